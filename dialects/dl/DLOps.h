@@ -1,0 +1,29 @@
+//===- DLOps.h - The dl dialect and its operations ----------------*- C++ -*-===//
+//
+// Include this header to use the dl dialect: it declares the dialect, its enumerations and every op.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_DLOPS_H
+#define DL_DLOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dl/DLDialect.h.inc"
+#include "dl/DLEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dl/DLAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "dl/DLOps.h.inc"
+
+#endif // DL_DLOPS_H

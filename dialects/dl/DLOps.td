@@ -1,0 +1,24 @@
+//===- DLOps.td - Operations of the dl dialect -------------*- tablegen -*-===//
+//
+// One file per op family; this file only gathers them for a single generation.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_OPS_TD
+#define DL_OPS_TD
+
+include "DLDialect.td"
+include "DLEnums.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+include "ops/ModelOps.td"
+include "ops/ElementwiseOps.td"
+include "ops/LinalgOps.td"
+include "ops/ReductionOps.td"
+include "ops/ShapeOps.td"
+include "ops/RandomOps.td"
+include "ops/LossOps.td"
+
+#endif // DL_OPS_TD

@@ -1,0 +1,87 @@
+//===- LossOps.td - Losses ---------------------------------*- tablegen -*-===//
+//
+// Every loss returns a scalar `tensor<f32>` and reduces as PyTorch's default does, so that dlc's
+// numbers can be compared with `torch.nn.functional` directly.
+//
+//===----------------------------------------------------------------------===//
+
+class DL_LossOp<string mnemonic, string math, dag extraAttrs = (ins)>
+    : DL_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = math;
+  let arguments = !con((ins DL_FloatTensor:$prediction, DL_FloatTensor:$target), extraAttrs);
+  let results = (outs DL_ScalarF32:$result);
+  let assemblyFormat = "$prediction `,` $target attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferElementwiseLoss(location, adaptor.getPrediction().getType(),
+                                  adaptor.getTarget().getType(), inferred);
+    }
+  }];
+  let description = [{
+    `}] # math # [{`. Prediction and target have the same shape.
+
+    ```mlir
+    %l = dl.}] # mnemonic # [{ %p, %y : (tensor<4x1xf32>, tensor<4x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def DL_MseOp : DL_LossOp<"mse", "mean((p - y)^2) over all elements">;
+def DL_MaeOp : DL_LossOp<"mae", "mean(|p - y|) over all elements">;
+def DL_HuberOp : DL_LossOp<"huber",
+    "mean of 0.5 (p - y)^2 where |p - y| < delta, else delta (|p - y| - 0.5 delta)",
+    (ins DefaultValuedAttr<F64Attr, "1.0">:$delta)>;
+def DL_BceOp : DL_LossOp<"bce", "mean(-(y log p + (1 - y) log(1 - p))), p in (0, 1)">;
+def DL_BceWithLogitsOp : DL_LossOp<"bce_with_logits",
+    "bce(sigmoid(z), y), computed stably from the logits z">;
+def DL_HingeOp : DL_LossOp<"hinge", "mean(max(0, 1 - y p)) with targets y in {-1, +1}">;
+def DL_KlDivOp : DL_LossOp<"kl_div",
+    "sum(y (log y - p)) / batch, with p log-probabilities and y probabilities (PyTorch's batchmean)">;
+
+def DL_CrossEntropyOp : DL_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Softmax cross-entropy from logits";
+  let description = [{
+    `mean over samples of -sum_c t_c log_softmax(z)_c`, with the classes on the last axis of the logits.
+    The target is either `i32` class ids (the logits' shape without its last dimension) or `f32`
+    one-hot or soft targets of the logits' shape.
+
+    ```mlir
+    %l = dl.cross_entropy %logits, %labels : (tensor<128x10xf32>, tensor<128xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_NumericTensor:$target);
+  let results = (outs DL_ScalarF32:$result);
+  let assemblyFormat = "$logits `,` $target attr-dict `:` functional-type(operands, results)";
+}
+
+def DL_NllOp : DL_Op<"nll", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Negative log-likelihood of log-probabilities";
+  let description = [{
+    `mean over samples of -logp[label]`, with the classes on the last axis and `i32` labels of the
+    log-probabilities' shape without its last dimension.
+
+    ```mlir
+    %l = dl.nll %logp, %labels : (tensor<128x10xf32>, tensor<128xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$log_probs, DL_IndexTensor:$labels);
+  let results = (outs DL_ScalarF32:$result);
+  let assemblyFormat = "$log_probs `,` $labels attr-dict `:` functional-type(operands, results)";
+}
+
+def DL_KlNormalOp : DL_Op<"kl_normal", [Pure, InferTypeOpAdaptor]> {
+  let summary = "KL divergence of N(mu, exp(logvar)) to N(0, I), the VAE's regularizer";
+  let description = [{
+    `-0.5 * sum(1 + logvar - mu^2 - exp(logvar))`, summed over every axis but the first and averaged
+    over the first (the batch).
+
+    ```mlir
+    %kl = dl.kl_normal %mu, %logvar : (tensor<128x20xf32>, tensor<128x20xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$mu, DL_FloatTensor:$logvar);
+  let results = (outs DL_ScalarF32:$result);
+  let assemblyFormat = "$mu `,` $logvar attr-dict `:` functional-type(operands, results)";
+}

@@ -1,0 +1,128 @@
+//===- ModelOps.cpp - dl.model, dl.param, dl.buffer, dl.load, dl.train ----===//
+#include "OpHelpers.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+namespace shape = ::dl::shape;
+
+void ModelOp::build(OpBuilder &builder, OperationState &state, StringRef name) {
+  state.addAttribute(mlir::SymbolTable::getSymbolAttrName(), builder.getStringAttr(name));
+  state.addRegion()->emplaceBlock();
+}
+
+//===----------------------------------------------------------------------===//
+// dl.param and dl.buffer
+//===----------------------------------------------------------------------===//
+
+/// Initializers and the arguments each requires; the frontend fills in every argument.
+static const llvm::StringMap<std::vector<StringRef>> &initializerArguments() {
+  static const llvm::StringMap<std::vector<StringRef>> table = {
+      {"zeros", {}},
+      {"ones", {}},
+      {"constant", {"value"}},
+      {"normal", {"mean", "std"}},
+      {"uniform", {"lo", "hi"}},
+      {"xavier_uniform", {"fan_in", "fan_out"}},
+      {"xavier_normal", {"fan_in", "fan_out"}},
+      {"he_normal", {"fan_in", "fan_out"}},
+      {"he_uniform", {"fan_in", "fan_out"}},
+      {"orthogonal", {"fan_in", "fan_out"}},
+      {"sinusoidal", {}},
+  };
+  return table;
+}
+
+static LogicalResult verifyInitializer(Operation *op, StringRef init, DictionaryAttr args) {
+  const auto &table = initializerArguments();
+  auto it = table.find(init);
+  if (it == table.end())
+    return op->emitOpError("has unknown initializer '") << init << "'";
+  for (StringRef required : it->second)
+    if (!args || !args.get(required))
+      return op->emitOpError("initializer '") << init << "' needs argument '" << required << "'";
+  return success();
+}
+
+LogicalResult ParamOp::verify() {
+  if (!getTensorType().getElementType().isF32())
+    return emitOpError("parameters are f32 tensors, not ") << getType();
+  return verifyInitializer(*this, getInit(), getInitArgsAttr());
+}
+
+LogicalResult BufferOp::verify() { return verifyInitializer(*this, getInit(), getInitArgsAttr()); }
+
+//===----------------------------------------------------------------------===//
+// dl.load
+//===----------------------------------------------------------------------===//
+
+LogicalResult LoadOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  Operation *target = symbols.lookupNearestSymbolFrom(*this, getNameAttr());
+  if (!target)
+    return emitOpError("refers to '") << getName() << "', which the model does not define";
+  Type stored;
+  if (auto param = llvm::dyn_cast<ParamOp>(target))
+    stored = param.getType();
+  else if (auto buffer = llvm::dyn_cast<BufferOp>(target))
+    stored = buffer.getType();
+  else
+    return emitOpError("refers to '") << getName() << "', which is not a parameter or buffer";
+  if (stored != getType())
+    return emitOpError("reads ") << getType() << " from '" << getName() << "', which holds "
+                                 << stored;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// dl.train
+//===----------------------------------------------------------------------===//
+
+/// Optimizers and the hyperparameters each carries (defaults already filled in by the frontend).
+static const llvm::StringMap<std::vector<StringRef>> &optimizerHyperparams() {
+  static const llvm::StringMap<std::vector<StringRef>> table = {
+      {"sgd", {"lr", "momentum", "nesterov"}},
+      {"rmsprop", {"lr", "alpha", "eps"}},
+      {"adagrad", {"lr", "eps"}},
+      {"adam", {"lr", "beta1", "beta2", "eps"}},
+      {"adamw", {"lr", "beta1", "beta2", "eps", "weight_decay"}},
+  };
+  return table;
+}
+
+LogicalResult TrainOp::verify() {
+  const auto &table = optimizerHyperparams();
+  auto it = table.find(getOptimizer());
+  if (it == table.end())
+    return emitOpError("has unknown optimizer '") << getOptimizer() << "'";
+  for (StringRef required : it->second)
+    if (!getHyperparams().get(required))
+      return emitOpError("optimizer '") << getOptimizer() << "' needs hyperparameter '" << required
+                                        << "'";
+  StringRef schedule = getSchedule();
+  if (schedule != "constant" && schedule != "step" && schedule != "cosine")
+    return emitOpError("has unknown schedule '") << schedule << "'";
+  if (getClipGradNorm() && getClipGradValue())
+    return emitOpError("clips by norm and by value at once; choose one");
+  if (getParams().empty())
+    return emitOpError("trains no parameters");
+  return success();
+}
+
+LogicalResult TrainOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto loss = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getLossAttr());
+  if (!loss)
+    return emitOpError("names loss function '") << getLoss() << "', which the model does not define";
+  auto resultTypes = loss.getFunctionType().getResults();
+  if (resultTypes.empty() || resultTypes[0] != RankedTensorType::get({}, Float32Type::get(getContext())))
+    return emitOpError("loss function '") << getLoss() << "' must return a scalar tensor<f32> first";
+  llvm::StringSet<> seen;
+  for (Attribute a : getParams()) {
+    auto ref = llvm::cast<FlatSymbolRefAttr>(a);
+    if (!symbols.lookupNearestSymbolFrom<ParamOp>(*this, ref))
+      return emitOpError("trains '") << ref.getValue() << "', which is not a parameter of the model";
+    if (!seen.insert(ref.getValue()).second)
+      return emitOpError("names parameter '") << ref.getValue() << "' twice";
+  }
+  return success();
+}

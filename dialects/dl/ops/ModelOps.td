@@ -1,0 +1,116 @@
+//===- ModelOps.td - Structure of a model ------------------*- tablegen -*-===//
+//
+// dl.model, its parameters and buffers, reading them, and the training configuration.
+//
+//===----------------------------------------------------------------------===//
+
+def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTerminator, SingleBlock,
+                                 NoRegionArguments]> {
+  let summary = "A model: its parameters, buffers, entry functions and training steps";
+  let description = [{
+    Holds everything one `model` block of a `.dl` file defines. Its body is a symbol table of
+    `dl.param`, `dl.buffer`, `func.func` entry points and `dl.train` steps.
+
+    ```mlir
+    dl.model @xor {
+      dl.param @hidden.W : tensor<2x8xf32> = "xavier_normal" {fan_in = 2 : i64, fan_out = 8 : i64}
+      func.func @forward(%x: tensor<4x2xf32> {dl.input = "x"}) -> (tensor<4x8xf32> {dl.output = "h"}) {
+        %w = dl.load @hidden.W : tensor<2x8xf32>
+        %h = dl.matmul %x, %w : (tensor<4x2xf32>, tensor<2x8xf32>) -> tensor<4x8xf32>
+        return %h : tensor<4x8xf32>
+      }
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$name)>];
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+  let skipDefaultBuilders = 1;
+}
+
+class DL_StateOp<string mnemonic, string what> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">]> {
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<DL_Tensor>:$type, StrAttr:$init,
+                       OptionalAttr<DictionaryAttr>:$init_args);
+  let assemblyFormat = "$sym_name `:` $type `=` $init ($init_args^)? attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def DL_ParamOp : DL_StateOp<"param", "parameter"> {
+  let summary = "A trainable parameter of a model";
+  let description = [{
+    A tensor that training updates, named `<instance>.<param>` as in checkpoints and the C API, with
+    the initializer that `init` draws it from. Fan-in and fan-out are recorded by the frontend, which
+    follows PyTorch's conventions (a dense `[in, out]` weight has fan-in `in`; a convolution weight
+    `[out, in, kh, kw]` has fan-in `in * kh * kw`).
+
+    ```mlir
+    dl.param @hidden.W : tensor<784x256xf32> = "he_normal" {fan_in = 784 : i64, fan_out = 256 : i64}
+    dl.param @hidden.b : tensor<256xf32> = "zeros"
+    ```
+  }];
+}
+
+def DL_BufferOp : DL_StateOp<"buffer", "buffer"> {
+  let summary = "Saved, untrained state of a model";
+  let description = [{
+    A tensor that is saved and loaded with the model but not trained: batch-norm running statistics,
+    normalization constants.
+
+    ```mlir
+    dl.buffer @bn.running_mean : tensor<32xf32> = "zeros"
+    ```
+  }];
+}
+
+def DL_LoadOp : DL_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+                               MemoryEffects<[MemRead]>]> {
+  let summary = "Reads a parameter or buffer of the enclosing model";
+  let description = [{
+    ```mlir
+    %w = dl.load @hidden.W : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
+                                 DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "One training step: which loss, which parameters, which optimizer";
+  let description = [{
+    Names a training step of the model (`train_step`, or `disc_step` for `train gan.disc`). `loss`
+    names the function, in training mode, whose single scalar result the step minimizes; `params` the
+    parameters it updates. The optimizer's hyperparameters are complete (defaults filled in), so later
+    passes never guess. The optimizer expansion turns this op into the step's function.
+
+    ```mlir
+    dl.train @train_step loss @train_step.loss params [@hidden.W, @hidden.b]
+        optimizer "sgd" {lr = 5.0e-01 : f64, momentum = 9.0e-01 : f64, nesterov = false}
+        weight_decay 0.0 schedule "constant" {}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$loss,
+                       TypedArrayAttrBase<FlatSymbolRefAttr, "parameter references">:$params,
+                       StrAttr:$optimizer, DictionaryAttr:$hyperparams,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       OptionalAttr<F64Attr>:$clip_grad_norm,
+                       OptionalAttr<F64Attr>:$clip_grad_value,
+                       DefaultValuedAttr<StrAttr, "\"constant\"">:$schedule,
+                       DictionaryAttr:$schedule_args);
+  let assemblyFormat = [{
+    $sym_name `loss` $loss `params` $params `optimizer` $optimizer $hyperparams
+    `weight_decay` $weight_decay (`clip_grad_norm` $clip_grad_norm^)?
+    (`clip_grad_value` $clip_grad_value^)? `schedule` $schedule $schedule_args attr-dict
+  }];
+  let hasVerifier = 1;
+}

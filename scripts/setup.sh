@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dlc needs to build and test, when any is missing. Idempotent, and quiet
+# when everything is present. Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build ccache g++ pkg-config
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 libclang-rt-19-dev
+  libhalide14-0-dev libgtest-dev zlib1g-dev libzstd-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
