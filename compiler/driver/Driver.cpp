@@ -1,0 +1,187 @@
+//===- Driver.cpp - The pipeline behind dlc -------------------------------===//
+#include "compiler/driver/Driver.h"
+#include "compiler/frontend/AST.h"
+#include "compiler/frontend/Elaborator.h"
+#include "compiler/frontend/Parser.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace dlc {
+
+std::string helpText() {
+  return R"(OVERVIEW: dlc, the deep-learning compiler
+
+USAGE: dlc FILE.dl --emit=KIND [-o OUT] [-D NAME=VALUE]...
+
+OPTIONS:
+  --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
+  --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
+                    its forward and eval functions, and one loss function and dl.train
+                    op per train block.
+  -o OUT            Write the result to OUT (written whole or not at all) instead of
+                    standard output.
+  -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
+                    as in -D B=256. May be repeated.
+  --no-prelude      Do not load the built-in layers (Dense, Dropout, Flatten, LayerNorm).
+  --help            Show this help.
+  --version         Show the version.
+
+EXIT STATUS:
+  0 success; 1 the program has errors (reported as file:line:col: error: ...);
+  2 the command line is wrong.
+
+Building a shared library (dlc model.dl -o model.so) arrives with CPU code generation.
+)";
+}
+
+bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostream &err) {
+  auto usage = [&](const std::string &message) {
+    err << "dlc: error: " << message << "\n(run 'dlc --help' for usage)\n";
+    return false;
+  };
+  auto addDefine = [&](const std::string &text) {
+    size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+      return usage("-D expects NAME=VALUE, not '" + text + "'");
+    options.defines.push_back({text.substr(0, eq), text.substr(eq + 1)});
+    return true;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-help") {
+      options.help = true;
+    } else if (arg == "--version") {
+      options.version = true;
+    } else if (arg.rfind("--emit=", 0) == 0) {
+      options.emit = arg.substr(7);
+      if (options.emit != "ast" && options.emit != "mlir")
+        return usage("unknown --emit kind '" + options.emit + "' (expected ast or mlir)");
+    } else if (arg == "-o") {
+      if (i + 1 >= argc)
+        return usage("-o needs a file name");
+      options.output = argv[++i];
+    } else if (arg == "-D") {
+      if (i + 1 >= argc)
+        return usage("-D needs NAME=VALUE");
+      if (!addDefine(argv[++i]))
+        return false;
+    } else if (arg.rfind("-D", 0) == 0) {
+      if (!addDefine(arg.substr(2)))
+        return false;
+    } else if (arg == "--no-prelude") {
+      options.prelude = false;
+    } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
+      return usage("unknown option '" + arg + "'");
+    } else if (options.input.empty()) {
+      options.input = arg;
+    } else {
+      return usage("more than one input file ('" + options.input + "' and '" + arg + "')");
+    }
+  }
+  if (options.help || options.version)
+    return true;
+  if (options.input.empty())
+    return usage("no input file");
+  if (options.emit.empty())
+    return usage("building a shared library is not available yet; choose --emit=ast or --emit=mlir");
+  return true;
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so `path` is either the old file
+/// or the complete new one.
+static bool writeAtomically(const std::string &path, const std::string &text, std::string &error) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      error = "cannot write '" + path + "'";
+      return false;
+    }
+    out << text;
+    out.flush();
+    if (!out) {
+      error = "cannot write '" + path + "'";
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err) {
+  if (options.help) {
+    out << helpText();
+    return kExitOk;
+  }
+  if (options.version) {
+    out << "dlc " << DLC_VERSION << " (MLIR 19, Halide 14)\n";
+    return kExitOk;
+  }
+  SourceManager sources;
+  DiagnosticEngine diags(sources, err);
+  std::string text;
+
+  if (options.emit == "ast") {
+    std::string contents, why;
+    if (!readFile(options.input, contents, why)) {
+      err << "dlc: error: " << why << "\n";
+      return kExitInputError;
+    }
+    auto module = parseFile(sources, sources.add(options.input, contents), diags);
+    if (diags.hasErrors())
+      return kExitInputError;
+    std::ostringstream os;
+    ast::print(*module, os);
+    text = os.str();
+  } else {
+    mlir::MLIRContext context;
+    // The frontend reports its own errors; MLIR's (an internal verifier failure) go to `err` too.
+    context.getDiagEngine().registerHandler([&](mlir::Diagnostic &d) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << d.getLocation() << ": " << d;
+      err << s << "\n";
+      return mlir::success();
+    });
+    FrontendOptions frontend;
+    frontend.defines = options.defines;
+    frontend.prelude = options.prelude;
+    std::string contents, why;
+    if (!readFile(options.input, contents, why)) {
+      err << "dlc: error: " << why << "\n";
+      return kExitInputError;
+    }
+    auto module = compileSource(context, sources, diags, options.input, contents, frontend);
+    if (!module)
+      return kExitInputError;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+  }
+
+  if (options.output.empty() || options.output == "-") {
+    out << text;
+    return kExitOk;
+  }
+  std::string why;
+  if (!writeAtomically(options.output, text, why)) {
+    err << "dlc: error: " << why << "\n";
+    return kExitInputError;
+  }
+  return kExitOk;
+}
+
+} // namespace dlc

@@ -1,0 +1,40 @@
+//===- Driver.h - The pipeline behind dlc -------------------------*- C++ -*-===//
+//
+// Parses dlc's command line and runs the stages it asks for. `tools/dlc` is a thin main() over this,
+// so tests can drive the compiler in-process.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_DRIVER_DRIVER_H
+#define DLC_DRIVER_DRIVER_H
+
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dlc {
+
+/// Exit statuses of dlc.
+enum ExitStatus { kExitOk = 0, kExitInputError = 1, kExitUsage = 2 };
+
+struct DriverOptions {
+  std::string input;                                         ///< The .dl file.
+  std::string output;                                        ///< -o; empty: standard output.
+  std::string emit;                                          ///< --emit=ast|mlir
+  std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
+  bool prelude = true;                                       ///< --no-prelude turns it off.
+  bool help = false, version = false;
+};
+
+/// Parses `argv`; on a usage error, writes the reason to `err` and returns false.
+bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostream &err);
+
+/// The text of `dlc --help`.
+std::string helpText();
+
+/// Runs dlc; returns its exit status.
+int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err);
+
+} // namespace dlc
+
+#endif // DLC_DRIVER_DRIVER_H

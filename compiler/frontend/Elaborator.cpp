@@ -1,0 +1,665 @@
+//===- Elaborator.cpp - Files, models, statements, layers -----------------===//
+//
+// Loads the prelude, the main file and its imports; declares constants, layers and models; and emits
+// each model's functions by elaborating its body once per function. Expressions are in
+// Expressions.cpp, training blocks in Training.cpp, builtin functions in Builtins.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/ElaboratorImpl.h"
+#include "compiler/frontend/Parser.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/BitVector.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dlc {
+
+static const char kPrelude[] =
+#include "Prelude.inc"
+    ;
+
+bool readFile(const std::string &path, std::string &contents, std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "'" + path + "' is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  contents = ss.str();
+  return true;
+}
+
+void loadFrontendDialects(mlir::MLIRContext &context) {
+  context.loadDialect<mlir::dl::DLDialect, mlir::func::FuncDialect>();
+}
+
+Elaborator::Elaborator(mlir::MLIRContext &context, SourceManager &sources, DiagnosticEngine &diags,
+                       const FrontendOptions &options)
+    : context_(context), sources_(sources), diags_(diags), options_(options), builder_(&context) {}
+
+mlir::Location Elaborator::loc(SourceLoc l) {
+  if (!l.valid())
+    return builder_.getUnknownLoc();
+  return mlir::FileLineColLoc::get(builder_.getStringAttr(sources_.name(l.file)), l.line, l.col);
+}
+
+//===----------------------------------------------------------------------===//
+// Loading
+//===----------------------------------------------------------------------===//
+
+bool Elaborator::load(uint32_t file) {
+  std::vector<std::string> stack;
+  if (options_.prelude) {
+    uint32_t prelude = sources_.add("<prelude>", kPrelude);
+    if (!loadModule(prelude, stack))
+      return false;
+  }
+  if (!loadModule(file, stack))
+    return false;
+  declareGlobals();
+  return !diags_.hasErrors();
+}
+
+bool Elaborator::loadModule(uint32_t file, std::vector<std::string> &stack) {
+  std::unique_ptr<ast::Module> module = parseFile(sources_, file, diags_);
+  if (diags_.hasErrors())
+    return false;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string self = fs::weakly_canonical(sources_.name(file), ec).string();
+  stack.push_back(self);
+  loadedPaths_.insert(self);
+  for (const ast::ImportDecl &import : module->imports) {
+    fs::path dir = fs::path(sources_.name(file)).parent_path();
+    std::string path = (dir / import.path).string();
+    std::string canonical = fs::weakly_canonical(path, ec).string();
+    if (std::find(stack.begin(), stack.end(), canonical) != stack.end()) {
+      diags_.error(import.loc, "import cycle: '" + import.path + "' imports this file again");
+      return false;
+    }
+    if (loadedPaths_.count(canonical))
+      continue;  // Each file is loaded once, however often it is imported.
+    std::string text, why;
+    if (!readFile(path, text, why)) {
+      diags_.error(import.loc, "cannot import \"" + import.path + "\": " + why);
+      return false;
+    }
+    if (!loadModule(sources_.add(path, std::move(text)), stack))
+      return false;
+  }
+  stack.pop_back();
+  modules_.push_back(std::move(module));
+  return true;
+}
+
+std::optional<Val> Elaborator::parseDefine(const std::string &text) {
+  if (text == "true" || text == "false")
+    return Val::boolean(text == "true");
+  char *end = nullptr;
+  errno = 0;
+  long long i = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && *end == '\0' && errno == 0)
+    return Val::integer(i);
+  errno = 0;
+  double d = std::strtod(text.c_str(), &end);
+  if (!text.empty() && *end == '\0' && errno == 0)
+    return Val::number(d);
+  return std::nullopt;
+}
+
+void Elaborator::declareGlobals() {
+  std::map<std::string, SourceLoc> layerLocs;
+  std::set<std::string> overridden;
+  for (const auto &module : modules_) {
+    bool isPrelude = options_.prelude && module == modules_.front();
+    for (const auto &layer : module->layers) {
+      if (const SourceLoc *previous = globals_.definedHere(layer->name)) {
+        // A user's layer may replace a built-in one; anything else is a redefinition.
+        if (previous->file != modules_.front()->file || !options_.prelude || isPrelude) {
+          diags_.error(layer->loc, "'" + layer->name + "' is already defined at " +
+                                       sources_.name(previous->file) + ":" +
+                                       std::to_string(previous->line));
+          continue;
+        }
+      }
+      globals_.define(layer->name, Val::ofLayer(layer.get()), layer->loc);
+    }
+    for (const ast::ConstDecl &c : module->consts) {
+      if (const SourceLoc *previous = globals_.definedHere(c.name)) {
+        diags_.error(c.loc, "'" + c.name + "' is already defined at " +
+                                sources_.name(previous->file) + ":" + std::to_string(previous->line));
+        continue;
+      }
+      std::optional<Val> value;
+      for (const auto &[name, text] : options_.defines) {
+        if (name != c.name)
+          continue;
+        value = parseDefine(text);
+        if (!value) {
+          diags_.error({}, "-D " + name + "=" + text + ": the value must be a number or true/false");
+          value = Val();
+        }
+        overridden.insert(name);
+      }
+      if (!value)
+        value = eval(c.value.get(), globals_);
+      if (value && value->kind != Val::Kind::Int && value->kind != Val::Kind::Float &&
+          value->kind != Val::Kind::Bool && value->kind != Val::Kind::String &&
+          value->kind != Val::Kind::None) {
+        diags_.error(c.value->loc, "constant '" + c.name +
+                                       "' must be a number, a bool or a string, not " +
+                                       value->describe());
+        value = Val();
+      }
+      globals_.define(c.name, value ? *value : Val(), c.loc);
+    }
+    for (const auto &model : module->models) {
+      auto [it, inserted] = models_.emplace(model->name, model.get());
+      if (!inserted) {
+        diags_.error(model->loc, "model '" + model->name + "' is already defined at line " +
+                                     std::to_string(it->second->loc.line));
+        continue;
+      }
+      modelOrder_.push_back(model.get());
+    }
+    for (const ast::TrainDecl &train : module->trains)
+      trains_.push_back(&train);
+  }
+  for (const auto &[name, text] : options_.defines) {
+    if (overridden.count(name))
+      continue;
+    std::vector<std::string> consts;
+    for (const auto &module : modules_)
+      for (const ast::ConstDecl &c : module->consts)
+        consts.push_back(c.name);
+    diags_.error({}, "-D " + name + "=" + text + ": there is no constant '" + name + "'" +
+                         didYouMean(name, consts));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Models
+//===----------------------------------------------------------------------===//
+
+mlir::OwningOpRef<mlir::ModuleOp> Elaborator::run() {
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(builder_.getUnknownLoc());
+  for (const ast::TrainDecl *train : trains_) {
+    if (models_.count(train->model))
+      continue;
+    std::vector<std::string> names;
+    for (const auto &[name, decl] : models_)
+      names.push_back(name);
+    diags_.error(train->modelLoc, "train block names unknown model '" + train->model + "'" +
+                                      didYouMean(train->model, names));
+  }
+  for (const ast::ModelDecl *model : modelOrder_)
+    emitModel(*model, *module);
+  if (diags_.hasErrors())
+    return nullptr;
+  if (mlir::failed(mlir::verify(*module))) {
+    diags_.error({}, "internal compiler error: the generated dl IR does not verify (see above)");
+    return nullptr;
+  }
+  return module;
+}
+
+std::optional<std::vector<Elaborator::InputInfo>>
+Elaborator::collectInputs(const ast::ModelDecl &model) {
+  std::vector<InputInfo> inputs;
+  bool ok = true;
+  for (const auto &stmt : model.body) {
+    if (stmt->kind != ast::StmtKind::Input)
+      continue;
+    auto &in = static_cast<const ast::InputStmt &>(*stmt);
+    mlir::Type element;
+    if (in.elementType == "f32")
+      element = f32();
+    else if (in.elementType == "i32")
+      element = i32();
+    else {
+      diags_.error(in.typeLoc, "unknown element type '" + in.elementType + "'" +
+                                   (in.elementType == "f16" || in.elementType == "bf16"
+                                        ? " (reserved for mixed precision, not supported yet)"
+                                        : didYouMean(in.elementType, {"f32", "i32"})));
+      ok = false;
+      continue;
+    }
+    dl::shape::Shape shape;
+    for (const auto &dim : in.shape) {
+      std::optional<Val> v = eval(dim.get(), globals_);
+      std::optional<int64_t> n = v ? requireInt(*v, dim->loc, "a dimension") : std::nullopt;
+      if (n && *n <= 0) {
+        diags_.error(dim->loc, "dimension of input '" + in.name + "' must be positive, not " +
+                                   std::to_string(*n));
+        n.reset();
+      }
+      if (!n) {
+        ok = false;
+        break;
+      }
+      shape.push_back(*n);
+    }
+    if (!ok)
+      continue;
+    for (const InputInfo &other : inputs)
+      if (other.name == in.name) {
+        diags_.error(in.loc, "input '" + in.name + "' is already declared at line " +
+                                 std::to_string(other.loc.line));
+        ok = false;
+      }
+    inputs.push_back({in.name, tensorType(shape, element), in.loc});
+  }
+  if (!ok)
+    return std::nullopt;
+  return inputs;
+}
+
+mlir::func::FuncOp Elaborator::beginFunction(const std::string &name,
+                                             const std::vector<InputInfo> &inputs, SourceLoc at) {
+  std::vector<mlir::Type> types;
+  for (const InputInfo &in : inputs)
+    types.push_back(in.type);
+  builder_.setInsertionPointToEnd(&modelOp_.getBodyBlock());
+  auto func = builder_.create<mlir::func::FuncOp>(loc(at), name,
+                                                  builder_.getFunctionType(types, {}));
+  func.addEntryBlock();
+  for (size_t i = 0; i < inputs.size(); ++i)
+    func.setArgAttr(i, "dl.input", builder_.getStringAttr(inputs[i].name));
+  if (!firstFunction_)
+    firstFunction_ = func;
+  return func;
+}
+
+std::optional<Elaborator::PassResult>
+Elaborator::elaborateBody(const ast::ModelDecl &model, mlir::func::FuncOp func,
+                          const std::vector<InputInfo> &inputs, Mode mode) {
+  mode_ = mode;
+  stream_ = 0;
+  builder_.setInsertionPointToEnd(&func.getBody().front());
+  PassResult pass;
+  pass.scope = std::make_unique<Scope>(&globals_);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    pass.scope->define(inputs[i].name, Val::ofTensor(func.getArgument(i)), inputs[i].loc);
+  unsigned before = diags_.errorCount();
+  elaborateStatements(model.body, *pass.scope, "", &pass);
+  if (diags_.errorCount() != before)
+    return std::nullopt;
+  return pass;
+}
+
+void Elaborator::finishFunction(mlir::func::FuncOp func, const std::vector<mlir::Value> &results,
+                                const std::vector<std::pair<std::string, std::string>> &resultAttrs,
+                                bool pruneUnusedInputs) {
+  mlir::Block &block = func.getBody().front();
+  builder_.setInsertionPointToEnd(&block);
+  builder_.create<mlir::func::ReturnOp>(func.getLoc(), results);
+  std::vector<mlir::Type> resultTypes;
+  for (mlir::Value v : results)
+    resultTypes.push_back(v.getType());
+  func.setType(builder_.getFunctionType(block.getArgumentTypes(), resultTypes));
+  for (size_t i = 0; i < resultAttrs.size(); ++i)
+    func.setResultAttr(i, resultAttrs[i].first, builder_.getStringAttr(resultAttrs[i].second));
+
+  // The body was elaborated whole; drop what this function's results do not need. Every dl op is
+  // free of side effects on the function's results, so an unused one can go.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+      if (op.hasTrait<mlir::OpTrait::IsTerminator>() || !op.use_empty())
+        continue;
+      op.erase();
+      changed = true;
+    }
+  }
+  if (pruneUnusedInputs) {
+    llvm::BitVector unused(block.getNumArguments());
+    for (mlir::BlockArgument arg : block.getArguments())
+      if (arg.use_empty())
+        unused.set(arg.getArgNumber());
+    (void)func.eraseArguments(unused);
+  }
+  builder_.clearInsertionPoint();
+}
+
+void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
+  std::optional<std::vector<InputInfo>> inputs = collectInputs(model);
+  if (!inputs)
+    return;
+  builder_.setInsertionPointToEnd(module.getBody());
+  modelOp_ = builder_.create<mlir::dl::ModelOp>(loc(model.loc), model.name);
+  firstFunction_ = nullptr;
+  paramOrder_.clear();
+
+  // forward: inference mode, outputs only, and only the inputs they need.
+  mlir::func::FuncOp forward = beginFunction("forward", *inputs, model.loc);
+  std::optional<PassResult> pass = elaborateBody(model, forward, *inputs, Mode::Inference);
+  if (!pass) {
+    builder_.clearInsertionPoint();
+    return;
+  }
+  std::vector<mlir::Value> results;
+  std::vector<std::pair<std::string, std::string>> attrs;
+  for (auto &[name, value] : pass->outputs) {
+    results.push_back(value);
+    attrs.push_back({"dl.output", name});
+  }
+  finishFunction(forward, results, attrs, /*pruneUnusedInputs=*/true);
+
+  // eval: inference mode, every input, the losses and then the outputs.
+  mlir::func::FuncOp evalFunc = beginFunction("eval", *inputs, model.loc);
+  pass = elaborateBody(model, evalFunc, *inputs, Mode::Inference);
+  if (!pass)
+    return;
+  results.clear();
+  attrs.clear();
+  for (auto &[name, value] : pass->losses) {
+    results.push_back(value);
+    attrs.push_back({"dl.loss", name});
+  }
+  for (auto &[name, value] : pass->outputs) {
+    results.push_back(value);
+    attrs.push_back({"dl.output", name});
+  }
+  finishFunction(evalFunc, results, attrs, /*pruneUnusedInputs=*/false);
+
+  for (const ast::TrainDecl *train : trains_)
+    if (train->model == model.name)
+      emitTrain(*train, model, *inputs);
+}
+
+//===----------------------------------------------------------------------===//
+// Statements
+//===----------------------------------------------------------------------===//
+
+bool Elaborator::checkUnique(Scope &scope, const std::string &name, SourceLoc at, const char *what) {
+  if (const SourceLoc *previous = scope.definedHere(name)) {
+    diags_.error(at, std::string(what) + " '" + name + "' is already defined at line " +
+                         std::to_string(previous->line));
+    return false;
+  }
+  return true;
+}
+
+bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
+                                     const std::string &pathPrefix, PassResult *pass) {
+  bool ok = true;
+  for (const auto &stmt : stmts) {
+    switch (stmt->kind) {
+    case ast::StmtKind::Assign:
+      ok &= assign(static_cast<const ast::AssignStmt &>(*stmt), scope, pathPrefix);
+      break;
+    case ast::StmtKind::Input:
+      break;  // Bound to the function's arguments before the body runs.
+    case ast::StmtKind::State: {
+      auto &s = static_cast<const ast::StateStmt &>(*stmt);
+      ok &= declareState(s, scope, pathPrefix + s.name);
+      break;
+    }
+    case ast::StmtKind::Output:
+    case ast::StmtKind::Loss: {
+      bool isLoss = stmt->kind == ast::StmtKind::Loss;
+      const std::string &name = isLoss ? static_cast<const ast::LossStmt &>(*stmt).name
+                                       : static_cast<const ast::OutputStmt &>(*stmt).name;
+      const ast::Expr *expr = isLoss ? static_cast<const ast::LossStmt &>(*stmt).value.get()
+                                     : static_cast<const ast::OutputStmt &>(*stmt).value.get();
+      const char *what = isLoss ? "loss" : "output";
+      if (!checkUnique(scope, name, stmt->loc, what)) {
+        ok = false;
+        break;
+      }
+      std::optional<Val> v = eval(expr, scope);
+      std::optional<mlir::Value> t =
+          v ? requireTensor(*v, expr->loc, std::string(what) + " '" + name + "'", false)
+            : std::nullopt;
+      if (t && isLoss) {
+        auto type = llvm::cast<mlir::RankedTensorType>(t->getType());
+        if (type.getRank() != 0 || !type.getElementType().isF32()) {
+          diags_.error(expr->loc, "loss '" + name + "' must be a scalar f32[], not " +
+                                      describeType(type) + "; reduce it with mean(...) or sum(...)");
+          t.reset();
+        }
+      }
+      if (!t) {
+        scope.define(name, Val(), stmt->loc);
+        ok = false;
+        break;
+      }
+      scope.define(name, Val::ofTensor(*t), stmt->loc);
+      if (pass)
+        (isLoss ? pass->losses : pass->outputs).push_back({name, *t});
+      break;
+    }
+    case ast::StmtKind::Return:
+    case ast::StmtKind::Emit:
+      diags_.error(stmt->loc, "'return' and 'emit' are not allowed here");
+      ok = false;
+      break;
+    }
+  }
+  return ok;
+}
+
+bool Elaborator::assign(const ast::AssignStmt &a, Scope &scope, const std::string &pathPrefix) {
+  std::optional<Val> value;
+  // `name = Layer(...)` creates an instance named after its target.
+  const ast::Expr *e = a.value.get();
+  if (e->kind == ast::ExprKind::Call && a.targets.size() == 1) {
+    auto &call = static_cast<const ast::CallExpr &>(*e);
+    if (call.callee->kind == ast::ExprKind::Name) {
+      const Val *callee = scope.lookup(static_cast<const ast::NameExpr &>(*call.callee).name);
+      if (callee && callee->kind == Val::Kind::Layer) {
+        value = instantiate(*callee->layer, call, scope, pathPrefix + a.targets[0]);
+        if (!value) {
+          scope.define(a.targets[0], Val(), a.targetLocs[0]);
+          return false;
+        }
+        scope.define(a.targets[0], *value, a.targetLocs[0]);
+        return true;
+      }
+    }
+  }
+  value = eval(e, scope);
+  if (value && a.targets.size() > 1) {
+    if (value->kind != Val::Kind::List || value->list.size() != a.targets.size()) {
+      diags_.error(a.loc, "cannot unpack " + value->describe() + " into " +
+                              std::to_string(a.targets.size()) + " names");
+      value.reset();
+    } else {
+      for (size_t i = 0; i < a.targets.size(); ++i)
+        scope.define(a.targets[i], value->list[i], a.targetLocs[i]);
+      return true;
+    }
+  }
+  if (!value) {
+    for (size_t i = 0; i < a.targets.size(); ++i)
+      scope.define(a.targets[i], Val(), a.targetLocs[i]);  // Quiet later uses of a failed name.
+    return false;
+  }
+  scope.define(a.targets[0], *value, a.targetLocs[0]);
+  return true;
+}
+
+bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::string &path) {
+  const char *what = s.isBuffer ? "buffer" : "parameter";
+  if (!checkUnique(scope, s.name, s.loc, what))
+    return false;
+  scope.define(s.name, Val(), s.loc);
+  dl::shape::Shape shape;
+  for (size_t i = 0; i < s.shape.size(); ++i) {
+    std::optional<Val> v = eval(s.shape[i].get(), scope);
+    std::optional<int64_t> n = v ? requireInt(*v, s.shape[i]->loc, "a dimension") : std::nullopt;
+    if (!n)
+      return false;
+    if (*n <= 0) {
+      diags_.error(s.shape[i]->loc, std::string("dimension ") + std::to_string(i) + " of " + what +
+                                        " '" + s.name + "' must be positive, not " +
+                                        std::to_string(*n));
+      return false;
+    }
+    shape.push_back(*n);
+  }
+  std::optional<Val> init = eval(s.init.get(), scope);
+  if (!init)
+    return false;
+  auto resolved = resolveInitializer(*init, shape, s.init->loc);
+  if (!resolved)
+    return false;
+  auto type = tensorType(shape, f32());
+
+  mlir::Operation *existing = mlir::SymbolTable::lookupSymbolIn(modelOp_, path);
+  if (!existing) {
+    mlir::OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPoint(firstFunction_);
+    auto initArgs = resolved->second.empty() ? mlir::DictionaryAttr() : resolved->second;
+    if (s.isBuffer)
+      builder_.create<mlir::dl::BufferOp>(loc(s.loc), path, type, resolved->first, initArgs);
+    else
+      builder_.create<mlir::dl::ParamOp>(loc(s.loc), path, type, resolved->first, initArgs);
+    if (!s.isBuffer)
+      paramOrder_.push_back(path);
+  } else if (!mlir::isa<mlir::dl::ParamOp, mlir::dl::BufferOp>(existing) ||
+             existing->getAttrOfType<mlir::TypeAttr>("type").getValue() != type) {
+    diags_.error(s.loc, std::string(what) + " '" + path + "' is declared twice with different types");
+    return false;
+  }
+  mlir::Value loaded = builder_.create<mlir::dl::LoadOp>(
+      loc(s.loc), type, mlir::FlatSymbolRefAttr::get(builder_.getStringAttr(path)));
+  scope.define(s.name, Val::ofTensor(loaded), s.loc);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+/// Bounds layer nesting, so a layer that instantiates itself is an error rather than a crash.
+static constexpr int kMaxLayerDepth = 32;
+
+std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
+                                           Scope &scope, const std::string &path) {
+  if (depth_ >= kMaxLayerDepth) {
+    diags_.error(call.loc, "layers nest more than " + std::to_string(kMaxLayerDepth) +
+                               " deep; does '" + layer.name + "' contain itself?");
+    return std::nullopt;
+  }
+  std::optional<std::vector<CallArgument>> args = evalArguments(call, scope);
+  if (!args)
+    return std::nullopt;
+  std::vector<std::string> names;
+  for (const ast::LayerParam &p : layer.params)
+    names.push_back(p.name);
+  std::optional<std::vector<CallArgument>> bound = bindArguments(layer.name, names, *args, call.loc);
+  if (!bound)
+    return std::nullopt;
+  auto inst = std::make_shared<LayerInstance>(path, &layer, &globals_);
+  ++depth_;
+  bool ok = true;
+  for (size_t i = 0; i < layer.params.size() && ok; ++i) {
+    const ast::LayerParam &p = layer.params[i];
+    if ((*bound)[i].value.kind != Val::Kind::None) {
+      inst->scope.define(p.name, (*bound)[i].value, p.loc);
+      continue;
+    }
+    if (!p.defaultValue) {
+      diags_.error(call.loc, "layer '" + layer.name + "' needs argument '" + p.name + "'");
+      ok = false;
+      break;
+    }
+    std::optional<Val> v = eval(p.defaultValue.get(), inst->scope);
+    if (!v)
+      ok = false;
+    else
+      inst->scope.define(p.name, *v, p.loc);
+  }
+  if (ok) {
+    unsigned before = diags_.errorCount();
+    elaborateStatements(layer.body, inst->scope, path + ".", nullptr);
+    if (diags_.errorCount() != before) {
+      diags_.note(call.loc, "in instance '" + path + "' of layer '" + layer.name + "'");
+      ok = false;
+    }
+  }
+  --depth_;
+  if (!ok)
+    return std::nullopt;
+  return Val::ofInstance(inst);
+}
+
+std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
+                                             const std::vector<CallArgument> &args, SourceLoc at) {
+  const ast::LayerDecl &layer = *inst.decl;
+  if (!layer.apply) {
+    diags_.error(at, "layer '" + layer.name + "' has no apply(...), so '" + inst.path +
+                         "' cannot be called");
+    return std::nullopt;
+  }
+  if (depth_ >= kMaxLayerDepth) {
+    diags_.error(at, "layer applications nest more than " + std::to_string(kMaxLayerDepth) +
+                         " deep");
+    return std::nullopt;
+  }
+  std::optional<std::vector<CallArgument>> bound =
+      bindArguments(inst.path, layer.apply->args, args, at);
+  if (!bound)
+    return std::nullopt;
+  Scope local(&inst.scope);
+  for (size_t i = 0; i < layer.apply->args.size(); ++i) {
+    if ((*bound)[i].value.kind == Val::Kind::None) {
+      diags_.error(at, "'" + inst.path + "' needs argument '" + layer.apply->args[i] + "'");
+      return std::nullopt;
+    }
+    local.define(layer.apply->args[i], (*bound)[i].value, layer.apply->argLocs[i]);
+  }
+  ++depth_;
+  unsigned before = diags_.errorCount();
+  std::optional<Val> result;
+  if (elaborateStatements(layer.apply->body, local, inst.path + ".", nullptr) &&
+      layer.apply->result)
+    result = eval(layer.apply->result.get(), local);
+  --depth_;
+  if (diags_.errorCount() != before && layer.name != "" && at.valid())
+    diags_.note(at, "in a call of '" + inst.path + "' (layer '" + layer.name + "')");
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+mlir::OwningOpRef<mlir::ModuleOp> compileSource(mlir::MLIRContext &context, SourceManager &sources,
+                                                DiagnosticEngine &diags, const std::string &name,
+                                                const std::string &text,
+                                                const FrontendOptions &options) {
+  loadFrontendDialects(context);
+  Elaborator elaborator(context, sources, diags, options);
+  if (!elaborator.load(sources.add(name, text)))
+    return nullptr;
+  return elaborator.run();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> compileFile(mlir::MLIRContext &context, SourceManager &sources,
+                                              DiagnosticEngine &diags, const std::string &path,
+                                              const FrontendOptions &options) {
+  std::string text, why;
+  if (!readFile(path, text, why)) {
+    diags.error({}, why);
+    return nullptr;
+  }
+  return compileSource(context, sources, diags, path, text, options);
+}
+
+} // namespace dlc

@@ -1,0 +1,276 @@
+//===- Lexer.cpp - Tokens of the .dl language -----------------------------===//
+#include "compiler/frontend/Lexer.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <unordered_map>
+
+namespace dlc {
+
+const char *describe(Tok kind) {
+  switch (kind) {
+  case Tok::Eof: return "end of file";
+  case Tok::Newline: return "end of line";
+  case Tok::Ident: return "an identifier";
+  case Tok::Int: return "an integer";
+  case Tok::Float: return "a number";
+  case Tok::String: return "a string";
+  case Tok::KwConst: return "'const'";
+  case Tok::KwLayer: return "'layer'";
+  case Tok::KwModel: return "'model'";
+  case Tok::KwTrain: return "'train'";
+  case Tok::KwImport: return "'import'";
+  case Tok::KwReturn: return "'return'";
+  case Tok::KwScan: return "'scan'";
+  case Tok::KwTrue: return "'true'";
+  case Tok::KwFalse: return "'false'";
+  case Tok::LParen: return "'('";
+  case Tok::RParen: return "')'";
+  case Tok::LBracket: return "'['";
+  case Tok::RBracket: return "']'";
+  case Tok::LBrace: return "'{'";
+  case Tok::RBrace: return "'}'";
+  case Tok::Comma: return "','";
+  case Tok::Colon: return "':'";
+  case Tok::Semicolon: return "';'";
+  case Tok::Dot: return "'.'";
+  case Tok::Assign: return "'='";
+  case Tok::Plus: return "'+'";
+  case Tok::Minus: return "'-'";
+  case Tok::Star: return "'*'";
+  case Tok::Slash: return "'/'";
+  case Tok::StarStar: return "'**'";
+  case Tok::At: return "'@'";
+  case Tok::Eq: return "'=='";
+  case Tok::Ne: return "'!='";
+  case Tok::Lt: return "'<'";
+  case Tok::Le: return "'<='";
+  case Tok::Gt: return "'>'";
+  case Tok::Ge: return "'>='";
+  }
+  return "a token";
+}
+
+namespace {
+
+class Lexer {
+public:
+  Lexer(const SourceManager &sources, uint32_t file, DiagnosticEngine &diags)
+      : text_(sources.text(file)), file_(file), diags_(diags) {}
+
+  std::vector<Token> run() {
+    while (true) {
+      skipSpaceAndComments();
+      if (pos_ >= text_.size())
+        break;
+      lexOne();
+    }
+    if (!tokens_.empty() && tokens_.back().kind != Tok::Newline)
+      push(Tok::Newline, "", here());
+    push(Tok::Eof, "", here());
+    return std::move(tokens_);
+  }
+
+private:
+  SourceLoc here() const { return {file_, line_, col_}; }
+  char peek(size_t ahead = 0) const {
+    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
+  }
+  void advance() {
+    if (text_[pos_] == '\n') {
+      ++line_;
+      col_ = 1;
+    } else {
+      ++col_;
+    }
+    ++pos_;
+  }
+  void push(Tok kind, std::string text, SourceLoc loc) {
+    tokens_.push_back({kind, std::move(text), loc});
+  }
+
+  void skipSpaceAndComments() {
+    while (pos_ < text_.size()) {
+      char c = peek();
+      if (c == '#') {
+        while (pos_ < text_.size() && peek() != '\n')
+          advance();
+      } else if (c == '\n') {
+        // Newlines end statements only outside parentheses and brackets, and only once in a row.
+        if (nesting_ == 0 && !tokens_.empty() && tokens_.back().kind != Tok::Newline)
+          push(Tok::Newline, "", here());
+        advance();
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+        advance();
+      } else if (c == '\\' && peek(1) == '\n') {
+        advance();
+        advance();
+      } else {
+        break;
+      }
+    }
+  }
+
+  void lexOne() {
+    SourceLoc loc = here();
+    char c = peek();
+    if (std::isalpha((unsigned char)c) || c == '_')
+      return lexWord(loc);
+    if (std::isdigit((unsigned char)c) || (c == '.' && std::isdigit((unsigned char)peek(1))))
+      return lexNumber(loc);
+    if (c == '"')
+      return lexString(loc);
+    auto single = [&](Tok kind) {
+      advance();
+      push(kind, std::string(1, c), loc);
+    };
+    auto twoOr = [&](char second, Tok both, Tok one) {
+      advance();
+      if (peek() == second) {
+        advance();
+        push(both, "", loc);
+      } else {
+        push(one, "", loc);
+      }
+    };
+    switch (c) {
+    case '(': ++nesting_; return single(Tok::LParen);
+    case '[': ++nesting_; return single(Tok::LBracket);
+    case ')': if (nesting_) --nesting_; return single(Tok::RParen);
+    case ']': if (nesting_) --nesting_; return single(Tok::RBracket);
+    case '{': return single(Tok::LBrace);
+    case '}': return single(Tok::RBrace);
+    case ',': return single(Tok::Comma);
+    case ':': return single(Tok::Colon);
+    case ';': return single(Tok::Semicolon);
+    case '.': return single(Tok::Dot);
+    case '+': return single(Tok::Plus);
+    case '-': return single(Tok::Minus);
+    case '/': return single(Tok::Slash);
+    case '@': return single(Tok::At);
+    case '*': return twoOr('*', Tok::StarStar, Tok::Star);
+    case '=': return twoOr('=', Tok::Eq, Tok::Assign);
+    case '<': return twoOr('=', Tok::Le, Tok::Lt);
+    case '>': return twoOr('=', Tok::Ge, Tok::Gt);
+    case '!':
+      advance();
+      if (peek() == '=') {
+        advance();
+        return push(Tok::Ne, "", loc);
+      }
+      diags_.error(loc, "unexpected character '!'; did you mean '!='?");
+      return;
+    default:
+      advance();
+      if ((unsigned char)c >= 0x80 || !std::isprint((unsigned char)c))
+        diags_.error(loc, "unexpected byte 0x" + hex((unsigned char)c) + " in source");
+      else
+        diags_.error(loc, std::string("unexpected character '") + c + "'");
+    }
+  }
+
+  static std::string hex(unsigned v) {
+    const char *digits = "0123456789abcdef";
+    return {digits[v >> 4], digits[v & 15]};
+  }
+
+  void lexWord(SourceLoc loc) {
+    size_t start = pos_;
+    while (std::isalnum((unsigned char)peek()) || peek() == '_')
+      advance();
+    std::string word = text_.substr(start, pos_ - start);
+    static const std::unordered_map<std::string, Tok> keywords = {
+        {"const", Tok::KwConst},   {"layer", Tok::KwLayer},   {"model", Tok::KwModel},
+        {"train", Tok::KwTrain},   {"import", Tok::KwImport}, {"return", Tok::KwReturn},
+        {"scan", Tok::KwScan},     {"true", Tok::KwTrue},     {"false", Tok::KwFalse},
+    };
+    auto it = keywords.find(word);
+    push(it == keywords.end() ? Tok::Ident : it->second, word, loc);
+  }
+
+  void lexNumber(SourceLoc loc) {
+    size_t start = pos_;
+    bool isFloat = false;
+    while (std::isdigit((unsigned char)peek()))
+      advance();
+    if (peek() == '.' && std::isdigit((unsigned char)peek(1))) {
+      isFloat = true;
+      advance();
+      while (std::isdigit((unsigned char)peek()))
+        advance();
+    } else if (peek() == '.' && !std::isalpha((unsigned char)peek(1)) && peek(1) != '_') {
+      isFloat = true;  // "1." is a float; "x.W" never starts with a digit.
+      advance();
+    }
+    if ((peek() == 'e' || peek() == 'E') &&
+        (std::isdigit((unsigned char)peek(1)) ||
+         ((peek(1) == '+' || peek(1) == '-') && std::isdigit((unsigned char)peek(2))))) {
+      isFloat = true;
+      advance();
+      if (peek() == '+' || peek() == '-')
+        advance();
+      while (std::isdigit((unsigned char)peek()))
+        advance();
+    }
+    std::string spelling = text_.substr(start, pos_ - start);
+    if (std::isalpha((unsigned char)peek()) || peek() == '_') {
+      diags_.error(here(), "unexpected character '" + std::string(1, peek()) +
+                               "' after number '" + spelling + "'");
+      while (std::isalnum((unsigned char)peek()) || peek() == '_')
+        advance();
+    }
+    errno = 0;
+    if (isFloat) {
+      std::strtod(spelling.c_str(), nullptr);
+      if (errno == ERANGE) {
+        diags_.error(loc, "number '" + spelling + "' is out of range");
+        spelling = "0.0";
+      }
+    } else {
+      std::strtoll(spelling.c_str(), nullptr, 10);
+      if (errno == ERANGE) {
+        diags_.error(loc, "integer '" + spelling + "' is too large");
+        spelling = "0";
+      }
+    }
+    push(isFloat ? Tok::Float : Tok::Int, spelling, loc);
+  }
+
+  void lexString(SourceLoc loc) {
+    advance();
+    std::string value;
+    while (pos_ < text_.size() && peek() != '"' && peek() != '\n') {
+      if (peek() == '\\' && pos_ + 1 < text_.size() && peek(1) != '\n') {
+        advance();
+        char e = peek();
+        value += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      } else {
+        value += peek();
+      }
+      advance();
+    }
+    if (peek() != '"') {
+      diags_.error(loc, "unterminated string");
+    } else {
+      advance();
+    }
+    push(Tok::String, value, loc);
+  }
+
+  const std::string &text_;
+  uint32_t file_;
+  DiagnosticEngine &diags_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1, col_ = 1;
+  int nesting_ = 0;
+  std::vector<Token> tokens_;
+};
+
+} // namespace
+
+std::vector<Token> lex(const SourceManager &sources, uint32_t file, DiagnosticEngine &diags) {
+  return Lexer(sources, file, diags).run();
+}
+
+} // namespace dlc
