@@ -35,7 +35,9 @@ def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTermi
 class DL_StateOp<string mnemonic, string what> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">]> {
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<DL_Tensor>:$type, StrAttr:$init,
                        OptionalAttr<DictionaryAttr>:$init_args);
-  let assemblyFormat = "$sym_name `:` $type `=` $init ($init_args^)? attr-dict";
+  // Attributes beyond init_args need the `attributes` keyword: a bare `{...}` after $init would be
+  // read back as init_args.
+  let assemblyFormat = "$sym_name `:` $type `=` $init ($init_args^)? attr-dict-with-keyword";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
