@@ -1,0 +1,93 @@
+// RUN: dl-opt %s | dl-opt | FileCheck %s
+
+// Round trip of every reduction: sum, mean, reduce_max, reduce_min, logsumexp and argmax, over all
+// axes, some axes, negative axes, with and without keepdims. Errors are in reduction-invalid.mlir.
+
+// Tests that every reduction over all axes gives a scalar, and that the default (empty) axes and
+// keepdims = false are elided when printed.
+// CHECK-LABEL: func.func @all_axes
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>)
+// CHECK: dl.sum %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+// CHECK: dl.mean %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+// CHECK: dl.reduce_max %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+// CHECK: dl.reduce_min %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+// CHECK: dl.logsumexp %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+// CHECK: dl.sum %[[X]] : (tensor<4x8xf32>) -> tensor<f32>
+func.func @all_axes(%x: tensor<4x8xf32>) {
+  %0 = dl.sum %x : (tensor<4x8xf32>) -> tensor<f32>
+  %1 = dl.mean %x : (tensor<4x8xf32>) -> tensor<f32>
+  %2 = dl.reduce_max %x : (tensor<4x8xf32>) -> tensor<f32>
+  %3 = dl.reduce_min %x : (tensor<4x8xf32>) -> tensor<f32>
+  %4 = dl.logsumexp %x : (tensor<4x8xf32>) -> tensor<f32>
+  %5 = dl.sum %x {axes = array<i64>, keepdims = false} : (tensor<4x8xf32>) -> tensor<f32>
+  return
+}
+
+// Tests that keepdims keeps every reduced dimension as size 1.
+// CHECK-LABEL: func.func @keepdims
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>)
+// CHECK: dl.sum %[[X]] {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+// CHECK: dl.mean %[[X]] {keepdims = true} : (tensor<4x8xf32>) -> tensor<1x1xf32>
+// CHECK: dl.reduce_max %[[X]] {axes = array<i64: 0>, keepdims = true} : (tensor<4x8xf32>) -> tensor<1x8xf32>
+// CHECK: dl.logsumexp %[[X]] {axes = array<i64: -1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+func.func @keepdims(%x: tensor<4x8xf32>) {
+  %0 = dl.sum %x {axes = array<i64: 1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  %1 = dl.mean %x {keepdims = true} : (tensor<4x8xf32>) -> tensor<1x1xf32>
+  %2 = dl.reduce_max %x {axes = array<i64: 0>, keepdims = true} : (tensor<4x8xf32>) -> tensor<1x8xf32>
+  %3 = dl.logsumexp %x {axes = array<i64: -1>, keepdims = true} : (tensor<4x8xf32>) -> tensor<4x1xf32>
+  return
+}
+
+// Tests that several axes, given in any order or counted from the end, drop their dimensions.
+// CHECK-LABEL: func.func @some_axes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK: dl.sum %[[X]] {axes = array<i64: 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+// CHECK: dl.mean %[[X]] {axes = array<i64: -1>} : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+// CHECK: dl.reduce_min %[[X]] {axes = array<i64: -3, 1>} : (tensor<2x3x4xf32>) -> tensor<4xf32>
+// CHECK: dl.reduce_max %[[X]] {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<f32>
+func.func @some_axes(%x: tensor<2x3x4xf32>) {
+  %0 = dl.sum %x {axes = array<i64: 2, 0>} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  %1 = dl.mean %x {axes = array<i64: -1>} : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  %2 = dl.reduce_min %x {axes = array<i64: -3, 1>} : (tensor<2x3x4xf32>) -> tensor<4xf32>
+  %3 = dl.reduce_max %x {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<f32>
+  return
+}
+
+// Tests that sum, reduce_max and reduce_min take integer tensors and keep their element type.
+// CHECK-LABEL: func.func @integers
+// CHECK-SAME: (%[[I:.*]]: tensor<4x8xi32>)
+// CHECK: dl.sum %[[I]] {axes = array<i64: 0>} : (tensor<4x8xi32>) -> tensor<8xi32>
+// CHECK: dl.reduce_max %[[I]] : (tensor<4x8xi32>) -> tensor<i32>
+// CHECK: dl.reduce_min %[[I]] {axes = array<i64: 1>} : (tensor<4x8xi32>) -> tensor<4xi32>
+func.func @integers(%i: tensor<4x8xi32>) {
+  %0 = dl.sum %i {axes = array<i64: 0>} : (tensor<4x8xi32>) -> tensor<8xi32>
+  %1 = dl.reduce_max %i : (tensor<4x8xi32>) -> tensor<i32>
+  %2 = dl.reduce_min %i {axes = array<i64: 1>} : (tensor<4x8xi32>) -> tensor<4xi32>
+  return
+}
+
+// Tests that a scalar reduces to itself.
+// CHECK-LABEL: func.func @scalar
+// CHECK: dl.sum %{{.*}} : (tensor<f32>) -> tensor<f32>
+// CHECK: dl.mean %{{.*}} {keepdims = true} : (tensor<f32>) -> tensor<f32>
+func.func @scalar(%s: tensor<f32>) {
+  %0 = dl.sum %s : (tensor<f32>) -> tensor<f32>
+  %1 = dl.mean %s {keepdims = true} : (tensor<f32>) -> tensor<f32>
+  return
+}
+
+// Tests that argmax gives i32 indices along one axis (default -1, elided), with or without keepdims,
+// of float and integer tensors.
+// CHECK-LABEL: func.func @argmax
+// CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>, %[[I:.*]]: tensor<4x10xi32>)
+// CHECK: dl.argmax %[[X]] {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
+// CHECK: dl.argmax %[[X]] : (tensor<4x10xf32>) -> tensor<4xi32>
+// CHECK: dl.argmax %[[X]] {axis = 0 : i64, keepdims = true} : (tensor<4x10xf32>) -> tensor<1x10xi32>
+// CHECK: dl.argmax %[[I]] {keepdims = true} : (tensor<4x10xi32>) -> tensor<4x1xi32>
+func.func @argmax(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
+  %0 = dl.argmax %x {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
+  %1 = dl.argmax %x {axis = -1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
+  %2 = dl.argmax %x {axis = 0 : i64, keepdims = true} : (tensor<4x10xf32>) -> tensor<1x10xi32>
+  %3 = dl.argmax %i {keepdims = true} : (tensor<4x10xi32>) -> tensor<4x1xi32>
+  return
+}
