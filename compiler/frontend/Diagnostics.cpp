@@ -68,8 +68,10 @@ static size_t editDistance(const std::string &a, const std::string &b) {
 }
 
 std::string closestMatch(const std::string &name, const std::vector<std::string> &candidates) {
+  // Short names tolerate one edit, longer ones about a third of their length (a swap is two).
   std::string best;
-  size_t bestDistance = std::max<size_t>(1, name.size() / 3) + 1;
+  size_t limit = name.size() <= 3 ? 1 : std::max<size_t>(2, name.size() / 3);
+  size_t bestDistance = limit + 1;
   for (const std::string &c : candidates) {
     if (c == name)
       continue;

@@ -51,6 +51,21 @@ Elaborator::Elaborator(mlir::MLIRContext &context, SourceManager &sources, Diagn
                        const FrontendOptions &options)
     : context_(context), sources_(sources), diags_(diags), options_(options), builder_(&context) {}
 
+void Elaborator::error(SourceLoc at, const std::string &message) {
+  if (at.valid() && at.file == preludeFile_) {
+    // The user wrote the call, not the built-in layer: report where the call is, and say where in
+    // the layer it failed.
+    for (auto it = callSites_.rbegin(); it != callSites_.rend(); ++it) {
+      if (it->file == preludeFile_)
+        continue;
+      diags_.error(*it, message);
+      diags_.note(at, "inside this built-in layer");
+      return;
+    }
+  }
+  error(at, message);
+}
+
 mlir::Location Elaborator::loc(SourceLoc l) {
   if (!l.valid())
     return builder_.getUnknownLoc();
@@ -65,6 +80,7 @@ bool Elaborator::load(uint32_t file) {
   std::vector<std::string> stack;
   if (options_.prelude) {
     uint32_t prelude = sources_.add("<prelude>", kPrelude);
+    preludeFile_ = prelude;
     if (!loadModule(prelude, stack))
       return false;
   }
@@ -88,14 +104,14 @@ bool Elaborator::loadModule(uint32_t file, std::vector<std::string> &stack) {
     std::string path = (dir / import.path).string();
     std::string canonical = fs::weakly_canonical(path, ec).string();
     if (std::find(stack.begin(), stack.end(), canonical) != stack.end()) {
-      diags_.error(import.loc, "import cycle: '" + import.path + "' imports this file again");
+      error(import.loc, "import cycle: '" + import.path + "' imports this file again");
       return false;
     }
     if (loadedPaths_.count(canonical))
       continue;  // Each file is loaded once, however often it is imported.
     std::string text, why;
     if (!readFile(path, text, why)) {
-      diags_.error(import.loc, "cannot import \"" + import.path + "\": " + why);
+      error(import.loc, "cannot import \"" + import.path + "\": " + why);
       return false;
     }
     if (!loadModule(sources_.add(path, std::move(text)), stack))
@@ -130,7 +146,7 @@ void Elaborator::declareGlobals() {
       if (const SourceLoc *previous = globals_.definedHere(layer->name)) {
         // A user's layer may replace a built-in one; anything else is a redefinition.
         if (previous->file != modules_.front()->file || !options_.prelude || isPrelude) {
-          diags_.error(layer->loc, "'" + layer->name + "' is already defined at " +
+          error(layer->loc, "'" + layer->name + "' is already defined at " +
                                        sources_.name(previous->file) + ":" +
                                        std::to_string(previous->line));
           continue;
@@ -140,7 +156,7 @@ void Elaborator::declareGlobals() {
     }
     for (const ast::ConstDecl &c : module->consts) {
       if (const SourceLoc *previous = globals_.definedHere(c.name)) {
-        diags_.error(c.loc, "'" + c.name + "' is already defined at " +
+        error(c.loc, "'" + c.name + "' is already defined at " +
                                 sources_.name(previous->file) + ":" + std::to_string(previous->line));
         continue;
       }
@@ -150,7 +166,7 @@ void Elaborator::declareGlobals() {
           continue;
         value = parseDefine(text);
         if (!value) {
-          diags_.error({}, "-D " + name + "=" + text + ": the value must be a number or true/false");
+          error({}, "-D " + name + "=" + text + ": the value must be a number or true/false");
           value = Val();
         }
         overridden.insert(name);
@@ -160,7 +176,7 @@ void Elaborator::declareGlobals() {
       if (value && value->kind != Val::Kind::Int && value->kind != Val::Kind::Float &&
           value->kind != Val::Kind::Bool && value->kind != Val::Kind::String &&
           value->kind != Val::Kind::None) {
-        diags_.error(c.value->loc, "constant '" + c.name +
+        error(c.value->loc, "constant '" + c.name +
                                        "' must be a number, a bool or a string, not " +
                                        value->describe());
         value = Val();
@@ -170,7 +186,7 @@ void Elaborator::declareGlobals() {
     for (const auto &model : module->models) {
       auto [it, inserted] = models_.emplace(model->name, model.get());
       if (!inserted) {
-        diags_.error(model->loc, "model '" + model->name + "' is already defined at line " +
+        error(model->loc, "model '" + model->name + "' is already defined at line " +
                                      std::to_string(it->second->loc.line));
         continue;
       }
@@ -186,7 +202,7 @@ void Elaborator::declareGlobals() {
     for (const auto &module : modules_)
       for (const ast::ConstDecl &c : module->consts)
         consts.push_back(c.name);
-    diags_.error({}, "-D " + name + "=" + text + ": there is no constant '" + name + "'" +
+    error({}, "-D " + name + "=" + text + ": there is no constant '" + name + "'" +
                          didYouMean(name, consts));
   }
 }
@@ -203,7 +219,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Elaborator::run() {
     std::vector<std::string> names;
     for (const auto &[name, decl] : models_)
       names.push_back(name);
-    diags_.error(train->modelLoc, "train block names unknown model '" + train->model + "'" +
+    error(train->modelLoc, "train block names unknown model '" + train->model + "'" +
                                       didYouMean(train->model, names));
   }
   for (const ast::ModelDecl *model : modelOrder_)
@@ -211,7 +227,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Elaborator::run() {
   if (diags_.hasErrors())
     return nullptr;
   if (mlir::failed(mlir::verify(*module))) {
-    diags_.error({}, "internal compiler error: the generated dl IR does not verify (see above)");
+    error({}, "internal compiler error: the generated dl IR does not verify (see above)");
     return nullptr;
   }
   return module;
@@ -231,7 +247,7 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
     else if (in.elementType == "i32")
       element = i32();
     else {
-      diags_.error(in.typeLoc, "unknown element type '" + in.elementType + "'" +
+      error(in.typeLoc, "unknown element type '" + in.elementType + "'" +
                                    (in.elementType == "f16" || in.elementType == "bf16"
                                         ? " (reserved for mixed precision, not supported yet)"
                                         : didYouMean(in.elementType, {"f32", "i32"})));
@@ -243,7 +259,7 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
       std::optional<Val> v = eval(dim.get(), globals_);
       std::optional<int64_t> n = v ? requireInt(*v, dim->loc, "a dimension") : std::nullopt;
       if (n && *n <= 0) {
-        diags_.error(dim->loc, "dimension of input '" + in.name + "' must be positive, not " +
+        error(dim->loc, "dimension of input '" + in.name + "' must be positive, not " +
                                    std::to_string(*n));
         n.reset();
       }
@@ -257,7 +273,7 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
       continue;
     for (const InputInfo &other : inputs)
       if (other.name == in.name) {
-        diags_.error(in.loc, "input '" + in.name + "' is already declared at line " +
+        error(in.loc, "input '" + in.name + "' is already declared at line " +
                                  std::to_string(other.loc.line));
         ok = false;
       }
@@ -387,7 +403,7 @@ void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
 
 bool Elaborator::checkUnique(Scope &scope, const std::string &name, SourceLoc at, const char *what) {
   if (const SourceLoc *previous = scope.definedHere(name)) {
-    diags_.error(at, std::string(what) + " '" + name + "' is already defined at line " +
+    error(at, std::string(what) + " '" + name + "' is already defined at line " +
                          std::to_string(previous->line));
     return false;
   }
@@ -428,7 +444,7 @@ bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
       if (t && isLoss) {
         auto type = llvm::cast<mlir::RankedTensorType>(t->getType());
         if (type.getRank() != 0 || !type.getElementType().isF32()) {
-          diags_.error(expr->loc, "loss '" + name + "' must be a scalar f32[], not " +
+          error(expr->loc, "loss '" + name + "' must be a scalar f32[], not " +
                                       describeType(type) + "; reduce it with mean(...) or sum(...)");
           t.reset();
         }
@@ -445,7 +461,7 @@ bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
     }
     case ast::StmtKind::Return:
     case ast::StmtKind::Emit:
-      diags_.error(stmt->loc, "'return' and 'emit' are not allowed here");
+      error(stmt->loc, "'return' and 'emit' are not allowed here");
       ok = false;
       break;
     }
@@ -475,7 +491,7 @@ bool Elaborator::assign(const ast::AssignStmt &a, Scope &scope, const std::strin
   value = eval(e, scope);
   if (value && a.targets.size() > 1) {
     if (value->kind != Val::Kind::List || value->list.size() != a.targets.size()) {
-      diags_.error(a.loc, "cannot unpack " + value->describe() + " into " +
+      error(a.loc, "cannot unpack " + value->describe() + " into " +
                               std::to_string(a.targets.size()) + " names");
       value.reset();
     } else {
@@ -505,7 +521,7 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
     if (!n)
       return false;
     if (*n <= 0) {
-      diags_.error(s.shape[i]->loc, std::string("dimension ") + std::to_string(i) + " of " + what +
+      error(s.shape[i]->loc, std::string("dimension ") + std::to_string(i) + " of " + what +
                                         " '" + s.name + "' must be positive, not " +
                                         std::to_string(*n));
       return false;
@@ -533,7 +549,7 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
       paramOrder_.push_back(path);
   } else if (!mlir::isa<mlir::dl::ParamOp, mlir::dl::BufferOp>(existing) ||
              existing->getAttrOfType<mlir::TypeAttr>("type").getValue() != type) {
-    diags_.error(s.loc, std::string(what) + " '" + path + "' is declared twice with different types");
+    error(s.loc, std::string(what) + " '" + path + "' is declared twice with different types");
     return false;
   }
   mlir::Value loaded = builder_.create<mlir::dl::LoadOp>(
@@ -552,7 +568,7 @@ static constexpr int kMaxLayerDepth = 32;
 std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
                                            Scope &scope, const std::string &path) {
   if (depth_ >= kMaxLayerDepth) {
-    diags_.error(call.loc, "layers nest more than " + std::to_string(kMaxLayerDepth) +
+    error(call.loc, "layers nest more than " + std::to_string(kMaxLayerDepth) +
                                " deep; does '" + layer.name + "' contain itself?");
     return std::nullopt;
   }
@@ -567,6 +583,7 @@ std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const as
     return std::nullopt;
   auto inst = std::make_shared<LayerInstance>(path, &layer, &globals_);
   ++depth_;
+  callSites_.push_back(call.loc);
   bool ok = true;
   for (size_t i = 0; i < layer.params.size() && ok; ++i) {
     const ast::LayerParam &p = layer.params[i];
@@ -575,7 +592,7 @@ std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const as
       continue;
     }
     if (!p.defaultValue) {
-      diags_.error(call.loc, "layer '" + layer.name + "' needs argument '" + p.name + "'");
+      error(call.loc, "layer '" + layer.name + "' needs argument '" + p.name + "'");
       ok = false;
       break;
     }
@@ -588,12 +605,13 @@ std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const as
   if (ok) {
     unsigned before = diags_.errorCount();
     elaborateStatements(layer.body, inst->scope, path + ".", nullptr);
-    if (diags_.errorCount() != before) {
+    if (diags_.errorCount() != before && layer.loc.file != preludeFile_) {
       diags_.note(call.loc, "in instance '" + path + "' of layer '" + layer.name + "'");
       ok = false;
     }
   }
   --depth_;
+  callSites_.pop_back();
   if (!ok)
     return std::nullopt;
   return Val::ofInstance(inst);
@@ -603,12 +621,12 @@ std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
                                              const std::vector<CallArgument> &args, SourceLoc at) {
   const ast::LayerDecl &layer = *inst.decl;
   if (!layer.apply) {
-    diags_.error(at, "layer '" + layer.name + "' has no apply(...), so '" + inst.path +
+    error(at, "layer '" + layer.name + "' has no apply(...), so '" + inst.path +
                          "' cannot be called");
     return std::nullopt;
   }
   if (depth_ >= kMaxLayerDepth) {
-    diags_.error(at, "layer applications nest more than " + std::to_string(kMaxLayerDepth) +
+    error(at, "layer applications nest more than " + std::to_string(kMaxLayerDepth) +
                          " deep");
     return std::nullopt;
   }
@@ -619,19 +637,21 @@ std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
   Scope local(&inst.scope);
   for (size_t i = 0; i < layer.apply->args.size(); ++i) {
     if ((*bound)[i].value.kind == Val::Kind::None) {
-      diags_.error(at, "'" + inst.path + "' needs argument '" + layer.apply->args[i] + "'");
+      error(at, "'" + inst.path + "' needs argument '" + layer.apply->args[i] + "'");
       return std::nullopt;
     }
     local.define(layer.apply->args[i], (*bound)[i].value, layer.apply->argLocs[i]);
   }
   ++depth_;
+  callSites_.push_back(at);
   unsigned before = diags_.errorCount();
   std::optional<Val> result;
   if (elaborateStatements(layer.apply->body, local, inst.path + ".", nullptr) &&
       layer.apply->result)
     result = eval(layer.apply->result.get(), local);
   --depth_;
-  if (diags_.errorCount() != before && layer.name != "" && at.valid())
+  callSites_.pop_back();
+  if (diags_.errorCount() != before && layer.loc.file != preludeFile_)
     diags_.note(at, "in a call of '" + inst.path + "' (layer '" + layer.name + "')");
   return result;
 }

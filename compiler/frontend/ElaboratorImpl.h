@@ -76,7 +76,8 @@ public:
   mlir::OwningOpRef<mlir::ModuleOp> run();
 
   //===-- Services for builtins ---------------------------------------------===//
-  void error(SourceLoc loc, const std::string &message) { diags_.error(loc, message); }
+  /// Reports an error. One inside a built-in (prelude) layer is reported at the user's call.
+  void error(SourceLoc loc, const std::string &message);
   mlir::Location loc(SourceLoc l);
   mlir::OpBuilder &builder() { return builder_; }
   Mode mode() const { return mode_; }
@@ -198,6 +199,9 @@ private:
   int depth_ = 0;
   mlir::dl::ModelOp modelOp_;
   mlir::Operation *firstFunction_ = nullptr;
+  /// Call sites of the layers being instantiated or applied, outermost first.
+  std::vector<SourceLoc> callSites_;
+  uint32_t preludeFile_ = UINT32_MAX;
   std::vector<std::string> paramOrder_;
 };
 
