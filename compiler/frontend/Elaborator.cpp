@@ -63,7 +63,7 @@ void Elaborator::error(SourceLoc at, const std::string &message) {
       return;
     }
   }
-  error(at, message);
+  diags_.error(at, message);
 }
 
 mlir::Location Elaborator::loc(SourceLoc l) {
