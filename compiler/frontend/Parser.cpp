@@ -480,12 +480,33 @@ private:
     ~DepthGuard() { --p.depth_; }
     Parser &p;
   };
+  /// Counts the links of a left-associative chain (`a + b + c`, `f(x)(y)`, `x.a.b`) as nesting too:
+  /// each link makes the tree one level deeper, and the elaborator, the printer and the tree's
+  /// destructors recurse on that depth.
+  struct ChainGuard {
+    ChainGuard(Parser &p) : p(p) {}
+    ~ChainGuard() { p.depth_ -= links; }
+    /// Adds a link; false (after reporting) when the chain is too long.
+    bool link() {
+      ++links;
+      if (++p.depth_ <= kMaxDepth)
+        return true;
+      p.tooDeep();
+      return false;
+    }
+    Parser &p;
+    int links = 0;
+  };
   static constexpr int kMaxDepth = 200;
+  void tooDeep() {
+    error(tok().loc, "expression is nested too deeply (more than " + std::to_string(kMaxDepth) +
+                         " levels of parentheses, operators or calls); split it into named steps");
+  }
 
   ExprPtr parseExpr() {
     DepthGuard guard(*this);
     if (depth_ > kMaxDepth) {
-      error(tok().loc, "expression is nested too deeply");
+      tooDeep();
       return nullptr;
     }
     ExprPtr lhs = parseAdditive();
@@ -506,8 +527,11 @@ private:
   }
 
   ExprPtr parseAdditive() {
+    ChainGuard chain(*this);
     ExprPtr lhs = parseMultiplicative();
     while (lhs && (at(Tok::Plus) || at(Tok::Minus))) {
+      if (!chain.link())
+        return nullptr;
       Token op = advance();
       ExprPtr rhs = parseMultiplicative();
       if (!rhs)
@@ -519,8 +543,11 @@ private:
   }
 
   ExprPtr parseMultiplicative() {
+    ChainGuard chain(*this);
     ExprPtr lhs = parseUnary();
     while (lhs && (at(Tok::Star) || at(Tok::Slash) || at(Tok::At))) {
+      if (!chain.link())
+        return nullptr;
       Token op = advance();
       ExprPtr rhs = parseUnary();
       if (!rhs)
@@ -534,7 +561,7 @@ private:
   ExprPtr parseUnary() {
     DepthGuard guard(*this);
     if (depth_ > kMaxDepth) {
-      error(tok().loc, "expression is nested too deeply");
+      tooDeep();
       return nullptr;
     }
     if (at(Tok::Minus)) {
@@ -564,8 +591,11 @@ private:
   }
 
   ExprPtr parsePostfix() {
+    ChainGuard chain(*this);
     ExprPtr e = parsePrimary();
     while (e) {
+      if ((at(Tok::LParen) || at(Tok::LBracket) || at(Tok::Dot)) && !chain.link())
+        return nullptr;
       if (at(Tok::LParen)) {
         e = parseCall(std::move(e));
       } else if (at(Tok::LBracket)) {
