@@ -130,14 +130,18 @@ std::optional<Val> Elaborator::numberArithmetic(const std::string &op, const Val
     return Val::number(x / y);
   }
   if (op == "**" && ints && b.i >= 0) {
+    // Bases 0, 1 and -1 never overflow, whatever the exponent; any other base overflows within 63
+    // steps, so the loop is short.
+    if (a.i == 0 || a.i == 1)
+      return Val::integer(b.i == 0 ? 1 : a.i);
+    if (a.i == -1)
+      return Val::integer(b.i % 2 ? -1 : 1);
     int64_t r = 1;
     for (int64_t k = 0; k < b.i; ++k) {
       if (__builtin_mul_overflow(r, a.i, &r)) {
         error(at, "integer overflow in '**'");
         return std::nullopt;
       }
-      if (r == 0 || r == 1)
-        break;
     }
     return Val::integer(r);
   }
