@@ -566,6 +566,24 @@ std::optional<Value> Elaborator::asTensor(const Val &v, mlir::Type element, Sour
                                           const std::string &what) {
   if (v.isTensor())
     return v.tensor;
+  if (v.isNumber() && element.isInteger(32)) {
+    // An i32 constant holds an integer in i32's range; anything else would be silently rounded or
+    // wrapped (and converting a huge double to an integer is undefined).
+    bool fits = v.kind == Val::Kind::Int
+                    ? v.i >= std::numeric_limits<int32_t>::min() &&
+                          v.i <= std::numeric_limits<int32_t>::max()
+                    : v.f == std::floor(v.f) && v.f >= std::numeric_limits<int32_t>::min() &&
+                          v.f <= std::numeric_limits<int32_t>::max();
+    if (!fits) {
+      error(at, what + " is " + v.describe() + ", which is not an i32 value; convert the tensor " +
+                    "with f32(...)");
+      return std::nullopt;
+    }
+  }
+  if (v.isNumber() && element.isInteger(1) && v.asDouble() != 0 && v.asDouble() != 1) {
+    error(at, what + " is " + v.describe() + ", which is not a truth value (0 or 1)");
+    return std::nullopt;
+  }
   if (v.isNumber())
     return constant(v.asDouble(), element, at);
   error(at, what + " must be a tensor or a number, not " + v.describe());
