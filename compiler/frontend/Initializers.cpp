@@ -95,8 +95,8 @@ Elaborator::resolveInitializer(const Val &init, const dl::shape::Shape &shape, S
     attrs.push_back(builder_.getNamedAttr(arg, builder_.getF64FloatAttr(value)));
   }
   if (name == "uniform") {
-    double lo = attrs[0].getValue().cast<mlir::FloatAttr>().getValueAsDouble();
-    double hi = attrs[1].getValue().cast<mlir::FloatAttr>().getValueAsDouble();
+    double lo = llvm::cast<mlir::FloatAttr>(attrs[0].getValue()).getValueAsDouble();
+    double hi = llvm::cast<mlir::FloatAttr>(attrs[1].getValue()).getValueAsDouble();
     if (!(lo < hi)) {
       error(at, "uniform initializer needs lo < hi");
       return std::nullopt;

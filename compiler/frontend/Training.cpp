@@ -16,6 +16,7 @@ struct Hyper {
   const char *name;
   double defaultValue;
   bool isBool = false;
+  bool isCount = false;  ///< A number of steps, stored as an integer.
 };
 const double kRequired = std::numeric_limits<double>::quiet_NaN();
 
@@ -34,8 +35,8 @@ const std::map<std::string, std::vector<Hyper>> &optimizers() {
 const std::map<std::string, std::vector<Hyper>> &schedules() {
   static const std::map<std::string, std::vector<Hyper>> table = {
       {"constant", {}},
-      {"step", {{"every", kRequired}, {"gamma", 0.1}}},
-      {"cosine", {{"warmup", 0.0}, {"total", kRequired}}},
+      {"step", {{"every", kRequired, false, true}, {"gamma", 0.1}}},
+      {"cosine", {{"warmup", 0.0, false, true}, {"total", kRequired, false, true}}},
   };
   return table;
 }
@@ -182,8 +183,9 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
           error(e->loc, std::string(what) + " '" + name + "' needs argument '" + h.name + "'");
           return false;
         }
-        attrs.push_back(h.isBool ? builder_.getNamedAttr(h.name, builder_.getBoolAttr(h.defaultValue != 0))
-                                 : builder_.getNamedAttr(h.name, builder_.getF64FloatAttr(h.defaultValue)));
+        attrs.push_back(h.isBool    ? builder_.getNamedAttr(h.name, builder_.getBoolAttr(h.defaultValue != 0))
+                        : h.isCount ? builder_.getNamedAttr(h.name, builder_.getI64IntegerAttr(int64_t(h.defaultValue)))
+                                    : builder_.getNamedAttr(h.name, builder_.getF64FloatAttr(h.defaultValue)));
         continue;
       }
       if (h.isBool) {
@@ -192,6 +194,17 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
           return false;
         }
         attrs.push_back(builder_.getNamedAttr(h.name, builder_.getBoolAttr(slot.value.b)));
+        continue;
+      }
+      if (h.isCount) {
+        std::optional<int64_t> n = requireInt(slot.value, slot.loc, "'" + std::string(h.name) + "'");
+        if (!n)
+          return false;
+        if (*n < 0 || (*n == 0 && std::string(h.name) != "warmup")) {
+          error(slot.loc, "'" + std::string(h.name) + "' must be positive");
+          return false;
+        }
+        attrs.push_back(builder_.getNamedAttr(h.name, builder_.getI64IntegerAttr(*n)));
         continue;
       }
       std::optional<double> v = requireNumber(slot.value, slot.loc, "'" + std::string(h.name) + "'");

@@ -90,6 +90,16 @@ static const llvm::StringMap<std::vector<StringRef>> &optimizerHyperparams() {
   return table;
 }
 
+/// Schedules and the arguments each carries.
+static const llvm::StringMap<std::vector<StringRef>> &scheduleArguments() {
+  static const llvm::StringMap<std::vector<StringRef>> table = {
+      {"constant", {}},
+      {"step", {"every", "gamma"}},
+      {"cosine", {"warmup", "total"}},
+  };
+  return table;
+}
+
 LogicalResult TrainOp::verify() {
   const auto &table = optimizerHyperparams();
   auto it = table.find(getOptimizer());
@@ -99,9 +109,36 @@ LogicalResult TrainOp::verify() {
     if (!getHyperparams().get(required))
       return emitOpError("optimizer '") << getOptimizer() << "' needs hyperparameter '" << required
                                         << "'";
+  for (NamedAttribute h : getHyperparams()) {
+    StringRef name = h.getName().getValue();
+    if (name == "nesterov") {
+      if (!llvm::isa<BoolAttr>(h.getValue()))
+        return emitOpError("hyperparameter 'nesterov' must be a bool");
+      continue;
+    }
+    auto value = llvm::dyn_cast<FloatAttr>(h.getValue());
+    if (!value)
+      return emitOpError("hyperparameter '") << name << "' must be a float";
+    double v = value.getValueAsDouble();
+    bool positive = name == "lr" || name == "eps";
+    if (!(positive ? v > 0 : v >= 0))
+      return emitOpError("hyperparameter '") << name << "' must be "
+                                             << (positive ? "positive" : "non-negative") << ", not "
+                                             << v;
+  }
+  if (!(getWeightDecay().convertToDouble() >= 0))
+    return emitOpError("weight_decay must be non-negative");
+  if (getClipGradNorm() && !(getClipGradNorm()->convertToDouble() > 0))
+    return emitOpError("clip_grad_norm must be positive");
+  if (getClipGradValue() && !(getClipGradValue()->convertToDouble() > 0))
+    return emitOpError("clip_grad_value must be positive");
   StringRef schedule = getSchedule();
-  if (schedule != "constant" && schedule != "step" && schedule != "cosine")
+  auto sched = scheduleArguments().find(schedule);
+  if (sched == scheduleArguments().end())
     return emitOpError("has unknown schedule '") << schedule << "'";
+  for (StringRef required : sched->second)
+    if (!getScheduleArgs().get(required))
+      return emitOpError("schedule '") << schedule << "' needs argument '" << required << "'";
   if (getClipGradNorm() && getClipGradValue())
     return emitOpError("clips by norm and by value at once; choose one");
   if (getParams().empty())

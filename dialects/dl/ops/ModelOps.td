@@ -32,7 +32,7 @@ def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTermi
   let skipDefaultBuilders = 1;
 }
 
-class DL_StateOp<string mnemonic, string what> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">]> {
+class DL_StateOp<string mnemonic> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">]> {
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<DL_Tensor>:$type, StrAttr:$init,
                        OptionalAttr<DictionaryAttr>:$init_args);
   // Attributes beyond init_args need the `attributes` keyword: a bare `{...}` after $init would be
@@ -46,7 +46,7 @@ class DL_StateOp<string mnemonic, string what> : DL_Op<mnemonic, [Symbol, HasPar
   }];
 }
 
-def DL_ParamOp : DL_StateOp<"param", "parameter"> {
+def DL_ParamOp : DL_StateOp<"param"> {
   let summary = "A trainable parameter of a model";
   let description = [{
     A tensor that training updates, named `<instance>.<param>` as in checkpoints and the C API, with
@@ -61,7 +61,7 @@ def DL_ParamOp : DL_StateOp<"param", "parameter"> {
   }];
 }
 
-def DL_BufferOp : DL_StateOp<"buffer", "buffer"> {
+def DL_BufferOp : DL_StateOp<"buffer"> {
   let summary = "Saved, untrained state of a model";
   let description = [{
     A tensor that is saved and loaded with the model but not trained: batch-norm running statistics,

@@ -23,7 +23,7 @@ LogicalResult inferReduction(std::optional<Location> loc, Type input, ArrayRef<i
 LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
                                          Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
   SmallVector<Type> reduced;
-  if (failed(inferReduction(location, adaptor.getInput().getType(), {adaptor.getAxis()},
+  if (failed(inferReduction(location, adaptor.getInput().getType(), {static_cast<int64_t>(adaptor.getAxis())},
                             adaptor.getKeepdims(), reduced)))
     return failure();
   inferred.push_back(tensorOf(shapeOf(reduced[0]), IntegerType::get(context, 32)));

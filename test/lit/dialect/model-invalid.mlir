@@ -337,3 +337,73 @@ func.func @loss() -> tensor<f32> {
 // expected-error @+1 {{'dl.train' op expects parent op 'dl.model'}}
 dl.train @t loss @loss params [@loss] optimizer "adagrad" {lr = 0.01 : f64, eps = 1.0e-10 : f64}
     weight_decay 0.0 schedule "constant" {}
+
+// -----
+
+// Tests that dl.train rejects a hyperparameter that is not a float.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %0 = dl.constant dense<1.0> : tensor<f32>
+    return %0 : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op hyperparameter 'lr' must be a float}}
+  dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = "fast", eps = 1.0e-10 : f64}
+      weight_decay 0.0 schedule "constant" {}
+}
+
+// -----
+
+// Tests that dl.train rejects a learning rate that is not positive.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %0 = dl.constant dense<1.0> : tensor<f32>
+    return %0 : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op hyperparameter 'lr' must be positive, not -1.000000e-01}}
+  dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = -0.1 : f64, eps = 1.0e-10 : f64}
+      weight_decay 0.0 schedule "constant" {}
+}
+
+// -----
+
+// Tests that dl.train rejects a negative weight decay.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %0 = dl.constant dense<1.0> : tensor<f32>
+    return %0 : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op weight_decay must be non-negative}}
+  dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = 0.1 : f64, eps = 1.0e-10 : f64}
+      weight_decay -1.0 schedule "constant" {}
+}
+
+// -----
+
+// Tests that dl.train rejects a gradient-norm clip that is not positive.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %0 = dl.constant dense<1.0> : tensor<f32>
+    return %0 : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op clip_grad_norm must be positive}}
+  dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = 0.1 : f64, eps = 1.0e-10 : f64}
+      weight_decay 0.0 clip_grad_norm 0.0 schedule "constant" {}
+}
+
+// -----
+
+// Tests that dl.train needs every argument of its schedule.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %0 = dl.constant dense<1.0> : tensor<f32>
+    return %0 : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op schedule 'step' needs argument 'every'}}
+  dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = 0.1 : f64, eps = 1.0e-10 : f64}
+      weight_decay 0.0 schedule "step" {gamma = 0.5 : f64}
+}

@@ -93,8 +93,8 @@ dl.model @buffers {
 // CHECK-LABEL: dl.model @optimizers {
 // CHECK: dl.train @sgd loss @loss params [@w] optimizer "sgd" {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = true} weight_decay 0.000000e+00 schedule "constant" {}
 // CHECK-NEXT: dl.train @rmsprop loss @loss params [@w, @b] optimizer "rmsprop" {alpha = 0.98999999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-02 : f64} weight_decay 1.000000e-04 schedule "constant" {}
-// CHECK-NEXT: dl.train @adagrad loss @loss params [@b] optimizer "adagrad" {eps = 1.000000e-10 : f64, lr = 1.000000e-02 : f64} weight_decay 0.000000e+00 clip_grad_norm 1.000000e+00 schedule "step" {gamma = 1.000000e-01 : f64, step_size = 10 : i64}
-// CHECK-NEXT: dl.train @adam loss @loss params [@w] optimizer "adam" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64} weight_decay 0.000000e+00 clip_grad_value 5.000000e-01 schedule "cosine" {t_max = 100 : i64}
+// CHECK-NEXT: dl.train @adagrad loss @loss params [@b] optimizer "adagrad" {eps = 1.000000e-10 : f64, lr = 1.000000e-02 : f64} weight_decay 0.000000e+00 clip_grad_norm 1.000000e+00 schedule "step" {every = 10 : i64, gamma = 1.000000e-01 : f64}
+// CHECK-NEXT: dl.train @adam loss @loss params [@w] optimizer "adam" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64} weight_decay 0.000000e+00 clip_grad_value 5.000000e-01 schedule "cosine" {total = 100 : i64, warmup = 0 : i64}
 // CHECK-NEXT: dl.train @adamw loss @loss params [@b, @w] optimizer "adamw" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} weight_decay 0.000000e+00 schedule "constant" {}
 dl.model @optimizers {
   dl.param @w : tensor<4x4xf32> = "zeros"
@@ -109,9 +109,9 @@ dl.model @optimizers {
   dl.train @rmsprop loss @loss params [@w, @b] optimizer "rmsprop" {lr = 0.01 : f64, alpha = 0.99 : f64, eps = 1.0e-8 : f64}
       weight_decay 1.0e-4 schedule "constant" {}
   dl.train @adagrad loss @loss params [@b] optimizer "adagrad" {lr = 0.01 : f64, eps = 1.0e-10 : f64}
-      weight_decay 0.0 clip_grad_norm 1.0 schedule "step" {step_size = 10 : i64, gamma = 0.1 : f64}
+      weight_decay 0.0 clip_grad_norm 1.0 schedule "step" {every = 10 : i64, gamma = 0.1 : f64}
   dl.train @adam loss @loss params [@w] optimizer "adam" {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}
-      weight_decay 0.0 clip_grad_value 0.5 schedule "cosine" {t_max = 100 : i64}
+      weight_decay 0.0 clip_grad_value 0.5 schedule "cosine" {total = 100 : i64, warmup = 0 : i64}
   dl.train @adamw loss @loss params [@b, @w] optimizer "adamw" {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}
       weight_decay 0.0 schedule "constant" {}
 }
