@@ -359,6 +359,14 @@ void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
   modelOp_ = builder_.create<mlir::dl::ModelOp>(loc(model.loc), model.name);
   firstFunction_ = nullptr;
   paramOrder_.clear();
+  functionSymbols_ = {{"forward", "function 'forward'"}, {"eval", "function 'eval'"}};
+  for (const ast::TrainDecl *train : trains_) {
+    if (train->model != model.name)
+      continue;
+    std::string step = train->step.empty() ? "train_step" : train->step + "_step";
+    functionSymbols_.emplace(step, "train step '" + step + "'");
+    functionSymbols_.emplace(step + ".loss", "loss function '" + step + ".loss'");
+  }
 
   // forward: inference mode, outputs only, and only the inputs they need.
   mlir::func::FuncOp forward = beginFunction("forward", *inputs, model.loc);
@@ -536,6 +544,12 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
     return false;
   auto type = tensorType(shape, f32());
 
+  auto clash = functionSymbols_.find(path);
+  if (clash != functionSymbols_.end()) {
+    error(s.loc, std::string(what) + " '" + path + "' has the name of the model's " + clash->second +
+                     "; rename it");
+    return false;
+  }
   mlir::Operation *existing = mlir::SymbolTable::lookupSymbolIn(modelOp_, path);
   if (!existing) {
     mlir::OpBuilder::InsertionGuard guard(builder_);

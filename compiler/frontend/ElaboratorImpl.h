@@ -203,6 +203,9 @@ private:
   std::vector<SourceLoc> callSites_;
   uint32_t preludeFile_ = UINT32_MAX;
   std::vector<std::string> paramOrder_;
+  /// Symbols of the model being emitted that are not parameters (forward, eval, each train step
+  /// and its loss function), with how a message names them; a parameter may not take one.
+  std::map<std::string, std::string> functionSymbols_;
 };
 
 } // namespace dlc
