@@ -136,6 +136,11 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
       error(element->loc, "params lists layer instances and parameters, not " + v->describe());
       return;
     }
+    if (params.empty()) {
+      error(paramsExpr->loc, "params lists nothing to train; name layer instances or parameters, "
+                             "or write 'params = all'");
+      return;
+    }
     std::set<std::string> seen;
     for (mlir::Attribute a : params)
       if (!seen.insert(llvm::cast<mlir::FlatSymbolRefAttr>(a).getValue().str()).second) {
