@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -88,7 +89,15 @@ private:
   }
   void push(Tok kind, std::string text, SourceLoc loc) {
     tokens_.push_back({kind, std::move(text), loc});
+    atLineStart_ = false;
   }
+  void pushNewline(SourceLoc loc) {
+    if (!tokens_.empty() && tokens_.back().kind != Tok::Newline)
+      push(Tok::Newline, "", loc);
+  }
+  /// Newlines are insignificant inside parentheses and brackets, but significant again inside a
+  /// block opened within them (a scan body passed to a call).
+  bool newlinesCount() const { return open_.empty() || open_.back() == '{'; }
 
   void skipSpaceAndComments() {
     while (pos_ < text_.size()) {
@@ -98,9 +107,12 @@ private:
           advance();
       } else if (c == '\n') {
         // Newlines end statements only outside parentheses and brackets, and only once in a row.
-        if (nesting_ == 0 && !tokens_.empty() && tokens_.back().kind != Tok::Newline)
-          push(Tok::Newline, "", here());
+        if (!atLineStart_)
+          lineEnd_ = here();
+        if (newlinesCount())
+          pushNewline(here());
         advance();
+        atLineStart_ = true;
       } else if (c == ' ' || c == '\t' || c == '\r') {
         advance();
       } else if (c == '\\' && peek(1) == '\n') {
@@ -135,12 +147,22 @@ private:
       }
     };
     switch (c) {
-    case '(': ++nesting_; return single(Tok::LParen);
-    case '[': ++nesting_; return single(Tok::LBracket);
-    case ')': if (nesting_) --nesting_; return single(Tok::RParen);
-    case ']': if (nesting_) --nesting_; return single(Tok::RBracket);
-    case '{': return single(Tok::LBrace);
-    case '}': return single(Tok::RBrace);
+    case '(': open_.push_back('('); return single(Tok::LParen);
+    case '[': open_.push_back('['); return single(Tok::LBracket);
+    case ')':
+    case ']':
+      if (!open_.empty() && open_.back() != '{')
+        open_.pop_back();
+      return single(c == ')' ? Tok::RParen : Tok::RBracket);
+    case '{': open_.push_back('{'); return single(Tok::LBrace);
+    case '}':
+      // Closes the innermost block, and whatever brackets were left open inside it.
+      if (std::find(open_.begin(), open_.end(), '{') != open_.end()) {
+        while (open_.back() != '{')
+          open_.pop_back();
+        open_.pop_back();
+      }
+      return single(Tok::RBrace);
     case ',': return single(Tok::Comma);
     case ':': return single(Tok::Colon);
     case ';': return single(Tok::Semicolon);
@@ -186,7 +208,17 @@ private:
         {"scan", Tok::KwScan},     {"true", Tok::KwTrue},     {"false", Tok::KwFalse},
     };
     auto it = keywords.find(word);
-    push(it == keywords.end() ? Tok::Ident : it->second, word, loc);
+    Tok kind = it == keywords.end() ? Tok::Ident : it->second;
+    // A declaration keyword first on its line cannot continue an expression: a bracket left open
+    // above it was never closed. Closing it here lets the parser report the missing bracket at the
+    // end of that line and go on, instead of reading the rest of the file as one line.
+    bool declaration = kind == Tok::KwConst || kind == Tok::KwLayer || kind == Tok::KwModel ||
+                       kind == Tok::KwTrain || kind == Tok::KwImport;
+    if (declaration && atLineStart_ && !newlinesCount()) {
+      open_.clear();
+      pushNewline(lineEnd_);
+    }
+    push(kind, word, loc);
   }
 
   void lexNumber(SourceLoc loc) {
@@ -263,7 +295,12 @@ private:
   DiagnosticEngine &diags_;
   size_t pos_ = 0;
   uint32_t line_ = 1, col_ = 1;
-  int nesting_ = 0;
+  /// The brackets open at this point, innermost last: '(', '[' or '{'.
+  std::vector<char> open_;
+  /// No token yet on the current line.
+  bool atLineStart_ = true;
+  /// Where the last line holding a token ends.
+  SourceLoc lineEnd_;
   std::vector<Token> tokens_;
 };
 
