@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/AST.h"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace dlc::ast {
@@ -16,10 +17,16 @@ std::string at(SourceLoc loc) {
 }
 
 std::string formatNumber(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  std::string s = os.str();
+  // The shortest spelling that reads back as the same double: 0.9, not 0.90000000000000002.
+  std::string s;
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::ostringstream os;
+    os.precision(precision);
+    os << v;
+    s = os.str();
+    if (std::strtod(s.c_str(), nullptr) == v)
+      break;
+  }
   if (s.find_first_of(".eEn") == std::string::npos)
     s += ".0";
   return s;
