@@ -185,11 +185,30 @@ private:
       return;
     default:
       advance();
-      if ((unsigned char)c >= 0x80 || !std::isprint((unsigned char)c))
+      if (size_t n = utf8Length((unsigned char)c)) {
+        // One error for a whole non-ASCII character, not one per byte of it.
+        std::string character(1, c);
+        for (size_t k = 1; k < n; ++k, advance())
+          character += peek();
+        diags_.error(loc, "unexpected character '" + character +
+                              "'; only ASCII is allowed outside strings and comments");
+      } else if ((unsigned char)c >= 0x80 || !std::isprint((unsigned char)c)) {
         diags_.error(loc, "unexpected byte 0x" + hex((unsigned char)c) + " in source");
-      else
+      } else {
         diags_.error(loc, std::string("unexpected character '") + c + "'");
+      }
     }
+  }
+
+  /// The length of the well-formed multi-byte UTF-8 character whose lead byte `lead` was just
+  /// consumed, or 0 when it does not start one.
+  size_t utf8Length(unsigned char lead) const {
+    size_t n = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3
+               : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    for (size_t k = 1; k < n; ++k)
+      if (((unsigned char)peek(k - 1) & 0xc0) != 0x80)
+        return 0;
+    return n;
   }
 
   static std::string hex(unsigned v) {
