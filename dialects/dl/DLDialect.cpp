@@ -15,6 +15,7 @@ using namespace mlir::dl;
 
 #include "dl/DLDialect.cpp.inc"
 #include "dl/DLEnums.cpp.inc"
+#include "dl/DLInterfaces.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dl/DLAttrs.cpp.inc"

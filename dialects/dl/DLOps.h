@@ -19,6 +19,8 @@
 
 #include "dl/DLDialect.h.inc"
 #include "dl/DLEnums.h.inc"
+#include "dl/DLInterfaces.h.inc"
+#include "dl/DLTraits.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "dl/DLAttrs.h.inc"

@@ -3,6 +3,7 @@
 // Parses, verifies, transforms and prints dl IR, like mlir-opt: `dl-opt in.mlir -dl-autodiff`.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/transforms/Passes.h"
 #include "dl/DLOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,6 +16,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerInlinerPass();
   mlir::registerSymbolDCEPass();
+  mlir::dl::registerDLPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::dl::DLDialect, mlir::func::FuncDialect>();

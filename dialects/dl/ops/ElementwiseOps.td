@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor]> {
+def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor, DL_GradientSource]> {
   let summary = "A constant tensor";
   let description = [{
     ```mlir
@@ -19,7 +19,7 @@ def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor]> 
 }
 
 class DL_BinaryOp<string mnemonic, Type operandType, string math, list<Trait> traits = []>
-    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>])> {
   let summary = "Elementwise " # math # " with broadcasting";
   let description = [{
     `}] # math # [{` of two tensors of one element type; shapes broadcast as in NumPy.
@@ -68,7 +68,7 @@ def DL_PReluOp : DL_BinaryOp<"prelu", DL_FloatTensor, "x if x > 0 else alpha * x
   }];
 }
 
-def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor]> {
+def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
   let summary = "Elementwise comparison with broadcasting";
   let description = [{
     Compares two tensors of one element type; the result is an `i1` tensor of the broadcast shape.
@@ -83,7 +83,7 @@ def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor]> {
+def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
   let summary = "Elementwise choice (`where`) with broadcasting";
   let description = [{
     `cond ? a : b`, elementwise; the three operands broadcast together.
@@ -99,8 +99,9 @@ def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-class DL_UnaryOp<string mnemonic, Type operandType, string math, list<Trait> traits = []>
-    : DL_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+class DL_UnaryOp<string mnemonic, Type operandType, string math, bit differentiable = 1>
+    : DL_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType],
+                                  !if(differentiable, [DeclareOpInterfaceMethods<DL_VJPOpInterface>], [DL_NonDifferentiable]))> {
   let summary = "Elementwise " # math;
   let description = [{
     `}] # math # [{`, elementwise; the result has the operand's type.
@@ -126,10 +127,12 @@ def DL_ReluOp : DL_UnaryOp<"relu", DL_FloatTensor, "max(x, 0)">;
 def DL_GeluOp : DL_UnaryOp<"gelu", DL_FloatTensor, "x * Phi(x) (the exact, erf-based GELU)">;
 def DL_SoftplusOp : DL_UnaryOp<"softplus", DL_FloatTensor, "log(1 + exp(x))">;
 def DL_StepOp : DL_UnaryOp<"step", DL_FloatTensor,
-                           "1 if x > 0 else 0 (Heaviside; the perceptron's activation, no gradient)">;
+                           "1 if x > 0 else 0 (Heaviside; the perceptron's activation, no gradient)",
+                           /*differentiable=*/0>;
+def DL_ErfOp : DL_UnaryOp<"erf", DL_FloatTensor, "the error function erf(x)">;
 
 class DL_UnaryWithAttrOp<string mnemonic, string math, dag attrs>
-    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
   let summary = "Elementwise " # math;
   let arguments = !con((ins DL_FloatTensor:$input), attrs);
   let results = (outs DL_FloatTensor:$result);
@@ -163,7 +166,7 @@ def DL_ClampOp : DL_UnaryWithAttrOp<"clamp", "min(max(x, min), max)",
 }
 
 class DL_SoftmaxLikeOp<string mnemonic, string math>
-    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
   let summary = math # " along one axis";
   let description = [{
     `}] # math # [{` along `axis` (negative counts from the end), computed stably.
@@ -181,7 +184,7 @@ class DL_SoftmaxLikeOp<string mnemonic, string math>
 def DL_SoftmaxOp : DL_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
 def DL_LogSoftmaxOp : DL_SoftmaxLikeOp<"log_softmax", "x - logsumexp(x)">;
 
-def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
   let summary = "Converts the element type, keeping the shape";
   let description = [{
     Between `f32`, `i32` and `i1` tensors (floats to integers truncate toward zero; `i1` becomes 0 or
@@ -193,5 +196,20 @@ def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   }];
   let arguments = (ins DL_Tensor:$input);
   let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def DL_OneHotOp : DL_Op<"one_hot", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+  let summary = "One-hot encoding of class ids";
+  let description = [{
+    For `i32` class ids of shape `[...]`, an `f32` tensor of shape `[..., classes]` holding 1 at each
+    id and 0 elsewhere (all zeros for an id outside `[0, classes)`).
+
+    ```mlir
+    %t = dl.one_hot %labels {classes = 10 : i64} : (tensor<128xi32>) -> tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_IndexTensor:$input, I64Attr:$classes);
+  let results = (outs DL_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

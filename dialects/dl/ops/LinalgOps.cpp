@@ -1,4 +1,5 @@
 //===- LinalgOps.cpp - Matrix products ------------------------------------===//
+#include "GradBuilder.h"
 #include "OpHelpers.h"
 
 using namespace mlir;
@@ -18,5 +19,38 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
     return inferenceError(location, "matmul shapes do not agree: " + typeString(lhs) + " @ " +
                                         typeString(rhs) + " (" + why + ")");
   inferred.push_back(tensorOf(out, element));
+  return success();
+}
+
+/// The value with its last two dimensions swapped.
+static Value swapLastTwo(GradBuilder &g, Value v) {
+  int64_t rank = llvm::cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    perm.push_back(d);
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  return g.transpose(v, perm);
+}
+
+LogicalResult MatmulOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  // With A [.., M, K] and B [.., K, N]: dA = dY B^T and dB = A^T dY, each summed over the batch
+  // dimensions it was broadcast along. Vectors are first promoted to matrices, as NumPy does.
+  GradBuilder g(b, getLoc());
+  Type element = GradBuilder::elementOf(getLhs());
+  shape::Shape as = shapeOf(getLhs().getType()), bs = shapeOf(getRhs().getType());
+  if (as.size() == 1)
+    as.insert(as.begin(), 1);
+  if (bs.size() == 1)
+    bs.push_back(1);
+  shape::Shape ys;
+  std::string why;
+  shape::matmul(as, bs, ys, why);
+  Value a = g.reshape(getLhs(), tensorOf(as, element));
+  Value bm = g.reshape(getRhs(), tensorOf(bs, element));
+  Value dY = g.reshape(dy[0], tensorOf(ys, element));
+  Value dA = g.sumToType(g.matmul(dY, swapLastTwo(g, bm)), a.getType());
+  Value dB = g.sumToType(g.matmul(swapLastTwo(g, a), dY), bm.getType());
+  dx.push_back(g.reshape(dA, getLhs().getType()));
+  dx.push_back(g.reshape(dB, getRhs().getType()));
   return success();
 }

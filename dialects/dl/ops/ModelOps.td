@@ -74,7 +74,7 @@ def DL_BufferOp : DL_StateOp<"buffer"> {
 }
 
 def DL_LoadOp : DL_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
-                               MemoryEffects<[MemRead]>]> {
+                               MemoryEffects<[MemRead]>, DL_GradientSource]> {
   let summary = "Reads a parameter or buffer of the enclosing model";
   let description = [{
     ```mlir

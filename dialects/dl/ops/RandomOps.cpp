@@ -1,4 +1,5 @@
 //===- RandomOps.cpp - Counter-based randomness ---------------------------===//
+#include "GradBuilder.h"
 #include "OpHelpers.h"
 
 using namespace mlir;
@@ -21,5 +22,12 @@ LogicalResult RandomNormalOp::verify() {
 LogicalResult RandomUniformOp::verify() {
   if (!(getLo().convertToDouble() < getHi().convertToDouble()))
     return emitOpError("needs lo < hi, not [") << getLo().convertToDouble() << ", " << getHi().convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult DropoutOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  // The same stream at the same step draws the same mask, so dropping out dy with this op's
+  // attributes multiplies it by exactly the mask and scale the forward pass used.
+  dx.push_back(b.create<DropoutOp>(getLoc(), dy[0].getType(), dy[0], getPAttr(), getStreamAttr()));
   return success();
 }

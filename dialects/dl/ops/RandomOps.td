@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType]> {
+def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
   let summary = "Inverted dropout (training mode)";
   let description = [{
     Zeroes each element with probability `p` and scales the others by `1 / (1 - p)`. It appears only in
@@ -22,7 +22,7 @@ def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def DL_RandomNormalOp : DL_Op<"random_normal"> {
+def DL_RandomNormalOp : DL_Op<"random_normal", [DL_GradientSource]> {
   let summary = "Normal samples, drawn afresh at every step";
   let description = [{
     ```mlir
@@ -36,7 +36,7 @@ def DL_RandomNormalOp : DL_Op<"random_normal"> {
   let hasVerifier = 1;
 }
 
-def DL_RandomUniformOp : DL_Op<"random_uniform"> {
+def DL_RandomUniformOp : DL_Op<"random_uniform", [DL_GradientSource]> {
   let summary = "Uniform samples in [lo, hi), drawn afresh at every step";
   let description = [{
     ```mlir

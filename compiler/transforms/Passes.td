@@ -1,0 +1,40 @@
+//===- Passes.td - Passes over the dl dialect --------------*- tablegen -*-===//
+#ifndef DL_TRANSFORMS_PASSES_TD
+#define DL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def Autodiff : Pass<"dl-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Builds the gradient function of every training step (reverse mode)";
+  let description = [{
+    For each `dl.train @S` of a model, whose loss function is `@S.loss`, adds `@S.grad`: the loss
+    function followed by its reverse pass, returning the loss and then the gradient of every trained
+    parameter, in the order of the op's `params` (result attributes `dl.grad = "<param>"`).
+
+    The reverse pass is generic: it walks the loss function backwards and asks each op for its
+    vector-Jacobian product through `VJPOpInterface`, reusing the forward values it needs (nothing
+    is recomputed), summing the gradients of values used more than once (shared weights,
+    residuals) and of every load of one parameter. A gradient that would have to flow through an op
+    without one (`dl.step`) is an error at that op's location.
+
+    Before:
+    ```mlir
+    func.func @train_step.loss(%x: tensor<4x2xf32>) -> tensor<f32> {
+      %w = dl.load @w : tensor<2x1xf32>
+      %y = dl.matmul %x, %w : (tensor<4x2xf32>, tensor<2x1xf32>) -> tensor<4x1xf32>
+      %l = dl.mean %y : (tensor<4x1xf32>) -> tensor<f32>
+      return %l : tensor<f32>
+    }
+    ```
+    After, in addition:
+    ```mlir
+    func.func @train_step.grad(%x: tensor<4x2xf32>)
+        -> (tensor<f32> {dl.loss = "train_step"}, tensor<2x1xf32> {dl.grad = "w"}) {
+      ... the forward ops, then dl.transpose and dl.matmul building x^T dL/dy ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
+}
+
+#endif // DL_TRANSFORMS_PASSES_TD
