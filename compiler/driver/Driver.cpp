@@ -4,7 +4,10 @@
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
 
+#include "compiler/transforms/Passes.h"
+
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
@@ -18,13 +21,17 @@ namespace dlc {
 std::string helpText() {
   return R"(OVERVIEW: dlc, the deep-learning compiler
 
-USAGE: dlc FILE.dl --emit=KIND [-o OUT] [-D NAME=VALUE]...
+USAGE: dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
 
 OPTIONS:
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
                     its forward and eval functions, and one loss function and dl.train
                     op per train block.
+  --stage=STAGE     With --emit=mlir, how far to run the pipeline before printing:
+                      parsed    the frontend's IR (the default)
+                      autodiff  plus <step>.grad for every train block: the loss and the
+                                gradient of every trained parameter (dl-autodiff)
   -o OUT            Write the result to OUT (written whole or not at all) instead of
                     standard output.
   -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
@@ -63,6 +70,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.emit = arg.substr(7);
       if (options.emit != "ast" && options.emit != "mlir")
         return usage("unknown --emit kind '" + options.emit + "' (expected ast or mlir)");
+    } else if (arg.rfind("--stage=", 0) == 0) {
+      options.stage = arg.substr(8);
+      if (options.stage != "parsed" && options.stage != "autodiff")
+        return usage("unknown --stage '" + options.stage + "' (expected parsed or autodiff)");
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usage("-o needs a file name");
@@ -149,12 +160,29 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     text = os.str();
   } else {
     mlir::MLIRContext context;
+    context.printOpOnDiagnostic(false);
     // The frontend reports its own errors; MLIR's (an internal verifier failure) go to `err` too.
+    // Diagnostics of passes (a gradient through `step`, say) point into the .dl source: print them
+    // as the frontend prints its own, with the line and a caret.
     context.getDiagEngine().registerHandler([&](mlir::Diagnostic &d) {
-      std::string s;
-      llvm::raw_string_ostream os(s);
-      os << d.getLocation() << ": " << d;
-      err << s << "\n";
+      Severity severity = d.getSeverity() == mlir::DiagnosticSeverity::Error     ? Severity::Error
+                          : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? Severity::Warning
+                                                                                  : Severity::Note;
+      auto toSource = [&](mlir::Location loc) {
+        SourceLoc at;
+        if (auto fileLoc = llvm::dyn_cast<mlir::FileLineColLoc>(loc))
+          if (std::optional<uint32_t> file = sources.find(fileLoc.getFilename().str()))
+            at = {*file, fileLoc.getLine(), fileLoc.getColumn()};
+        return at;
+      };
+      if (auto call = llvm::dyn_cast<mlir::CallSiteLoc>(d.getLocation())) {
+        diags.report(severity, toSource(call.getCaller()), d.str());
+        diags.note(toSource(call.getCallee()), "inside this built-in layer");
+      } else {
+        diags.report(severity, toSource(d.getLocation()), d.str());
+      }
+      for (const mlir::Diagnostic &note : d.getNotes())
+        diags.note({}, note.str());
       return mlir::success();
     });
     FrontendOptions frontend;
@@ -168,6 +196,12 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
+    if (options.stage == "autodiff") {
+      mlir::PassManager pm(&context);
+      pm.addPass(mlir::dl::createAutodiff());
+      if (mlir::failed(pm.run(*module)))
+        return kExitInputError;
+    }
     llvm::raw_string_ostream os(text);
     module->print(os);
   }

@@ -14,6 +14,13 @@ uint32_t SourceManager::add(std::string name, std::string text) {
   return files_.size() - 1;
 }
 
+std::optional<uint32_t> SourceManager::find(const std::string &name) const {
+  for (size_t i = 0; i < files_.size(); ++i)
+    if (files_[i].name == name)
+      return i;
+  return std::nullopt;
+}
+
 std::string SourceManager::line(uint32_t file, uint32_t line) const {
   const File &f = files_[file];
   if (line == 0 || line > f.lineStarts.size())

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ public:
   /// The text of line `line` of `file`, without its newline.
   std::string line(uint32_t file, uint32_t line) const;
   size_t size() const { return files_.size(); }
+  /// The id of the file added under `name`, if any.
+  std::optional<uint32_t> find(const std::string &name) const;
 
 private:
   struct File {

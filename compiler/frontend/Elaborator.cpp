@@ -69,7 +69,15 @@ void Elaborator::error(SourceLoc at, const std::string &message) {
 mlir::Location Elaborator::loc(SourceLoc l) {
   if (!l.valid())
     return builder_.getUnknownLoc();
-  return mlir::FileLineColLoc::get(builder_.getStringAttr(sources_.name(l.file)), l.line, l.col);
+  mlir::Location here =
+      mlir::FileLineColLoc::get(builder_.getStringAttr(sources_.name(l.file)), l.line, l.col);
+  if (l.file != preludeFile_)
+    return here;
+  // An op of a built-in layer is reported where the user called the layer.
+  for (auto it = callSites_.rbegin(); it != callSites_.rend(); ++it)
+    if (it->file != preludeFile_)
+      return mlir::CallSiteLoc::get(here, loc(*it));
+  return here;
 }
 
 //===----------------------------------------------------------------------===//
