@@ -462,9 +462,14 @@ std::map<std::string, Builtin> makeTable() {
       if (!checkLabels(E, c, *z, *y))
         return std::nullopt;
     } else if (y->getType() != z->getType()) {
+      // The class ids' shape is the logits' without the class dimension. (Both iterators must come
+      // from one vector: a shapeOf() temporary each made an invalid range.)
+      shape::Shape ids = shapeOf(z->getType());
+      if (!ids.empty())
+        ids.pop_back();
       E.error(c.loc, "cross_entropy: targets " + describeType(y->getType()) + " must be i32 class ids of shape " +
-                         shape::format(shape::Shape(shapeOf(z->getType()).begin(), shapeOf(z->getType()).end() - (typeOf(*z).getRank() ? 1 : 0)), "i32") +
-                         " or probabilities of the logits' shape " + describeType(z->getType()));
+                         shape::format(ids, "i32") + " or probabilities of the logits' shape " +
+                         describeType(z->getType()));
       return std::nullopt;
     }
     return Val::ofTensor(E.create<dlo::CrossEntropyOp>(c.loc, E.tensorType({}, E.f32()), *z, *y));
