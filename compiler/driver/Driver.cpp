@@ -32,6 +32,9 @@ OPTIONS:
                       parsed    the frontend's IR (the default)
                       autodiff  plus <step>.grad for every train block: the loss and the
                                 gradient of every trained parameter (dl-autodiff)
+                      train     plus <step>.update, the training step: gradients, clipping, weight
+                                decay, schedule and the optimizer's update, with its state
+                                as dl.buffers (dl-expand-optimizers)
   -o OUT            Write the result to OUT (written whole or not at all) instead of
                     standard output.
   -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
@@ -72,8 +75,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
         return usage("unknown --emit kind '" + options.emit + "' (expected ast or mlir)");
     } else if (arg.rfind("--stage=", 0) == 0) {
       options.stage = arg.substr(8);
-      if (options.stage != "parsed" && options.stage != "autodiff")
-        return usage("unknown --stage '" + options.stage + "' (expected parsed or autodiff)");
+      if (options.stage != "parsed" && options.stage != "autodiff" && options.stage != "train")
+        return usage("unknown --stage '" + options.stage + "' (expected parsed, autodiff or train)");
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usage("-o needs a file name");
@@ -196,9 +199,11 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
-    if (options.stage == "autodiff") {
+    if (options.stage != "parsed") {
       mlir::PassManager pm(&context);
       pm.addPass(mlir::dl::createAutodiff());
+      if (options.stage == "train")
+        pm.addPass(mlir::dl::createExpandOptimizers());
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
     }

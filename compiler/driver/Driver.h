@@ -21,7 +21,7 @@ struct DriverOptions {
   std::string input;                                         ///< The .dl file.
   std::string output;                                        ///< -o; empty: standard output.
   std::string emit;                                          ///< --emit=ast|mlir
-  std::string stage = "parsed";                              ///< --stage=parsed|autodiff
+  std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.
   bool help = false, version = false;

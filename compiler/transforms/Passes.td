@@ -37,4 +37,27 @@ def Autodiff : Pass<"dl-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 
+def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
+  let summary = "Builds each training step: gradients, clipping, weight decay, schedule, update";
+  let description = [{
+    For each `dl.train @S` (after dl-autodiff made `@S.grad`), adds `@S.update`, the function
+    behind the training step's entry point (`<model>_S` in the C ABI): it takes
+    the model's inputs, computes the loss and gradients, and updates every trained parameter in
+    place with `dl.store`, following torch.optim's update rules:
+      - gradients are clipped first (clip_grad_norm: scaled by max_norm / (total norm + 1e-6) when
+        that is below 1, as torch.nn.utils.clip_grad_norm_; clip_grad_value: clamped),
+      - then L2 weight decay adds `wd * p` to the gradient (adamw instead decays the parameter,
+        `p *= 1 - lr * wd`, before its Adam update),
+      - the learning rate follows the schedule at the step count k (before this step): step:
+        `lr * gamma^floor(k / every)`; cosine: linear warm-up `lr * (k + 1) / warmup`, then
+        `lr * (1 + cos(pi * (k - warmup) / (total - warmup))) / 2`, and 0 after `total`,
+      - sgd (momentum, nesterov), rmsprop, adagrad, adam and adamw update as in torch.optim.
+    The optimizer's state is explicit: one `dl.buffer` per parameter and moment, named
+    `@S.<moment>.<param>` (`velocity`, `square_avg`, `sum`, `exp_avg`, `exp_avg_sq`), and the
+    step counter `@S.count`, so a checkpoint holds it and several train steps of one model (a
+    GAN's) keep their own. `@S.update` returns the loss.
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
+}
+
 #endif // DL_TRANSFORMS_PASSES_TD

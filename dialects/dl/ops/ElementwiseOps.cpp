@@ -256,6 +256,12 @@ LogicalResult ErfOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<
     return g.mul(dy[0], g.scale(g.exp(g.neg(g.mul(x, x))), M_2_SQRTPI));
   });
 }
+LogicalResult CosOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
+    // d cos(x) = -sin(x) = -cos(x - pi/2).
+    return g.neg(g.mul(dy[0], g.b.create<CosOp>(g.loc, g.sub(x, g.scalar(M_PI_2, x)))));
+  });
+}
 LogicalResult SoftplusOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) { return g.mul(dy[0], g.sigmoid(x)); });
 }

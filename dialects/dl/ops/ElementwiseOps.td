@@ -130,6 +130,7 @@ def DL_StepOp : DL_UnaryOp<"step", DL_FloatTensor,
                            "1 if x > 0 else 0 (Heaviside; the perceptron's activation, no gradient)",
                            /*differentiable=*/0>;
 def DL_ErfOp : DL_UnaryOp<"erf", DL_FloatTensor, "the error function erf(x)">;
+def DL_CosOp : DL_UnaryOp<"cos", DL_FloatTensor, "cos(x)">;
 
 class DL_UnaryWithAttrOp<string mnemonic, string math, dag attrs>
     : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {

@@ -57,21 +57,32 @@ LogicalResult BufferOp::verify() { return verifyInitializer(*this, getInit(), ge
 // dl.load
 //===----------------------------------------------------------------------===//
 
-LogicalResult LoadOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  Operation *target = symbols.lookupNearestSymbolFrom(*this, getNameAttr());
+/// Checks that `name` is a parameter or buffer holding `type`; `verb` says what the op does.
+static LogicalResult verifyStateUse(Operation *op, FlatSymbolRefAttr name, Type type,
+                                    StringRef verb, SymbolTableCollection &symbols) {
+  Operation *target = symbols.lookupNearestSymbolFrom(op, name);
   if (!target)
-    return emitOpError("refers to '") << getName() << "', which the model does not define";
+    return op->emitOpError("refers to '") << name.getValue() << "', which the model does not define";
   Type stored;
   if (auto param = llvm::dyn_cast<ParamOp>(target))
     stored = param.getType();
   else if (auto buffer = llvm::dyn_cast<BufferOp>(target))
     stored = buffer.getType();
   else
-    return emitOpError("refers to '") << getName() << "', which is not a parameter or buffer";
-  if (stored != getType())
-    return emitOpError("reads ") << getType() << " from '" << getName() << "', which holds "
-                                 << stored;
+    return op->emitOpError("refers to '") << name.getValue()
+                                          << "', which is not a parameter or buffer";
+  if (stored != type)
+    return op->emitOpError() << verb << " " << type << " " << (verb == "reads" ? "from" : "to")
+                             << " '" << name.getValue() << "', which holds " << stored;
   return success();
+}
+
+LogicalResult LoadOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyStateUse(*this, getNameAttr(), getType(), "reads", symbols);
+}
+
+LogicalResult StoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyStateUse(*this, getNameAttr(), getValue().getType(), "writes", symbols);
 }
 
 //===----------------------------------------------------------------------===//

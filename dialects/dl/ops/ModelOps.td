@@ -86,6 +86,21 @@ def DL_LoadOp : DL_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
   let assemblyFormat = "$name attr-dict `:` type($result)";
 }
 
+def DL_StoreOp : DL_Op<"store", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+                                 MemoryEffects<[MemWrite]>]> {
+  let summary = "Writes a parameter or buffer of the enclosing model";
+  let description = [{
+    The optimizer step's way of updating parameters and its own state. Loads that precede a store
+    in a function read the old value.
+
+    ```mlir
+    dl.store %w_next, @hidden.W : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$value, FlatSymbolRefAttr:$name);
+  let assemblyFormat = "$value `,` $name attr-dict `:` type($value)";
+}
+
 def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
                                  DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "One training step: which loss, which parameters, which optimizer";

@@ -245,3 +245,13 @@ func.func @constant_i8() {
   %0 = dl.constant dense<1> : tensor<4xi8>
   return
 }
+
+// -----
+
+// Tests that one_hot needs a positive number of classes.
+func.func @one_hot_no_classes(%ids: tensor<4xi32>) -> tensor<4x0xf32> {
+  // expected-error @+2 {{one_hot needs a positive number of classes}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %h = dl.one_hot %ids {classes = 0 : i64} : (tensor<4xi32>) -> tensor<4x0xf32>
+  return %h : tensor<4x0xf32>
+}

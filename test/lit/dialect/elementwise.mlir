@@ -181,3 +181,17 @@ func.func @cast(%l: tensor<4xi32>, %m: tensor<2x3xi1>, %x: tensor<4xf32>) {
   %3 = dl.cast %x : (tensor<4xf32>) -> tensor<4xi1>
   return
 }
+
+// -----
+
+// Tests that erf, cos and one_hot round-trip.
+// CHECK-LABEL: func.func @erf_cos_one_hot
+func.func @erf_cos_one_hot(%x: tensor<4xf32>, %ids: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4x3xf32>) {
+  // CHECK: dl.erf %{{.*}} : tensor<4xf32>
+  %e = dl.erf %x : tensor<4xf32>
+  // CHECK: dl.cos %{{.*}} : tensor<4xf32>
+  %c = dl.cos %x : tensor<4xf32>
+  // CHECK: dl.one_hot %{{.*}} {classes = 3 : i64} : (tensor<4xi32>) -> tensor<4x3xf32>
+  %h = dl.one_hot %ids {classes = 3 : i64} : (tensor<4xi32>) -> tensor<4x3xf32>
+  return %e, %c, %h : tensor<4xf32>, tensor<4xf32>, tensor<4x3xf32>
+}

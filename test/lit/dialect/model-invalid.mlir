@@ -407,3 +407,15 @@ dl.model @m {
   dl.train @t loss @loss params [@w] optimizer "adagrad" {lr = 0.1 : f64, eps = 1.0e-10 : f64}
       weight_decay 0.0 schedule "step" {gamma = 0.5 : f64}
 }
+
+// -----
+
+// Tests that dl.store writes only values of the stored symbol's type.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @update(%v: tensor<3xf32>) {
+    // expected-error @+1 {{'dl.store' op writes 'tensor<3xf32>' to 'w', which holds 'tensor<4xf32>'}}
+    dl.store %v, @w : tensor<3xf32>
+    return
+  }
+}

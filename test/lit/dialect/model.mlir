@@ -146,3 +146,16 @@ dl.model @twin {
 }
 dl.model @empty {
 }
+
+// -----
+
+// Tests that dl.store round-trips.
+// CHECK-LABEL: dl.model @stores
+dl.model @stores {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @update(%v: tensor<4xf32>) {
+    // CHECK: dl.store %{{.*}}, @w : tensor<4xf32>
+    dl.store %v, @w : tensor<4xf32>
+    return
+  }
+}
