@@ -263,6 +263,7 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
       continue;
     }
     dl::shape::Shape shape;
+    bool shapeOk = true;
     for (const auto &dim : in.shape) {
       std::optional<Val> v = eval(dim.get(), globals_);
       std::optional<int64_t> n = v ? requireInt(*v, dim->loc, "a dimension") : std::nullopt;
@@ -272,13 +273,13 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
         n.reset();
       }
       if (!n) {
-        ok = false;
+        shapeOk = ok = false;
         break;
       }
       shape.push_back(*n);
     }
-    if (!ok)
-      continue;
+    if (!shapeOk)
+      continue;  // This input's own error is reported; the later ones are still checked.
     for (const InputInfo &other : inputs)
       if (other.name == in.name) {
         error(in.loc, "input '" + in.name + "' is already declared at line " +
