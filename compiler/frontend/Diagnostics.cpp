@@ -2,6 +2,7 @@
 #include "compiler/frontend/Diagnostics.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace dlc {
 
@@ -82,7 +83,15 @@ std::string closestMatch(const std::string &name, const std::vector<std::string>
   for (const std::string &c : candidates) {
     if (c == name)
       continue;
-    size_t d = editDistance(name, c);
+    // A candidate differing only in case is the best there is; one that shares nothing with the
+    // name is no suggestion at all ('Q' is one edit from 'B').
+    bool caseOnly = name.size() == c.size() &&
+                    std::equal(name.begin(), name.end(), c.begin(), [](char a, char b) {
+                      return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
+                    });
+    size_t d = caseOnly ? 0 : editDistance(name, c);
+    if (!caseOnly && d >= std::max(name.size(), c.size()))
+      continue;
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
