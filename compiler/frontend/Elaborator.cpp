@@ -587,6 +587,9 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
 
 /// Bounds layer nesting, so a layer that instantiates itself is an error rather than a crash.
 static constexpr int kMaxLayerDepth = 32;
+/// How many of the outermost instances and calls an error inside nested layers names in notes,
+/// so an error 32 layers deep is not followed by 32 notes (clang's template backtrace limit).
+static constexpr int kMaxContextNotes = 3;
 
 std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
                                            Scope &scope, const std::string &path) {
@@ -628,9 +631,10 @@ std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const as
   if (ok) {
     unsigned before = diags_.errorCount();
     elaborateStatements(layer.body, inst->scope, path + ".", nullptr);
-    if (diags_.errorCount() != before && layer.loc.file != preludeFile_) {
-      diags_.note(call.loc, "in instance '" + path + "' of layer '" + layer.name + "'");
+    if (diags_.errorCount() != before) {
       ok = false;
+      if (layer.loc.file != preludeFile_ && depth_ <= kMaxContextNotes)
+        diags_.note(call.loc, "in instance '" + path + "' of layer '" + layer.name + "'");
     }
   }
   --depth_;
@@ -674,7 +678,8 @@ std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
     result = eval(layer.apply->result.get(), local);
   --depth_;
   callSites_.pop_back();
-  if (diags_.errorCount() != before && layer.loc.file != preludeFile_)
+  if (diags_.errorCount() != before && layer.loc.file != preludeFile_ &&
+      depth_ < kMaxContextNotes)
     diags_.note(at, "in a call of '" + inst.path + "' (layer '" + layer.name + "')");
   return result;
 }
