@@ -7,13 +7,13 @@
 // What it does: holds the model's parameters and buffers (drawn from their initializers with the
 // Philox convention of runtime/rng/Philox.h, or set by the caller, or written by dl.store), checks
 // the arguments of a call against the function's type, evaluates each op of the function body
-// (func.call included) and returns func.return's operands. Values of every element type are held as doubles: f32 (and the
-// other float types) are not rounded to single precision; i32 results wrap as 32-bit integers; i1
-// values are 0 or 1.
+// (func.call included) and returns func.return's operands. Values of every element type are held
+// as doubles: f32 (and the other float types) are not rounded to single precision; i32 results
+// wrap as 32-bit integers; i1 values are 0 or 1.
 //
-// What it does not do: optimizer updates (dl.train is configuration, not code, until the optimizer
-// expansion turns it into a function), or any op it does not know — those give an error that names
-// the op and its location.
+// What it does not do: run dl.train itself (it is configuration; dl-expand-optimizers turns it
+// into a `<step>.update` function, which the interpreter runs like any other), or any op it does
+// not know: those give an error that names the op and its location.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_INTERPRETER_INTERPRETER_H
@@ -90,10 +90,11 @@ public:
   /// never changes it (an optimizer's own step count is a dl.buffer the update function stores).
   uint64_t step = 0;
 
-  /// Calls the model's function `function` with `args`, which must match its argument types. Returns
-  /// func.return's operands, or failure with `error` naming what went wrong (and where). The dl.store
-  /// ops of the call (and of the functions it calls) update the state only when the call succeeds;
-  /// within the call, a load after a store reads the stored value.
+  /// Calls the model's function `function` with `args`, which must match its argument types.
+  /// Returns func.return's operands, or failure with `error` naming what went wrong (and where).
+  /// The dl.store ops of the call (and of the functions it calls) update the state only when the
+  /// call succeeds; within the call, a load after a store reads the stored value. The model is
+  /// verified on the first call or initialize(), not again after later changes to it.
   mlir::FailureOr<std::vector<Tensor>> call(llvm::StringRef function, llvm::ArrayRef<Tensor> args,
                                             std::string &error);
 
