@@ -1,5 +1,6 @@
 //===- Driver.cpp - The pipeline behind dlc -------------------------------===//
 #include "compiler/driver/Driver.h"
+#include "compiler/driver/Oracle.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
@@ -22,6 +23,19 @@ std::string helpText() {
   return R"(OVERVIEW: dlc, the deep-learning compiler
 
 USAGE: dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
+       dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
+                      [--input NAME=v1,v2,...]...
+       dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
+                      [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
+
+COMMANDS:
+  (none)            Compile FILE.dl and print the stage --emit names.
+  check-grad        Check every train block's gradients (dl-autodiff) against central finite
+                    differences of its loss, through the double-precision reference
+                    interpreter, from random parameters and inputs drawn from the seed. Prints
+                    the worst relative error per parameter; exits 1 above the tolerance.
+  interpret         Train with the reference interpreter (dl-expand-optimizers' step) on the
+                    given or random inputs, printing the loss of every step.
 
 OPTIONS:
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
@@ -40,6 +54,14 @@ OPTIONS:
   -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
                     as in -D B=256. May be repeated.
   --no-prelude      Do not load the built-in layers (Dense, Dropout, Flatten, LayerNorm).
+  --seed N          Seed of parameter initialization, random inputs and random ops (42).
+  --tolerance T     check-grad: worst relative error allowed (1e-4).
+  --steps N         interpret: training steps (100).
+  --print-every N   interpret: print the loss every N steps (1).
+  --step NAME       check-grad, interpret: only the train step NAME (train_step, disc_step).
+  --input NAME=V    check-grad, interpret: the values of input NAME, comma-separated in
+                    row-major order (others are random: f32 in [-1, 1], class ids below
+                    the class count, bce targets in (0, 1)). May be repeated.
   --help            Show this help.
   --version         Show the version.
 
@@ -63,8 +85,55 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     options.defines.push_back({text.substr(0, eq), text.substr(eq + 1)});
     return true;
   };
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  if (argc > 1 && (std::string(argv[1]) == "check-grad" || std::string(argv[1]) == "interpret")) {
+    options.command = argv[1];
+    first = 2;
+  }
+  auto number = [&](int &i, const std::string &flag, auto &out) {
+    std::string text;
+    if (flag.find('=') != std::string::npos)
+      text = flag.substr(flag.find('=') + 1);
+    else if (i + 1 < argc)
+      text = argv[++i];
+    std::istringstream in(text);
+    in >> out;
+    return !text.empty() && in.eof() && !in.fail();
+  };
+  for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
+    std::string flag = arg.substr(0, arg.find('='));
+    if (flag == "--seed" || flag == "--tolerance" || flag == "--steps" || flag == "--print-every") {
+      bool ok = flag == "--seed"        ? number(i, arg, options.seed)
+                : flag == "--tolerance" ? number(i, arg, options.tolerance)
+                : flag == "--steps"     ? number(i, arg, options.steps)
+                                        : number(i, arg, options.printEvery);
+      if (!ok || options.steps < 0 || options.printEvery <= 0 || options.tolerance <= 0)
+        return usage(flag + " needs a positive number");
+      continue;
+    }
+    if (flag == "--step") {
+      if (arg.find('=') != std::string::npos)
+        options.step = arg.substr(arg.find('=') + 1);
+      else if (i + 1 < argc)
+        options.step = argv[++i];
+      if (options.step.empty())
+        return usage("--step needs a train step name");
+      continue;
+    }
+    if (arg == "--input") {
+      if (i + 1 >= argc)
+        return usage("--input needs NAME=v1,v2,...");
+      arg = "--input=" + std::string(argv[++i]);
+    }
+    if (arg.rfind("--input=", 0) == 0) {
+      std::string text = arg.substr(8);
+      size_t eq = text.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return usage("--input expects NAME=v1,v2,..., not '" + text + "'");
+      options.inputs.push_back({text.substr(0, eq), text.substr(eq + 1)});
+      continue;
+    }
     if (arg == "--help" || arg == "-h" || arg == "-help") {
       options.help = true;
     } else if (arg == "--version") {
@@ -103,6 +172,11 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return true;
   if (options.input.empty())
     return usage("no input file");
+  if (!options.command.empty()) {
+    if (!options.emit.empty())
+      return usage("--emit does not apply to 'dlc " + options.command + "'");
+    return true;
+  }
   if (options.emit.empty())
     return usage("building a shared library is not available yet; choose --emit=ast or --emit=mlir");
   return true;
@@ -199,13 +273,28 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
-    if (options.stage != "parsed") {
+    std::string stage = options.command == "check-grad"  ? "autodiff"
+                        : options.command == "interpret" ? "train"
+                                                         : options.stage;
+    if (stage != "parsed") {
       mlir::PassManager pm(&context);
       pm.addPass(mlir::dl::createAutodiff());
-      if (options.stage == "train")
+      if (stage == "train")
         pm.addPass(mlir::dl::createExpandOptimizers());
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
+    }
+    if (!options.command.empty()) {
+      OracleOptions oracle;
+      oracle.seed = options.seed;
+      oracle.tolerance = options.tolerance;
+      oracle.steps = options.steps;
+      oracle.printEvery = options.printEvery;
+      oracle.step = options.step;
+      for (const auto &[name, values] : options.inputs)
+        oracle.inputs[name] = values;
+      return options.command == "check-grad" ? checkGradients(*module, oracle, out, err)
+                                             : interpret(*module, oracle, out, err);
     }
     llvm::raw_string_ostream os(text);
     module->print(os);

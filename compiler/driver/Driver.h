@@ -18,12 +18,19 @@ namespace dlc {
 enum ExitStatus { kExitOk = 0, kExitInputError = 1, kExitUsage = 2 };
 
 struct DriverOptions {
+  std::string command;                                       ///< "", "check-grad" or "interpret".
   std::string input;                                         ///< The .dl file.
   std::string output;                                        ///< -o; empty: standard output.
   std::string emit;                                          ///< --emit=ast|mlir
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.
+  uint64_t seed = 42;                                        ///< --seed
+  double tolerance = 1e-4;                                   ///< --tolerance (check-grad)
+  int64_t steps = 100;                                       ///< --steps (interpret)
+  int64_t printEvery = 1;                                    ///< --print-every (interpret)
+  std::string step;                                          ///< --step NAME
+  std::vector<std::pair<std::string, std::string>> inputs;   ///< --input NAME=v1,v2,...
   bool help = false, version = false;
 };
 
