@@ -18,8 +18,11 @@ configure: $(BUILD)/build.ninja
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The main job, as far as it exists: train xor.dl on the four XOR points with the reference
+# interpreter (codegen and Fashion-MNIST come next).
 run: setup build
-	$(BUILD)/bin/dlc examples/xor.dl --emit=mlir
+	$(BUILD)/bin/dlc interpret examples/xor.dl --steps 300 --print-every 50 \
+	    --input x=0,0,0,1,1,0,1,1 --input y=0,1,1,0
 
 test: setup build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
