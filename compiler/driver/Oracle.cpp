@@ -78,6 +78,14 @@ std::vector<Step> steps(mlir::ModuleOp module, const std::string &only) {
   return out;
 }
 
+/// Draws the parameters and the inputs of `<step><suffix>`; false with `error` set on failure.
+bool prepare(const Step &s, llvm::StringRef suffix, const OracleOptions &options,
+             Interpreter &interp, std::vector<Tensor> &inputs, std::string &error) {
+  auto function = mlir::dl::ModelOp(s.model).lookupSymbol<mlir::func::FuncOp>(
+      (mlir::dl::TrainOp(s.train).getSymName() + suffix).str());
+  return makeInputs(function, options, inputs, error) && interp.initialize(&error);
+}
+
 } // namespace
 
 bool makeInputs(mlir::func::FuncOp function, const OracleOptions &options,
@@ -142,16 +150,11 @@ int checkGradients(mlir::ModuleOp module, const OracleOptions &options, std::ost
   bool ok = true;
   for (Step s : found) {
     std::string name = s.train.getSymName().str();
-    auto gradFn = s.model.lookupSymbol<mlir::func::FuncOp>(name + ".grad");
     std::vector<Tensor> inputs;
     std::string error;
-    if (!makeInputs(gradFn, options, inputs, error)) {
-      err << "dlc check-grad: error: " << error << "\n";
-      return 1;
-    }
     Interpreter interp(s.model, options.seed);
     interp.step = 1;  // Fixed, so every evaluation draws the same dropout masks and noise.
-    if (!interp.initialize(&error)) {
+    if (!prepare(s, ".grad", options, interp, inputs, error)) {
       err << "dlc check-grad: error: " << error << "\n";
       return 1;
     }
@@ -222,15 +225,10 @@ int interpret(mlir::ModuleOp module, const OracleOptions &options, std::ostream 
   }
   Step s = found.front();
   std::string name = s.train.getSymName().str();
-  auto update = s.model.lookupSymbol<mlir::func::FuncOp>(name + ".update");
   std::vector<Tensor> inputs;
   std::string error;
-  if (!makeInputs(update, options, inputs, error)) {
-    err << "dlc interpret: error: " << error << "\n";
-    return 1;
-  }
   Interpreter interp(s.model, options.seed);
-  if (!interp.initialize(&error)) {
+  if (!prepare(s, ".update", options, interp, inputs, error)) {
     err << "dlc interpret: error: " << error << "\n";
     return 1;
   }
