@@ -134,7 +134,7 @@ LogicalResult BroadcastToOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVec
 
 LogicalResult ConcatOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   auto type = llvm::cast<RankedTensorType>(getType());
-  int64_t rank = type.getRank(), axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t rank = type.getRank(), axis = (static_cast<int64_t>(getAxis()) + rank) % rank;
   int64_t offset = 0;
   for (Value in : getInputs()) {
     auto inType = llvm::cast<RankedTensorType>(in.getType());
