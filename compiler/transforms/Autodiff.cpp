@@ -8,6 +8,7 @@
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 
 namespace mlir::dl {
@@ -50,6 +51,20 @@ LogicalResult differentiate(TrainOp train) {
     forward.push_back(&op);
   b.setInsertionPoint(ret);
 
+  // Activity: only values computed from a trained parameter need a gradient. An op none of whose
+  // operands is active (data preprocessing, a step on the inputs) is left alone.
+  DenseSet<StringAttr> trained;
+  for (Attribute a : train.getParams())
+    trained.insert(llvm::cast<FlatSymbolRefAttr>(a).getAttr());
+  DenseSet<Value> active;
+  for (Operation *op : forward) {
+    auto load = llvm::dyn_cast<LoadOp>(op);
+    bool isActive = load ? trained.contains(load.getNameAttr().getAttr())
+                         : llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v); });
+    if (isActive)
+      active.insert(op->result_begin(), op->result_end());
+  }
+
   // adjoint[v] is d(loss)/d(v), summed over every use of v seen so far.
   DenseMap<Value, Value> adjoint;
   auto accumulate = [&](Value v, Value g) {
@@ -63,10 +78,11 @@ LogicalResult differentiate(TrainOp train) {
   for (Operation *op : llvm::reverse(forward)) {
     if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint.count(r); }))
       continue;  // The loss does not depend on this op.
-    if (op->hasTrait<GradientSource>())
+    if (op->hasTrait<GradientSource>() ||
+        llvm::none_of(op->getOperands(), [&](Value v) { return active.contains(v); }))
       continue;
     if (op->hasTrait<NonDifferentiable>()) {
-      if (llvm::any_of(op->getOperands(), isFloatTensor))
+      if (llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v) && isFloatTensor(v); }))
         return op->emitError() << "the loss depends on '" << op->getName()
                                << "' here, which has no gradient; training cannot flow through it";
       continue;
@@ -87,7 +103,7 @@ LogicalResult differentiate(TrainOp train) {
                              << operandGrads.size() << " gradients for " << op->getNumOperands()
                              << " operands";
     for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads)) {
-      if (!g)
+      if (!g || !active.contains(operand))
         continue;
       if (g.getType() != operand.getType())
         return op->emitError() << "gradient rule of '" << op->getName() << "' made " << g.getType()

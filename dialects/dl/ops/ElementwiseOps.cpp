@@ -102,7 +102,7 @@ LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxAxis(*this); }
 
 LogicalResult OneHotOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
                                          Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  if (adaptor.getClasses() <= 0)
+  if (static_cast<int64_t>(adaptor.getClasses()) <= 0)
     return inferenceError(location, "one_hot needs a positive number of classes");
   shape::Shape out = shapeOf(adaptor.getInput().getType());
   out.push_back(adaptor.getClasses());

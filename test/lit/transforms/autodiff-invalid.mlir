@@ -28,3 +28,19 @@ dl.model @m {
   }
   dl.train @s loss @s.loss params [@w] optimizer "sgd" {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false} weight_decay 0.0 schedule "constant" {}
 }
+
+// -----
+
+// Tests that a step applied to data alone (no trained parameter feeds it) is no error: no gradient
+// needs to flow through it.
+dl.model @m {
+  dl.param @w : tensor<3xf32> = "zeros"
+  func.func @s.loss(%x: tensor<3xf32>) -> tensor<f32> {
+    %w = dl.load @w : tensor<3xf32>
+    %s = dl.step %x : tensor<3xf32>
+    %p = dl.mul %w, %s : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %l = dl.sum %p : (tensor<3xf32>) -> tensor<f32>
+    return %l : tensor<f32>
+  }
+  dl.train @s loss @s.loss params [@w] optimizer "sgd" {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false} weight_decay 0.0 schedule "constant" {}
+}
