@@ -241,6 +241,26 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
       return;
     }
   }
+  // dsl.md: `weight_decay = ...` is an L2 penalty, which adamw applies decoupled. For adamw the
+  // train-level setting is therefore adamw's own weight_decay; giving both is ambiguous.
+  if (optimizer == "adamw" && entries.count("weight_decay")) {
+    const ast::Expr *opt = entries["optimizer"]->value.get();
+    bool explicitDecay = false;
+    if (opt->kind == ast::ExprKind::Call) {
+      auto *call = static_cast<const ast::CallExpr *>(opt);
+      size_t positional = 0;
+      for (const ast::Argument &a : call->args) {
+        explicitDecay |= a.name == "weight_decay";
+        positional += a.name.empty();
+      }
+      explicitDecay |= positional >= 5;
+    }
+    if (explicitDecay) {
+      error(entries["weight_decay"]->loc,
+            "adamw's weight decay is given twice, here and in adamw(weight_decay = ...); keep one");
+      return;
+    }
+  }
   std::string schedule = "constant";
   llvm::SmallVector<mlir::NamedAttribute> scheduleArgs;
   if (entries.count("schedule") &&
@@ -266,6 +286,12 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
   std::optional<mlir::FloatAttr> clipValue = number("clip_grad_value");
   if (!weightDecay || !clipNorm || !clipValue)
     return;
+  if (optimizer == "adamw" && *weightDecay) {
+    for (mlir::NamedAttribute &h : hyper)
+      if (h.getName() == "weight_decay")
+        h.setValue(*weightDecay);
+    *weightDecay = mlir::FloatAttr();
+  }
   if (*clipNorm && *clipValue) {
     error(entries["clip_grad_value"]->loc, "clip by norm or by value, not both");
     return;
