@@ -187,8 +187,8 @@ std::map<std::string, Builtin> makeTable() {
   }};
   t["clamp"] = {{req("x"), req("lo"), req("hi")}, [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
     std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'clamp'");
-    std::optional<double> lo = E.requireNumber(c[1], c.locOf(1), "'lo'");
-    std::optional<double> hi = E.requireNumber(c[2], c.locOf(2), "'hi'");
+    std::optional<double> lo = E.requireNumber(c[1], c.locOf(1), "'lo'", /*allowInfinity=*/true);
+    std::optional<double> hi = E.requireNumber(c[2], c.locOf(2), "'hi'", /*allowInfinity=*/true);
     if (!x || !lo || !hi)
       return std::nullopt;
     if (*lo > *hi) {
@@ -392,7 +392,7 @@ std::map<std::string, Builtin> makeTable() {
   }};
   t["pad"] = {{req("x"), req("pads"), opt("value", Val::number(0.0))}, [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
     std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'pad'", false);
-    std::optional<double> value = E.requireNumber(c[2], c.locOf(2), "'value'");
+    std::optional<double> value = E.requireNumber(c[2], c.locOf(2), "'value'", /*allowInfinity=*/true);
     if (!x || !value)
       return std::nullopt;
     std::vector<int64_t> low, high;

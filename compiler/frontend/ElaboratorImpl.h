@@ -104,7 +104,9 @@ public:
   std::optional<mlir::Value> requireTensor(const Val &v, SourceLoc at, const std::string &what,
                                            bool floatOnly = true);
   std::optional<int64_t> requireInt(const Val &v, SourceLoc at, const std::string &what);
-  std::optional<double> requireNumber(const Val &v, SourceLoc at, const std::string &what);
+  /// A number that is not NaN and, unless `allowInfinity` (clamp bounds, pad values), finite.
+  std::optional<double> requireNumber(const Val &v, SourceLoc at, const std::string &what,
+                                      bool allowInfinity = false);
   /// A list of integers (a shape, axes or a permutation); a single integer counts as a list of one.
   std::optional<std::vector<int64_t>> requireInts(const Val &v, SourceLoc at,
                                                   const std::string &what);

@@ -611,11 +611,19 @@ std::optional<int64_t> Elaborator::requireInt(const Val &v, SourceLoc at, const 
   return std::nullopt;
 }
 
-std::optional<double> Elaborator::requireNumber(const Val &v, SourceLoc at, const std::string &what) {
-  if (v.isNumber())
-    return v.asDouble();
-  error(at, what + " must be a number, not " + v.describe());
-  return std::nullopt;
+std::optional<double> Elaborator::requireNumber(const Val &v, SourceLoc at, const std::string &what,
+                                                bool allowInfinity) {
+  if (!v.isNumber()) {
+    error(at, what + " must be a number, not " + v.describe());
+    return std::nullopt;
+  }
+  // Constant arithmetic can make NaN and infinities (`1e308 * 10`); no setting means either.
+  double d = v.asDouble();
+  if (std::isnan(d) || (!allowInfinity && std::isinf(d))) {
+    error(at, what + " must be a finite number, not " + v.describe());
+    return std::nullopt;
+  }
+  return d;
 }
 
 std::optional<std::vector<int64_t>> Elaborator::requireInts(const Val &v, SourceLoc at,

@@ -70,6 +70,8 @@ Elaborator::resolveInitializer(const Val &init, const dl::shape::Shape &shape, S
   std::string name;
   std::vector<NamedVal> bound;
   if (init.isNumber()) {
+    if (!requireNumber(init, at, "a constant initial value"))
+      return std::nullopt;
     name = "constant";
     bound.push_back({"value", init});
   } else if (init.kind == Val::Kind::Function && isInitializer(init.s)) {
