@@ -146,6 +146,9 @@ bool checkLabels(Elaborator &E, const BuiltinCall &c, Value scores, Value labels
   return true;
 }
 
+/// Each part of a split is a result of one op; thousands are plenty for any model.
+constexpr int64_t kMaxSplitParts = 4096;
+
 Apply notYet(const std::string &what) {
   return [what](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
     E.error(c.loc, "'" + c.name + "' is not supported yet: " + what);
@@ -275,6 +278,14 @@ std::map<std::string, Builtin> makeTable() {
     std::optional<std::vector<int64_t>> target = E.requireInts(c[1], c.locOf(1), "the new shape");
     if (!x || !target)
       return std::nullopt;
+    // The given dimensions' product must not overflow in the shape rule (-1 and bad entries are
+    // the rule's to report).
+    shape::Shape given;
+    for (int64_t d : *target)
+      if (d > 0)
+        given.push_back(d);
+    if (!E.checkSize(given, typeOf(*x).getElementType(), c.locOf(1), "the new shape"))
+      return std::nullopt;
     shape::Shape out;
     std::string why;
     if (!shape::reshape(shapeOf(x->getType()), *target, out, why)) {
@@ -330,6 +341,8 @@ std::map<std::string, Builtin> makeTable() {
     std::optional<std::vector<int64_t>> target = E.requireInts(c[1], c.locOf(1), "the target shape");
     if (!x || !target)
       return std::nullopt;
+    if (!E.checkSize(*target, typeOf(*x).getElementType(), c.locOf(1), "the target shape"))
+      return std::nullopt;
     std::string why;
     if (!shape::broadcastsTo(shapeOf(x->getType()), *target, why)) {
       E.error(c.loc, "cannot broadcast " + describeType(x->getType()) + " to " + shape::format(*target) + ": " + why);
@@ -375,6 +388,11 @@ std::map<std::string, Builtin> makeTable() {
     std::optional<int64_t> axis = E.requireInt(c[2], c.locOf(2), "'axis'");
     if (!x || !n || !axis)
       return std::nullopt;
+    if (*n > kMaxSplitParts) {
+      E.error(c.locOf(1), "split makes at most " + std::to_string(kMaxSplitParts) + " parts, not " +
+                              std::to_string(*n));
+      return std::nullopt;
+    }
     shape::Shape piece;
     std::string why;
     if (!shape::split(shapeOf(x->getType()), *n, *axis, piece, why)) {
@@ -409,6 +427,15 @@ std::map<std::string, Builtin> makeTable() {
     if (!ok) {
       E.error(c.locOf(1), "pad takes one [before, after] pair of integers per dimension of " +
                               describeType(x->getType()));
+      return std::nullopt;
+    }
+    for (int64_t amount : low)
+      ok = ok && amount <= Elaborator::kMaxElements;
+    for (int64_t amount : high)
+      ok = ok && amount <= Elaborator::kMaxElements;
+    if (!ok) {
+      E.error(c.locOf(1), "padding of " + describeType(x->getType()) + " is too large: a tensor "
+                              "holds at most 2^40 elements");
       return std::nullopt;
     }
     shape::Shape out;
@@ -513,6 +540,8 @@ std::map<std::string, Builtin> makeTable() {
       E.error(c.loc, "normal needs positive dimensions and a non-negative std");
       return std::nullopt;
     }
+    if (!E.checkSize(*s, E.f32(), c.locOf(0), "the shape"))
+      return std::nullopt;
     return Val::ofTensor(E.create<dlo::RandomNormalOp>(c.loc, E.tensorType(*s, E.f32()), E.builder().getF64FloatAttr(*mean),
                                                        E.builder().getF64FloatAttr(*std), E.builder().getI64IntegerAttr(E.nextStream())));
   }};
@@ -527,6 +556,8 @@ std::map<std::string, Builtin> makeTable() {
       E.error(c.loc, "uniform needs positive dimensions and lo < hi");
       return std::nullopt;
     }
+    if (!E.checkSize(*s, E.f32(), c.locOf(0), "the shape"))
+      return std::nullopt;
     return Val::ofTensor(E.create<dlo::RandomUniformOp>(c.loc, E.tensorType(*s, E.f32()), E.builder().getF64FloatAttr(*lo),
                                                         E.builder().getF64FloatAttr(*hi), E.builder().getI64IntegerAttr(E.nextStream())));
   }};

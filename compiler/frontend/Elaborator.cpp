@@ -278,6 +278,8 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
       }
       shape.push_back(*n);
     }
+    if (shapeOk && !checkSize(shape, element, in.loc, "input '" + in.name + "'"))
+      shapeOk = ok = false;
     if (!shapeOk)
       continue;  // This input's own error is reported; the later ones are still checked.
     for (const InputInfo &other : inputs)
@@ -545,6 +547,8 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
     }
     shape.push_back(*n);
   }
+  if (!checkSize(shape, f32(), s.loc, std::string(what) + " '" + s.name + "'"))
+    return false;
   std::optional<Val> init = eval(s.init.get(), scope);
   if (!init)
     return false;

@@ -116,7 +116,17 @@ public:
     return builder_.create<OpTy>(loc(at), result, std::forward<Args>(args)...)->getResult(0);
   }
 
+  /// Evaluates `e`; a tensor result larger than kMaxElements is reported here, so no oversized
+  /// shape reaches the shape rules' arithmetic.
   std::optional<Val> eval(const ast::Expr *e, Scope &scope);
+
+  /// The most elements a tensor may have: 2^40, 4 TiB of f32. The bound keeps every element count
+  /// and padded or concatenated dimension well inside int64_t.
+  static constexpr int64_t kMaxElements = int64_t(1) << 40;
+  /// Checks that `shape`'s dimensions are positive and hold at most kMaxElements elements in all;
+  /// reports "<what> <type> ..." at `at` otherwise.
+  bool checkSize(const dl::shape::Shape &shape, mlir::Type element, SourceLoc at,
+                 const std::string &what);
 
 private:
   //===-- Loading ---------------------------------------------------------===//
@@ -158,6 +168,7 @@ private:
   bool checkUnique(Scope &scope, const std::string &name, SourceLoc at, const char *what);
 
   //===-- Expressions -------------------------------------------------------===//
+  std::optional<Val> evalNode(const ast::Expr *e, Scope &scope);
   std::optional<Val> evalName(const ast::NameExpr &n, Scope &scope);
   std::optional<Val> evalUnary(const ast::UnaryExpr &u, Scope &scope);
   std::optional<Val> evalBinary(const ast::BinaryExpr &b, Scope &scope);

@@ -16,6 +16,33 @@ namespace shape = dl::shape;
 using mlir::Value;
 
 std::optional<Val> Elaborator::eval(const ast::Expr *e, Scope &scope) {
+  std::optional<Val> v = evalNode(e, scope);
+  if (v && v->isTensor() &&
+      !checkSize(shapeOf(v->tensor.getType()), v->tensorType().getElementType(), e->loc,
+                 "the result"))
+    return std::nullopt;
+  return v;
+}
+
+bool Elaborator::checkSize(const shape::Shape &s, mlir::Type element, SourceLoc at,
+                           const std::string &what) {
+  int64_t n = 1;
+  for (int64_t d : s) {
+    if (d <= 0) {
+      error(at, what + " " + shape::format(s, element ? describeElement(element) : "f32") +
+                    " has a dimension of " + std::to_string(d) + "; dimensions must be positive");
+      return false;
+    }
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements) {
+      error(at, what + " " + shape::format(s, element ? describeElement(element) : "f32") +
+                    " is too large: a tensor holds at most 2^40 elements");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Val> Elaborator::evalNode(const ast::Expr *e, Scope &scope) {
   switch (e->kind) {
   case ast::ExprKind::Int: return Val::integer(static_cast<const ast::IntExpr *>(e)->value);
   case ast::ExprKind::Float: return Val::number(static_cast<const ast::FloatExpr *>(e)->value);
@@ -422,6 +449,8 @@ std::optional<Val> Elaborator::evalIndex(const ast::IndexExpr &x, Scope &scope) 
       }
       s.push_back(*n);
     }
+    if (!checkSize(s, f32(), x.loc, "'" + base->s + "[...]'"))
+      return std::nullopt;
     if (!inFunction()) {
       error(x.loc, "tensors exist only inside a model");
       return std::nullopt;
@@ -492,6 +521,9 @@ std::optional<Val> Elaborator::evalIndex(const ast::IndexExpr &x, Scope &scope) 
           error(sub.loc, "slice steps must be positive");
           return std::nullopt;
         }
+        // A step past the dimension's end takes one element, as the dimension's size does; the
+        // smaller stride keeps the arithmetic below (and in the shape rules) from overflowing.
+        step = std::min(step, in[d]);
         // Python's rules: negative bounds count from the end, and bounds are clamped.
         if (sub.lo && lo < 0) lo += in[d];
         if (sub.hi && hi < 0) hi += in[d];

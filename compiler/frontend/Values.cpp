@@ -36,12 +36,14 @@ dl::shape::Shape shapeOf(mlir::Type type) {
   return dl::shape::Shape(t.getShape().begin(), t.getShape().end());
 }
 
+std::string describeElement(mlir::Type e) {
+  return e.isF32() ? "f32" : e.isF64() ? "f64" : e.isF16() ? "f16" : e.isBF16() ? "bf16"
+         : e.isInteger(1) ? "bool" : e.isInteger(32) ? "i32" : "?";
+}
+
 std::string describeType(mlir::Type type) {
   auto t = llvm::cast<mlir::RankedTensorType>(type);
-  mlir::Type e = t.getElementType();
-  std::string element = e.isF32() ? "f32" : e.isF64() ? "f64" : e.isF16() ? "f16" : e.isBF16() ? "bf16"
-                        : e.isInteger(1) ? "bool" : e.isInteger(32) ? "i32" : "?";
-  return dl::shape::format(shapeOf(type), element);
+  return dl::shape::format(shapeOf(type), describeElement(t.getElementType()));
 }
 
 std::string Val::describe() const {

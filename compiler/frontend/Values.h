@@ -98,6 +98,9 @@ struct LayerInstance {
 /// The language's spelling of a tensor type: f32[4, 8], i32[128], bool[4].
 std::string describeType(mlir::Type type);
 
+/// The language's spelling of an element type: f32, i32, bool.
+std::string describeElement(mlir::Type element);
+
 /// The shape of a ranked tensor type.
 dl::shape::Shape shapeOf(mlir::Type type);
 
