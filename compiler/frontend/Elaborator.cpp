@@ -316,6 +316,8 @@ Elaborator::elaborateBody(const ast::ModelDecl &model, mlir::func::FuncOp func,
                           const std::vector<InputInfo> &inputs, Mode mode) {
   mode_ = mode;
   stream_ = 0;
+  expansions_ = 0;
+  expansionLimitReported_ = false;
   builder_.setInsertionPointToEnd(&func.getBody().front());
   PassResult pass;
   pass.scope = std::make_unique<Scope>(&globals_);
@@ -370,6 +372,7 @@ void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
   modelOp_ = builder_.create<mlir::dl::ModelOp>(loc(model.loc), model.name);
   firstFunction_ = nullptr;
   paramOrder_.clear();
+  stateOps_.clear();
   functionSymbols_ = {{"forward", "function 'forward'"}, {"eval", "function 'eval'"}};
   for (const ast::TrainDecl *train : trains_) {
     if (train->model != model.name)
@@ -563,15 +566,21 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
                      "; rename it");
     return false;
   }
-  mlir::Operation *existing = mlir::SymbolTable::lookupSymbolIn(modelOp_, path);
+  // A map rather than SymbolTable::lookupSymbolIn, which scans the model: with thousands of
+  // parameters, declaring them all was quadratic.
+  auto found = stateOps_.find(path);
+  mlir::Operation *existing = found == stateOps_.end() ? nullptr : found->second;
   if (!existing) {
     mlir::OpBuilder::InsertionGuard guard(builder_);
     builder_.setInsertionPoint(firstFunction_);
     auto initArgs = resolved->second.empty() ? mlir::DictionaryAttr() : resolved->second;
     if (s.isBuffer)
-      builder_.create<mlir::dl::BufferOp>(loc(s.loc), path, type, resolved->first, initArgs);
+      existing = builder_.create<mlir::dl::BufferOp>(loc(s.loc), path, type, resolved->first,
+                                                     initArgs);
     else
-      builder_.create<mlir::dl::ParamOp>(loc(s.loc), path, type, resolved->first, initArgs);
+      existing = builder_.create<mlir::dl::ParamOp>(loc(s.loc), path, type, resolved->first,
+                                                    initArgs);
+    stateOps_[path] = existing;
     if (!s.isBuffer)
       paramOrder_.push_back(path);
   } else if (!mlir::isa<mlir::dl::ParamOp, mlir::dl::BufferOp>(existing) ||
@@ -591,12 +600,30 @@ bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::
 
 /// Bounds layer nesting, so a layer that instantiates itself is an error rather than a crash.
 static constexpr int kMaxLayerDepth = 32;
+/// Bounds the layer instances and calls of one function. A transformer with dozens of blocks makes
+/// a few thousand; this stops programs whose layers double at every level, which 1.5 KB of .dl can
+/// make into millions.
+static constexpr int64_t kMaxExpansions = 20000;
+
+bool Elaborator::expand(SourceLoc at) {
+  if (++expansions_ <= kMaxExpansions)
+    return true;
+  if (!expansionLimitReported_)
+    error(at, "layers expand to more than " + std::to_string(kMaxExpansions) +
+                  " instances and calls in one function; does each level of layers instantiate or "
+                  "call the one below it several times?");
+  expansionLimitReported_ = true;
+  return false;
+}
+
 /// How many of the outermost instances and calls an error inside nested layers names in notes,
 /// so an error 32 layers deep is not followed by 32 notes (clang's template backtrace limit).
 static constexpr int kMaxContextNotes = 3;
 
 std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
                                            Scope &scope, const std::string &path) {
+  if (!expand(call.loc))
+    return std::nullopt;
   if (depth_ >= kMaxLayerDepth) {
     error(call.loc, "layers nest more than " + std::to_string(kMaxLayerDepth) +
                                " deep; does '" + layer.name + "' contain itself?");
@@ -656,6 +683,8 @@ std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
                          "' cannot be called");
     return std::nullopt;
   }
+  if (!expand(at))
+    return std::nullopt;
   if (depth_ >= kMaxLayerDepth) {
     error(at, "layer applications nest more than " + std::to_string(kMaxLayerDepth) +
                          " deep");

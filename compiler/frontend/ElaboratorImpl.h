@@ -216,6 +216,15 @@ private:
   std::vector<SourceLoc> callSites_;
   uint32_t preludeFile_ = UINT32_MAX;
   std::vector<std::string> paramOrder_;
+  /// The parameters and buffers of the model being emitted, by symbol name.
+  std::map<std::string, mlir::Operation *> stateOps_;
+  /// Layer instances and calls made in the function being emitted, and whether the bound on them
+  /// was reported: nesting is bounded, but a layer holding two instances of the one below doubles
+  /// the work with each level.
+  int64_t expansions_ = 0;
+  bool expansionLimitReported_ = false;
+  /// Counts one instance or call at `at`; false (reported once) past the bound.
+  bool expand(SourceLoc at);
   /// Symbols of the model being emitted that are not parameters (forward, eval, each train step
   /// and its loss function), with how a message names them; a parameter may not take one.
   std::map<std::string, std::string> functionSymbols_;
