@@ -1,0 +1,336 @@
+//===- ElaboratorTest.cpp - Units of the .dl elaborator -------------------===//
+//
+// compileSource on programs held in memory: the parameters (names, types, initializers), the
+// functions' signatures and result names, the dl.train op, modes, -D overrides, the prelude switch,
+// and errors: how many, with which located messages, and that none comes out as an internal
+// compiler error.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/Elaborator.h"
+#include "dl/DLOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace {
+
+using namespace dlc;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const char *kXor = R"(const B = 4
+model xor {
+  input  x: f32[B, 2]
+  input  y: f32[B, 1]
+  hidden = Dense(2, 8, act = tanh, init = xavier_normal)
+  out    = Dense(8, 1, act = sigmoid)
+  output p = out(hidden(x))
+  loss   l = bce(p, y)
+}
+train xor {
+  loss      = l
+  optimizer = sgd(lr = 0.5, momentum = 0.9)
+}
+)";
+
+class ElaboratorTest : public ::testing::Test {
+protected:
+  /// Compiles `text` as t.dl; the messages and error count are kept.
+  mlir::OwningOpRef<mlir::ModuleOp> compile(const std::string &text, FrontendOptions options = {}) {
+    sources = std::make_unique<SourceManager>();
+    messages.str("");
+    diags = std::make_unique<DiagnosticEngine>(*sources, messages);
+    return compileSource(context, *sources, *diags, "t.dl", text, options);
+  }
+
+  mlir::dl::ModelOp model(mlir::ModuleOp module, llvm::StringRef name) {
+    mlir::dl::ModelOp found;
+    module.walk([&](mlir::dl::ModelOp m) {
+      if (m.getSymName() == name)
+        found = m;
+    });
+    return found;
+  }
+
+  /// "name : type" of each parameter, in order.
+  std::vector<std::string> params(mlir::dl::ModelOp m) {
+    std::vector<std::string> out;
+    m.walk([&](mlir::dl::ParamOp p) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << mlir::SymbolTable::getSymbolName(p).getValue() << " : "
+         << p->getAttrOfType<mlir::TypeAttr>("type").getValue();
+      out.push_back(s);
+    });
+    return out;
+  }
+
+  mlir::func::FuncOp function(mlir::dl::ModelOp m, llvm::StringRef name) {
+    mlir::func::FuncOp found;
+    m.walk([&](mlir::func::FuncOp f) {
+      if (f.getName() == name)
+        found = f;
+    });
+    return found;
+  }
+
+  static std::string str(mlir::Type t) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << t;
+    return s;
+  }
+
+  /// The names a function's arguments (dl.input) or results (dl.output / dl.loss) carry.
+  static std::vector<std::string> argNames(mlir::func::FuncOp f) {
+    std::vector<std::string> out;
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      out.push_back(f.getArgAttrOfType<mlir::StringAttr>(i, "dl.input").str());
+    return out;
+  }
+  static std::vector<std::string> resultNames(mlir::func::FuncOp f) {
+    std::vector<std::string> out;
+    for (unsigned i = 0; i < f.getNumResults(); ++i) {
+      auto output = f.getResultAttrOfType<mlir::StringAttr>(i, "dl.output");
+      auto loss = f.getResultAttrOfType<mlir::StringAttr>(i, "dl.loss");
+      out.push_back(output ? "output " + output.str() : "loss " + loss.str());
+    }
+    return out;
+  }
+
+  static size_t count(mlir::func::FuncOp f, llvm::StringRef opName) {
+    size_t n = 0;
+    f.walk([&](mlir::Operation *op) { n += op->getName().getStringRef() == opName; });
+    return n;
+  }
+
+  mlir::MLIRContext context;
+  std::unique_ptr<SourceManager> sources;
+  std::ostringstream messages;
+  std::unique_ptr<DiagnosticEngine> diags;
+};
+
+TEST_F(ElaboratorTest, XorParameters) {
+  auto module = compile(kXor);
+  ASSERT_TRUE(module) << messages.str();
+  EXPECT_EQ(diags->errorCount(), 0u);
+  mlir::dl::ModelOp m = model(*module, "xor");
+  ASSERT_TRUE(m);
+  EXPECT_THAT(params(m), ElementsAre("hidden.W : tensor<2x8xf32>", "hidden.b : tensor<8xf32>",
+                                     "out.W : tensor<8x1xf32>", "out.b : tensor<1xf32>"));
+  mlir::dl::ParamOp w;
+  m.walk([&](mlir::dl::ParamOp p) {
+    if (mlir::SymbolTable::getSymbolName(p) == "hidden.W")
+      w = p;
+  });
+  EXPECT_EQ(w->getAttrOfType<mlir::StringAttr>("init").str(), "xavier_normal");
+  auto args = w->getAttrOfType<mlir::DictionaryAttr>("init_args");
+  ASSERT_TRUE(args);
+  EXPECT_EQ(args.getAs<mlir::IntegerAttr>("fan_in").getInt(), 2);
+  EXPECT_EQ(args.getAs<mlir::IntegerAttr>("fan_out").getInt(), 8);
+}
+
+TEST_F(ElaboratorTest, XorFunctionSignatures) {
+  auto module = compile(kXor);
+  ASSERT_TRUE(module) << messages.str();
+  mlir::dl::ModelOp m = model(*module, "xor");
+
+  // forward takes only what the outputs need.
+  mlir::func::FuncOp forward = function(m, "forward");
+  ASSERT_TRUE(forward);
+  EXPECT_EQ(str(forward.getFunctionType()), "(tensor<4x2xf32>) -> tensor<4x1xf32>");
+  EXPECT_THAT(argNames(forward), ElementsAre("x"));
+  EXPECT_THAT(resultNames(forward), ElementsAre("output p"));
+
+  // eval takes every input and returns the losses, then the outputs.
+  mlir::func::FuncOp eval = function(m, "eval");
+  ASSERT_TRUE(eval);
+  EXPECT_EQ(str(eval.getFunctionType()),
+            "(tensor<4x2xf32>, tensor<4x1xf32>) -> (tensor<f32>, tensor<4x1xf32>)");
+  EXPECT_THAT(argNames(eval), ElementsAre("x", "y"));
+  EXPECT_THAT(resultNames(eval), ElementsAre("loss l", "output p"));
+
+  mlir::func::FuncOp loss = function(m, "train_step.loss");
+  ASSERT_TRUE(loss);
+  EXPECT_EQ(str(loss.getFunctionType()), "(tensor<4x2xf32>, tensor<4x1xf32>) -> tensor<f32>");
+  EXPECT_THAT(resultNames(loss), ElementsAre("loss train_step"));
+}
+
+TEST_F(ElaboratorTest, TrainOpHasEveryHyperparameter) {
+  auto module = compile(kXor);
+  ASSERT_TRUE(module) << messages.str();
+  mlir::dl::TrainOp train;
+  module->walk([&](mlir::dl::TrainOp t) { train = t; });
+  ASSERT_TRUE(train);
+  EXPECT_EQ(mlir::SymbolTable::getSymbolName(train).str(), "train_step");
+  EXPECT_EQ(train->getAttrOfType<mlir::StringAttr>("optimizer").str(), "sgd");
+  auto hyper = train->getAttrOfType<mlir::DictionaryAttr>("hyperparams");
+  EXPECT_DOUBLE_EQ(hyper.getAs<mlir::FloatAttr>("lr").getValueAsDouble(), 0.5);
+  EXPECT_DOUBLE_EQ(hyper.getAs<mlir::FloatAttr>("momentum").getValueAsDouble(), 0.9);
+  EXPECT_FALSE(hyper.getAs<mlir::BoolAttr>("nesterov").getValue());  // The default.
+  EXPECT_EQ(train->getAttrOfType<mlir::ArrayAttr>("params").size(), 4u);
+}
+
+TEST_F(ElaboratorTest, DefinesOverrideConstants) {
+  FrontendOptions options;
+  options.defines = {{"B", "256"}};
+  auto module = compile(kXor, options);
+  ASSERT_TRUE(module) << messages.str();
+  EXPECT_EQ(str(function(model(*module, "xor"), "forward").getFunctionType()),
+            "(tensor<256x2xf32>) -> tensor<256x1xf32>");
+
+  options.defines = {{"Q", "1"}};
+  EXPECT_FALSE(compile(kXor, options));
+  EXPECT_THAT(messages.str(), HasSubstr("error: -D Q=1: there is no constant 'Q'\n"));
+}
+
+TEST_F(ElaboratorTest, NestedAndSharedLayers) {
+  auto module = compile(R"(
+layer Inner(n) {
+  param W: [n, n] = orthogonal
+  apply(x) = x @ W
+}
+layer Outer(n) {
+  inner = Inner(n)
+  apply(x) = inner(x) + x
+}
+model m {
+  input a: f32[2, 3]
+  input b: f32[2, 3]
+  enc = Outer(3)
+  output d = enc(a) - enc(b)
+}
+)");
+  ASSERT_TRUE(module) << messages.str();
+  mlir::dl::ModelOp m = model(*module, "m");
+  EXPECT_THAT(params(m), ElementsAre("enc.inner.W : tensor<3x3xf32>"));
+  // One load, used by both calls.
+  mlir::func::FuncOp forward = function(m, "forward");
+  EXPECT_EQ(count(forward, "dl.load"), 1u);
+  EXPECT_EQ(count(forward, "dl.matmul"), 2u);
+}
+
+TEST_F(ElaboratorTest, DropoutOnlyInTraining) {
+  auto module = compile(R"(
+model m {
+  input x: f32[4, 8]
+  h = Dense(8, 8)
+  drop = Dropout(0.5)
+  output y = drop(h(x))
+  loss l = mean(y)
+}
+train m {
+  loss = l
+  optimizer = adam()
+}
+)");
+  ASSERT_TRUE(module) << messages.str();
+  mlir::dl::ModelOp m = model(*module, "m");
+  EXPECT_EQ(count(function(m, "forward"), "dl.dropout"), 0u);
+  EXPECT_EQ(count(function(m, "eval"), "dl.dropout"), 0u);
+  EXPECT_EQ(count(function(m, "train_step.loss"), "dl.dropout"), 1u);
+}
+
+TEST_F(ElaboratorTest, PreludeCanBeTurnedOff) {
+  FrontendOptions options;
+  options.prelude = false;
+  auto module = compile("model m {\n  input x: f32[2]\n  h = Dense(2, 2)\n  output y = h(x)\n}\n",
+                        options);
+  EXPECT_FALSE(module);
+  EXPECT_EQ(diags->errorCount(), 1u);
+  EXPECT_THAT(messages.str(), HasSubstr("t.dl:3:7: error: unknown name 'Dense'"));
+}
+
+TEST_F(ElaboratorTest, AProgramWithoutModelsIsAnEmptyModule) {
+  auto module = compile("const A = 1\nlayer L {\n  apply(x) = x\n}\n");
+  ASSERT_TRUE(module) << messages.str();
+  EXPECT_TRUE(module->getBody()->empty());
+}
+
+TEST_F(ElaboratorTest, OneContextServesSeveralCompilations) {
+  ASSERT_TRUE(compile(kXor));
+  ASSERT_TRUE(compile(kXor));
+  EXPECT_FALSE(compile("model m {\n  input x: f32[2]\n  output y = x @ x @ x\n}\n"));
+  ASSERT_TRUE(compile(kXor));
+}
+
+TEST_F(ElaboratorTest, ShapeErrorsShowBothShapes) {
+  auto module = compile(R"(model m {
+  input x: f32[4, 256]
+  input w: f32[512, 10]
+  output y = x @ w
+})");
+  EXPECT_FALSE(module);
+  EXPECT_EQ(diags->errorCount(), 1u);
+  EXPECT_THAT(messages.str(),
+              HasSubstr("t.dl:4:16: error: matmul shapes do not agree: f32[4, 256] @ f32[512, 10]"));
+}
+
+TEST_F(ElaboratorTest, IndependentErrorsAreAllReported) {
+  auto module = compile(R"(model m {
+  input x: f32[4, 3]
+  a = relu(xx)
+  b = x + zeros[4, 2]
+  c = Dense(3, 2, actt = relu)
+  loss l = x
+}
+train m {
+  loss = l
+  optimizer = adma()
+}
+)");
+  EXPECT_FALSE(module);
+  EXPECT_EQ(diags->errorCount(), 4u) << messages.str();
+  std::string m = messages.str();
+  EXPECT_THAT(m, HasSubstr("t.dl:3:12: error: unknown name 'xx'; did you mean 'x'?"));
+  EXPECT_THAT(m, HasSubstr("t.dl:4:9: error: operands of '+' are not broadcast-compatible: "
+                           "f32[4, 3] and f32[4, 2]"));
+  EXPECT_THAT(m, HasSubstr("t.dl:5:19: error: 'Dense' has no argument 'actt'; did you mean 'act'?"));
+  EXPECT_THAT(m, HasSubstr("t.dl:6:12: error: loss 'l' must be a scalar f32[], not f32[4, 3]"));
+  // The train block is not checked once its model failed.
+  EXPECT_THAT(m, Not(HasSubstr("adma")));
+  EXPECT_THAT(m, Not(HasSubstr("internal compiler error")));
+}
+
+TEST_F(ElaboratorTest, ErrorsInsideBuiltinLayersPointAtTheCall) {
+  auto module = compile("model m {\n  input x: f32[4, 3]\n  h = Dense(5, 2)\n  output y = h(x)\n}\n");
+  EXPECT_FALSE(module);
+  EXPECT_EQ(diags->errorCount(), 1u);
+  EXPECT_THAT(messages.str(), HasSubstr("t.dl:4:14: error: matmul shapes do not agree"));
+  EXPECT_THAT(messages.str(), HasSubstr("<prelude>:"));
+  EXPECT_THAT(messages.str(), HasSubstr("note: inside this built-in layer"));
+}
+
+TEST_F(ElaboratorTest, RecursiveLayersAreBounded) {
+  auto module = compile("layer S {\n  s = S()\n  apply(x) = s(x)\n}\n"
+                        "model m {\n  input x: f32[2]\n  s = S()\n  output y = s(x)\n}\n");
+  EXPECT_FALSE(module);
+  EXPECT_EQ(diags->errorCount(), 1u);
+  EXPECT_THAT(messages.str(), HasSubstr("layers nest more than 32 deep; does 'S' contain itself?"));
+}
+
+TEST_F(ElaboratorTest, FailuresNeverReachTheVerifier) {
+  // Inputs that once produced IR the verifier rejected ("internal compiler error").
+  const char *programs[] = {
+      "model m {\n  input x: f32[2]\n  param w: [2] = ones\n  loss l = mean(x * w)\n}\n"
+      "train m {\n  loss = l\n  params = []\n  optimizer = sgd(lr = 1)\n}\n",
+      "model m {\n  input x: f32[2]\n  param eval: [2] = ones\n  output y = x * eval\n}\n",
+      "const N = 1e308 * 10 - 1e308 * 10\nmodel m {\n  input x: f32[2]\n  param w: [2] = ones\n"
+      "  loss l = mean(x * w)\n}\ntrain m {\n  loss = l\n  optimizer = adam(beta1 = N)\n}\n",
+  };
+  for (const char *program : programs) {
+    EXPECT_FALSE(compile(program)) << program;
+    EXPECT_EQ(diags->errorCount(), 1u) << messages.str();
+    EXPECT_THAT(messages.str(), Not(HasSubstr("internal compiler error")));
+  }
+}
+
+} // namespace
