@@ -1,9 +1,9 @@
 //===- Lexer.cpp - Tokens of the .dl language -----------------------------===//
 #include "compiler/frontend/Lexer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <algorithm>
 #include <cstdlib>
 #include <unordered_map>
 
