@@ -85,6 +85,11 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
                                  "  apply(x) = inner(inner(x))\n"
                                  "}\n");
   writeFile(gFolder + "/self.dl", "import \"self.dl\"\n");
+  std::atexit([] {
+    std::remove((gFolder + "/lib.dl").c_str());
+    std::remove((gFolder + "/self.dl").c_str());
+    std::remove(gFolder.c_str());
+  });
   return 0;
 }
 
