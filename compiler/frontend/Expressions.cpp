@@ -338,7 +338,6 @@ Elaborator::bindArguments(const std::string &callee, const std::vector<std::stri
     }
     slot = a;
   }
-  (void)at;
   return slots;
 }
 

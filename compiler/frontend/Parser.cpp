@@ -387,7 +387,7 @@ private:
 
   void parseOutputOrLoss(StmtList &out) {
     bool isLoss = tok().text == "loss";
-    SourceLoc loc = advance().loc;
+    advance();
     std::string name;
     SourceLoc nameLoc;
     if (!expectIdent(name, nameLoc, isLoss ? "a loss name" : "an output name") ||
@@ -407,7 +407,6 @@ private:
       s->value = std::move(value);
       out.push_back(std::move(s));
     }
-    (void)loc;
     endOfStatement();
   }
 
@@ -601,13 +600,12 @@ private:
       } else if (at(Tok::LBracket)) {
         e = parseIndex(std::move(e));
       } else if (at(Tok::Dot)) {
-        SourceLoc loc = advance().loc;
+        advance();
         std::string name;
         SourceLoc nameLoc;
         if (!expectIdent(name, nameLoc, "a name after '.'"))
           return nullptr;
         e = std::make_unique<MemberExpr>(nameLoc, std::move(e), name);
-        (void)loc;
       } else {
         break;
       }
