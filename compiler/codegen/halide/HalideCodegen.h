@@ -1,0 +1,44 @@
+//===- HalideCodegen.h - Kernels as Halide pipelines (plain C++ interface) --*- C++ -*-===//
+//
+// Turns a codegen::Kernel (compiler/codegen/KernelSpec.h) into one Halide pipeline: one algorithm
+// per node, and a CPU schedule chosen by the kernel's shape (matmul register-blocked and tiled,
+// element-wise outputs vectorized and parallel over the outer dimension, reductions computed once).
+// This interface carries no Halide or LLVM type, so the MLIR side of dlc can include it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_CODEGEN_HALIDE_HALIDECODEGEN_H
+#define DLC_CODEGEN_HALIDE_HALIDECODEGEN_H
+
+#include "compiler/codegen/KernelSpec.h"
+
+#include <string>
+#include <vector>
+
+namespace dl::codegen {
+
+/// The Halide target string for `--cpu`: "native" (the host's features), "x86-64-v3" (AVX2, FMA,
+/// F16C) or "x86-64-v4" (AVX-512 Skylake). Kernels get "-no_runtime" appended by compileKernel;
+/// the runtime object is built once per model. False with `error` for any other name.
+bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error);
+
+/// Compiles `kernel` to an object file at `objectPath` (ELF, position independent) that defines the
+/// C function `kernel.name` with the signature of KernelSpec.h. No Halide runtime inside.
+bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
+                   std::string &error);
+
+/// Halide's lowered statement of `kernel` (what `dlc --emit=halide` prints).
+bool lowerKernel(const Kernel &kernel, const std::string &target, std::string &stmt,
+                 std::string &error);
+
+/// Writes Halide's runtime for `target` (thread pool, allocation, errors) to `objectPath`.
+bool compileHalideRuntime(const std::string &target, const std::string &objectPath,
+                          std::string &error);
+
+/// JIT-compiles and runs `kernel` on the host: `inputs` in kernel order, converted to each buffer's
+/// dtype; `outputs` receives one HostTensor per kernel output. For tests against the interpreter.
+bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
+               uint32_t step, std::vector<HostTensor> &outputs, std::string &error);
+
+} // namespace dl::codegen
+
+#endif // DLC_CODEGEN_HALIDE_HALIDECODEGEN_H

@@ -1,0 +1,111 @@
+/*===- dl/model_abi.h - Inside a model.so: the glue, the runtime, the loader ===*
+ *
+ * A model.so links four parts: the Halide kernels, the glue dlc generates (compiler/codegen/glue),
+ * the static runtime (runtime/, libdlrt.a) and Halide's runtime. This header is the contract between
+ * the glue and the runtime, and between the runtime and the loader (dl_library_open). Applications
+ * never include it.
+ *
+ * THE GLUE DEFINES
+ *   const char dl_model_descriptor[];     the model, as JSON (below), NUL-terminated
+ *   const dl_entry_fn dl_model_entries[]; one function per descriptor entry, in that order
+ *   and the typed entry points of the generated header (<model>_create, <model>_train_step, ...),
+ *   each a thin call of the dlrt_* functions below.
+ *
+ * An entry function runs the kernels of one entry point in order:
+ *   int32_t entry(halide_buffer_t **buffers, uint64_t seed, uint32_t step)
+ * `buffers` is the instance's table of halide_buffer_t pointers, indexed as the descriptor's
+ * "buffers" array; before the call the runtime points each "input"/"output" buffer of the entry
+ * at the caller's memory. It returns 0, or the first kernel's nonzero Halide error code.
+ *
+ * THE RUNTIME DEFINES (hidden in model.so, called by the glue)
+ *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_last_error,
+ *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size)
+ * and exports one symbol for the loader: dl_model_api_v1().
+ *
+ * THE DESCRIPTOR (JSON; every key is always present; shapes outermost first)
+ * {
+ *   "format": "dlc-model", "version": 1,
+ *   "name": "fashion_mlp", "target": "cpu",
+ *   "param_bytes": 937024, "state_bytes": 1874052, "workspace_bytes": 401408,
+ *   "state": [                          // params first, then buffers; offsets into one state block
+ *     { "name": "h1.W", "kind": "param" | "buffer", "dtype": "f32" | "i32" | "bool",
+ *       "shape": [784, 256], "offset": 0, "bytes": 802816,
+ *       "init": "he_normal", "init_args": { "fan_in": 784, "fan_out": 256 },
+ *       "init_stream": 2147483648 }     // kInitStreamBase + the op's index in the model (Philox.h)
+ *   ],
+ *   "entries": [
+ *     { "name": "train_step", "kind": "train" | "forward" | "eval",
+ *       "inputs":  [ { "name": "x", "dtype": "f32", "shape": [128, 784] } ],
+ *       "outputs": [ { "name": "loss", "dtype": "f32", "shape": [] } ] }
+ *   ],
+ *   "buffers": [                        // one halide_buffer_t each, built once per instance
+ *     { "kind": "arena", "offset": 0, "dtype": "f32", "shape": [128, 256] },
+ *     { "kind": "state", "offset": 0, "dtype": "f32", "shape": [784, 256] },
+ *     { "kind": "input", "entry": 0, "index": 0, "dtype": "f32", "shape": [128, 784] },
+ *     { "kind": "output", "entry": 0, "index": 0, "dtype": "f32", "shape": [] }
+ *   ]
+ * }
+ * "arena" offsets are into the instance's workspace, "state" offsets into its state block (both
+ * 64-byte aligned, offsets multiples of 64). Halide buffer dimension 0 is the innermost (last)
+ * dimension of "shape"; bool tensors are halide_type_bool buffers of 1 byte per element. Entry
+ * "outputs" of a "train" entry are its loss; of an "eval" entry, its losses then its outputs.
+ * A "train" entry's step counter advances by one after each successful call.
+ *===----------------------------------------------------------------------===*/
+#ifndef DL_MODEL_ABI_H
+#define DL_MODEL_ABI_H
+
+#include "dl/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct halide_buffer_t;
+
+typedef int32_t (*dl_entry_fn)(struct halide_buffer_t **buffers, uint64_t seed, uint32_t step);
+
+/* Defined by the glue. */
+extern const char dl_model_descriptor[];
+extern const dl_entry_fn dl_model_entries[];
+
+/* An instance of the one model in this library; opaque to the glue. */
+typedef struct dlrt_instance dlrt_instance;
+
+/* Defined by the runtime; the typed entry points of the generated header call these. */
+dl_status dlrt_create(const dl_options *options, dlrt_instance **out);
+void dlrt_destroy(dlrt_instance *inst);
+dl_status dlrt_call(dlrt_instance *inst, int32_t entry, const void *const *inputs, int32_t n_inputs,
+                    void *const *outputs, int32_t n_outputs);
+dl_status dlrt_tensor(dlrt_instance *inst, const char *name, void **data, const dl_tensor_info **info);
+dl_status dlrt_save(dlrt_instance *inst, const char *path);
+dl_status dlrt_load(dlrt_instance *inst, const char *path);
+uint64_t dlrt_step(const dlrt_instance *inst);
+const char *dlrt_last_error(const dlrt_instance *inst);
+const dl_model_info *dlrt_info(void);
+int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src);
+
+/* What the loader finds in a model.so through dlsym("dl_model_api_v1"). */
+typedef struct dl_model_api {
+  uint32_t abi_version; /* DL_MODEL_ABI_VERSION */
+  const dl_model_info *(*info)(void);
+  dl_status (*create)(const dl_options *options, dlrt_instance **out);
+  void (*destroy)(dlrt_instance *inst);
+  dl_status (*call)(dlrt_instance *inst, int32_t entry, const void *const *inputs, int32_t n_inputs,
+                    void *const *outputs, int32_t n_outputs);
+  dl_status (*tensor)(dlrt_instance *inst, const char *name, void **data, const dl_tensor_info **info);
+  dl_status (*save)(dlrt_instance *inst, const char *path);
+  dl_status (*load)(dlrt_instance *inst, const char *path);
+  uint64_t (*step)(const dlrt_instance *inst);
+  const char *(*last_error)(const dlrt_instance *inst);
+  const char *(*creation_error)(void); /* the thread's last error of create/info */
+} dl_model_api;
+
+#define DL_MODEL_ABI_VERSION 1u
+
+const dl_model_api *dl_model_api_v1(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DL_MODEL_ABI_H */

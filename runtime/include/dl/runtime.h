@@ -1,0 +1,120 @@
+/*===- dl/runtime.h - The C ABI of a model compiled by dlc ------------------===*
+ *
+ * Two ways to use a compiled model (see shared/design/c-api.md):
+ *   - include the header `dlc --emit=header` writes for it (typed entry points such as
+ *     `mlp_train_step(m, x, y, &loss)`) and link `model.so`;
+ *   - open any `model.so` at run time through the generic API below (libdlrt_loader), as `dl-run`
+ *     and the Python binding do.
+ *
+ * Every function returns a dl_status; none aborts the process or prints. The message of an
+ * instance's last error is kept on that instance (dl_instance_last_error); errors without an
+ * instance (opening a library, creating an instance) are kept per thread (dl_last_error).
+ * Tensors are dense, row-major host buffers; i1 (DL_BOOL) tensors take one byte per element.
+ *===----------------------------------------------------------------------===*/
+#ifndef DL_RUNTIME_H
+#define DL_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum dl_status {
+  DL_OK = 0,
+  DL_ERR_INVALID_ARGUMENT = 1, /* a null pointer, an unknown name, a wrong count or shape */
+  DL_ERR_IO = 2,               /* a file could not be opened, read, written or renamed */
+  DL_ERR_FORMAT = 3,           /* a checkpoint or data file is truncated, foreign or mismatched */
+  DL_ERR_DEVICE = 4,           /* the device asked for is absent or failed */
+  DL_ERR_OUT_OF_MEMORY = 5,
+  DL_ERR_NUMERIC = 6,          /* a kernel reported an error (Halide's message is kept) */
+  DL_ERR_INTERNAL = 7
+} dl_status;
+
+/* "ok", "invalid argument", ... */
+const char *dl_status_name(dl_status status);
+
+typedef enum dl_device { DL_DEVICE_CPU = 0, DL_DEVICE_CUDA = 1 } dl_device;
+
+typedef struct dl_options {
+  dl_device device;
+  int threads;   /* worker threads for the kernels; 0: one per core */
+  uint64_t seed; /* keys initialization and every random op (Philox); 0 is a seed like any other */
+} dl_options;
+
+typedef enum dl_dtype { DL_F32 = 0, DL_I32 = 1, DL_BOOL = 2 } dl_dtype;
+
+/* "f32", "i32", "bool" */
+const char *dl_dtype_name(dl_dtype dtype);
+
+typedef struct dl_tensor_info {
+  const char *name;
+  dl_dtype dtype;
+  int rank;
+  const int64_t *shape; /* rank entries, outermost first */
+  size_t bytes;
+} dl_tensor_info;
+
+typedef enum dl_entry_kind {
+  DL_ENTRY_FORWARD = 0, /* inference: inputs -> outputs */
+  DL_ENTRY_EVAL = 1,    /* inference with targets: inputs -> losses, then outputs */
+  DL_ENTRY_TRAIN = 2    /* one optimizer step: inputs -> loss; advances the step counter */
+} dl_entry_kind;
+
+typedef struct dl_entry_info {
+  const char *name; /* "forward", "eval", "train_step", "disc_step", ... */
+  dl_entry_kind kind;
+  int n_inputs;
+  const dl_tensor_info *inputs;
+  int n_outputs;
+  const dl_tensor_info *outputs;
+} dl_entry_info;
+
+typedef struct dl_model_info {
+  const char *name; /* the model's name in the .dl file */
+  const char *target; /* "cpu" or "cuda" */
+  int n_entries;
+  const dl_entry_info *entries;
+  int n_params;
+  const dl_tensor_info *params; /* trained and untrained parameters */
+  int n_buffers;
+  const dl_tensor_info *buffers; /* model buffers and optimizer state */
+  size_t param_bytes;     /* all parameters */
+  size_t state_bytes;     /* all buffers, optimizer state included */
+  size_t workspace_bytes; /* the arena of activations and scratch, per instance */
+} dl_model_info;
+
+typedef struct dl_library dl_library;
+typedef struct dl_instance dl_instance;
+
+/* The message of the calling thread's last error that has no instance to live on. */
+const char *dl_last_error(void);
+
+dl_status dl_library_open(const char *path, dl_library **out);
+void dl_library_close(dl_library *lib);
+const dl_model_info *dl_library_info(const dl_library *lib);
+/* The entry's index, or -1. */
+int dl_library_find_entry(const dl_library *lib, const char *entry);
+
+/* Allocates parameters, state and workspace and draws the parameters from their initializers. */
+dl_status dl_instance_create(dl_library *lib, const dl_options *options, dl_instance **out);
+void dl_instance_destroy(dl_instance *inst);
+/* Runs an entry point: inputs and outputs in the order of its dl_entry_info. */
+dl_status dl_instance_call(dl_instance *inst, const char *entry, const void *const *inputs,
+                           int n_inputs, void *const *outputs, int n_outputs);
+/* A parameter's or buffer's storage, by name ("hidden.W"); writes through it change the model. */
+dl_status dl_instance_tensor(dl_instance *inst, const char *name, void **data,
+                             const dl_tensor_info **info);
+/* Checkpoints (safetensors): parameters, buffers, optimizer state and the step counter. */
+dl_status dl_instance_save(dl_instance *inst, const char *path);
+dl_status dl_instance_load(dl_instance *inst, const char *path);
+/* The number of train steps taken (the Philox step of the next one). */
+uint64_t dl_instance_step(const dl_instance *inst);
+const char *dl_instance_last_error(const dl_instance *inst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DL_RUNTIME_H */
