@@ -1,0 +1,243 @@
+//===- Instance.cpp - One instance of a model: memory, buffers, calls ------===//
+#include "runtime/core/Instance.h"
+
+#include "runtime/core/Initializers.h"
+#include "runtime/core/KernelErrors.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+dlrt_instance::~dlrt_instance() {
+  std::free(state);
+  std::free(workspace);
+}
+
+namespace dl::rt {
+namespace {
+
+/// A zeroed block of at least `bytes` bytes (at least one cache line) at a 64-byte boundary.
+uint8_t *allocateBlock(size_t bytes) {
+  size_t size = bytes == 0 ? 64 : (bytes + 63) & ~size_t(63);
+  void *p = nullptr;
+  if (posix_memalign(&p, 64, size) != 0)
+    return nullptr;
+  std::memset(p, 0, size);
+  return static_cast<uint8_t *>(p);
+}
+
+halide_type_t halideTypeOf(dl_dtype dtype) {
+  switch (dtype) {
+  case DL_F32:
+    return halide_type_t(halide_type_float, 32);
+  case DL_I32:
+    return halide_type_t(halide_type_int, 32);
+  case DL_BOOL:
+    break;
+  }
+  return halide_type_t(halide_type_uint, 1); // Halide's Bool(): one byte per element in memory
+}
+
+/// Builds one halide_buffer_t per descriptor buffer; dimension 0 is the innermost.
+void buildBuffers(dlrt_instance &inst) {
+  const ModelDescription &model = *inst.model;
+  size_t totalRank = 0;
+  for (const BufferSpec &b : model.buffers)
+    totalRank += b.shape.size();
+  inst.dimensions.assign(totalRank, halide_dimension_t(0, 0, 0));
+  inst.buffers.assign(model.buffers.size(), halide_buffer_t{});
+  inst.bufferTable.assign(model.buffers.size(), nullptr);
+  halide_dimension_t *dims = inst.dimensions.data();
+  for (size_t i = 0; i < model.buffers.size(); ++i) {
+    const BufferSpec &spec = model.buffers[i];
+    halide_buffer_t &buffer = inst.buffers[i];
+    int rank = static_cast<int>(spec.shape.size());
+    int64_t stride = 1;
+    for (int d = 0; d < rank; ++d) {
+      int64_t extent = spec.shape[rank - 1 - d];
+      // The descriptor check keeps the element count, hence every stride, within int32.
+      dims[d] = halide_dimension_t(0, static_cast<int32_t>(extent), static_cast<int32_t>(stride));
+      stride *= extent;
+    }
+    buffer.type = halideTypeOf(spec.dtype);
+    buffer.dimensions = rank;
+    buffer.dim = rank > 0 ? dims : nullptr;
+    dims += rank;
+    if (spec.kind == BufferKind::Arena)
+      buffer.host = inst.workspace + spec.offset;
+    else if (spec.kind == BufferKind::State)
+      buffer.host = inst.state + spec.offset;
+    inst.bufferTable[i] = &buffer;
+  }
+}
+
+std::string entryLabel(const EntrySpec &entry) { return "entry '" + entry.name + "'"; }
+
+/// Checks one side (inputs or outputs) of a call.
+bool checkTensors(dlrt_instance &inst, const EntrySpec &entry, bool input, const void *const *data,
+                  int32_t count) {
+  const auto &specs = input ? entry.inputs : entry.outputs;
+  const char *noun = input ? "input" : "output";
+  if (count != static_cast<int32_t>(specs.size())) {
+    inst.fail(DL_ERR_INVALID_ARGUMENT, entryLabel(entry) + " takes " +
+                                           std::to_string(specs.size()) + " " + noun + "s, got " +
+                                           std::to_string(count));
+    return false;
+  }
+  if (count > 0 && !data) {
+    inst.fail(DL_ERR_INVALID_ARGUMENT,
+              entryLabel(entry) + ": the array of " + noun + "s is null");
+    return false;
+  }
+  for (int32_t i = 0; i < count; ++i)
+    if (!data[i] && specs[i].bytes > 0) {
+      inst.fail(DL_ERR_INVALID_ARGUMENT, entryLabel(entry) + ": " + noun + " " +
+                                             std::to_string(i) + " ('" + specs[i].name +
+                                             "') is null");
+      return false;
+    }
+  return true;
+}
+
+/// Points the entry's input and output buffers at the caller's memory, or back at nothing.
+void bindCallerMemory(dlrt_instance &inst, int32_t entry, const void *const *inputs,
+                      void *const *outputs) {
+  const ModelDescription &model = *inst.model;
+  for (size_t i = 0; i < model.buffers.size(); ++i) {
+    const BufferSpec &spec = model.buffers[i];
+    if (spec.entry != entry)
+      continue;
+    if (spec.kind == BufferKind::Input)
+      inst.buffers[i].host =
+          inputs ? static_cast<uint8_t *>(const_cast<void *>(inputs[spec.index])) : nullptr;
+    else if (spec.kind == BufferKind::Output)
+      inst.buffers[i].host = outputs ? static_cast<uint8_t *>(outputs[spec.index]) : nullptr;
+  }
+}
+
+/// Bytes of a dense buffer, or -1 when it is not dense (row-major, dimension 0 innermost).
+int64_t denseBytes(const halide_buffer_t *b) {
+  int64_t elements = 1;
+  for (int d = 0; d < b->dimensions; ++d) {
+    if (b->dim[d].min != 0 || b->dim[d].stride != elements)
+      return -1;
+    elements *= b->dim[d].extent;
+  }
+  return elements * ((b->type.bits + 7) / 8) * b->type.lanes;
+}
+
+} // namespace
+
+dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entryFunctions,
+                         const dl_options *options, dlrt_instance **out, std::string &error) {
+  *out = nullptr;
+  dl_options opts = options ? *options : dl_options{DL_DEVICE_CPU, 0, 0};
+  std::string label = "model '" + model.name + "'";
+  if (opts.device != DL_DEVICE_CPU && opts.device != DL_DEVICE_CUDA) {
+    error = label + ": unknown device " + std::to_string(static_cast<int>(opts.device));
+    return DL_ERR_INVALID_ARGUMENT;
+  }
+  if (opts.device == DL_DEVICE_CUDA) {
+    error = label + ": this runtime cannot run on the CUDA device yet; create the instance "
+                    "with DL_DEVICE_CPU";
+    return DL_ERR_DEVICE;
+  }
+  if (model.target != "cpu") {
+    error = label + " was compiled for target '" + model.target +
+            "', which cannot run on the CPU";
+    return DL_ERR_DEVICE;
+  }
+  if (opts.threads < 0) {
+    error = label + ": threads must be 0 (one per core) or more, not " +
+            std::to_string(opts.threads);
+    return DL_ERR_INVALID_ARGUMENT;
+  }
+  if (!entryFunctions && !model.entries.empty()) {
+    error = label + " has no entry functions";
+    return DL_ERR_INTERNAL;
+  }
+
+  auto inst = std::make_unique<dlrt_instance>();
+  inst->model = &model;
+  inst->entryFunctions = entryFunctions;
+  inst->seed = opts.seed;
+  inst->state = allocateBlock(model.stateBlockBytes);
+  if (!inst->state) {
+    error = label + ": cannot allocate its state block of " +
+            std::to_string(model.stateBlockBytes) + " bytes";
+    return DL_ERR_OUT_OF_MEMORY;
+  }
+  inst->workspace = allocateBlock(model.workspaceBytes);
+  if (!inst->workspace) {
+    error = label + ": cannot allocate its workspace of " + std::to_string(model.workspaceBytes) +
+            " bytes";
+    return DL_ERR_OUT_OF_MEMORY;
+  }
+  for (const StateSpec &s : model.states)
+    drawInitializer(s.init, s.tensor, opts.seed, inst->state + s.offset);
+  buildBuffers(*inst);
+
+  installKernelErrorHandler();
+  // The Halide thread pool belongs to the process (to this model.so): the latest instance created
+  // sets its size for all.
+  halide_set_num_threads(opts.threads);
+  *out = inst.release();
+  return DL_OK;
+}
+
+dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *inputs,
+                    int32_t numInputs, void *const *outputs, int32_t numOutputs) {
+  const ModelDescription &model = *inst.model;
+  if (entry < 0 || entry >= static_cast<int32_t>(model.entries.size()))
+    return inst.fail(DL_ERR_INVALID_ARGUMENT,
+                     "entry " + std::to_string(entry) + " does not exist: model '" + model.name +
+                         "' has " + std::to_string(model.entries.size()) + " entries");
+  const EntrySpec &spec = model.entries[entry];
+  if (!checkTensors(inst, spec, true, inputs, numInputs) ||
+      !checkTensors(inst, spec, false, const_cast<const void *const *>(outputs), numOutputs))
+    return DL_ERR_INVALID_ARGUMENT;
+  dl_entry_fn function = inst.entryFunctions[entry];
+  if (!function)
+    return inst.fail(DL_ERR_INTERNAL, entryLabel(spec) + " has no function in this library");
+
+  bindCallerMemory(inst, entry, inputs, outputs);
+  int32_t code;
+  std::string message;
+  {
+    KernelErrorCapture capture;
+    code = function(inst.bufferTable.data(), inst.seed, static_cast<uint32_t>(inst.step));
+    if (code != 0)
+      message = capture.message();
+  }
+  // Never leave a pointer to the caller's memory behind.
+  bindCallerMemory(inst, entry, nullptr, nullptr);
+  if (code != 0)
+    return inst.fail(DL_ERR_NUMERIC, entryLabel(spec) + " failed with Halide error " +
+                                         std::to_string(code) +
+                                         (message.empty() ? "" : ": " + message));
+  if (spec.kind == DL_ENTRY_TRAIN)
+    ++inst.step;
+  return DL_OK;
+}
+
+int32_t copyBuffer(halide_buffer_t *dst, const halide_buffer_t *src) {
+  if (!dst || !src || !dst->host || !src->host) {
+    reportKernelError("dlrt_copy: a buffer or its host memory is null");
+    return -1;
+  }
+  int64_t dstBytes = denseBytes(dst), srcBytes = denseBytes(src);
+  if (dstBytes < 0 || srcBytes < 0) {
+    reportKernelError("dlrt_copy: a buffer is not dense");
+    return -1;
+  }
+  if (dstBytes != srcBytes) {
+    std::string message = "dlrt_copy: the destination holds " + std::to_string(dstBytes) +
+                          " bytes, the source " + std::to_string(srcBytes);
+    reportKernelError(message.c_str());
+    return -1;
+  }
+  std::memmove(dst->host, src->host, static_cast<size_t>(srcBytes));
+  return 0;
+}
+
+} // namespace dl::rt

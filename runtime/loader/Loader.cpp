@@ -1,0 +1,230 @@
+//===- Loader.cpp - Opening any model.so through the generic API -----------===//
+//
+// The generic half of dl/runtime.h (libdlrt_loader): dl_library_open dlopens a model.so with
+// RTLD_NOW | RTLD_LOCAL (each model keeps its own runtime and Halide runtime), finds
+// dl_model_api_v1, checks the ABI version and reads the model's info once. Instances forward to the
+// model's api by entry name. A library stays loaded until it is closed and its last instance is
+// destroyed, so closing it early never pulls code from under a live instance.
+//
+// Errors with no instance to live on go to a thread-local message (dl_last_error); errors on an
+// instance are the model runtime's own, except those the loader finds itself (an unknown entry
+// name), which the instance keeps here.
+//
+//===----------------------------------------------------------------------===//
+#include "dl/model_abi.h"
+#include "dl/runtime.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <dlfcn.h>
+#include <new>
+#include <string>
+#include <sys/stat.h>
+
+struct dl_library {
+  void *handle = nullptr;
+  const dl_model_api *api = nullptr;
+  const dl_model_info *info = nullptr;
+  /// One for the open library, one per live instance.
+  std::atomic<int> references{1};
+};
+
+struct dl_instance {
+  dl_library *library = nullptr;
+  dlrt_instance *impl = nullptr;
+  /// The loader's own last error on this instance, when it is the latest one.
+  std::string loaderError;
+  bool loaderErrorIsLatest = false;
+};
+
+namespace {
+
+thread_local std::string threadError;
+
+dl_status failThread(dl_status status, std::string message) {
+  threadError = std::move(message);
+  return status;
+}
+
+dl_status failInstance(dl_instance *inst, dl_status status, std::string message) {
+  inst->loaderError = std::move(message);
+  inst->loaderErrorIsLatest = true;
+  return status;
+}
+
+/// Notes that a forwarded call's error, if any, is now the latest one of the instance.
+dl_status forwarded(dl_instance *inst, dl_status status) {
+  if (status != DL_OK)
+    inst->loaderErrorIsLatest = false;
+  return status;
+}
+
+void release(dl_library *lib) {
+  if (lib->references.fetch_sub(1) == 1) {
+    dlclose(lib->handle);
+    delete lib;
+  }
+}
+
+std::string quoted(const char *s) { return std::string("'") + s + "'"; }
+
+} // namespace
+
+extern "C" {
+
+const char *dl_last_error(void) { return threadError.c_str(); }
+
+dl_status dl_library_open(const char *path, dl_library **out) {
+  if (!out)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_library_open: out is null");
+  *out = nullptr;
+  if (!path)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_library_open: the path is null");
+  struct stat info;
+  if (::stat(path, &info) != 0)
+    return failThread(DL_ERR_IO,
+                      "cannot open model " + quoted(path) + ": " + std::strerror(errno));
+  // A bare file name means the file in the current folder, not a search of the library path.
+  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  dlerror();
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    return failThread(DL_ERR_FORMAT, "cannot load model " + quoted(path) + ": " +
+                                         (why ? why : "dlopen failed"));
+  }
+  using ApiFunction = const dl_model_api *(*)(void);
+  auto entry = reinterpret_cast<ApiFunction>(dlsym(handle, "dl_model_api_v1"));
+  const dl_model_api *api = entry ? entry() : nullptr;
+  if (!api) {
+    dlclose(handle);
+    return failThread(DL_ERR_FORMAT, quoted(path) +
+                                         " is not a dlc model (it has no dl_model_api_v1)");
+  }
+  if (api->abi_version != DL_MODEL_ABI_VERSION) {
+    uint32_t version = api->abi_version;
+    dlclose(handle);
+    return failThread(DL_ERR_FORMAT, "model " + quoted(path) + " has ABI version " +
+                                         std::to_string(version) + "; this loader reads version " +
+                                         std::to_string(DL_MODEL_ABI_VERSION));
+  }
+  const dl_model_info *modelInfo = api->info();
+  if (!modelInfo) {
+    std::string why = api->creation_error();
+    dlclose(handle);
+    return failThread(DL_ERR_FORMAT, "model " + quoted(path) + ": " + why);
+  }
+  dl_library *lib = new (std::nothrow) dl_library;
+  if (!lib) {
+    dlclose(handle);
+    return failThread(DL_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  lib->handle = handle;
+  lib->api = api;
+  lib->info = modelInfo;
+  *out = lib;
+  return DL_OK;
+}
+
+void dl_library_close(dl_library *lib) {
+  if (lib)
+    release(lib);
+}
+
+const dl_model_info *dl_library_info(const dl_library *lib) { return lib ? lib->info : nullptr; }
+
+int dl_library_find_entry(const dl_library *lib, const char *entry) {
+  if (!lib || !entry)
+    return -1;
+  for (int i = 0; i < lib->info->n_entries; ++i)
+    if (std::strcmp(lib->info->entries[i].name, entry) == 0)
+      return i;
+  return -1;
+}
+
+dl_status dl_instance_create(dl_library *lib, const dl_options *options, dl_instance **out) {
+  if (!out)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_create: out is null");
+  *out = nullptr;
+  if (!lib)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_create: the library is null");
+  dl_instance *inst = new (std::nothrow) dl_instance;
+  if (!inst)
+    return failThread(DL_ERR_OUT_OF_MEMORY, "out of memory");
+  dl_status status = lib->api->create(options, &inst->impl);
+  if (status != DL_OK) {
+    delete inst;
+    return failThread(status, lib->api->creation_error());
+  }
+  inst->library = lib;
+  lib->references.fetch_add(1);
+  *out = inst;
+  return DL_OK;
+}
+
+void dl_instance_destroy(dl_instance *inst) {
+  if (!inst)
+    return;
+  inst->library->api->destroy(inst->impl);
+  dl_library *lib = inst->library;
+  delete inst;
+  release(lib);
+}
+
+dl_status dl_instance_call(dl_instance *inst, const char *entry, const void *const *inputs,
+                           int n_inputs, void *const *outputs, int n_outputs) {
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_call: the instance is null");
+  if (!entry)
+    return failInstance(inst, DL_ERR_INVALID_ARGUMENT, "dl_instance_call: the entry name is null");
+  int index = dl_library_find_entry(inst->library, entry);
+  if (index < 0) {
+    const dl_model_info *info = inst->library->info;
+    std::string known;
+    for (int i = 0; i < info->n_entries; ++i)
+      known += (i ? ", " : "") + std::string(info->entries[i].name);
+    return failInstance(inst, DL_ERR_INVALID_ARGUMENT,
+                        "model '" + std::string(info->name) + "' has no entry " + quoted(entry) +
+                            " (its entries: " + known + ")");
+  }
+  return forwarded(inst, inst->library->api->call(inst->impl, index, inputs, n_inputs, outputs,
+                                                  n_outputs));
+}
+
+dl_status dl_instance_tensor(dl_instance *inst, const char *name, void **data,
+                             const dl_tensor_info **info) {
+  if (!inst) {
+    if (data)
+      *data = nullptr;
+    if (info)
+      *info = nullptr;
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_tensor: the instance is null");
+  }
+  return forwarded(inst, inst->library->api->tensor(inst->impl, name, data, info));
+}
+
+dl_status dl_instance_save(dl_instance *inst, const char *path) {
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_save: the instance is null");
+  return forwarded(inst, inst->library->api->save(inst->impl, path));
+}
+
+dl_status dl_instance_load(dl_instance *inst, const char *path) {
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_load: the instance is null");
+  return forwarded(inst, inst->library->api->load(inst->impl, path));
+}
+
+uint64_t dl_instance_step(const dl_instance *inst) {
+  return inst ? inst->library->api->step(inst->impl) : 0;
+}
+
+const char *dl_instance_last_error(const dl_instance *inst) {
+  if (!inst)
+    return dl_last_error();
+  return inst->loaderErrorIsLatest ? inst->loaderError.c_str()
+                                   : inst->library->api->last_error(inst->impl);
+}
+
+} // extern "C"
