@@ -1,0 +1,44 @@
+//===- Commands.h - dl-run's commands -----------------------------*- C++ -*-===//
+//
+// One function per command, each returning the exit status (Options.h). Results go to `out`,
+// errors ("dl-run: error: ...") and progress to `err`. Also the steps the commands share: opening
+// the model (with --seed, --threads and --init) and loading --data.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_TOOLS_DLRUN_COMMANDS_H
+#define DL_TOOLS_DLRUN_COMMANDS_H
+
+#include "tools/dl-run/Model.h"
+#include "tools/dl-run/Options.h"
+
+#include "runtime/data/Dataset.h"
+
+#include <ostream>
+#include <string>
+
+namespace dlrun {
+
+int runTrain(const Options &options, std::ostream &out, std::ostream &err);
+int runEval(const Options &options, std::ostream &out, std::ostream &err);
+int runPredict(const Options &options, std::ostream &out, std::ostream &err);
+int runBench(const Options &options, std::ostream &out, std::ostream &err);
+int runInfo(const Options &options, std::ostream &out, std::ostream &err);
+
+/// Runs the command `options` names.
+int runCommand(const Options &options, std::ostream &out, std::ostream &err);
+
+/// Writes "dl-run: error: <message>" and returns kExitError.
+int fail(std::ostream &err, const std::string &message);
+
+/// Opens options.model, creates an instance with --seed and --threads, and loads --init if given.
+bool openModel(const Options &options, Model &model, std::string &error);
+
+/// Loads --data (first --limit samples of each split) and prints what was loaded to `out`.
+bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostream &out, std::string &error);
+
+/// The loss as text: "%.4f", or "nan"/"inf".
+std::string formatLoss(double loss);
+
+} // namespace dlrun
+
+#endif // DL_TOOLS_DLRUN_COMMANDS_H

@@ -1,0 +1,79 @@
+//===- Model.h - A compiled model opened through the generic C API -*- C++ -*-===//
+//
+// Owns a dl_library and one dl_instance of it (dl/runtime.h) and turns every failing dl_status into
+// an error message: the instance's last error (or the thread's, before there is an instance)
+// followed by the status name. Also finds entries by kind and prints tensors as dlc does
+// ("x f32[128, 784]").
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_TOOLS_DLRUN_MODEL_H
+#define DL_TOOLS_DLRUN_MODEL_H
+
+#include "dl/runtime.h"
+#include "runtime/data/Array.h"
+
+#include <string>
+#include <vector>
+
+namespace dlrun {
+
+class Model {
+public:
+  Model() = default;
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+  ~Model();
+
+  /// Opens the library at `path`.
+  bool open(const std::string &path, std::string &error);
+  /// Creates the instance (parameters drawn from their initializers).
+  bool createInstance(uint64_t seed, int threads, std::string &error);
+
+  const dl_model_info &info() const { return *info_; }
+  const std::string &path() const { return path_; }
+
+  /// The entry named `name`, or null.
+  const dl_entry_info *entry(const std::string &name) const;
+  /// The first entry of `kind`, or null.
+  const dl_entry_info *firstEntry(dl_entry_kind kind) const;
+  /// The entry `name` if not empty (an error when absent, naming the model's entries), else the
+  /// first entry of each kind in `kinds` in turn; `purpose` words the error when none is found.
+  const dl_entry_info *chooseEntry(const std::string &name, std::vector<dl_entry_kind> kinds,
+                                   const std::string &purpose, std::string &error) const;
+
+  /// Runs `entry`; `inputs` and `outputs` in the entry's order.
+  bool call(const dl_entry_info &entry, const std::vector<const void *> &inputs,
+            const std::vector<void *> &outputs, std::string &error);
+  bool load(const std::string &checkpoint, std::string &error);
+  bool save(const std::string &checkpoint, std::string &error);
+
+  /// The comma-separated names of the entries, for messages.
+  std::string entryNames() const;
+
+private:
+  std::string failure(dl_status status, const std::string &what) const;
+
+  std::string path_;
+  dl_library *library_ = nullptr;
+  dl_instance *instance_ = nullptr;
+  const dl_model_info *info_ = nullptr;
+};
+
+/// "train", "forward" or "eval".
+const char *entryKindName(dl_entry_kind kind);
+
+/// The element type of data arrays that matches a model dtype.
+dldata::DType dataType(dl_dtype dtype);
+
+/// The shape of a tensor as a vector.
+std::vector<int64_t> shapeOf(const dl_tensor_info &tensor);
+
+/// "f32[128, 784]".
+std::string typeString(const dl_tensor_info &tensor);
+
+/// The elements of a tensor (1 for a scalar).
+int64_t elementCount(const dl_tensor_info &tensor);
+
+} // namespace dlrun
+
+#endif // DL_TOOLS_DLRUN_MODEL_H

@@ -1,0 +1,290 @@
+//===- Options.cpp - Parsing and checking dl-run's command line -----------===//
+#include "tools/dl-run/Options.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace dlrun {
+
+std::string helpText() {
+  return R"(OVERVIEW: dl-run, the driver of models compiled by dlc (model.so)
+
+USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
+                      [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N] [--step NAME]
+       dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
+                      [--save CKPT] [--seed S] [--threads T] [--step NAME]
+       dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
+                      [--entry NAME] [--seed S] [--threads T]
+       dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
+                      [--seed S] [--threads T]
+       dl-run bench MODEL.so [--steps N] [--warmup W] [--entry NAME] [--init CKPT] [--seed S]
+                      [--threads T]
+       dl-run info MODEL.so
+
+COMMANDS:
+  train     With --data: trains the model's train entry on an image data set for --epochs epochs,
+            in batches of the model's batch size (the last partial batch of an epoch is dropped),
+            shuffled every epoch unless --no-shuffle. The f32 input whose per-sample size is the
+            image size (784 for 28x28: [B, 784], [B, 1, 28, 28], ...) gets the images, an i32
+            input [B] the labels (an f32 input [B, classes] gets them one-hot). After each epoch it
+            prints the mean training loss, the accuracy on the training and test splits (argmax of
+            the forward entry's first [B, classes] output), and the seconds of training; at the
+            end, the test accuracy.
+            With --inputs: runs exactly --steps train steps on batches from files and writes
+            step,loss to --losses.
+  eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
+            or over the batches of --inputs, and prints the mean of each loss and the accuracy.
+  predict   Runs the forward entry (or --entry) over every row of the --inputs files, in batches
+            of the model's batch size (the last one padded), and writes its first output, one row
+            per input row, to --out as .npy.
+  bench     Times an entry (the train entry, else forward; or --entry) on random inputs (f32 in
+            [0, 1), i32 class ids below the class count of the model's outputs) and prints the
+            median and mean ms/step after --warmup untimed calls.
+  info      Prints the model's entries with their inputs and outputs, its parameters and
+            buffers, and its memory plan in bytes.
+
+OPTIONS:
+  --data fashion-mnist|PATH  The data set: fashion-mnist is /usr/share/datasets/fashion-mnist
+                    (Debian package dataset-fashion-mnist); PATH is a folder with the same four IDX
+                    files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+                    t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
+                    z-score normalized with the mean and standard deviation of the training split.
+  --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
+                    A file of exactly the input's shape is used by every step; a file of shape
+                    [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
+                    each row holds one sample's values. May be repeated.
+  --epochs N        train --data: passes over the training split (1).
+  --steps N         train --inputs: train steps to run; bench: timed calls (50).
+  --warmup W        bench: untimed calls before timing (5).
+  --limit N         train, eval --data: use only the first N samples of each split.
+  --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
+  --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
+  --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
+  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
+  --out FILE.npy    predict: where to write the output.
+  --step NAME       train: the train entry to run (default: the model's first).
+  --entry NAME      eval, predict, bench: the entry to run.
+  --seed S          Seed of initialization, random ops, shuffling and bench inputs (42).
+  --threads T       Worker threads of the kernels (0: one per core, the default).
+  --help            Show this help.
+  --version         Show the version.
+
+EXIT STATUS:
+  0 success; 1 an error in a file, the model or the data (dl-run: error: ...); 2 a wrong command
+  line; 130 training interrupted by Ctrl-C (after --save is written).
+)";
+}
+
+namespace {
+
+struct FlagSpec {
+  const char *name;
+  bool takesValue;
+  std::vector<std::string> commands;
+};
+
+const std::vector<FlagSpec> &flagSpecs() {
+  static const std::vector<FlagSpec> specs = {
+      {"--data", true, {"train", "eval"}},
+      {"--inputs", true, {"train", "eval", "predict"}},
+      {"--epochs", true, {"train"}},
+      {"--steps", true, {"train", "bench"}},
+      {"--warmup", true, {"bench"}},
+      {"--limit", true, {"train", "eval"}},
+      {"--shuffle", false, {"train"}},
+      {"--no-shuffle", false, {"train"}},
+      {"--losses", true, {"train"}},
+      {"--init", true, {"train", "eval", "predict", "bench"}},
+      {"--save", true, {"train"}},
+      {"--out", true, {"predict"}},
+      {"--step", true, {"train"}},
+      {"--entry", true, {"eval", "predict", "bench"}},
+      {"--seed", true, {"train", "eval", "predict", "bench"}},
+      {"--threads", true, {"train", "eval", "predict", "bench"}},
+  };
+  return specs;
+}
+
+const std::vector<std::string> kCommands = {"train", "eval", "predict", "bench", "info"};
+
+bool parseInteger(const std::string &text, int64_t min, int64_t &out) {
+  if (text.empty() || text[0] < '0' || text[0] > '9')
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno || *end || v > uint64_t(INT64_MAX) || int64_t(v) < min)
+    return false;
+  out = int64_t(v);
+  return true;
+}
+
+bool parseSeed(const std::string &text, uint64_t &out) {
+  if (text.empty() || text[0] < '0' || text[0] > '9')
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  out = std::strtoull(text.c_str(), &end, 10);
+  return !errno && !*end;
+}
+
+} // namespace
+
+bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
+  auto usage = [&](const std::string &message) {
+    err << "dl-run: error: " << message << "\n(run 'dl-run --help' for usage)\n";
+    return false;
+  };
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-help") {
+      options.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      options.version = true;
+      continue;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      positional.push_back(arg);
+      continue;
+    }
+    std::string flag = arg.substr(0, arg.find('='));
+    auto spec = std::find_if(flagSpecs().begin(), flagSpecs().end(),
+                             [&](const FlagSpec &s) { return flag == s.name; });
+    if (spec == flagSpecs().end())
+      return usage("unknown option '" + arg + "'");
+    std::string value;
+    if (spec->takesValue) {
+      if (arg.find('=') != std::string::npos)
+        value = arg.substr(arg.find('=') + 1);
+      else if (i + 1 < argc)
+        value = argv[++i];
+      else
+        return usage(flag + " needs a value");
+      if (value.empty())
+        return usage(flag + " needs a value");
+    } else if (arg != flag) {
+      return usage(flag + " takes no value");
+    }
+    options.given.push_back(flag);
+    int64_t number = 0;
+    auto integer = [&](int64_t min, int64_t &out) {
+      if (!parseInteger(value, min, number))
+        return usage(flag + " needs " + (min > 0 ? "a positive" : "a non-negative") +
+                     " integer, not '" + value + "'");
+      out = number;
+      return true;
+    };
+    if (flag == "--data") {
+      options.data = value;
+    } else if (flag == "--inputs") {
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+          return usage("--inputs expects NAME=FILE,NAME=FILE,..., not '" + item + "'");
+        std::string name = item.substr(0, eq);
+        for (const auto &given : options.inputs)
+          if (given.first == name)
+            return usage("--inputs gives '" + name + "' twice");
+        options.inputs.push_back({name, item.substr(eq + 1)});
+        if (comma == std::string::npos)
+          break;
+        start = comma + 1;
+      }
+    } else if (flag == "--epochs") {
+      if (!integer(1, options.epochs))
+        return false;
+    } else if (flag == "--steps") {
+      if (!integer(1, options.steps))
+        return false;
+    } else if (flag == "--warmup") {
+      if (!integer(0, options.warmup))
+        return false;
+    } else if (flag == "--limit") {
+      if (!integer(1, options.limit))
+        return false;
+    } else if (flag == "--threads") {
+      int64_t threads = 0;
+      if (!integer(0, threads))
+        return false;
+      if (threads > 4096)
+        return usage("--threads " + value + " is more than 4096");
+      options.threads = int(threads);
+    } else if (flag == "--seed") {
+      if (!parseSeed(value, options.seed))
+        return usage("--seed needs an integer between 0 and 2^64 - 1, not '" + value + "'");
+    } else if (flag == "--shuffle" || flag == "--no-shuffle") {
+      options.shuffle = flag == "--shuffle";
+    } else if (flag == "--losses") {
+      options.losses = value;
+    } else if (flag == "--init") {
+      options.init = value;
+    } else if (flag == "--save") {
+      options.save = value;
+    } else if (flag == "--out") {
+      options.out = value;
+    } else if (flag == "--step") {
+      options.step = value;
+    } else if (flag == "--entry") {
+      options.entry = value;
+    }
+  }
+  if (options.help || options.version)
+    return true;
+  if (positional.empty())
+    return usage("no command (expected train, eval, predict, bench or info)");
+  options.command = positional[0];
+  if (std::find(kCommands.begin(), kCommands.end(), options.command) == kCommands.end())
+    return usage("unknown command '" + options.command + "' (expected train, eval, predict, bench or info)");
+  if (positional.size() < 2)
+    return usage("'dl-run " + options.command + "' needs a MODEL.so");
+  if (positional.size() > 2)
+    return usage("unexpected argument '" + positional[2] + "'");
+  options.model = positional[1];
+
+  auto given = [&](const char *flag) {
+    return std::find(options.given.begin(), options.given.end(), flag) != options.given.end();
+  };
+  for (const std::string &flag : options.given) {
+    const FlagSpec &spec = *std::find_if(flagSpecs().begin(), flagSpecs().end(),
+                                         [&](const FlagSpec &s) { return flag == s.name; });
+    if (std::find(spec.commands.begin(), spec.commands.end(), options.command) == spec.commands.end())
+      return usage(flag + " does not apply to 'dl-run " + options.command + "'");
+  }
+  const std::string &command = options.command;
+  bool data = given("--data"), inputs = given("--inputs");
+  if (command == "train" || command == "eval") {
+    if (data && inputs)
+      return usage("give either --data or --inputs, not both");
+    if (!data && !inputs)
+      return usage("'dl-run " + command + "' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
+  }
+  for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle"})
+    if (inputs && given(flag))
+      return usage(std::string(flag) + " applies to --data, not to --inputs");
+  if (command == "train") {
+    if (data && given("--steps"))
+      return usage("--steps goes with --inputs; with --data, train runs --epochs epochs");
+    if (data && given("--losses"))
+      return usage("--losses goes with --inputs");
+    if (inputs && !given("--steps"))
+      return usage("'dl-run train --inputs' needs --steps N");
+  }
+  if (command == "predict") {
+    if (!inputs)
+      return usage("'dl-run predict' needs --inputs NAME=FILE,...");
+    if (options.out.empty())
+      return usage("'dl-run predict' needs --out FILE.npy");
+  }
+  if (command == "bench" && options.steps < 0)
+    options.steps = 50;
+  return true;
+}
+
+} // namespace dlrun

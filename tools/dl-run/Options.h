@@ -1,0 +1,51 @@
+//===- Options.h - dl-run's command line --------------------------*- C++ -*-===//
+//
+// The commands (train, eval, predict, bench, info), their flags, and the checks that make a wrong
+// command line a usage error (exit status 2) before any file is opened: a missing or unknown flag,
+// a flag that does not apply to the command, a malformed number or NAME=FILE list.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_TOOLS_DLRUN_OPTIONS_H
+#define DL_TOOLS_DLRUN_OPTIONS_H
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dlrun {
+
+/// Exit statuses, as dlc's: 1 for errors in the user's files or model, 2 for a wrong command line.
+enum ExitStatus { kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitInterrupted = 130 };
+
+struct Options {
+  std::string command;                                     ///< train, eval, predict, bench, info
+  std::string model;                                       ///< MODEL.so
+  std::string data;                                        ///< --data fashion-mnist|PATH
+  std::vector<std::pair<std::string, std::string>> inputs; ///< --inputs name=file,...
+  int64_t epochs = 1;                                      ///< --epochs
+  int64_t steps = -1;                                      ///< --steps (-1: not given)
+  int64_t warmup = 5;                                      ///< --warmup (bench)
+  int64_t limit = 0;                                       ///< --limit (0: every sample)
+  std::string init, save;                                  ///< --init CKPT, --save CKPT
+  std::string losses;                                      ///< --losses FILE.csv
+  std::string out;                                         ///< --out FILE.npy (predict)
+  std::string step;                                        ///< --step NAME (train)
+  std::string entry;                                       ///< --entry NAME (eval, predict, bench)
+  uint64_t seed = 42;                                      ///< --seed
+  int threads = 0;                                         ///< --threads (0: one per core)
+  bool shuffle = true;                                     ///< --shuffle / --no-shuffle
+  bool help = false, version = false;
+  std::vector<std::string> given; ///< The flags given, for the "does not apply" check.
+};
+
+/// Parses `argv`; on a usage error writes "dl-run: error: ..." and a hint to `err` and returns false.
+bool parseOptions(int argc, char **argv, Options &options, std::ostream &err);
+
+/// The text of `dl-run --help`.
+std::string helpText();
+
+} // namespace dlrun
+
+#endif // DL_TOOLS_DLRUN_OPTIONS_H

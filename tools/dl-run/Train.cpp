@@ -1,0 +1,270 @@
+//===- Train.cpp - dl-run train: on a data set, or on batches from files --===//
+//
+// With --data: epochs over the training split in shuffled batches of the model's batch size, then
+// the accuracy on both splits after each epoch (Evaluation.h). With --inputs: exactly --steps steps
+// on fixed batches, the loss of each written to --losses for comparison with another framework.
+// Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/dl-run/Commands.h"
+#include "tools/dl-run/Evaluation.h"
+#include "tools/dl-run/FileFeed.h"
+#include "tools/dl-run/ImageFeed.h"
+#include "tools/dl-run/Progress.h"
+
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+namespace dlrun {
+
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+
+void onInterrupt(int) { interrupted = 1; }
+
+/// Catches Ctrl-C for the lifetime of a training run, then restores what was there.
+class InterruptGuard {
+public:
+  InterruptGuard() {
+    interrupted = 0;
+    previous_ = std::signal(SIGINT, onInterrupt);
+  }
+  ~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+private:
+  void (*previous_)(int);
+};
+
+/// A uniform draw below `n` without modulo bias.
+uint64_t drawBelow(std::mt19937_64 &rng, uint64_t n) {
+  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t r;
+  do
+    r = rng();
+  while (r >= limit);
+  return r % n;
+}
+
+/// Fisher-Yates on mt19937_64 (whose output the C++ standard fixes), so one seed gives one order
+/// on every platform, unlike std::shuffle.
+void shuffleOrder(std::vector<int64_t> &order, std::mt19937_64 &rng) {
+  for (size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[drawBelow(rng, i)]);
+}
+
+/// The train entry: --step, or the model's first.
+const dl_entry_info *trainEntry(const Options &options, const Model &model, std::string &error) {
+  const dl_entry_info *entry = model.chooseEntry(options.step, {DL_ENTRY_TRAIN}, "train entry", error);
+  if (!entry)
+    return nullptr;
+  if (entry->kind != DL_ENTRY_TRAIN) {
+    error = "entry '" + std::string(entry->name) + "' is a " + entryKindName(entry->kind) +
+            " entry, not a train step";
+    return nullptr;
+  }
+  if (entry->n_outputs < 1 || entry->outputs[0].rank != 0 || entry->outputs[0].dtype != DL_F32) {
+    error = "train entry '" + std::string(entry->name) + "' has no scalar f32 loss output";
+    return nullptr;
+  }
+  return entry;
+}
+
+/// Writes --save, if given; reports a failure as an error line.
+bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err) {
+  if (options.save.empty())
+    return true;
+  std::string error;
+  if (!model.save(options.save, error)) {
+    fail(err, error);
+    return false;
+  }
+  out << "checkpoint written to " << options.save << "\n";
+  return true;
+}
+
+std::string accuracyText(const SplitScores &scores) {
+  if (!scores.hasAccuracy)
+    return "-";
+  char text[16];
+  std::snprintf(text, sizeof text, "%.4f", scores.accuracy());
+  return text;
+}
+
+int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
+  // The model first: a wrong model fails at once, before seconds of decompressing data.
+  std::string error;
+  Model model;
+  if (!openModel(options, model, error))
+    return fail(err, error);
+  const dl_entry_info *entry = trainEntry(options, model, error);
+  if (!entry)
+    return fail(err, error);
+  dldata::ImageDataset data;
+  ImageBinding train;
+  if (!loadDataset(options, data, out, error) || !bindImages(*entry, data, options.data, train, error))
+    return fail(err, error);
+
+  // Accuracy comes from the forward entry, else the eval entry.
+  const dl_entry_info *scoring = model.firstEntry(DL_ENTRY_FORWARD);
+  if (!scoring)
+    scoring = model.firstEntry(DL_ENTRY_EVAL);
+  ImageBinding score;
+  if (scoring && !bindImages(*scoring, data, options.data, score, error))
+    return fail(err, error);
+  if (!scoring || score.scoresOutput < 0)
+    out << "note: model '" << model.info().name << "' has no forward or eval entry with an f32 [B, classes] "
+        << "output; accuracy is not reported\n";
+
+  int64_t samples = data.train.size();
+  int64_t batches = samples / train.batch;
+  if (batches == 0)
+    return fail(err, "the training split has " + std::to_string(samples) +
+                         " samples, fewer than one batch of " + std::to_string(train.batch));
+  out << "train " << entry->name << ": " << batches << " batches of " << train.batch << " per epoch";
+  if (samples % train.batch)
+    out << " (the last " << samples % train.batch << " samples of each epoch are dropped)";
+  out << "\n" << std::flush;
+
+  InterruptGuard guard;
+  std::mt19937_64 rng(options.seed);
+  std::vector<int64_t> order(static_cast<size_t>(samples));
+  EntryBuffers buffers(*entry);
+  Progress progress(err, stderrIsTerminal());
+  SplitScores testScores;
+  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    std::iota(order.begin(), order.end(), 0);
+    if (options.shuffle)
+      shuffleOrder(order, rng);
+    std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs);
+    progress.start(label, batches, train.batch);
+    double lossSum = 0;
+    for (int64_t b = 0; b < batches; ++b) {
+      fillImageBatch(train, data.train, order.data() + b * train.batch, train.batch, buffers);
+      if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+        progress.finish();
+        return fail(err, error);
+      }
+      double loss = *buffers.output<float>(0);
+      if (!std::isfinite(loss)) {
+        progress.finish();
+        return fail(err, "the loss is " + formatLoss(loss) + " at " + label + ", batch " + std::to_string(b + 1) +
+                             "; training diverged (a lower learning rate may help)");
+      }
+      lossSum += loss;
+      progress.update(b + 1, lossSum / double(b + 1));
+      if (interrupted) {
+        progress.finish();
+        out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
+        saveCheckpoint(options, model, out, err);
+        return kExitInterrupted;
+      }
+    }
+    double seconds = progress.finish();
+    SplitScores trainScores;
+    if (score.scoresOutput >= 0 &&
+        (!evaluateSplit(model, score, data.train, 0, trainScores, error) ||
+         !evaluateSplit(model, score, data.test, 0, testScores, error)))
+      return fail(err, error);
+    char time[32];
+    std::snprintf(time, sizeof time, "%.1fs", seconds);
+    out << label << "  loss " << formatLoss(lossSum / double(batches)) << "  train_acc "
+        << accuracyText(trainScores) << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
+        << std::flush;
+  }
+  if (testScores.hasAccuracy)
+    out << "test accuracy " << accuracyText(testScores) << "\n";
+  return saveCheckpoint(options, model, out, err) ? kExitOk : kExitError;
+}
+
+/// Writes "step,loss" and one line per step (%.9g: the float exactly) to `path`.
+bool writeLosses(const std::string &path, const std::vector<float> &losses, std::string &error) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream csv(tmp, std::ios::trunc);
+    csv << "step,loss\n";
+    char line[64];
+    for (size_t k = 0; k < losses.size(); ++k) {
+      std::snprintf(line, sizeof line, "%zu,%.9g\n", k + 1, double(losses[k]));
+      csv << line;
+    }
+    csv.flush();
+    if (!csv) {
+      error = path + ": cannot write";
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = path + ": cannot write";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) {
+  std::string error;
+  Model model;
+  if (!openModel(options, model, error))
+    return fail(err, error);
+  const dl_entry_info *entry = trainEntry(options, model, error);
+  std::vector<FileInput> inputs;
+  if (!entry || !bindStepInputs(*entry, options.inputs, inputs, error))
+    return fail(err, error);
+
+  InterruptGuard guard;
+  EntryBuffers buffers(*entry);
+  Progress progress(err, stderrIsTerminal());
+  int64_t samplesPerStep = entry->n_inputs && entry->inputs[0].rank ? entry->inputs[0].shape[0] : 1;
+  progress.start("train " + std::string(entry->name), options.steps, samplesPerStep);
+  std::vector<float> losses;
+  double lossSum = 0;
+  int status = kExitOk;
+  for (int64_t step = 0; step < options.steps; ++step) {
+    fillStep(inputs, step, buffers);
+    if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+      progress.finish();
+      return fail(err, error);
+    }
+    float loss = *buffers.output<float>(0);
+    losses.push_back(loss);
+    lossSum += loss;
+    progress.update(step + 1, lossSum / double(step + 1));
+    if (!std::isfinite(loss)) {
+      progress.finish();
+      status = fail(err, "the loss is " + formatLoss(loss) + " at step " + std::to_string(step + 1) +
+                             "; training diverged (a lower learning rate may help)");
+      break;
+    }
+    if (interrupted) {
+      progress.finish();
+      out << "interrupted after step " << step + 1 << "/" << options.steps << "\n";
+      status = kExitInterrupted;
+      break;
+    }
+  }
+  progress.finish();
+  if (!options.losses.empty() && !writeLosses(options.losses, losses, error))
+    return fail(err, error);
+  if (status == kExitOk) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.6g", double(losses.back()));
+    out << "steps " << losses.size() << "  loss " << text << "\n";
+  }
+  if (status != kExitError && !saveCheckpoint(options, model, out, err))
+    return kExitError;
+  return status;
+}
+
+} // namespace
+
+int runTrain(const Options &options, std::ostream &out, std::ostream &err) {
+  return options.data.empty() ? trainOnInputs(options, out, err) : trainOnData(options, out, err);
+}
+
+} // namespace dlrun
