@@ -17,7 +17,10 @@
 //   integer and bool attributes           -> ints[name] = {v}        (bool as 0/1)
 //   dense i64 arrays (axes, perm, ...)    -> ints[name] = {...}
 //   float attributes (p, alpha, ...)      -> floats[name]
-//   string and enum attributes            -> strings[name]           (cmp: "predicate" = "gt", ...)
+//   string attributes                     -> strings[name]
+// An attribute that ODS declares with a default value (DefaultValuedAttr) is often absent from the
+// op and then absent here too: the consumer applies the default the .td file states.
+// `cmp`'s predicate arrives as strings["predicate"] ("eq", "ne", "lt", "le", "gt", "ge").
 // `constant` nodes carry their elements in `constant` (one element when splat, `splat` set).
 // `split` never appears: the extraction turns it into one `slice` per result.
 //
