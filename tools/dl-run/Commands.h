@@ -36,7 +36,7 @@ bool openModel(const Options &options, Model &model, std::string &error);
 /// Loads --data (first --limit samples of each split) and prints what was loaded to `out`.
 bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostream &out, std::string &error);
 
-/// The loss as text: "%.4f", or "nan"/"inf".
+/// The loss as text: four significant digits ("0.5123", "1.234e-05"), or "nan"/"inf".
 std::string formatLoss(double loss);
 
 } // namespace dlrun

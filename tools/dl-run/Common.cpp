@@ -48,7 +48,7 @@ bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostrea
 
 std::string formatLoss(double loss) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.4f", loss);
+  std::snprintf(text, sizeof text, "%.4g", loss);
   return text;
 }
 

@@ -41,7 +41,7 @@ std::string Progress::line(int64_t done, double loss, double elapsed) const {
          << std::string(size_t(std::max(0, kWidth - filled - 1)), ' ') << "]";
   }
   char lossText[32];
-  std::snprintf(lossText, sizeof lossText, "%.4f", loss);
+  std::snprintf(lossText, sizeof lossText, "%.4g", loss);
   text << "  batch " << done << "/" << total_ << "  loss " << lossText;
   if (elapsed > 0 && done > 0) {
     double rate = double(done * samplesPerBatch_) / elapsed;
