@@ -133,11 +133,15 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
   *out = nullptr;
   dl_options opts = options ? *options : dl_options{DL_DEVICE_CPU, 0, 0};
   std::string label = "model '" + model.name + "'";
-  if (opts.device != DL_DEVICE_CPU && opts.device != DL_DEVICE_CUDA) {
-    error = label + ": unknown device " + std::to_string(static_cast<int>(opts.device));
+  // C callers may pass any int as the device; reading it as a dl_device would be undefined in C++.
+  static_assert(sizeof(dl_device) == sizeof(int), "dl_device is an int-sized enum");
+  int device;
+  std::memcpy(&device, &opts.device, sizeof device);
+  if (device != DL_DEVICE_CPU && device != DL_DEVICE_CUDA) {
+    error = label + ": unknown device " + std::to_string(device);
     return DL_ERR_INVALID_ARGUMENT;
   }
-  if (opts.device == DL_DEVICE_CUDA) {
+  if (device == DL_DEVICE_CUDA) {
     error = label + ": this runtime cannot run on the CUDA device yet; create the instance "
                     "with DL_DEVICE_CPU";
     return DL_ERR_DEVICE;

@@ -18,9 +18,16 @@
  * at the caller's memory. It returns 0, or the first kernel's nonzero Halide error code.
  *
  * THE RUNTIME DEFINES (hidden in model.so, called by the glue)
- *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_last_error,
+ *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_step,
+ *   dlrt_last_error, dlrt_info,
  *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size)
  * and exports one symbol for the loader: dl_model_api_v1().
+ *
+ * LINKING: libdlrt.a is C++ and calls the Halide runtime (halide_set_error_handler,
+ * halide_set_num_threads), so a model.so links
+ *   cc -shared -o model.so kernels.o glue.o -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
+ *      halide_runtime.o -lstdc++ -lm -ldl -lpthread -Wl,--no-undefined
+ * (--no-undefined turns a missing glue symbol into a link error instead of a dlopen failure).
  *
  * THE DESCRIPTOR (JSON; every key is always present; shapes outermost first)
  * {
@@ -71,7 +78,10 @@ extern const dl_entry_fn dl_model_entries[];
 /* An instance of the one model in this library; opaque to the glue. */
 typedef struct dlrt_instance dlrt_instance;
 
-/* Defined by the runtime; the typed entry points of the generated header call these. */
+/* Defined by the runtime; the typed entry points of the generated header call these.
+ * dlrt_create accepts NULL options (the CPU, one thread per core, seed 0); Halide's thread pool
+ * belongs to the process, so the latest instance created sets its size. Errors without an
+ * instance (a failed create, a NULL instance) are kept per thread: dlrt_last_error(NULL). */
 dl_status dlrt_create(const dl_options *options, dlrt_instance **out);
 void dlrt_destroy(dlrt_instance *inst);
 dl_status dlrt_call(dlrt_instance *inst, int32_t entry, const void *const *inputs, int32_t n_inputs,

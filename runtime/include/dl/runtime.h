@@ -91,13 +91,17 @@ typedef struct dl_instance dl_instance;
 /* The message of the calling thread's last error that has no instance to live on. */
 const char *dl_last_error(void);
 
+/* Loads a model.so (a bare file name means the current folder). DL_ERR_IO when the file is
+ * missing, DL_ERR_FORMAT when it is not a dlc model of this ABI version or its descriptor is bad.
+ * Closing is allowed while instances live: the library is unloaded with its last instance. */
 dl_status dl_library_open(const char *path, dl_library **out);
 void dl_library_close(dl_library *lib);
 const dl_model_info *dl_library_info(const dl_library *lib);
 /* The entry's index, or -1. */
 int dl_library_find_entry(const dl_library *lib, const char *entry);
 
-/* Allocates parameters, state and workspace and draws the parameters from their initializers. */
+/* Allocates parameters, state and workspace and draws the parameters from their initializers.
+ * NULL options: the CPU, one thread per core, seed 0. */
 dl_status dl_instance_create(dl_library *lib, const dl_options *options, dl_instance **out);
 void dl_instance_destroy(dl_instance *inst);
 /* Runs an entry point: inputs and outputs in the order of its dl_entry_info. */
@@ -106,7 +110,10 @@ dl_status dl_instance_call(dl_instance *inst, const char *entry, const void *con
 /* A parameter's or buffer's storage, by name ("hidden.W"); writes through it change the model. */
 dl_status dl_instance_tensor(dl_instance *inst, const char *name, void **data,
                              const dl_tensor_info **info);
-/* Checkpoints (safetensors): parameters, buffers, optimizer state and the step counter. */
+/* Checkpoints (safetensors): parameters, buffers, optimizer state and the step counter (in the
+ * header's __metadata__; a file without it loads with step 0). Loading requires exactly the
+ * model's tensors with the same dtypes and shapes, in any order; on any error the instance is
+ * unchanged. */
 dl_status dl_instance_save(dl_instance *inst, const char *path);
 dl_status dl_instance_load(dl_instance *inst, const char *path);
 /* The number of train steps taken (the Philox step of the next one). */

@@ -10,7 +10,8 @@
  * (velocity in the buffer "dense.W.velocity") and b with plain SGD; it also counts its calls in
  * "count" and records the (step, seed) it was called with in "seen". The other parameters exist to
  * exercise every initializer. "explode" and "explode_on_worker" fail the way a Halide kernel does,
- * on the calling thread and on another thread.
+ * on the calling thread and on another thread. "thread_count" reports the size of the Halide
+ * runtime's thread pool.
  *
  * Every entry first checks that the runtime built each buffer as the descriptor says (type, rank,
  * extents, dense strides with dimension 0 innermost, host memory present); a mismatch fails the
@@ -85,7 +86,9 @@ const char dl_model_descriptor[] =
     "     \"outputs\": [{\"name\": \"loss\", \"dtype\": \"f32\", \"shape\": []}]},\n"
     "    {\"name\": \"explode\", \"kind\": \"forward\", \"inputs\": [],"
     "     \"outputs\": [{\"name\": \"out\", \"dtype\": \"f32\", \"shape\": []}]},\n"
-    "    {\"name\": \"explode_on_worker\", \"kind\": \"eval\", \"inputs\": [], \"outputs\": []}\n"
+    "    {\"name\": \"explode_on_worker\", \"kind\": \"eval\", \"inputs\": [], \"outputs\": []},\n"
+    "    {\"name\": \"thread_count\", \"kind\": \"forward\", \"inputs\": [],"
+    "     \"outputs\": [{\"name\": \"threads\", \"dtype\": \"i32\", \"shape\": []}]}\n"
     "  ],\n"
     "  \"buffers\": [\n"
     "    {\"kind\": \"state\", \"offset\": 0, \"dtype\": \"f32\", \"shape\": [4, 3]},\n"
@@ -100,7 +103,8 @@ const char dl_model_descriptor[] =
     "    {\"kind\": \"output\", \"entry\": 1, \"index\": 0, \"dtype\": \"f32\", \"shape\": []},\n"
     "    {\"kind\": \"arena\", \"offset\": 0, \"dtype\": \"f32\", \"shape\": [2, 3]},\n"
     "    {\"kind\": \"output\", \"entry\": 2, \"index\": 0, \"dtype\": \"f32\", \"shape\": []},\n"
-    "    {\"kind\": \"state\", \"offset\": 1024, \"dtype\": \"bool\", \"shape\": [3]}\n"
+    "    {\"kind\": \"state\", \"offset\": 1024, \"dtype\": \"bool\", \"shape\": [3]},\n"
+    "    {\"kind\": \"output\", \"entry\": 4, \"index\": 0, \"dtype\": \"i32\", \"shape\": []}\n"
     "  ]\n"
     "}\n";
 
@@ -109,7 +113,7 @@ enum {
   kW, kB, kVelocity, kCount, kSeen,
   kForwardX, kForwardY,
   kTrainX, kTrainTarget, kTrainLoss,
-  kScratch, kExplodeOut, kMask,
+  kScratch, kExplodeOut, kMask, kThreads,
   kNumBuffers
 };
 
@@ -124,7 +128,7 @@ static const struct {
     {halide_type_float, 32, 2, {2, 3}}, {halide_type_float, 32, 2, {2, 4}},
     {halide_type_float, 32, 2, {2, 3}}, {halide_type_float, 32, 0, {0}},
     {halide_type_float, 32, 2, {2, 3}}, {halide_type_float, 32, 0, {0}},
-    {halide_type_uint, 1, 1, {3}},
+    {halide_type_uint, 1, 1, {3}},      {halide_type_int, 32, 0, {0}},
 };
 
 static int fail(const char *message) {
@@ -162,7 +166,7 @@ static int checkBuffer(struct halide_buffer_t **buffers, int i, int bound) {
 /* Checks the whole table for an entry whose caller-bound buffers are [first, last). */
 static int checkTable(struct halide_buffer_t **buffers, int first, int last) {
   for (int i = 0; i < kNumBuffers; ++i) {
-    int callerBound = (i >= kForwardX && i <= kTrainLoss) || i == kExplodeOut;
+    int callerBound = (i >= kForwardX && i <= kTrainLoss) || i == kExplodeOut || i == kThreads;
     int bound = !callerBound || (i >= first && i < last);
     int code = checkBuffer(buffers, i, bound);
     if (code)
@@ -249,5 +253,16 @@ static int32_t explodeOnWorkerEntry(struct halide_buffer_t **buffers, uint64_t s
   return halide_error_code_generic_error;
 }
 
+static int32_t threadCountEntry(struct halide_buffer_t **buffers, uint64_t seed, uint32_t step) {
+  int code = checkTable(buffers, kThreads, kThreads + 1);
+  if (code)
+    return code;
+  /* halide_set_num_threads answers the previous size; put it back at once. */
+  int threads = halide_set_num_threads(1);
+  halide_set_num_threads(threads);
+  I32(buffers[kThreads])[0] = threads;
+  return 0;
+}
+
 const dl_entry_fn dl_model_entries[] = {forwardEntry, trainEntry, explodeEntry,
-                                        explodeOnWorkerEntry};
+                                        explodeOnWorkerEntry, threadCountEntry};

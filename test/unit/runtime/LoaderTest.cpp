@@ -55,7 +55,7 @@ TEST(LoaderTest, InfoDescribesEntriesParamsAndBuffers) {
   EXPECT_EQ(info->state_bytes, 63u);
   EXPECT_EQ(info->workspace_bytes, 64u);
 
-  ASSERT_EQ(info->n_entries, 4);
+  ASSERT_EQ(info->n_entries, 5);
   const dl_entry_info &train = info->entries[1];
   EXPECT_STREQ(train.name, "train_step");
   EXPECT_EQ(train.kind, DL_ENTRY_TRAIN);
@@ -154,8 +154,9 @@ TEST(LoaderTest, ModelExportsOnlyTheApiOfTheRuntime) {
   EXPECT_EQ(api()->call(nullptr, 0, nullptr, 0, nullptr, 0), DL_ERR_INVALID_ARGUMENT);
   EXPECT_STREQ(api()->creation_error(), "dlrt_call: the instance is null");
   ASSERT_EQ(api()->create(nullptr, &inst), DL_OK);
-  EXPECT_EQ(api()->call(inst, 4, nullptr, 0, nullptr, 0), DL_ERR_INVALID_ARGUMENT);
-  EXPECT_STREQ(api()->last_error(inst), "entry 4 does not exist: model 'fake' has 4 entries");
+  EXPECT_EQ(api()->call(inst, -1, nullptr, 0, nullptr, 0), DL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(api()->call(inst, 5, nullptr, 0, nullptr, 0), DL_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(api()->last_error(inst), "entry 5 does not exist: model 'fake' has 5 entries");
   EXPECT_EQ(api()->save(inst, nullptr), DL_ERR_INVALID_ARGUMENT);
   api()->destroy(inst);
   dlclose(handle);

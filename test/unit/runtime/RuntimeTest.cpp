@@ -132,7 +132,7 @@ TEST_F(RuntimeTest, WrongCountsAndNullPointersAreRejectedByName) {
             DL_ERR_INVALID_ARGUMENT);
   EXPECT_STREQ(dl_instance_last_error(inst.get()),
                "model 'fake' has no entry 'backward' (its entries: forward, train_step, explode, "
-               "explode_on_worker)");
+               "explode_on_worker, thread_count)");
 
   EXPECT_EQ(dl_instance_call(nullptr, "forward", inputs, 1, outputs, 1), DL_ERR_INVALID_ARGUMENT);
   EXPECT_STREQ(dl_last_error(), "dl_instance_call: the instance is null");
@@ -230,6 +230,18 @@ TEST_F(RuntimeTest, InstancesTrainOnThreadsAtOnce) {
   EXPECT_EQ(b, DL_OK);
   EXPECT_EQ(dl_instance_step(inst.get()), 200u);
   EXPECT_EQ(snapshot(twin.get(), lib.get()), snapshot(inst.get(), lib.get()));
+}
+
+TEST_F(RuntimeTest, ThreadsOptionSizesHalidesPool) {
+  for (int threads : {3, 1}) {
+    Instance sized = createInstance(lib.get(), 1, threads);
+    ASSERT_TRUE(sized);
+    int32_t reported = 0;
+    void *outputs[] = {&reported};
+    ASSERT_EQ(dl_instance_call(sized.get(), "thread_count", nullptr, 0, outputs, 1), DL_OK)
+        << dl_instance_last_error(sized.get());
+    EXPECT_EQ(reported, threads);
+  }
 }
 
 } // namespace
