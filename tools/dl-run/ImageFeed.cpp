@@ -87,6 +87,13 @@ bool bindImages(const dl_entry_info &entry, const dldata::ImageDataset &data, co
       break;
     }
   }
+  if (binding.scoresOutput >= 0 && entry.outputs[binding.scoresOutput].shape[1] < data.classes) {
+    const dl_tensor_info &scores = entry.outputs[binding.scoresOutput];
+    error = "model output '" + std::string(scores.name) + "' is " + typeString(scores) + " but the labels of " +
+            dataSpec + " are class ids up to " + std::to_string(data.classes - 1) + " (" +
+            std::to_string(data.classes) + " classes)";
+    return false;
+  }
   out = binding;
   return true;
 }

@@ -4,7 +4,7 @@
 // per-sample size is the image size takes the images, whatever its shape ([B, 784], [B, 1, 28, 28],
 // ...); an i32 input [B] takes the class ids, or an f32 input [B, classes] one-hot labels. The
 // batch size B is the image input's first dimension. Shapes that do not fit are errors naming
-// both sides. Then fills batches from a split, given the samples' indices; rows past the last
+// both sides, as is a [B, classes] output with fewer classes than the data set has. Then fills batches from a split, given the samples' indices; rows past the last
 // sample of a partial batch are zeros (labels 0), and callers ignore them.
 //
 //===----------------------------------------------------------------------===//

@@ -53,11 +53,12 @@ std::string idx(unsigned char rank, std::vector<uint32_t> dims, const std::strin
   return h + data;
 }
 
-/// 2x2 images of 3 classes: class c has a bright pixel c, the other pixels dim, with some spread.
-void writeImages(const dltest::TempFolder &dir, const std::string &prefix, uint32_t n) {
+/// 2x2 images of `classes` classes: class c has a bright pixel c, the other pixels dim, with some
+/// spread.
+void writeImages(const dltest::TempFolder &dir, const std::string &prefix, uint32_t n, uint32_t classes = 3) {
   std::string images, labels;
   for (uint32_t i = 0; i < n; ++i) {
-    int label = int(i % 3);
+    int label = int(i % classes);
     for (int p = 0; p < 4; ++p)
       images += char((p == label ? 180 : 20) + int(i * 7 + p * 13) % 50);
     labels += char(label);
@@ -179,6 +180,12 @@ TEST_F(DlRunOnToyModel, ShapesThatDoNotFitAreNamed) {
   EXPECT_EQ(r.status, kExitError);
   EXPECT_EQ(r.err, "dl-run: error: model input 'x' is f32[8, 100] but the images in " + dir.path() +
                        " are 2x2 = 4 values per sample\n");
+  dltest::TempFolder fourClasses;
+  writeImages(fourClasses, "train", 16, 4);
+  writeImages(fourClasses, "t10k", 8, 4);
+  r = runDlRun({"train", model, "--data", fourClasses.path()});
+  EXPECT_EQ(r.err, "dl-run: error: model output 'probs' is f32[8, 3] but the labels of " + fourClasses.path() +
+                       " are class ids up to 3 (4 classes)\n");
   r = runDlRun({"train", model, "--data", dir.file("absent")});
   EXPECT_EQ(r.status, kExitError);
   EXPECT_THAT(r.err, HasSubstr(dir.file("absent") + ": no such folder"));
