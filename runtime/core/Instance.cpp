@@ -80,7 +80,8 @@ bool checkTensors(dlrt_instance &inst, const EntrySpec &entry, bool input, const
   const char *noun = input ? "input" : "output";
   if (count != static_cast<int32_t>(specs.size())) {
     inst.fail(DL_ERR_INVALID_ARGUMENT, entryLabel(entry) + " takes " +
-                                           std::to_string(specs.size()) + " " + noun + "s, got " +
+                                           std::to_string(specs.size()) + " " + noun +
+                                           (specs.size() == 1 ? "" : "s") + ", got " +
                                            std::to_string(count));
     return false;
   }

@@ -110,11 +110,11 @@ TEST_F(RuntimeTest, WrongCountsAndNullPointersAreRejectedByName) {
 
   EXPECT_EQ(dl_instance_call(inst.get(), "forward", inputs, 2, outputs, 1),
             DL_ERR_INVALID_ARGUMENT);
-  EXPECT_STREQ(dl_instance_last_error(inst.get()), "entry 'forward' takes 1 inputs, got 2");
+  EXPECT_STREQ(dl_instance_last_error(inst.get()), "entry 'forward' takes 1 input, got 2");
 
   EXPECT_EQ(dl_instance_call(inst.get(), "train_step", inputs, 2, outputs, 0),
             DL_ERR_INVALID_ARGUMENT);
-  EXPECT_STREQ(dl_instance_last_error(inst.get()), "entry 'train_step' takes 1 outputs, got 0");
+  EXPECT_STREQ(dl_instance_last_error(inst.get()), "entry 'train_step' takes 1 output, got 0");
 
   EXPECT_EQ(dl_instance_call(inst.get(), "forward", nullInput, 1, outputs, 1),
             DL_ERR_INVALID_ARGUMENT);
