@@ -1,0 +1,188 @@
+//===- HalideCodegen.cpp - The entry points of HalideCodegen.h -------------===//
+//
+// Targets, ahead-of-time compilation (kernel objects, the lowered statement, Halide's runtime) and
+// the JIT used by tests. Every entry point catches what the translation (LoweringError) and Halide
+// (Halide::Error and its CompileError / RuntimeError / InternalError) throw and returns it in
+// `error`; nothing is printed.
+//
+// The compiled function's signature is KernelSpec.h's: inputs in kernel order, seed, step, outputs
+// in kernel order. Halide lists a pipeline's output buffers by output Func (Pipeline.h groups
+// outputs by shape), so the argument list of the lowered function is permuted back into the
+// kernel's output order before code generation; its body refers to buffers by name, not position.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/HalideCodegen.h"
+#include "compiler/codegen/halide/Pipeline.h"
+
+#include <sstream>
+
+namespace dl::codegen {
+
+using dl::halide::BuiltPipeline;
+using dl::halide::LoweringError;
+
+namespace {
+
+/// Runs `body`, turning every exception of the translation or of Halide into `error`.
+template <typename Fn> bool guarded(std::string &error, Fn body) {
+  try {
+    body();
+    return true;
+  } catch (const LoweringError &e) {
+    error = e.what();
+  } catch (const Halide::Error &e) {
+    error = std::string("Halide: ") + e.what();
+  } catch (const std::exception &e) {
+    error = e.what();
+  }
+  return false;
+}
+
+Halide::Target parseTarget(const std::string &target) {
+  if (!Halide::Target::validate_target_string(target))
+    throw LoweringError("'" + target + "' is not a Halide target");
+  return Halide::Target(target);
+}
+
+/// The kernel as a Halide module whose function has KernelSpec.h's signature.
+Halide::Module kernelModule(const Kernel &kernel, const Halide::Target &target) {
+  BuiltPipeline built = halide::buildPipeline(kernel, target);
+  Halide::Module module = built.pipeline.compile_to_module(built.arguments, kernel.name, target,
+                                                           Halide::LinkageType::External);
+  size_t leading = built.arguments.size();
+  for (Halide::Internal::LoweredFunc &f : module.functions()) {
+    if (f.name != kernel.name)
+      continue;
+    if (f.args.size() != leading + kernel.outputs.size())
+      throw LoweringError(kernel.name + ": Halide produced " + std::to_string(f.args.size()) +
+                          " arguments for " + std::to_string(leading + kernel.outputs.size()));
+    std::vector<Halide::Internal::LoweredArgument> args(f.args.begin(), f.args.begin() + leading);
+    for (size_t p = 0; p < kernel.outputs.size(); ++p)
+      args.push_back(f.args[leading + built.bufferOfOutput[p]]);
+    f.args = args;
+  }
+  return module;
+}
+
+/// The host value of element `i` of `t` converted to the buffer's element type.
+void store(Halide::Buffer<> &buffer, DType dtype, size_t i, double value) {
+  switch (dtype) {
+  case DType::F32:
+    buffer.as<float>().data()[i] = static_cast<float>(value);
+    break;
+  case DType::I32:
+    buffer.as<int32_t>().data()[i] = static_cast<int32_t>(value);
+    break;
+  case DType::I1:
+    buffer.as<bool>().data()[i] = value != 0;
+    break;
+  }
+}
+
+double load(const Halide::Buffer<> &buffer, DType dtype, size_t i) {
+  switch (dtype) {
+  case DType::F32:
+    return buffer.as<float>().data()[i];
+  case DType::I32:
+    return buffer.as<int32_t>().data()[i];
+  case DType::I1:
+    return buffer.as<bool>().data()[i] ? 1.0 : 0.0;
+  }
+  return 0;
+}
+
+/// A dense buffer of `type` (Halide dimension 0 is the last dl dimension).
+Halide::Buffer<> bufferOf(const TensorType &type) {
+  std::vector<int> sizes(type.shape.rbegin(), type.shape.rend());
+  return Halide::Buffer<>(halide::halideType(type.dtype), sizes);
+}
+
+} // namespace
+
+bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error) {
+  return guarded(error, [&] {
+    if (cpu == "native")
+      target = Halide::get_host_target().to_string();
+    else if (cpu == "x86-64-v3")
+      target = "x86-64-linux-avx-avx2-fma-f16c-sse41";
+    else if (cpu == "x86-64-v4")
+      target = "x86-64-linux-avx-avx2-fma-f16c-sse41-avx512-avx512_skylake";
+    else
+      throw LoweringError("unknown CPU '" + cpu + "' (expected native, x86-64-v3 or x86-64-v4)");
+  });
+}
+
+bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
+                   std::string &error) {
+  return guarded(error, [&] {
+    Halide::Target t = parseTarget(target).with_feature(Halide::Target::NoRuntime);
+    Halide::Module module = kernelModule(kernel, t);
+    module.compile({{Halide::OutputFileType::object, objectPath}});
+  });
+}
+
+bool lowerKernel(const Kernel &kernel, const std::string &target, std::string &stmt,
+                 std::string &error) {
+  return guarded(error, [&] {
+    Halide::Target t = parseTarget(target).with_feature(Halide::Target::NoRuntime);
+    Halide::Module module = kernelModule(kernel, t);
+    std::ostringstream os;
+    for (const Halide::Internal::LoweredFunc &f : module.functions())
+      os << f;
+    stmt = os.str();
+  });
+}
+
+bool compileHalideRuntime(const std::string &target, const std::string &objectPath,
+                          std::string &error) {
+  return guarded(error,
+                 [&] { Halide::compile_standalone_runtime(objectPath, parseTarget(target)); });
+}
+
+bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
+               uint32_t step, std::vector<HostTensor> &outputs, std::string &error) {
+  outputs.clear();
+  return guarded(error, [&] {
+    if (inputs.size() != kernel.inputs.size())
+      throw LoweringError(kernel.name + ": " + std::to_string(inputs.size()) +
+                          " inputs given for " + std::to_string(kernel.inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!(inputs[i].type == kernel.inputs[i]) ||
+          static_cast<int64_t>(inputs[i].data.size()) != inputs[i].type.numElements())
+        throw LoweringError(kernel.name + ": input #" + std::to_string(i) +
+                            " does not have the kernel's type or its number of elements");
+
+    Halide::Target target = Halide::get_jit_target_from_environment();
+    BuiltPipeline built = halide::buildPipeline(kernel, target);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      Halide::Buffer<> buffer = bufferOf(inputs[i].type);
+      for (size_t e = 0; e < inputs[i].data.size(); ++e)
+        store(buffer, inputs[i].type.dtype, e, inputs[i].data[e]);
+      Halide::ImageParam param = built.lowering->inputs()[i];
+      param.set(buffer);
+    }
+    Halide::Param<uint64_t> seedParam = built.lowering->seed();
+    Halide::Param<uint32_t> stepParam = built.lowering->step();
+    seedParam.set(seed);
+    stepParam.set(step);
+
+    // Halide's order of output buffers: by group, then Tuple element.
+    std::vector<Halide::Buffer<>> buffers(kernel.outputs.size());
+    for (size_t p = 0; p < kernel.outputs.size(); ++p)
+      buffers[built.bufferOfOutput[p]] = bufferOf(kernel.typeOf(kernel.outputs[p]));
+    Halide::Realization realization(buffers);
+    built.pipeline.realize(realization, target);
+
+    for (size_t p = 0; p < kernel.outputs.size(); ++p) {
+      HostTensor out;
+      out.type = kernel.typeOf(kernel.outputs[p]);
+      const Halide::Buffer<> &buffer = buffers[built.bufferOfOutput[p]];
+      out.data.resize(out.type.numElements());
+      for (size_t e = 0; e < out.data.size(); ++e)
+        out.data[e] = load(buffer, out.type.dtype, e);
+      outputs.push_back(std::move(out));
+    }
+  });
+}
+
+} // namespace dl::codegen

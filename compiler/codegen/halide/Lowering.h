@@ -1,0 +1,212 @@
+//===- Lowering.h - Shared state of the Kernel-to-Halide translation -*- C++ -*-===//
+//
+// Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
+// split by op family (Elementwise.cpp, Linalg.cpp, Reductions.cpp, Shape.cpp, Random.cpp,
+// Losses.cpp); each family adds its ops to an OpTable, and Pipeline.cpp walks the kernel's nodes in
+// order, looks each op up and records the Func it returns. Schedule.cpp then reads what the
+// families recorded (which Funcs carry reductions, which value is the matmul and how its operands
+// are reached) to schedule the pipeline for the CPU.
+//
+// Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
+// 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an
+// `Index` holds one Expr per dl dimension, outermost first, and `call` / `define` reverse it.
+//
+// Errors inside the translation are thrown as LoweringError (with the node's location) and turned
+// into the API's `error` string by the entry points; Halide's own exceptions are caught there too.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_CODEGEN_HALIDE_LOWERING_H
+#define DLC_CODEGEN_HALIDE_LOWERING_H
+
+#include "compiler/codegen/KernelSpec.h"
+
+#include "Halide.h"
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dl::halide {
+
+using codegen::DType;
+using codegen::Kernel;
+using codegen::KernelNode;
+using codegen::TensorType;
+using Shape = std::vector<int64_t>;
+
+/// A kernel the translation cannot handle (unknown op, missing attribute, inconsistent types).
+struct LoweringError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// One Expr per dl dimension, outermost first.
+using Index = std::vector<Halide::Expr>;
+
+/// The Halide type of a dl element type: float, int32 or bool (stored as one byte).
+Halide::Type halideType(DType dtype);
+
+/// How a value is computed, as far as the schedule cares.
+enum class ValueKind {
+  Input,        ///< A kernel input buffer.
+  Pointwise,    ///< Element-wise math: inlined into its consumers.
+  DataMovement, ///< Re-indexing of one or more operands (transpose, reshape, slice, ...).
+  Matmul,       ///< The product's Func has an update over the shared dimension.
+  Reduction,    ///< Reads whole rows or the whole tensor through Funcs in `reductions`.
+  Random,       ///< Philox draws: element-wise, but costly to recompute.
+};
+
+/// A Func with an update definition that folds the elements of a tensor into a smaller one.
+struct ReductionFunc {
+  Halide::Func func;
+  Shape kept;            ///< The shape of the result (the dimensions not reduced).
+  int64_t folded = 1;    ///< Elements folded into each result element.
+  int64_t innermost = 1; ///< The extent of the innermost reduced dimension (update's RVar 0).
+  bool isSum = false;    ///< A single f32 or uint32 `+=`, which Halide can split (rfactor).
+};
+
+/// What the translation knows about one value of the kernel.
+struct LoweredValue {
+  Halide::Func func;
+  TensorType type;
+  ValueKind kind = ValueKind::Pointwise;
+  /// Funcs with update definitions behind this value (row maxima, sums, ...). The schedule computes
+  /// each once (compute_root), never per consumer point.
+  std::vector<ReductionFunc> reductions;
+  /// Matmul only: the reduction variable over the shared dimension of `func`'s update.
+  Halide::RVar sharedDim;
+  /// Matmul only: whether `func`'s update reduces over a shared dimension (false for K = 0).
+  bool hasSharedDim = false;
+};
+
+class Lowering;
+
+/// Translates one node; returns its value (at least `func`, `type` and `kind`).
+using OpLowering = std::function<LoweredValue(Lowering &, const KernelNode &)>;
+using OpTable = std::map<std::string, OpLowering>;
+
+void addElementwiseOps(OpTable &table);
+void addLinalgOps(OpTable &table);
+void addReductionOps(OpTable &table);
+void addShapeOps(OpTable &table);
+void addRandomOps(OpTable &table);
+void addLossOps(OpTable &table);
+
+/// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
+class Lowering {
+public:
+  explicit Lowering(const Kernel &kernel);
+
+  const Kernel &kernel() const { return kernel_; }
+  const std::vector<Halide::ImageParam> &inputs() const { return inputs_; }
+  const Halide::Param<uint64_t> &seed() const { return seed_; }
+  const Halide::Param<uint32_t> &step() const { return step_; }
+  const std::vector<LoweredValue> &values() const { return values_; }
+  const LoweredValue &value(int v) const { return values_.at(v); }
+
+  /// Translates every node in order (throws LoweringError).
+  void lowerNodes(const OpTable &table);
+
+  // Helpers for the op families -------------------------------------------------------------
+
+  /// The value of operand `i` of `node` (checked to exist).
+  const LoweredValue &operand(const KernelNode &node, size_t i) const;
+  /// The number of operands `node` has, checked against `expected`.
+  void expectOperands(const KernelNode &node, size_t expected) const;
+
+  /// `func` at dl-order coordinates `index`.
+  static Halide::Expr call(const Halide::Func &func, const Index &index);
+  /// Defines `func` over the Vars of a rank-`rank` tensor as `body(coordinates)`.
+  static void define(Halide::Func &func, size_t rank,
+                     const std::function<Halide::Expr(const Index &)> &body);
+  /// The Vars of a tensor of rank `rank`, in dl order (the last one is Halide's dimension 0).
+  static Index coordinates(size_t rank);
+  /// The Halide Var of dl dimension `d` of a rank-`rank` tensor.
+  static Halide::Var var(size_t d, size_t rank);
+
+  /// The coordinates of a tensor of shape `in` that NumPy broadcasting maps onto `out` at `index`.
+  static Index broadcastIndex(const Shape &in, const Shape &out, const Index &index);
+  /// Value `v` read at output coordinates `index` of a result of shape `out`, broadcasting.
+  Halide::Expr broadcastAt(const LoweredValue &v, const Shape &out, const Index &index) const;
+
+  /// A Func name for `node` (and `suffix`), unique in the pipeline.
+  std::string funcName(const KernelNode &node, const std::string &suffix = "") const;
+  /// A fresh Func named funcName(node, suffix).
+  Halide::Func newFunc(const KernelNode &node, const std::string &suffix = "") const;
+  /// A pointwise value of `node`'s type: body(coordinates), cast to the node's element type.
+  LoweredValue pointwise(const KernelNode &node,
+                         const std::function<Halide::Expr(const Index &)> &body) const;
+
+  /// Attribute lookups that throw a LoweringError naming the node when the attribute is missing.
+  double floatAttr(const KernelNode &node, const std::string &name) const;
+  double floatAttr(const KernelNode &node, const std::string &name, double fallback) const;
+  int64_t intAttr(const KernelNode &node, const std::string &name) const;
+  int64_t intAttr(const KernelNode &node, const std::string &name, int64_t fallback) const;
+  std::vector<int64_t> intsAttr(const KernelNode &node, const std::string &name) const;
+  std::vector<int64_t> intsAttr(const KernelNode &node, const std::string &name,
+                                const std::vector<int64_t> &fallback) const;
+  const std::string &stringAttr(const KernelNode &node, const std::string &name) const;
+
+  /// An axis attribute normalized into [0, rank) (throws when out of range).
+  int64_t normalizeAxis(const KernelNode &node, int64_t axis, int64_t rank) const;
+
+  /// A LoweringError "<location>: dl.<op>: <message>".
+  LoweringError error(const KernelNode &node, const std::string &message) const;
+
+  /// The index of `node` in the kernel's node list.
+  size_t nodeIndex(const KernelNode &node) const {
+    return static_cast<size_t>(&node - kernel_.nodes.data());
+  }
+
+private:
+  const Kernel &kernel_;
+  std::vector<Halide::ImageParam> inputs_;
+  Halide::Param<uint64_t> seed_;
+  Halide::Param<uint32_t> step_;
+  std::vector<LoweredValue> values_;
+};
+
+//===----------------------------------------------------------------------===//
+// Numerics shared by the families (MathFunctions.cpp).
+//===----------------------------------------------------------------------===//
+
+/// erf for Float(32), accurate to a few ulp over the whole line; vectorizes.
+Halide::Expr accurateErf(const Halide::Expr &x);
+/// Phi(x), the standard normal CDF, for Float(32); accurate in both tails.
+Halide::Expr gaussianCdf(const Halide::Expr &x);
+/// log(1 + x), accurate for small |x|.
+Halide::Expr log1p(const Halide::Expr &x);
+/// exp(x) - 1, accurate for small |x|.
+Halide::Expr expm1(const Halide::Expr &x);
+/// 1 / (1 + exp(-x)) without overflow.
+Halide::Expr sigmoid(const Halide::Expr &x);
+/// max / min that return NaN when either side is NaN (PyTorch's maximum / minimum).
+Halide::Expr maxPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);
+Halide::Expr minPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);
+/// A quiet NaN of type `t` (float).
+Halide::Expr nanOf(Halide::Type t);
+/// The 32-bit wrapping form of an int32 operation given as uint32 arithmetic.
+Halide::Expr wrapToInt32(const Halide::Expr &unsignedResult);
+/// Row-major flat index of dl coordinates `index` in a tensor of shape `shape` (int32).
+Halide::Expr flatIndex(const Index &index, const Shape &shape);
+
+//===----------------------------------------------------------------------===//
+// Reductions shared by Reductions.cpp and Losses.cpp (defined in Reductions.cpp).
+//===----------------------------------------------------------------------===//
+
+/// A Func over the dimensions of `shape` that `reduced` leaves (in order; rank 0 when all are
+/// reduced): `init`, then `acc = combine(acc, element index)` over the reduced dimensions, the last
+/// one innermost. `init` fixes the accumulator's type; Tuples are allowed. `isSum` says that
+/// combine is `acc + term`.
+ReductionFunc reduceOver(
+    const std::string &name, const Shape &shape, const std::vector<bool> &reduced,
+    const Halide::Tuple &init,
+    const std::function<Halide::Tuple(const Halide::Tuple &acc, const Index &element)> &combine,
+    bool isSum = false);
+/// The coordinates of a reduceOver result for the element at `index` of the reduced tensor.
+Index keptIndex(const Index &index, const std::vector<bool> &reduced);
+
+} // namespace dl::halide
+
+#endif // DLC_CODEGEN_HALIDE_LOWERING_H

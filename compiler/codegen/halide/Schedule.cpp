@@ -1,0 +1,217 @@
+//===- Schedule.cpp - The CPU schedule of a kernel -------------------------===//
+//
+// Chooses where each Func of a translated kernel is computed and how its loops run, from what the
+// op families recorded (Lowering.h) and the kernel's static shapes:
+//
+//   - element-wise chains stay inline in their consumers (Halide's default);
+//   - each output Func is vectorized along its innermost dimension (small innermost dimensions are
+//     fused with the next first) and parallel over its outermost one when it is large;
+//   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
+//     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
+//     elements;
+//   - a matmul is register-blocked and tiled (MatmulSchedule.cpp). When all its consumers are
+//     element-wise ops of its shape that end in one output Func, the product is computed per tile
+//     of that output, so bias, activation and any other epilogue run on the tile while it is in
+//     registers; otherwise it is computed once into its own buffer. Matmul operands that are not
+//     plain inputs (a transpose, a broadcast, a dropout) are materialized first, so that the
+//     innermost loop reads dense rows instead of gathering.
+//
+// In-place safety: the memory planner lets an output share its buffer with an input only when the
+// input reaches that output alone, through element-wise ops of one shape. Every split of an output
+// therefore uses GuardWithIf (never ShiftInwards, whose overlapping tail would read an element
+// after it was overwritten), and each output element is computed from the input elements at its own
+// coordinates just before it is stored.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/Schedule.h"
+
+#include <set>
+
+namespace dl::halide {
+
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+/// Element counts above which a loop nest is split across threads.
+constexpr int64_t kParallelElements = 32 * 1024;
+
+/// For each value, the kernel values (node results) that read it.
+std::vector<std::vector<int>> consumersOf(const Lowering &l) {
+  const codegen::Kernel &k = l.kernel();
+  std::vector<std::vector<int>> consumers(k.numValues());
+  for (size_t n = 0; n < k.nodes.size(); ++n) {
+    int self = static_cast<int>(k.inputs.size() + n);
+    std::set<int> seen;
+    for (int v : k.nodes[n].operands)
+      if (seen.insert(v).second)
+        consumers[v].push_back(self);
+  }
+  return consumers;
+}
+
+/// The output group that reads value `v`, or -1.
+int groupReading(const std::vector<OutputGroup> &groups, int v) {
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (int gv : groups[g].values)
+      if (gv == v)
+        return static_cast<int>(g);
+  return -1;
+}
+
+/// The output group into whose tiles matmul value `m` can be fused, or -1: every consumer of the
+/// product (transitively) is element-wise of the product's shape, and all of them end in one group
+/// of that shape.
+int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
+                const std::vector<OutputGroup> &groups, int m) {
+  const Shape &shape = l.value(m).type.shape;
+  std::vector<int> work{m};
+  std::set<int> seen{m};
+  int group = -1;
+  while (!work.empty()) {
+    int v = work.back();
+    work.pop_back();
+    int g = groupReading(groups, v);
+    if (g >= 0) {
+      if (group >= 0 && group != g)
+        return -1;
+      group = g;
+    }
+    for (int c : consumers[v]) {
+      const LoweredValue &cv = l.value(c);
+      bool elementwise = cv.kind == ValueKind::Pointwise || cv.kind == ValueKind::Random;
+      if (!elementwise || cv.type.shape != shape)
+        return -1;
+      if (seen.insert(c).second)
+        work.push_back(c);
+    }
+  }
+  if (group >= 0 && groups[group].shape != shape)
+    return -1;
+  return group;
+}
+
+} // namespace
+
+void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target) {
+  size_t rank = shape.size();
+  if (rank == 0)
+    return;
+  int vw = target.natural_vector_size<float>();
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  // Fuse small innermost dimensions so that the vectorized loop is long enough to pay off.
+  Var inner = Lowering::var(rank - 1, rank);
+  int64_t innerExtent = shape[rank - 1];
+  size_t fused = 1;
+  while (innerExtent < 4 * vw && fused < rank) {
+    Var next = Lowering::var(rank - 1 - fused, rank);
+    Var both(inner.name() + "_" + next.name());
+    f.fuse(inner, next, both);
+    inner = both;
+    innerExtent *= shape[rank - 1 - fused];
+    ++fused;
+  }
+  bool parallel = total >= kParallelElements;
+  if (parallel && fused == rank) {
+    // One loop left: split off an outer loop for the threads.
+    Var chunk(inner.name() + "_chunk"), within(inner.name() + "_in");
+    int64_t chunkSize = std::max<int64_t>(vw * 64, (innerExtent + 15) / 16);
+    f.split(inner, chunk, within, static_cast<int>(chunkSize), TailStrategy::GuardWithIf);
+    f.parallel(chunk);
+    inner = within;
+  } else if (parallel) {
+    f.parallel(Lowering::var(0, rank));
+  }
+  if (innerExtent >= vw)
+    f.vectorize(inner, vw, TailStrategy::GuardWithIf);
+}
+
+void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
+  Func f = r.func;
+  f.compute_root();
+  size_t rank = r.kept.size();
+  int vw = target.natural_vector_size<float>();
+  int64_t keptElements = 1;
+  for (int64_t d : r.kept)
+    keptElements *= d;
+
+  if (rank == 0) {
+    // A scalar from many elements: each vector lane sums a share, then the lanes are added.
+    if (r.isSum && r.innermost >= 4 * vw) {
+      Halide::RVar innermost = f.rvars(0)[0];
+      Halide::RVar outer(f.name() + "_ro"), lane(f.name() + "_ri");
+      Var u(f.name() + "_lane");
+      Func partial =
+          f.update().split(innermost, outer, lane, vw, TailStrategy::GuardWithIf).rfactor(lane, u);
+      partial.compute_root().vectorize(u);
+      partial.update().vectorize(u);
+    }
+    return;
+  }
+  Var inner = Lowering::var(rank - 1, rank);
+  bool parallel = keptElements * r.folded >= kParallelElements && rank >= 2 && r.kept[0] >= 2;
+  Var outer = Lowering::var(0, rank);
+  if (r.kept.back() >= vw) {
+    f.vectorize(inner, vw, TailStrategy::GuardWithIf);
+    f.update().vectorize(inner, vw, TailStrategy::GuardWithIf);
+  }
+  if (parallel) {
+    f.parallel(outer);
+    f.update().parallel(outer);
+  }
+}
+
+void scheduleOperandCopy(Func f, const Shape &shape, const Halide::Target &target) {
+  schedulePointwise(f, shape, target);
+}
+
+void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
+                    const Halide::Target &target) {
+  std::vector<std::vector<int>> consumers = consumersOf(l);
+  const codegen::Kernel &kernel = l.kernel();
+
+  for (const LoweredValue &v : l.values())
+    for (const ReductionFunc &r : v.reductions)
+      scheduleReduction(r, target);
+
+  std::set<int> groupsWithMatmul;
+  std::set<int> materialized;
+  for (int m = 0; m < kernel.numValues(); ++m) {
+    const LoweredValue &mv = l.value(m);
+    if (mv.kind != ValueKind::Matmul)
+      continue;
+    const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
+    // Operands that are not plain inputs are computed into dense buffers first (a product feeding
+    // this one already is: it cannot fuse into a matmul).
+    for (int operand : node.operands) {
+      const LoweredValue &ov = l.value(operand);
+      if (ov.kind == ValueKind::Input || ov.kind == ValueKind::Matmul ||
+          !materialized.insert(operand).second)
+        continue;
+      Func f = ov.func;
+      f.compute_root();
+      scheduleOperandCopy(f, ov.type.shape, target);
+    }
+    MatmulShape shape = matmulShape(l, node);
+    int g = fusionGroup(l, consumers, groups, m);
+    if (g >= 0 && !groupsWithMatmul.count(g)) {
+      groupsWithMatmul.insert(g);
+      scheduleMatmul(groups[g].func, mv, shape, target);
+    } else {
+      // Computed once into its own buffer through a wrapper that every consumer reads.
+      Func wrapper = Func(mv.func).in();
+      wrapper.compute_root();
+      scheduleMatmul(wrapper, mv, shape, target);
+    }
+  }
+
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (!groupsWithMatmul.count(static_cast<int>(g)))
+      schedulePointwise(groups[g].func, groups[g].shape, target);
+}
+
+} // namespace dl::halide

@@ -1,0 +1,44 @@
+//===- Schedule.h - Building blocks of the CPU schedule ---------*- C++ -*-===//
+//
+// Private to compiler/codegen/halide. Schedule.cpp decides which Func gets which treatment
+// (scheduleForCpu, declared in Pipeline.h); the treatments themselves are here: element-wise loop
+// nests, reductions, materialized matmul operands (Schedule.cpp) and the register-blocked, tiled
+// matmul (MatmulSchedule.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_CODEGEN_HALIDE_SCHEDULE_H
+#define DLC_CODEGEN_HALIDE_SCHEDULE_H
+
+#include "compiler/codegen/halide/Pipeline.h"
+
+namespace dl::halide {
+
+/// Vectorizes `f` (over dimensions of `shape`) along its innermost dimension, fusing small inner
+/// dimensions first, and runs it in parallel when it is large. Every split guards its tail.
+void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target);
+
+/// Computes `r` once (compute_root), vectorized along its innermost kept dimension, or across
+/// partial sums (rfactor) when it reduces to a scalar.
+void scheduleReduction(const ReductionFunc &r, const Halide::Target &target);
+
+/// The schedule of a matmul operand computed into its own buffer (a transpose, a broadcast, ...).
+void scheduleOperandCopy(Halide::Func f, const Shape &shape, const Halide::Target &target);
+
+/// What the matmul schedule needs to know about a product.
+struct MatmulShape {
+  Shape result;                ///< The result's shape.
+  int64_t shared = 0;          ///< K, the length of the shared dimension.
+  bool matrixByMatrix = false; ///< Both operands of rank >= 2: the result ends in [M, N].
+};
+
+/// The MatmulShape of matmul `node`.
+MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &node);
+
+/// Tiles `owner` (the output Func that consumes the product, or a wrapper of it) into register
+/// blocks and computes the product `product` per block of `owner`.
+void scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
+                    const Halide::Target &target);
+
+} // namespace dl::halide
+
+#endif // DLC_CODEGEN_HALIDE_SCHEDULE_H

@@ -1,0 +1,193 @@
+//===- ReductionKernelTest.cpp - Reductions and softmax as Halide kernels --===//
+//
+// Tests that sum, mean, reduce_max, reduce_min, logsumexp (over any set of axes, with and without
+// keepdims, empty axes meaning all), argmax, softmax and log_softmax compute what the reference
+// interpreter computes (compiler/interpreter/Reductions.cpp, Elementwise.cpp): f32 sums within
+// accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums.
+//
+//===----------------------------------------------------------------------===//
+#include "test/unit/codegen/KernelTestUtil.h"
+
+#include <limits>
+
+namespace dl::codegen::test {
+namespace {
+
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Folds `x` over `axes` (all when empty) with `fold`, starting every output at `init`; returns
+/// the output shape too (with or without the reduced dimensions as 1s).
+std::vector<double> reduceRef(const HostTensor &x, std::vector<int64_t> axes, bool keepdims,
+                              double init, const std::function<double(double, double)> &fold,
+                              Shape &outShape) {
+  const Shape &s = x.type.shape;
+  std::vector<bool> reduced(s.size(), axes.empty());
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + s.size() : a] = true;
+  Shape kept;
+  outShape.clear();
+  for (size_t d = 0; d < s.size(); ++d) {
+    kept.push_back(reduced[d] ? 1 : s[d]);
+    if (!reduced[d] || keepdims)
+      outShape.push_back(reduced[d] ? 1 : s[d]);
+  }
+  int64_t n = 1;
+  for (int64_t d : kept)
+    n *= d;
+  std::vector<double> out(n, init);
+  Shape keptStrides = stridesOf(kept);
+  for (size_t i = 0; i < x.data.size(); ++i) {
+    Shape index = unflatten(i, s);
+    int64_t o = 0;
+    for (size_t d = 0; d < s.size(); ++d)
+      if (!reduced[d])
+        o += index[d] * keptStrides[d];
+    out[o] = fold(out[o], x.data[i]);
+  }
+  return out;
+}
+
+struct AxesCase {
+  std::vector<int64_t> axes;
+  bool keepdims;
+};
+
+const std::vector<AxesCase> kAxesCases = {{{}, false},   {{1}, false}, {{0, 2}, true},
+                                          {{-1}, false}, {{0}, true},  {{2, 0}, false}};
+
+void setAxes(KernelNode &n, const AxesCase &c) {
+  if (!c.axes.empty())
+    n.ints["axes"] = c.axes;
+  n.ints["keepdims"] = {c.keepdims ? 1 : 0};
+}
+
+TEST(Reductions, SumMeanMaxMinOverAxes) {
+  Shape shape{3, 4, 21};
+  HostTensor x = randomTensor(f32(shape), 11, -3.0, 3.0);
+  for (const AxesCase &c : kAxesCases) {
+    KernelBuilder b("reduce");
+    int in = b.input(f32(shape));
+    Shape outShape;
+    std::vector<double> sum = reduceRef(
+        x, c.axes, c.keepdims, 0.0, [](double a, double v) { return a + v; }, outShape);
+    std::vector<double> max = reduceRef(
+        x, c.axes, c.keepdims, -kInf, [](double a, double v) { return std::max(a, v); }, outShape);
+    std::vector<double> min = reduceRef(
+        x, c.axes, c.keepdims, kInf, [](double a, double v) { return std::min(a, v); }, outShape);
+    std::vector<double> mean = sum;
+    double count = static_cast<double>(x.data.size()) / static_cast<double>(sum.size());
+    for (double &v : mean)
+      v /= count;
+    for (const char *op : {"sum", "mean", "reduce_max", "reduce_min"})
+      b.output(b.node(op, {in}, f32(outShape), [&](KernelNode &n) { setAxes(n, c); }));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 4u);
+    std::string which = "axes of size " + std::to_string(c.axes.size());
+    EXPECT_TRUE(allClose(r[0], sum, 1e-5, 1e-5)) << which;
+    EXPECT_TRUE(allClose(r[1], mean, 1e-5, 1e-6)) << which;
+    EXPECT_TRUE(allClose(r[2], max, 0)) << which;
+    EXPECT_TRUE(allClose(r[3], min, 0)) << which;
+  }
+}
+
+TEST(Reductions, LargeSumToAScalarIsAccurate) {
+  // Split across vector lanes (rfactor) by the schedule; the result must not change.
+  Shape shape{128, 784};
+  HostTensor x = randomTensor(f32(shape), 5, 0.0, 1.0);
+  KernelBuilder b("total");
+  int in = b.input(f32(shape));
+  b.output(b.node("sum", {in}, f32({})));
+  b.output(b.node("mean", {in}, f32({})));
+  std::vector<HostTensor> r = run(b.kernel(), {x});
+  ASSERT_EQ(r.size(), 2u);
+  double sum = 0;
+  for (double v : x.data)
+    sum += v;
+  EXPECT_TRUE(allClose(r[0], {sum}, 1e-5));
+  EXPECT_TRUE(allClose(r[1], {sum / x.data.size()}, 1e-5));
+}
+
+TEST(Reductions, ExtremaPropagateNaNAndIntegerSumsWrap) {
+  KernelBuilder b("special");
+  int x = b.input(f32({2, 3})), n = b.input(i32({4}));
+  auto lastAxis = [](KernelNode &node) { node.ints["axes"] = {1}; };
+  b.output(b.node("reduce_max", {x}, f32({2}), lastAxis));
+  b.output(b.node("reduce_min", {x}, f32({2}), lastAxis));
+  b.output(b.node("sum", {n}, i32({})));
+  b.output(b.node("reduce_max", {n}, i32({})));
+  HostTensor xs = tensorOf(f32({2, 3}), {1, kNaN, 3, -1, -2, 5});
+  HostTensor ns = tensorOf(i32({4}), {2147483647.0, 1, 5, 7});
+  std::vector<HostTensor> r = run(b.kernel(), {xs, ns});
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_TRUE(allClose(r[0], {kNaN, 5}, 0));
+  EXPECT_TRUE(allClose(r[1], {kNaN, -2}, 0));
+  EXPECT_TRUE(allClose(r[2], {2147483660.0 - 4294967296.0}, 0)); // wrapped once
+  EXPECT_TRUE(allClose(r[3], {2147483647.0}, 0));
+}
+
+TEST(Reductions, LogSumExpIsStableAndKeepsInfinities) {
+  KernelBuilder b("lse");
+  int x = b.input(f32({4, 3}));
+  b.output(b.node("logsumexp", {x}, f32({4, 1}), [](KernelNode &n) {
+    n.ints["axes"] = {-1};
+    n.ints["keepdims"] = {1};
+  }));
+  HostTensor xs =
+      tensorOf(f32({4, 3}), {1000, 1000, 999, -kInf, -kInf, -kInf, 1, kInf, 2, 0.5, -0.25, 0.125});
+  std::vector<HostTensor> r = run(b.kernel(), {xs});
+  ASSERT_EQ(r.size(), 1u);
+  double last = std::log(std::exp(0.5) + std::exp(-0.25) + std::exp(0.125));
+  EXPECT_TRUE(allClose(r[0], {1000 + std::log(2 + std::exp(-1.0)), -kInf, kInf, last}, 1e-6));
+}
+
+TEST(Reductions, ArgmaxTakesTheFirstMaximumAndNaN) {
+  KernelBuilder b("argmax");
+  int x = b.input(f32({3, 4})), n = b.input(i32({2, 3}));
+  b.output(b.node("argmax", {x}, i32({3}), [](KernelNode &k) { k.ints["axis"] = {-1}; }));
+  b.output(b.node("argmax", {x}, i32({1, 4}), [](KernelNode &k) {
+    k.ints["axis"] = {0};
+    k.ints["keepdims"] = {1};
+  }));
+  b.output(b.node("argmax", {n}, i32({3}), [](KernelNode &k) { k.ints["axis"] = {0}; }));
+  HostTensor xs = tensorOf(f32({3, 4}), {1, 7, 7, 2, 0, kNaN, 9, kNaN, -1, -2, -3, -4});
+  HostTensor ns = tensorOf(i32({2, 3}), {4, 5, 6, 4, 9, -1});
+  std::vector<HostTensor> r = run(b.kernel(), {xs, ns});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(allClose(r[0], {1, 1, 0}, 0));
+  EXPECT_TRUE(allClose(r[1], {0, 1, 1, 1}, 0));
+  EXPECT_TRUE(allClose(r[2], {0, 1, 0}, 0));
+}
+
+TEST(Reductions, SoftmaxAndLogSoftmaxAlongAnyAxis) {
+  Shape shape{5, 10};
+  HostTensor x = randomTensor(f32(shape), 17, -20.0, 20.0);
+  for (int64_t axis : {-1, 0}) {
+    KernelBuilder b("softmax");
+    int in = b.input(f32(shape));
+    auto setAxis = [&](KernelNode &n) { n.ints["axis"] = {axis}; };
+    b.output(b.node("softmax", {in}, f32(shape), setAxis));
+    b.output(b.node("log_softmax", {in}, f32(shape), setAxis));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 2u);
+    std::vector<double> soft(x.data.size()), logSoft(x.data.size());
+    int64_t rows = axis == 0 ? shape[1] : shape[0], size = axis == 0 ? shape[0] : shape[1];
+    for (int64_t row = 0; row < rows; ++row) {
+      auto at = [&](int64_t j) { return axis == 0 ? j * shape[1] + row : row * shape[1] + j; };
+      double m = -kInf, sum = 0;
+      for (int64_t j = 0; j < size; ++j)
+        m = std::max(m, x.data[at(j)]);
+      for (int64_t j = 0; j < size; ++j)
+        sum += std::exp(x.data[at(j)] - m);
+      for (int64_t j = 0; j < size; ++j) {
+        soft[at(j)] = std::exp(x.data[at(j)] - m) / sum;
+        logSoft[at(j)] = x.data[at(j)] - m - std::log(sum);
+      }
+    }
+    EXPECT_TRUE(allClose(r[0], soft, 1e-5, 1e-30)) << "axis " << axis;
+    EXPECT_TRUE(allClose(r[1], logSoft, 1e-5, 1e-6)) << "axis " << axis;
+  }
+}
+
+} // namespace
+} // namespace dl::codegen::test
