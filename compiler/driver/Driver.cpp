@@ -1,6 +1,7 @@
 //===- Driver.cpp - The pipeline behind dlc -------------------------------===//
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Oracle.h"
+#include "compiler/codegen/CompileModel.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
@@ -9,8 +10,10 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -140,12 +143,24 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.version = true;
     } else if (arg.rfind("--emit=", 0) == 0) {
       options.emit = arg.substr(7);
-      if (options.emit != "ast" && options.emit != "mlir")
-        return usage("unknown --emit kind '" + options.emit + "' (expected ast or mlir)");
+      static const char *kinds[] = {"ast", "mlir", "so", "header", "memplan", "halide", "llvm", "obj"};
+      if (std::find(std::begin(kinds), std::end(kinds), options.emit) == std::end(kinds))
+        return usage("unknown --emit kind '" + options.emit +
+                     "' (expected ast, mlir, so, header, memplan, halide, llvm or obj)");
+    } else if (arg.rfind("--cpu=", 0) == 0) {
+      options.cpu = arg.substr(6);
+      if (options.cpu != "native" && options.cpu != "x86-64-v3" && options.cpu != "x86-64-v4")
+        return usage("unknown --cpu '" + options.cpu + "' (expected native, x86-64-v3 or x86-64-v4)");
+    } else if (arg.rfind("--model=", 0) == 0) {
+      options.model = arg.substr(8);
+    } else if (arg == "-H") {
+      options.header = true;
     } else if (arg.rfind("--stage=", 0) == 0) {
       options.stage = arg.substr(8);
-      if (options.stage != "parsed" && options.stage != "autodiff" && options.stage != "train")
-        return usage("unknown --stage '" + options.stage + "' (expected parsed, autodiff or train)");
+      if (options.stage != "parsed" && options.stage != "autodiff" && options.stage != "train" &&
+          options.stage != "fused" && options.stage != "planned")
+        return usage("unknown --stage '" + options.stage +
+                     "' (expected parsed, autodiff, train, fused or planned)");
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usage("-o needs a file name");
@@ -178,7 +193,14 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return true;
   }
   if (options.emit.empty())
-    return usage("building a shared library is not available yet; choose --emit=ast or --emit=mlir");
+    options.emit = "so";
+  if (options.stage != "parsed" && options.emit != "mlir")
+    return usage("--stage applies to --emit=mlir only");
+  if (options.header && options.emit != "so")
+    return usage("-H applies when building a shared library");
+  if (options.output.empty() && (options.emit == "so" || options.emit == "obj"))
+    options.output = std::filesystem::path(options.input).stem().string() +
+                     (options.emit == "so" ? ".so" : ".o");
   return true;
 }
 
@@ -273,14 +295,22 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
+    bool codegen = options.emit != "mlir" && options.command.empty();
     std::string stage = options.command == "check-grad"  ? "autodiff"
                         : options.command == "interpret" ? "train"
+                        : codegen                        ? "planned"
                                                          : options.stage;
     if (stage != "parsed") {
       mlir::PassManager pm(&context);
       pm.addPass(mlir::dl::createAutodiff());
-      if (stage == "train")
+      if (stage != "autodiff")
         pm.addPass(mlir::dl::createExpandOptimizers());
+      if (stage == "fused" || stage == "planned") {
+        pm.addPass(mlir::createCSEPass());
+        pm.addPass(mlir::dl::createFuse());
+      }
+      if (stage == "planned")
+        pm.addPass(mlir::dl::createPlanMemory());
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
     }
@@ -296,8 +326,39 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       return options.command == "check-grad" ? checkGradients(*module, oracle, out, err)
                                              : interpret(*module, oracle, out, err);
     }
-    llvm::raw_string_ostream os(text);
-    module->print(os);
+    if (codegen) {
+      dl::codegen::BuildOptions build;
+      build.emit = options.emit;
+      build.cpu = options.cpu;
+      build.output = options.output;
+      build.sourceName = std::filesystem::path(options.input).filename().string();
+      build.model = options.model;
+      std::string why;
+      if (!dl::codegen::buildArtifact(*module, build, text, why)) {
+        err << "dlc: error: " << why << "\n";
+        return kExitInputError;
+      }
+      if (options.emit == "obj")
+        return kExitOk;
+      if (options.emit == "so") {
+        if (!options.header)
+          return kExitOk;
+        build.emit = "header";
+        if (!dl::codegen::buildArtifact(*module, build, text, why)) {
+          err << "dlc: error: " << why << "\n";
+          return kExitInputError;
+        }
+        std::string headerPath = std::filesystem::path(options.output).replace_extension(".h");
+        if (!writeAtomically(headerPath, text, why)) {
+          err << "dlc: error: " << why << "\n";
+          return kExitInputError;
+        }
+        return kExitOk;
+      }
+    } else {
+      llvm::raw_string_ostream os(text);
+      module->print(os);
+    }
   }
 
   if (options.output.empty() || options.output == "-") {

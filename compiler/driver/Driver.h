@@ -21,7 +21,10 @@ struct DriverOptions {
   std::string command;                                       ///< "", "check-grad" or "interpret".
   std::string input;                                         ///< The .dl file.
   std::string output;                                        ///< -o; empty: standard output.
-  std::string emit;                                          ///< --emit=ast|mlir
+  std::string emit;        ///< --emit=ast|mlir|so|header|memplan|halide|llvm|obj (so by default)
+  std::string cpu = "native";                                ///< --cpu
+  std::string model;                                         ///< --model NAME
+  bool header = false;                                       ///< -H: the header beside the .so
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.

@@ -60,4 +60,44 @@ def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 
+def Fuse : Pass<"dl-fuse", "::mlir::ModuleOp"> {
+  let summary = "Groups each function's ops into dl.fusion kernel regions";
+  let description = [{
+    Every function of a model becomes loads, then `dl.fusion` regions in dependence order, then
+    stores, then its return. Element-wise chains fuse with their producers and consumers; a
+    matmul takes its element-wise consumers (bias, activation, dropout, even an optimizer's
+    update of the gradient it computes) as its epilogue and its transposed operands as access
+    patterns; reductions (softmax with its cross-entropy included) take their producers. A value
+    used outside its group becomes an output of its kernel. Constants and rank-0 element-wise ops
+    are recomputed by each kernel that uses them. OpKinds.h and Fuse.cpp state the rules.
+
+    ```mlir
+    %0:2 = dl.fusion "m_forward_k0" (%x, %w, %b) : (...) -> (tensor<128x256xf32>, ...) {
+    ^bb0(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %c: tensor<256xf32>):
+      %1 = dl.matmul %a, %b ...
+      %2 = dl.add %1, %c ...
+      %3 = dl.relu %2 ...
+      dl.yield %3 : tensor<128x256xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
+}
+
+def PlanMemory : Pass<"dl-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Places every kernel output in a static arena, the model state or the caller's buffer";
+  let description = [{
+    After dl-fuse. Each `dl.fusion` gets `dl.slots`, one dictionary per result:
+      `{output = i}`   written straight into the caller's i-th output buffer (a returned value);
+      `{state = @s}`   written in place into parameter or buffer `@s` (a stored value, when no later
+                       kernel reads the old value and the kernel reads it only element by element);
+      `{arena = off}`  a byte offset in the instance's workspace, shared by values whose lifetimes
+                       (first write to last read, over the function's kernels) do not overlap.
+    Parameters and buffers get `dl.offset` (bytes into the state block, parameters first), and the
+    model gets `dl.param_bytes`, `dl.state_bytes` and `dl.workspace_bytes` (the largest arena of its
+    functions). Every offset is a multiple of 64.
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
+}
+
 #endif // DL_TRANSFORMS_PASSES_TD

@@ -13,6 +13,7 @@ include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 include "ops/ModelOps.td"
 include "ops/ElementwiseOps.td"
@@ -21,5 +22,6 @@ include "ops/ReductionOps.td"
 include "ops/ShapeOps.td"
 include "ops/RandomOps.td"
 include "ops/LossOps.td"
+include "ops/FusionOps.td"
 
 #endif // DL_OPS_TD

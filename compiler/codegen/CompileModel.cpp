@@ -1,0 +1,148 @@
+//===- CompileModel.cpp - From a planned model to model.so and friends ------===//
+#include "compiler/codegen/CompileModel.h"
+#include "compiler/codegen/Header.h"
+#include "compiler/codegen/ModelLayout.h"
+#include "compiler/codegen/glue/Glue.h"
+#include "compiler/codegen/halide/HalideCodegen.h"
+#include "compiler/codegen/link/Link.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+
+using namespace mlir;
+
+namespace dl::codegen {
+namespace {
+
+/// A scratch folder removed with everything in it when the build ends.
+class ScratchDir {
+public:
+  bool create(std::string &error) {
+    llvm::SmallString<128> path;
+    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("dlc", path)) {
+      error = "cannot create a temporary folder: " + ec.message();
+      return false;
+    }
+    path_ = std::string(path);
+    return true;
+  }
+  ~ScratchDir() {
+    if (!path_.empty())
+      llvm::sys::fs::remove_directories(path_);
+  }
+  std::string file(const std::string &name) const { return path_ + "/" + name; }
+  const std::string &path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+FailureOr<ModelLayout> selectAndLayout(ModuleOp module, const std::string &wanted,
+                                                    std::string &error) {
+  SmallVector<mlir::dl::ModelOp> models;
+  module.walk([&](mlir::dl::ModelOp m) { models.push_back(m); });
+  mlir::dl::ModelOp chosen;
+  std::string names;
+  for (auto m : models) {
+    names += (names.empty() ? "" : ", ") + m.getSymName().str();
+    if (wanted.empty() ? models.size() == 1 : m.getSymName() == wanted)
+      chosen = m;
+  }
+  if (!chosen) {
+    error = models.empty()        ? "the file defines no model"
+            : !wanted.empty()     ? "no model '" + wanted + "' (the file defines " + names + ")"
+                                  : "the file defines several models (" + names +
+                                    "); choose one with --model NAME";
+    return failure();
+  }
+  FailureOr<ModelLayout> layout = layoutModel(chosen);
+  if (failed(layout))
+    error = "cannot lay out model '" + chosen.getSymName().str() + "'";
+  return layout;
+}
+
+} // namespace
+
+bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &text,
+                   std::string &error) {
+  FailureOr<ModelLayout> layout = selectAndLayout(module, options.model, error);
+  if (failed(layout))
+    return false;
+  if (options.emit == "memplan") {
+    text = memoryPlanReport(*layout);
+    return true;
+  }
+  if (options.emit == "header") {
+    text = modelHeader(*layout, options.sourceName);
+    return true;
+  }
+  std::string target;
+  if (!halideTargetForCpu(options.cpu, target, error))
+    return false;
+  if (options.emit == "halide") {
+    for (auto &[name, kernel] : layout->kernels) {
+      std::string stmt;
+      if (!lowerKernel(kernel, target, stmt, error)) {
+        error = "kernel " + name + ": " + error;
+        return false;
+      }
+      text += "// kernel " + name + "\n" + stmt + "\n";
+    }
+    return true;
+  }
+
+  OwningOpRef<ModuleOp> glue = buildGlueModule(*module->getContext(), *layout);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> glueIR = translateGlue(*glue, llvmContext, error);
+  if (!glueIR)
+    return false;
+  if (options.emit == "llvm") {
+    llvm::raw_string_ostream os(text);
+    glueIR->print(os, nullptr);
+    return true;
+  }
+  if (options.emit == "obj") {
+    std::string temporary = options.output + ".tmp";
+    if (!emitObject(*glueIR, temporary, error))
+      return false;
+    if (std::rename(temporary.c_str(), options.output.c_str()) != 0) {
+      std::remove(temporary.c_str());
+      error = "cannot write '" + options.output + "'";
+      return false;
+    }
+    return true;
+  }
+
+  // The shared library.
+  ScratchDir scratch;
+  if (!scratch.create(error))
+    return false;
+  LinkJob job;
+  for (auto &[name, kernel] : layout->kernels) {
+    std::string object = scratch.file(name + ".o");
+    if (!compileKernel(kernel, target, object, error)) {
+      error = "kernel " + name + ": " + error;
+      return false;
+    }
+    job.objects.push_back(object);
+  }
+  std::string glueObject = scratch.file("glue.o");
+  if (!emitObject(*glueIR, glueObject, error))
+    return false;
+  job.objects.push_back(glueObject);
+  std::string runtimeObject = scratch.file("halide_runtime.o");
+  if (!compileHalideRuntime(target, runtimeObject, error))
+    return false;
+  job.objects.push_back(runtimeObject);
+  job.runtimeArchive = defaultRuntimeArchive();
+  job.exportPrefix = layout->name + "_";
+  job.output = options.output;
+  job.scratchDir = scratch.path();
+  return linkSharedLibrary(job, error);
+}
+
+} // namespace dl::codegen

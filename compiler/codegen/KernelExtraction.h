@@ -1,0 +1,29 @@
+//===- KernelExtraction.h - dl.fusion regions as codegen::Kernel --*- C++ -*-===//
+//
+// The MLIR side of the hand-over in KernelSpec.h: reads one planned dl.fusion into the plain
+// description the Halide code generator compiles.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_CODEGEN_KERNELEXTRACTION_H
+#define DLC_CODEGEN_KERNELEXTRACTION_H
+
+#include "compiler/codegen/KernelSpec.h"
+#include "dl/DLOps.h"
+
+#include "mlir/Support/LogicalResult.h"
+
+namespace dl::codegen {
+
+/// The element type of a tensor type the kernels support; false for others (f16, bf16, f64).
+bool toTensorType(mlir::Type type, TensorType &out);
+
+/// The kernel of `fusion`, or failure with an error emitted at the unsupported op.
+mlir::FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion);
+
+/// A text that is equal for two kernels exactly when they compute the same thing (names aside), so
+/// that forward and eval can share one compiled kernel.
+std::string kernelFingerprint(const Kernel &kernel);
+
+} // namespace dl::codegen
+
+#endif // DLC_CODEGEN_KERNELEXTRACTION_H

@@ -1,0 +1,352 @@
+//===- ModelLayout.cpp - A planned model as the runtime will see it ----------===//
+#include "compiler/codegen/ModelLayout.h"
+#include "compiler/codegen/KernelExtraction.h"
+
+#include "compiler/transforms/MemoryPlan.h"
+#include "runtime/rng/Philox.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <iomanip>
+#include <sstream>
+
+using namespace mlir;
+using namespace mlir::dl;
+
+namespace dl::codegen {
+namespace {
+
+/// Interns buffer views so that each distinct view is one halide_buffer_t.
+class BufferTable {
+public:
+  explicit BufferTable(std::vector<BufferView> &views) : views_(views) {}
+
+  int get(const BufferView &v) {
+    std::ostringstream key;
+    key << v.kind << ":" << v.offset << ":" << v.entry << ":" << v.index << ":"
+        << dtypeName(v.type.dtype);
+    for (int64_t d : v.type.shape)
+      key << "," << d;
+    auto [it, inserted] = index_.try_emplace(key.str(), static_cast<int>(views_.size()));
+    if (inserted)
+      views_.push_back(v);
+    return it->second;
+  }
+
+private:
+  std::vector<BufferView> &views_;
+  std::map<std::string, int> index_;
+};
+
+} // namespace
+
+FailureOr<ModelLayout> layoutModel(ModelOp model) {
+  ModelLayout layout;
+  layout.name = model.getSymName().str();
+  auto intAttr = [&](StringRef name) {
+    auto a = model->getAttrOfType<IntegerAttr>(name);
+    return a ? a.getInt() : -1;
+  };
+  layout.paramBytes = intAttr(kParamBytesAttr);
+  layout.stateBytes = intAttr(kStateBytesAttr);
+  layout.workspaceBytes = intAttr(kWorkspaceBytesAttr);
+  if (layout.paramBytes < 0 || layout.stateBytes < 0 || layout.workspaceBytes < 0)
+    return model.emitError("the model has no memory plan (run dl-plan-memory)");
+
+  // The state block, and the init stream of each tensor: its index among params and buffers.
+  std::map<std::string, const StateTensor *> stateByName;
+  uint32_t k = 0;
+  for (Operation &op : model.getBodyBlock()) {
+    if (!isa<ParamOp, BufferOp>(op))
+      continue;
+    StateTensor s;
+    s.isParam = isa<ParamOp>(op);
+    s.name = op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()).str();
+    auto type = op.getAttrOfType<TypeAttr>("type").getValue();
+    if (!toTensorType(type, s.type))
+      return op.emitError() << "compiled models do not support state of type " << type;
+    auto offset = op.getAttrOfType<IntegerAttr>(kOffsetAttr);
+    if (!offset)
+      return op.emitError("the state has no offset (run dl-plan-memory)");
+    s.offset = offset.getInt();
+    s.init = op.getAttrOfType<StringAttr>("init").str();
+    if (auto args = op.getAttrOfType<DictionaryAttr>("init_args"))
+      for (NamedAttribute a : args) {
+        double v = 0;
+        if (auto f = llvm::dyn_cast<FloatAttr>(a.getValue()))
+          v = f.getValueAsDouble();
+        else if (auto i = llvm::dyn_cast<IntegerAttr>(a.getValue()))
+          v = static_cast<double>(i.getInt());
+        else
+          continue;
+        s.initArgs.push_back({a.getName().str(), v});
+      }
+    s.initStream = rng::kInitStreamBase + k++;
+    layout.state.push_back(std::move(s));
+  }
+  for (const StateTensor &s : layout.state)
+    stateByName[s.name] = &s;
+
+  BufferTable table(layout.buffers);
+  std::map<std::string, std::string> symbolOfFingerprint;
+  auto stateView = [&](StringRef name, Type type) -> FailureOr<int> {
+    auto it = stateByName.find(name.str());
+    BufferView v;
+    v.kind = BufferView::State;
+    if (it == stateByName.end() || !toTensorType(type, v.type))
+      return failure();
+    v.offset = it->second->offset;
+    return table.get(v);
+  };
+
+  for (const Entry &entry : modelEntries(model)) {
+    EntryLayout e;
+    e.name = entry.name;
+    e.kind = entry.kind;
+    int entryIndex = static_cast<int>(layout.entries.size());
+    func::FuncOp func = entry.function;
+    if (auto ws = func->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
+      e.workspaceBytes = ws.getInt();
+    llvm::DenseMap<Value, int> bufferOf;
+    for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+      NamedTensor t;
+      if (auto name = func.getArgAttrOfType<StringAttr>(i, "dl.input"))
+        t.name = name.str();
+      if (!toTensorType(arg.getType(), t.type))
+        return func.emitError() << "compiled models do not support inputs of type "
+                                << arg.getType();
+      BufferView v{BufferView::Input, 0, entryIndex, static_cast<int>(i), t.type};
+      bufferOf[arg] = table.get(v);
+      e.inputs.push_back(t);
+    }
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+      NamedTensor t;
+      if (auto name = func.getResultAttrOfType<StringAttr>(j, "dl.output"))
+        t.name = name.str();
+      else if (auto loss = func.getResultAttrOfType<StringAttr>(j, "dl.loss"))
+        t.name = entry.kind == EntryKind::Train ? "loss" : loss.str();
+      if (!toTensorType(value.getType(), t.type))
+        return func.emitError() << "compiled models do not support outputs of type "
+                                << value.getType();
+      e.outputs.push_back(t);
+    }
+    auto outputView = [&](int j) {
+      return table.get({BufferView::Output, 0, entryIndex, j, e.outputs[j].type});
+    };
+
+    for (Operation &op : func.getBody().front()) {
+      if (auto load = dyn_cast<LoadOp>(op)) {
+        FailureOr<int> b = stateView(load.getName(), load.getType());
+        if (failed(b))
+          return load.emitError("cannot lay out this load");
+        bufferOf[load.getResult()] = *b;
+        continue;
+      }
+      auto fusion = dyn_cast<FusionOp>(op);
+      if (!fusion)
+        continue;
+      KernelCall call;
+      call.fusion = fusion;
+      for (Value input : fusion.getInputs())
+        call.inputs.push_back(bufferOf.at(input));
+      for (auto [i, result] : llvm::enumerate(fusion.getResults())) {
+        Slot slot;
+        if (!slotOf(fusion, i, slot))
+          return fusion.emitError("the kernel has no memory plan (run dl-plan-memory)");
+        BufferView v;
+        toTensorType(result.getType(), v.type);
+        int b;
+        if (slot.kind == Slot::Arena) {
+          v.kind = BufferView::Arena;
+          v.offset = slot.offset;
+          b = table.get(v);
+        } else if (slot.kind == Slot::State) {
+          FailureOr<int> s = stateView(slot.symbol, result.getType());
+          if (failed(s))
+            return fusion.emitError() << "no state '" << slot.symbol << "' to write in place";
+          b = *s;
+        } else {
+          b = outputView(slot.index);
+        }
+        bufferOf[result] = b;
+        call.outputs.push_back(b);
+      }
+      FailureOr<Kernel> kernel = extractKernel(fusion);
+      if (failed(kernel))
+        return failure();
+      std::string fingerprint = kernelFingerprint(*kernel);
+      auto [it, inserted] = symbolOfFingerprint.try_emplace(fingerprint, kernel->name);
+      call.symbol = it->second;
+      if (inserted)
+        layout.kernels[kernel->name] = std::move(*kernel);
+      e.calls.push_back(std::move(call));
+    }
+    // Returned values not written in place first (they may read state a store replaces), then
+    // stored values not written in place.
+    for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+      int out = outputView(static_cast<int>(j));
+      if (bufferOf.at(value) != out)
+        e.copies.push_back({out, bufferOf.at(value)});
+    }
+    for (auto store : func.getBody().front().getOps<StoreOp>()) {
+      FailureOr<int> s = stateView(store.getName(), store.getValue().getType());
+      if (failed(s))
+        return store.emitError("cannot lay out this store");
+      if (bufferOf.at(store.getValue()) != *s)
+        e.copies.push_back({*s, bufferOf.at(store.getValue())});
+    }
+    layout.entries.push_back(std::move(e));
+  }
+  return layout;
+}
+
+//===----------------------------------------------------------------------===//
+// The descriptor
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string jsonType(const TensorType &t) {
+  std::string out = "\"dtype\": \"";
+  out += t.dtype == DType::I1 ? "bool" : dtypeName(t.dtype);
+  out += "\", \"shape\": [";
+  for (size_t i = 0; i < t.shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(t.shape[i]);
+  return out + "]";
+}
+
+std::string jsonNumber(double v) {
+  std::ostringstream os;
+  os << std::setprecision(17) << v;
+  return os.str();
+}
+
+const char *entryKindName(EntryKind kind) {
+  return kind == EntryKind::Train ? "train" : kind == EntryKind::Eval ? "eval" : "forward";
+}
+
+} // namespace
+
+std::string modelDescriptor(const ModelLayout &layout) {
+  std::ostringstream os;
+  os << "{\n  \"format\": \"dlc-model\", \"version\": 1,\n";
+  os << "  \"name\": " << jsonString(layout.name) << ", \"target\": \"cpu\",\n";
+  os << "  \"param_bytes\": " << layout.paramBytes << ", \"state_bytes\": " << layout.stateBytes
+     << ", \"workspace_bytes\": " << layout.workspaceBytes << ",\n";
+  os << "  \"state\": [";
+  for (size_t i = 0; i < layout.state.size(); ++i) {
+    const StateTensor &s = layout.state[i];
+    os << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(s.name) << ", \"kind\": \""
+       << (s.isParam ? "param" : "buffer") << "\", " << jsonType(s.type)
+       << ", \"offset\": " << s.offset << ", \"bytes\": " << s.type.bytes()
+       << ", \"init\": " << jsonString(s.init) << ", \"init_args\": {";
+    for (size_t a = 0; a < s.initArgs.size(); ++a)
+      os << (a ? ", " : "") << jsonString(s.initArgs[a].first) << ": "
+         << jsonNumber(s.initArgs[a].second);
+    os << "}, \"init_stream\": " << s.initStream << "}";
+  }
+  os << "\n  ],\n  \"entries\": [";
+  for (size_t i = 0; i < layout.entries.size(); ++i) {
+    const EntryLayout &e = layout.entries[i];
+    auto tensors = [&](const std::vector<NamedTensor> &list) {
+      std::string out = "[";
+      for (size_t t = 0; t < list.size(); ++t)
+        out += (t ? ", " : "") + std::string("{\"name\": ") + jsonString(list[t].name) + ", " +
+               jsonType(list[t].type) + "}";
+      return out + "]";
+    };
+    os << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(e.name) << ", \"kind\": \""
+       << entryKindName(e.kind) << "\",\n     \"inputs\": " << tensors(e.inputs)
+       << ",\n     \"outputs\": " << tensors(e.outputs) << "}";
+  }
+  os << "\n  ],\n  \"buffers\": [";
+  for (size_t i = 0; i < layout.buffers.size(); ++i) {
+    const BufferView &b = layout.buffers[i];
+    os << (i ? ",\n" : "\n") << "    {\"kind\": ";
+    switch (b.kind) {
+    case BufferView::Arena:
+      os << "\"arena\", \"offset\": " << b.offset;
+      break;
+    case BufferView::State:
+      os << "\"state\", \"offset\": " << b.offset;
+      break;
+    case BufferView::Input:
+    case BufferView::Output:
+      os << (b.kind == BufferView::Input ? "\"input\"" : "\"output\"") << ", \"entry\": " << b.entry
+         << ", \"index\": " << b.index;
+      break;
+    }
+    os << ", " << jsonType(b.type) << "}";
+  }
+  os << "\n  ]\n}\n";
+  return os.str();
+}
+
+//===----------------------------------------------------------------------===//
+// --emit=memplan
+//===----------------------------------------------------------------------===//
+
+std::string memoryPlanReport(const ModelLayout &layout) {
+  std::ostringstream os;
+  auto typeText = [](const TensorType &t) {
+    std::string s = dtypeName(t.dtype);
+    s += "[";
+    for (size_t i = 0; i < t.shape.size(); ++i)
+      s += (i ? ", " : "") + std::to_string(t.shape[i]);
+    return s + "]";
+  };
+  auto where = [&](int b) {
+    const BufferView &v = layout.buffers[b];
+    switch (v.kind) {
+    case BufferView::Arena:
+      return "arena+" + std::to_string(v.offset);
+    case BufferView::State: {
+      for (const StateTensor &s : layout.state)
+        if (s.offset == v.offset)
+          return "state " + s.name;
+      return "state+" + std::to_string(v.offset);
+    }
+    case BufferView::Input:
+      return "input " + layout.entries[v.entry].inputs[v.index].name;
+    case BufferView::Output:
+      return "output " + layout.entries[v.entry].outputs[v.index].name;
+    }
+    return std::string();
+  };
+  os << "model " << layout.name << "\n";
+  os << "  parameters  " << layout.paramBytes << " bytes\n";
+  os << "  state       " << layout.stateBytes << " bytes (buffers and optimizer state)\n";
+  os << "  workspace   " << layout.workspaceBytes << " bytes (arena, per instance)\n";
+  os << "\nstate block\n";
+  for (const StateTensor &s : layout.state)
+    os << "  " << std::setw(10) << s.offset << "  " << std::setw(10) << s.type.bytes() << "  "
+       << (s.isParam ? "param  " : "buffer ") << s.name << " " << typeText(s.type) << "\n";
+  for (const EntryLayout &e : layout.entries) {
+    os << "\nentry " << e.name << ": " << e.calls.size() << " kernels, workspace "
+       << e.workspaceBytes << " bytes\n";
+    for (const KernelCall &c : e.calls) {
+      os << "  " << c.symbol << "\n";
+      for (int b : c.inputs)
+        os << "      in   " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
+      for (int b : c.outputs)
+        os << "      out  " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
+    }
+    for (const BufferCopy &c : e.copies)
+      os << "  copy " << where(c.source) << " -> " << where(c.destination) << "\n";
+  }
+  return os.str();
+}
+
+} // namespace dl::codegen

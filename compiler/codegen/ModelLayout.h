@@ -1,0 +1,88 @@
+//===- ModelLayout.h - A planned model as the runtime will see it -*- C++ -*-===//
+//
+// Reads a model after dl-fuse and dl-plan-memory into what the glue, the descriptor, the header
+// and `--emit=memplan` share: the state block (parameters, then buffers), the entry points with
+// their inputs and outputs, the table of Halide buffers (one per distinct memory view), and for
+// each entry the kernel calls and end-of-function copies over that table.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLC_CODEGEN_MODELLAYOUT_H
+#define DLC_CODEGEN_MODELLAYOUT_H
+
+#include "compiler/codegen/KernelSpec.h"
+#include "compiler/transforms/Entries.h"
+
+#include "mlir/Support/LogicalResult.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dl::codegen {
+
+struct StateTensor {
+  std::string name;
+  bool isParam = true;
+  TensorType type;
+  int64_t offset = 0; ///< Bytes into the state block.
+  std::string init;
+  std::vector<std::pair<std::string, double>> initArgs;
+  uint32_t initStream = 0;
+};
+
+struct NamedTensor {
+  std::string name;
+  TensorType type;
+};
+
+/// One halide_buffer_t of an instance.
+struct BufferView {
+  enum Kind { Arena, State, Input, Output } kind = Arena;
+  int64_t offset = 0; ///< Arena, State: bytes.
+  int entry = 0;      ///< Input, Output: the entry and the position.
+  int index = 0;
+  TensorType type;
+};
+
+struct KernelCall {
+  std::string symbol;            ///< The compiled kernel (shared between identical kernels).
+  std::vector<int> inputs;       ///< Buffer indices.
+  std::vector<int> outputs;
+  mlir::dl::FusionOp fusion;     ///< Where it came from.
+};
+
+struct BufferCopy {
+  int destination, source; ///< Buffer indices of equal byte size.
+};
+
+struct EntryLayout {
+  std::string name;
+  mlir::dl::EntryKind kind;
+  std::vector<NamedTensor> inputs, outputs;
+  std::vector<KernelCall> calls;
+  std::vector<BufferCopy> copies; ///< After the last kernel, in order.
+  int64_t workspaceBytes = 0;
+};
+
+struct ModelLayout {
+  std::string name;
+  std::vector<StateTensor> state;
+  int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
+  std::vector<EntryLayout> entries;
+  std::vector<BufferView> buffers;
+  /// The distinct kernels to compile, by symbol.
+  std::map<std::string, Kernel> kernels;
+};
+
+/// Builds the layout of a planned model; failure (with an error emitted) for IR it cannot lay out.
+mlir::FailureOr<ModelLayout> layoutModel(mlir::dl::ModelOp model);
+
+/// The model's JSON descriptor (runtime/include/dl/model_abi.h).
+std::string modelDescriptor(const ModelLayout &layout);
+
+/// The memory plan as a table, for `dlc --emit=memplan`.
+std::string memoryPlanReport(const ModelLayout &layout);
+
+} // namespace dl::codegen
+
+#endif // DLC_CODEGEN_MODELLAYOUT_H

@@ -1,0 +1,260 @@
+//===- Glue.cpp - Entry points in MLIR's LLVM dialect ------------------------===//
+//
+// Builds the glue of a model.so (runtime/include/dl/model_abi.h) as an MLIR module in the LLVM
+// dialect:
+//   - `dl_model_descriptor`, the JSON descriptor;
+//   - one `dl_entry_<i>` per entry point: loads each kernel's halide_buffer_t pointers from the
+//     instance's table, calls the kernel with the seed and step, returns the first nonzero status,
+//     then calls dlrt_copy for the copies the memory plan left;
+//   - `dl_model_entries`, the table of those functions;
+//   - the typed entry points of the generated header (`<model>_create`, `<model>_train_step`, ...),
+//     each a call of the runtime's dlrt_* function.
+// Then translates the module to LLVM IR and emits a position-independent object with LLVM 19.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/glue/Glue.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+namespace LLVMD = mlir::LLVM;
+
+namespace dl::codegen {
+namespace {
+
+class GlueBuilder {
+public:
+  GlueBuilder(MLIRContext &ctx, const ModelLayout &layout)
+      : ctx_(ctx), layout_(layout), b_(&ctx), loc_(UnknownLoc::get(&ctx)) {
+    ptr_ = LLVMD::LLVMPointerType::get(&ctx);
+    i32_ = b_.getI32Type();
+    i64_ = b_.getI64Type();
+  }
+
+  OwningOpRef<ModuleOp> build() {
+    module_ = ModuleOp::create(loc_, StringRef("glue_" + layout_.name));
+    b_.setInsertionPointToEnd(module_->getBody());
+    descriptor();
+    std::vector<std::string> entryNames;
+    for (size_t i = 0; i < layout_.entries.size(); ++i)
+      entryNames.push_back(entryFunction(i));
+    entryTable(entryNames);
+    typedEntryPoints();
+    return std::move(module_);
+  }
+
+private:
+  LLVMD::LLVMFuncOp declare(StringRef name, Type result, ArrayRef<Type> params) {
+    if (auto f = module_->lookupSymbol<LLVMD::LLVMFuncOp>(name))
+      return f;
+    OpBuilder::InsertionGuard guard(b_);
+    b_.setInsertionPointToStart(module_->getBody());
+    return b_.create<LLVMD::LLVMFuncOp>(loc_, name, LLVMD::LLVMFunctionType::get(result, params));
+  }
+
+  Value constI32(int64_t v) { return b_.create<LLVMD::ConstantOp>(loc_, i32_, b_.getI32IntegerAttr(v)); }
+  Value constI64(int64_t v) { return b_.create<LLVMD::ConstantOp>(loc_, i64_, b_.getI64IntegerAttr(v)); }
+
+  void descriptor() {
+    std::string text = modelDescriptor(layout_);
+    text.push_back('\0');
+    auto type = LLVMD::LLVMArrayType::get(b_.getI8Type(), text.size());
+    b_.create<LLVMD::GlobalOp>(loc_, type, /*isConstant=*/true, LLVMD::Linkage::External,
+                               "dl_model_descriptor", b_.getStringAttr(text));
+  }
+
+  /// `int32_t dl_entry_<i>(halide_buffer_t **buffers, uint64_t seed, uint32_t step)`.
+  std::string entryFunction(size_t index) {
+    const EntryLayout &entry = layout_.entries[index];
+    std::string name = "dl_entry_" + std::to_string(index);
+    auto fn = b_.create<LLVMD::LLVMFuncOp>(
+        loc_, name, LLVMD::LLVMFunctionType::get(i32_, {ptr_, i64_, i32_}),
+        LLVMD::Linkage::Internal);
+    Block *block = fn.addEntryBlock(b_);
+    Block *fail = b_.createBlock(&fn.getBody(), fn.getBody().end(), {i32_}, {loc_});
+    b_.create<LLVMD::ReturnOp>(loc_, fail->getArgument(0));
+
+    b_.setInsertionPointToEnd(block);
+    Value buffers = block->getArgument(0), seed = block->getArgument(1),
+          step = block->getArgument(2);
+    auto bufferPtr = [&](int i) {
+      Value slot = b_.create<LLVMD::GEPOp>(loc_, ptr_, ptr_, buffers, ArrayRef<LLVMD::GEPArg>{i});
+      return b_.create<LLVMD::LoadOp>(loc_, ptr_, slot).getResult();
+    };
+    auto checked = [&](Value status) {
+      Value zero = constI32(0);
+      Value failed = b_.create<LLVMD::ICmpOp>(loc_, LLVMD::ICmpPredicate::ne, status, zero);
+      Block *current = b_.getInsertionBlock();
+      Block *next = b_.createBlock(fail);
+      b_.setInsertionPointToEnd(current);
+      b_.create<LLVMD::CondBrOp>(loc_, failed, fail, ValueRange{status}, next, ValueRange{});
+      b_.setInsertionPointToEnd(next);
+    };
+    for (const KernelCall &call : entry.calls) {
+      SmallVector<Value> args;
+      SmallVector<Type> types;
+      for (int in : call.inputs)
+        args.push_back(bufferPtr(in));
+      args.push_back(seed);
+      args.push_back(step);
+      for (int out : call.outputs)
+        args.push_back(bufferPtr(out));
+      for (Value a : args)
+        types.push_back(a.getType());
+      auto kernel = declare(call.symbol, i32_, types);
+      checked(b_.create<LLVMD::CallOp>(loc_, kernel, args).getResult());
+    }
+    auto copy = declare("dlrt_copy", i32_, {ptr_, ptr_});
+    for (const BufferCopy &c : entry.copies)
+      checked(b_.create<LLVMD::CallOp>(loc_, copy,
+                                       ValueRange{bufferPtr(c.destination), bufferPtr(c.source)})
+                  .getResult());
+    b_.create<LLVMD::ReturnOp>(loc_, constI32(0));
+    b_.setInsertionPointToEnd(module_->getBody());
+    return name;
+  }
+
+  void entryTable(const std::vector<std::string> &names) {
+    auto type = LLVMD::LLVMArrayType::get(ptr_, std::max<size_t>(names.size(), 1));
+    auto global = b_.create<LLVMD::GlobalOp>(loc_, type, /*isConstant=*/true,
+                                             LLVMD::Linkage::External, "dl_model_entries",
+                                             Attribute());
+    OpBuilder::InsertionGuard guard(b_);
+    b_.createBlock(&global.getInitializerRegion());
+    Value table = b_.create<LLVMD::UndefOp>(loc_, type);
+    for (size_t i = 0; i < names.size(); ++i) {
+      Value fn = b_.create<LLVMD::AddressOfOp>(loc_, ptr_, names[i]);
+      table = b_.create<LLVMD::InsertValueOp>(loc_, table, fn, ArrayRef<int64_t>{int64_t(i)});
+    }
+    if (names.empty())
+      table = b_.create<LLVMD::InsertValueOp>(loc_, table, b_.create<LLVMD::ZeroOp>(loc_, ptr_),
+                                              ArrayRef<int64_t>{0});
+    b_.create<LLVMD::ReturnOp>(loc_, table);
+  }
+
+  /// A function `name(params...)` that returns `callee(params...)`.
+  void forward(const std::string &name, StringRef callee, Type result, ArrayRef<Type> params) {
+    auto target = declare(callee, result, params);
+    auto fn = b_.create<LLVMD::LLVMFuncOp>(loc_, name, LLVMD::LLVMFunctionType::get(result, params));
+    Block *block = fn.addEntryBlock(b_);
+    b_.setInsertionPointToEnd(block);
+    auto call = b_.create<LLVMD::CallOp>(loc_, target, block->getArguments());
+    if (isa<LLVMD::LLVMVoidType>(result))
+      b_.create<LLVMD::ReturnOp>(loc_, ValueRange{});
+    else
+      b_.create<LLVMD::ReturnOp>(loc_, call.getResult());
+    b_.setInsertionPointToEnd(module_->getBody());
+  }
+
+  void typedEntryPoints() {
+    const std::string &m = layout_.name;
+    Type voidType = LLVMD::LLVMVoidType::get(&ctx_);
+    forward(m + "_create", "dlrt_create", i32_, {ptr_, ptr_});
+    forward(m + "_destroy", "dlrt_destroy", voidType, {ptr_});
+    forward(m + "_param", "dlrt_tensor", i32_, {ptr_, ptr_, ptr_, ptr_});
+    forward(m + "_save", "dlrt_save", i32_, {ptr_, ptr_});
+    forward(m + "_load", "dlrt_load", i32_, {ptr_, ptr_});
+    forward(m + "_step", "dlrt_step", i64_, {ptr_});
+    forward(m + "_last_error", "dlrt_last_error", ptr_, {ptr_});
+    forward(m + "_info", "dlrt_info", ptr_, {});
+
+    // <model>_<entry>(m, inputs..., outputs...) -> dlrt_call(m, i, inputs, n, outputs, n).
+    auto call = declare("dlrt_call", i32_, {ptr_, i32_, ptr_, i32_, ptr_, i32_});
+    for (size_t i = 0; i < layout_.entries.size(); ++i) {
+      const EntryLayout &e = layout_.entries[i];
+      size_t nIn = e.inputs.size(), nOut = e.outputs.size();
+      SmallVector<Type> params(1 + nIn + nOut, ptr_);
+      auto fn = b_.create<LLVMD::LLVMFuncOp>(loc_, m + "_" + e.name,
+                                             LLVMD::LLVMFunctionType::get(i32_, params));
+      Block *block = fn.addEntryBlock(b_);
+      b_.setInsertionPointToEnd(block);
+      auto array = [&](size_t first, size_t count) {
+        auto type = LLVMD::LLVMArrayType::get(ptr_, std::max<size_t>(count, 1));
+        Value base = b_.create<LLVMD::AllocaOp>(loc_, ptr_, type, constI64(1));
+        for (size_t k = 0; k < count; ++k) {
+          Value slot = b_.create<LLVMD::GEPOp>(loc_, ptr_, type, base,
+                                               ArrayRef<LLVMD::GEPArg>{0, int32_t(k)});
+          b_.create<LLVMD::StoreOp>(loc_, block->getArgument(first + k), slot);
+        }
+        return base;
+      };
+      Value inputs = array(1, nIn), outputs = array(1 + nIn, nOut);
+      Value status = b_.create<LLVMD::CallOp>(
+                            loc_, call,
+                            ValueRange{block->getArgument(0), constI32(i), inputs, constI32(nIn),
+                                       outputs, constI32(nOut)})
+                         .getResult();
+      b_.create<LLVMD::ReturnOp>(loc_, status);
+      b_.setInsertionPointToEnd(module_->getBody());
+    }
+  }
+
+  MLIRContext &ctx_;
+  const ModelLayout &layout_;
+  OpBuilder b_;
+  Location loc_;
+  OwningOpRef<ModuleOp> module_;
+  Type ptr_, i32_, i64_;
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> buildGlueModule(MLIRContext &context, const ModelLayout &layout) {
+  context.getOrLoadDialect<LLVMD::LLVMDialect>();
+  return GlueBuilder(context, layout).build();
+}
+
+std::unique_ptr<llvm::Module> translateGlue(ModuleOp glue, llvm::LLVMContext &llvmContext,
+                                            std::string &error) {
+  registerBuiltinDialectTranslation(*glue->getContext());
+  registerLLVMDialectTranslation(*glue->getContext());
+  auto module = translateModuleToLLVMIR(glue, llvmContext, glue.getName().value_or("glue"));
+  if (!module) {
+    error = "cannot translate the glue to LLVM IR";
+    return nullptr;
+  }
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  module->setTargetTriple(triple);
+  return module;
+}
+
+bool emitObject(llvm::Module &module, const std::string &path, std::string &error) {
+  std::string triple = module.getTargetTriple();
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return false;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, "x86-64", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
+  module.setDataLayout(machine->createDataLayout());
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager passes;
+  if (machine->addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "LLVM cannot emit an object file for " + triple;
+    return false;
+  }
+  passes.run(module);
+  out.flush();
+  return true;
+}
+
+} // namespace dl::codegen

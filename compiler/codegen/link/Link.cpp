@@ -1,0 +1,94 @@
+//===- Link.cpp - Linking a model.so ---------------------------------------===//
+//
+// Calls the system's C++ compiler driver (c++, else g++, else clang++) as a linker:
+//   c++ -shared -o OUT.tmp OBJECTS -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
+//       -Wl,--version-script=exports.map -Wl,-Bsymbolic -Wl,--no-undefined -lpthread -ldl -lm
+// The version script keeps Halide's runtime and the C++ library's symbols inside the library, so
+// two models loaded into one process never bind to each other's copies. The result is renamed
+// over OUT only when the link succeeded.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/link/Link.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
+
+namespace dl::codegen {
+
+std::string defaultRuntimeArchive() {
+  if (const char *env = std::getenv("DLC_RUNTIME_LIB"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", "libdlrt.a");
+  return std::string(path);
+}
+
+bool linkSharedLibrary(const LinkJob &job, std::string &error) {
+  std::string driver;
+  for (const char *name : {"c++", "g++", "clang++"})
+    if (auto found = llvm::sys::findProgramByName(name)) {
+      driver = *found;
+      break;
+    }
+  if (driver.empty()) {
+    error = "no C++ compiler driver (c++, g++ or clang++) on PATH to link with";
+    return false;
+  }
+  if (!llvm::sys::fs::exists(job.runtimeArchive)) {
+    error = "the runtime library '" + job.runtimeArchive +
+            "' is missing (build the dlrt target, or set DLC_RUNTIME_LIB)";
+    return false;
+  }
+  std::string script = job.scratchDir + "/exports.map";
+  {
+    std::ofstream out(script);
+    out << "{\n  global:\n    " << job.exportPrefix << "*;\n    dl_model_api_v1;\n"
+        << "  local: *;\n};\n";
+    if (!out) {
+      error = "cannot write '" + script + "'";
+      return false;
+    }
+  }
+  std::string temporary = job.output + ".tmp." + std::to_string(::getpid());
+  std::vector<std::string> args = {driver, "-shared", "-o", temporary};
+  args.insert(args.end(), job.objects.begin(), job.objects.end());
+  for (const char *a : {"-Wl,--whole-archive"})
+    args.push_back(a);
+  args.push_back(job.runtimeArchive);
+  for (const char *a : {"-Wl,--no-whole-archive", "-Wl,-Bsymbolic", "-Wl,--no-undefined",
+                        "-lpthread", "-ldl", "-lm"})
+    args.push_back(a);
+  args.push_back("-Wl,--version-script=" + script);
+
+  std::string log = job.scratchDir + "/link.log";
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(driver, argRefs, std::nullopt, redirects, 0, 0, &message);
+  if (status != 0) {
+    error = "linking failed";
+    if (!message.empty())
+      error += ": " + message;
+    if (auto text = llvm::MemoryBuffer::getFile(log))
+      error += "\n" + (*text)->getBuffer().str();
+    std::remove(temporary.c_str());
+    return false;
+  }
+  if (std::rename(temporary.c_str(), job.output.c_str()) != 0) {
+    error = "cannot write '" + job.output + "'";
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+} // namespace dl::codegen

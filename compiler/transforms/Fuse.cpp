@@ -1,0 +1,348 @@
+//===- Fuse.cpp - Kernel regions ---------------------------------------------===//
+//
+// The dl-fuse pass (see Passes.td): groups the ops of every entry function of a model (Entries.h)
+// into dl.fusion regions, each of which becomes one kernel.
+//
+// Ops fall into four kinds:
+//   matmul      at most one per kernel; its element-wise consumers become its epilogue
+//   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax and the losses
+//   index       transpose, reshape, broadcast_to, slice, pad, concat, split: pure re-indexing,
+//               fused into their consumers only (so a transpose feeding a matmul is an access
+//               pattern of that matmul, not a copy)
+//   pointwise   everything else: element-wise math, cmp, select, cast, one_hot, constants, random
+// Visiting ops in order, a producer's group merges into its consumer's group when
+//   - the consumer is pointwise or a reduction, and the union holds at most one matmul; or
+//   - the consumer is a matmul and the producer's group is all index ops;
+// and the merge creates no cycle between groups (a group never both feeds and waits for another).
+// A value computed in a group and used outside it becomes an output of the kernel: this is how
+// values kept for the backward pass (a ReLU's mask, a dropout's output) leave the forward kernels.
+//
+// Before grouping, constants and rank-0 element-wise ops (an optimizer's bias corrections, a
+// learning rate) are cloned for each user, so every kernel recomputes its own scalars instead of
+// waiting for a scalar kernel; loads that follow a store of the same symbol read the stored value,
+// and every store moves to the end of its function (the memory planner relies on both).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Entries.h"
+#include "compiler/transforms/OpKinds.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::dl {
+#define GEN_PASS_DEF_FUSE
+#include "compiler/transforms/Passes.h.inc"
+} // namespace mlir::dl
+
+using namespace mlir;
+using namespace mlir::dl;
+
+namespace {
+
+/// A load after a store of the same symbol reads the stored value; then stores move to the end.
+void forwardStoresAndSink(func::FuncOp func) {
+  Block &block = func.getBody().front();
+  llvm::StringMap<Value> stored;
+  llvm::StringMap<StoreOp> lastStore;
+  for (Operation &op : llvm::make_early_inc_range(block)) {
+    if (auto store = dyn_cast<StoreOp>(op)) {
+      StringRef name = store.getName();
+      if (StoreOp previous = lastStore.lookup(name))
+        previous->erase(); // Overwritten before the function ends.
+      stored[name] = store.getValue();
+      lastStore[name] = store;
+    } else if (auto load = dyn_cast<LoadOp>(op)) {
+      if (Value v = stored.lookup(load.getName())) {
+        load.getResult().replaceAllUsesWith(v);
+        load->erase();
+      }
+    }
+  }
+  Operation *terminator = block.getTerminator();
+  for (StoreOp store : llvm::to_vector(block.getOps<StoreOp>()))
+    store->moveBefore(terminator);
+}
+
+/// Erases computations nobody reads (an optimizer's step count that its update does not use).
+void eraseDeadOps(func::FuncOp func) {
+  Block &block = func.getBody().front();
+  SmallVector<Operation *> ops;
+  for (Operation &op : block)
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if ((isFusible(op) || isa<LoadOp>(op)) && op->use_empty())
+      op->erase();
+}
+
+/// Cheap ops worth recomputing in each kernel that uses them.
+bool isDuplicable(Operation *op) {
+  if (auto constant = dyn_cast<ConstantOp>(op)) {
+    auto value = constant.getValue();
+    return value.isSplat() || value.getNumElements() <= 64;
+  }
+  if (opKind(op) != OpKind::Pointwise || isRandom(op) || op->getNumResults() != 1)
+    return false;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return type && type.getRank() == 0;
+}
+
+/// Gives every user of a duplicable op its own copy (users first, so chains copy whole).
+void cloneCheapOpsPerUser(func::FuncOp func) {
+  Block &block = func.getBody().front();
+  SmallVector<Operation *> ops;
+  for (Operation &op : block)
+    ops.push_back(&op);
+  OpBuilder builder(func.getContext());
+  for (Operation *op : llvm::reverse(ops)) {
+    if (!isDuplicable(op))
+      continue;
+    llvm::MapVector<Operation *, SmallVector<OpOperand *>> usesByUser;
+    for (OpOperand &use : op->getResult(0).getUses())
+      usesByUser[use.getOwner()].push_back(&use);
+    if (usesByUser.size() < 2)
+      continue;
+    builder.setInsertionPointAfter(op);
+    // The first user keeps the original; each other user gets a copy.
+    for (auto &entry : llvm::drop_begin(usesByUser)) {
+      Operation *copy = builder.clone(*op);
+      for (OpOperand *use : entry.second)
+        use->set(copy->getResult(0));
+    }
+  }
+}
+
+/// Groups of ops (by position in the block) and the kernel-level graph between them.
+class Grouping {
+public:
+  explicit Grouping(Block &block) {
+    for (Operation &op : block)
+      if (isFusible(&op)) {
+        index_[&op] = ops_.size();
+        ops_.push_back(&op);
+        classes_.insert(&op);
+      }
+  }
+
+  void run() {
+    for (Operation *consumer : ops_)
+      for (Value operand : consumer->getOperands()) {
+        Operation *producer = operand.getDefiningOp();
+        if (!producer || !index_.count(producer) || same(producer, consumer))
+          continue;
+        if (mayMerge(producer, consumer))
+          merge(producer, consumer);
+      }
+  }
+
+  /// The groups in an order that respects their dependences; among ready groups, the one whose
+  /// first op comes first (copies of cheap ops aside: they sit next to their originals).
+  std::vector<std::vector<Operation *>> orderedGroups() {
+    llvm::MapVector<Operation *, std::vector<Operation *>> members;
+    for (Operation *op : ops_)
+      if (!isDuplicable(op))
+        members[leader(op)].push_back(op);
+    for (Operation *op : ops_)
+      if (isDuplicable(op))
+        members[leader(op)].push_back(op);
+    llvm::DenseMap<Operation *, unsigned> pending;
+    llvm::DenseMap<Operation *, llvm::SmallDenseSet<Operation *>> successors;
+    for (auto &[lead, list] : members) {
+      pending[lead];
+      for (Operation *succ : successorLeaders(lead))
+        if (successors[lead].insert(succ).second)
+          ++pending[succ];
+    }
+    std::vector<std::vector<Operation *>> order;
+    llvm::DenseSet<Operation *> done;
+    while (order.size() < members.size()) {
+      Operation *next = nullptr;
+      for (auto &[lead, list] : members)
+        if (!done.count(lead) && pending[lead] == 0) {
+          next = lead;
+          break;
+        }
+      assert(next && "kernel groups form a cycle");
+      done.insert(next);
+      order.push_back(members[next]);
+      for (Operation *succ : successors[next])
+        --pending[succ];
+    }
+    return order;
+  }
+
+private:
+  Operation *leader(Operation *op) { return classes_.getLeaderValue(op); }
+  bool same(Operation *a, Operation *b) { return leader(a) == leader(b); }
+
+  std::vector<Operation *> membersOf(Operation *lead) {
+    std::vector<Operation *> list;
+    for (auto it = classes_.member_begin(classes_.findValue(lead)); it != classes_.member_end(); ++it)
+      list.push_back(*it);
+    return list;
+  }
+
+  int matmulsIn(Operation *lead) {
+    int n = 0;
+    for (Operation *op : membersOf(lead))
+      n += opKind(op) == OpKind::Matmul;
+    return n;
+  }
+
+  bool allIndex(Operation *lead) {
+    for (Operation *op : membersOf(lead))
+      if (opKind(op) != OpKind::Index)
+        return false;
+    return true;
+  }
+
+  bool mayMerge(Operation *producer, Operation *consumer) {
+    Operation *p = leader(producer), *c = leader(consumer);
+    switch (opKind(consumer)) {
+    case OpKind::Index:
+      return false;
+    case OpKind::Matmul:
+      if (!allIndex(p))
+        return false;
+      break;
+    case OpKind::Pointwise:
+    case OpKind::Reduction:
+      if (matmulsIn(p) + matmulsIn(c) > 1)
+        return false;
+      break;
+    }
+    return !reachesThroughOther(p, c);
+  }
+
+  void merge(Operation *a, Operation *b) { classes_.unionSets(a, b); }
+
+  /// Leaders of the groups that use a value of group `lead`.
+  llvm::SmallVector<Operation *> successorLeaders(Operation *lead) {
+    llvm::SmallVector<Operation *> out;
+    llvm::SmallDenseSet<Operation *> seen;
+    for (Operation *op : membersOf(lead))
+      for (Operation *user : op->getUsers())
+        if (index_.count(user) && !same(user, lead) && seen.insert(leader(user)).second)
+          out.push_back(leader(user));
+    return out;
+  }
+
+  /// Whether group `from` reaches group `to` through at least one other group.
+  bool reachesThroughOther(Operation *from, Operation *to) {
+    SmallVector<Operation *> stack;
+    llvm::DenseSet<Operation *> visited;
+    for (Operation *succ : successorLeaders(from))
+      if (succ != to && visited.insert(succ).second)
+        stack.push_back(succ);
+    while (!stack.empty()) {
+      Operation *g = stack.pop_back_val();
+      for (Operation *succ : successorLeaders(g)) {
+        if (succ == to)
+          return true;
+        if (visited.insert(succ).second)
+          stack.push_back(succ);
+      }
+    }
+    return false;
+  }
+
+  std::vector<Operation *> ops_;
+  llvm::DenseMap<Operation *, size_t> index_;
+  llvm::EquivalenceClasses<Operation *> classes_;
+};
+
+std::string cName(StringRef s) {
+  std::string out;
+  for (char c : s)
+    out += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+/// Replaces the ops of `group` (in block order) with one dl.fusion before `insertBefore`.
+void outline(std::vector<Operation *> group, Operation *insertBefore, StringRef kernelName) {
+  llvm::sort(group, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::DenseSet<Operation *> members(group.begin(), group.end());
+
+  llvm::SetVector<Value> inputs;
+  SmallVector<Value> outputs;
+  for (Operation *op : group) {
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!def || !members.count(def))
+        inputs.insert(operand);
+    }
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *u) { return !members.count(u); }))
+        outputs.push_back(result);
+  }
+
+  OpBuilder builder(insertBefore);
+  Location loc = group.front()->getLoc();
+  auto fusion = builder.create<FusionOp>(loc, ValueRange(outputs).getTypes(),
+                                         builder.getStringAttr(kernelName), inputs.getArrayRef());
+  Block *body = builder.createBlock(&fusion.getBody());
+  IRMapping map;
+  for (Value input : inputs)
+    map.map(input, body->addArgument(input.getType(), input.getLoc()));
+  for (Operation *op : group)
+    builder.clone(*op, map);
+  SmallVector<Value> yielded;
+  for (Value v : outputs)
+    yielded.push_back(map.lookup(v));
+  builder.create<YieldOp>(loc, yielded);
+
+  for (auto [original, result] : llvm::zip(outputs, fusion.getResults()))
+    original.replaceUsesWithIf(result, [&](OpOperand &use) { return !members.count(use.getOwner()); });
+  for (Operation *op : llvm::reverse(group))
+    op->erase();
+}
+
+LogicalResult fuseFunction(func::FuncOp func, StringRef modelName, unsigned &kernelCounter) {
+  if (func.getBody().empty())
+    return success();
+  Block &block = func.getBody().front();
+  for (Operation &op : block) {
+    if (isa<LoadOp, StoreOp, func::ReturnOp>(op) || isFusible(&op))
+      continue;
+    return op.emitError() << "'" << op.getName() << "' cannot be compiled into a kernel";
+  }
+  forwardStoresAndSink(func);
+  eraseDeadOps(func);
+  cloneCheapOpsPerUser(func);
+
+  Grouping grouping(block);
+  grouping.run();
+  std::vector<std::vector<Operation *>> groups = grouping.orderedGroups();
+
+  // Kernels go after the loads and before the stores, in dependence order.
+  Operation *insertBefore = block.getTerminator();
+  for (Operation &op : block)
+    if (isa<StoreOp>(op)) {
+      insertBefore = &op;
+      break;
+    }
+  for (auto &group : groups)
+    outline(group, insertBefore,
+            (cName(modelName) + "_" + cName(func.getSymName()) + "_k" +
+             std::to_string(kernelCounter++)));
+  return success();
+}
+
+struct FusePass : mlir::dl::impl::FuseBase<FusePass> {
+  void runOnOperation() override {
+    bool failed = false;
+    getOperation().walk([&](ModelOp model) {
+      unsigned counter = 0;
+      for (const Entry &entry : modelEntries(model))
+        if (mlir::failed(fuseFunction(entry.function, model.getSymName(), counter)))
+          failed = true;
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+} // namespace
