@@ -11,7 +11,11 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <cstdio>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 using namespace mlir;
 
@@ -63,6 +67,51 @@ FailureOr<ModelLayout> selectAndLayout(ModuleOp module, const std::string &wante
   if (failed(layout))
     error = "cannot lay out model '" + chosen.getSymName().str() + "'";
   return layout;
+}
+
+/// Compiles every kernel and Halide's runtime, one per core at a time (Halide compiles independent
+/// pipelines on separate threads); the first error wins.
+bool compileObjectsInParallel(const ModelLayout &layout, const std::string &target,
+                              const ScratchDir &scratch, std::vector<std::string> &objects,
+                              std::string &error) {
+  std::vector<std::function<bool(std::string &)>> jobs;
+  for (auto &[name, kernel] : layout.kernels) {
+    std::string object = scratch.file(name + ".o");
+    objects.push_back(object);
+    const Kernel *k = &kernel;
+    jobs.push_back([k, object, &target](std::string &why) {
+      if (compileKernel(*k, target, object, why))
+        return true;
+      why = "kernel " + k->name + ": " + why;
+      return false;
+    });
+  }
+  std::string runtimeObject = scratch.file("halide_runtime.o");
+  objects.push_back(runtimeObject);
+  jobs.push_back([runtimeObject, &target](std::string &why) {
+    return compileHalideRuntime(target, runtimeObject, why);
+  });
+
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  auto worker = [&] {
+    for (size_t i = next++; i < jobs.size(); i = next++) {
+      std::string why;
+      if (!jobs[i](why)) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (error.empty())
+          error = why;
+      }
+    }
+  };
+  unsigned threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (std::thread &t : pool)
+    t.join();
+  return error.empty();
 }
 
 } // namespace
@@ -122,22 +171,12 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   if (!scratch.create(error))
     return false;
   LinkJob job;
-  for (auto &[name, kernel] : layout->kernels) {
-    std::string object = scratch.file(name + ".o");
-    if (!compileKernel(kernel, target, object, error)) {
-      error = "kernel " + name + ": " + error;
-      return false;
-    }
-    job.objects.push_back(object);
-  }
+  if (!compileObjectsInParallel(*layout, target, scratch, job.objects, error))
+    return false;
   std::string glueObject = scratch.file("glue.o");
   if (!emitObject(*glueIR, glueObject, error))
     return false;
   job.objects.push_back(glueObject);
-  std::string runtimeObject = scratch.file("halide_runtime.o");
-  if (!compileHalideRuntime(target, runtimeObject, error))
-    return false;
-  job.objects.push_back(runtimeObject);
   job.runtimeArchive = defaultRuntimeArchive();
   job.exportPrefix = layout->name + "_";
   job.output = options.output;
