@@ -10,6 +10,7 @@
 
 #include "tools/dl-run/Model.h"
 #include "tools/dl-run/Options.h"
+#include "tools/dl-run/Progress.h"
 
 #include "runtime/data/Dataset.h"
 
@@ -35,9 +36,6 @@ bool openModel(const Options &options, Model &model, std::string &error);
 
 /// Loads --data (first --limit samples of each split) and prints what was loaded to `out`.
 bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostream &out, std::string &error);
-
-/// The loss as text: four significant digits ("0.5123", "1.234e-05"), or "nan"/"inf".
-std::string formatLoss(double loss);
 
 } // namespace dlrun
 

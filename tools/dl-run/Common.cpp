@@ -46,12 +46,6 @@ bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostrea
   return true;
 }
 
-std::string formatLoss(double loss) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", loss);
-  return text;
-}
-
 int runCommand(const Options &options, std::ostream &out, std::ostream &err) {
   if (options.command == "train")
     return runTrain(options, out, err);

@@ -2,6 +2,7 @@
 #include "tools/dl-run/Progress.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <unistd.h>
@@ -22,8 +23,17 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
-void Progress::start(const std::string &label, int64_t total, int64_t samplesPerBatch) {
+std::string formatLoss(double loss) {
+  char text[32];
+  double magnitude = std::fabs(loss);
+  std::snprintf(text, sizeof text, magnitude >= 1e-3 || magnitude == 0 || !std::isfinite(loss) ? "%.4f" : "%.3e",
+                loss);
+  return text;
+}
+
+void Progress::start(const std::string &label, int64_t total, int64_t samplesPerBatch, const std::string &unit) {
   label_ = label;
+  unit_ = unit;
   total_ = total;
   samplesPerBatch_ = samplesPerBatch;
   nextPlainLine_ = 1;
@@ -40,9 +50,7 @@ std::string Progress::line(int64_t done, double loss, double elapsed) const {
     text << " [" << std::string(size_t(filled), '=') << (filled < kWidth ? ">" : "")
          << std::string(size_t(std::max(0, kWidth - filled - 1)), ' ') << "]";
   }
-  char lossText[32];
-  std::snprintf(lossText, sizeof lossText, "%.4g", loss);
-  text << "  batch " << done << "/" << total_ << "  loss " << lossText;
+  text << "  " << unit_ << " " << done << "/" << total_ << "  loss " << formatLoss(loss);
   if (elapsed > 0 && done > 0) {
     double rate = double(done * samplesPerBatch_) / elapsed;
     text << "  " << int64_t(rate + 0.5) << " samples/s  ETA "

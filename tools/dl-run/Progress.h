@@ -22,12 +22,17 @@ bool stderrIsTerminal();
 /// "7s", "2m05s", "1h02m".
 std::string formatDuration(double seconds);
 
+/// A loss for people: four decimals ("0.5120"), small ones in scientific notation ("1.234e-05"),
+/// and "nan" or "inf".
+std::string formatLoss(double loss);
+
 class Progress {
 public:
   Progress(std::ostream &out, bool terminal) : out_(out), terminal_(terminal) {}
 
-  /// Starts a run of `total` batches of `samplesPerBatch` samples.
-  void start(const std::string &label, int64_t total, int64_t samplesPerBatch);
+  /// Starts a run of `total` batches (or steps: `unit`) of `samplesPerBatch` samples.
+  void start(const std::string &label, int64_t total, int64_t samplesPerBatch,
+             const std::string &unit = "batch");
   /// Reports that `done` batches are finished; `loss` is the running mean loss.
   void update(int64_t done, double loss);
   /// Clears the bar. Returns the seconds since start.
@@ -38,7 +43,7 @@ private:
 
   std::ostream &out_;
   bool terminal_;
-  std::string label_;
+  std::string label_, unit_;
   int64_t total_ = 0, samplesPerBatch_ = 0, nextPlainLine_ = 0;
   std::chrono::steady_clock::time_point start_, lastDraw_;
   bool drawn_ = false;

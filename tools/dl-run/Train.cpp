@@ -221,7 +221,7 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
   EntryBuffers buffers(*entry);
   Progress progress(err, stderrIsTerminal());
   int64_t samplesPerStep = entry->n_inputs && entry->inputs[0].rank ? entry->inputs[0].shape[0] : 1;
-  progress.start("train " + std::string(entry->name), options.steps, samplesPerStep);
+  progress.start("train " + std::string(entry->name), options.steps, samplesPerStep, "step");
   std::vector<float> losses;
   double lossSum = 0;
   int status = kExitOk;
