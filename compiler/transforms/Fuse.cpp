@@ -14,11 +14,14 @@
 //   - the consumer is pointwise or a reduction, and the union holds at most one matmul; or
 //   - the consumer is a matmul and the producer's group is all index ops;
 // and the merge creates no cycle between groups (a group never both feeds and waits for another).
+// Then reductions of the same value (softmax and cross-entropy of one set of logits) join, when
+// neither waits for the other.
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
 // values kept for the backward pass (a ReLU's mask, a dropout's output) leave the forward kernels.
 //
-// Before grouping, constants and rank-0 element-wise ops (an optimizer's bias corrections, a
-// learning rate) are cloned for each user, so every kernel recomputes its own scalars instead of
+// Before grouping, constants and one-element element-wise or index ops (an optimizer's bias
+// corrections, a learning rate, a loss's gradient seed) are cloned for each user and join any
+// consumer, so every kernel recomputes its own scalars instead of
 // waiting for a scalar kernel; loads that follow a store of the same symbol read the stored value,
 // and every store moves to the end of its function (the memory planner relies on both).
 //
@@ -78,16 +81,18 @@ void eraseDeadOps(func::FuncOp func) {
       op->erase();
 }
 
-/// Cheap ops worth recomputing in each kernel that uses them.
+/// Cheap ops worth recomputing in each kernel that uses them: small constants, and element-wise
+/// or index ops with at most one element (scalars an optimizer or a loss gradient computes).
 bool isDuplicable(Operation *op) {
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     auto value = constant.getValue();
     return value.isSplat() || value.getNumElements() <= 64;
   }
-  if (opKind(op) != OpKind::Pointwise || isRandom(op) || op->getNumResults() != 1)
+  if (opKind(op) == OpKind::Matmul || opKind(op) == OpKind::Reduction || isRandom(op) ||
+      op->getNumResults() != 1)
     return false;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  return type && type.getRank() == 0;
+  return type && type.getNumElements() <= 1;
 }
 
 /// Gives every user of a duplicable op its own copy (users first, so chains copy whole).
@@ -136,6 +141,17 @@ public:
         if (mayMerge(producer, consumer))
           merge(producer, consumer);
       }
+    // Siblings: reductions of one value (softmax and cross-entropy of the same logits) read it once.
+    for (Operation *op : ops_) {
+      if (opKind(op) != OpKind::Reduction)
+        continue;
+      for (Value operand : op->getOperands())
+        for (Operation *other : operand.getUsers())
+          if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
+              !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
+              !reaches(leader(op), leader(other)) && !reaches(leader(other), leader(op)))
+            merge(op, other);
+    }
   }
 
   /// The groups in an order that respects their dependences; among ready groups, the one whose
@@ -199,8 +215,17 @@ private:
     return true;
   }
 
+  bool allDuplicable(Operation *lead) {
+    for (Operation *op : membersOf(lead))
+      if (!isDuplicable(op))
+        return false;
+    return true;
+  }
+
   bool mayMerge(Operation *producer, Operation *consumer) {
     Operation *p = leader(producer), *c = leader(consumer);
+    if (allDuplicable(p))
+      return !reachesThroughOther(p, c);
     switch (opKind(consumer)) {
     case OpKind::Index:
       return false;
@@ -228,6 +253,20 @@ private:
         if (index_.count(user) && !same(user, lead) && seen.insert(leader(user)).second)
           out.push_back(leader(user));
     return out;
+  }
+
+  /// Whether group `from` reaches group `to` at all.
+  bool reaches(Operation *from, Operation *to) {
+    SmallVector<Operation *> stack{from};
+    llvm::DenseSet<Operation *> visited{from};
+    while (!stack.empty())
+      for (Operation *succ : successorLeaders(stack.pop_back_val())) {
+        if (succ == to)
+          return true;
+        if (visited.insert(succ).second)
+          stack.push_back(succ);
+      }
+    return false;
   }
 
   /// Whether group `from` reaches group `to` through at least one other group.
