@@ -25,14 +25,16 @@ namespace dlc {
 std::string helpText() {
   return R"(OVERVIEW: dlc, the deep-learning compiler
 
-USAGE: dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
+USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--cpu=CPU] [--model=NAME] [-D NAME=VALUE]...
+       dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
        dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
                       [--input NAME=v1,v2,...]...
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
 
 COMMANDS:
-  (none)            Compile FILE.dl and print the stage --emit names.
+  (none)            Compile FILE.dl into a shared library (the default, --emit=so), or print
+                    what --emit names.
   check-grad        Check every train block's gradients (dl-autodiff) against central finite
                     differences of its loss, through the double-precision reference
                     interpreter, from random parameters and inputs drawn from the seed. Prints
@@ -41,6 +43,21 @@ COMMANDS:
                     given or random inputs, printing the loss of every step.
 
 OPTIONS:
+  --emit=so         (default) Build the model's shared library: its kernels (Halide, for the
+                    CPU --cpu names), the glue calling them at their memory-plan offsets, and the
+                    runtime behind the C ABI of dl/runtime.h. Written to -o (FILE.so when absent).
+  -H                With the library, write its typed C header beside it (MODEL.h).
+  --emit=header     Print the typed C header: <model>_create, one function per entry point
+                    (<model>_forward, <model>_eval, <model>_train_step, ...), _save/_load/_param,
+                    and the memory plan's byte counts.
+  --emit=memplan    Print the memory plan: the state block (parameters, optimizer state), each
+                    entry point's kernels with where every buffer lives, the workspace size.
+  --emit=halide     Print Halide's lowered statement of every kernel.
+  --emit=llvm       Print the glue (entry points, descriptor, typed wrappers) as LLVM IR.
+  --emit=obj        Write the glue as an object file to -o (FILE.o when absent).
+  --cpu=CPU         Kernels for: native (the host, the default), x86-64-v3 (AVX2, FMA) or
+                    x86-64-v4 (AVX-512).
+  --model=NAME      The model to build when FILE.dl defines several.
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
                     its forward and eval functions, and one loss function and dl.train
@@ -52,6 +69,9 @@ OPTIONS:
                       train     plus <step>.update, the training step: gradients, clipping, weight
                                 decay, schedule and the optimizer's update, with its state
                                 as dl.buffers (dl-expand-optimizers)
+                      fused     plus each entry point's kernels as dl.fusion regions (cse, dl-fuse)
+                      planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
+                                state, byte counts on the model (dl-plan-memory)
   -o OUT            Write the result to OUT (written whole or not at all) instead of
                     standard output.
   -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
@@ -72,7 +92,7 @@ EXIT STATUS:
   0 success; 1 the program has errors (reported as file:line:col: error: ...);
   2 the command line is wrong.
 
-Building a shared library (dlc model.dl -o model.so) arrives with CPU code generation.
+Use the library with dl-run (dl-run --help), or link it: see examples/embed.
 )";
 }
 
