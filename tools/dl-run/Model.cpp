@@ -22,7 +22,9 @@ bool Model::open(const std::string &path, std::string &error) {
 }
 
 bool Model::createInstance(uint64_t seed, int threads, std::string &error) {
-  dl_options options{DL_DEVICE_CPU, threads, seed};
+  // The device follows the target the model was compiled for; host buffers work with either.
+  dl_device device = std::strcmp(info_->target, "cuda") == 0 ? DL_DEVICE_CUDA : DL_DEVICE_CPU;
+  dl_options options{device, threads, seed};
   dl_status status = dl_instance_create(library_, &options, &instance_);
   if (status != DL_OK) {
     error = failure(status, "creating an instance of '" + path_ + "'");

@@ -26,7 +26,8 @@ public:
 
   /// Opens the library at `path`.
   bool open(const std::string &path, std::string &error);
-  /// Creates the instance (parameters drawn from their initializers).
+  /// Creates the instance (parameters drawn from their initializers) on the device of the model's
+  /// target: CUDA for "cuda", the CPU otherwise.
   bool createInstance(uint64_t seed, int threads, std::string &error);
 
   const dl_model_info &info() const { return *info_; }

@@ -176,9 +176,11 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         << accuracyText(trainScores) << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
         << std::flush;
   }
+  if (!saveCheckpoint(options, model, out, err))
+    return kExitError;
   if (testScores.hasAccuracy)
     out << "test accuracy " << accuracyText(testScores) << "\n";
-  return saveCheckpoint(options, model, out, err) ? kExitOk : kExitError;
+  return kExitOk;
 }
 
 /// Writes "step,loss" and one line per step (%.9g: the float exactly) to `path`.
