@@ -141,6 +141,12 @@ bool compileHalideRuntime(const std::string &target, const std::string &objectPa
 
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
                uint32_t step, std::vector<HostTensor> &outputs, std::string &error) {
+  return runKernelForTarget(kernel, "", inputs, seed, step, outputs, error);
+}
+
+bool runKernelForTarget(const Kernel &kernel, const std::string &targetName,
+                        const std::vector<HostTensor> &inputs, uint64_t seed, uint32_t step,
+                        std::vector<HostTensor> &outputs, std::string &error) {
   outputs.clear();
   return guarded(error, [&] {
     if (inputs.size() != kernel.inputs.size())
@@ -152,7 +158,9 @@ bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint
         throw LoweringError(kernel.name + ": input #" + std::to_string(i) +
                             " does not have the kernel's type or its number of elements");
 
-    Halide::Target target = Halide::get_jit_target_from_environment();
+    Halide::Target target = targetName.empty()
+                                ? Halide::get_jit_target_from_environment()
+                                : parseTarget(targetName).with_feature(Halide::Target::JIT);
     BuiltPipeline built = halide::buildPipeline(kernel, target);
     for (size_t i = 0; i < inputs.size(); ++i) {
       Halide::Buffer<> buffer = bufferOf(inputs[i].type);

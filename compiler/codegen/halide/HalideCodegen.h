@@ -39,6 +39,13 @@ bool compileHalideRuntime(const std::string &target, const std::string &objectPa
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
                uint32_t step, std::vector<HostTensor> &outputs, std::string &error);
 
+/// runKernel, compiled for `target` (a Halide target string the host can run, such as the one
+/// halideTargetForCpu gives for "x86-64-v3") instead of the host's own features: tests use it to
+/// run the schedule of each CPU level.
+bool runKernelForTarget(const Kernel &kernel, const std::string &target,
+                        const std::vector<HostTensor> &inputs, uint64_t seed, uint32_t step,
+                        std::vector<HostTensor> &outputs, std::string &error);
+
 } // namespace dl::codegen
 
 #endif // DLC_CODEGEN_HALIDE_HALIDECODEGEN_H

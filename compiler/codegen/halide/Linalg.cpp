@@ -64,6 +64,21 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
   if (k == 0)
     return v;
 
+  // Matrix by matrix with N not a multiple of the column quantum: read B through a copy whose
+  // extra columns are zeros (their products are computed and never stored).
+  const Halide::Func *rhs = &b.func;
+  if (!aVector && !bVector && expected.back() % kMatmulColumnQuantum != 0) {
+    int32_t n = static_cast<int32_t>(expected.back());
+    v.paddedRhs = l.newFunc(node, "_rhs_padded");
+    Lowering::define(v.paddedRhs, sb.size(), [&](const Index &index) {
+      Index source = index;
+      source.back() = Halide::clamp(index.back(), 0, n - 1);
+      return Halide::select(index.back() < n, Lowering::call(b.func, source), 0.0f);
+    });
+    v.hasPaddedRhs = true;
+    rhs = &v.paddedRhs;
+  }
+
   Halide::RDom r(0, static_cast<int>(k), l.funcName(node, "_k"));
   Index out = Lowering::coordinates(rank);
   Index batchIndex(out.begin(), out.begin() + batch.size());
@@ -80,7 +95,7 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
     bi.push_back(out.back());
 
   std::vector<Expr> args(out.rbegin(), out.rend());
-  v.func(args) += Lowering::call(a.func, ai) * Lowering::call(b.func, bi);
+  v.func(args) += Lowering::call(a.func, ai) * Lowering::call(*rhs, bi);
   v.sharedDim = r.x;
   v.hasSharedDim = true;
   return v;

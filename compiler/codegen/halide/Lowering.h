@@ -78,9 +78,18 @@ struct LoweredValue {
   Halide::RVar sharedDim;
   /// Matmul only: whether `func`'s update reduces over a shared dimension (false for K = 0).
   bool hasSharedDim = false;
+  /// Matmul only: the right operand with its columns padded with zeros to a multiple of
+  /// kMatmulColumnQuantum, which the product reads instead of the operand when N is not such a
+  /// multiple (so every register block is whole). The schedule materializes it.
+  Halide::Func paddedRhs;
+  bool hasPaddedRhs = false;
 };
 
 class Lowering;
+
+/// Matmul results are computed in column blocks of a multiple of this many columns (a whole AVX-512
+/// vector, two AVX2 vectors); a right operand whose N is not a multiple is padded (paddedRhs).
+constexpr int64_t kMatmulColumnQuantum = 16;
 
 /// Translates one node; returns its value (at least `func`, `type` and `kind`).
 using OpLowering = std::function<LoweredValue(Lowering &, const KernelNode &)>;

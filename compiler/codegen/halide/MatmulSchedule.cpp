@@ -27,10 +27,15 @@ MatmulShape matmulShape(const Lowering &l, const codegen::KernelNode &node) {
   const TensorType &b = l.kernel().typeOf(node.operands.at(1));
   s.shared = a.shape.back();
   s.matrixByMatrix = a.shape.size() >= 2 && b.shape.size() >= 2;
+  s.columns = s.result.empty() ? 0 : s.result.back();
+  if (s.matrixByMatrix && s.columns % kMatmulColumnQuantum != 0)
+    s.columns += kMatmulColumnQuantum - s.columns % kMatmulColumnQuantum;
   return s;
 }
 
 namespace {
+
+constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
 
 /// A register block: `rows` rows by `vectors` vectors of columns of accumulators, which must leave
 /// registers for the loaded vectors of B and the broadcast element of A (16 vector registers with
@@ -74,8 +79,7 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
     return;
   }
 
-  int64_t n = shape.result[rank - 1];
-  Blocking b = blockingFor(n, vw, target);
+  Blocking b = blockingFor(shape.columns, vw, target);
   int columns = b.vectors * vw;
   Var j = Lowering::var(rank - 1, rank), i = Lowering::var(rank - 2, rank);
   Var jo("jo"), io("io"), ji("ji"), ii("ii"), tile("tile");
@@ -92,7 +96,13 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
     owner.fuse(tile, batch, outer);
     tile = outer;
   }
-  owner.parallel(tile);
+  // Below a few million multiply-adds a product takes microseconds, about what waking the thread
+  // pool costs.
+  int64_t multiplyAdds = shape.shared;
+  for (int64_t d : shape.result)
+    multiplyAdds *= d;
+  if (multiplyAdds >= kParallelMultiplyAdds)
+    owner.parallel(tile);
 
   // One block of the product per iteration of `tile`: always `rows` rows (the definition clamps
   // A's row, so an overhanging block is safe), and `columns` columns when they divide N.

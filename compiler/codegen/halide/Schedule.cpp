@@ -165,8 +165,22 @@ void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
   }
 }
 
-void scheduleOperandCopy(Func f, const Shape &shape, const Halide::Target &target) {
-  schedulePointwise(f, shape, target);
+void scheduleOperandCopy(Func f, const Shape &shape, bool transposes,
+                         const Halide::Target &target) {
+  size_t rank = shape.size();
+  if (!transposes || rank < 2 || shape[rank - 1] < 8 || shape[rank - 2] < 8) {
+    schedulePointwise(f, shape, target);
+    return;
+  }
+  // 8x8 tiles, both dimensions vectorized: eight dense row loads and a shuffle per tile.
+  Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
+  Var xo("xo"), yo("yo"), xi("xi"), yi("yi");
+  f.tile(x, y, xo, yo, xi, yi, 8, 8, TailStrategy::GuardWithIf).vectorize(xi).vectorize(yi);
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  if (total >= kParallelElements)
+    f.parallel(rank > 2 ? Lowering::var(0, rank) : yo);
 }
 
 void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
@@ -185,16 +199,32 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     if (mv.kind != ValueKind::Matmul)
       continue;
     const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
-    // Operands that are not plain inputs are computed into dense buffers first (a product feeding
-    // this one already is: it cannot fuse into a matmul).
-    for (int operand : node.operands) {
-      const LoweredValue &ov = l.value(operand);
-      if (ov.kind == ValueKind::Input || ov.kind == ValueKind::Matmul ||
-          !materialized.insert(operand).second)
-        continue;
-      Func f = ov.func;
+    auto isTranspose = [&](int v) {
+      return v >= static_cast<int>(kernel.inputs.size()) &&
+             kernel.nodes[v - kernel.inputs.size()].op == "transpose";
+    };
+    auto materialize = [&](int v, Func f, const Shape &shape, bool transposes) {
+      if (v >= 0 && !materialized.insert(v).second)
+        return;
       f.compute_root();
-      scheduleOperandCopy(f, ov.type.shape, target);
+      scheduleOperandCopy(f, shape, transposes, target);
+    };
+    // The left operand is read one broadcast element at a time, so re-indexing (a transpose) costs
+    // nothing there; computed values are materialized so they are not recomputed per column block.
+    // (A product feeding this one is already in its own buffer: it cannot fuse into a matmul.)
+    int lhs = node.operands[0], rhs = node.operands[1];
+    const LoweredValue &a = l.value(lhs), &b = l.value(rhs);
+    if (a.kind != ValueKind::Input && a.kind != ValueKind::DataMovement &&
+        a.kind != ValueKind::Matmul)
+      materialize(lhs, a.func, a.type.shape, false);
+    // The right operand is read in whole vectors along its rows: it must be dense there, so
+    // anything but an input (or another product) is copied, transposing in registers.
+    if (mv.hasPaddedRhs) {
+      Shape padded = b.type.shape;
+      padded.back() = matmulShape(l, node).columns;
+      materialize(-1, mv.paddedRhs, padded, isTranspose(rhs));
+    } else if (b.kind != ValueKind::Input && b.kind != ValueKind::Matmul) {
+      materialize(rhs, b.func, b.type.shape, isTranspose(rhs));
     }
     MatmulShape shape = matmulShape(l, node);
     int g = fusionGroup(l, consumers, groups, m);

@@ -21,13 +21,17 @@ void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target 
 /// partial sums (rfactor) when it reduces to a scalar.
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target);
 
-/// The schedule of a matmul operand computed into its own buffer (a transpose, a broadcast, ...).
-void scheduleOperandCopy(Halide::Func f, const Shape &shape, const Halide::Target &target);
+/// The schedule of a matmul operand computed into its own buffer. `transposes` when it reads its
+/// source with the last two dimensions swapped: it then copies square tiles, vectorized along both,
+/// so the transposition is done with shuffles in registers rather than gathers.
+void scheduleOperandCopy(Halide::Func f, const Shape &shape, bool transposes,
+                         const Halide::Target &target);
 
 /// What the matmul schedule needs to know about a product.
 struct MatmulShape {
   Shape result;                ///< The result's shape.
   int64_t shared = 0;          ///< K, the length of the shared dimension.
+  int64_t columns = 0;         ///< N, rounded up when the right operand is padded.
   bool matrixByMatrix = false; ///< Both operands of rank >= 2: the result ends in [M, N].
 };
 

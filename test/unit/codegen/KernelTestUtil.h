@@ -116,6 +116,25 @@ inline std::vector<HostTensor> run(const Kernel &kernel, const std::vector<HostT
   return outputs;
 }
 
+/// run(), compiled for the Halide target of `cpu` ("x86-64-v3", "x86-64-v4", "native").
+inline std::vector<HostTensor> runOn(const std::string &cpu, const Kernel &kernel,
+                                     const std::vector<HostTensor> &inputs) {
+  std::vector<HostTensor> outputs;
+  std::string target, error;
+  EXPECT_TRUE(halideTargetForCpu(cpu, target, error)) << error;
+  EXPECT_TRUE(runKernelForTarget(kernel, target, inputs, 0, 0, outputs, error)) << error;
+  return outputs;
+}
+
+/// The CPU levels the host can run: x86-64-v3, and x86-64-v4 where the host has AVX-512.
+inline std::vector<std::string> runnableCpus() {
+  std::string target, error;
+  bool avx512 = halideTargetForCpu("native", target, error) &&
+                target.find("avx512_skylake") != std::string::npos;
+  return avx512 ? std::vector<std::string>{"x86-64-v3", "x86-64-v4"}
+                : std::vector<std::string>{"x86-64-v3"};
+}
+
 /// |actual - expected| <= atol + rtol |expected| for every element (NaNs must match, infinities
 /// must be equal); lists the first few that are not.
 inline ::testing::AssertionResult allClose(const HostTensor &actual,

@@ -68,10 +68,13 @@ void checkMatmul(const Shape &sa, const Shape &sb, uint32_t seed) {
   KernelBuilder k("matmul");
   int x = k.input(f32(sa)), y = k.input(f32(sb));
   k.output(k.node("matmul", {x, y}, f32(outShape)));
-  std::vector<HostTensor> r = run(k.kernel(), {a, b});
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_TRUE(allClose(r[0], expected, 1e-5, tolerance(sa.back())))
-      << sa.size() << "-D @ " << sb.size() << "-D";
+  // Each CPU level has its own register blocking.
+  for (const std::string &cpu : runnableCpus()) {
+    std::vector<HostTensor> r = runOn(cpu, k.kernel(), {a, b});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], expected, 1e-5, tolerance(sa.back())))
+        << sa.size() << "-D @ " << sb.size() << "-D on " << cpu;
+  }
 }
 
 TEST(Matmul, MlpForwardLayerWithBiasAndReluEpilogue) {
@@ -107,12 +110,16 @@ TEST(Matmul, TransposedOperandsOfTheBackwardPass) {
   HostTensor xs = randomTensor(f32({m, k}), 4), gs = randomTensor(f32({m, n}), 5);
   HostTensor ws = randomTensor(f32({k, n}), 6);
   Shape shape;
-  std::vector<HostTensor> r = run(b.kernel(), {xs, gs});
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_TRUE(allClose(r[0], matmulRef(transposed(xs), gs, shape), 1e-5, tolerance(m)));
-  r = run(b2.kernel(), {gs, ws});
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_TRUE(allClose(r[0], matmulRef(gs, transposed(ws), shape), 1e-5, tolerance(n)));
+  std::vector<double> dw = matmulRef(transposed(xs), gs, shape);
+  std::vector<double> dx = matmulRef(gs, transposed(ws), shape);
+  for (const std::string &cpu : runnableCpus()) {
+    std::vector<HostTensor> r = runOn(cpu, b.kernel(), {xs, gs});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], dw, 1e-5, tolerance(m))) << cpu;
+    r = runOn(cpu, b2.kernel(), {gs, ws});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], dx, 1e-5, tolerance(n))) << cpu;
+  }
 }
 
 TEST(Matmul, ShapesThatLeavePartialTiles) {
