@@ -51,3 +51,7 @@ if nvidia_smi:
             config.available_features.add("cuda-gpu")
     except (OSError, subprocess.SubprocessError):
         pass
+
+# Debian's dataset-fashion-mnist (scripts/setup.sh installs it), for the tests that train on it.
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")
