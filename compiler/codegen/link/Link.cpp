@@ -25,8 +25,14 @@ namespace dl::codegen {
 std::string defaultRuntimeArchive() {
   if (const char *env = std::getenv("DLC_RUNTIME_LIB"))
     return env;
-  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  // /proc/self/exe names the running dlc even while a rebuild replaces the file (" (deleted)").
+  llvm::SmallString<256> exe;
+  if (llvm::sys::fs::real_path("/proc/self/exe", exe))
+    exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  std::string self(exe);
+  if (llvm::StringRef(self).ends_with(" (deleted)"))
+    self.resize(self.size() - 10);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
   llvm::sys::path::append(path, "lib", "libdlrt.a");
   return std::string(path);
 }
