@@ -86,15 +86,16 @@ std::string multiIndex(const std::vector<int64_t> &shape, int64_t flat) {
   return s + "]";
 }
 
-static bool close(double compiled, double reference, ElementKind kind, Tolerance tolerance) {
+static bool close(double compiled, double reference, double scale, ElementKind kind,
+                  Tolerance tolerance) {
   if (kind != ElementKind::F32)
     return compiled == reference;
   if (std::isnan(compiled) || std::isnan(reference))
     return std::isnan(compiled) && std::isnan(reference);
   if (std::isinf(compiled) || std::isinf(reference))
     return compiled == reference;
-  double scale = std::max(std::fabs(compiled), std::fabs(reference));
-  return std::fabs(compiled - reference) <= tolerance.absolute + tolerance.relative * scale;
+  double size = std::max({std::fabs(compiled), std::fabs(reference), tolerance.share * scale});
+  return std::fabs(compiled - reference) <= tolerance.absolute + tolerance.relative * size;
 }
 
 ::testing::AssertionResult matches(const std::string &what, const Tensor &compiled,
@@ -103,6 +104,10 @@ static bool close(double compiled, double reference, ElementKind kind, Tolerance
     return ::testing::AssertionFailure()
            << what << ": the compiled model's tensor is " << compiled.typeString()
            << ", the interpreter's " << reference.typeString();
+  double scale = 0;
+  for (double v : reference.data)
+    if (std::isfinite(v))
+      scale = std::max(scale, std::fabs(v));
   constexpr int kShown = 8;
   int64_t mismatches = 0;
   double worst = 0;
@@ -111,7 +116,7 @@ static bool close(double compiled, double reference, ElementKind kind, Tolerance
   shown.precision(9);
   for (int64_t i = 0; i < reference.numElements(); ++i) {
     double c = compiled.data[i], r = reference.data[i];
-    if (close(c, r, reference.kind, tolerance))
+    if (close(c, r, scale, reference.kind, tolerance))
       continue;
     if (mismatches++ < kShown)
       shown << "\n  " << what << multiIndex(reference.shape, i) << ": compiled " << c
@@ -133,7 +138,8 @@ static bool close(double compiled, double reference, ElementKind kind, Tolerance
          << what << " (" << reference.typeString() << "): " << mismatches << " of "
          << reference.numElements() << " elements differ "
          << (reference.kind == ElementKind::F32
-                 ? "beyond relative " + number(tolerance.relative) + " + absolute " +
+                 ? "beyond relative " + number(tolerance.relative) + " (of at least " +
+                       number(tolerance.share * scale) + ") + absolute " +
                        number(tolerance.absolute)
                  : std::string("(they must be equal)"))
          << (nonFinite ? " (some NaN or infinite on one side only)"

@@ -20,10 +20,14 @@
 
 namespace dl::e2e {
 
-/// |compiled - reference| <= absolute + relative * max(|compiled|, |reference|).
+/// |compiled - reference| <= absolute + relative * max(|compiled|, |reference|, share * scale),
+/// where scale is the largest |reference| of the whole tensor: rounding error comes from the
+/// terms an element is computed from, so an element that cancels to near zero in a tensor of
+/// large values may be off by a part of the tensor's scale, not of its own size.
 struct Tolerance {
   double relative = 1e-4;
   double absolute = 1e-5;
+  double share = 0.1;
 };
 
 /// The bytes of `value` laid out as `info` says (its dtype; the shapes must agree).
