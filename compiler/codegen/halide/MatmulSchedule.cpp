@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
 
+#include <algorithm>
+
 namespace dl::halide {
 
 using Halide::Func;
@@ -36,6 +38,7 @@ MatmulShape matmulShape(const Lowering &l, const codegen::KernelNode &node) {
 namespace {
 
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
+constexpr int64_t kTaskMultiplyAdds = int64_t(1) << 19;
 
 /// A register block: `rows` rows by `vectors` vectors of columns of accumulators, which must leave
 /// registers for the loaded vectors of B and the broadcast element of A (16 vector registers with
@@ -81,16 +84,25 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
 
   Blocking b = blockingFor(shape.columns, vw, target);
   int columns = b.vectors * vw;
+  int64_t m = shape.result[rank - 2];
+  // A task of the thread pool: one column panel of `group` row blocks. The panel of B (K x
+  // columns) is reused from L1/L2 by each of its row blocks, and a task is long enough (about
+  // kTaskMultiplyAdds) that handing it out costs little.
+  int64_t rowBlocks = (m + b.rows - 1) / b.rows;
+  int64_t blockMultiplyAdds = std::max<int64_t>(1, int64_t(b.rows) * columns * shape.shared);
+  int group = static_cast<int>(std::clamp<int64_t>(
+      (kTaskMultiplyAdds + blockMultiplyAdds - 1) / blockMultiplyAdds, 1, rowBlocks));
   Var j = Lowering::var(rank - 1, rank), i = Lowering::var(rank - 2, rank);
-  Var jo("jo"), io("io"), ji("ji"), ii("ii"), tile("tile");
+  Var jo("jo"), io("io"), ji("ji"), ii("ii"), rowTask("rt"), block("blk"), tile("tile");
   owner.split(j, jo, ji, columns, TailStrategy::GuardWithIf)
       .split(i, io, ii, b.rows, TailStrategy::GuardWithIf)
-      .reorder(ji, ii, jo, io)
+      .split(io, rowTask, block, group, TailStrategy::GuardWithIf)
+      .reorder(ji, ii, block, jo, rowTask)
       .vectorize(ji, vw, TailStrategy::GuardWithIf)
       .unroll(ii);
   if (b.unrollColumns)
     owner.unroll(ji);
-  owner.fuse(jo, io, tile);
+  owner.fuse(jo, rowTask, tile);
   for (size_t d = rank - 2; d-- > 0;) {
     Var batch = Lowering::var(d, rank), outer("tile_" + batch.name());
     owner.fuse(tile, batch, outer);
@@ -104,9 +116,9 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
   if (multiplyAdds >= kParallelMultiplyAdds)
     owner.parallel(tile);
 
-  // One block of the product per iteration of `tile`: always `rows` rows (the definition clamps
+  // One block of the product per iteration of `block`: always `rows` rows (the definition clamps
   // A's row, so an overhanging block is safe), and `columns` columns when they divide N.
-  prod.compute_at(owner, tile)
+  prod.compute_at(owner, block)
       .bound_extent(i, b.rows)
       .vectorize(j, vw, TailStrategy::GuardWithIf)
       .unroll(i);

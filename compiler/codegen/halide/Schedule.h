@@ -22,8 +22,8 @@ void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target 
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target);
 
 /// The schedule of a matmul operand computed into its own buffer. `transposes` when it reads its
-/// source with the last two dimensions swapped: it then copies square tiles, vectorized along both,
-/// so the transposition is done with shuffles in registers rather than gathers.
+/// source with the last two dimensions swapped: it then copies square tiles, so the transposition
+/// is done with shuffles in registers rather than element by element.
 void scheduleOperandCopy(Halide::Func f, const Shape &shape, bool transposes,
                          const Halide::Target &target);
 
