@@ -20,6 +20,7 @@
 // DLC_E2E_RUN_KNOWN_BUGS=1 in the environment runs those too (to see whether a fix works).
 //
 //===----------------------------------------------------------------------===//
+#include "CompileQueue.h"
 #include "DlcProcess.h"
 #include "ReferenceModel.h"
 #include "TensorComparison.h"
@@ -43,6 +44,12 @@ using dl::interp::Tensor;
 
 /// Train steps taken per train entry.
 constexpr int kTrainSteps = 3;
+
+/// DLC_E2E_RUN_KNOWN_BUGS=1: run the cases of known bugs too.
+bool runKnownBugs() {
+  const char *text = std::getenv("DLC_E2E_RUN_KNOWN_BUGS");
+  return text && std::string(text) == "1";
+}
 
 /// Seeds each model runs from (each a fresh instance of the one library): 2, or
 /// DLC_E2E_SEEDS, for a longer hunt.
@@ -111,7 +118,11 @@ struct CompiledModel {
 
 class CodegenVsInterpreter : public ::testing::TestWithParam<ModelCase> {
 protected:
-  /// Compiles the case and opens the library; false (with a failure recorded) when it cannot.
+  /// Starts compiling the models of the selected cases.
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+  /// Waits for the case's library and opens it; false (with a failure recorded) when it cannot.
   bool compileModel();
   /// A fresh instance and interpreter, parameters and inputs drawn from `seed`.
   bool startFrom(uint64_t seed);
@@ -130,7 +141,8 @@ protected:
     return GetParam().name + "/" + seedLabel_ + "/" + phase + "/" + what;
   }
 
-  dl::e2e::ScratchDir scratch_;
+  static std::unique_ptr<dl::e2e::ScratchDir> scratch_;
+  static std::unique_ptr<dl::e2e::CompileQueue> queue_;
   CompiledModel compiled_;
   std::unique_ptr<ReferenceModel> reference_;
   std::map<std::string, Tensor> inputs_;
@@ -138,14 +150,41 @@ protected:
   std::string seedLabel_;
 };
 
+std::unique_ptr<dl::e2e::ScratchDir> CodegenVsInterpreter::scratch_;
+std::unique_ptr<dl::e2e::CompileQueue> CodegenVsInterpreter::queue_;
+
+void CodegenVsInterpreter::SetUpTestSuite() {
+  // The cases this run selected (--gtest_filter; ctest runs one), in the order they run.
+  std::vector<dl::e2e::CompileJob> jobs;
+  const ::testing::TestSuite *suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+  for (int i = 0; suite && i < suite->total_test_count(); ++i) {
+    const ::testing::TestInfo *test = suite->GetTestInfo(i);
+    std::string name = test->name();
+    name = name.substr(name.find('/') + 1);
+    for (const ModelCase &c : cases())
+      if (c.name == name && test->should_run() && (c.knownBug.empty() || runKnownBugs()))
+        jobs.push_back({c.name, c.source, c.defines});
+  }
+  scratch_ = std::make_unique<dl::e2e::ScratchDir>();
+  // Two at a time: one compile uses every core for its kernels while the other is in its serial
+  // parts (frontend, Halide runtime, link).
+  queue_ = std::make_unique<dl::e2e::CompileQueue>(DLC_BINARY, scratch_->path(), std::move(jobs),
+                                                   /*workers=*/2);
+}
+
+void CodegenVsInterpreter::TearDownTestSuite() {
+  queue_.reset();
+  scratch_.reset();
+}
+
 bool CodegenVsInterpreter::compileModel() {
   const ModelCase &c = GetParam();
-  if (scratch_.path().empty()) {
+  if (scratch_->path().empty()) {
     ADD_FAILURE() << "cannot create a scratch folder";
     return false;
   }
-  std::string library = scratch_.path() + "/" + c.name + ".so", log;
-  if (!dl::e2e::runDlc(DLC_BINARY, c.source, c.defines, library, log)) {
+  std::string library, log;
+  if (!queue_->wait(c.name, library, log)) {
     ADD_FAILURE() << c.name << ": dlc failed:\n" << log;
     return false;
   }
@@ -339,8 +378,7 @@ void CodegenVsInterpreter::compareTrainStep(int index, int step) {
 
 TEST_P(CodegenVsInterpreter, Matches) {
   const ModelCase &c = GetParam();
-  const char *runKnownBugs = std::getenv("DLC_E2E_RUN_KNOWN_BUGS");
-  if (!c.knownBug.empty() && !(runKnownBugs && *runKnownBugs == '1'))
+  if (!c.knownBug.empty() && !runKnownBugs())
     GTEST_SKIP() << "known compiler bug: " << c.knownBug
                  << " (DLC_E2E_RUN_KNOWN_BUGS=1 runs it anyway)";
   ASSERT_TRUE(compileModel());
