@@ -3,7 +3,9 @@
 // Chooses where each Func of a translated kernel is computed and how its loops run, from what the
 // op families recorded (Lowering.h) and the kernel's static shapes:
 //
-//   - element-wise chains stay inline in their consumers (Halide's default);
+//   - element-wise chains stay inline in their consumers (Halide's default), except a value that a
+//     reduction reads and that is also stored or read elsewhere: it is computed once, so that every
+//     reader sees the same rounding;
 //   - each output Func is vectorized along its innermost dimension (small innermost dimensions are
 //     fused with the next first) and parallel over its outermost one when it is large;
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
@@ -242,6 +244,28 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       Func wrapper = Func(mv.func).in();
       wrapper.compute_root();
       scheduleMatmul(wrapper, mv, shape, target);
+    }
+  }
+
+  // A computed value that a reduction reads and that is also stored, or read by another node, is
+  // computed once. Inlined, it would be evaluated twice under different floating-point rules: the
+  // stored copy with Halide's fast-math flags (LLVM contracts a * b + c into one FMA) and the copy
+  // inside a NaN-propagating max (strict_float, two roundings). The two then differ in the last
+  // bit, and the gradient of max, which looks for the elements equal to the maximum, finds none.
+  std::set<int> stored(kernel.outputs.begin(), kernel.outputs.end());
+  for (int v = 0; v < kernel.numValues(); ++v) {
+    const LoweredValue &value = l.value(v);
+    if ((value.kind != ValueKind::Pointwise && value.kind != ValueKind::Random) ||
+        materialized.count(v))
+      continue;
+    bool readByReduction = false;
+    for (int c : consumers[v])
+      readByReduction |= l.value(c).kind == ValueKind::Reduction;
+    if (readByReduction && (stored.count(v) || consumers[v].size() > 1)) {
+      Func f = value.func;
+      f.compute_root();
+      schedulePointwise(f, value.type.shape, target);
+      materialized.insert(v);
     }
   }
 
