@@ -11,6 +11,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -74,11 +75,23 @@ FailureOr<ModelLayout> selectAndLayout(ModuleOp module, const std::string &wante
 bool compileObjectsInParallel(const ModelLayout &layout, const std::string &target,
                               const ScratchDir &scratch, std::vector<std::string> &objects,
                               std::string &error) {
+  // Longest first, so that no long job starts last while the other cores idle: Halide's runtime
+  // (about a second), then the kernels by their number of nodes.
   std::vector<std::function<bool(std::string &)>> jobs;
-  for (auto &[name, kernel] : layout.kernels) {
-    std::string object = scratch.file(name + ".o");
+  std::string runtimeObject = scratch.file("halide_runtime.o");
+  objects.push_back(runtimeObject);
+  jobs.push_back([runtimeObject, &target](std::string &why) {
+    return compileHalideRuntime(target, runtimeObject, why);
+  });
+  std::vector<const Kernel *> kernels;
+  for (auto &[name, kernel] : layout.kernels)
+    kernels.push_back(&kernel);
+  std::stable_sort(kernels.begin(), kernels.end(), [](const Kernel *a, const Kernel *b) {
+    return a->nodes.size() > b->nodes.size();
+  });
+  for (const Kernel *k : kernels) {
+    std::string object = scratch.file(k->name + ".o");
     objects.push_back(object);
-    const Kernel *k = &kernel;
     jobs.push_back([k, object, &target](std::string &why) {
       if (compileKernel(*k, target, object, why))
         return true;
@@ -86,11 +99,6 @@ bool compileObjectsInParallel(const ModelLayout &layout, const std::string &targ
       return false;
     });
   }
-  std::string runtimeObject = scratch.file("halide_runtime.o");
-  objects.push_back(runtimeObject);
-  jobs.push_back([runtimeObject, &target](std::string &why) {
-    return compileHalideRuntime(target, runtimeObject, why);
-  });
 
   std::atomic<size_t> next{0};
   std::mutex mutex;

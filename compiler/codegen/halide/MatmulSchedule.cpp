@@ -65,7 +65,7 @@ Blocking blockingFor(int64_t n, int vw, const Halide::Target &target) {
 
 } // namespace
 
-void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &shape,
+std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target) {
   Func prod = product.func;
   size_t rank = shape.result.size();
@@ -79,7 +79,7 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
         prod.update().vectorize(d0, vw, TailStrategy::GuardWithIf);
     }
     schedulePointwise(owner, shape.result, target);
-    return;
+    return std::nullopt;
   }
 
   Blocking b = blockingFor(shape.columns, vw, target);
@@ -130,6 +130,7 @@ void scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &
     if (b.unrollColumns)
       update.unroll(j);
   }
+  return block;
 }
 
 } // namespace dl::halide

@@ -95,6 +95,32 @@ int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumer
   return group;
 }
 
+/// Random values in the epilogue of matmul `m` (which `owner` computes block by block) are drawn
+/// once per block into a small buffer, in a vectorized loop: inlined into the block's unrolled
+/// epilogue, every one of its rows x vectors would repeat the ten Philox rounds in straight-line
+/// code, which takes LLVM seconds to compile and spills registers.
+void computeDrawsPerBlock(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m,
+                          Func owner, Var block, const Halide::Target &target) {
+  std::vector<int> work{m};
+  std::set<int> seen{m};
+  while (!work.empty()) {
+    int v = work.back();
+    work.pop_back();
+    for (int c : consumers[v])
+      if (seen.insert(c).second)
+        work.push_back(c);
+    const LoweredValue &value = l.value(v);
+    if (value.kind != ValueKind::Random || value.type.shape.empty())
+      continue;
+    Func f = value.func;
+    size_t rank = value.type.shape.size();
+    f.compute_at(owner, block);
+    if (value.type.shape.back() >= target.natural_vector_size<float>())
+      f.vectorize(Lowering::var(rank - 1, rank), target.natural_vector_size<float>(),
+                  TailStrategy::GuardWithIf);
+  }
+}
+
 } // namespace
 
 void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target) {
@@ -238,7 +264,9 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     int g = fusionGroup(l, consumers, groups, m);
     if (g >= 0 && !groupsWithMatmul.count(g)) {
       groupsWithMatmul.insert(g);
-      scheduleMatmul(groups[g].func, mv, shape, target);
+      std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target);
+      if (block)
+        computeDrawsPerBlock(l, consumers, m, groups[g].func, *block, target);
     } else {
       // Computed once into its own buffer through a wrapper that every consumer reads.
       Func wrapper = Func(mv.func).in();

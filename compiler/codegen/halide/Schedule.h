@@ -11,6 +11,8 @@
 
 #include "compiler/codegen/halide/Pipeline.h"
 
+#include <optional>
+
 namespace dl::halide {
 
 /// Vectorizes `f` (over dimensions of `shape`) along its innermost dimension, fusing small inner
@@ -39,8 +41,9 @@ struct MatmulShape {
 MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &node);
 
 /// Tiles `owner` (the output Func that consumes the product, or a wrapper of it) into register
-/// blocks and computes the product `product` per block of `owner`.
-void scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
+/// blocks and computes the product `product` per block of `owner`. Returns the loop of `owner`
+/// that visits the blocks, or nothing when the product is not tiled (a 1-D operand).
+std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target);
 
 } // namespace dl::halide
