@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -85,6 +86,10 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     s.initStream = rng::kInitStreamBase + k++;
     layout.state.push_back(std::move(s));
   }
+  // Params first, then buffers (the descriptor's order, and the memory plan's), each in
+  // declaration order; the init streams keep the declaration order of all of them.
+  std::stable_partition(layout.state.begin(), layout.state.end(),
+                        [](const StateTensor &s) { return s.isParam; });
   for (const StateTensor &s : layout.state)
     stateByName[s.name] = &s;
 

@@ -17,8 +17,8 @@ namespace {
 
 using Apply = std::function<std::optional<Val>(Elaborator &, const BuiltinCall &)>;
 
-BuiltinParam req(const char *name) { return {name, true, Val()}; }
-BuiltinParam opt(const char *name, Val def = Val()) { return {name, false, std::move(def)}; }
+BuiltinParam req(const char *name) { return requiredParam(name); }
+BuiltinParam opt(const char *name, Val def = Val()) { return optionalParam(name, std::move(def)); }
 
 mlir::RankedTensorType typeOf(Value v) { return llvm::cast<mlir::RankedTensorType>(v.getType()); }
 
@@ -469,6 +469,7 @@ std::map<std::string, Builtin> makeTable() {
   t["conv2d"] = {{req("x"), req("W"), opt("stride"), opt("padding")}, notYet(convolution)};
   t["maxpool2d"] = {{req("x"), req("k"), opt("stride")}, notYet(convolution)};
   t["avgpool2d"] = {{req("x"), req("k"), opt("stride")}, notYet(convolution)};
+  addNeuralBuiltins(t);
   t["embedding"] = {{req("ids"), req("table")}, notYet("embeddings arrive with the sequence models")};
   t["attention"] = {{req("q"), req("k"), req("v"), opt("causal")}, notYet("attention arrives with the Transformer")};
 
@@ -591,7 +592,6 @@ std::string plannedFeature(const std::string &name) {
       {"Conv2d", "convolution layers arrive with the CNN support"},
       {"MaxPool2d", "pooling layers arrive with the CNN support"},
       {"AvgPool2d", "pooling layers arrive with the CNN support"},
-      {"BatchNorm", "batch norm arrives with the CNN support"},
       {"Embedding", "embeddings arrive with the sequence models"},
       {"RNN", "recurrent layers arrive with the sequence models"},
       {"LSTM", "recurrent layers arrive with the sequence models"},

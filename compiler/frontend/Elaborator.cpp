@@ -343,12 +343,14 @@ void Elaborator::finishFunction(mlir::func::FuncOp func, const std::vector<mlir:
   for (size_t i = 0; i < resultAttrs.size(); ++i)
     func.setResultAttr(i, resultAttrs[i].first, builder_.getStringAttr(resultAttrs[i].second));
 
-  // The body was elaborated whole; drop what this function's results do not need. Every dl op is
-  // free of side effects on the function's results, so an unused one can go.
+  // The body was elaborated whole; drop what this function's results do not need. Every dl op but
+  // a store (batch norm's running statistics, in training) is free of side effects, so an unused
+  // one can go.
   for (bool changed = true; changed;) {
     changed = false;
     for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
-      if (op.hasTrait<mlir::OpTrait::IsTerminator>() || !op.use_empty())
+      if (op.hasTrait<mlir::OpTrait::IsTerminator>() || !op.use_empty() ||
+          mlir::isa<mlir::dl::StoreOp>(op))
         continue;
       op.erase();
       changed = true;

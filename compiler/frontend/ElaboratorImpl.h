@@ -56,6 +56,15 @@ struct Builtin {
   bool partial = false;
 };
 
+/// Declared parameters of a builtin: required, or optional with a default (kind None: absent).
+inline BuiltinParam requiredParam(const char *name) { return {name, true, Val()}; }
+inline BuiltinParam optionalParam(const char *name, Val def = Val()) {
+  return {name, false, std::move(def)};
+}
+
+/// Adds the convolution, pooling and normalization builtins (NeuralBuiltins.cpp).
+void addNeuralBuiltins(std::map<std::string, Builtin> &table);
+
 /// The builtin named `name`, or null.
 const Builtin *findBuiltin(const std::string &name);
 /// Every builtin's name, for suggestions.

@@ -89,6 +89,7 @@ const std::vector<ModelCase> &cases() {
       {"optimizers_adaptive", model("optim_adaptive.dl"), 20, {}},
       {"gan", model("gan.dl"), 21, {}},
       {"layernorm", model("layernorm.dl"), 22, {}},
+      {"batchnorm", model("batchnorm.dl"), 24, {}},
       {"example_xor", example("xor.dl"), 42, {}},
       // -D B=3: the batch from the command line, and one no vector width divides.
       {"mlp", model("mlp.dl"), 23, {"B=3"}},
