@@ -18,11 +18,8 @@ Usage: torch_parity.py adam|sgd --dlc PATH --dl-run PATH --work DIR
 """
 
 import argparse
-import json
 import os
 import shutil
-import struct
-import subprocess
 import sys
 
 try:
@@ -37,6 +34,9 @@ except ImportError as error:
     sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from parity_common import read_losses, read_safetensors, run, write_safetensors  # noqa: E402
+
 STEPS = 20
 BATCH = 32  # mlp.dl's B
 LAYERS = [("h1", 784, 256), ("h2", 256, 128), ("head", 128, 10)]
@@ -65,46 +65,6 @@ OPTIMIZERS = {
         "state_rtol": 1e-5,
     },
 }
-
-SAFETENSORS_DTYPES = {"F32": np.float32, "I32": np.int32}
-
-
-def read_safetensors(path):
-    """Returns (tensors by name, metadata) of a safetensors file."""
-    with open(path, "rb") as f:
-        blob = f.read()
-    (header_size,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + header_size])
-    data = blob[8 + header_size:]
-    metadata = header.pop("__metadata__", {})
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        dtype = np.dtype(SAFETENSORS_DTYPES[entry["dtype"]]).newbyteorder("<")
-        tensors[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(entry["shape"])
-    return tensors, metadata
-
-
-def write_safetensors(path, tensors):
-    """Writes tensors (name -> float32 or int32 array) as a safetensors file."""
-    names = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32"}
-    header, chunks, offset = {}, [], 0
-    for name, array in tensors.items():
-        raw = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": names[array.dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(chunks))
-
-
-def run(command):
-    print("+ " + " ".join(command), flush=True)
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-
 
 def initial_checkpoint(dl_run, model, inputs, work, rng):
     """Random parameters and zero optimizer state under the names, shapes and dtypes of the model's
@@ -161,15 +121,6 @@ def train_torch(optimizer_spec, params, xs, ys, dtype):
                 value = optimizer.state[tensor][torch_name].numpy().astype(np.float64)
                 state[f"train_step.{dlc_name}.{layer}.{suffix}"] = value.T if suffix == "W" else value
     return losses, final, state
-
-
-def read_losses(path):
-    with open(path) as f:
-        lines = f.read().split()
-    assert lines[0] == "step,loss", f"{path}: unexpected header {lines[0]!r}"
-    rows = [line.split(",") for line in lines[1:]]
-    assert [int(step) for step, _ in rows] == list(range(1, len(rows) + 1)), f"{path}: steps out of order"
-    return [float(loss) for _, loss in rows]
 
 
 def main():
