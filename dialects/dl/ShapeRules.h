@@ -1,7 +1,8 @@
 //===- ShapeRules.h - Static shape rules of the dl ops ------------*- C++ -*-===//
 //
 // The one place that says what shape an op produces from the shapes of its operands: NumPy
-// broadcasting, batched matmul, reductions, transpose, reshape, concat, split and slice. Both the
+// broadcasting, batched matmul, reductions, transpose, reshape, concat, split, slice, and the 2-D
+// window ops (convolution and pooling with their gradients, in ShapeRulesWindow.cpp). Both the
 // dialect's type inference and the frontend's semantic checks call these functions, so a program the
 // frontend accepts always verifies, and the two never disagree about a shape.
 //
@@ -60,6 +61,62 @@ bool slice(const Shape &in, const std::vector<int64_t> &start, const std::vector
 /// Padding with `low` and `high` elements per dimension (non-negative).
 bool pad(const Shape &in, const std::vector<int64_t> &low, const std::vector<int64_t> &high,
          Shape &out, std::string &why);
+
+//===----------------------------------------------------------------------===//
+// 2-D window ops (NCHW). Every spatial attribute has two entries, [height, width].
+//===----------------------------------------------------------------------===//
+
+/// The spatial attributes of a 2-D window op. `dilation` is {1, 1} for pooling.
+struct Window2d {
+  std::vector<int64_t> kernel, stride, padding, dilation = {1, 1};
+};
+
+/// The output size along one spatial dimension, PyTorch's formula with floor division:
+/// (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1. Fails when stride, kernel or
+/// dilation is below 1, padding is negative, or the output would be empty.
+bool windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
+                      int64_t dilation, int64_t &out, std::string &why);
+
+/// The [OH, OW] of `window` over the spatial dims [H, W]; checks that every attribute has two entries
+/// and, for pooling (`isPool`), that padding is at most half the kernel (PyTorch's rule).
+bool windowOutput(const std::vector<int64_t> &spatial, const Window2d &window, bool isPool,
+                  std::vector<int64_t> &out, std::string &why);
+
+/// conv2d: x [N, C, H, W] and w [O, C, KH, KW] give [N, O, OH, OW] (the kernel comes from w).
+bool conv2d(const Shape &x, const Shape &w, const std::vector<int64_t> &stride,
+            const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation, Shape &out,
+            std::string &why);
+
+/// conv2d_grad_input: gy [N, O, OH, OW] and w [O, C, KH, KW] give [N, C, H, W] with
+/// [H, W] = `inputSize`, after checking that conv2d of that input gives gy's shape.
+bool conv2dGradInput(const Shape &gy, const Shape &w, const std::vector<int64_t> &stride,
+                     const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation,
+                     const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
+
+/// conv2d_grad_weight: x [N, C, H, W] and gy [N, O, OH, OW] give [O, C, KH, KW] with
+/// [KH, KW] = `kernelSize`, after checking that conv2d with that kernel gives gy's shape.
+bool conv2dGradWeight(const Shape &x, const Shape &gy, const std::vector<int64_t> &stride,
+                      const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation,
+                      const std::vector<int64_t> &kernelSize, Shape &out, std::string &why);
+
+/// maxpool2d and avgpool2d: x [N, C, H, W] gives [N, C, OH, OW]; padding * 2 <= kernel_size.
+bool pool2d(const Shape &x, const std::vector<int64_t> &kernelSize,
+            const std::vector<int64_t> &stride, const std::vector<int64_t> &padding, Shape &out,
+            std::string &why);
+
+/// maxpool2d_grad: x [N, C, H, W] and gy, which must be pool2d's result for x, give x's shape.
+bool maxPool2dGrad(const Shape &x, const Shape &gy, const std::vector<int64_t> &kernelSize,
+                   const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+                   Shape &out, std::string &why);
+
+/// avgpool2d_grad: gy [N, C, OH, OW] gives [N, C, H, W] with [H, W] = `inputSize`, after checking
+/// that pool2d of that input gives gy's shape.
+bool avgPool2dGrad(const Shape &gy, const std::vector<int64_t> &kernelSize,
+                   const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
+                   const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
+
+/// Formats a list of integers as attributes print in messages: `[1, 2]`.
+std::string formatList(const std::vector<int64_t> &values);
 
 /// Formats a shape as the language writes it: `f32[4, 8]`, or `f32[]` for a scalar.
 std::string format(const Shape &s, const std::string &elementType = "f32");
