@@ -49,8 +49,8 @@ bool checkSpatialMatch(const Shape &expected, const Shape &got, const std::strin
                        std::string &why) {
   if (expected[2] == got[2] && expected[3] == got[3])
     return true;
-  why = what + " gives an output of " + formatList({expected[2], expected[3]}) + ", but gy's is " +
-        formatList({got[2], got[3]});
+  why = what + " gives an output of " + formatList({expected[2], expected[3]}) +
+        ", but the output gradient's is " + formatList({got[2], got[3]});
   return false;
 }
 
