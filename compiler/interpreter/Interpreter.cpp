@@ -45,6 +45,7 @@ const KernelTable &kernels() {
     KernelTable t;
     registerElementwiseKernels(t);
     registerLinalgKernels(t);
+    registerConvKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);
     registerRandomKernels(t);

@@ -1,6 +1,6 @@
 //===- Kernels.h - The interpreter's per-op evaluation, by family -*- C++ -*-===//
 //
-// Private to compiler/interpreter. Each op family's file (Elementwise.cpp, Linalg.cpp,
+// Private to compiler/interpreter. Each op family's file (Elementwise.cpp, Linalg.cpp, Conv.cpp,
 // Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp) exports one function that adds its ops'
 // kernels to a table keyed by op type; Interpreter.cpp builds the table once and dispatches through
 // it. A kernel receives operands of the op's operand types (the driver checks every call argument,
@@ -60,6 +60,7 @@ template <typename Op, typename Fn> void addKernel(KernelTable &table, Fn fn) {
 
 void registerElementwiseKernels(KernelTable &table);
 void registerLinalgKernels(KernelTable &table);
+void registerConvKernels(KernelTable &table);
 void registerReductionKernels(KernelTable &table);
 void registerShapeKernels(KernelTable &table);
 void registerRandomKernels(KernelTable &table);
