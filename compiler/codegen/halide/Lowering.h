@@ -1,11 +1,11 @@
 //===- Lowering.h - Shared state of the Kernel-to-Halide translation -*- C++ -*-===//
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
-// split by op family (Elementwise.cpp, Linalg.cpp, Reductions.cpp, Shape.cpp, Random.cpp,
-// Losses.cpp); each family adds its ops to an OpTable, and Pipeline.cpp walks the kernel's nodes in
-// order, looks each op up and records the Func it returns. Schedule.cpp then reads what the
-// families recorded (which Funcs carry reductions, which value is the matmul and how its operands
-// are reached) to schedule the pipeline for the CPU.
+// split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Reductions.cpp,
+// Shape.cpp, Random.cpp, Losses.cpp); each family adds its ops to an OpTable, and Pipeline.cpp
+// walks the kernel's nodes in order, looks each op up and records the Func it returns. Schedule.cpp
+// then reads what the families recorded (which Funcs carry reductions, which value is the matmul or
+// the convolution and how its operands are reached) to schedule the pipeline for the CPU.
 //
 // Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
 // 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an
@@ -55,7 +55,27 @@ enum class ValueKind {
   Matmul,       ///< The product's Func has an update over the shared dimension.
   Reduction,    ///< Reads whole rows or the whole tensor through Funcs in `reductions`.
   Random,       ///< Philox draws: element-wise, but costly to recompute.
+  Convolution,  ///< conv2d and its gradients: register-blocked like a matmul (`convolution`).
 };
+
+/// How a convolution value (ValueKind::Convolution) is computed, for ConvSchedule.cpp.
+struct ConvolutionFuncs {
+  /// Direct: `product` is the result, over [N, OC, OH, OW], with an update that sums over (input
+  /// channel, tap row, tap column) of `source` (conv2d, conv2d_grad_input). WeightGradient: the
+  /// result is the sum over kWeightGradientLanes of `product`, over [O, C, KH, KW, lanes], whose
+  /// update sums over (column chunk, output row, batch) (conv2d_grad_weight).
+  enum class Form { Direct, WeightGradient } form = Form::Direct;
+  Halide::Func product;
+  /// The input read by the taps, zero-padded (and, for conv2d_grad_input, zero-dilated): computed
+  /// once into its own buffer so that the innermost loop reads dense rows without bounds checks.
+  Halide::Func source;
+  Shape sourceShape;          ///< About the extent of `source` (for its schedule).
+  int64_t multiplyAdds = 0;   ///< Of the whole op, for the decision to run in parallel.
+};
+
+/// conv2d_grad_weight sums each result element over vectors of this many output columns (the
+/// lanes of `product`), added together at the end.
+constexpr int kWeightGradientLanes = 16;
 
 /// A Func with an update definition that folds the elements of a tensor into a smaller one.
 struct ReductionFunc {
@@ -83,6 +103,11 @@ struct LoweredValue {
   /// multiple (so every register block is whole). The schedule materializes it.
   Halide::Func paddedRhs;
   bool hasPaddedRhs = false;
+  /// Convolution only.
+  ConvolutionFuncs convolution;
+  /// Helper Funcs (with the shape they cover) that the schedule computes once, element-wise,
+  /// before the value's consumers: the argmax of each max-pooling window.
+  std::vector<std::pair<Halide::Func, Shape>> helpers;
 };
 
 class Lowering;
@@ -97,6 +122,8 @@ using OpTable = std::map<std::string, OpLowering>;
 
 void addElementwiseOps(OpTable &table);
 void addLinalgOps(OpTable &table);
+void addConvOps(OpTable &table);
+void addPoolingOps(OpTable &table);
 void addReductionOps(OpTable &table);
 void addShapeOps(OpTable &table);
 void addRandomOps(OpTable &table);

@@ -17,6 +17,8 @@ const OpTable &opTable() {
     OpTable t;
     addElementwiseOps(t);
     addLinalgOps(t);
+    addConvOps(t);
+    addPoolingOps(t);
     addReductionOps(t);
     addShapeOps(t);
     addRandomOps(t);

@@ -11,12 +11,14 @@
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
 //     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
 //     elements;
-//   - a matmul is register-blocked and tiled (MatmulSchedule.cpp). When all its consumers are
+//   - a matmul or a convolution is register-blocked and tiled (MatmulSchedule.cpp,
+//     ConvSchedule.cpp). When all its consumers are
 //     element-wise ops of its shape that end in one output Func, the product is computed per tile
 //     of that output, so bias, activation and any other epilogue run on the tile while it is in
 //     registers; otherwise it is computed once into its own buffer. Matmul operands that are not
 //     plain inputs (a transpose, a broadcast, a dropout) are materialized first, so that the
-//     innermost loop reads dense rows instead of gathering.
+//     innermost loop reads dense rows instead of gathering. Convolutions are fused the same way;
+//   - helper Funcs of a value (the argmax of max-pooling windows) are computed once, element-wise.
 //
 // In-place safety: the memory planner lets an output share its buffer with an input only when the
 // input reaches that output alone, through element-wise ops of one shape. Every split of an output
@@ -63,8 +65,8 @@ int groupReading(const std::vector<OutputGroup> &groups, int v) {
   return -1;
 }
 
-/// The output group into whose tiles matmul value `m` can be fused, or -1: every consumer of the
-/// product (transitively) is element-wise of the product's shape, and all of them end in one group
+/// The output group into whose tiles matmul (or convolution) value `m` can be fused, or -1: every
+/// consumer of the product (transitively) is element-wise of the product's shape, and all of them end in one group
 /// of that shape.
 int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
                 const std::vector<OutputGroup> &groups, int m) {
@@ -224,8 +226,38 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
 
   std::set<int> groupsWithMatmul;
   std::set<int> materialized;
+  for (const LoweredValue &v : l.values())
+    for (const auto &[helper, shape] : v.helpers) {
+      Func f = helper;
+      f.compute_root();
+      schedulePointwise(f, shape, target);
+    }
+
   for (int m = 0; m < kernel.numValues(); ++m) {
     const LoweredValue &mv = l.value(m);
+    if (mv.kind == ValueKind::Convolution) {
+      // Operands other than inputs are computed once: the taps read them many times.
+      const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
+      for (int operand : node.operands) {
+        const LoweredValue &ov = l.value(operand);
+        if (ov.kind != ValueKind::Input && ov.kind != ValueKind::Matmul &&
+            materialized.insert(operand).second) {
+          Func f = ov.func;
+          f.compute_root();
+          schedulePointwise(f, ov.type.shape, target);
+        }
+      }
+      int g = fusionGroup(l, consumers, groups, m);
+      if (g >= 0 && !groupsWithMatmul.count(g)) {
+        groupsWithMatmul.insert(g);
+        scheduleConvolution(groups[g].func, mv, target);
+      } else {
+        Func wrapper = Func(mv.func).in();
+        wrapper.compute_root();
+        scheduleConvolution(wrapper, mv, target);
+      }
+      continue;
+    }
     if (mv.kind != ValueKind::Matmul)
       continue;
     const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];

@@ -2,8 +2,8 @@
 //
 // Private to compiler/codegen/halide. Schedule.cpp decides which Func gets which treatment
 // (scheduleForCpu, declared in Pipeline.h); the treatments themselves are here: element-wise loop
-// nests, reductions, materialized matmul operands (Schedule.cpp) and the register-blocked, tiled
-// matmul (MatmulSchedule.cpp).
+// nests, reductions, materialized matmul operands (Schedule.cpp), the register-blocked, tiled
+// matmul (MatmulSchedule.cpp) and the register-blocked convolutions (ConvSchedule.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_CODEGEN_HALIDE_SCHEDULE_H
@@ -45,6 +45,11 @@ MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &nod
 /// that visits the blocks, or nothing when the product is not tiled (a 1-D operand).
 std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target);
+
+/// Computes convolution `conv` (ValueKind::Convolution) block by block of `owner` (the output Func
+/// that consumes it, or a wrapper of it), after computing its padded input once.
+void scheduleConvolution(Halide::Func owner, const LoweredValue &conv,
+                         const Halide::Target &target);
 
 } // namespace dl::halide
 

@@ -1,0 +1,234 @@
+//===- Conv.cpp - dl.conv2d, conv2d_grad_input, conv2d_grad_weight --------===//
+//
+// The three convolutions of ConvOps.td (NCHW, f32), written as direct convolutions that a schedule
+// can register-block like a matmul (ConvSchedule.cpp). Tap (p, q) of output (i, j) reads input row
+// i * sh - ph + p * dh and column j * sw - pw + q * dw, zero outside the input.
+//
+//   conv2d              y(n, o, i, j)  = sum_{c,p,q} xpad(n, c, i*sh + p*dh, j*sw + q*dw) w(o, c, p, q)
+//                       where xpad is x shifted by the padding, zero outside x.
+//   conv2d_grad_input   the same form with stride 1: the input of the taps is gy spread out (a
+//                       zero between consecutive elements for stride > 1) and padded, and the
+//                       weights are w with its channel axes swapped and its taps flipped:
+//                       gx(n, c, h, v) = sum_{o,p,q} gyd(n, o, h + ph + p*dh, v + pw + q*dw)
+//                                                    w(o, c, KH-1-p, KW-1-q)
+//                       where gyd(t) = gy((t - (KH-1)*dh) / sh) when that divides, zero otherwise.
+//   conv2d_grad_weight  gw(o, c, p, q) = sum_{n,i,j} gy(n, o, i, j) xpad(n, c, i*sh + p*dh, ...),
+//                       summed first into kWeightGradientLanes partial sums along j (so the
+//                       innermost loop is a vector along the output's rows), then across them.
+//
+// The padded (and spread) input is a Func of its own (ConvolutionFuncs::source), which the
+// schedule computes once into a buffer, so the taps read it without bounds checks. Sums are in f32.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/Lowering.h"
+
+namespace dl::halide {
+namespace {
+
+using Halide::Expr;
+using Halide::Func;
+
+/// Stride, padding and dilation of a convolution, [height, width], checked.
+struct ConvGeometry {
+  int64_t sh, sw, ph, pw, dh, dw;
+};
+
+ConvGeometry convGeometry(Lowering &l, const KernelNode &node) {
+  auto pair = [&](const std::string &name, std::vector<int64_t> fallback) {
+    std::vector<int64_t> v = l.intsAttr(node, name, fallback);
+    if (v.size() != 2)
+      throw l.error(node, name + " needs two values, [height, width]");
+    return v;
+  };
+  std::vector<int64_t> s = pair("stride", {1, 1}), p = pair("padding", {0, 0}),
+                       d = pair("dilation", {1, 1});
+  if (s[0] < 1 || s[1] < 1 || d[0] < 1 || d[1] < 1 || p[0] < 0 || p[1] < 0)
+    throw l.error(node, "needs strides and dilations >= 1 and paddings >= 0");
+  return {s[0], s[1], p[0], p[1], d[0], d[1]};
+}
+
+/// PyTorch's output size of a window op along one dimension.
+int64_t windowOutput(int64_t in, int64_t pad, int64_t dilation, int64_t kernel, int64_t stride) {
+  return (in + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+/// Checks that `t` is an f32 tensor of rank 4.
+void expectNchw(Lowering &l, const KernelNode &node, const TensorType &t, const char *what) {
+  if (t.dtype != DType::F32 || t.shape.size() != 4)
+    throw l.error(node, std::string("needs an f32 ") + what + " of rank 4");
+}
+
+/// Checks the output sizes of a convolution from input [.., H, W] with kernel [KH, KW] against
+/// the output [.., OH, OW].
+void checkSizes(Lowering &l, const KernelNode &node, const ConvGeometry &g, const Shape &in,
+                const Shape &kernel, const Shape &out) {
+  int64_t oh = windowOutput(in[2], g.ph, g.dh, kernel[2], g.sh);
+  int64_t ow = windowOutput(in[3], g.pw, g.dw, kernel[3], g.sw);
+  if (oh < 1 || ow < 1 || oh != out[2] || ow != out[3])
+    throw l.error(node, "output size does not match the input, kernel, stride, padding and "
+                        "dilation");
+}
+
+int i32(int64_t v) { return static_cast<int>(v); }
+
+/// `x` (N, C, H, W) shifted by the padding: element (n, c, a, b) is x(n, c, a - ph, b - pw), zero
+/// outside x.
+Func paddedInput(Lowering &l, const KernelNode &node, const LoweredValue &x, int64_t ph,
+                 int64_t pw, const std::string &suffix) {
+  const Shape &s = x.type.shape;
+  Func f = l.newFunc(node, suffix);
+  Lowering::define(f, 4, [&](const Index &i) {
+    Expr h = i[2] - i32(ph), w = i[3] - i32(pw);
+    Expr inside = h >= 0 && h < i32(s[2]) && w >= 0 && w < i32(s[3]);
+    Expr value = Lowering::call(
+        x.func, {i[0], i[1], Halide::clamp(h, 0, i32(s[2]) - 1), Halide::clamp(w, 0, i32(s[3]) - 1)});
+    return Halide::select(inside, value, 0.0f);
+  });
+  return f;
+}
+
+/// The direct form shared by conv2d and conv2d_grad_input: result (n, oc, i, j) =
+/// sum_{ic,p,q} source(n, ic, i*sh + p*dh + offH, j*sw + q*dw + offW) * weight(oc, ic, p, q), with
+/// `oc` clamped into [0, OC) before `weight` sees it (register blocks may overhang the channels).
+LoweredValue directConvolution(Lowering &l, const KernelNode &node, Func source,
+                               const Shape &sourceShape, int64_t inChannels, int64_t kh,
+                               int64_t kw, const ConvGeometry &g, int64_t offH, int64_t offW,
+                               const std::function<Expr(Expr oc, Expr ic, Expr p, Expr q)> &weight) {
+  const Shape &out = node.type.shape;
+  LoweredValue v;
+  v.kind = ValueKind::Convolution;
+  Func prod = l.newFunc(node);
+  Lowering::define(prod, 4, [](const Index &) { return Expr(0.0f); });
+  v.func = prod;
+  v.convolution.form = ConvolutionFuncs::Form::Direct;
+  v.convolution.product = prod;
+  v.convolution.source = source;
+  v.convolution.sourceShape = sourceShape;
+  v.convolution.multiplyAdds = out[0] * out[1] * out[2] * out[3] * inChannels * kh * kw;
+  if (inChannels == 0)
+    return v;
+  Halide::RDom r(0, i32(kw), 0, i32(kh), 0, i32(inChannels), l.funcName(node, "_r"));
+  Index o = Lowering::coordinates(4);
+  Expr oc = Halide::clamp(o[1], 0, i32(out[1]) - 1);
+  Expr tap = Lowering::call(source, {o[0], r.z, o[2] * i32(g.sh) + r.y * i32(g.dh) + i32(offH),
+                                     o[3] * i32(g.sw) + r.x * i32(g.dw) + i32(offW)});
+  prod(o[3], o[2], o[1], o[0]) += tap * weight(oc, r.z, r.y, r.x);
+  return v;
+}
+
+LoweredValue lowerConv2d(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 2);
+  const LoweredValue &x = l.operand(node, 0), &w = l.operand(node, 1);
+  expectNchw(l, node, x.type, "input");
+  expectNchw(l, node, w.type, "weight");
+  expectNchw(l, node, node.type, "result");
+  const Shape &sx = x.type.shape, &sw = w.type.shape, &sy = node.type.shape;
+  if (sw[1] != sx[1] || sy[0] != sx[0] || sy[1] != sw[0])
+    throw l.error(node, "has channels or batch that do not match its operands");
+  ConvGeometry g = convGeometry(l, node);
+  checkSizes(l, node, g, sx, sw, sy);
+  Func xp = paddedInput(l, node, x, g.ph, g.pw, "_xpad");
+  Shape padded{sx[0], sx[1], sx[2] + 2 * g.ph, sx[3] + 2 * g.pw};
+  return directConvolution(l, node, xp, padded, sx[1], sw[2], sw[3], g, 0, 0,
+                           [&](Expr oc, Expr ic, Expr p, Expr q) {
+                             return Lowering::call(w.func, {oc, ic, p, q});
+                           });
+}
+
+LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 2);
+  const LoweredValue &gy = l.operand(node, 0), &w = l.operand(node, 1);
+  expectNchw(l, node, gy.type, "output gradient");
+  expectNchw(l, node, w.type, "weight");
+  expectNchw(l, node, node.type, "result");
+  const Shape &sgy = gy.type.shape, &sw = w.type.shape, &sx = node.type.shape;
+  std::vector<int64_t> inputSize = l.intsAttr(node, "input_size");
+  if (inputSize.size() != 2 || inputSize[0] != sx[2] || inputSize[1] != sx[3])
+    throw l.error(node, "input_size does not match the result's spatial size");
+  if (sgy[1] != sw[0] || sx[0] != sgy[0] || sx[1] != sw[1])
+    throw l.error(node, "has channels or batch that do not match its operands");
+  ConvGeometry g = convGeometry(l, node);
+  checkSizes(l, node, g, sx, sw, sgy);
+  int64_t kh = sw[2], kw = sw[3];
+  // gyd(n, o, a, b): gy at row (a - (KH-1)*dh) / sh when that is a whole row of gy, else zero.
+  Func gyd = l.newFunc(node, "_gy_spread");
+  Lowering::define(gyd, 4, [&](const Index &i) {
+    Expr th = i[2] - i32((kh - 1) * g.dh), tw = i[3] - i32((kw - 1) * g.dw);
+    Expr row = th / i32(g.sh), col = tw / i32(g.sw); // Halide divides rounding down
+    Expr inside = th % i32(g.sh) == 0 && tw % i32(g.sw) == 0 && row >= 0 && row < i32(sgy[2]) &&
+                  col >= 0 && col < i32(sgy[3]);
+    Expr value = Lowering::call(gy.func, {i[0], i[1], Halide::clamp(row, 0, i32(sgy[2]) - 1),
+                                          Halide::clamp(col, 0, i32(sgy[3]) - 1)});
+    return Halide::select(inside, value, 0.0f);
+  });
+  Shape spread{sgy[0], sgy[1], sx[2] + g.ph + (kh - 1) * g.dh, sx[3] + g.pw + (kw - 1) * g.dw};
+  ConvGeometry unit{1, 1, 0, 0, g.dh, g.dw};
+  LoweredValue v = directConvolution(
+      l, node, gyd, spread, sgy[1], kh, kw, unit, g.ph, g.pw,
+      [&](Expr oc, Expr ic, Expr p, Expr q) {
+        return Lowering::call(w.func, {ic, oc, i32(kh - 1) - p, i32(kw - 1) - q});
+      });
+  // Count the multiply-adds of the taps that are not known zeros.
+  v.convolution.multiplyAdds = sgy[0] * sgy[1] * sgy[2] * sgy[3] * sw[1] * kh * kw;
+  return v;
+}
+
+LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 2);
+  const LoweredValue &x = l.operand(node, 0), &gy = l.operand(node, 1);
+  expectNchw(l, node, x.type, "input");
+  expectNchw(l, node, gy.type, "output gradient");
+  expectNchw(l, node, node.type, "result");
+  const Shape &sx = x.type.shape, &sgy = gy.type.shape, &sw = node.type.shape;
+  std::vector<int64_t> kernelSize = l.intsAttr(node, "kernel_size");
+  if (kernelSize.size() != 2 || kernelSize[0] != sw[2] || kernelSize[1] != sw[3])
+    throw l.error(node, "kernel_size does not match the result's taps");
+  if (sw[0] != sgy[1] || sw[1] != sx[1] || sgy[0] != sx[0])
+    throw l.error(node, "has channels or batch that do not match its operands");
+  ConvGeometry g = convGeometry(l, node);
+  checkSizes(l, node, g, sx, sw, sgy);
+
+  Func xp = paddedInput(l, node, x, g.ph, g.pw, "_xpad");
+  const int lanes = kWeightGradientLanes;
+  int64_t oh = sgy[2], ow = sgy[3], chunks = (ow + lanes - 1) / lanes;
+  // partial(o, c, p, q, lane) = sum over (n, i, column chunk k) of gy(n, o, i, j) * tap, for
+  // j = k * lanes + lane; columns past OW read zeros.
+  Func partial = l.newFunc(node, "_lanes");
+  Lowering::define(partial, 5, [](const Index &) { return Expr(0.0f); });
+  Index o = Lowering::coordinates(5);
+  Halide::RDom r(0, i32(chunks), 0, i32(oh), 0, i32(sgy[0]), l.funcName(node, "_r"));
+  Expr j = r.x * lanes + o[4];
+  Expr gyAt = Lowering::call(gy.func, {r.z, Halide::clamp(o[0], 0, i32(sw[0]) - 1), r.y,
+                                       Halide::min(j, i32(ow) - 1)});
+  if (ow % lanes != 0)
+    gyAt = Halide::select(j < i32(ow), gyAt, 0.0f);
+  Expr tap = Lowering::call(
+      xp, {r.z, o[1], r.y * i32(g.sh) + o[2] * i32(g.dh), j * i32(g.sw) + o[3] * i32(g.dw)});
+  partial(o[4], o[3], o[2], o[1], o[0]) += gyAt * tap;
+
+  LoweredValue v;
+  v.kind = ValueKind::Convolution;
+  v.func = l.newFunc(node);
+  Lowering::define(v.func, 4, [&](const Index &i) {
+    Expr sum = Lowering::call(partial, {i[0], i[1], i[2], i[3], 0});
+    for (int lane = 1; lane < lanes; ++lane)
+      sum += Lowering::call(partial, {i[0], i[1], i[2], i[3], lane});
+    return sum;
+  });
+  v.convolution.form = ConvolutionFuncs::Form::WeightGradient;
+  v.convolution.product = partial;
+  v.convolution.source = xp;
+  v.convolution.sourceShape = {sx[0], sx[1], sx[2] + 2 * g.ph, sx[3] + 2 * g.pw};
+  v.convolution.multiplyAdds = sgy[0] * sgy[1] * oh * ow * sw[1] * sw[2] * sw[3];
+  return v;
+}
+
+} // namespace
+
+void addConvOps(OpTable &t) {
+  t["conv2d"] = lowerConv2d;
+  t["conv2d_grad_input"] = lowerConv2dGradInput;
+  t["conv2d_grad_weight"] = lowerConv2dGradWeight;
+}
+
+} // namespace dl::halide

@@ -1,0 +1,172 @@
+//===- ConvSchedule.cpp - Register-blocked direct convolutions -------------===//
+//
+// The schedule of conv2d, conv2d_grad_input and conv2d_grad_weight (Conv.cpp) on the CPU. Like the
+// matmul's (MatmulSchedule.cpp), it computes the product block by block, each block's sums held in
+// vector registers while the reduction runs outermost, and runs the owner's epilogue (bias,
+// activation) on the block while it is hot:
+//
+//   Direct (conv2d, conv2d_grad_input): a block is R output channels x I output rows x V vectors
+//   along the output row. Each step of the reduction (input channel, tap row, tap column) loads I*V
+//   vectors of the padded input, broadcasts R weights and does R*I*V multiply-adds. R and I are
+//   chosen to fill the vector registers with the fewest wasted rows and channels. Blocks of one
+//   (batch, channel group) form a task of the thread pool.
+//
+//   WeightGradient (conv2d_grad_weight): a block is R output channels x (a group of tap rows) x all
+//   tap columns, for one input channel, each a vector of kWeightGradientLanes partial sums along the
+//   output rows; the reduction runs over (column chunk, output row, batch). The lanes are added
+//   when the owner stores the block. Output-channel groups are the tasks.
+//
+// The zero-padded input that the taps read (ConvolutionFuncs::source) is computed once, before.
+//
+// A direct convolution, rather than im2col and the matmul: the im2col matrix of the CNN's second
+// layer is 14 MB (9x its input), and writing and reading it costs more than the product itself.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/Schedule.h"
+
+#include <algorithm>
+
+namespace dl::halide {
+
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+/// Below this many multiply-adds a convolution takes microseconds: no threads.
+constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
+
+/// Vector registers that may hold accumulators: the rest hold loaded inputs and broadcasts.
+int accumulatorBudget(const Halide::Target &target) {
+  return target.has_feature(Halide::Target::AVX512) ? 28 : 12;
+}
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct DirectBlocking {
+  int channels, rows, vectors;
+};
+
+/// Chooses the block of a direct convolution over [N, OC, OH, OW] by an estimate of its cycles per
+/// reduction step: the multiply-adds or the loads, whichever is more, and a little per block.
+DirectBlocking directBlocking(const Shape &out, int vw, const Halide::Target &target) {
+  int64_t oc = out[1], oh = out[2], ow = out[3];
+  int vectors = static_cast<int>(std::clamp<int64_t>(ceilDiv(ow, vw), 1, 4));
+  int budget = std::max(accumulatorBudget(target), vectors);
+  DirectBlocking best{1, 1, vectors};
+  int64_t bestCost = -1;
+  for (int r = 1; r <= 8 && r <= oc; ++r)
+    for (int i = 1; i <= 8 && i <= oh; ++i) {
+      int acc = r * i * vectors;
+      if (acc > budget)
+        continue;
+      int64_t perStep = std::max<int64_t>(acc, int64_t(i) * vectors + r) + 2;
+      int64_t cost = ceilDiv(oc, r) * ceilDiv(oh, i) * perStep;
+      if (bestCost < 0 || cost < bestCost) {
+        bestCost = cost;
+        best = {r, i, vectors};
+      }
+    }
+  return best;
+}
+
+void scheduleDirect(Func owner, const LoweredValue &conv, const Halide::Target &target) {
+  const Shape &out = conv.type.shape;
+  int vw = target.natural_vector_size<float>();
+  DirectBlocking b = directBlocking(out, vw, target);
+  int width = b.vectors * vw;
+  Var n = Lowering::var(0, 4), o = Lowering::var(1, 4), i = Lowering::var(2, 4),
+      j = Lowering::var(3, 4);
+  Var jo("jo"), ji("ji"), io("io"), ii("ii"), oo("oo"), oi("oi"), task("task");
+  owner.split(j, jo, ji, width, TailStrategy::GuardWithIf)
+      .split(i, io, ii, b.rows, TailStrategy::GuardWithIf)
+      .split(o, oo, oi, b.channels, TailStrategy::GuardWithIf)
+      .reorder(ji, ii, oi, jo, io, oo, n)
+      .vectorize(ji, vw, TailStrategy::GuardWithIf)
+      .unroll(ii)
+      .unroll(oi)
+      .fuse(oo, n, task);
+  if (conv.convolution.multiplyAdds >= kParallelMultiplyAdds)
+    owner.parallel(task);
+
+  Func prod = conv.convolution.product;
+  prod.compute_at(owner, jo)
+      .bound_extent(j, width)
+      .bound_extent(i, b.rows)
+      .bound_extent(o, b.channels)
+      .vectorize(j, vw)
+      .unroll(j)
+      .unroll(i)
+      .unroll(o);
+  if (prod.has_update_definition()) {
+    std::vector<Halide::RVar> r = prod.rvars(0); // tap column, tap row, input channel
+    Halide::Stage update = prod.update();
+    update.reorder(j, i, o, r[0], r[1], r[2]).vectorize(j, vw).unroll(j).unroll(i).unroll(o);
+  }
+}
+
+void scheduleWeightGradient(Func owner, const LoweredValue &conv, const Halide::Target &target) {
+  const Shape &gw = conv.type.shape; // [O, C, KH, KW]
+  int vw = target.natural_vector_size<float>();
+  int lanes = kWeightGradientLanes, laneVectors = std::max(1, lanes / vw);
+  int budget = accumulatorBudget(target) - 4;
+  int64_t kh = gw[2], kw = gw[3];
+  // The most tap rows (a divisor of KH) whose accumulators fit, then the most channels.
+  int tapRows = 1;
+  for (int64_t p = kh; p >= 1; --p)
+    if (kh % p == 0 && p * kw * laneVectors <= budget) {
+      tapRows = static_cast<int>(p);
+      break;
+    }
+  int perChannel = static_cast<int>(tapRows * kw * laneVectors);
+  int channels = static_cast<int>(std::clamp<int64_t>(budget / perChannel, 1, std::min<int64_t>(4, gw[0])));
+
+  Var o = Lowering::var(0, 4), c = Lowering::var(1, 4), p = Lowering::var(2, 4),
+      q = Lowering::var(3, 4);
+  Var po("po"), pi("pi"), oo("oo"), oi("oi");
+  owner.split(p, po, pi, tapRows, TailStrategy::GuardWithIf)
+      .split(o, oo, oi, channels, TailStrategy::GuardWithIf)
+      .reorder(q, pi, oi, po, c, oo);
+  if (conv.convolution.multiplyAdds >= kParallelMultiplyAdds)
+    owner.parallel(oo);
+
+  // The partial sums over [O, C, KH, KW, lanes]: Halide dimension 0 is the lane.
+  Func partial = conv.convolution.product;
+  Var lane = Lowering::var(4, 5), pq = Lowering::var(3, 5), pp = Lowering::var(2, 5),
+      pc = Lowering::var(1, 5), po5 = Lowering::var(0, 5);
+  partial.compute_at(owner, po)
+      .bound_extent(lane, lanes)
+      .bound_extent(pq, static_cast<int>(kw))
+      .bound_extent(pp, tapRows)
+      .bound_extent(po5, channels)
+      .vectorize(lane, vw)
+      .unroll(lane)
+      .unroll(pq)
+      .unroll(pp)
+      .unroll(po5);
+  if (partial.has_update_definition()) {
+    std::vector<Halide::RVar> r = partial.rvars(0); // column chunk, output row, batch
+    partial.update()
+        .reorder(lane, pq, pp, po5, pc, r[0], r[1], r[2])
+        .vectorize(lane, vw)
+        .unroll(lane)
+        .unroll(pq)
+        .unroll(pp)
+        .unroll(po5);
+  }
+}
+
+} // namespace
+
+void scheduleConvolution(Func owner, const LoweredValue &conv, const Halide::Target &target) {
+  Func source = conv.convolution.source;
+  source.compute_root();
+  schedulePointwise(source, conv.convolution.sourceShape, target);
+  if (conv.convolution.form == ConvolutionFuncs::Form::Direct)
+    scheduleDirect(owner, conv, target);
+  else
+    scheduleWeightGradient(owner, conv, target);
+}
+
+} // namespace dl::halide
