@@ -2,8 +2,8 @@
 //
 // The 2-D window ops of ConvOps.td, NCHW, in double precision, written as the formulas of their
 // definitions: every output element of a forward op visits the taps of its window, and every
-// gradient visits the same taps and adds into the element each tap reads (a scatter, the most direct
-// reading of a vector-Jacobian product; compiled kernels may gather instead).
+// gradient visits the same taps and adds into the element each tap reads (a scatter, the most
+// direct reading of a vector-Jacobian product; compiled kernels may gather instead).
 //
 // Tap (p, q) of window (i, j) reads input row i * sh - ph + p * dh and column j * sw - pw + q * dw;
 // a tap outside the input reads zero (convolution, average pooling) or is skipped (max pooling).
@@ -117,7 +117,8 @@ LogicalResult evalConv2dGradWeight(dlo::Conv2dGradWeightOp op, OpContext &c) {
 }
 
 /// The flat index in `x` of the element window (i, j) of plane (n, ch) chooses (see the file
-/// comment), or -1 when no tap of the window is inside `x` (the verifier's padding rule excludes it).
+/// comment), or -1 when no tap of the window is inside `x` (the verifier's padding rule excludes
+/// that).
 int64_t windowArgmax(const Tensor &x, const Dims4 &xd, const Window &win, int64_t n, int64_t ch,
                      int64_t i, int64_t j) {
   int64_t best = -1;

@@ -3,8 +3,8 @@
 // The one place that says what shape an op produces from the shapes of its operands: NumPy
 // broadcasting, batched matmul, reductions, transpose, reshape, concat, split, slice, and the 2-D
 // window ops (convolution and pooling with their gradients, in ShapeRulesWindow.cpp). Both the
-// dialect's type inference and the frontend's semantic checks call these functions, so a program the
-// frontend accepts always verifies, and the two never disagree about a shape.
+// dialect's type inference and the frontend's semantic checks call these functions, so a program
+// the frontend accepts always verifies, and the two never disagree about a shape.
 //
 // Plain C++ with no MLIR types, so the frontend (and its fuzzer) can use it without linking MLIR.
 // Each rule returns false and sets `why` to a short reason when the shapes do not fit; callers add the
@@ -77,8 +77,8 @@ struct Window2d {
 bool windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
                       int64_t dilation, int64_t &out, std::string &why);
 
-/// The [OH, OW] of `window` over the spatial dims [H, W]; checks that every attribute has two entries
-/// and, for pooling (`isPool`), that padding is at most half the kernel (PyTorch's rule).
+/// The [OH, OW] of `window` over the spatial dims [H, W]; checks that every attribute has two
+/// entries and, for pooling (`isPool`), that padding is at most half the kernel (PyTorch's rule).
 bool windowOutput(const std::vector<int64_t> &spatial, const Window2d &window, bool isPool,
                   std::vector<int64_t> &out, std::string &why);
 

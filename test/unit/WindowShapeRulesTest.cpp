@@ -81,7 +81,8 @@ TEST(WindowOutputSize, RejectsAttributesOutOfRange) {
 TEST(Conv2d, GivesBatchOutputChannelsAndWindowCounts) {
   Shape out;
   std::string why;
-  ASSERT_TRUE(shape::conv2d({8, 1, 28, 28}, {16, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, out, why)) << why;
+  ASSERT_TRUE(shape::conv2d({8, 1, 28, 28}, {16, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, out, why))
+      << why;
   EXPECT_EQ(out, (Shape{8, 16, 28, 28}));
   // Height and width each with their own stride, padding and dilation.
   ASSERT_TRUE(shape::conv2d({2, 1, 7, 8}, {2, 1, 2, 2}, {2, 3}, {0, 2}, {1, 2}, out, why)) << why;
@@ -141,7 +142,8 @@ TEST(Conv2dGradInput, RejectsAnInputSizeThatDoesNotGiveTheGradientsShape) {
   std::string why;
   EXPECT_FALSE(shape::conv2dGradInput({2, 4, 4, 4}, {4, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}, {9, 7},
                                       out, why));
-  EXPECT_EQ(why, "input_size [9, 7] gives an output of [5, 4], but the output gradient's is [4, 4]");
+  EXPECT_EQ(why,
+            "input_size [9, 7] gives an output of [5, 4], but the output gradient's is [4, 4]");
   EXPECT_FALSE(shape::conv2dGradInput({2, 4, 4, 4}, {4, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}, {0, 7},
                                       out, why));
   EXPECT_EQ(why, "input_size [0, 7] has a size below 1");
@@ -243,7 +245,8 @@ TEST(AvgPool2dGrad, TakesTheInputSize) {
     EXPECT_EQ(out, (Shape{1, 2, 6, w}));
   }
   EXPECT_FALSE(shape::avgPool2dGrad({1, 2, 3, 3}, {2, 2}, {2, 2}, {0, 0}, {6, 8}, out, why));
-  EXPECT_EQ(why, "input_size [6, 8] gives an output of [3, 4], but the output gradient's is [3, 3]");
+  EXPECT_EQ(why,
+            "input_size [6, 8] gives an output of [3, 4], but the output gradient's is [3, 3]");
   EXPECT_FALSE(shape::avgPool2dGrad({2, 3, 3}, {2, 2}, {2, 2}, {0, 0}, {6, 6}, out, why));
   EXPECT_EQ(why, "the output gradient must have rank 4 [N, C, OH, OW], not rank 3");
 }

@@ -1,8 +1,8 @@
 //===- ConvOps.cpp - Convolution and pooling ------------------------------===//
 //
-// Type inference of the 2-D window ops through the rules of ShapeRulesWindow.cpp, and the gradients
-// of conv2d, maxpool2d and avgpool2d, each one of the gradient ops of ConvOps.td. A failed inference
-// names every operand's type and every spatial attribute's values.
+// Type inference of the 2-D window ops through the rules of ShapeRulesWindow.cpp, and the
+// gradients of conv2d, maxpool2d and avgpool2d, each built from the gradient ops of ConvOps.td. A
+// failed inference names every operand's type and every spatial attribute's values.
 //
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"

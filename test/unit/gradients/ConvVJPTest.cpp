@@ -58,7 +58,8 @@ std::vector<Case> convCases() {
   cs.push_back(conv("dilation2", "1x2x7x6", "2x2x2x3", {1, 1}, {1, 0}, {2, 2}, "1x2x7x2"));
   cs.push_back(conv("mixed", "2x1x7x8", "2x1x2x2", {2, 3}, {0, 2}, {1, 2}, "2x2x3x4"));
   cs.push_back(conv("pointwise", "2x2x3x3", "3x2x1x1", {1, 1}, {0, 0}, {1, 1}, "2x3x3x3"));
-  cs.push_back(conv("kernel_covers_input", "1x2x3x3", "2x2x3x3", {1, 1}, {0, 0}, {1, 1}, "1x2x1x1"));
+  cs.push_back(
+      conv("kernel_covers_input", "1x2x3x3", "2x2x3x3", {1, 1}, {0, 0}, {1, 1}, "1x2x1x1"));
   // A frozen input: only the weight's gradient is built.
   cs.push_back(conv("frozen_input", "1x2x5x5", "2x2x3x3", {2, 2}, {1, 1}, {1, 1}, "1x2x3x3")
                    .freeze({0}));
@@ -97,8 +98,9 @@ class ConvVJPTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ConvVJPTest, MatchesCentralDifferences) { checkAgainstCentralDifferences(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(WindowOps, ConvVJPTest, ::testing::ValuesIn(convCases()),
-                         [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(
+    WindowOps, ConvVJPTest, ::testing::ValuesIn(convCases()),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
 TEST(ConvVJPCases, NamesAreUniqueAndEveryWindowOpIsCovered) {
   std::set<std::string> names;
@@ -109,6 +111,23 @@ TEST(ConvVJPCases, NamesAreUniqueAndEveryWindowOpIsCovered) {
   }
   for (std::string op : {"conv2d", "maxpool2d", "avgpool2d"})
     EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;
+}
+
+TEST(ConvVJPNonDifferentiable, AGradientOpOnTheLossPathFailsThePass) {
+  // Second derivatives are not needed: avgpool2d_grad (like every *_grad op) has none.
+  Case c = make("second_derivative", {"1x1x2x2"},
+                "%y = dl.avgpool2d_grad %p0 " +
+                    attrs({{"kernel_size", {2, 2}},
+                           {"stride", {2, 2}},
+                           {"padding", {0, 0}},
+                           {"input_size", {4, 4}}}) +
+                    " : (" + T("1x1x2x2") + ") -> " + T("1x1x4x4"),
+                "1x1x4x4");
+  Compiled compiled(modelText(c));
+  ASSERT_TRUE(compiled.module) << compiled.diagnostics;
+  EXPECT_TRUE(failed(compiled.differentiate()));
+  EXPECT_NE(compiled.diagnostics.find("the loss depends on 'dl.avgpool2d_grad'"), std::string::npos)
+      << compiled.diagnostics;
 }
 
 //===----------------------------------------------------------------------===//
@@ -173,9 +192,11 @@ std::vector<double> naiveConv(const std::vector<double> &x, const std::vector<in
 }
 
 struct ConvGeometry {
-  std::string x, w, y;
+  std::string name, x, w, y;
   Pair stride, padding, dilation;
 };
+
+void PrintTo(const ConvGeometry &g, std::ostream *os) { *os << g.name; }
 
 class ConvBruteForceTest : public ::testing::TestWithParam<ConvGeometry> {};
 
@@ -212,10 +233,12 @@ TEST_P(ConvBruteForceTest, GradientsAreTheVectorJacobianProduct) {
 
 INSTANTIATE_TEST_SUITE_P(
     Geometries, ConvBruteForceTest,
-    ::testing::Values(ConvGeometry{"2x3x5x5", "4x3x3x3", "2x4x3x3", {1, 1}, {0, 0}, {1, 1}},
-                      ConvGeometry{"1x2x6x5", "3x2x3x3", "1x3x3x3", {2, 2}, {1, 1}, {1, 1}},
-                      ConvGeometry{"2x2x7x6", "2x2x2x3", "2x2x7x2", {1, 1}, {1, 0}, {2, 2}},
-                      ConvGeometry{"1x1x8x9", "2x1x3x2", "1x2x4x3", {3, 2}, {2, 0}, {1, 3}}));
+    ::testing::Values(
+        ConvGeometry{"plain", "2x3x5x5", "4x3x3x3", "2x4x3x3", {1, 1}, {0, 0}, {1, 1}},
+        ConvGeometry{"stride2_pad1", "1x2x6x5", "3x2x3x3", "1x3x3x3", {2, 2}, {1, 1}, {1, 1}},
+        ConvGeometry{"dilation2", "2x2x7x6", "2x2x2x3", "2x2x7x2", {1, 1}, {1, 0}, {2, 2}},
+        ConvGeometry{"mixed", "1x1x8x9", "2x1x3x2", "1x2x4x3", {3, 2}, {2, 0}, {1, 3}}),
+    [](const ::testing::TestParamInfo<ConvGeometry> &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//
 // Max pooling's tie rule.
