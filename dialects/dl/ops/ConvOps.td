@@ -87,9 +87,10 @@ def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable]> {
   let summary = "Gradient of maxpool2d with respect to its input";
   let description = [{
     Each window sends its `grad_output` element to one element of `input`: the first maximal one in
-    row-major window order (the window's first element of `x`, replaced by each later one that
-    compares `>` than it), as PyTorch's CPU kernel does. Where windows overlap the gradients add up.
-    The result has the shape of `input`.
+    row-major window order (p outer, q inner), as PyTorch's CPU kernel does. Precisely: the window's
+    first tap inside `input` is the candidate, and each later tap inside `input` replaces it when its
+    value compares `x[tap] > x[candidate]`. Where windows overlap the gradients add up. The result
+    has the shape of `input`.
 
     ```mlir
     %gx = dl.maxpool2d_grad %x, %gy {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>}
