@@ -87,12 +87,29 @@ Func paddedInput(Lowering &l, const KernelNode &node, const LoweredValue &x, int
   return f;
 }
 
+/// Records how the taps read the source (see ConvolutionFuncs).
+void setTaps(ConvolutionFuncs &c, const ConvGeometry &g, int64_t kh, int64_t kw, int64_t offH,
+             int64_t offW, int64_t batch, int64_t channels, int64_t rows, int64_t cols) {
+  c.stride[0] = g.sh;
+  c.stride[1] = g.sw;
+  c.dilation[0] = g.dh;
+  c.dilation[1] = g.dw;
+  c.offset[0] = offH;
+  c.offset[1] = offW;
+  c.kernel[0] = kh;
+  c.kernel[1] = kw;
+  c.sourceBatch = batch;
+  c.sourceChannels = channels;
+  c.outputExtent[0] = rows;
+  c.outputExtent[1] = cols;
+}
+
 /// The direct form shared by conv2d and conv2d_grad_input: result (n, oc, i, j) =
 /// sum_{ic,p,q} source(n, ic, i*sh + p*dh + offH, j*sw + q*dw + offW) * weight(oc, ic, p, q), with
 /// `oc` clamped into [0, OC) before `weight` sees it (register blocks may overhang the channels).
 LoweredValue directConvolution(Lowering &l, const KernelNode &node, Func source,
-                               const Shape &sourceShape, int64_t inChannels, int64_t kh,
-                               int64_t kw, const ConvGeometry &g, int64_t offH, int64_t offW,
+                               int64_t inChannels, int64_t kh, int64_t kw,
+                               const ConvGeometry &g, int64_t offH, int64_t offW,
                                const std::function<Expr(Expr oc, Expr ic, Expr p, Expr q)> &weight) {
   const Shape &out = node.type.shape;
   LoweredValue v;
@@ -103,7 +120,7 @@ LoweredValue directConvolution(Lowering &l, const KernelNode &node, Func source,
   v.convolution.form = ConvolutionFuncs::Form::Direct;
   v.convolution.product = prod;
   v.convolution.source = source;
-  v.convolution.sourceShape = sourceShape;
+  setTaps(v.convolution, g, kh, kw, offH, offW, out[0], inChannels, out[2], out[3]);
   v.convolution.multiplyAdds = out[0] * out[1] * out[2] * out[3] * inChannels * kh * kw;
   if (inChannels == 0)
     return v;
@@ -128,8 +145,7 @@ LoweredValue lowerConv2d(Lowering &l, const KernelNode &node) {
   ConvGeometry g = convGeometry(l, node);
   checkSizes(l, node, g, sx, sw, sy);
   Func xp = paddedInput(l, node, x, g.ph, g.pw, "_xpad");
-  Shape padded{sx[0], sx[1], sx[2] + 2 * g.ph, sx[3] + 2 * g.pw};
-  return directConvolution(l, node, xp, padded, sx[1], sw[2], sw[3], g, 0, 0,
+  return directConvolution(l, node, xp, sx[1], sw[2], sw[3], g, 0, 0,
                            [&](Expr oc, Expr ic, Expr p, Expr q) {
                              return Lowering::call(w.func, {oc, ic, p, q});
                            });
@@ -161,10 +177,9 @@ LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
                                           Halide::clamp(col, 0, i32(sgy[3]) - 1)});
     return Halide::select(inside, value, 0.0f);
   });
-  Shape spread{sgy[0], sgy[1], sx[2] + g.ph + (kh - 1) * g.dh, sx[3] + g.pw + (kw - 1) * g.dw};
   ConvGeometry unit{1, 1, 0, 0, g.dh, g.dw};
   LoweredValue v = directConvolution(
-      l, node, gyd, spread, sgy[1], kh, kw, unit, g.ph, g.pw,
+      l, node, gyd, sgy[1], kh, kw, unit, g.ph, g.pw,
       [&](Expr oc, Expr ic, Expr p, Expr q) {
         return Lowering::call(w.func, {ic, oc, i32(kh - 1) - p, i32(kw - 1) - q});
       });
@@ -218,7 +233,7 @@ LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
   v.convolution.form = ConvolutionFuncs::Form::WeightGradient;
   v.convolution.product = partial;
   v.convolution.source = xp;
-  v.convolution.sourceShape = {sx[0], sx[1], sx[2] + 2 * g.ph, sx[3] + 2 * g.pw};
+  setTaps(v.convolution, g, sw[2], sw[3], 0, 0, sx[0], sx[1], oh, chunks * lanes);
   v.convolution.multiplyAdds = sgy[0] * sgy[1] * oh * ow * sw[1] * sw[2] * sw[3];
   return v;
 }

@@ -39,7 +39,7 @@ constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
 
 /// Vector registers that may hold accumulators: the rest hold loaded inputs and broadcasts.
 int accumulatorBudget(const Halide::Target &target) {
-  return target.has_feature(Halide::Target::AVX512) ? 28 : 12;
+  return target.has_feature(Halide::Target::AVX512) ? 24 : 12;
 }
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -71,7 +71,7 @@ DirectBlocking directBlocking(const Shape &out, int vw, const Halide::Target &ta
   return best;
 }
 
-void scheduleDirect(Func owner, const LoweredValue &conv, const Halide::Target &target) {
+DirectBlocking scheduleDirect(Func owner, const LoweredValue &conv, const Halide::Target &target) {
   const Shape &out = conv.type.shape;
   int vw = target.natural_vector_size<float>();
   DirectBlocking b = directBlocking(out, vw, target);
@@ -104,6 +104,7 @@ void scheduleDirect(Func owner, const LoweredValue &conv, const Halide::Target &
     Halide::Stage update = prod.update();
     update.reorder(j, i, o, r[0], r[1], r[2]).vectorize(j, vw).unroll(j).unroll(i).unroll(o);
   }
+  return b;
 }
 
 void scheduleWeightGradient(Func owner, const LoweredValue &conv, const Halide::Target &target) {
@@ -157,16 +158,43 @@ void scheduleWeightGradient(Func owner, const LoweredValue &conv, const Halide::
   }
 }
 
+/// Computes the source once, over all that blocks covering `rows` x `cols` outputs read, one
+/// vectorized row at a time, in parallel over the batch.
+void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols,
+                    const Halide::Target &target) {
+  Func source = c.source;
+  int64_t extent[2];
+  for (int d = 0; d < 2; ++d) {
+    int64_t outputs = d == 0 ? rows : cols;
+    extent[d] = (outputs - 1) * c.stride[d] + (c.kernel[d] - 1) * c.dilation[d] + c.offset[d] + 1;
+  }
+  Var n = Lowering::var(0, 4), ch = Lowering::var(1, 4), h = Lowering::var(2, 4),
+      w = Lowering::var(3, 4);
+  source.compute_root()
+      .bound(n, 0, static_cast<int>(c.sourceBatch))
+      .bound(ch, 0, static_cast<int>(c.sourceChannels))
+      .bound(h, 0, static_cast<int>(extent[0]))
+      .bound(w, 0, static_cast<int>(extent[1]));
+  int vw = target.natural_vector_size<float>();
+  if (extent[1] >= vw)
+    source.vectorize(w, vw, TailStrategy::GuardWithIf);
+  if (c.sourceBatch * c.sourceChannels * extent[0] * extent[1] >= 32 * 1024)
+    source.parallel(n);
+}
+
 } // namespace
 
 void scheduleConvolution(Func owner, const LoweredValue &conv, const Halide::Target &target) {
-  Func source = conv.convolution.source;
-  source.compute_root();
-  schedulePointwise(source, conv.convolution.sourceShape, target);
-  if (conv.convolution.form == ConvolutionFuncs::Form::Direct)
-    scheduleDirect(owner, conv, target);
-  else
+  int64_t rows = conv.convolution.outputExtent[0], cols = conv.convolution.outputExtent[1];
+  if (conv.convolution.form == ConvolutionFuncs::Form::Direct) {
+    DirectBlocking b = scheduleDirect(owner, conv, target);
+    rows = ceilDiv(rows, b.rows) * b.rows;
+    cols = ceilDiv(cols, b.vectors * target.natural_vector_size<float>()) * b.vectors *
+           target.natural_vector_size<float>();
+  } else {
     scheduleWeightGradient(owner, conv, target);
+  }
+  scheduleSource(conv.convolution, rows, cols, target);
 }
 
 } // namespace dl::halide

@@ -69,8 +69,16 @@ struct ConvolutionFuncs {
   /// The input read by the taps, zero-padded (and, for conv2d_grad_input, zero-dilated): computed
   /// once into its own buffer so that the innermost loop reads dense rows without bounds checks.
   Halide::Func source;
-  Shape sourceShape;          ///< About the extent of `source` (for its schedule).
-  int64_t multiplyAdds = 0;   ///< Of the whole op, for the decision to run in parallel.
+  /// How the taps read `source`: output (i, j), tap (p, q) reads row i * stride[0] + p *
+  /// dilation[0] + offset[0] and column j * stride[1] + q * dilation[1] + offset[1] of it. The
+  /// schedule computes `source` over every element its blocks read, padding included: register
+  /// blocks overhang the output, and the lanes they discard must not read uninitialized memory
+  /// (a denormal there slows every multiply-add that touches it by a hundred times).
+  int64_t stride[2] = {1, 1}, dilation[2] = {1, 1}, offset[2] = {0, 0}, kernel[2] = {1, 1};
+  int64_t sourceBatch = 0, sourceChannels = 0; ///< The outer extents of `source`.
+  /// The output rows and columns (i, j) whose taps are read, before blocks round them up.
+  int64_t outputExtent[2] = {1, 1};
+  int64_t multiplyAdds = 0; ///< Of the whole op, for the decision to run in parallel.
 };
 
 /// conv2d_grad_weight sums each result element over vectors of this many output columns (the
