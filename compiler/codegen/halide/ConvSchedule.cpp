@@ -184,6 +184,55 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols,
 
 } // namespace
 
+void scheduleWindowed(Func f, const Shape &shape, int64_t gatherStride,
+                      const Halide::Target &target) {
+  size_t rank = shape.size();
+  if (rank < 2) {
+    schedulePointwise(f, shape, target);
+    return;
+  }
+  int vw = target.natural_vector_size<float>();
+  Var w = Lowering::var(rank - 1, rank), inner = w;
+  int64_t extent = shape.back();
+  if (gatherStride > 1 && extent >= 2 * gatherStride) {
+    // Column v = phase + stride * k: within one unrolled phase, the windows that read v are
+    // k + a constant, so the vectorized loop over k reads them densely (a plain v / stride would
+    // gather), and Halide interleaves the phases' stores into dense ones.
+    Var outer("wk"), phase("wphase");
+    f.split(w, outer, phase, static_cast<int>(gatherStride), TailStrategy::GuardWithIf)
+        .reorder(phase, outer)
+        .unroll(phase);
+    inner = outer;
+    extent = ceilDiv(extent, gatherStride);
+  }
+  // Short rows (7 columns after the CNN's second pooling) take one predicated vector.
+  int lanes = vw;
+  while (lanes > 4 && lanes / 2 >= extent)
+    lanes /= 2;
+  if (extent >= 4)
+    f.vectorize(inner, lanes, TailStrategy::GuardWithIf);
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  if (total >= 32 * 1024) {
+    // Tasks of about 16K elements: the thread pool's cost per task is about what a plane of 7x7
+    // pooled values takes.
+    Var planes = Lowering::var(0, rank);
+    int64_t planeSize = shape[rank - 1] * shape[rank - 2], planeCount = shape[0];
+    if (rank >= 3) {
+      Var fused("planes");
+      f.fuse(Lowering::var(rank - 3, rank), planes, fused);
+      planes = fused;
+      planeCount *= shape[rank - 3];
+    }
+    int64_t perTask = std::clamp<int64_t>(16 * 1024 / std::max<int64_t>(planeSize, 1), 1,
+                                          std::max<int64_t>(planeCount / 8, 1));
+    Var task("plane_task"), within("plane_in");
+    f.split(planes, task, within, static_cast<int>(perTask), TailStrategy::GuardWithIf)
+        .parallel(task);
+  }
+}
+
 void scheduleConvolution(Func owner, const LoweredValue &conv, const Halide::Target &target) {
   int64_t rows = conv.convolution.outputExtent[0], cols = conv.convolution.outputExtent[1];
   if (conv.convolution.form == ConvolutionFuncs::Form::Direct) {

@@ -116,6 +116,12 @@ struct LoweredValue {
   /// Helper Funcs (with the shape they cover) that the schedule computes once, element-wise,
   /// before the value's consumers: the argmax of each max-pooling window.
   std::vector<std::pair<Halide::Func, Shape>> helpers;
+  /// Pooling ops only (ValueKind::Reduction): a window op, whose consumers are scheduled along
+  /// rows (ConvSchedule.cpp) rather than fused across them. For the gradients, the windows' stride
+  /// along the innermost dimension (each input column is read by the windows j = (v + pw - q) / sw,
+  /// a whole number only for some phases of v), else 1.
+  bool window = false;
+  int64_t gatherStride = 1;
 };
 
 class Lowering;

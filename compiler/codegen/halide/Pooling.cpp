@@ -119,6 +119,7 @@ LoweredValue lowerMaxPool2d(Lowering &l, const KernelNode &node) {
     return m;
   });
   v.kind = ValueKind::Reduction;
+  v.window = true;
   return v;
 }
 
@@ -153,6 +154,8 @@ LoweredValue lowerMaxPool2dGrad(Lowering &l, const KernelNode &node) {
     });
   });
   v.kind = ValueKind::Reduction;
+  v.window = true;
+  v.gatherStride = w.sw;
   v.helpers.emplace_back(argmax, gy.type.shape);
   return v;
 }
@@ -174,6 +177,7 @@ LoweredValue lowerAvgPool2d(Lowering &l, const KernelNode &node) {
     return sum / count;
   });
   v.kind = ValueKind::Reduction;
+  v.window = true;
   return v;
 }
 
@@ -193,6 +197,8 @@ LoweredValue lowerAvgPool2dGrad(Lowering &l, const KernelNode &node) {
     return sum / count;
   });
   v.kind = ValueKind::Reduction;
+  v.window = true;
+  v.gatherStride = w.sw;
   return v;
 }
 

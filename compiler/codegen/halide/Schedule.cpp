@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
 
+#include <algorithm>
 #include <set>
 
 namespace dl::halide {
@@ -121,6 +122,23 @@ void computeDrawsPerBlock(const Lowering &l, const std::vector<std::vector<int>>
       f.vectorize(Lowering::var(rank - 1, rank), target.natural_vector_size<float>(),
                   TailStrategy::GuardWithIf);
   }
+}
+
+/// 0 when no pooling op computes value `v` inline (through element-wise ops of the kernel);
+/// otherwise the largest gatherStride of those that do (LoweredValue::window).
+int64_t windowStrideBehind(const Lowering &l, int v) {
+  const LoweredValue &value = l.value(v);
+  if (value.window)
+    return value.gatherStride;
+  if (value.kind != ValueKind::Pointwise && value.kind != ValueKind::Random)
+    return 0;
+  const codegen::Kernel &k = l.kernel();
+  if (v < static_cast<int>(k.inputs.size()))
+    return 0;
+  int64_t stride = 0;
+  for (int operand : k.nodes[v - k.inputs.size()].operands)
+    stride = std::max(stride, windowStrideBehind(l, operand));
+  return stride;
 }
 
 } // namespace
@@ -230,7 +248,7 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     for (const auto &[helper, shape] : v.helpers) {
       Func f = helper;
       f.compute_root();
-      schedulePointwise(f, shape, target);
+      scheduleWindowed(f, shape, 1, target);
     }
 
   for (int m = 0; m < kernel.numValues(); ++m) {
@@ -329,9 +347,17 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     }
   }
 
-  for (size_t g = 0; g < groups.size(); ++g)
-    if (!groupsWithMatmul.count(static_cast<int>(g)))
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groupsWithMatmul.count(static_cast<int>(g)))
+      continue;
+    int64_t stride = 0; // 0: no pooling op behind the group
+    for (int v : groups[g].values)
+      stride = std::max(stride, windowStrideBehind(l, v));
+    if (stride > 0)
+      scheduleWindowed(groups[g].func, groups[g].shape, stride, target);
+    else
       schedulePointwise(groups[g].func, groups[g].shape, target);
+  }
 }
 
 } // namespace dl::halide

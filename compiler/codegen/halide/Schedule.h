@@ -46,6 +46,13 @@ MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &nod
 std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target);
 
+/// The schedule of an output or helper that reads a pooling op (`shape` of rank 4, NCHW): vectorized
+/// along its rows only (fusing rows would turn the windows' reads into gathers), parallel over
+/// batch and channels. `gatherStride` > 1 splits the rows into that many unrolled phases
+/// (LoweredValue::gatherStride).
+void scheduleWindowed(Halide::Func f, const Shape &shape, int64_t gatherStride,
+                      const Halide::Target &target);
+
 /// Computes convolution `conv` (ValueKind::Convolution) block by block of `owner` (the output Func
 /// that consumes it, or a wrapper of it), after computing its padded input once.
 void scheduleConvolution(Halide::Func owner, const LoweredValue &conv,

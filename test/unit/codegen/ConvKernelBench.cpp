@@ -8,7 +8,7 @@
 // (a lower bound of that formulation's time: it leaves out building the im2col matrix, 9x the
 // input, and scattering the result back).
 //
-//   build-halide/bin/ConvKernelBench [iterations]
+//   build-halide/bin/ConvKernelBench [iterations [label-filter]]
 //
 // Each kernel is compiled once with the JIT and run `iterations` times (default 50) after a warm-up
 // run; the best time is reported. HL_NUM_THREADS sets the number of threads (default: all cores);
@@ -85,7 +85,12 @@ double bestSeconds(const Kernel &kernel, int iterations, const std::string &labe
   return best;
 }
 
+/// Only the kernels whose label contains this (the second argument), when given.
+std::string filter;
+
 void report(const std::string &what, const Kernel &kernel, double flops, int iterations) {
+  if (what.find(filter) == std::string::npos)
+    return;
   std::string label = what;
   std::replace_if(label.begin(), label.end(), [](char c) { return !std::isalnum(c); }, '_');
   double s = bestSeconds(kernel, iterations, label);
@@ -134,6 +139,7 @@ void poolLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int ite
 
 int main(int argc, char **argv) {
   int iterations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 50;
+  filter = argc > 2 ? argv[2] : "";
   std::printf("target %s\n", Halide::get_jit_target_from_environment().to_string().c_str());
   try {
     report("relu [64,32,28,28]", oneNode("relu", {{64, 32, 28, 28}}, {64, 32, 28, 28}, {}), 0,
