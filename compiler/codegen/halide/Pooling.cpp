@@ -69,6 +69,12 @@ void expectF32(Lowering &l, const KernelNode &node) {
     throw l.error(node, "pools f32 tensors only");
 }
 
+/// Whether f32 `x` is a NaN, from its bits (immune to fast-math assumptions).
+Expr nanBits(const Expr &x) {
+  Expr bits = Halide::reinterpret(Halide::UInt(32), x);
+  return (bits & Halide::Expr(uint32_t(0x7fffffff))) > Halide::Expr(uint32_t(0x7f800000));
+}
+
 /// One tap of window (i, j) of `x`: whether it is inside and its (clamped) value.
 struct Tap {
   Expr inside, value;
@@ -130,8 +136,10 @@ LoweredValue lowerMaxPool2dGrad(Lowering &l, const KernelNode &node) {
   if (x.type.shape != node.type.shape)
     throw l.error(node, "result shape differs from the input's");
   PoolWindow w = poolWindow(l, node, x.type.shape, gy.type.shape);
-  // argmax(n, c, i, j): the tap p * KW + q that window (i, j) sends its gradient to. Compared in
-  // strict IEEE arithmetic: `>` must be false for a NaN, as in the interpreter.
+  // argmax(n, c, i, j): the tap p * KW + q that window (i, j) sends its gradient to. `>` is false
+  // when either side is NaN, as in the interpreter; Halide compiles with fast-math flags (LLVM
+  // assumes no NaN: it folds is_nan away and turns the compare-and-select into a max instruction,
+  // which returns the second operand for a NaN), so NaNs are recognized from their bits.
   Func argmax = l.newFunc(node, "_argmax");
   Lowering::define(argmax, 4, [&](const Index &window) {
     Expr found = Halide::Internal::const_false();
@@ -140,12 +148,13 @@ LoweredValue lowerMaxPool2dGrad(Lowering &l, const KernelNode &node) {
     for (int64_t p = 0; p < w.kh; ++p)
       for (int64_t q = 0; q < w.kw; ++q) {
         Tap t = tapOf(w, x.func, window, p, q);
-        Expr take = t.inside && (!found || t.value > best);
+        Expr greater = !nanBits(t.value) && !nanBits(best) && t.value > best;
+        Expr take = t.inside && (!found || greater);
         best = Halide::select(take, t.value, best);
         index = Halide::select(take, i32(p * w.kw + q), index);
         found = found || t.inside;
       }
-    return Halide::strict_float(index);
+    return index;
   });
   LoweredValue v = l.pointwise(node, [&](const Index &element) {
     return gatherOverWindows(w, element, [&](const Index &window, int64_t tap) {

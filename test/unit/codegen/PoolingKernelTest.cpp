@@ -158,17 +158,19 @@ TEST(Pooling, MaxPropagatesNaN) {
   x.data[0] = nan;  // the first tap of window (0, 0, 0, 0)
   x.data[9] = nan;  // the last tap of window (0, 0, 0, 1): row 1, column 3
   x.data[27] = nan; // a middle tap (row 0, column 3) of window (0, 1, 0, 1)
-  std::vector<HostTensor> r = run(forwardKernel(k, "maxpool2d"), {x});
-  ASSERT_EQ(r.size(), 1u);
   std::vector<double> expected = maxPoolRef(k, x);
   EXPECT_TRUE(std::isnan(expected[0]) && std::isnan(expected[1]));
-  EXPECT_TRUE(allClose(r[0], expected, 0.0));
-  // The gradient of a window with a NaN goes to the NaN only when it is the window's first tap.
   HostTensor gy = randomTensor(f32(k.yShape()), 14);
-  r = run(maxGradKernel(k), {x, gy});
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_TRUE(allClose(r[0], maxPoolGradRef(k, x, gy), 0.0));
-  EXPECT_EQ(r[0].data[0], gy.data[0]);
+  for (const std::string &cpu : runnableCpus()) {
+    std::vector<HostTensor> r = runOn(cpu, forwardKernel(k, "maxpool2d"), {x});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], expected, 0.0)) << cpu;
+    // The gradient of a window with a NaN goes to the NaN only when it is the window's first tap.
+    r = runOn(cpu, maxGradKernel(k), {x, gy});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], maxPoolGradRef(k, x, gy), 0.0)) << cpu;
+    EXPECT_EQ(r[0].data[0], gy.data[0]) << cpu;
+  }
 }
 
 TEST(Pooling, MaxGradientOfATieGoesToTheFirstElement) {
