@@ -44,8 +44,12 @@ int accumulatorBudget(const Halide::Target &target) {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// Batches of at least this many samples run one task per sample.
+constexpr int64_t kSampleTasks = 8;
+
 struct DirectBlocking {
   int channels, rows, vectors;
+  bool sourcePerSample = false; ///< The source is computed per sample, in the owner's loop.
 };
 
 /// Chooses the block of a direct convolution over [N, OC, OH, OW] by an estimate of its cycles per
@@ -85,10 +89,19 @@ DirectBlocking scheduleDirect(Func owner, const LoweredValue &conv, const Halide
       .reorder(ji, ii, oi, jo, io, oo, n)
       .vectorize(ji, vw, TailStrategy::GuardWithIf)
       .unroll(ii)
-      .unroll(oi)
-      .fuse(oo, n, task);
-  if (conv.convolution.multiplyAdds >= kParallelMultiplyAdds)
-    owner.parallel(task);
+      .unroll(oi);
+  bool parallel = conv.convolution.multiplyAdds >= kParallelMultiplyAdds;
+  // With enough samples, each is a task that pads its own input (in L2, where its blocks read it)
+  // just before its blocks; otherwise samples and channel groups share out the work.
+  b.sourcePerSample = out[0] >= kSampleTasks;
+  if (b.sourcePerSample) {
+    if (parallel)
+      owner.parallel(n);
+  } else {
+    owner.fuse(oo, n, task);
+    if (parallel)
+      owner.parallel(task);
+  }
 
   Func prod = conv.convolution.product;
   prod.compute_at(owner, jo)
@@ -160,8 +173,8 @@ void scheduleWeightGradient(Func owner, const LoweredValue &conv, const Halide::
 
 /// Computes the source once, over all that blocks covering `rows` x `cols` outputs read, one
 /// vectorized row at a time, in parallel over the batch.
-void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols,
-                    const Halide::Target &target) {
+void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols, bool perSample,
+                    Func owner, const Halide::Target &target) {
   Func source = c.source;
   int64_t extent[2];
   for (int d = 0; d < 2; ++d) {
@@ -170,14 +183,17 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols,
   }
   Var n = Lowering::var(0, 4), ch = Lowering::var(1, 4), h = Lowering::var(2, 4),
       w = Lowering::var(3, 4);
-  source.compute_root()
-      .bound(n, 0, static_cast<int>(c.sourceBatch))
-      .bound(ch, 0, static_cast<int>(c.sourceChannels))
-      .bound(h, 0, static_cast<int>(extent[0]))
-      .bound(w, 0, static_cast<int>(extent[1]));
+  source.bound(h, 0, static_cast<int>(extent[0])).bound(w, 0, static_cast<int>(extent[1]));
   int vw = target.natural_vector_size<float>();
   if (extent[1] >= vw)
     source.vectorize(w, vw, TailStrategy::GuardWithIf);
+  if (perSample) {
+    source.compute_at(owner, n);
+    return;
+  }
+  source.compute_root()
+      .bound(n, 0, static_cast<int>(c.sourceBatch))
+      .bound(ch, 0, static_cast<int>(c.sourceChannels));
   if (c.sourceBatch * c.sourceChannels * extent[0] * extent[1] >= 32 * 1024)
     source.parallel(n);
 }
@@ -235,15 +251,17 @@ void scheduleWindowed(Func f, const Shape &shape, int64_t gatherStride,
 
 void scheduleConvolution(Func owner, const LoweredValue &conv, const Halide::Target &target) {
   int64_t rows = conv.convolution.outputExtent[0], cols = conv.convolution.outputExtent[1];
+  bool perSample = false;
   if (conv.convolution.form == ConvolutionFuncs::Form::Direct) {
     DirectBlocking b = scheduleDirect(owner, conv, target);
     rows = ceilDiv(rows, b.rows) * b.rows;
     cols = ceilDiv(cols, b.vectors * target.natural_vector_size<float>()) * b.vectors *
            target.natural_vector_size<float>();
+    perSample = b.sourcePerSample;
   } else {
     scheduleWeightGradient(owner, conv, target);
   }
-  scheduleSource(conv.convolution, rows, cols, target);
+  scheduleSource(conv.convolution, rows, cols, perSample, owner, target);
 }
 
 } // namespace dl::halide
