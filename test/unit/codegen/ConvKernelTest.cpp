@@ -133,6 +133,12 @@ TEST(Conv, CnnSecondLayerShapes) {
   checkConvolutions({2, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1}, runnableCpus(), 20);
 }
 
+TEST(Conv, BatchesLargeEnoughForOneTaskPerSample) {
+  // From 8 samples on, each sample pads its input in its own task (ConvSchedule.cpp).
+  checkConvolutions({8, 5, 14, 14, 19, 3, 3, 1, 1, 1, 1, 1, 1}, runnableCpus(), 25);
+  checkConvolutions({9, 3, 7, 9, 5, 3, 3, 2, 1, 1, 0, 1, 2}, {"native"}, 27);
+}
+
 TEST(Conv, StrideThatDoesNotDivideTheInputAndBatchOne) {
   checkConvolutions({1, 3, 11, 10, 5, 3, 3, 2, 2, 1, 1, 1, 1}, {"native"}, 30);
   checkConvolutions({3, 5, 9, 13, 7, 3, 2, 2, 3, 2, 0, 1, 1}, {"native"}, 40);
