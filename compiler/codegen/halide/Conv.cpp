@@ -14,7 +14,8 @@
 //                       where gyd(t) = gy((t - (KH-1)*dh) / sh) when that divides, zero otherwise.
 //   conv2d_grad_weight  gw(o, c, p, q) = sum_{n,i,j} gy(n, o, i, j) xpad(n, c, i*sh + p*dh, ...),
 //                       summed first into kWeightGradientLanes partial sums along j (so the
-//                       innermost loop is a vector along the output's rows), then across them.
+//                       innermost loop is a vector along the output's rows) per group of samples,
+//                       then over the groups, then across the lanes.
 //
 // The padded (and spread) input is a Func of its own (ConvolutionFuncs::source), which the
 // schedule computes once into a buffer, so the taps read it without bounds checks. Sums are in f32.
@@ -22,8 +23,13 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
 
+#include <algorithm>
+
 namespace dl::halide {
 namespace {
+
+/// conv2d_grad_weight sums samples in groups of about this many bytes of input and output gradient.
+constexpr int64_t kSampleGroupBytes = 512 * 1024;
 
 using Halide::Expr;
 using Halide::Func;
@@ -205,33 +211,59 @@ LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
 
   Func xp = paddedInput(l, node, x, g.ph, g.pw, "_xpad");
   const int lanes = kWeightGradientLanes;
-  int64_t oh = sgy[2], ow = sgy[3], chunks = (ow + lanes - 1) / lanes;
-  // partial(o, c, p, q, lane) = sum over (n, i, column chunk k) of gy(n, o, i, j) * tap, for
-  // j = k * lanes + lane; columns past OW read zeros.
-  Func partial = l.newFunc(node, "_lanes");
-  Lowering::define(partial, 5, [](const Index &) { return Expr(0.0f); });
-  Index o = Lowering::coordinates(5);
-  Halide::RDom r(0, i32(chunks), 0, i32(oh), 0, i32(sgy[0]), l.funcName(node, "_r"));
-  Expr j = r.x * lanes + o[4];
-  Expr gyAt = Lowering::call(gy.func, {r.z, Halide::clamp(o[0], 0, i32(sw[0]) - 1), r.y,
-                                       Halide::min(j, i32(ow) - 1)});
-  if (ow % lanes != 0)
+  int64_t batch = sgy[0], oh = sgy[2], ow = sgy[3], chunks = (ow + lanes - 1) / lanes;
+  // Samples are summed in groups whose inputs and output gradients fit in L2 together: every
+  // register block of a group reads them all, and from memory each would read them again.
+  int64_t sampleBytes = 4 * (sx[1] * (sx[2] + 2 * g.ph) * (sx[3] + 2 * g.pw) + sgy[1] * oh * ow);
+  int64_t samples = std::max<int64_t>(1, kSampleGroupBytes / std::max<int64_t>(sampleBytes, 1));
+  while (batch % samples != 0)
+    --samples;
+  // group(group index, o, c, p, q, lane) = sum over (column chunk k, output row i, sample n of
+  // the group) of gy(n, o, i, j) * tap, for j = k * lanes + lane; columns past OW read zeros.
+  Func group = l.newFunc(node, "_group");
+  Lowering::define(group, 6, [](const Index &) { return Expr(0.0f); });
+  Index o = Lowering::coordinates(6);
+  Halide::RDom r(0, i32(chunks), 0, i32(oh), 0, i32(samples), l.funcName(node, "_r"));
+  Expr n = o[0] * i32(samples) + r.z, j = r.x * lanes + o[5];
+  // Rows of gy padded with zeros to whole vectors, computed once when each vector is read by many
+  // taps: a row of 14 read as a vector of 16 takes a dozen shuffles.
+  Func gyRows = gy.func;
+  std::vector<std::pair<Func, Shape>> helpers;
+  if (ow % lanes != 0 && sx[1] * sw[2] * sw[3] >= 32) {
+    gyRows = l.newFunc(node, "_gy_padded");
+    Lowering::define(gyRows, 4, [&](const Index &i) {
+      Expr value = Lowering::call(gy.func, {i[0], i[1], i[2], Halide::min(i[3], i32(ow) - 1)});
+      return Halide::select(i[3] < i32(ow), value, 0.0f);
+    });
+    helpers.emplace_back(gyRows, Shape{batch, sgy[1], oh, chunks * lanes});
+  }
+  Expr gyAt = Lowering::call(gyRows, {n, Halide::clamp(o[1], 0, i32(sw[0]) - 1), r.y,
+                                       helpers.empty() ? Halide::min(j, i32(ow) - 1) : j});
+  if (helpers.empty() && ow % lanes != 0)
     gyAt = Halide::select(j < i32(ow), gyAt, 0.0f);
   Expr tap = Lowering::call(
-      xp, {r.z, o[1], r.y * i32(g.sh) + o[2] * i32(g.dh), j * i32(g.sw) + o[3] * i32(g.dw)});
-  partial(o[4], o[3], o[2], o[1], o[0]) += gyAt * tap;
+      xp, {n, o[2], r.y * i32(g.sh) + o[3] * i32(g.dh), j * i32(g.sw) + o[4] * i32(g.dw)});
+  group(o[5], o[4], o[3], o[2], o[1], o[0]) += gyAt * tap;
+  // lanesTotal(o, c, p, q, lane): the groups added up.
+  Func lanesTotal = l.newFunc(node, "_lanes");
+  Lowering::define(lanesTotal, 5, [](const Index &) { return Expr(0.0f); });
+  Index t = Lowering::coordinates(5);
+  Halide::RDom rg(0, i32(batch / samples), l.funcName(node, "_groups"));
+  lanesTotal(t[4], t[3], t[2], t[1], t[0]) += group(t[4], t[3], t[2], t[1], t[0], rg.x);
 
   LoweredValue v;
   v.kind = ValueKind::Convolution;
   v.func = l.newFunc(node);
   Lowering::define(v.func, 4, [&](const Index &i) {
-    Expr sum = Lowering::call(partial, {i[0], i[1], i[2], i[3], 0});
+    Expr sum = Lowering::call(lanesTotal, {i[0], i[1], i[2], i[3], 0});
     for (int lane = 1; lane < lanes; ++lane)
-      sum += Lowering::call(partial, {i[0], i[1], i[2], i[3], lane});
+      sum += Lowering::call(lanesTotal, {i[0], i[1], i[2], i[3], lane});
     return sum;
   });
   v.convolution.form = ConvolutionFuncs::Form::WeightGradient;
-  v.convolution.product = partial;
+  v.convolution.product = group;
+  v.convolution.lanesTotal = lanesTotal;
+  v.helpers = std::move(helpers);
   v.convolution.source = xp;
   setTaps(v.convolution, g, sw[2], sw[3], 0, 0, sx[0], sx[1], oh, chunks * lanes);
   v.convolution.multiplyAdds = sgy[0] * sgy[1] * oh * ow * sw[1] * sw[2] * sw[3];

@@ -136,39 +136,47 @@ void scheduleWeightGradient(Func owner, const LoweredValue &conv, const Halide::
   int perChannel = static_cast<int>(tapRows * kw * laneVectors);
   int channels = static_cast<int>(std::clamp<int64_t>(budget / perChannel, 1, std::min<int64_t>(4, gw[0])));
 
-  Var o = Lowering::var(0, 4), c = Lowering::var(1, 4), p = Lowering::var(2, 4),
-      q = Lowering::var(3, 4);
+  // lanesTotal over [O, C, KH, KW, lanes]: for each sample group (serial), output-channel blocks
+  // in parallel; per block, the group's sums in registers, then added into lanesTotal.
+  Func total = conv.convolution.lanesTotal;
+  Var lane = Lowering::var(4, 5), q = Lowering::var(3, 5), p = Lowering::var(2, 5),
+      c = Lowering::var(1, 5), o = Lowering::var(0, 5);
   Var po("po"), pi("pi"), oo("oo"), oi("oi");
-  owner.split(p, po, pi, tapRows, TailStrategy::GuardWithIf)
+  total.compute_root().vectorize(lane, vw);
+  Halide::Stage update = total.update();
+  update.split(p, po, pi, tapRows, TailStrategy::GuardWithIf)
       .split(o, oo, oi, channels, TailStrategy::GuardWithIf)
-      .reorder(q, pi, oi, po, c, oo);
-  if (conv.convolution.multiplyAdds >= kParallelMultiplyAdds)
-    owner.parallel(oo);
-
-  // The partial sums over [O, C, KH, KW, lanes]: Halide dimension 0 is the lane.
-  Func partial = conv.convolution.product;
-  Var lane = Lowering::var(4, 5), pq = Lowering::var(3, 5), pp = Lowering::var(2, 5),
-      pc = Lowering::var(1, 5), po5 = Lowering::var(0, 5);
-  partial.compute_at(owner, po)
-      .bound_extent(lane, lanes)
-      .bound_extent(pq, static_cast<int>(kw))
-      .bound_extent(pp, tapRows)
-      .bound_extent(po5, channels)
+      .reorder(lane, q, pi, oi, po, c, oo, total.rvars(0)[0])
       .vectorize(lane, vw)
-      .unroll(lane)
-      .unroll(pq)
-      .unroll(pp)
-      .unroll(po5);
-  if (partial.has_update_definition()) {
-    std::vector<Halide::RVar> r = partial.rvars(0); // column chunk, output row, batch
-    partial.update()
-        .reorder(lane, pq, pp, po5, pc, r[0], r[1], r[2])
-        .vectorize(lane, vw)
-        .unroll(lane)
-        .unroll(pq)
-        .unroll(pp)
-        .unroll(po5);
-  }
+      .unroll(q)
+      .unroll(pi)
+      .unroll(oi);
+  if (conv.convolution.multiplyAdds >= kParallelMultiplyAdds)
+    update.parallel(oo);
+  schedulePointwise(owner, gw, target);
+
+  // The group's sums over [groups, O, C, KH, KW, lanes]: Halide dimension 0 is the lane.
+  Func group = conv.convolution.product;
+  Var gl = Lowering::var(5, 6), gq = Lowering::var(4, 6), gp = Lowering::var(3, 6),
+      gc = Lowering::var(2, 6), go = Lowering::var(1, 6), gg = Lowering::var(0, 6);
+  group.compute_at(total, po)
+      .bound_extent(gl, lanes)
+      .bound_extent(gq, static_cast<int>(kw))
+      .bound_extent(gp, tapRows)
+      .bound_extent(go, channels)
+      .vectorize(gl, vw)
+      .unroll(gl)
+      .unroll(gq)
+      .unroll(gp)
+      .unroll(go);
+  std::vector<Halide::RVar> r = group.rvars(0); // column chunk, output row, sample
+  group.update()
+      .reorder(gl, gq, gp, go, gc, gg, r[0], r[1], r[2])
+      .vectorize(gl, vw)
+      .unroll(gl)
+      .unroll(gq)
+      .unroll(gp)
+      .unroll(go);
 }
 
 /// Computes the source once, over all that blocks covering `rows` x `cols` outputs read, one

@@ -62,10 +62,12 @@ enum class ValueKind {
 struct ConvolutionFuncs {
   /// Direct: `product` is the result, over [N, OC, OH, OW], with an update that sums over (input
   /// channel, tap row, tap column) of `source` (conv2d, conv2d_grad_input). WeightGradient: the
-  /// result is the sum over kWeightGradientLanes of `product`, over [O, C, KH, KW, lanes], whose
-  /// update sums over (column chunk, output row, batch) (conv2d_grad_weight).
+  /// result is the sum over kWeightGradientLanes of `lanesTotal`, over [O, C, KH, KW, lanes], the
+  /// sum over sample groups of `product`, over [groups, O, C, KH, KW, lanes], whose update sums
+  /// over (column chunk, output row, sample of the group) (conv2d_grad_weight).
   enum class Form { Direct, WeightGradient } form = Form::Direct;
   Halide::Func product;
+  Halide::Func lanesTotal;
   /// The input read by the taps, zero-padded (and, for conv2d_grad_input, zero-dilated): computed
   /// once into its own buffer so that the innermost loop reads dense rows without bounds checks.
   Halide::Func source;
@@ -114,7 +116,8 @@ struct LoweredValue {
   /// Convolution only.
   ConvolutionFuncs convolution;
   /// Helper Funcs (with the shape they cover) that the schedule computes once, element-wise,
-  /// before the value's consumers: the argmax of each max-pooling window.
+  /// before the value's consumers: the argmax of each max-pooling window, the output gradient
+  /// padded to whole vectors of conv2d_grad_weight.
   std::vector<std::pair<Halide::Func, Shape>> helpers;
   /// Pooling ops only (ValueKind::Reduction): a window op, whose consumers are scheduled along
   /// rows (ConvSchedule.cpp) rather than fused across them. For the gradients, the windows' stride

@@ -139,6 +139,14 @@ TEST(Conv, BatchesLargeEnoughForOneTaskPerSample) {
   checkConvolutions({9, 3, 7, 9, 5, 3, 3, 2, 1, 1, 0, 1, 2}, {"native"}, 27);
 }
 
+TEST(Conv, WeightGradientOverSeveralSampleGroups) {
+  // Samples of a quarter of a megabyte each: the weight gradient sums them one group at a time,
+  // reading the output gradient directly (2 input channels) or through rows padded to whole
+  // vectors (4 input channels, 36 taps per output-gradient row).
+  checkConvolutions({3, 2, 50, 47, 24, 3, 3, 1, 1, 1, 1, 1, 1}, {"native"}, 33);
+  checkConvolutions({2, 4, 40, 40, 36, 3, 3, 1, 1, 1, 1, 1, 1}, {"native"}, 35);
+}
+
 TEST(Conv, StrideThatDoesNotDivideTheInputAndBatchOne) {
   checkConvolutions({1, 3, 11, 10, 5, 3, 3, 2, 2, 1, 1, 1, 1}, {"native"}, 30);
   checkConvolutions({3, 5, 9, 13, 7, 3, 2, 2, 3, 2, 0, 1, 1}, {"native"}, 40);
