@@ -78,18 +78,16 @@ void checkSizes(Lowering &l, const KernelNode &node, const ConvGeometry &g, cons
 int i32(int64_t v) { return static_cast<int>(v); }
 
 /// `x` (N, C, H, W) shifted by the padding: element (n, c, a, b) is x(n, c, a - ph, b - pw), zero
-/// outside x.
+/// outside x. Written as zeros, then x copied into the interior row by row (an update): a single
+/// definition with a clamped read gathers its vectors wherever they overlap the border.
 Func paddedInput(Lowering &l, const KernelNode &node, const LoweredValue &x, int64_t ph,
                  int64_t pw, const std::string &suffix) {
   const Shape &s = x.type.shape;
-  // Halide's boundary condition marks the interior `likely`, so the loops that compute the padded
-  // rows get a steady state with plain vector loads (an explicit clamp and select would gather).
-  Halide::Region bounds{{0, i32(s[3])}, {0, i32(s[2])}, {Expr(), Expr()}, {Expr(), Expr()}};
-  Func zeroOutside = Halide::BoundaryConditions::constant_exterior(x.func, 0.0f, bounds);
   Func f = l.newFunc(node, suffix);
-  Lowering::define(f, 4, [&](const Index &i) {
-    return Lowering::call(zeroOutside, {i[0], i[1], i[2] - i32(ph), i[3] - i32(pw)});
-  });
+  Lowering::define(f, 4, [](const Index &) { return Expr(0.0f); });
+  Halide::RDom r(0, i32(s[3]), 0, i32(s[2]), l.funcName(node, suffix + "_interior"));
+  Index i = Lowering::coordinates(4);
+  f(r.x + i32(pw), r.y + i32(ph), i[1], i[0]) = Lowering::call(x.func, {i[0], i[1], r.y, r.x});
   return f;
 }
 
@@ -173,16 +171,22 @@ LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
   checkSizes(l, node, g, sx, sw, sgy);
   int64_t kh = sw[2], kw = sw[3];
   // gyd(n, o, a, b): gy at row (a - (KH-1)*dh) / sh when that is a whole row of gy, else zero.
-  Func gyd = l.newFunc(node, "_gy_spread");
-  Lowering::define(gyd, 4, [&](const Index &i) {
-    Expr th = i[2] - i32((kh - 1) * g.dh), tw = i[3] - i32((kw - 1) * g.dw);
-    Expr row = th / i32(g.sh), col = tw / i32(g.sw); // Halide divides rounding down
-    Expr inside = th % i32(g.sh) == 0 && tw % i32(g.sw) == 0 && row >= 0 && row < i32(sgy[2]) &&
-                  col >= 0 && col < i32(sgy[3]);
-    Expr value = Lowering::call(gy.func, {i[0], i[1], Halide::clamp(row, 0, i32(sgy[2]) - 1),
-                                          Halide::clamp(col, 0, i32(sgy[3]) - 1)});
-    return Halide::select(inside, value, 0.0f);
-  });
+  // With stride 1, gy zero-padded (as conv2d pads its input).
+  Func gyd;
+  if (g.sh == 1 && g.sw == 1) {
+    gyd = paddedInput(l, node, gy, (kh - 1) * g.dh, (kw - 1) * g.dw, "_gy_padded");
+  } else {
+    gyd = l.newFunc(node, "_gy_spread");
+    Lowering::define(gyd, 4, [&](const Index &i) {
+      Expr th = i[2] - i32((kh - 1) * g.dh), tw = i[3] - i32((kw - 1) * g.dw);
+      Expr row = th / i32(g.sh), col = tw / i32(g.sw); // Halide divides rounding down
+      Expr inside = th % i32(g.sh) == 0 && tw % i32(g.sw) == 0 && row >= 0 &&
+                    row < i32(sgy[2]) && col >= 0 && col < i32(sgy[3]);
+      Expr value = Lowering::call(gy.func, {i[0], i[1], Halide::clamp(row, 0, i32(sgy[2]) - 1),
+                                            Halide::clamp(col, 0, i32(sgy[3]) - 1)});
+      return Halide::select(inside, value, 0.0f);
+    });
+  }
   ConvGeometry unit{1, 1, 0, 0, g.dh, g.dw};
   LoweredValue v = directConvolution(
       l, node, gyd, sgy[1], kh, kw, unit, g.ph, g.pw,

@@ -213,6 +213,10 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols, bool 
   int vw = target.natural_vector_size<float>();
   if (extent[1] >= vw)
     source.vectorize(w, vw, TailStrategy::GuardWithIf);
+  // The copy of the interior (when the source has one, see Conv.cpp), along its rows.
+  bool copies = source.has_update_definition();
+  if (copies)
+    source.update().vectorize(source.rvars(0)[0], vw, TailStrategy::GuardWithIf);
   if (perSample) {
     source.compute_at(owner, n);
     return;
@@ -220,8 +224,11 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols, bool 
   source.compute_root()
       .bound(n, 0, static_cast<int>(c.sourceBatch))
       .bound(ch, 0, static_cast<int>(c.sourceChannels));
-  if (c.sourceBatch * c.sourceChannels * extent[0] * extent[1] >= 32 * 1024)
+  if (c.sourceBatch * c.sourceChannels * extent[0] * extent[1] >= 32 * 1024) {
     source.parallel(n);
+    if (copies)
+      source.update().parallel(n);
+  }
 }
 
 } // namespace
