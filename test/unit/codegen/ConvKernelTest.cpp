@@ -167,7 +167,8 @@ TEST(Conv, WideRowsAndManyChannels) {
 }
 
 TEST(Conv, FusedBiasAndReluEpilogue) {
-  ConvCase k{2, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1};
+  // The CNN's second layer at batch 8 (one task per sample, ConvSchedule.cpp).
+  ConvCase k{8, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1};
   KernelBuilder b("conv_bias_relu");
   int x = b.input(f32(k.xShape())), w = b.input(f32(k.wShape())), bias = b.input(f32({k.o, 1, 1}));
   int y = b.node("conv2d", {x, w}, f32(k.yShape()), [&](KernelNode &n) { k.setAttributes(n); });
