@@ -62,6 +62,7 @@ constexpr int64_t kSampleTasks = 8;
 struct DirectBlocking {
   int channels, rows, vectors;
   bool sourcePerSample = false; ///< The source is computed per sample, in the owner's loop.
+  int lanes = 0;                ///< Of each vector.
 };
 
 /// Chooses the block of a direct convolution over [N, OC, OH, OW] by an estimate of its cycles per
@@ -89,8 +90,12 @@ DirectBlocking directBlocking(const Shape &out, int vw, const Halide::Target &ta
 
 DirectBlocking scheduleDirect(Func owner, const LoweredValue &conv, const Halide::Target &target) {
   const Shape &out = conv.type.shape;
+  // Rows of at most half a vector take half vectors: fewer wasted lanes.
   int vw = target.natural_vector_size<float>();
+  if (out[3] <= vw / 2)
+    vw /= 2;
   DirectBlocking b = directBlocking(out, vw, target);
+  b.lanes = vw;
   int width = b.vectors * vw;
   Var n = Lowering::var(0, 4), o = Lowering::var(1, 4), i = Lowering::var(2, 4),
       j = Lowering::var(3, 4);
@@ -298,8 +303,7 @@ void scheduleConvolution(Func owner, const LoweredValue &conv, const Halide::Tar
   if (conv.convolution.form == ConvolutionFuncs::Form::Direct) {
     DirectBlocking b = scheduleDirect(owner, conv, target);
     rows = ceilDiv(rows, b.rows) * b.rows;
-    cols = ceilDiv(cols, b.vectors * target.natural_vector_size<float>()) * b.vectors *
-           target.natural_vector_size<float>();
+    cols = ceilDiv(cols, b.vectors * b.lanes) * b.vectors * b.lanes;
     perSample = b.sourcePerSample;
   } else {
     scheduleWeightGradient(owner, conv, target);

@@ -153,7 +153,9 @@ TEST(Conv, StrideThatDoesNotDivideTheInputAndBatchOne) {
 }
 
 TEST(Conv, DilationAndUnevenPadding) {
-  checkConvolutions({2, 4, 12, 11, 6, 3, 3, 1, 2, 1, 2, 2, 1}, runnableCpus(), 50);
+  // AVX2 only: with AVX-512, compiling this case's conv2d and conv2d_grad_weight takes 2 and 12 s
+  // (in LLVM; not yet understood), too long for a unit test.
+  checkConvolutions({2, 4, 12, 11, 6, 3, 3, 1, 2, 1, 2, 2, 1}, {"x86-64-v3"}, 50);
   checkConvolutions({1, 3, 9, 20, 9, 2, 3, 3, 1, 0, 3, 2, 3}, {"native"}, 60);
 }
 
