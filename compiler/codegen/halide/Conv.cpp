@@ -4,7 +4,8 @@
 // can register-block like a matmul (ConvSchedule.cpp). Tap (p, q) of output (i, j) reads input row
 // i * sh - ph + p * dh and column j * sw - pw + q * dw, zero outside the input.
 //
-//   conv2d              y(n, o, i, j)  = sum_{c,p,q} xpad(n, c, i*sh + p*dh, j*sw + q*dw) w(o, c, p, q)
+//   conv2d              y(n, o, i, j) = sum_{c,p,q} xpad(n, c, i*sh + p*dh, j*sw + q*dw)
+//                                                    w(o, c, p, q)
 //                       where xpad is x shifted by the padding, zero outside x.
 //   conv2d_grad_input   the same form with stride 1: the input of the taps is gy spread out (a
 //                       zero between consecutive elements for stride > 1) and padded, and the
@@ -18,7 +19,9 @@
 //                       then over the groups, then across the lanes.
 //
 // The padded (and spread) input is a Func of its own (ConvolutionFuncs::source), which the
-// schedule computes once into a buffer, so the taps read it without bounds checks. Sums are in f32.
+// schedule computes into a buffer (per sample, or once) so that the taps read it without bounds
+// checks; conv2d_grad_weight may also read gy through rows padded to whole vectors (a helper).
+// Sums are in f32.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -80,8 +83,8 @@ int i32(int64_t v) { return static_cast<int>(v); }
 /// `x` (N, C, H, W) shifted by the padding: element (n, c, a, b) is x(n, c, a - ph, b - pw), zero
 /// outside x. Written as zeros, then x copied into the interior row by row (an update): a single
 /// definition with a clamped read gathers its vectors wherever they overlap the border.
-Func paddedInput(Lowering &l, const KernelNode &node, const LoweredValue &x, int64_t ph,
-                 int64_t pw, const std::string &suffix) {
+Func paddedInput(Lowering &l, const KernelNode &node, const LoweredValue &x, int64_t ph, int64_t pw,
+                 const std::string &suffix) {
   const Shape &s = x.type.shape;
   Func f = l.newFunc(node, suffix);
   Lowering::define(f, 4, [](const Index &) { return Expr(0.0f); });
@@ -111,10 +114,10 @@ void setTaps(ConvolutionFuncs &c, const ConvGeometry &g, int64_t kh, int64_t kw,
 /// The direct form shared by conv2d and conv2d_grad_input: result (n, oc, i, j) =
 /// sum_{ic,p,q} source(n, ic, i*sh + p*dh + offH, j*sw + q*dw + offW) * weight(oc, ic, p, q), with
 /// `oc` clamped into [0, OC) before `weight` sees it (register blocks may overhang the channels).
-LoweredValue directConvolution(Lowering &l, const KernelNode &node, Func source,
-                               int64_t inChannels, int64_t kh, int64_t kw,
-                               const ConvGeometry &g, int64_t offH, int64_t offW,
-                               const std::function<Expr(Expr oc, Expr ic, Expr p, Expr q)> &weight) {
+LoweredValue
+directConvolution(Lowering &l, const KernelNode &node, Func source, int64_t inChannels, int64_t kh,
+                  int64_t kw, const ConvGeometry &g, int64_t offH, int64_t offW,
+                  const std::function<Expr(Expr oc, Expr ic, Expr p, Expr q)> &weight) {
   const Shape &out = node.type.shape;
   LoweredValue v;
   v.kind = ValueKind::Convolution;
@@ -180,8 +183,8 @@ LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
     Lowering::define(gyd, 4, [&](const Index &i) {
       Expr th = i[2] - i32((kh - 1) * g.dh), tw = i[3] - i32((kw - 1) * g.dw);
       Expr row = th / i32(g.sh), col = tw / i32(g.sw); // Halide divides rounding down
-      Expr inside = th % i32(g.sh) == 0 && tw % i32(g.sw) == 0 && row >= 0 &&
-                    row < i32(sgy[2]) && col >= 0 && col < i32(sgy[3]);
+      Expr inside = th % i32(g.sh) == 0 && tw % i32(g.sw) == 0 && row >= 0 && row < i32(sgy[2]) &&
+                    col >= 0 && col < i32(sgy[3]);
       Expr value = Lowering::call(gy.func, {i[0], i[1], Halide::clamp(row, 0, i32(sgy[2]) - 1),
                                             Halide::clamp(col, 0, i32(sgy[3]) - 1)});
       return Halide::select(inside, value, 0.0f);
@@ -189,8 +192,7 @@ LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
   }
   ConvGeometry unit{1, 1, 0, 0, g.dh, g.dw};
   LoweredValue v = directConvolution(
-      l, node, gyd, sgy[1], kh, kw, unit, g.ph, g.pw,
-      [&](Expr oc, Expr ic, Expr p, Expr q) {
+      l, node, gyd, sgy[1], kh, kw, unit, g.ph, g.pw, [&](Expr oc, Expr ic, Expr p, Expr q) {
         return Lowering::call(w.func, {ic, oc, i32(kh - 1) - p, i32(kw - 1) - q});
       });
   // Count the multiply-adds of the taps that are not known zeros.
@@ -242,7 +244,7 @@ LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
     helpers.emplace_back(gyRows, Shape{batch, sgy[1], oh, chunks * lanes});
   }
   Expr gyAt = Lowering::call(gyRows, {n, Halide::clamp(o[1], 0, i32(sw[0]) - 1), r.y,
-                                       helpers.empty() ? Halide::min(j, i32(ow) - 1) : j});
+                                      helpers.empty() ? Halide::min(j, i32(ow) - 1) : j});
   if (helpers.empty() && ow % lanes != 0)
     gyAt = Halide::select(j < i32(ow), gyAt, 0.0f);
   Expr tap = Lowering::call(

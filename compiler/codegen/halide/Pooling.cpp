@@ -50,8 +50,8 @@ PoolWindow poolWindow(Lowering &l, const KernelNode &node, const Shape &in, cons
   std::vector<int64_t> zero{0, 0};
   std::vector<int64_t> k = pair("kernel_size", nullptr);
   std::vector<int64_t> s = pair("stride", &k), p = pair("padding", &zero);
-  if (k[0] < 1 || k[1] < 1 || s[0] < 1 || s[1] < 1 || p[0] < 0 || p[1] < 0 ||
-      2 * p[0] > k[0] || 2 * p[1] > k[1])
+  if (k[0] < 1 || k[1] < 1 || s[0] < 1 || s[1] < 1 || p[0] < 0 || p[1] < 0 || 2 * p[0] > k[0] ||
+      2 * p[1] > k[1])
     throw l.error(node, "needs kernel sizes and strides >= 1 and 0 <= padding <= kernel / 2");
   if (in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1])
     throw l.error(node, "needs NCHW tensors with the same batch and channels");
@@ -120,7 +120,8 @@ LoweredValue lowerMaxPool2d(Lowering &l, const KernelNode &node) {
     for (int64_t p = 0; p < w.kh; ++p)
       for (int64_t q = 0; q < w.kw; ++q) {
         Tap t = tapOf(w, x.func, window, p, q);
-        m = maxPropagatingNaN(m, w.padded() ? Halide::select(t.inside, t.value, minusInf) : t.value);
+        m = maxPropagatingNaN(m,
+                              w.padded() ? Halide::select(t.inside, t.value, minusInf) : t.value);
       }
     return m;
   });

@@ -71,8 +71,8 @@ double bestSeconds(const Kernel &kernel, int iterations, const std::string &labe
     built.pipeline.compile_to_lowered_stmt(std::string(dir) + "/" + label + ".stmt",
                                            built.arguments, Halide::Text, target);
   if (const char *dir = std::getenv("DLC_BENCH_ASM_DIR"))
-    built.pipeline.compile_to_assembly(std::string(dir) + "/" + label + ".s", built.arguments,
-                                       "f", target.without_feature(Halide::Target::JIT));
+    built.pipeline.compile_to_assembly(std::string(dir) + "/" + label + ".s", built.arguments, "f",
+                                       target.without_feature(Halide::Target::JIT));
   built.pipeline.compile_jit(target);
   built.pipeline.realize(result, target);
   double best = 1e30;
@@ -92,7 +92,8 @@ void report(const std::string &what, const Kernel &kernel, double flops, int ite
   if (what.find(filter) == std::string::npos)
     return;
   std::string label = what;
-  std::replace_if(label.begin(), label.end(), [](char c) { return !std::isalnum(c); }, '_');
+  std::replace_if(
+      label.begin(), label.end(), [](char c) { return !std::isalnum(c); }, '_');
   double s = bestSeconds(kernel, iterations, label);
   if (flops > 0)
     std::printf("%-44s %9.3f ms %8.1f GFLOP/s\n", what.c_str(), s * 1e3, flops / s * 1e-9);
@@ -110,8 +111,8 @@ void convLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int64_t
   report(name + " conv2d", oneNode("conv2d", {x, w}, y, geometry), flops, iterations);
   auto withInputSize = geometry;
   withInputSize["input_size"] = {h, h};
-  report(name + " conv2d_grad_input", oneNode("conv2d_grad_input", {y, w}, x, withInputSize),
-         flops, iterations);
+  report(name + " conv2d_grad_input", oneNode("conv2d_grad_input", {y, w}, x, withInputSize), flops,
+         iterations);
   auto withKernelSize = geometry;
   withKernelSize["kernel_size"] = {3, 3};
   report(name + " conv2d_grad_weight", oneNode("conv2d_grad_weight", {x, y}, w, withKernelSize),

@@ -91,8 +91,8 @@ void checkConvolutions(const ConvCase &k, const std::vector<std::string> &cpus, 
 
   KernelBuilder fwd("conv2d");
   int fx = fwd.input(f32(k.xShape())), fw = fwd.input(f32(k.wShape()));
-  fwd.output(fwd.node("conv2d", {fx, fw}, f32(k.yShape()),
-                      [&](KernelNode &n) { k.setAttributes(n); }));
+  fwd.output(
+      fwd.node("conv2d", {fx, fw}, f32(k.yShape()), [&](KernelNode &n) { k.setAttributes(n); }));
   KernelBuilder gin("conv2d_grad_input");
   int ig = gin.input(f32(k.yShape())), iw = gin.input(f32(k.wShape()));
   gin.output(gin.node("conv2d_grad_input", {ig, iw}, f32(k.xShape()), [&](KernelNode &n) {
