@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
 
+#include <gmock/gmock.h>
+
 #include <limits>
 
 namespace dl::codegen::test {
@@ -225,6 +227,40 @@ TEST(Conv, FusedGradientEpilogues) {
   r = run(b2.kernel(), {gys, ws});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(allClose(r[0], expectedX, 1e-5, tolerance(k.o * k.kh * k.kw)));
+}
+
+TEST(Conv, InconsistentNodesAreLoweringErrors) {
+  std::string stmt, error;
+  ConvCase k{1, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1};
+  // An output of 7x7 where stride 1 and padding 1 give 8x8.
+  KernelBuilder wrongSize("conv_wrong_size");
+  int x = wrongSize.input(f32(k.xShape())), w = wrongSize.input(f32(k.wShape()));
+  wrongSize.output(wrongSize.node("conv2d", {x, w}, f32({1, 4, 7, 7}),
+                                  [&](KernelNode &n) { k.setAttributes(n); }));
+  EXPECT_FALSE(lowerKernel(wrongSize.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("dl.conv2d output size does not match"));
+  // A weight whose input channels differ from x's.
+  KernelBuilder channels("conv_wrong_channels");
+  int x2 = channels.input(f32(k.xShape())), w2 = channels.input(f32({4, 2, 3, 3}));
+  channels.output(channels.node("conv2d", {x2, w2}, f32(k.yShape()),
+                                [&](KernelNode &n) { k.setAttributes(n); }));
+  EXPECT_FALSE(lowerKernel(channels.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("channels or batch"));
+  // conv2d_grad_input needs input_size; conv2d_grad_weight's kernel_size must match its result.
+  KernelBuilder noSize("grad_input_without_size");
+  int gy = noSize.input(f32(k.yShape())), w3 = noSize.input(f32(k.wShape()));
+  noSize.output(noSize.node("conv2d_grad_input", {gy, w3}, f32(k.xShape()),
+                            [&](KernelNode &n) { k.setAttributes(n); }));
+  EXPECT_FALSE(lowerKernel(noSize.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("input_size"));
+  KernelBuilder taps("grad_weight_wrong_taps");
+  int x4 = taps.input(f32(k.xShape())), gy4 = taps.input(f32(k.yShape()));
+  taps.output(taps.node("conv2d_grad_weight", {x4, gy4}, f32(k.wShape()), [&](KernelNode &n) {
+    k.setAttributes(n);
+    n.ints["kernel_size"] = {3, 2};
+  }));
+  EXPECT_FALSE(lowerKernel(taps.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("kernel_size"));
 }
 
 } // namespace

@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
 
+#include <gmock/gmock.h>
+
 #include <limits>
 
 namespace dl::codegen::test {
@@ -219,6 +221,34 @@ TEST(Pooling, FusedWithElementwiseProducerAndConsumer) {
     EXPECT_TRUE(allClose(r[0], relu.data, 0.0)) << cpu;
     EXPECT_TRUE(allClose(r[1], pooled, 0.0)) << cpu;
   }
+}
+
+TEST(Pooling, InconsistentNodesAreLoweringErrors) {
+  std::string stmt, error;
+  PoolCase k{1, 2, 6, 6, 2, 2, 2, 2, 0, 0};
+  // Padding above half the kernel would leave windows without an element of the input.
+  KernelBuilder padded("pool_too_padded");
+  int x = padded.input(f32(k.xShape()));
+  padded.output(padded.node("maxpool2d", {x}, f32({1, 2, 4, 4}), [&](KernelNode &n) {
+    k.setAttributes(n);
+    n.ints["padding"] = {2, 2};
+  }));
+  EXPECT_FALSE(lowerKernel(padded.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("dl.maxpool2d needs kernel sizes"));
+  // An output of 4x4 where the window gives 3x3.
+  KernelBuilder size("pool_wrong_size");
+  int x2 = size.input(f32(k.xShape()));
+  size.output(size.node("avgpool2d", {x2}, f32({1, 2, 4, 4}),
+                        [&](KernelNode &n) { k.setAttributes(n); }));
+  EXPECT_FALSE(lowerKernel(size.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("output size does not match"));
+  // avgpool2d_grad needs input_size.
+  KernelBuilder noSize("avg_grad_without_size");
+  int gy = noSize.input(f32(k.yShape()));
+  noSize.output(noSize.node("avgpool2d_grad", {gy}, f32(k.xShape()),
+                            [&](KernelNode &n) { k.setAttributes(n); }));
+  EXPECT_FALSE(lowerKernel(noSize.kernel(), "x86-64-linux", stmt, error));
+  EXPECT_THAT(error, ::testing::HasSubstr("input_size"));
 }
 
 } // namespace
