@@ -3,9 +3,10 @@
 // Tests that maxpool2d, maxpool2d_grad, avgpool2d and avgpool2d_grad compute the formulas of
 // ConvOps.td, compared with naive loops in double precision written here (the gradients'
 // references scatter, the kernels gather): at the CNN's 2x2 pooling, with strides that do not
-// divide the input, overlapping windows, padding, batch 1 and odd channel counts. Max pooling propagates NaN; its
-// gradient goes to the window's first maximal element (first tap inside the input, then `>`), and
-// a NaN only when it is that first tap. Element-wise producers and consumers fused with a pool.
+// divide the input, overlapping windows, padding, batch 1 and odd channel counts. Max pooling
+// propagates NaN; its gradient goes to the window's first maximal element (first tap inside the
+// input, then `>`), and to a NaN only when it is that first tap. Element-wise producers and
+// consumers fused with a pool; inconsistent nodes rejected.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
