@@ -465,10 +465,6 @@ std::map<std::string, Builtin> makeTable() {
     return Val::ofTensor(E.create<dlo::DropoutOp>(c.loc, x->getType(), *x, E.builder().getF64FloatAttr(*p),
                                                   E.builder().getI64IntegerAttr(stream)));
   }};
-  const std::string convolution = "convolution and pooling arrive with the CNN support";
-  t["conv2d"] = {{req("x"), req("W"), opt("stride"), opt("padding")}, notYet(convolution)};
-  t["maxpool2d"] = {{req("x"), req("k"), opt("stride")}, notYet(convolution)};
-  t["avgpool2d"] = {{req("x"), req("k"), opt("stride")}, notYet(convolution)};
   addNeuralBuiltins(t);
   t["embedding"] = {{req("ids"), req("table")}, notYet("embeddings arrive with the sequence models")};
   t["attention"] = {{req("q"), req("k"), req("v"), opt("causal")}, notYet("attention arrives with the Transformer")};
@@ -589,9 +585,6 @@ const std::vector<std::string> &builtinNames() {
 
 std::string plannedFeature(const std::string &name) {
   static const std::map<std::string, std::string> planned = {
-      {"Conv2d", "convolution layers arrive with the CNN support"},
-      {"MaxPool2d", "pooling layers arrive with the CNN support"},
-      {"AvgPool2d", "pooling layers arrive with the CNN support"},
       {"Embedding", "embeddings arrive with the sequence models"},
       {"RNN", "recurrent layers arrive with the sequence models"},
       {"LSTM", "recurrent layers arrive with the sequence models"},

@@ -1,10 +1,12 @@
 //===- NeuralBuiltins.cpp - Convolution, pooling and batch normalization --===//
 //
-// The builtins of the CNN family. `batchnorm` is written here in terms of the dialect's reductions
-// and element-wise ops, so autodiff, the interpreter and the code generator need nothing of their
-// own for it; in training mode it also stores the running statistics into the layer's buffers
-// (PyTorch's momentum convention: new = (1 - momentum) * old + momentum * batch statistic, with the
-// unbiased variance), and in inference mode it normalizes with those buffers.
+// The builtins of the CNN family: conv2d, maxpool2d and avgpool2d map onto their dl ops (stride,
+// padding, dilation and kernel size given as one integer or as [height, width]). `batchnorm` is
+// written here in terms of the dialect's reductions and element-wise ops, so autodiff, the
+// interpreter and the code generator need nothing of their own for it; in training mode it also
+// stores the running statistics into the layer's buffers (PyTorch's momentum convention: new =
+// (1 - momentum) * old + momentum * batch statistic, with the unbiased variance), and in inference
+// mode it normalizes with those buffers.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -120,6 +122,75 @@ std::optional<Val> batchnorm(Elaborator &E, const BuiltinCall &c) {
                Val::ofTensor(asColumn(*beta)));
 }
 
+/// A spatial argument (stride, padding, dilation, kernel size): an integer for both dimensions or a
+/// list [height, width]; `minimum` is its smallest allowed value.
+std::optional<std::vector<int64_t>> spatial(Elaborator &E, const BuiltinCall &c, size_t i,
+                                            const std::string &what, int64_t minimum) {
+  std::optional<std::vector<int64_t>> v = E.requireInts(c[i], c.locOf(i), "'" + what + "'");
+  if (!v)
+    return std::nullopt;
+  if (v->size() == 1)
+    v->push_back(v->front());
+  if (v->size() != 2) {
+    E.error(c.locOf(i), "'" + what + "' must be an integer or a list [height, width], not " +
+                            c[i].describe());
+    return std::nullopt;
+  }
+  for (int64_t d : *v)
+    if (d < minimum || d > (int64_t(1) << 30)) {
+      E.error(c.locOf(i), "'" + what + "' must be at least " + std::to_string(minimum) +
+                              ", not " + std::to_string(d));
+      return std::nullopt;
+    }
+  return v;
+}
+
+/// conv2d(x, W, stride = 1, padding = 0, dilation = 1): x [N, C, H, W], W [O, C, KH, KW].
+std::optional<Val> conv2d(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the input of 'conv2d'");
+  std::optional<Value> w = E.requireTensor(c[1], c.locOf(1), "the weight of 'conv2d'");
+  std::optional<std::vector<int64_t>> stride = spatial(E, c, 2, "stride", 1);
+  std::optional<std::vector<int64_t>> padding = spatial(E, c, 3, "padding", 0);
+  std::optional<std::vector<int64_t>> dilation = spatial(E, c, 4, "dilation", 1);
+  if (!x || !w || !stride || !padding || !dilation)
+    return std::nullopt;
+  shape::Shape out;
+  std::string why;
+  if (!shape::conv2d(shapeOf(x->getType()), shapeOf(w->getType()), *stride, *padding, *dilation,
+                     out, why)) {
+    E.error(c.loc, "conv2d of " + describeType(x->getType()) + " with weight " +
+                       describeType(w->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  mlir::OpBuilder &b = E.builder();
+  return Val::ofTensor(E.create<dlo::Conv2dOp>(c.loc, E.tensorType(out, E.f32()), *x, *w,
+                                               b.getDenseI64ArrayAttr(*stride),
+                                               b.getDenseI64ArrayAttr(*padding),
+                                               b.getDenseI64ArrayAttr(*dilation)));
+}
+
+/// maxpool2d / avgpool2d(x, k, stride = k, padding = 0): x [N, C, H, W].
+template <typename OpTy> std::optional<Val> pool2d(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the input of '" + c.name + "'");
+  std::optional<std::vector<int64_t>> kernel = spatial(E, c, 1, "kernel size", 1);
+  std::optional<std::vector<int64_t>> stride =
+      c.has(2) ? spatial(E, c, 2, "stride", 1) : kernel;
+  std::optional<std::vector<int64_t>> padding = spatial(E, c, 3, "padding", 0);
+  if (!x || !kernel || !stride || !padding)
+    return std::nullopt;
+  shape::Shape out;
+  std::string why;
+  if (!shape::pool2d(shapeOf(x->getType()), *kernel, *stride, *padding, out, why)) {
+    E.error(c.loc, c.name + " of " + describeType(x->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  mlir::OpBuilder &b = E.builder();
+  return Val::ofTensor(E.create<OpTy>(c.loc, E.tensorType(out, E.f32()), *x,
+                                      b.getDenseI64ArrayAttr(*kernel),
+                                      b.getDenseI64ArrayAttr(*stride),
+                                      b.getDenseI64ArrayAttr(*padding)));
+}
+
 } // namespace
 
 void addNeuralBuiltins(std::map<std::string, Builtin> &t) {
@@ -128,6 +199,16 @@ void addNeuralBuiltins(std::map<std::string, Builtin> &t) {
                      optionalParam("momentum", Val::number(0.1)),
                      optionalParam("eps", Val::number(1e-5))},
                     batchnorm};
+  Val one = Val::integer(1), zero = Val::integer(0);
+  t["conv2d"] = {{requiredParam("x"), requiredParam("W"), optionalParam("stride", one),
+                  optionalParam("padding", zero), optionalParam("dilation", one)},
+                 conv2d};
+  t["maxpool2d"] = {{requiredParam("x"), requiredParam("k"), optionalParam("stride"),
+                     optionalParam("padding", zero)},
+                    pool2d<dlo::MaxPool2dOp>};
+  t["avgpool2d"] = {{requiredParam("x"), requiredParam("k"), optionalParam("stride"),
+                     optionalParam("padding", zero)},
+                    pool2d<dlo::AvgPool2dOp>};
 }
 
 } // namespace dlc

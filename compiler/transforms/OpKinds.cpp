@@ -6,8 +6,12 @@
 namespace mlir::dl {
 
 OpKind opKind(Operation *op) {
-  if (isa<MatmulOp>(op))
+  // Convolutions are contractions like matmul: one per kernel, with element-wise epilogues.
+  if (isa<MatmulOp, Conv2dOp, Conv2dGradInputOp, Conv2dGradWeightOp>(op))
     return OpKind::Matmul;
+  // Pooling (and its gradients) reduces over windows, with element-wise producers inlined.
+  if (isa<MaxPool2dOp, MaxPool2dGradOp, AvgPool2dOp, AvgPool2dGradOp>(op))
+    return OpKind::Reduction;
   if (isa<SumOp, MeanOp, ReduceMaxOp, ReduceMinOp, LogSumExpOp, ArgmaxOp, SoftmaxOp, LogSoftmaxOp,
           MseOp, MaeOp, HuberOp, BceOp, BceWithLogitsOp, HingeOp, KlDivOp, CrossEntropyOp, NllOp,
           KlNormalOp>(op))
