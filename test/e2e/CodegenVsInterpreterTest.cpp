@@ -90,6 +90,12 @@ const std::vector<ModelCase> &cases() {
       {"gan", model("gan.dl"), 21, {}},
       {"layernorm", model("layernorm.dl"), 22, {}},
       {"batchnorm", model("batchnorm.dl"), 24, {}},
+      {"conv", model("conv.dl"), 25, {}},
+      {"pooling", model("pooling.dl"), 26, {}},
+      // The CNN examples train with Adam, whose first step g / (|g| + eps) magnifies the f32
+      // rounding of near-zero gradient elements past the tolerance; conv_bn.dl is their network
+      // with SGD.
+      {"conv_bn", model("conv_bn.dl"), 28, {}},
       {"example_xor", example("xor.dl"), 42, {}},
       // -D B=3: the batch from the command line, and one no vector width divides.
       {"mlp", model("mlp.dl"), 23, {"B=3"}},
