@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/HalideCodegen.h"
+#include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
 
 #include <sstream>
@@ -102,7 +103,7 @@ Halide::Buffer<> bufferOf(const TensorType &type) {
 bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error) {
   return guarded(error, [&] {
     if (cpu == "native")
-      target = Halide::get_host_target().to_string();
+      target = halide::hostTarget().to_string();
     else if (cpu == "x86-64-v3")
       target = "x86-64-linux-avx-avx2-fma-f16c-sse41";
     else if (cpu == "x86-64-v4")
@@ -159,7 +160,7 @@ bool runKernelForTarget(const Kernel &kernel, const std::string &targetName,
                             " does not have the kernel's type or its number of elements");
 
     Halide::Target target = targetName.empty()
-                                ? Halide::get_jit_target_from_environment()
+                                ? halide::jitTarget()
                                 : parseTarget(targetName).with_feature(Halide::Target::JIT);
     BuiltPipeline built = halide::buildPipeline(kernel, target);
     for (size_t i = 0; i < inputs.size(); ++i) {

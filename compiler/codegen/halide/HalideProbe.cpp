@@ -5,11 +5,11 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/HalideProbe.h"
 
-#include "Halide.h"
+#include "compiler/codegen/halide/HostTarget.h"
 
 namespace dl::halide {
 
-std::string hostTargetName() { return Halide::get_host_target().to_string(); }
+std::string hostTargetName() { return hostTarget().to_string(); }
 
 bool jitAddOne(const float *in, float *out, int n, std::string &error) {
   if (n <= 0) {
@@ -26,7 +26,7 @@ bool jitAddOne(const float *in, float *out, int n, std::string &error) {
     addOne(x) = input(x) + 1.0f;
     addOne.vectorize(x, 8, Halide::TailStrategy::GuardWithIf);
 
-    addOne.realize(output, Halide::get_jit_target_from_environment());
+    addOne.realize(output, jitTarget());
     return true;
   } catch (const Halide::Error &e) {
     error = e.what();

@@ -15,6 +15,7 @@
 // DLC_BENCH_STMT_DIR=<dir> writes each kernel's lowered statement there.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
 
 #include <algorithm>
@@ -54,7 +55,7 @@ Kernel oneNode(const std::string &op, const std::vector<Shape> &inputs, const Sh
 
 /// The best time in seconds of `iterations` runs of `kernel` on random inputs.
 double bestSeconds(const Kernel &kernel, int iterations, const std::string &label) {
-  Halide::Target target = Halide::get_jit_target_from_environment();
+  Halide::Target target = dl::halide::jitTarget();
   dl::halide::BuiltPipeline built = dl::halide::buildPipeline(kernel, target);
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -141,7 +142,7 @@ void poolLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int ite
 int main(int argc, char **argv) {
   int iterations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 50;
   filter = argc > 2 ? argv[2] : "";
-  std::printf("target %s\n", Halide::get_jit_target_from_environment().to_string().c_str());
+  std::printf("target %s\n", dl::halide::jitTarget().to_string().c_str());
   try {
     report("relu [64,32,28,28]", oneNode("relu", {{64, 32, 28, 28}}, {64, 32, 28, 28}, {}), 0,
            iterations);
