@@ -342,7 +342,12 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     if (readByReduction && (stored.count(v) || consumers[v].size() > 1)) {
       Func f = value.func;
       f.compute_root();
-      schedulePointwise(f, value.type.shape, target);
+      // Behind a pooling gradient (ReLU's mask on max-pooling's gradient), rows keep their
+      // phases, as output groups do: flattened rows would gather every tap.
+      if (int64_t stride = windowStrideBehind(l, v); stride > 0)
+        scheduleWindowed(f, value.type.shape, stride, target);
+      else
+        schedulePointwise(f, value.type.shape, target);
       materialized.insert(v);
     }
   }
