@@ -3,6 +3,7 @@
 
 #include "runtime/core/Initializers.h"
 #include "runtime/core/KernelErrors.h"
+#include "runtime/core/KernelMemory.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -183,6 +184,7 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
   buildBuffers(*inst);
 
   installKernelErrorHandler();
+  installKernelAllocator();
   // The Halide thread pool belongs to the process (to this model.so): the latest instance created
   // sets its size for all.
   halide_set_num_threads(opts.threads);
