@@ -27,25 +27,19 @@ Run under /usr/bin/python3 (the Python with PyTorch): bench/mlp/run.py --build b
 
 import argparse
 import os
-import re
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import (ROOT, add_common_arguments, compile_model, dl_run_bench,  # noqa: E402
+                      report_torch, run_torch_worker, time_steps, torch_peers)
+
 LAYERS = [784, 256, 128, 10]
 BATCH = 128
 VARIANTS = [  # (label, .dl file, dropout of the PyTorch twin)
     ("dropout 0.2", os.path.join(ROOT, "examples", "fashion_mlp.dl"), 0.2),
     ("no dropout", os.path.join(ROOT, "bench", "mlp", "fashion_mlp_nodropout.dl"), 0.0),
 ]
-# Where Debian's libopenblas0-openmp and libopenblas0-pthread put OpenBLAS's libblas.so.3. The OpenMP
-# build shares PyTorch's OpenMP threads; the pthread build adds its own threads beside them.
-DEBIAN_OPENBLAS = ["/usr/lib/x86_64-linux-gnu/openblas-openmp",
-                   "/usr/lib/x86_64-linux-gnu/openblas-pthread"]
 
 
 def matmul_flops(train):
@@ -94,17 +88,7 @@ def torch_worker(args):
             with torch.inference_mode():
                 torch.softmax(net(x), dim=-1)
 
-    for _ in range(args.warmup):
-        step()
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    with open("/proc/self/maps") as maps:
-        blas = sorted({line.split()[-1] for line in maps if "blas" in line.split()[-1]})
-    print(f"torch {torch.__version__} blas {','.join(blas) or 'none'} "
-          f"median {1e3 * statistics.median(times):.6f} ms/step")
+    report_torch(torch, time_steps(step, args.steps, args.warmup))
     return 0
 
 
@@ -112,66 +96,12 @@ def torch_bench(peer_env, entry, dropout, args):
     command = [sys.executable, os.path.abspath(__file__), "--torch-worker", entry, "--dropout",
                str(dropout), "--steps", str(args.steps), "--warmup", str(args.warmup),
                "--threads", str(args.threads)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True,
-                         env=dict(os.environ, **peer_env)).stdout
-    match = re.search(r"torch (\S+) blas (\S+) median ([0-9.]+) ms/step", out)
-    if not match:
-        sys.exit(f"run.py: unexpected PyTorch output:\n{out}")
-    return float(match.group(3)), match.group(1), match.group(2)
-
-
-# --- dlc ---
-
-def compile_model(dlc, source, output, runs):
-    """The median wall-clock seconds of `dlc source -o output`, and the median CPU seconds (user +
-    system, all threads), which load from other processes inflates less."""
-    wall, cpu = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run([dlc, source, "-o", output], check=True)
-        wall.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(wall), statistics.median(cpu)
-
-
-def dl_run_bench(dl_run, model, entry, args):
-    command = [dl_run, "bench", model, "--entry", entry, "--steps", str(args.steps), "--warmup",
-               str(args.warmup), "--threads", str(args.threads)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    match = re.search(r"median ([0-9.eE+-]+) ms/step", out)
-    if not match:
-        sys.exit(f"run.py: no median in the output of {' '.join(command)}:\n{out}")
-    return float(match.group(1))
-
-
-def has_avx512():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return " avx512f " in cpuinfo.read()
-    except OSError:
-        return False
+    return run_torch_worker(command, peer_env)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--build", default=os.path.join(ROOT, "build"),
-                        help="the build folder holding bin/dlc and bin/dl-run (build)")
-    parser.add_argument("--steps", type=int, default=200, help="timed steps per measurement (200)")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (20)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement (3)")
-    parser.add_argument("--compiles", type=int, default=3, help="dlc runs timed per model (3)")
-    parser.add_argument("--threads", type=int, default=2, help="threads of dlc and PyTorch (2)")
-    parser.add_argument("--gflops-per-core", type=float, default=230.0,
-                        help="peak f32 GFLOP/s of one core, for the floor (230: AVX-512, 2 FMA)")
-    parser.add_argument("--openblas", default=next(filter(os.path.isdir, DEBIAN_OPENBLAS), ""),
-                        help="folder with OpenBLAS's libblas.so.3 for a second PyTorch run (default: "
-                             "Debian's openblas-openmp or openblas-pthread folder where one exists; "
-                             "'' for none)")
-    parser.add_argument("--openblas-core", default="SkylakeX" if has_avx512() else "",
-                        help="OPENBLAS_CORETYPE for that run (SkylakeX on AVX-512 CPUs; '' for "
-                             "OpenBLAS's own detection)")
+    add_common_arguments(parser, steps=200, warmup=20)
     parser.add_argument("--torch-worker", choices=["train_step", "forward"], help=argparse.SUPPRESS)
     parser.add_argument("--dropout", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -181,18 +111,7 @@ def main():
     dlc = os.path.join(args.build, "bin", "dlc")
     dl_run = os.path.join(args.build, "bin", "dl-run")
     peak = args.threads * args.gflops_per_core * 1e9
-    # Each PyTorch configuration: a label stem and the environment of its child processes.
-    peers = [("PyTorch", {})]
-    if args.openblas:
-        if not os.path.exists(os.path.join(args.openblas, "libblas.so.3")):
-            sys.exit(f"run.py: no libblas.so.3 in {args.openblas}")
-        env = {"LD_LIBRARY_PATH": args.openblas, "OPENBLAS_NUM_THREADS": str(args.threads)}
-        if args.openblas_core:
-            env["OPENBLAS_CORETYPE"] = args.openblas_core
-        details = [os.path.basename(os.path.normpath(args.openblas))]
-        if args.openblas_core:
-            details.append(f"OPENBLAS_CORETYPE={args.openblas_core}")
-        peers.append((f"PyTorch + OpenBLAS ({', '.join(details)})", env))
+    peers = torch_peers(args)
 
     rows, compiles, blas_seen = [], [], {}
     with tempfile.TemporaryDirectory(prefix="dlc-bench-mlp-") as work:
