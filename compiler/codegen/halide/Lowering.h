@@ -94,6 +94,10 @@ struct ReductionFunc {
   int64_t folded = 1;    ///< Elements folded into each result element.
   int64_t innermost = 1; ///< The extent of the innermost reduced dimension (update's RVar 0).
   bool isSum = false;    ///< A single f32 or uint32 `+=`, which Halide can split (rfactor).
+  /// Whether the reduced dimensions include the operand's last (contiguous) one, and when the one
+  /// before it is reduced too, that dimension's extent (update's RVar 1), else 0.
+  bool reducesLastDim = false;
+  int64_t nextInnermost = 0;
 };
 
 /// What the translation knows about one value of the kernel.

@@ -68,6 +68,10 @@ reduceOver(const std::string &name, const Shape &shape, const std::vector<bool> 
   }
   result.innermost = ranges[0].extent.as<Halide::Internal::IntImm>()->value;
   result.isSum = isSum;
+  size_t rank = shape.size();
+  result.reducesLastDim = rank >= 1 && reduced[rank - 1];
+  if (result.reducesLastDim && rank >= 2 && reduced[rank - 2])
+    result.nextInnermost = shape[rank - 2];
   return result;
 }
 

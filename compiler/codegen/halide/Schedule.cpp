@@ -200,8 +200,43 @@ void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
     }
     return;
   }
+  bool worthThreads = keptElements * r.folded >= kParallelElements;
+  if (r.isSum && r.reducesLastDim) {
+    // A sum over the operand's rows (a bias gradient or batch norm's statistics, per channel of
+    // [N, C, H, W]): vectorizing the kept dimension would gather across rows. Instead the rows
+    // (with the dimension before them, when it is reduced too: a whole H x W plane) are split
+    // into vectors whose lanes sum separately (rfactor), in parallel over the kept dimension.
+    std::vector<Halide::RVar> rvars = f.rvars(0);
+    Halide::RVar along = rvars[0];
+    int64_t extent = r.innermost;
+    if (r.nextInnermost > 0 && rvars.size() >= 2) {
+      Halide::RVar plane(f.name() + "_rplane");
+      f.update().fuse(rvars[0], rvars[1], plane);
+      along = plane;
+      extent *= r.nextInnermost;
+    }
+    if (extent >= 2 * vw) {
+      Halide::RVar outer(f.name() + "_ro"), lane(f.name() + "_ri");
+      Var u(f.name() + "_lane");
+      Func partial =
+          f.update().split(along, outer, lane, vw, TailStrategy::GuardWithIf).rfactor(lane, u);
+      // The lanes innermost in memory too: each vector of partial sums is one dense load.
+      std::vector<Var> storage{u};
+      for (size_t d = rank; d-- > 0;)
+        storage.push_back(Lowering::var(d, rank));
+      partial.reorder_storage(storage);
+      partial.compute_root().vectorize(u);
+      partial.update().vectorize(u);
+      Var outerKept = Lowering::var(0, rank);
+      if (worthThreads && r.kept[0] >= 2) {
+        partial.parallel(outerKept);
+        partial.update().parallel(outerKept);
+      }
+      return;
+    }
+  }
   Var inner = Lowering::var(rank - 1, rank);
-  bool parallel = keptElements * r.folded >= kParallelElements && rank >= 2 && r.kept[0] >= 2;
+  bool parallel = worthThreads && rank >= 2 && r.kept[0] >= 2;
   Var outer = Lowering::var(0, rank);
   if (r.kept.back() >= vw) {
     f.vectorize(inner, vw, TailStrategy::GuardWithIf);
