@@ -3,8 +3,8 @@
 
 For examples/fashion_cnn.dl (Conv2d(1,32,3,padding=1) → ReLU → MaxPool2d(2) → Conv2d(32,64,3,
 padding=1) → ReLU → MaxPool2d(2) → Flatten → Dense(3136,128,relu) → Dense(128,10), cross-entropy,
-Adam, batch 64) and examples/fashion_cnn_bn.dl (bias-free convolutions, each followed by batch norm),
-it
+Adam) and examples/fashion_cnn_bn.dl (bias-free convolutions, each followed by batch norm), both
+compiled with -D B=64 (the examples train in batches of 32), it
   - times `dlc MODEL.dl -o MODEL.so` (the median of --compiles runs),
   - times the train step with `dl-run bench MODEL.so --threads T` and the same step in PyTorch
     (torch.set_num_threads(T); zero_grad, forward, cross_entropy, backward, Adam step), each the
@@ -123,7 +123,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dlc-bench-cnn-") as work:
         for label, source, batchnorm in VARIANTS:
             model = os.path.join(work, os.path.basename(source).replace(".dl", ".so"))
-            wall_s, cpu_s = compile_model(dlc, source, model, args.compiles)
+            wall_s, cpu_s = compile_model(dlc, source, model, args.compiles,
+                                          defines=["-D", f"B={BATCH}"])
             compiles.append((os.path.relpath(source, ROOT), wall_s, cpu_s))
             print(f"{label}: dlc {os.path.relpath(source, ROOT)} -o MODEL.so in {wall_s:.2f} s "
                   f"({cpu_s:.2f} s of CPU; median of {args.compiles})", flush=True)
