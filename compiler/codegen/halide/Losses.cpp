@@ -61,12 +61,17 @@ std::pair<const LoweredValue *, const LoweredValue *> sameShapeOperands(Lowering
 }
 
 /// mean over all elements of `term`: mse, mae, huber, bce, bce_with_logits, hinge.
-OpLowering meanLoss(std::function<Expr(Expr, Expr, Lowering &, const KernelNode &)> term) {
+/// The mean of term(p, y) over all elements, or with `negated`, of -term(p, y): the sign goes into
+/// the divisor, because Halide cannot prove `acc - term` associative and a long sum must be split
+/// across vector lanes (rfactor).
+OpLowering meanLoss(std::function<Expr(Expr, Expr, Lowering &, const KernelNode &)> term,
+                    bool negated = false) {
   return [=](Lowering &l, const KernelNode &node) {
     auto [p, y] = sameShapeOperands(l, node);
     ReductionFunc total =
         sumOfTerms(l, node, *p, *y, [&](Expr pe, Expr ye) { return term(pe, ye, l, node); });
-    return lossValue(l, node, {}, total, static_cast<double>(p->type.numElements()));
+    double count = static_cast<double>(p->type.numElements());
+    return lossValue(l, node, {}, total, negated ? -count : count);
   };
 }
 
@@ -206,9 +211,11 @@ void addLossOps(OpTable &t) {
     Expr d = Halide::abs(p - y);
     return Halide::select(d < delta, 0.5f * d * d, delta * (d - 0.5f * delta));
   });
-  t["bce"] = meanLoss([](Expr p, Expr y, Lowering &, const KernelNode &) {
-    return -(y * Halide::log(p) + (1.0f - y) * Halide::log(1.0f - p));
-  });
+  t["bce"] = meanLoss(
+      [](Expr p, Expr y, Lowering &, const KernelNode &) {
+        return y * Halide::log(p) + (1.0f - y) * Halide::log(1.0f - p);
+      },
+      /*negated=*/true);
   // bce(sigmoid(z), y) = max(z, 0) - z y + log(1 + exp(-|z|)), which never overflows.
   t["bce_with_logits"] = meanLoss([](Expr z, Expr y, Lowering &, const KernelNode &) {
     return Halide::max(z, 0.0f) - z * y + log1p(Halide::exp(-Halide::abs(z)));
