@@ -45,7 +45,9 @@ fi
 corpus=$out/corpus
 rm -rf "$out/artifacts"
 mkdir -p "$corpus" "$out/artifacts"
-cp "$src"/examples/*.dl "$src"/test/lit/frontend/*.dl "$corpus"/
+# Prefixed by origin: an example and a lit test may share a file name (gan.dl).
+for f in "$src"/examples/*.dl; do cp "$f" "$corpus/example-$(basename "$f")"; done
+for f in "$src"/test/lit/frontend/*.dl; do cp "$f" "$corpus/lit-$(basename "$f")"; done
 
 echo "fuzz: running for ${seconds}s (${jobs} job(s)) over $(ls "$corpus" | wc -l) inputs"
 args=(-dict="$src/test/fuzz/dl.dict" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -max_total_time="$seconds"
