@@ -100,7 +100,7 @@ Array normalizeImages(const Array &images, double mean, double std) {
   return out;
 }
 
-bool loadImageDataset(const std::string &spec, ImageDataset &out, std::string &error) {
+bool loadImageDataset(const std::string &spec, ImageDataset &out, std::string &error, Pixels pixels) {
   std::string folder = datasetFolder(spec);
   if (!isFolder(folder)) {
     error = spec == "fashion-mnist"
@@ -129,8 +129,10 @@ bool loadImageDataset(const std::string &spec, ImageDataset &out, std::string &e
     error = folder + ": every training pixel has the same value; the images cannot be normalized";
     return false;
   }
-  dataset.train.images = normalizeImages(trainRaw, dataset.mean, dataset.std);
-  dataset.test.images = normalizeImages(testRaw, dataset.mean, dataset.std);
+  dataset.pixels = pixels;
+  bool unit = pixels == Pixels::Unit;
+  dataset.train.images = normalizeImages(trainRaw, unit ? 0.0 : dataset.mean, unit ? 1.0 : dataset.std);
+  dataset.test.images = normalizeImages(testRaw, unit ? 0.0 : dataset.mean, unit ? 1.0 : dataset.std);
   int64_t maxLabel = 0;
   for (const ImageSplit *split : {&dataset.train, &dataset.test})
     for (int64_t i = 0; i < split->size(); ++i)

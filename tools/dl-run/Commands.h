@@ -23,6 +23,7 @@ int runTrain(const Options &options, std::ostream &out, std::ostream &err);
 int runEval(const Options &options, std::ostream &out, std::ostream &err);
 int runPredict(const Options &options, std::ostream &out, std::ostream &err);
 int runBench(const Options &options, std::ostream &out, std::ostream &err);
+int runSample(const Options &options, std::ostream &out, std::ostream &err);
 int runInfo(const Options &options, std::ostream &out, std::ostream &err);
 
 /// Runs the command `options` names.

@@ -32,7 +32,8 @@ void truncateSplit(dldata::ImageSplit &split, int64_t limit) {
 } // namespace
 
 bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostream &out, std::string &error) {
-  if (!dldata::loadImageDataset(options.data, data, error))
+  dldata::Pixels pixels = options.unitPixels ? dldata::Pixels::Unit : dldata::Pixels::Standardized;
+  if (!dldata::loadImageDataset(options.data, data, error, pixels))
     return false;
   // The statistics stay those of the whole training split: --limit shortens a run, it does not
   // change the data.
@@ -41,8 +42,11 @@ bool loadDataset(const Options &options, dldata::ImageDataset &data, std::ostrea
   char stats[96];
   std::snprintf(stats, sizeof stats, "mean %.4f std %.4f", data.mean, data.std);
   out << "data " << options.data << ": " << data.train.size() << " training and " << data.test.size()
-      << " test images of " << data.height << "x" << data.width << ", " << data.classes
-      << " classes; normalized with the training split's " << stats << "\n";
+      << " test images of " << data.height << "x" << data.width << ", " << data.classes << " classes; ";
+  if (options.unitPixels)
+    out << "pixels in [0, 1]\n";
+  else
+    out << "normalized with the training split's " << stats << "\n";
   return true;
 }
 
@@ -55,6 +59,8 @@ int runCommand(const Options &options, std::ostream &out, std::ostream &err) {
     return runPredict(options, out, err);
   if (options.command == "bench")
     return runBench(options, out, err);
+  if (options.command == "sample")
+    return runSample(options, out, err);
   return runInfo(options, out, err);
 }
 

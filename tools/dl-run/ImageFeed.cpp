@@ -80,15 +80,22 @@ bool bindImages(const dl_entry_info &entry, const dldata::ImageDataset &data, co
       error = inputString(input) + "; dl-run feeds images (f32) and labels (i32 or one-hot f32) only";
     return false;
   }
+  // Class scores: the first f32 [B, classes] output. One of [B, C] with 2 <= C < classes is a model
+  // built for fewer classes (an error); wider ones are not scores (a VAE's [B, 784] images).
+  int narrower = -1;
   for (int i = 0; i < entry.n_outputs; ++i) {
     const dl_tensor_info &output = entry.outputs[i];
-    if (output.dtype == DL_F32 && output.rank == 2 && output.shape[0] == binding.batch && output.shape[1] >= 2) {
+    if (output.dtype != DL_F32 || output.rank != 2 || output.shape[0] != binding.batch || output.shape[1] < 2)
+      continue;
+    if (output.shape[1] == data.classes) {
       binding.scoresOutput = i;
       break;
     }
+    if (output.shape[1] < data.classes && narrower < 0)
+      narrower = i;
   }
-  if (binding.scoresOutput >= 0 && entry.outputs[binding.scoresOutput].shape[1] < data.classes) {
-    const dl_tensor_info &scores = entry.outputs[binding.scoresOutput];
+  if (binding.scoresOutput < 0 && narrower >= 0) {
+    const dl_tensor_info &scores = entry.outputs[narrower];
     error = "model output '" + std::string(scores.name) + "' is " + typeString(scores) + " but the labels of " +
             dataSpec + " are class ids up to " + std::to_string(data.classes - 1) + " (" +
             std::to_string(data.classes) + " classes)";

@@ -27,7 +27,7 @@ struct ImageBinding {
   int labelInput = -1;   ///< The input that takes the labels; -1 when the entry has none.
   bool oneHot = false;   ///< The label input is f32 [B, classes].
   int64_t classes = 0;   ///< The data set's class count.
-  /// The entry's output to take the argmax of: its first f32 output of shape [B, C] with C >= 2;
+  /// The entry's output to take the argmax of: its first f32 output of shape [B, classes];
   /// -1 when it has none.
   int scoresOutput = -1;
 };

@@ -1,5 +1,6 @@
 //===- Options.cpp - Parsing and checking dl-run's command line -----------===//
 #include "tools/dl-run/Options.h"
+#include "tools/dl-run/Schedule.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,15 +12,18 @@ std::string helpText() {
   return R"(OVERVIEW: dl-run, the driver of models compiled by dlc (model.so)
 
 USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
-                      [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N] [--step NAME]
+                      [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
+                      [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
                       [--save CKPT] [--seed S] [--threads T] [--step NAME]
        dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
-                      [--entry NAME] [--seed S] [--threads T]
+                      [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
        dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
                       [--seed S] [--threads T]
        dl-run bench MODEL.so [--steps N] [--warmup W] [--entry NAME] [--init CKPT] [--seed S]
                       [--threads T]
+       dl-run sample MODEL.so --out FILE.png [--entry NAME] [--output NAME] [--init CKPT] [--seed S]
+                      [--columns C] [--threads T]
        dl-run info MODEL.so
 
 COMMANDS:
@@ -30,7 +34,9 @@ COMMANDS:
             input [B] the labels (an f32 input [B, classes] gets them one-hot). After each epoch it
             prints the mean training loss, the accuracy on the training and test splits (argmax of
             the forward entry's first [B, classes] output), and the seconds of training; at the
-            end, the test accuracy.
+            end, the test accuracy. A model with several train entries (a GAN's disc_step and
+            gen_step) takes all of them, one after the other, on every batch, unless --step or
+            --schedule says otherwise; the loss of each is printed.
             With --inputs: runs exactly --steps train steps on batches from files and writes
             step,loss to --losses.
   eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
@@ -41,6 +47,10 @@ COMMANDS:
   bench     Times an entry (the train entry, else forward; or --entry) on random inputs (f32 in
             [0, 1), i32 class ids below the class count of the model's outputs) and prints the
             median and mean ms/step after --warmup untimed calls.
+  sample    Calls the forward entry (or --entry) of a generative model once, inputs zero-filled,
+            and writes the images of its first image-shaped f32 output (or --output): [B, N] with
+            N a perfect square (784 = 28x28), [B, H, W] or [B, 1, H, W], values clamped to [0, 1],
+            to --out as a grayscale PNG grid of --columns columns.
   info      Prints the model's entries with their inputs and outputs, its parameters and
             buffers, and its memory plan in bytes.
 
@@ -49,7 +59,8 @@ OPTIONS:
                     (Debian package dataset-fashion-mnist); PATH is a folder with the same four IDX
                     files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
                     t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
-                    z-score normalized with the mean and standard deviation of the training split.
+                    z-score normalized with the mean and standard deviation of the training split
+                    (see --pixels).
   --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
                     A file of exactly the input's shape is used by every step; a file of shape
                     [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
@@ -63,9 +74,19 @@ OPTIONS:
   --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
   --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
   --out FILE.npy    predict: where to write the output.
-  --step NAME       train: the train entry to run (default: the model's first).
-  --entry NAME      eval, predict, bench: the entry to run.
-  --seed S          Seed of initialization, random ops, shuffling and bench inputs (42).
+  --out FILE.png    sample: where to write the grid of images.
+  --output NAME     sample: the output holding the images.
+  --columns C       sample: images per row of the grid (ceil(sqrt(B))).
+  --step NAME       train: the one train entry to run (default: every train entry in turn).
+  --schedule NAME:N,...  train --data: the train entries each batch goes through, in order, each N
+                    times (N from 1 to 1000, ":N" may be left out for 1); NAME is the entry's name
+                    or that name without "_step": --schedule disc:2,gen:1.
+  --pixels standardized|unit  train, eval --data: z-scores with the training split's statistics
+                    (the default), or the pixel values / 255 in [0, 1], which a model whose
+                    output is an image (a sigmoid, a binary cross-entropy with the input) needs.
+  --entry NAME      eval, predict, bench, sample: the entry to run.
+  --seed S          Seed of initialization, random ops (sample's noise), shuffling and bench inputs
+                    (42).
   --threads T       Worker threads of the kernels (0: one per core, the default).
   --help            Show this help.
   --version         Show the version.
@@ -95,18 +116,22 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--shuffle", false, {"train"}},
       {"--no-shuffle", false, {"train"}},
       {"--losses", true, {"train"}},
-      {"--init", true, {"train", "eval", "predict", "bench"}},
+      {"--init", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--save", true, {"train"}},
-      {"--out", true, {"predict"}},
+      {"--out", true, {"predict", "sample"}},
+      {"--output", true, {"sample"}},
+      {"--columns", true, {"sample"}},
       {"--step", true, {"train"}},
-      {"--entry", true, {"eval", "predict", "bench"}},
-      {"--seed", true, {"train", "eval", "predict", "bench"}},
-      {"--threads", true, {"train", "eval", "predict", "bench"}},
+      {"--schedule", true, {"train"}},
+      {"--pixels", true, {"train", "eval"}},
+      {"--entry", true, {"eval", "predict", "bench", "sample"}},
+      {"--seed", true, {"train", "eval", "predict", "bench", "sample"}},
+      {"--threads", true, {"train", "eval", "predict", "bench", "sample"}},
   };
   return specs;
 }
 
-const std::vector<std::string> kCommands = {"train", "eval", "predict", "bench", "info"};
+const std::vector<std::string> kCommands = {"train", "eval", "predict", "bench", "sample", "info"};
 
 bool parseInteger(const std::string &text, int64_t min, int64_t &out) {
   if (text.empty() || text[0] < '0' || text[0] > '9')
@@ -206,6 +231,9 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     } else if (flag == "--warmup") {
       if (!integer(0, options.warmup))
         return false;
+    } else if (flag == "--columns") {
+      if (!integer(1, options.columns))
+        return false;
     } else if (flag == "--limit") {
       if (!integer(1, options.limit))
         return false;
@@ -229,8 +257,18 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       options.save = value;
     } else if (flag == "--out") {
       options.out = value;
+    } else if (flag == "--output") {
+      options.output = value;
     } else if (flag == "--step") {
       options.step = value;
+    } else if (flag == "--schedule") {
+      std::string error;
+      if (!parseSchedule(value, options.schedule, error))
+        return usage(error);
+    } else if (flag == "--pixels") {
+      if (value != "unit" && value != "standardized")
+        return usage("--pixels takes standardized or unit, not '" + value + "'");
+      options.unitPixels = value == "unit";
     } else if (flag == "--entry") {
       options.entry = value;
     }
@@ -238,10 +276,11 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
   if (options.help || options.version)
     return true;
   if (positional.empty())
-    return usage("no command (expected train, eval, predict, bench or info)");
+    return usage("no command (expected train, eval, predict, bench, sample or info)");
   options.command = positional[0];
   if (std::find(kCommands.begin(), kCommands.end(), options.command) == kCommands.end())
-    return usage("unknown command '" + options.command + "' (expected train, eval, predict, bench or info)");
+    return usage("unknown command '" + options.command +
+                 "' (expected train, eval, predict, bench, sample or info)");
   if (positional.size() < 2)
     return usage("'dl-run " + options.command + "' needs a MODEL.so");
   if (positional.size() > 2)
@@ -265,7 +304,7 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     if (!data && !inputs)
       return usage("'dl-run " + command + "' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
   }
-  for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle"})
+  for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
     if (inputs && given(flag))
       return usage(std::string(flag) + " applies to --data, not to --inputs");
   if (command == "train") {
@@ -275,6 +314,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       return usage("--losses goes with --inputs");
     if (inputs && !given("--steps"))
       return usage("'dl-run train --inputs' needs --steps N");
+    if (given("--step") && given("--schedule"))
+      return usage("give either --step or --schedule, not both");
   }
   if (command == "predict") {
     if (!inputs)
@@ -282,6 +323,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     if (options.out.empty())
       return usage("'dl-run predict' needs --out FILE.npy");
   }
+  if (command == "sample" && options.out.empty())
+    return usage("'dl-run sample' needs --out FILE.png");
   if (command == "bench" && options.steps < 0)
     options.steps = 50;
   return true;

@@ -1,8 +1,8 @@
 //===- Options.h - dl-run's command line --------------------------*- C++ -*-===//
 //
-// The commands (train, eval, predict, bench, info), their flags, and the checks that make a wrong
-// command line a usage error (exit status 2) before any file is opened: a missing or unknown flag,
-// a flag that does not apply to the command, a malformed number or NAME=FILE list.
+// The commands (train, eval, predict, bench, sample, info), their flags, and the checks that make
+// a wrong command line a usage error (exit status 2) before any file is opened: a missing or
+// unknown flag, a flag that does not apply to the command, a malformed number or NAME=FILE list.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_TOOLS_DLRUN_OPTIONS_H
@@ -20,7 +20,7 @@ namespace dlrun {
 enum ExitStatus { kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitInterrupted = 130 };
 
 struct Options {
-  std::string command;                                     ///< train, eval, predict, bench, info
+  std::string command;                                     ///< the command, e.g. train or sample
   std::string model;                                       ///< MODEL.so
   std::string data;                                        ///< --data fashion-mnist|PATH
   std::vector<std::pair<std::string, std::string>> inputs; ///< --inputs name=file,...
@@ -30,9 +30,13 @@ struct Options {
   int64_t limit = 0;                                       ///< --limit (0: every sample)
   std::string init, save;                                  ///< --init CKPT, --save CKPT
   std::string losses;                                      ///< --losses FILE.csv
-  std::string out;                                         ///< --out FILE.npy (predict)
+  std::string out;                                         ///< --out FILE.npy|FILE.png
+  std::string output;                                      ///< --output NAME (sample)
+  int64_t columns = 0;                                     ///< --columns (0: ceil(sqrt(B)))
   std::string step;                                        ///< --step NAME (train)
-  std::string entry;                                       ///< --entry NAME (eval, predict, bench)
+  std::vector<std::pair<std::string, int64_t>> schedule;   ///< --schedule NAME:N,... (train)
+  bool unitPixels = false;                                 ///< --pixels unit (else standardized)
+  std::string entry;                                       ///< --entry NAME (not train)
   uint64_t seed = 42;                                      ///< --seed
   int threads = 0;                                         ///< --threads (0: one per core)
   bool shuffle = true;                                     ///< --shuffle / --no-shuffle

@@ -1,7 +1,8 @@
 //===- Train.cpp - dl-run train: on a data set, or on batches from files --===//
 //
-// With --data: epochs over the training split in shuffled batches of the model's batch size, then
-// the accuracy on both splits after each epoch (Evaluation.h). With --inputs: exactly --steps steps
+// With --data: epochs over the training split in shuffled batches of the model's batch size, each
+// batch taken by the scheduled train steps in turn (Schedule.h), then the accuracy on both splits
+// after each epoch (Evaluation.h). With --inputs: exactly --steps steps
 // on fixed batches, the loss of each written to --losses for comparison with another framework.
 // Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
 //
@@ -11,11 +12,13 @@
 #include "tools/dl-run/FileFeed.h"
 #include "tools/dl-run/ImageFeed.h"
 #include "tools/dl-run/Progress.h"
+#include "tools/dl-run/Schedule.h"
 
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <numeric>
 #include <random>
 
@@ -95,24 +98,61 @@ std::string accuracyText(const SplitScores &scores) {
   return text;
 }
 
+/// One scheduled step's binding, buffers and the sum of its losses over the epoch.
+struct StepRun {
+  ScheduledStep step;
+  ImageBinding binding;
+  std::unique_ptr<EntryBuffers> buffers;
+  double lossSum = 0;
+  int64_t calls = 0;
+};
+
+/// "loss 0.4321", or with several steps "loss disc_step 1.2345 gen_step 0.8765".
+std::string lossesText(const std::vector<StepRun> &runs) {
+  std::string text = "loss";
+  for (const StepRun &run : runs) {
+    if (runs.size() > 1)
+      text += " " + std::string(run.step.entry->name);
+    text += " " + formatLoss(run.calls ? run.lossSum / double(run.calls) : 0.0);
+  }
+  return text;
+}
+
 int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   // The model first: a wrong model fails at once, before seconds of decompressing data.
   std::string error;
   Model model;
   if (!openModel(options, model, error))
     return fail(err, error);
-  const dl_entry_info *entry = trainEntry(options, model, error);
-  if (!entry)
+  std::vector<ScheduledStep> schedule;
+  if (!resolveSchedule(options.schedule, options.step, model, schedule, error))
     return fail(err, error);
   dldata::ImageDataset data;
-  ImageBinding train;
-  if (!loadDataset(options, data, out, error) || !bindImages(*entry, data, options.data, train, error))
+  if (!loadDataset(options, data, out, error))
     return fail(err, error);
+  std::vector<StepRun> runs;
+  for (const ScheduledStep &step : schedule) {
+    StepRun run;
+    run.step = step;
+    if (!bindImages(*step.entry, data, options.data, run.binding, error))
+      return fail(err, error);
+    if (!runs.empty() && run.binding.batch != runs.front().binding.batch)
+      return fail(err, "train steps '" + std::string(runs.front().step.entry->name) + "' and '" +
+                           step.entry->name + "' take batches of " +
+                           std::to_string(runs.front().binding.batch) + " and " +
+                           std::to_string(run.binding.batch) + " samples; a schedule needs one size");
+    run.buffers = std::make_unique<EntryBuffers>(*step.entry);
+    runs.push_back(std::move(run));
+  }
+  const ImageBinding &train = runs.front().binding;
 
-  // Accuracy comes from the forward entry, else the eval entry.
+  // Accuracy comes from the forward entry, else the eval entry; a generator's forward entry, which
+  // takes no inputs, has none to report.
   const dl_entry_info *scoring = model.firstEntry(DL_ENTRY_FORWARD);
   if (!scoring)
     scoring = model.firstEntry(DL_ENTRY_EVAL);
+  if (scoring && scoring->n_inputs == 0)
+    scoring = nullptr;
   ImageBinding score;
   if (scoring && !bindImages(*scoring, data, options.data, score, error))
     return fail(err, error);
@@ -125,7 +165,12 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   if (batches == 0)
     return fail(err, "the training split has " + std::to_string(samples) +
                          " samples, fewer than one batch of " + std::to_string(train.batch));
-  out << "train " << entry->name << ": " << batches << " batches of " << train.batch << " per epoch";
+  out << "train";
+  for (size_t i = 0; i < runs.size(); ++i)
+    out << (i ? ", " : " ") << runs[i].step.entry->name
+        << (runs[i].step.repeats > 1 ? " x" + std::to_string(runs[i].step.repeats) : "");
+  out << (runs.size() > 1 ? " (in turn, on every batch)" : "") << ": " << batches << " batches of "
+      << train.batch << " per epoch";
   if (samples % train.batch)
     out << " (the last " << samples % train.batch << " samples of each epoch are dropped)";
   out << "\n" << std::flush;
@@ -133,7 +178,6 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   InterruptGuard guard;
   std::mt19937_64 rng(options.seed);
   std::vector<int64_t> order(static_cast<size_t>(samples));
-  EntryBuffers buffers(*entry);
   Progress progress(err, stderrIsTerminal());
   SplitScores testScores;
   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -142,21 +186,29 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
       shuffleOrder(order, rng);
     std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs);
     progress.start(label, batches, train.batch);
-    double lossSum = 0;
+    for (StepRun &run : runs)
+      run.lossSum = 0, run.calls = 0;
     for (int64_t b = 0; b < batches; ++b) {
-      fillImageBatch(train, data.train, order.data() + b * train.batch, train.batch, buffers);
-      if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
-        progress.finish();
-        return fail(err, error);
+      for (StepRun &run : runs) {
+        EntryBuffers &buffers = *run.buffers;
+        fillImageBatch(run.binding, data.train, order.data() + b * train.batch, train.batch, buffers);
+        for (int64_t r = 0; r < run.step.repeats; ++r) {
+          if (!model.call(*run.step.entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+            progress.finish();
+            return fail(err, error);
+          }
+          double loss = *buffers.output<float>(0);
+          if (!std::isfinite(loss)) {
+            progress.finish();
+            return fail(err, "the loss of " + std::string(run.step.entry->name) + " is " + formatLoss(loss) +
+                                 " at " + label + ", batch " + std::to_string(b + 1) +
+                                 "; training diverged (a lower learning rate may help)");
+          }
+          run.lossSum += loss;
+          ++run.calls;
+        }
       }
-      double loss = *buffers.output<float>(0);
-      if (!std::isfinite(loss)) {
-        progress.finish();
-        return fail(err, "the loss is " + formatLoss(loss) + " at " + label + ", batch " + std::to_string(b + 1) +
-                             "; training diverged (a lower learning rate may help)");
-      }
-      lossSum += loss;
-      progress.update(b + 1, lossSum / double(b + 1));
+      progress.update(b + 1, runs.front().lossSum / double(runs.front().calls));
       if (interrupted) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
@@ -172,8 +224,8 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
       return fail(err, error);
     char time[32];
     std::snprintf(time, sizeof time, "%.1fs", seconds);
-    out << label << "  loss " << formatLoss(lossSum / double(batches)) << "  train_acc "
-        << accuracyText(trainScores) << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
+    out << label << "  " << lossesText(runs) << "  train_acc " << accuracyText(trainScores)
+        << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
         << std::flush;
   }
   if (!saveCheckpoint(options, model, out, err))

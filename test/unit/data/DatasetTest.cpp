@@ -60,6 +60,21 @@ TEST(Dataset, NormalizesWithTrainingStatisticsOnly) {
   EXPECT_EQ(data.test.labels.data<int32_t>()[0], 2);
 }
 
+TEST(Dataset, UnitPixelsAreThePixelsOver255) {
+  dltest::TempFolder dir;
+  writeTinyDataset(dir);
+  ImageDataset data;
+  std::string error;
+  ASSERT_TRUE(loadImageDataset(dir.path(), data, error, Pixels::Unit)) << error;
+  EXPECT_EQ(data.pixels, Pixels::Unit);
+  EXPECT_DOUBLE_EQ(data.mean, 0.75);  // Still reported.
+  const float *train = data.train.images.data<float>();
+  EXPECT_FLOAT_EQ(train[0], 0.0f);
+  EXPECT_FLOAT_EQ(train[1], 1.0f);
+  EXPECT_FLOAT_EQ(train[3], 1.0f);
+  EXPECT_FLOAT_EQ(data.test.images.data<float>()[1], 0.0f);
+}
+
 TEST(Dataset, ErrorsNameTheFileAtFault) {
   dltest::TempFolder dir;
   ImageDataset data;

@@ -91,7 +91,7 @@ TEST(DlRunOptions, UsageErrorsExitTwo) {
     std::vector<std::string> args;
     std::string message;
   } cases[] = {
-      {{}, "no command (expected train, eval, predict, bench or info)"},
+      {{}, "no command (expected train, eval, predict, bench, sample or info)"},
       {{"fit", "m.so"}, "unknown command 'fit'"},
       {{"train"}, "'dl-run train' needs a MODEL.so"},
       {{"train", "m.so"}, "'dl-run train' needs --data fashion-mnist|PATH or --inputs NAME=FILE,..."},
@@ -192,7 +192,7 @@ TEST_F(DlRunOnToyModel, ShapesThatDoNotFitAreNamed) {
   r = runDlRun({"train", model, "--data", dir.path(), "--step", "forward"});
   EXPECT_EQ(r.err, "dl-run: error: entry 'forward' is a forward entry, not a train step\n");
   r = runDlRun({"train", model, "--data", dir.path(), "--step", "disc_step"});
-  EXPECT_EQ(r.err, "dl-run: error: model 'toy' has no entry 'disc_step' (its entries: train_step, forward, eval)\n");
+  EXPECT_EQ(r.err, "dl-run: error: model 'toy' has no train step 'disc_step' (its train steps: train_step)\n");
   r = runDlRun({"train", model, "--data", dir.path(), "--limit", "5"});
   EXPECT_EQ(r.err, "dl-run: error: the training split has 5 samples, fewer than one batch of 8\n");
 }
