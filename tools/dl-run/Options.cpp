@@ -14,8 +14,9 @@ std::string helpText() {
 USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
                       [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
                       [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
+                      [--plot FILE.png]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
-                      [--save CKPT] [--seed S] [--threads T] [--step NAME]
+                      [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
        dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
                       [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
        dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
@@ -71,6 +72,8 @@ OPTIONS:
   --limit N         train, eval --data: use only the first N samples of each split.
   --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
   --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
+  --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
+                    colours and the loss range are printed).
   --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
   --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
   --out FILE.npy    predict: where to write the output.
@@ -116,6 +119,7 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--shuffle", false, {"train"}},
       {"--no-shuffle", false, {"train"}},
       {"--losses", true, {"train"}},
+      {"--plot", true, {"train"}},
       {"--init", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--save", true, {"train"}},
       {"--out", true, {"predict", "sample"}},
@@ -251,6 +255,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       options.shuffle = flag == "--shuffle";
     } else if (flag == "--losses") {
       options.losses = value;
+    } else if (flag == "--plot") {
+      options.plot = value;
     } else if (flag == "--init") {
       options.init = value;
     } else if (flag == "--save") {

@@ -30,6 +30,7 @@ struct Options {
   int64_t limit = 0;                                       ///< --limit (0: every sample)
   std::string init, save;                                  ///< --init CKPT, --save CKPT
   std::string losses;                                      ///< --losses FILE.csv
+  std::string plot;                                        ///< --plot FILE.png (train)
   std::string out;                                         ///< --out FILE.npy|FILE.png
   std::string output;                                      ///< --output NAME (sample)
   int64_t columns = 0;                                     ///< --columns (0: ceil(sqrt(B)))

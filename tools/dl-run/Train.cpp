@@ -11,6 +11,7 @@
 #include "tools/dl-run/Evaluation.h"
 #include "tools/dl-run/FileFeed.h"
 #include "tools/dl-run/ImageFeed.h"
+#include "tools/dl-run/Plot.h"
 #include "tools/dl-run/Progress.h"
 #include "tools/dl-run/Schedule.h"
 
@@ -90,6 +91,20 @@ bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std
   return true;
 }
 
+/// Writes --plot, if given; reports a failure as an error line.
+bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
+              std::ostream &err) {
+  if (options.plot.empty())
+    return true;
+  std::string summary, error;
+  if (!writeLossPlot(options.plot, curves, summary, error)) {
+    fail(err, error);
+    return false;
+  }
+  out << "loss plot written to " << options.plot << " (" << summary << ")\n";
+  return true;
+}
+
 std::string accuracyText(const SplitScores &scores) {
   if (!scores.hasAccuracy)
     return "-";
@@ -105,7 +120,15 @@ struct StepRun {
   std::unique_ptr<EntryBuffers> buffers;
   double lossSum = 0;
   int64_t calls = 0;
+  std::vector<float> history; ///< Every call's loss, for --plot.
 };
+
+std::vector<LossSeries> curvesOf(const std::vector<StepRun> &runs) {
+  std::vector<LossSeries> curves;
+  for (const StepRun &run : runs)
+    curves.emplace_back(run.step.entry->name, run.history);
+  return curves;
+}
 
 /// "loss 0.4321", or with several steps "loss disc_step 1.2345 gen_step 0.8765".
 std::string lossesText(const std::vector<StepRun> &runs) {
@@ -206,6 +229,8 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
           }
           run.lossSum += loss;
           ++run.calls;
+          if (!options.plot.empty())
+            run.history.push_back(float(loss));
         }
       }
       progress.update(b + 1, runs.front().lossSum / double(runs.front().calls));
@@ -213,6 +238,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
         saveCheckpoint(options, model, out, err);
+        savePlot(options, curvesOf(runs), out, err);
         return kExitInterrupted;
       }
     }
@@ -228,7 +254,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
         << std::flush;
   }
-  if (!saveCheckpoint(options, model, out, err))
+  if (!saveCheckpoint(options, model, out, err) || !savePlot(options, curvesOf(runs), out, err))
     return kExitError;
   if (testScores.hasAccuracy)
     out << "test accuracy " << accuracyText(testScores) << "\n";
@@ -311,6 +337,8 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
     out << "steps " << losses.size() << "  loss " << text << "\n";
   }
   if (status != kExitError && !saveCheckpoint(options, model, out, err))
+    return kExitError;
+  if (!losses.empty() && !savePlot(options, {{entry->name, losses}}, out, err))
     return kExitError;
   return status;
 }
