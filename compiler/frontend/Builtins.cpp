@@ -467,7 +467,7 @@ std::map<std::string, Builtin> makeTable() {
   }};
   addNeuralBuiltins(t);
   t["embedding"] = {{req("ids"), req("table")}, notYet("embeddings arrive with the sequence models")};
-  t["attention"] = {{req("q"), req("k"), req("v"), opt("causal")}, notYet("attention arrives with the Transformer")};
+  addAttentionBuiltins(t);
 
   // Losses.
   t["mse"] = {{req("p"), req("y")}, elementwiseLoss<dlo::MseOp>()};

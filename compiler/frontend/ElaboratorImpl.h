@@ -64,6 +64,8 @@ inline BuiltinParam optionalParam(const char *name, Val def = Val()) {
 
 /// Adds the convolution, pooling and normalization builtins (NeuralBuiltins.cpp).
 void addNeuralBuiltins(std::map<std::string, Builtin> &table);
+/// Adds attention(q, k, v, causal) (AttentionBuiltins.cpp).
+void addAttentionBuiltins(std::map<std::string, Builtin> &table);
 
 /// The builtin named `name`, or null.
 const Builtin *findBuiltin(const std::string &name);

@@ -1,0 +1,120 @@
+//===- AttentionBuiltins.cpp - Scaled dot-product attention ---------------===//
+//
+// attention(q, k, v, causal = false) = softmax(q @ k^T / sqrt(d) [+ mask]) @ v, written here in
+// terms of the dialect's matmul, transpose, softmax and element-wise ops, so autodiff, the
+// interpreter and the code generator need nothing of their own for it. q is [..., Tq, d], k
+// [..., Tk, d] and v [..., Tk, dv], the leading dimensions broadcasting as in matmul; the result is
+// [..., Tq, dv]. With causal = true (Tq = Tk), query i attends to keys 0..i only: a constant mask
+// adds -inf above the diagonal before the softmax, whose row maximum keeps it stable (the diagonal
+// is always finite).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/ElaboratorImpl.h"
+
+#include <cmath>
+#include <limits>
+
+namespace dlc {
+
+namespace shape = dl::shape;
+namespace dlo = mlir::dl;
+using mlir::Value;
+
+namespace {
+
+/// `a @ b`, checked; the message names both shapes.
+std::optional<Value> product(Elaborator &E, Value a, Value b, SourceLoc at, const std::string &what) {
+  shape::Shape out;
+  std::string why;
+  if (!shape::matmul(shapeOf(a.getType()), shapeOf(b.getType()), out, why)) {
+    E.error(at, "attention: " + what + " do not agree: " + describeType(a.getType()) + " @ " +
+                    describeType(b.getType()) + (why.empty() ? "" : " (" + why + ")"));
+    return std::nullopt;
+  }
+  return E.create<dlo::MatmulOp>(at, E.tensorType(out, E.f32()), a, b);
+}
+
+/// The [t, t] causal mask: 0 on and below the diagonal, -inf above it.
+Value causalMask(Elaborator &E, int64_t t, SourceLoc at) {
+  std::vector<float> values(size_t(t * t), 0.0f);
+  for (int64_t i = 0; i < t; ++i)
+    for (int64_t j = i + 1; j < t; ++j)
+      values[size_t(i * t + j)] = -std::numeric_limits<float>::infinity();
+  auto type = E.tensorType({t, t}, E.f32());
+  auto value = mlir::DenseElementsAttr::get(type, llvm::ArrayRef<float>(values));
+  return E.create<dlo::ConstantOp>(at, type, value);
+}
+
+std::optional<Val> attention(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> q = E.requireTensor(c[0], c.locOf(0), "the queries of 'attention'");
+  std::optional<Value> k = E.requireTensor(c[1], c.locOf(1), "the keys of 'attention'");
+  std::optional<Value> v = E.requireTensor(c[2], c.locOf(2), "the values of 'attention'");
+  if (!q || !k || !v)
+    return std::nullopt;
+  if (c.has(3) && c[3].kind != Val::Kind::Bool) {
+    E.error(c.locOf(3), "'causal' must be true or false, not " + c[3].describe());
+    return std::nullopt;
+  }
+  bool causal = c.has(3) && c[3].b;
+  shape::Shape qs = shapeOf(q->getType()), ks = shapeOf(k->getType());
+  for (auto [value, what] : {std::pair{*q, "queries"}, {*k, "keys"}, {*v, "values"}})
+    if (shapeOf(value.getType()).size() < 2) {
+      E.error(c.loc, std::string("attention needs ") + what + " of rank 2 or more ([..., T, d]), not " +
+                         describeType(value.getType()));
+      return std::nullopt;
+    }
+
+  shape::Shape vs = shapeOf(v->getType());
+  if (qs.back() != ks.back() || ks[ks.size() - 2] != vs[vs.size() - 2]) {
+    E.error(c.loc, "attention of queries " + describeType(q->getType()) + ", keys " +
+                       describeType(k->getType()) + " and values " + describeType(v->getType()) +
+                       ": queries and keys need one last dimension d, keys and values one number of "
+                       "positions ([..., Tq, d], [..., Tk, d], [..., Tk, dv])");
+    return std::nullopt;
+  }
+
+  // k^T over the last two dimensions.
+  std::vector<int64_t> perm;
+  for (int64_t d = 0; d < int64_t(ks.size()); ++d)
+    perm.push_back(d);
+  std::swap(perm[ks.size() - 1], perm[ks.size() - 2]);
+  shape::Shape kts = ks;
+  std::swap(kts[ks.size() - 1], kts[ks.size() - 2]);
+  Value kt = E.create<dlo::TransposeOp>(c.loc, E.tensorType(kts, E.f32()), *k,
+                                        E.builder().getDenseI64ArrayAttr(perm));
+  std::optional<Value> scores = product(E, *q, kt, c.loc, "queries and keys");
+  if (!scores)
+    return std::nullopt;
+  double scale = 1.0 / std::sqrt(double(qs.back()));
+  std::optional<Val> scaled =
+      E.binary("*", Val::ofTensor(*scores), Val::number(scale), c.loc);
+  if (!scaled)
+    return std::nullopt;
+  if (causal) {
+    int64_t tq = qs[qs.size() - 2], tk = ks[ks.size() - 2];
+    if (tq != tk) {
+      E.error(c.locOf(3), "causal attention needs as many queries as keys, not " +
+                              std::to_string(tq) + " and " + std::to_string(tk));
+      return std::nullopt;
+    }
+    scaled = E.binary("+", *scaled, Val::ofTensor(causalMask(E, tq, c.loc)), c.loc);
+    if (!scaled)
+      return std::nullopt;
+  }
+  Value weights = E.create<dlo::SoftmaxOp>(c.loc, scaled->tensor.getType(), scaled->tensor,
+                                           E.builder().getI64IntegerAttr(-1));
+  std::optional<Value> out = product(E, weights, *v, c.loc, "attention weights and values");
+  if (!out)
+    return std::nullopt;
+  return Val::ofTensor(*out);
+}
+
+} // namespace
+
+void addAttentionBuiltins(std::map<std::string, Builtin> &t) {
+  t["attention"] = {{requiredParam("q"), requiredParam("k"), requiredParam("v"),
+                     optionalParam("causal", Val::boolean(false))},
+                    attention};
+}
+
+} // namespace dlc
