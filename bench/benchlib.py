@@ -118,3 +118,58 @@ def dl_run_bench(dl_run, model, entry, args):
     if not match:
         sys.exit(f"no median in the output of {' '.join(command)}:\n{out}")
     return float(match.group(1))
+
+
+def torch_step(torch, net, x, y, entry):
+    """The step a PyTorch worker times: for "train_step", zero_grad, forward, cross_entropy,
+    backward and an Adam step (lr 1e-3, as the examples); for "forward", softmax probabilities in
+    eval mode under inference_mode."""
+    if entry == "train_step":
+        net.train()
+        optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+        def step():
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+        return step
+    net.eval()
+
+    def step():
+        with torch.inference_mode():
+            torch.softmax(net(x), dim=-1)
+    return step
+
+
+def measure_rounds(model, entry, dl_run, peers, torch_run, args, blas_seen):
+    """--rounds rounds of `dl-run bench` on `entry` and of each PyTorch peer (torch_run(env)),
+    taking turns; prints each side's figures and returns {implementation: [ms per round]}."""
+    results = {"dlc": []}
+    for _ in range(args.rounds):
+        results["dlc"].append(dl_run_bench(dl_run, model, entry, args))
+        for peer, env in peers:
+            ms, version, blas = torch_run(env)
+            results.setdefault(peer, []).append(ms)
+            blas_seen[peer] = (version, blas)
+    for name, rounds in results.items():
+        print(f"  {entry} {name}: " + ", ".join(f"{ms:.4g}" for ms in rounds) + " ms/step",
+              flush=True)
+    return results
+
+
+def print_tables(rows, compiles, compile_runs):
+    """The Markdown tables of a run: one row per (model, entry, implementation) with ms/step and
+    its ratios to dlc and to the floor, the floors, then the compile times."""
+    print("| model | entry | implementation | ms/step | / dlc | / floor |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, entry, name, ms, vs_dlc, vs_floor, floor_ms in rows:
+        print(f"| {label} | {entry} | {name} | {ms:.3f} | {vs_dlc:.2f}x | {vs_floor:.1f}x |")
+    floors = sorted({(row[1], row[6]) for row in rows}, reverse=True)
+    for entry, floor_ms in floors:
+        print(f"| | {entry} | floor | {floor_ms:.3f} | | 1.0x |")
+    print()
+    print(f"| dlc compile (median of {compile_runs}) | wall s | CPU s (user + system) |")
+    print("| --- | --- | --- |")
+    for source, wall_s, cpu_s in compiles:
+        print(f"| `dlc {source} -o MODEL.so` | {wall_s:.2f} | {cpu_s:.2f} |")

@@ -28,8 +28,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import (ROOT, add_common_arguments, compile_model, dl_run_bench,  # noqa: E402
-                      report_torch, run_torch_worker, time_steps, torch_peers)
+from benchlib import (ROOT, add_common_arguments, compile_model, measure_rounds,  # noqa: E402
+                      print_tables, report_torch, run_torch_worker, time_steps, torch_peers,
+                      torch_step)
 
 BATCH = 64
 VARIANTS = [  # (label, .dl file, batch norm in the PyTorch twin)
@@ -77,22 +78,7 @@ def torch_worker(args):
     net = torch_net(torch, args.batchnorm)
     x = torch.rand(BATCH, 1, 28, 28)
     y = torch.randint(0, 10, (BATCH,))
-    if args.torch_worker == "train_step":
-        net.train()
-        optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-
-        def step():
-            optimizer.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(x), y)
-            loss.backward()
-            optimizer.step()
-    else:
-        net.eval()
-
-        def step():
-            with torch.inference_mode():
-                torch.softmax(net(x), dim=-1)
-
+    step = torch_step(torch, net, x, y, args.torch_worker)
     report_torch(torch, time_steps(step, args.steps, args.warmup))
     return 0
 
@@ -129,16 +115,8 @@ def main():
             print(f"{label}: dlc {os.path.relpath(source, ROOT)} -o MODEL.so in {wall_s:.2f} s "
                   f"({cpu_s:.2f} s of CPU; median of {args.compiles})", flush=True)
             for entry, train in (("train_step", True), ("forward", False)):
-                results = {"dlc": []}
-                for _ in range(args.rounds):
-                    results["dlc"].append(dl_run_bench(dl_run, model, entry, args))
-                    for peer, env in peers:
-                        ms, version, blas = torch_bench(env, entry, batchnorm, args)
-                        results.setdefault(peer, []).append(ms)
-                        blas_seen[peer] = (version, blas)
-                for name, rounds in results.items():
-                    print(f"  {entry} {name}: " + ", ".join(f"{ms:.4g}" for ms in rounds) +
-                          " ms/step", flush=True)
+                results = measure_rounds(model, entry, dl_run, peers,
+                                         lambda env: torch_bench(env, entry, batchnorm, args), args, blas_seen)
                 floor_ms = 1e3 * flops(train) / peak
                 dlc_ms = min(results["dlc"])
                 for name, rounds in results.items():
@@ -155,18 +133,7 @@ def main():
     for peer, (version, blas) in blas_seen.items():
         print(f"{peer}: torch {version}, BLAS loaded: {blas}")
     print()
-    print("| model | entry | implementation | ms/step | / dlc | / floor |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for label, entry, name, ms, vs_dlc, vs_floor, floor_ms in rows:
-        print(f"| {label} | {entry} | {name} | {ms:.3f} | {vs_dlc:.2f}x | {vs_floor:.1f}x |")
-    floors = sorted({(row[1], row[6]) for row in rows}, reverse=True)
-    for entry, floor_ms in floors:
-        print(f"| | {entry} | floor | {floor_ms:.3f} | | 1.0x |")
-    print()
-    print(f"| dlc compile (median of {args.compiles}) | wall s | CPU s (user + system) |")
-    print("| --- | --- | --- |")
-    for source, wall_s, cpu_s in compiles:
-        print(f"| `dlc {source} -o MODEL.so` | {wall_s:.2f} | {cpu_s:.2f} |")
+    print_tables(rows, compiles, args.compiles)
     return 0
 
 
