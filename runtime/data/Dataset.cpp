@@ -130,9 +130,11 @@ bool loadImageDataset(const std::string &spec, ImageDataset &out, std::string &e
     return false;
   }
   dataset.pixels = pixels;
+  // Unit pixels are pixel / 255: the normalization with mean 0 and standard deviation 1.
   bool unit = pixels == Pixels::Unit;
-  dataset.train.images = normalizeImages(trainRaw, unit ? 0.0 : dataset.mean, unit ? 1.0 : dataset.std);
-  dataset.test.images = normalizeImages(testRaw, unit ? 0.0 : dataset.mean, unit ? 1.0 : dataset.std);
+  double center = unit ? 0.0 : dataset.mean, scale = unit ? 1.0 : dataset.std;
+  dataset.train.images = normalizeImages(trainRaw, center, scale);
+  dataset.test.images = normalizeImages(testRaw, center, scale);
   int64_t maxLabel = 0;
   for (const ImageSplit *split : {&dataset.train, &dataset.test})
     for (int64_t i = 0; i < split->size(); ++i)

@@ -80,7 +80,8 @@ OPTIONS:
   --out FILE.png    sample: where to write the grid of images.
   --output NAME     sample: the output holding the images.
   --columns C       sample: images per row of the grid (ceil(sqrt(B))).
-  --step NAME       train: the one train entry to run (default: every train entry in turn).
+  --step NAME       train: the one train entry to run (default: with --data every train entry in
+                    turn, with --inputs the model's first).
   --schedule NAME:N,...  train --data: the train entries each batch goes through, in order, each N
                     times (N from 1 to 1000, ":N" may be left out for 1); NAME is the entry's name
                     or that name without "_step": --schedule disc:2,gen:1.

@@ -2,8 +2,8 @@
 //
 // With --data: epochs over the training split in shuffled batches of the model's batch size, each
 // batch taken by the scheduled train steps in turn (Schedule.h), then the accuracy on both splits
-// after each epoch (Evaluation.h). With --inputs: exactly --steps steps
-// on fixed batches, the loss of each written to --losses for comparison with another framework.
+// after each epoch (Evaluation.h). With --inputs: exactly --steps steps on fixed batches, the loss
+// of each written to --losses for comparison with another framework.
 // Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
 //
 //===----------------------------------------------------------------------===//
@@ -61,21 +61,13 @@ void shuffleOrder(std::vector<int64_t> &order, std::mt19937_64 &rng) {
     std::swap(order[i - 1], order[drawBelow(rng, i)]);
 }
 
-/// The train entry: --step, or the model's first.
+/// The train entry of --inputs: --step, or the model's first (checked as Schedule.h checks the
+/// steps of --data).
 const dl_entry_info *trainEntry(const Options &options, const Model &model, std::string &error) {
-  const dl_entry_info *entry = model.chooseEntry(options.step, {DL_ENTRY_TRAIN}, "train entry", error);
-  if (!entry)
+  std::vector<ScheduledStep> steps;
+  if (!resolveSchedule({}, options.step, model, steps, error))
     return nullptr;
-  if (entry->kind != DL_ENTRY_TRAIN) {
-    error = "entry '" + std::string(entry->name) + "' is a " + entryKindName(entry->kind) +
-            " entry, not a train step";
-    return nullptr;
-  }
-  if (entry->n_outputs < 1 || entry->outputs[0].rank != 0 || entry->outputs[0].dtype != DL_F32) {
-    error = "train entry '" + std::string(entry->name) + "' has no scalar f32 loss output";
-    return nullptr;
-  }
-  return entry;
+  return steps.front().entry;
 }
 
 /// Writes --save, if given; reports a failure as an error line.
