@@ -22,18 +22,6 @@ using mlir::Value;
 
 namespace {
 
-/// `a @ b`, checked; the message names both shapes.
-std::optional<Value> product(Elaborator &E, Value a, Value b, SourceLoc at, const std::string &what) {
-  shape::Shape out;
-  std::string why;
-  if (!shape::matmul(shapeOf(a.getType()), shapeOf(b.getType()), out, why)) {
-    E.error(at, "attention: " + what + " do not agree: " + describeType(a.getType()) + " @ " +
-                    describeType(b.getType()) + (why.empty() ? "" : " (" + why + ")"));
-    return std::nullopt;
-  }
-  return E.create<dlo::MatmulOp>(at, E.tensorType(out, E.f32()), a, b);
-}
-
 /// The [t, t] causal mask: 0 on and below the diagonal, -inf above it.
 Value causalMask(Elaborator &E, int64_t t, SourceLoc at) {
   std::vector<float> values(size_t(t * t), 0.0f);
@@ -82,7 +70,7 @@ std::optional<Val> attention(Elaborator &E, const BuiltinCall &c) {
   std::swap(kts[ks.size() - 1], kts[ks.size() - 2]);
   Value kt = E.create<dlo::TransposeOp>(c.loc, E.tensorType(kts, E.f32()), *k,
                                         E.builder().getDenseI64ArrayAttr(perm));
-  std::optional<Value> scores = product(E, *q, kt, c.loc, "queries and keys");
+  std::optional<Value> scores = E.matmul(*q, kt, c.loc);
   if (!scores)
     return std::nullopt;
   double scale = 1.0 / std::sqrt(double(qs.back()));
@@ -103,7 +91,7 @@ std::optional<Val> attention(Elaborator &E, const BuiltinCall &c) {
   }
   Value weights = E.create<dlo::SoftmaxOp>(c.loc, scaled->tensor.getType(), scaled->tensor,
                                            E.builder().getI64IntegerAttr(-1));
-  std::optional<Value> out = product(E, weights, *v, c.loc, "attention weights and values");
+  std::optional<Value> out = E.matmul(weights, *v, c.loc);
   if (!out)
     return std::nullopt;
   return Val::ofTensor(*out);

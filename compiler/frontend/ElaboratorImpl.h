@@ -108,6 +108,9 @@ public:
   /// `v` as a tensor: tensors as they are, numbers as scalar constants of `element` type.
   std::optional<mlir::Value> asTensor(const Val &v, mlir::Type element, SourceLoc at,
                                       const std::string &what);
+  /// `l @ r` (batched, broadcasting over leading dimensions), checked: a mismatch is reported at
+  /// `at` with both shapes.
+  std::optional<mlir::Value> matmul(mlir::Value l, mlir::Value r, SourceLoc at);
   /// An elementwise binary op with broadcasting, checked, as written by `spelling` in messages.
   std::optional<Val> binary(const std::string &spelling, const Val &lhs, const Val &rhs,
                             SourceLoc at);

@@ -188,17 +188,10 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
     std::optional<Value> r = requireTensor(*rhs, b.rhs->loc, "the right operand of '@'");
     if (!l || !r)
       return std::nullopt;
-    auto lt = llvm::cast<mlir::RankedTensorType>(l->getType());
-    auto rt = llvm::cast<mlir::RankedTensorType>(r->getType());
-    shape::Shape out;
-    std::string why;
-    if (lt.getElementType() != rt.getElementType() ||
-        !shape::matmul(shapeOf(lt), shapeOf(rt), out, why)) {
-      error(b.loc, "matmul shapes do not agree: " + describeType(lt) + " @ " + describeType(rt) +
-                       (why.empty() ? "" : " (" + why + ")"));
+    std::optional<Value> product = matmul(*l, *r, b.loc);
+    if (!product)
       return std::nullopt;
-    }
-    return Val::ofTensor(create<mlir::dl::MatmulOp>(b.loc, tensorType(out, lt.getElementType()), *l, *r));
+    return Val::ofTensor(*product);
   }
   if (lhs->kind == Val::Kind::Bool || rhs->kind == Val::Kind::Bool || lhs->kind == Val::Kind::String ||
       rhs->kind == Val::Kind::String || lhs->kind == Val::Kind::List || rhs->kind == Val::Kind::List) {
@@ -210,6 +203,20 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
     return std::nullopt;
   }
   return binary(b.op, *lhs, *rhs, b.loc);
+}
+
+std::optional<Value> Elaborator::matmul(Value l, Value r, SourceLoc at) {
+  auto lt = llvm::cast<mlir::RankedTensorType>(l.getType());
+  auto rt = llvm::cast<mlir::RankedTensorType>(r.getType());
+  shape::Shape out;
+  std::string why;
+  if (lt.getElementType() != rt.getElementType() ||
+      !shape::matmul(shapeOf(lt), shapeOf(rt), out, why)) {
+    error(at, "matmul shapes do not agree: " + describeType(lt) + " @ " + describeType(rt) +
+                  (why.empty() ? "" : " (" + why + ")"));
+    return std::nullopt;
+  }
+  return create<mlir::dl::MatmulOp>(at, tensorType(out, lt.getElementType()), l, r);
 }
 
 std::optional<Val> Elaborator::binary(const std::string &spelling, const Val &lhs, const Val &rhs,
