@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace dlc {
 
@@ -436,8 +437,19 @@ bool Elaborator::checkUnique(Scope &scope, const std::string &name, SourceLoc at
 
 bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
                                      const std::string &pathPrefix, PassResult *pass) {
+  std::string enclosingPrefix = std::exchange(statementPrefix_, pathPrefix);
   bool ok = true;
-  for (const auto &stmt : stmts) {
+  for (const auto &stmt : stmts)
+    ok &= elaborateStatement(*stmt, scope, pathPrefix, pass);
+  statementPrefix_ = enclosingPrefix;
+  return ok;
+}
+
+bool Elaborator::elaborateStatement(const ast::Stmt &statement, Scope &scope,
+                                    const std::string &pathPrefix, PassResult *pass) {
+  bool ok = true;
+  const ast::Stmt *stmt = &statement;
+  {
     switch (stmt->kind) {
     case ast::StmtKind::Assign:
       ok &= assign(static_cast<const ast::AssignStmt &>(*stmt), scope, pathPrefix);

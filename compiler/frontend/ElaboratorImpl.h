@@ -173,6 +173,8 @@ private:
   //===-- Statements and layers --------------------------------------------===//
   bool elaborateStatements(const ast::StmtList &stmts, Scope &scope, const std::string &pathPrefix,
                            PassResult *pass);
+  bool elaborateStatement(const ast::Stmt &stmt, Scope &scope, const std::string &pathPrefix,
+                          PassResult *pass);
   bool assign(const ast::AssignStmt &a, Scope &scope, const std::string &pathPrefix);
   bool declareState(const ast::StateStmt &s, Scope &scope, const std::string &path);
   std::optional<Val> instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
@@ -189,6 +191,7 @@ private:
   std::optional<Val> evalCall(const ast::CallExpr &c, Scope &scope);
   std::optional<Val> evalIndex(const ast::IndexExpr &x, Scope &scope);
   std::optional<Val> evalMember(const ast::MemberExpr &m, Scope &scope);
+  std::optional<Val> evalScan(const ast::ScanExpr &s, Scope &scope);  // Scan.cpp
   std::optional<Val> numberArithmetic(const std::string &op, const Val &a, const Val &b,
                                       SourceLoc at);
   std::optional<Val> callBuiltin(const std::string &name, const Builtin &builtin,
@@ -228,6 +231,9 @@ private:
   mlir::Operation *firstFunction_ = nullptr;
   /// Call sites of the layers being instantiated or applied, outermost first.
   std::vector<SourceLoc> callSites_;
+  /// The path prefix of the statements being elaborated (`inst.` in a layer), for instances
+  /// created inside a scan body.
+  std::string statementPrefix_;
   uint32_t preludeFile_ = UINT32_MAX;
   std::vector<std::string> paramOrder_;
   /// The parameters and buffers of the model being emitted, by symbol name.

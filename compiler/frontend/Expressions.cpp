@@ -65,10 +65,7 @@ std::optional<Val> Elaborator::evalNode(const ast::Expr *e, Scope &scope) {
     }
     return Val::ofList(std::move(elements));
   }
-  case ast::ExprKind::Scan:
-    error(e->loc, "scan is not supported yet: recurrence (RNN, LSTM, GRU and backpropagation "
-                  "through time) arrives with the sequence models");
-    return std::nullopt;
+  case ast::ExprKind::Scan: return evalScan(static_cast<const ast::ScanExpr &>(*e), scope);
   }
   return std::nullopt;
 }

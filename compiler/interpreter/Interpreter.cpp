@@ -225,12 +225,27 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp function, llvm::Arr
     values[body.getArgument(i)] = args[i];
   }
 
+  if (failed(runOps(body, values, depth, error)))
+    return failure();
+  if (auto ret = llvm::dyn_cast<func::ReturnOp>(body.back())) {
+    std::vector<Tensor> results;
+    for (Value v : ret.getOperands())
+      results.push_back(values.lookup(v));
+    return results;
+  }
+  error = where(function) + ": " + fname + " ends without func.return";
+  return failure();
+}
+
+LogicalResult Interpreter::runOps(Block &body, llvm::DenseMap<Value, Tensor> &values, int depth,
+                                  std::string &error) {
   for (Operation &op : body) {
-    if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
-      std::vector<Tensor> results;
-      for (Value v : ret.getOperands())
-        results.push_back(values.lookup(v));
-      return results;
+    if (op.hasTrait<OpTrait::IsTerminator>())
+      return success();
+    if (auto scan = llvm::dyn_cast<mlir::dl::ScanOp>(op)) {
+      if (failed(runScan(scan, values, depth, error)))
+        return failure();
+      continue;
     }
     std::string opName = op.getName().getStringRef().str();
     if (auto callOp = llvm::dyn_cast<func::CallOp>(op)) {
@@ -328,8 +343,67 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp function, llvm::Arr
       values[op.getResult(i)] = std::move(c.results[i]);
     }
   }
-  error = where(function) + ": " + fname + " ends without func.return";
-  return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// dl.scan
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Row `t` of a tensor [T, ...] (the slice of step t).
+Tensor sliceAt(const Tensor &stacked, int64_t t) {
+  Tensor out;
+  out.kind = stacked.kind;
+  out.shape.assign(stacked.shape.begin() + 1, stacked.shape.end());
+  int64_t n = out.numElements();
+  out.data.assign(stacked.data.begin() + t * n, stacked.data.begin() + (t + 1) * n);
+  return out;
+}
+
+/// Writes `row` as row `t` of `stacked`.
+void setSlice(Tensor &stacked, int64_t t, const Tensor &row) {
+  std::copy(row.data.begin(), row.data.end(), stacked.data.begin() + t * row.numElements());
+}
+
+} // namespace
+
+LogicalResult Interpreter::runScan(mlir::dl::ScanOp scan, llvm::DenseMap<Value, Tensor> &values,
+                                   int depth, std::string &error) {
+  std::vector<Tensor> stacked;
+  for (Value r : scan.getResults())
+    stacked.push_back(Tensor::fromType(llvm::cast<RankedTensorType>(r.getType())));
+  unsigned carries = scan.getNumCarries(), emits = scan.getNumEmits();
+  std::vector<Tensor> carry;
+  for (Value v : scan.getInits())
+    carry.push_back(values.lookup(v));
+  Block &body = scan.getBodyBlock();
+  int64_t steps = scan.getLength();
+  for (int64_t i = 0; i < steps; ++i) {
+    int64_t t = scan.getReverse() ? steps - 1 - i : i;
+    llvm::DenseMap<Value, Tensor> local;
+    for (auto [arg, seq] : llvm::zip(scan.getSliceArgs(), scan.getSequences()))
+      local[arg] = sliceAt(values.lookup(seq), t);
+    for (auto [k, arg] : llvm::enumerate(scan.getCarryArgs())) {
+      setSlice(stacked[carries + emits + k], t, carry[k]);
+      local[arg] = carry[k];
+    }
+    for (auto [arg, c] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
+      local[arg] = values.lookup(c);
+    if (failed(runOps(body, local, depth + 1, error)))
+      return failure();
+    auto yield = llvm::cast<mlir::dl::ScanYieldOp>(body.getTerminator());
+    for (unsigned k = 0; k < carries; ++k)
+      carry[k] = local.lookup(yield.getValues()[k]);
+    for (unsigned e = 0; e < emits; ++e)
+      setSlice(stacked[carries + e], t, local.lookup(yield.getValues()[carries + e]));
+  }
+  for (unsigned k = 0; k < carries; ++k)
+    stacked[k] = std::move(carry[k]);
+  for (auto [r, v] : llvm::zip(scan.getResults(), stacked))
+    values[r] = std::move(v);
+  return success();
 }
 
 } // namespace dl::interp

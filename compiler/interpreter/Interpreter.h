@@ -22,6 +22,7 @@
 #include "dl/DLOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -105,6 +106,12 @@ private:
   mlir::LogicalResult ensureVerified(std::string &error);
   mlir::FailureOr<std::vector<Tensor>> run(mlir::func::FuncOp function, llvm::ArrayRef<Tensor> args,
                                            int depth, std::string &error);
+  /// Evaluates the ops of `body` up to its terminator, reading and writing `values`.
+  mlir::LogicalResult runOps(mlir::Block &body, llvm::DenseMap<mlir::Value, Tensor> &values,
+                             int depth, std::string &error);
+  /// Runs a dl.scan step by step (Scan.cpp).
+  mlir::LogicalResult runScan(mlir::dl::ScanOp scan, llvm::DenseMap<mlir::Value, Tensor> &values,
+                              int depth, std::string &error);
 
   mlir::dl::ModelOp model_;
   uint64_t seed_;

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
+#include "compiler/transforms/ReverseMode.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 
 namespace mlir::dl {
@@ -20,16 +20,6 @@ using namespace mlir;
 using namespace mlir::dl;
 
 namespace {
-
-bool isFloatTensor(Value v) {
-  auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
-  return t && llvm::isa<FloatType>(t.getElementType());
-}
-
-Value zerosOf(OpBuilder &b, Location loc, Type type) {
-  auto t = llvm::cast<RankedTensorType>(type);
-  return b.create<ConstantOp>(loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 0.0)));
-}
 
 /// Builds `<step>.grad` for one train op; fails after reporting an error.
 LogicalResult differentiate(TrainOp train) {
@@ -56,61 +46,16 @@ LogicalResult differentiate(TrainOp train) {
   DenseSet<StringAttr> trained;
   for (Attribute a : train.getParams())
     trained.insert(llvm::cast<FlatSymbolRefAttr>(a).getAttr());
-  DenseSet<Value> active;
-  for (Operation *op : forward) {
+  ReverseMode reverse(b);
+  reverse.propagateActivity(forward, [&](Operation *op) {
     auto load = llvm::dyn_cast<LoadOp>(op);
-    bool isActive = load ? trained.contains(load.getNameAttr().getAttr())
-                         : llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v); });
-    if (isActive)
-      active.insert(op->result_begin(), op->result_end());
-  }
-
-  // adjoint[v] is d(loss)/d(v), summed over every use of v seen so far.
-  DenseMap<Value, Value> adjoint;
-  auto accumulate = [&](Value v, Value g) {
-    auto [it, inserted] = adjoint.try_emplace(v, g);
-    if (!inserted)
-      it->second = b.create<AddOp>(g.getLoc(), it->second, g);
-  };
-  accumulate(lossValue, b.create<ConstantOp>(loss.getLoc(), DenseElementsAttr::get(
-                            llvm::cast<RankedTensorType>(lossValue.getType()), b.getF32FloatAttr(1.0f))));
-
-  for (Operation *op : llvm::reverse(forward)) {
-    if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint.count(r); }))
-      continue;  // The loss does not depend on this op.
-    if (op->hasTrait<GradientSource>() ||
-        llvm::none_of(op->getOperands(), [&](Value v) { return active.contains(v); }))
-      continue;
-    if (op->hasTrait<NonDifferentiable>()) {
-      if (llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v) && isFloatTensor(v); }))
-        return op->emitError() << "the loss depends on '" << op->getName()
-                               << "' here, which has no gradient; training cannot flow through it";
-      continue;
-    }
-    auto vjp = llvm::dyn_cast<VJPOpInterface>(op);
-    if (!vjp)
-      return op->emitError() << "'" << op->getName() << "' has no gradient rule";
-    SmallVector<Value> resultGrads;
-    for (Value r : op->getResults()) {
-      auto it = adjoint.find(r);
-      resultGrads.push_back(it != adjoint.end() ? it->second : zerosOf(b, op->getLoc(), r.getType()));
-    }
-    SmallVector<Value> operandGrads;
-    if (failed(vjp.buildVJP(b, resultGrads, operandGrads)))
-      return failure();
-    if (operandGrads.size() != op->getNumOperands())
-      return op->emitError() << "gradient rule of '" << op->getName() << "' returned "
-                             << operandGrads.size() << " gradients for " << op->getNumOperands()
-                             << " operands";
-    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads)) {
-      if (!g || !active.contains(operand))
-        continue;
-      if (g.getType() != operand.getType())
-        return op->emitError() << "gradient rule of '" << op->getName() << "' made " << g.getType()
-                               << " for an operand of type " << operand.getType();
-      accumulate(operand, g);
-    }
-  }
+    return load && trained.contains(load.getNameAttr().getAttr());
+  });
+  reverse.accumulate(lossValue, b.create<ConstantOp>(loss.getLoc(), DenseElementsAttr::get(
+                                    llvm::cast<RankedTensorType>(lossValue.getType()),
+                                    b.getF32FloatAttr(1.0f))));
+  if (failed(reverse.reverse(forward)))
+    return failure();
 
   // A parameter's gradient is the sum over every load of it; zero when the loss does not use it.
   llvm::MapVector<StringAttr, Value> paramGrads;
@@ -120,11 +65,11 @@ LogicalResult differentiate(TrainOp train) {
     auto load = llvm::dyn_cast<LoadOp>(op);
     if (!load || !paramGrads.count(load.getNameAttr().getAttr()))
       continue;
-    auto it = adjoint.find(load.getResult());
-    if (it == adjoint.end())
+    Value g = reverse.adjoint(load.getResult());
+    if (!g)
       continue;
     Value &sum = paramGrads[load.getNameAttr().getAttr()];
-    sum = sum ? b.create<AddOp>(load.getLoc(), sum, it->second).getResult() : it->second;
+    sum = sum ? b.create<AddOp>(load.getLoc(), sum, g).getResult() : g;
   }
   SmallVector<Value> results{lossValue};
   for (auto &[param, g] : paramGrads) {

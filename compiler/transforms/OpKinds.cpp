@@ -24,7 +24,8 @@ OpKind opKind(Operation *op) {
 bool isFusible(Operation *op) {
   if (!isa<DLDialect>(op->getDialect()))
     return false;
-  return !isa<ModelOp, ParamOp, BufferOp, TrainOp, LoadOp, StoreOp, FusionOp, YieldOp>(op);
+  return !isa<ModelOp, ParamOp, BufferOp, TrainOp, LoadOp, StoreOp, FusionOp, YieldOp, ScanOp,
+                  ScanYieldOp>(op);
 }
 
 bool isRandom(Operation *op) { return isa<DropoutOp, RandomNormalOp, RandomUniformOp>(op); }

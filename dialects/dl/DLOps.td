@@ -24,5 +24,6 @@ include "ops/ShapeOps.td"
 include "ops/RandomOps.td"
 include "ops/LossOps.td"
 include "ops/FusionOps.td"
+include "ops/ScanOps.td"
 
 #endif // DL_OPS_TD
