@@ -69,7 +69,8 @@ OPTIONS:
                       train     plus <step>.update, the training step: gradients, clipping, weight
                                 decay, schedule and the optimizer's update, with its state
                                 as dl.buffers (dl-expand-optimizers)
-                      fused     plus each entry point's kernels as dl.fusion regions (cse, dl-fuse)
+                      fused     plus each entry point's kernels as dl.fusion regions, scans
+                                unrolled into their steps (dl-unroll-scans, cse, dl-fuse)
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
   -o OUT            Write the result to OUT (written whole or not at all) instead of
@@ -326,6 +327,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       if (stage != "autodiff")
         pm.addPass(mlir::dl::createExpandOptimizers());
       if (stage == "fused" || stage == "planned") {
+        pm.addPass(mlir::dl::createUnrollScans());
         pm.addPass(mlir::createCSEPass());
         pm.addPass(mlir::dl::createFuse());
       }

@@ -148,6 +148,7 @@ public:
       for (Value operand : op->getOperands())
         for (Operation *other : operand.getUsers())
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
+              scanStep(op) == scanStep(other) &&
               !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
               !reaches(leader(op), leader(other)) && !reaches(leader(other), leader(op)))
             merge(op, other);
@@ -226,6 +227,9 @@ private:
     Operation *p = leader(producer), *c = leader(consumer);
     if (allDuplicable(p))
       return !reachesThroughOther(p, c);
+    // The steps of an unrolled scan stay apart, so that their kernels are alike.
+    if (scanStep(producer) != scanStep(consumer))
+      return false;
     switch (opKind(consumer)) {
     case OpKind::Index:
       return false;
@@ -327,7 +331,7 @@ void outline(std::vector<Operation *> group, Operation *insertBefore, StringRef 
   for (Value input : inputs)
     map.map(input, body->addArgument(input.getType(), input.getLoc()));
   for (Operation *op : group)
-    builder.clone(*op, map);
+    builder.clone(*op, map)->removeAttr(kStepAttr);
   SmallVector<Value> yielded;
   for (Value v : outputs)
     yielded.push_back(map.lookup(v));

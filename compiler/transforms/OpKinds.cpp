@@ -28,6 +28,11 @@ bool isFusible(Operation *op) {
                   ScanYieldOp>(op);
 }
 
+int64_t scanStep(Operation *op) {
+  auto step = op->getAttrOfType<IntegerAttr>(kStepAttr);
+  return step ? step.getInt() : -1;
+}
+
 bool isRandom(Operation *op) { return isa<DropoutOp, RandomNormalOp, RandomUniformOp>(op); }
 
 } // namespace mlir::dl

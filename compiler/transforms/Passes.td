@@ -60,6 +60,17 @@ def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 
+def UnrollScans : Pass<"dl-unroll-scans", "::mlir::ModuleOp"> {
+  let summary = "Unrolls every dl.scan of the entry functions into its steps, for codegen";
+  let description = [{
+    Before dl-fuse. A scan over T steps becomes one split of each sequence into T slices, T copies
+    of its body (each op tagged `dl.step = t`, so that dl-fuse keeps steps apart and their kernels
+    are alike), and a concatenation for each stacked result that is used. A stacked result read
+    by a later scan (a carry history read by the backward pass) is handed over step by step.
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
+}
+
 def Fuse : Pass<"dl-fuse", "::mlir::ModuleOp"> {
   let summary = "Groups each function's ops into dl.fusion kernel regions";
   let description = [{

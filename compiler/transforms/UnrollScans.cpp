@@ -1,0 +1,164 @@
+//===- UnrollScans.cpp - dl.scan as straight-line steps for codegen ----------===//
+//
+// The dl-unroll-scans pass (see Passes.td). Each scan of an entry function becomes its T steps in
+// order: the sequences are split into per-step slices once, each step is a copy of the body, and
+// the stacked results are concatenations of the steps' values. The time loop then runs inside the
+// compiled entry point as one kernel call sequence per step, with no call back to the host.
+//
+// Every op of a step is tagged with `dl.step`; dl-fuse never merges ops of different steps (or a
+// step with the code around the scan), so each step's kernels are alike, and the kernels of all
+// steps are compiled once and shared (ModelLayout deduplicates identical kernels).
+//
+// A stacked result that another scan reads as a sequence (the forward scan's carry history, read
+// by the reverse scan of the backward pass) is handed over step by step, without a concatenation
+// and a split in between.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Entries.h"
+#include "compiler/transforms/OpKinds.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::dl {
+#define GEN_PASS_DEF_UNROLLSCANS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace mlir::dl
+
+using namespace mlir;
+using namespace mlir::dl;
+
+namespace {
+
+RankedTensorType withLeading(int64_t n, RankedTensorType t, bool replaceFirst) {
+  SmallVector<int64_t> shape{n};
+  auto rest = replaceFirst ? t.getShape().drop_front() : t.getShape();
+  shape.append(rest.begin(), rest.end());
+  return RankedTensorType::get(shape, t.getElementType());
+}
+
+void tag(Operation *op, int64_t t) {
+  op->walk([&](Operation *nested) {
+    nested->setAttr(kStepAttr, IntegerAttr::get(IntegerType::get(op->getContext(), 64), t));
+  });
+}
+
+class Unroller {
+public:
+  void unroll(ScanOp scan) {
+    OpBuilder b(scan);
+    Location loc = scan.getLoc();
+    int64_t steps = scan.getLength();
+
+    // Per-step slices of each sequence.
+    SmallVector<SmallVector<Value>> slices;
+    for (Value seq : scan.getSequences())
+      slices.push_back(stepsOf(b, loc, seq, steps));
+
+    SmallVector<Value> carries(scan.getInits().begin(), scan.getInits().end());
+    unsigned numCarries = scan.getNumCarries(), numEmits = scan.getNumEmits();
+    SmallVector<SmallVector<Value>> emitted(numEmits, SmallVector<Value>(steps));
+    SmallVector<SmallVector<Value>> history(numCarries, SmallVector<Value>(steps));
+    Block &body = scan.getBodyBlock();
+    auto yield = cast<ScanYieldOp>(body.getTerminator());
+    for (int64_t i = 0; i < steps; ++i) {
+      int64_t t = scan.getReverse() ? steps - 1 - i : i;
+      IRMapping map;
+      for (auto [arg, s] : llvm::zip(scan.getSliceArgs(), slices))
+        map.map(arg, s[t]);
+      for (auto [k, arg] : llvm::enumerate(scan.getCarryArgs())) {
+        map.map(arg, carries[k]);
+        history[k][t] = carries[k];
+      }
+      for (auto [arg, c] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
+        map.map(arg, c);
+      for (Operation &op : body.without_terminator())
+        tag(b.clone(op, map), t);
+      for (unsigned k = 0; k < numCarries; ++k)
+        carries[k] = map.lookupOrDefault(yield.getValues()[k]);
+      for (unsigned e = 0; e < numEmits; ++e)
+        emitted[e][t] = map.lookupOrDefault(yield.getValues()[numCarries + e]);
+    }
+
+    for (auto [final, value] : llvm::zip(scan.getFinals(), carries))
+      final.replaceAllUsesWith(value);
+    for (auto [stack, values] : llvm::zip(scan.getStacked(), emitted))
+      replaceStack(b, loc, stack, values);
+    for (auto [stack, values] : llvm::zip(scan.getHistories(), history))
+      replaceStack(b, loc, stack, values);
+    scan->erase();
+  }
+
+private:
+  /// The T slices of `seq` [T, ...]: the steps themselves when `seq` is the stack of an unrolled
+  /// scan, else the parts of one split.
+  SmallVector<Value> stepsOf(OpBuilder &b, Location loc, Value seq, int64_t steps) {
+    auto it = steps_.find(seq);
+    if (it != steps_.end())
+      return it->second;
+    auto type = cast<RankedTensorType>(seq.getType());
+    SmallVector<Type> partTypes(steps, withLeading(1, type, true));
+    auto split = b.create<SplitOp>(loc, partTypes, seq, b.getI64IntegerAttr(steps),
+                                   b.getI64IntegerAttr(0));
+    auto sliceType = RankedTensorType::get(type.getShape().drop_front(), type.getElementType());
+    SmallVector<Value> out;
+    for (auto [t, part] : llvm::enumerate(split.getResults())) {
+      auto reshape = b.create<ReshapeOp>(loc, sliceType, part);
+      tag(reshape, t);
+      out.push_back(reshape);
+    }
+    return out;
+  }
+
+  /// Replaces a stacked result [T, ...] by the concatenation of its steps' values.
+  void replaceStack(OpBuilder &b, Location loc, Value stack, ArrayRef<Value> values) {
+    if (stack.use_empty())
+      return;
+    auto type = cast<RankedTensorType>(stack.getType());
+    SmallVector<Value> rows;
+    for (auto [t, v] : llvm::enumerate(values)) {
+      auto rowType = cast<RankedTensorType>(v.getType());
+      if (rowType.getRank() != 0) {
+        rows.push_back(v);
+        continue;
+      }
+      auto reshape = b.create<ReshapeOp>(loc, withLeading(1, rowType, false), v);
+      tag(reshape, t);
+      rows.push_back(reshape);
+    }
+    auto first = cast<RankedTensorType>(rows.front().getType());
+    auto concat = b.create<ConcatOp>(loc, withLeading(first.getDimSize(0) * values.size(), first, true),
+                                     rows, b.getI64IntegerAttr(0));
+    Value result = concat;
+    if (concat.getType() != type)
+      result = b.create<ReshapeOp>(loc, type, concat);
+    stack.replaceAllUsesWith(result);
+    steps_[result] = SmallVector<Value>(values.begin(), values.end());
+  }
+
+  /// Stacks built here, by step.
+  llvm::DenseMap<Value, SmallVector<Value>> steps_;
+};
+
+struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {
+  void runOnOperation() override {
+    getOperation().walk([&](ModelOp model) {
+      for (const Entry &entry : modelEntries(model)) {
+        func::FuncOp function = entry.function;
+        Unroller unroller;
+        // Outermost first; a scan nested in a body is copied into the steps and found next round.
+        while (true) {
+          ScanOp next;
+          for (Operation &op : function.getBody().front())
+            if ((next = dyn_cast<ScanOp>(op)))
+              break;
+          if (!next)
+            break;
+          unroller.unroll(next);
+        }
+      }
+    });
+  }
+};
+
+} // namespace
