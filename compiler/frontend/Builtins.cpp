@@ -586,9 +586,6 @@ const std::vector<std::string> &builtinNames() {
 std::string plannedFeature(const std::string &name) {
   static const std::map<std::string, std::string> planned = {
       {"Embedding", "embeddings arrive with the sequence models"},
-      {"RNN", "recurrent layers arrive with the sequence models"},
-      {"LSTM", "recurrent layers arrive with the sequence models"},
-      {"GRU", "recurrent layers arrive with the sequence models"},
       {"MultiHeadAttention", "attention arrives with the Transformer"},
       {"PositionalEncoding", "positional encodings arrive with the Transformer"},
   };
