@@ -9,6 +9,8 @@
 // step with the code around the scan), so each step's kernels are alike, and the kernels of all
 // steps are compiled once and shared (ModelLayout deduplicates identical kernels).
 //
+// Ops of the body that read only captures are loop-invariant: they run once, before the steps.
+//
 // A stacked result that another scan reads as a sequence (the forward scan's carry history, read
 // by the reverse scan of the backward pass) is handed over step by step, without a concatenation
 // and a split in between.
@@ -61,19 +63,38 @@ public:
     SmallVector<SmallVector<Value>> history(numCarries, SmallVector<Value>(steps));
     Block &body = scan.getBodyBlock();
     auto yield = cast<ScanYieldOp>(body.getTerminator());
+
+    // Ops that read only captures (a weight transposed for the reverse pass) run once, before
+    // the steps.
+    IRMapping invariant;
+    for (auto [arg, c] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
+      invariant.map(arg, c);
+    llvm::DenseSet<Operation *> hoisted;
+    for (Operation &op : body.without_terminator()) {
+      if (op.getNumRegions() != 0 || isRandom(&op) ||
+          !llvm::all_of(op.getOperands(), [&](Value v) { return invariant.contains(v); }))
+        continue;
+      b.clone(op, invariant);
+      hoisted.insert(&op);
+    }
+
     for (int64_t i = 0; i < steps; ++i) {
       int64_t t = scan.getReverse() ? steps - 1 - i : i;
-      IRMapping map;
+      IRMapping map = invariant;
       for (auto [arg, s] : llvm::zip(scan.getSliceArgs(), slices))
         map.map(arg, s[t]);
       for (auto [k, arg] : llvm::enumerate(scan.getCarryArgs())) {
         map.map(arg, carries[k]);
         history[k][t] = carries[k];
       }
-      for (auto [arg, c] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
-        map.map(arg, c);
-      for (Operation &op : body.without_terminator())
-        tag(b.clone(op, map), t);
+      for (Operation &op : body.without_terminator()) {
+        if (!hoisted.contains(&op)) {
+          tag(b.clone(op, map), t);
+          continue;
+        }
+        for (Value r : op.getResults())
+          map.map(r, invariant.lookup(r));
+      }
       for (unsigned k = 0; k < numCarries; ++k)
         carries[k] = map.lookupOrDefault(yield.getValues()[k]);
       for (unsigned e = 0; e < numEmits; ++e)
