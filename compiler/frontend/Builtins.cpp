@@ -586,8 +586,6 @@ const std::vector<std::string> &builtinNames() {
 std::string plannedFeature(const std::string &name) {
   static const std::map<std::string, std::string> planned = {
       {"Embedding", "embeddings arrive with the sequence models"},
-      {"MultiHeadAttention", "attention arrives with the Transformer"},
-      {"PositionalEncoding", "positional encodings arrive with the Transformer"},
   };
   auto it = planned.find(name);
   return it == planned.end() ? "" : "'" + name + "' is not supported yet: " + it->second;

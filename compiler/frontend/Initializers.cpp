@@ -31,6 +31,7 @@ const std::vector<InitializerSpec> &initializers() {
       {"he_normal", {}, false, true},
       {"he_uniform", {}, false, true},
       {"orthogonal", {{"gain", 1.0}}, false, true},
+      {"sinusoidal", {}, false, false},
   };
   return table;
 }

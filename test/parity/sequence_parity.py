@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""rnn_parity.py — dlc's RNN, LSTM and GRU layers against torch.nn.RNN, LSTM and GRU.
+"""sequence_parity.py — dlc's RNN, LSTM, GRU and MultiHeadAttention against torch.nn's.
 
-Compiles test/parity/<model>.dl (one recurrent layer over [B, T, I] and a classifier on every
-step), writes one checkpoint of random weights in PyTorch's layout (the layers' parameters carry
-nn.LSTM's names without the `_l0` suffix, gates in PyTorch's order), and checks against the same
-network in torch.nn:
+Compiles test/parity/<model>.dl (one sequence layer over [B, T, I] and a classifier on every
+step), writes one checkpoint of random weights in PyTorch's layout (the recurrent layers'
+parameters carry nn.LSTM's names without the `_l0` suffix, gates in PyTorch's order;
+MultiHeadAttention's are nn.MultiheadAttention's, out_proj.weight spelled out_proj_weight), and
+checks against the same network in torch.nn:
   - the forward outputs (logits at every step) of `dl-run predict` from that checkpoint, within
     1e-4 of torch float64 relative to their largest magnitude;
   - STEPS training steps with `dl-run train --inputs`: every step's loss within 1e-4 relative of
@@ -13,7 +14,7 @@ network in torch.nn:
 
 Exit status: 0 when they agree, 1 when they do not, 77 when NumPy or PyTorch cannot be imported.
 
-Usage: rnn_parity.py lstm|gru|rnn --dlc PATH --dl-run PATH --work DIR
+Usage: sequence_parity.py lstm|gru|rnn|mha --dlc PATH --dl-run PATH --work DIR
 """
 
 import argparse
@@ -37,7 +38,9 @@ sys.path.insert(0, HERE)
 from parity_common import read_losses, read_safetensors, run, write_safetensors  # noqa: E402
 
 STEPS = 20
-B, T, I, H, C = 4, 6, 5, 8, 7  # the .dl files' constants
+B, T, C = 4, 6, 7  # the .dl files' constants
+I, H = 5, 8        # recurrent layers: input and hidden sizes
+D, HEADS = 8, 2    # attention: width and heads
 RTOL = 1e-4
 
 MODELS = {
@@ -47,6 +50,8 @@ MODELS = {
             "state": {"velocity": "momentum_buffer"}},
     "rnn": {"layer": torch.nn.RNN, "make": lambda p: torch.optim.RMSprop(p, lr=1e-3),
             "state": {"square_avg": "square_avg"}},
+    "mha": {"layer": None, "make": lambda p: torch.optim.Adam(p, lr=1e-2),
+            "state": {"exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}},
 }
 RECURRENT = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -54,15 +59,28 @@ RECURRENT = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 class Net(torch.nn.Module):
     def __init__(self, layer, dtype):
         super().__init__()
-        self.rec = layer(I, H, batch_first=True, dtype=dtype)
-        self.head = torch.nn.Linear(H, C, dtype=dtype)
+        if layer is None:
+            self.rec = torch.nn.MultiheadAttention(D, HEADS, batch_first=True, dtype=dtype)
+            self.head = torch.nn.Linear(D, C, dtype=dtype)
+        else:
+            self.rec = layer(I, H, batch_first=True, dtype=dtype)
+            self.head = torch.nn.Linear(H, C, dtype=dtype)
 
     def forward(self, x):
+        if isinstance(self.rec, torch.nn.MultiheadAttention):
+            causal = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+            return self.head(self.rec(x, x, x, attn_mask=causal, need_weights=False)[0])
         return self.head(self.rec(x)[0])
 
     def tensors(self):
         """(dlc name, torch parameter) pairs; dlc's Dense weight is the transpose of Linear's."""
-        out = [(f"rec.{name}", getattr(self.rec, name + "_l0")) for name in RECURRENT]
+        if isinstance(self.rec, torch.nn.MultiheadAttention):
+            out = [("rec.in_proj_weight", self.rec.in_proj_weight),
+                   ("rec.in_proj_bias", self.rec.in_proj_bias),
+                   ("rec.out_proj_weight", self.rec.out_proj.weight),
+                   ("rec.out_proj_bias", self.rec.out_proj.bias)]
+        else:
+            out = [(f"rec.{name}", getattr(self.rec, name + "_l0")) for name in RECURRENT]
         return out + [("head.W", self.head.weight), ("head.b", self.head.bias)]
 
 
@@ -70,19 +88,19 @@ def to_dlc(name, array):
     return array.T if name == "head.W" else array
 
 
-def initial_checkpoint(dl_run, model, inputs, work, rng):
+def initial_checkpoint(dl_run, model, inputs, work, rng, layer):
     """Random weights (uniform in +-1/sqrt(H), as PyTorch draws them) and zero optimizer state,
     under the names and shapes of the model's own checkpoint (one probe step saved)."""
     probe = os.path.join(work, "probe.safetensors")
     run([dl_run, "train", model, "--inputs", inputs, "--steps", "1", "--save", probe])
     layout, _ = read_safetensors(probe)
-    bound = 1 / np.sqrt(H)
+    bound = 1 / np.sqrt(H if layer else D)
     start = {}
     for name, array in layout.items():
         if name.startswith("train_step."):
             continue
         start[name] = rng.uniform(-bound, bound, array.shape).astype(np.float32)
-    expected = {name for name, _ in Net(torch.nn.LSTM, torch.float32).tensors()}
+    expected = {name for name, _ in Net(layer, torch.float32).tensors()}
     assert set(start) == expected, f"parameters {sorted(start)} vs {sorted(expected)}"
     checkpoint = {name: start.get(name, np.zeros(a.shape, a.dtype)) for name, a in layout.items()}
     path = os.path.join(work, "init.safetensors")
@@ -136,13 +154,14 @@ def main():
     run([args.dlc, os.path.join(HERE, args.model + ".dl"), "-o", model])
 
     rng = np.random.default_rng(20261204)
-    xs = rng.standard_normal((STEPS, B, T, I)).astype(np.float32)
+    width = I if spec["layer"] else D
+    xs = rng.standard_normal((STEPS, B, T, width)).astype(np.float32)
     ys = rng.integers(0, C, (STEPS, B, T)).astype(np.int32)
     x_path, y_path = os.path.join(args.work, "x.npy"), os.path.join(args.work, "y.npy")
     np.save(x_path, xs)
     np.save(y_path, ys)
     inputs = f"x={x_path},y={y_path}"
-    init, start = initial_checkpoint(args.dl_run, model, inputs, args.work, rng)
+    init, start = initial_checkpoint(args.dl_run, model, inputs, args.work, rng, spec["layer"])
     failures = []
 
     # The forward pass from the same weights.
