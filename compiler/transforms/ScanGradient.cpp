@@ -8,7 +8,7 @@
 // every capture's gradient in a carry of its own, and emits each sequence slice's gradient:
 //
 //   forward  sequences xs        carries c         captures p
-//   reverse  sequences xs, hist, d(stacks)   carries d(c), d(p) sums   captures p
+//   reverse  sequences xs, hist, d(stacks) [, d(hist)]   carries d(c), d(p) sums   captures p
 //
 // Recomputing one step keeps the saved state to the carries instead of every intermediate value
 // of every step (for an LSTM: h and c rather than all four gates).
@@ -54,6 +54,13 @@ LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resu
     Value g = resultGrads[numCarries + e];
     sequences.push_back(g ? g : zerosOf(b, loc, scan.getStacked()[e].getType()));
   }
+  // A history's gradient (hand-written IR may read one) adds to d(carry) where the carry entered.
+  SmallVector<unsigned> readHistories;
+  for (unsigned k = 0; k < numCarries; ++k)
+    if (Value g = resultGrads[numCarries + numEmits + k]) {
+      readHistories.push_back(k);
+      sequences.push_back(g);
+    }
   SmallVector<Value> inits;
   for (unsigned k = 0; k < numCarries; ++k)
     inits.push_back(resultGrads[k] ? resultGrads[k] : zerosOf(b, loc, scan.getInits()[k].getType()));
@@ -72,6 +79,9 @@ LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resu
   auto xArg = [&](unsigned i) { return block->getArgument(i); };
   auto histArg = [&](unsigned k) { return block->getArgument(numSeqs + k); };
   auto dEmitArg = [&](unsigned j) { return block->getArgument(numSeqs + numCarries + j); };
+  auto dHistoryArg = [&](unsigned j) {
+    return block->getArgument(numSeqs + numCarries + floatEmits.size() + j);
+  };
   unsigned firstCarry = sequences.size();
   auto dCarryArg = [&](unsigned k) { return block->getArgument(firstCarry + k); };
   auto sumArg = [&](unsigned a) { return block->getArgument(firstCarry + numCarries + a); };
@@ -105,6 +115,8 @@ LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resu
     inner.accumulate(map.lookupOrDefault(yield.getValues()[k]), dCarryArg(k));
   for (auto [j, e] : llvm::enumerate(floatEmits))
     inner.accumulate(map.lookupOrDefault(yield.getValues()[numCarries + e]), dEmitArg(j));
+  for (auto [j, k] : llvm::enumerate(readHistories))
+    inner.accumulate(histArg(k), dHistoryArg(j));
   if (failed(inner.reverse(step))) {
     b.restoreInsertionPoint(outside);
     block->dropAllDefinedValueUses();

@@ -155,7 +155,27 @@ private:
       result = b.create<ReshapeOp>(loc, type, concat);
     stack.replaceAllUsesWith(result);
     steps_[result] = SmallVector<Value>(values.begin(), values.end());
+    stacks_.push_back(concat);
   }
+
+public:
+  /// Erases the concatenations that only later scans read (they took the steps instead).
+  void eraseUnusedStacks() {
+    for (ConcatOp concat : llvm::reverse(stacks_)) {
+      Operation *top = concat;
+      if (concat->hasOneUse() && isa<ReshapeOp>(*concat->user_begin()) &&
+          concat->user_begin()->use_empty())
+        top = *concat->user_begin();
+      if (!top->use_empty())
+        continue;
+      if (top != concat)
+        top->erase();
+      concat->erase();
+    }
+  }
+
+private:
+  SmallVector<ConcatOp> stacks_;
 
   /// Stacks built here, by step.
   llvm::DenseMap<Value, SmallVector<Value>> steps_;
@@ -177,6 +197,7 @@ struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {
             break;
           unroller.unroll(next);
         }
+        unroller.eraseUnusedStacks();
       }
     });
   }

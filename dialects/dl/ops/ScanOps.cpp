@@ -36,12 +36,12 @@ LogicalResult ScanOp::verify() {
   for (Value v : getCaptures())
     argTypes.push_back(v.getType());
   Block &body = getBodyBlock();
+  if (body.empty() || !llvm::isa<ScanYieldOp>(body.back()))
+    return emitOpError("body must end with dl.scan_yield");
   if (TypeRange(body.getArgumentTypes()) != TypeRange(argTypes))
     return emitOpError("body arguments must be the sequences' slices, the carries and the "
                        "captures, in that order and of their types");
-  auto yield = llvm::dyn_cast<ScanYieldOp>(body.getTerminator());
-  if (!yield)
-    return emitOpError("body must end with dl.scan_yield");
+  auto yield = llvm::cast<ScanYieldOp>(body.back());
   unsigned carries = getNumCarries();
   if (yield.getValues().size() < carries)
     return emitOpError() << "body yields " << yield.getValues().size() << " values for "

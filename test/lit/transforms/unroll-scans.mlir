@@ -6,7 +6,9 @@
 // `reverse` scan in the order T-1 down to 0, each used stack (a rank-0 emit reshaped to [1] first)
 // and each used history concatenated in step order, no concatenation for an unused stack, and a
 // stack that a later scan reads as its sequence (the history read by a backward scan) handed over
-// step by step rather than split again. Functions other than the entries keep their scans.
+// step by step rather than split again. Ops of the body that read only captures (or nothing) run
+// once, untagged, before the steps, except random ops, which draw in every step. Functions other
+// than the entries keep their scans.
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME: (%[[XS:.*]]: tensor<3x4x2xf32> {dl.input = "x"})
 // CHECK: %[[W:.*]] = dl.load @w
@@ -54,9 +56,28 @@
 // CHECK-NEXT: %[[BC:.*]] = dl.concat %[[B0]], %[[B1]], %[[B2]] {axis = 0 : i64}
 // CHECK-NEXT: %[[BS:.*]] = dl.reshape %[[BC]] : (tensor<12x2xf32>) -> tensor<3x4x2xf32>
 // CHECK-NEXT: return %[[HS]], %[[ES]], %[[BS]], %[[N2]] : tensor<3x4x2xf32>, tensor<3xf32>, tensor<3x4x2xf32>, tensor<4x2xf32>
-// CHECK-NOT: dl.scan
+// CHECK-NOT: dl.scan(
+// CHECK-LABEL: func.func @eval
+// CHECK: %[[W:.*]] = dl.load @w
+// CHECK: %[[H0:.*]] = dl.constant dense<0.000000e+00> : tensor<4x2xf32>
+// CHECK: dl.split
+// CHECK-NEXT: %[[X0:.*]] = dl.reshape %{{.*}}#0 {dl.step = 0 : i64}
+// CHECK-NEXT: %[[X1:.*]] = dl.reshape %{{.*}}#1 {dl.step = 1 : i64}
+// The weight, transposed and scaled once.
+// CHECK-NEXT: %[[WT:.*]] = dl.transpose %[[W]] {perm = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+// CHECK-NEXT: %[[TWO:.*]] = dl.constant dense<2.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[WS:.*]] = dl.mul %[[WT]], %[[TWO]] : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+// CHECK-NEXT: %[[P0:.*]] = dl.matmul %[[H0]], %[[WS]] {dl.step = 0 : i64}
+// CHECK-NEXT: %[[R0:.*]] = dl.random_normal {dl.step = 0 : i64, stream = 7 : i64} : tensor<4x2xf32>
+// CHECK-NEXT: %[[U0:.*]] = dl.add %[[X0]], %[[R0]] {dl.step = 0 : i64}
+// CHECK-NEXT: %[[S0:.*]] = dl.add %[[U0]], %[[P0]] {dl.step = 0 : i64}
+// CHECK-NEXT: %[[P1:.*]] = dl.matmul %[[S0]], %[[WS]] {dl.step = 1 : i64}
+// CHECK-NEXT: %[[R1:.*]] = dl.random_normal {dl.step = 1 : i64, stream = 7 : i64} : tensor<4x2xf32>
+// CHECK-NEXT: %[[U1:.*]] = dl.add %[[X1]], %[[R1]] {dl.step = 1 : i64}
+// CHECK-NEXT: %[[S1:.*]] = dl.add %[[U1]], %[[P1]] {dl.step = 1 : i64}
+// CHECK-NEXT: return %[[S1]] : tensor<4x2xf32>
 // CHECK-LABEL: func.func @helper
-// CHECK: dl.scan
+// CHECK: dl.scan(
 // CHECK-NOT: dl.split
 dl.model @m {
   dl.param @w : tensor<2x2xf32> = "zeros"
@@ -79,6 +100,22 @@ dl.model @m {
       dl.scan_yield %q, %q : tensor<4x2xf32>, tensor<4x2xf32>
     } : (tensor<3x4x2xf32>, tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<3x4x2xf32>, tensor<3x4x2xf32>)
     return %a#1, %a#2, %b#1, %a#0 : tensor<3x4x2xf32>, tensor<3xf32>, tensor<3x4x2xf32>, tensor<4x2xf32>
+  }
+  func.func @eval(%xs: tensor<2x4x2xf32> {dl.input = "x"}) -> (tensor<4x2xf32> {dl.output = "last"}) {
+    %w = dl.load @w : tensor<2x2xf32>
+    %h0 = dl.constant dense<0.0> : tensor<4x2xf32>
+    %a:2 = dl.scan (%xs) carry (%h0) captures (%w) {
+    ^bb0(%x: tensor<4x2xf32>, %h: tensor<4x2xf32>, %w0: tensor<2x2xf32>):
+      %wt = dl.transpose %w0 {perm = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+      %two = dl.constant dense<2.0> : tensor<f32>
+      %ws = dl.mul %wt, %two : (tensor<2x2xf32>, tensor<f32>) -> tensor<2x2xf32>
+      %p = dl.matmul %h, %ws : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+      %r = dl.random_normal {stream = 7 : i64} : tensor<4x2xf32>
+      %u = dl.add %x, %r : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+      %s = dl.add %u, %p : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+      dl.scan_yield %s : tensor<4x2xf32>
+    } : (tensor<2x4x2xf32>, tensor<4x2xf32>, tensor<2x2xf32>) -> (tensor<4x2xf32>, tensor<2x4x2xf32>)
+    return %a#0 : tensor<4x2xf32>
   }
   func.func @helper(%xs: tensor<3x2xf32>) -> tensor<3x2xf32> {
     %ys = dl.scan (%xs) carry () captures () {
