@@ -46,6 +46,7 @@ const KernelTable &kernels() {
     registerElementwiseKernels(t);
     registerLinalgKernels(t);
     registerConvKernels(t);
+    registerEmbeddingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);
     registerRandomKernels(t);
