@@ -97,6 +97,7 @@ const std::vector<ModelCase> &cases() {
       // with SGD.
       {"conv_bn", model("conv_bn.dl"), 28, {}},
       {"attention", model("attention.dl"), 29, {}},
+      {"embedding", model("embedding.dl"), 30, {}},
       {"example_xor", example("xor.dl"), 42, {}},
       // -D B=3: the batch from the command line, and one no vector width divides.
       {"mlp", model("mlp.dl"), 23, {"B=3"}},
