@@ -3,6 +3,7 @@
 
 #include "dl/DLOps.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -20,7 +21,7 @@ namespace {
 /// How a function argument is read, for choosing sensible random values.
 struct Usage {
   bool probability = false;  ///< A target of bce-like losses: values in (0, 1).
-  int64_t classes = 0;       ///< Class ids: values in [0, classes).
+  int64_t classes = 0;       ///< Class ids or embedding ids: values in [0, classes).
 };
 
 Usage usageOf(mlir::BlockArgument arg) {
@@ -39,6 +40,11 @@ Usage usageOf(mlir::BlockArgument arg) {
       u.classes = scoresClasses(nll.getLogProbs());
     if (auto hot = mlir::dyn_cast<mlir::dl::OneHotOp>(op))
       u.classes = hot.getClasses();
+    // Embedding ids pick rows of the table.
+    if (auto lookup = mlir::dyn_cast<mlir::dl::EmbeddingOp>(op)) {
+      int64_t rows = llvm::cast<mlir::RankedTensorType>(lookup.getTable().getType()).getShape()[0];
+      u.classes = u.classes > 0 ? std::min(u.classes, rows) : rows;
+    }
   }
   return u;
 }

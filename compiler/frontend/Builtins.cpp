@@ -149,13 +149,6 @@ bool checkLabels(Elaborator &E, const BuiltinCall &c, Value scores, Value labels
 /// Each part of a split is a result of one op; thousands are plenty for any model.
 constexpr int64_t kMaxSplitParts = 4096;
 
-Apply notYet(const std::string &what) {
-  return [what](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
-    E.error(c.loc, "'" + c.name + "' is not supported yet: " + what);
-    return std::nullopt;
-  };
-}
-
 std::map<std::string, Builtin> makeTable() {
   std::map<std::string, Builtin> t;
   Val minusOne = Val::integer(-1), zero = Val::integer(0), falseV = Val::boolean(false);
@@ -466,7 +459,6 @@ std::map<std::string, Builtin> makeTable() {
                                                   E.builder().getI64IntegerAttr(stream)));
   }};
   addNeuralBuiltins(t);
-  t["embedding"] = {{req("ids"), req("table")}, notYet("embeddings arrive with the sequence models")};
   addAttentionBuiltins(t);
 
   // Losses.
@@ -581,14 +573,6 @@ const std::vector<std::string> &builtinNames() {
     return n;
   }();
   return names;
-}
-
-std::string plannedFeature(const std::string &name) {
-  static const std::map<std::string, std::string> planned = {
-      {"Embedding", "embeddings arrive with the sequence models"},
-  };
-  auto it = planned.find(name);
-  return it == planned.end() ? "" : "'" + name + "' is not supported yet: " + it->second;
 }
 
 } // namespace dlc

@@ -73,8 +73,6 @@ const Builtin *findBuiltin(const std::string &name);
 const std::vector<std::string> &builtinNames();
 /// Names of initializers (`he_normal`, `zeros`, ...), which are values rather than calls.
 bool isInitializer(const std::string &name);
-/// A message for a name the language reserves for a feature not implemented yet, or "".
-std::string plannedFeature(const std::string &name);
 
 class Elaborator {
 public:

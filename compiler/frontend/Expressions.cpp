@@ -86,11 +86,6 @@ std::optional<Val> Elaborator::evalName(const ast::NameExpr &n, Scope &scope) {
   }
   if (findBuiltin(n.name) || isInitializer(n.name))
     return Val::function(n.name);
-  std::string planned = plannedFeature(n.name);
-  if (!planned.empty()) {
-    error(n.loc, planned);
-    return std::nullopt;
-  }
   error(n.loc, "unknown name '" + n.name + "'" + suggestName(n.name, scope));
   return std::nullopt;
 }

@@ -1,12 +1,12 @@
-//===- NeuralBuiltins.cpp - Convolution, pooling and batch normalization --===//
+//===- NeuralBuiltins.cpp - Convolution, pooling, batch norm, embeddings --===//
 //
 // The builtins of the CNN family: conv2d, maxpool2d and avgpool2d map onto their dl ops (stride,
-// padding, dilation and kernel size given as one integer or as [height, width]). `batchnorm` is
-// written here in terms of the dialect's reductions and element-wise ops, so autodiff, the
-// interpreter and the code generator need nothing of their own for it; in training mode it also
-// stores the running statistics into the layer's buffers (PyTorch's momentum convention: new =
-// (1 - momentum) * old + momentum * batch statistic, with the unbiased variance), and in inference
-// mode it normalizes with those buffers.
+// padding, dilation and kernel size given as one integer or as [height, width]); so does the
+// sequence models' embedding lookup. `batchnorm` is written here in terms of the dialect's
+// reductions and element-wise ops, so autodiff, the interpreter and the code generator need nothing
+// of their own for it; in training mode it also stores the running statistics into the layer's
+// buffers (PyTorch's momentum convention: new = (1 - momentum) * old + momentum * batch statistic,
+// with the unbiased variance), and in inference mode it normalizes with those buffers.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -191,6 +191,37 @@ template <typename OpTy> std::optional<Val> pool2d(Elaborator &E, const BuiltinC
                                       b.getDenseI64ArrayAttr(*padding)));
 }
 
+/// embedding(ids, table): i32 ids of any shape S pick rows of an f32 table [V, D], giving
+/// [S..., D]. A wrong element type or rank is reported at the call with both types.
+std::optional<Val> embedding(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> ids = E.requireTensor(c[0], c.locOf(0), "the ids of 'embedding'", false);
+  std::optional<Value> table =
+      E.requireTensor(c[1], c.locOf(1), "the table of 'embedding'", false);
+  if (!ids || !table)
+    return std::nullopt;
+  std::string of = "embedding of ids " + describeType(ids->getType()) + " and table " +
+                   describeType(table->getType()) + ": ";
+  auto element = [](Value v) {
+    return llvm::cast<mlir::RankedTensorType>(v.getType()).getElementType();
+  };
+  if (!element(*ids).isInteger(32)) {
+    E.error(c.loc, of + "the ids must be i32; convert them with i32(...)");
+    return std::nullopt;
+  }
+  if (element(*table) != E.f32()) {
+    E.error(c.loc, of + "the table must be f32");
+    return std::nullopt;
+  }
+  shape::Shape out;
+  std::string why;
+  if (!shape::embedding(shapeOf(ids->getType()), shapeOf(table->getType()), out, why)) {
+    E.error(c.loc, of + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(
+      E.create<dlo::EmbeddingOp>(c.loc, E.tensorType(out, E.f32()), *ids, *table));
+}
+
 } // namespace
 
 void addNeuralBuiltins(std::map<std::string, Builtin> &t) {
@@ -209,6 +240,7 @@ void addNeuralBuiltins(std::map<std::string, Builtin> &t) {
   t["avgpool2d"] = {{requiredParam("x"), requiredParam("k"), optionalParam("stride"),
                      optionalParam("padding", zero)},
                     pool2d<dlo::AvgPool2dOp>};
+  t["embedding"] = {{requiredParam("ids"), requiredParam("table")}, embedding};
 }
 
 } // namespace dlc

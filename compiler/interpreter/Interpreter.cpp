@@ -28,8 +28,11 @@ namespace {
 /// Deeper func.call chains than this are taken for recursion and refused.
 constexpr int kMaxCallDepth = 64;
 
-/// "file:line:col" of a location, or the location as MLIR prints it.
+/// "file:line:col" of a location, or the location as MLIR prints it. An op of a built-in layer is
+/// reported where the user called the layer, as the frontend and the compiled kernels report it.
 std::string where(Location loc) {
+  if (auto call = llvm::dyn_cast<CallSiteLoc>(loc))
+    return where(call.getCaller());
   if (auto fileLoc = loc->findInstanceOf<FileLineColLoc>())
     return (fileLoc.getFilename().str() + ":" + std::to_string(fileLoc.getLine()) + ":" +
             std::to_string(fileLoc.getColumn()));
@@ -46,6 +49,7 @@ const KernelTable &kernels() {
     registerElementwiseKernels(t);
     registerLinalgKernels(t);
     registerConvKernels(t);
+    registerEmbeddingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);
     registerRandomKernels(t);

@@ -1,12 +1,12 @@
 //===- Kernels.h - The interpreter's per-op evaluation, by family -*- C++ -*-===//
 //
 // Private to compiler/interpreter. Each op family's file (Elementwise.cpp, Linalg.cpp, Conv.cpp,
-// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp) exports one function that adds its ops'
-// kernels to a table keyed by op type; Interpreter.cpp builds the table once and dispatches through
-// it. A kernel receives operands of the op's operand types (the driver checks every call argument,
-// loaded state and kernel result against its type) and result tensors already shaped and zeroed
-// from the op's result types, so it only computes values. func.call, dl.load and dl.store touch the
-// interpreter itself and are handled by the driver, not by kernels.
+// Embedding.cpp, Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp) exports one function that adds
+// its ops' kernels to a table keyed by op type; Interpreter.cpp builds the table once and
+// dispatches through it. A kernel receives operands of the op's operand types (the driver checks
+// every call argument, loaded state and kernel result against its type) and result tensors already
+// shaped and zeroed from the op's result types, so it only computes values. func.call, dl.load and
+// dl.store touch the interpreter itself and are handled by the driver, not by kernels.
 //
 // The shared index arithmetic (row-major strides, NumPy broadcasting, axis normalization) and the
 // integer wrapping rules live here too, so every family agrees on them.
@@ -61,6 +61,7 @@ template <typename Op, typename Fn> void addKernel(KernelTable &table, Fn fn) {
 void registerElementwiseKernels(KernelTable &table);
 void registerLinalgKernels(KernelTable &table);
 void registerConvKernels(KernelTable &table);
+void registerEmbeddingKernels(KernelTable &table);
 void registerReductionKernels(KernelTable &table);
 void registerShapeKernels(KernelTable &table);
 void registerRandomKernels(KernelTable &table);

@@ -18,6 +18,15 @@ OpKind opKind(Operation *op) {
     return OpKind::Reduction;
   if (isa<TransposeOp, ReshapeOp, BroadcastToOp, SliceOp, PadOp, ConcatOp, SplitOp>(op))
     return OpKind::Index;
+  // The embedding lookup reads each result element from one table element, like a slice whose
+  // rows the ids pick: it fuses into its consumers, a matmul's included, and is not element-wise
+  // (dl-plan-memory writes a result over an operand only through element-wise ops, and a gathered
+  // table has the table's shape when the ids are [V]). Its gradient adds rows at data-dependent
+  // places: a reduction that absorbs its producers and is never another op's epilogue.
+  if (isa<EmbeddingOp>(op))
+    return OpKind::Index;
+  if (isa<EmbeddingGradOp>(op))
+    return OpKind::Reduction;
   return OpKind::Pointwise;
 }
 

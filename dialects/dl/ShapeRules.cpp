@@ -245,6 +245,31 @@ bool pad(const Shape &in, const std::vector<int64_t> &low, const std::vector<int
   return true;
 }
 
+bool embedding(const Shape &ids, const Shape &table, Shape &out, std::string &why) {
+  if (table.size() != 2) {
+    why = "the table must have rank 2 [V, D], not rank " + std::to_string(table.size());
+    return false;
+  }
+  out = ids;
+  out.push_back(table[1]);
+  return true;
+}
+
+bool embeddingGrad(const Shape &ids, const Shape &grad, int64_t rows, Shape &out,
+                   std::string &why) {
+  if (rows < 1) {
+    why = "rows must be at least 1, not " + std::to_string(rows);
+    return false;
+  }
+  if (grad.size() != ids.size() + 1 || !std::equal(ids.begin(), ids.end(), grad.begin())) {
+    why = "the gradient must have the ids' shape " + formatList(ids) +
+          " followed by the embedding size, not " + formatList(grad);
+    return false;
+  }
+  out = {rows, grad.back()};
+  return true;
+}
+
 std::string format(const Shape &s, const std::string &elementType) {
   std::string r = elementType + "[";
   for (size_t i = 0; i < s.size(); ++i)

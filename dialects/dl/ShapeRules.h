@@ -1,7 +1,8 @@
 //===- ShapeRules.h - Static shape rules of the dl ops ------------*- C++ -*-===//
 //
 // The one place that says what shape an op produces from the shapes of its operands: NumPy
-// broadcasting, batched matmul, reductions, transpose, reshape, concat, split, slice, and the 2-D
+// broadcasting, batched matmul, reductions, transpose, reshape, concat, split, slice, embedding
+// lookups, and the 2-D
 // window ops (convolution and pooling with their gradients, in ShapeRulesWindow.cpp). Both the
 // dialect's type inference and the frontend's semantic checks call these functions, so a program
 // the frontend accepts always verifies, and the two never disagree about a shape.
@@ -61,6 +62,14 @@ bool slice(const Shape &in, const std::vector<int64_t> &start, const std::vector
 /// Padding with `low` and `high` elements per dimension (non-negative).
 bool pad(const Shape &in, const std::vector<int64_t> &low, const std::vector<int64_t> &high,
          Shape &out, std::string &why);
+
+/// embedding: ids of any shape S and a table [V, D] give [S..., D].
+bool embedding(const Shape &ids, const Shape &table, Shape &out, std::string &why);
+
+/// embedding_grad: ids of shape S and a gradient [S..., D] give the table's gradient [rows, D];
+/// `rows` (the table's V) is at least 1.
+bool embeddingGrad(const Shape &ids, const Shape &grad, int64_t rows, Shape &out,
+                   std::string &why);
 
 //===----------------------------------------------------------------------===//
 // 2-D window ops (NCHW). Every spatial attribute has two entries, [height, width].

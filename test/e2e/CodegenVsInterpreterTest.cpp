@@ -98,6 +98,7 @@ const std::vector<ModelCase> &cases() {
       {"conv_bn", model("conv_bn.dl"), 28, {}},
       {"attention", model("attention.dl"), 29, {}},
       {"recurrent", model("recurrent.dl"), 30, {}},
+      {"embedding", model("embedding.dl"), 31, {}},
       {"example_xor", example("xor.dl"), 42, {}},
       // -D B=3: the batch from the command line, and one no vector width divides.
       {"mlp", model("mlp.dl"), 23, {"B=3"}},

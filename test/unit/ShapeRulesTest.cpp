@@ -640,6 +640,54 @@ TEST(Pad, RejectsWrongEntryCount) {
 }
 
 //===----------------------------------------------------------------------===//
+// embedding, embeddingGrad
+//===----------------------------------------------------------------------===//
+
+TEST(Embedding, AppendsTheRowSizeToTheIdsShape) {
+  Shape out;
+  std::string why;
+  ASSERT_TRUE(shape::embedding({32, 64}, {1000, 128}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{32, 64, 128}));
+  ASSERT_TRUE(shape::embedding({}, {5, 3}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{3}));
+}
+
+TEST(Embedding, RejectsATableThatIsNotAMatrix) {
+  Shape out;
+  std::string why;
+  EXPECT_FALSE(shape::embedding({4}, {10, 3, 2}, out, why));
+  EXPECT_EQ(why, "the table must have rank 2 [V, D], not rank 3");
+  EXPECT_FALSE(shape::embedding({4}, {10}, out, why));
+  EXPECT_EQ(why, "the table must have rank 2 [V, D], not rank 1");
+}
+
+TEST(EmbeddingGrad, GivesTheTableShape) {
+  Shape out;
+  std::string why;
+  ASSERT_TRUE(shape::embeddingGrad({2, 3}, {2, 3, 8}, 50, out, why)) << why;
+  EXPECT_EQ(out, (Shape{50, 8}));
+  ASSERT_TRUE(shape::embeddingGrad({}, {8}, 1, out, why)) << why;
+  EXPECT_EQ(out, (Shape{1, 8}));
+}
+
+TEST(EmbeddingGrad, RejectsAGradientThatDoesNotFitTheIds) {
+  Shape out;
+  std::string why;
+  EXPECT_FALSE(shape::embeddingGrad({2, 3}, {3, 2, 8}, 50, out, why));
+  EXPECT_EQ(why, "the gradient must have the ids' shape [2, 3] followed by the embedding size, "
+                 "not [3, 2, 8]");
+  EXPECT_FALSE(shape::embeddingGrad({2, 3}, {2, 3}, 50, out, why));
+  EXPECT_THAT(why, HasSubstr("not [2, 3]"));
+}
+
+TEST(EmbeddingGrad, RejectsRowsBelowOne) {
+  Shape out;
+  std::string why;
+  EXPECT_FALSE(shape::embeddingGrad({2}, {2, 4}, 0, out, why));
+  EXPECT_EQ(why, "rows must be at least 1, not 0");
+}
+
+//===----------------------------------------------------------------------===//
 // format
 //===----------------------------------------------------------------------===//
 

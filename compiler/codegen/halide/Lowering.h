@@ -1,11 +1,12 @@
 //===- Lowering.h - Shared state of the Kernel-to-Halide translation -*- C++ -*-===//
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
-// split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Reductions.cpp,
-// Shape.cpp, Random.cpp, Losses.cpp); each family adds its ops to an OpTable, and Pipeline.cpp
-// walks the kernel's nodes in order, looks each op up and records the Func it returns. Schedule.cpp
-// then reads what the families recorded (which Funcs carry reductions, which value is the matmul or
-// the convolution and how its operands are reached) to schedule the pipeline for the CPU.
+// split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp,
+// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp); each family adds its ops to an OpTable, and
+// Pipeline.cpp walks the kernel's nodes in order, looks each op up and records the Func it returns.
+// Schedule.cpp then reads what the families recorded (which Funcs carry reductions, which value is
+// the matmul or the convolution and how its operands are reached) to schedule the pipeline for the
+// CPU.
 //
 // Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
 // 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an
@@ -98,6 +99,9 @@ struct ReductionFunc {
   /// before it is reduced too, that dimension's extent (update's RVar 1), else 0.
   bool reducesLastDim = false;
   int64_t nextInnermost = 0;
+  /// A scatter-add over `kept` = [rows, D] (embedding_grad): the update adds into rows that data
+  /// picks, so D is its only pure dimension (scheduleScatter in Schedule.cpp).
+  bool scatter = false;
 };
 
 /// What the translation knows about one value of the kernel.
@@ -145,6 +149,7 @@ void addElementwiseOps(OpTable &table);
 void addLinalgOps(OpTable &table);
 void addConvOps(OpTable &table);
 void addPoolingOps(OpTable &table);
+void addEmbeddingOps(OpTable &table);
 void addReductionOps(OpTable &table);
 void addShapeOps(OpTable &table);
 void addRandomOps(OpTable &table);

@@ -19,6 +19,7 @@ const OpTable &opTable() {
     addLinalgOps(t);
     addConvOps(t);
     addPoolingOps(t);
+    addEmbeddingOps(t);
     addReductionOps(t);
     addShapeOps(t);
     addRandomOps(t);

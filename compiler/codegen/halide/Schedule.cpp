@@ -10,7 +10,7 @@
 //     fused with the next first) and parallel over its outermost one when it is large;
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
 //     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
-//     elements;
+//     elements; a scatter-add (embedding's gradient) is vectorized along the rows it adds;
 //   - a matmul or a convolution is register-blocked and tiled (MatmulSchedule.cpp,
 //     ConvSchedule.cpp). When all its consumers are
 //     element-wise ops of its shape that end in one output Func, the product is computed per tile
@@ -178,7 +178,39 @@ void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target)
     f.vectorize(inner, vw, TailStrategy::GuardWithIf);
 }
 
+/// See scheduleReduction.
+static void scheduleScatter(const ReductionFunc &r, const Halide::Target &target) {
+  Func f = r.func;
+  f.compute_root();
+  schedulePointwise(f, r.kept, target); // the zeros
+  // The update visits the positions of the ids (RVars) and, inside each, a row segment of D: one
+  // vector load, add and store per vector. Large scatters split D into segments of a few vectors,
+  // one thread each; threads never share a row segment, so repeated ids cannot race.
+  int vw = target.natural_vector_size<float>();
+  int64_t dim = r.kept.back();
+  Var d = Lowering::var(1, 2), segment("d_segment"), within("d_within");
+  std::vector<Halide::VarOrRVar> order{d};
+  for (const Halide::RVar &rv : f.rvars(0))
+    order.push_back(rv);
+  Halide::Stage update = f.update();
+  int64_t segmentSize = 4 * vw;
+  if (dim > segmentSize && r.folded * dim >= kParallelElements) {
+    update.split(d, segment, within, static_cast<int>(segmentSize), TailStrategy::GuardWithIf);
+    order.front() = within;
+    order.push_back(segment);
+    update.reorder(order).parallel(segment);
+  } else if (order.size() > 1) {
+    update.reorder(order);
+  }
+  if (dim >= vw)
+    update.vectorize(order.front().var, vw, TailStrategy::GuardWithIf);
+}
+
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
+  if (r.scatter) {
+    scheduleScatter(r, target);
+    return;
+  }
   Func f = r.func;
   f.compute_root();
   size_t rank = r.kept.size();

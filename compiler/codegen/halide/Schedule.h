@@ -20,7 +20,8 @@ namespace dl::halide {
 void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target);
 
 /// Computes `r` once (compute_root), vectorized along its innermost kept dimension, or across
-/// partial sums (rfactor) when it reduces to a scalar.
+/// partial sums (rfactor) when it reduces to a scalar. A scatter-add (ReductionFunc::scatter) gets
+/// its zeros element-wise and its update vectorized along D, split across threads when large.
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target);
 
 /// The schedule of a matmul operand computed into its own buffer. `transposes` when it reads its

@@ -1,0 +1,51 @@
+//===- EmbeddingOps.cpp - Embedding lookup and its gradient ---------------===//
+//
+// Type inference of dl.embedding and dl.embedding_grad through the rules of ShapeRules.h (a failed
+// inference names both operand types), and embedding's gradient: a scatter-add into the table.
+//
+//===----------------------------------------------------------------------===//
+#include "OpHelpers.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+namespace shape = ::dl::shape;
+
+static Type elementTypeOf(Type type) { return llvm::cast<RankedTensorType>(type).getElementType(); }
+
+LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  Type ids = adaptor.getIds().getType(), table = adaptor.getTable().getType();
+  shape::Shape out;
+  std::string why;
+  if (!shape::embedding(shapeOf(ids), shapeOf(table), out, why))
+    return inferenceError(location, "embedding of " + typeString(ids) + " and " +
+                                        typeString(table) + " is invalid: " + why);
+  inferred.push_back(tensorOf(out, elementTypeOf(table)));
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &inferred) {
+  Type ids = adaptor.getIds().getType(), grad = adaptor.getGrad().getType();
+  // A generic builder may infer before the verifier has checked that the attribute is there.
+  if (!adaptor.getRowsAttr())
+    return inferenceError(location, "embedding_grad needs the attribute 'rows'");
+  int64_t rows = adaptor.getRows();
+  shape::Shape out;
+  std::string why;
+  if (!shape::embeddingGrad(shapeOf(ids), shapeOf(grad), rows, out, why))
+    return inferenceError(location, "embedding_grad of " + typeString(ids) + " and " +
+                                        typeString(grad) + " with rows " + std::to_string(rows) +
+                                        " is invalid: " + why);
+  inferred.push_back(tensorOf(out, elementTypeOf(grad)));
+  return success();
+}
+
+/// The table takes the scatter-add of the result's gradient; the ids take none.
+LogicalResult EmbeddingOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  int64_t rows = llvm::cast<RankedTensorType>(getTable().getType()).getShape()[0];
+  dx.push_back(Value());
+  dx.push_back(b.create<EmbeddingGradOp>(getLoc(), getIds(), dy[0], b.getI64IntegerAttr(rows)));
+  return success();
+}
