@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 namespace dlrun {
@@ -17,6 +18,8 @@ USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT
                       [--plot FILE.png]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
                       [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
+       dl-run train MODEL.so --text FILE [--epochs N] [--steps N] [--init CKPT] [--save CKPT]
+                      [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
        dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
                       [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
        dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
@@ -25,6 +28,8 @@ USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT
                       [--threads T]
        dl-run sample MODEL.so --out FILE.png [--entry NAME] [--output NAME] [--init CKPT] [--seed S]
                       [--columns C] [--threads T]
+       dl-run sample MODEL.so --text FILE --prompt TEXT [--length N] [--temperature T]
+                      [--entry NAME] [--init CKPT] [--seed S] [--threads T]
        dl-run info MODEL.so
 
 COMMANDS:
@@ -40,6 +45,12 @@ COMMANDS:
             --schedule says otherwise; the loss of each is printed.
             With --inputs: runs exactly --steps train steps on batches from files and writes
             step,loss to --losses.
+            With --text: trains a character-level language model (see --text) for --epochs
+            epochs of floor(training characters / (B*T)) steps (or --steps), each step on B
+            windows of T+1 characters at random offsets of the training split (x the first T,
+            y the last T). After each epoch it prints the mean training loss and the loss of the
+            eval entry over the consecutive windows of the validation split that fill whole
+            batches (in nats per character for a cross-entropy), and the seconds of training.
   eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
             or over the batches of --inputs, and prints the mean of each loss and the accuracy.
   predict   Runs the forward entry (or --entry) over every row of the --inputs files, in batches
@@ -52,6 +63,12 @@ COMMANDS:
             and writes the images of its first image-shaped f32 output (or --output): [B, N] with
             N a perfect square (784 = 28x28), [B, H, W] or [B, 1, H, W], values clamped to [0, 1],
             to --out as a grayscale PNG grid of --columns columns.
+            With --text: writes the --prompt and --length characters generated after it to
+            standard output. For each character it calls the forward entry with the last T
+            characters in row 0 of x (every row holds the same; a shorter context is left-padded
+            with spaces, or with the prompt's first character when the text has no space), takes
+            the logits at the last position, and draws from softmax(logits / --temperature) over
+            the vocabulary (ids below K), or takes the argmax at temperature 0.
   info      Prints the model's entries with their inputs and outputs, its parameters and
             buffers, and its memory plan in bytes.
 
@@ -62,12 +79,24 @@ OPTIONS:
                     t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
                     z-score normalized with the mean and standard deviation of the training split
                     (see --pixels).
+  --text FILE       train, sample: a character-level language model's text, read as bytes (gzip
+                    decompressed). The vocabulary is the sorted set of distinct bytes in the file
+                    (id k is the k-th smallest); the model's V (the last dimension of its forward
+                    entry's f32 [B, T, V] or [B*T, V] logits) must be at least its size K. The
+                    first 90% of the characters are the training split, the rest the validation
+                    split. The entry's two i32 [B, T] inputs take the characters: the one named x,
+                    else the first not named y, the context; the other the targets (the next
+                    character of each). A forward entry needs only the context.
+  --prompt TEXT     sample --text: the text to continue; each character must be in the vocabulary.
+  --length N        sample --text: characters to generate (200).
+  --temperature T   sample --text: divides the logits before the softmax (1); 0 takes the argmax.
   --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
                     A file of exactly the input's shape is used by every step; a file of shape
                     [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
                     each row holds one sample's values. May be repeated.
-  --epochs N        train --data: passes over the training split (1).
-  --steps N         train --inputs: train steps to run; bench: timed calls (50).
+  --epochs N        train --data, --text: passes over the training split (1).
+  --steps N         train --inputs: train steps to run; train --text: steps per epoch (instead of
+                    floor(training characters / (B*T))); bench: timed calls (50).
   --warmup W        bench: untimed calls before timing (5).
   --limit N         train, eval --data: use only the first N samples of each split.
   --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
@@ -81,7 +110,7 @@ OPTIONS:
   --output NAME     sample: the output holding the images.
   --columns C       sample: images per row of the grid (ceil(sqrt(B))).
   --step NAME       train: the one train entry to run (default: with --data every train entry in
-                    turn, with --inputs the model's first).
+                    turn, with --inputs and --text the model's first).
   --schedule NAME:N,...  train --data: the train entries each batch goes through, in order, each N
                     times (N from 1 to 1000, ":N" may be left out for 1); NAME is the entry's name
                     or that name without "_step": --schedule disc:2,gen:1.
@@ -89,8 +118,8 @@ OPTIONS:
                     (the default), or the pixel values / 255 in [0, 1], which a model whose
                     output is an image (a sigmoid, a binary cross-entropy with the input) needs.
   --entry NAME      eval, predict, bench, sample: the entry to run.
-  --seed S          Seed of initialization, random ops (sample's noise), shuffling and bench inputs
-                    (42).
+  --seed S          Seed of initialization, random ops (sample's noise), shuffling, text windows,
+                    text sampling and bench inputs (42).
   --threads T       Worker threads of the kernels (0: one per core, the default).
   --help            Show this help.
   --version         Show the version.
@@ -112,6 +141,10 @@ struct FlagSpec {
 const std::vector<FlagSpec> &flagSpecs() {
   static const std::vector<FlagSpec> specs = {
       {"--data", true, {"train", "eval"}},
+      {"--text", true, {"train", "sample"}},
+      {"--prompt", true, {"sample"}},
+      {"--length", true, {"sample"}},
+      {"--temperature", true, {"sample"}},
       {"--inputs", true, {"train", "eval", "predict"}},
       {"--epochs", true, {"train"}},
       {"--steps", true, {"train", "bench"}},
@@ -148,6 +181,15 @@ bool parseInteger(const std::string &text, int64_t min, int64_t &out) {
     return false;
   out = int64_t(v);
   return true;
+}
+
+bool parseNonNegative(const std::string &text, double &out) {
+  if (text.empty() || !((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !errno && !*end && std::isfinite(out);
 }
 
 bool parseSeed(const std::string &text, uint64_t &out) {
@@ -210,6 +252,16 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     };
     if (flag == "--data") {
       options.data = value;
+    } else if (flag == "--text") {
+      options.text = value;
+    } else if (flag == "--prompt") {
+      options.prompt = value;
+    } else if (flag == "--length") {
+      if (!integer(1, options.length))
+        return false;
+    } else if (flag == "--temperature") {
+      if (!parseNonNegative(value, options.temperature))
+        return usage("--temperature needs a non-negative number, not '" + value + "'");
     } else if (flag == "--inputs") {
       size_t start = 0;
       while (start <= value.size()) {
@@ -304,20 +356,26 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       return usage(flag + " does not apply to 'dl-run " + options.command + "'");
   }
   const std::string &command = options.command;
-  bool data = given("--data"), inputs = given("--inputs");
+  bool data = given("--data"), inputs = given("--inputs"), text = given("--text");
   if (command == "train" || command == "eval") {
-    if (data && inputs)
-      return usage("give either --data or --inputs, not both");
-    if (!data && !inputs)
-      return usage("'dl-run " + command + "' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
+    if (int(data) + int(inputs) + int(text) > 1)
+      return usage(std::string("give either ") + (data ? "--data" : "--inputs") + " or " +
+                   (text ? "--text" : "--inputs") + ", not both");
+    if (command == "train" && !data && !inputs && !text)
+      return usage("'dl-run train' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE");
+    if (command == "eval" && !data && !inputs)
+      return usage("'dl-run eval' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
   }
   for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
     if (inputs && given(flag))
       return usage(std::string(flag) + " applies to --data, not to --inputs");
+  for (const char *flag : {"--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
+    if (text && given(flag))
+      return usage(std::string(flag) + " applies to --data, not to --text");
   if (command == "train") {
     if (data && given("--steps"))
-      return usage("--steps goes with --inputs; with --data, train runs --epochs epochs");
-    if (data && given("--losses"))
+      return usage("--steps goes with --inputs or --text; with --data, train runs --epochs epochs");
+    if ((data || text) && given("--losses"))
       return usage("--losses goes with --inputs");
     if (inputs && !given("--steps"))
       return usage("'dl-run train --inputs' needs --steps N");
@@ -330,8 +388,19 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     if (options.out.empty())
       return usage("'dl-run predict' needs --out FILE.npy");
   }
-  if (command == "sample" && options.out.empty())
-    return usage("'dl-run sample' needs --out FILE.png");
+  if (command == "sample" && text) {
+    for (const char *flag : {"--out", "--output", "--columns"})
+      if (given(flag))
+        return usage(std::string(flag) + " goes with image samples; with --text, sample prints text");
+    if (!given("--prompt"))
+      return usage("'dl-run sample --text' needs --prompt TEXT");
+  } else if (command == "sample") {
+    for (const char *flag : {"--prompt", "--length", "--temperature"})
+      if (given(flag))
+        return usage(std::string(flag) + " goes with --text FILE");
+    if (options.out.empty())
+      return usage("'dl-run sample' needs --out FILE.png or --text FILE");
+  }
   if (command == "bench" && options.steps < 0)
     options.steps = 50;
   return true;

@@ -3,7 +3,7 @@
 // With --data: epochs over the training split in shuffled batches of the model's batch size, each
 // batch taken by the scheduled train steps in turn (Schedule.h), then the accuracy on both splits
 // after each epoch (Evaluation.h). With --inputs: exactly --steps steps on fixed batches, the loss
-// of each written to --losses for comparison with another framework.
+// of each written to --losses for comparison with another framework. With --text: TextTrain.cpp.
 // Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
 //
 //===----------------------------------------------------------------------===//
@@ -294,6 +294,8 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
 } // namespace
 
 int runTrain(const Options &options, std::ostream &out, std::ostream &err) {
+  if (!options.text.empty())
+    return trainOnText(options, out, err);
   return options.data.empty() ? trainOnInputs(options, out, err) : trainOnData(options, out, err);
 }
 

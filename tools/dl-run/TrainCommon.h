@@ -1,8 +1,9 @@
 //===- TrainCommon.h - What dl-run's ways of training share -------*- C++ -*-===//
 //
-// Every way of training (on images with --data, on files with --inputs) ends the same way: Ctrl-C
+// Training on images (--data), on files (--inputs) and on text (--text) end the same way: Ctrl-C
 // stops after the current step, --save writes a checkpoint (also after Ctrl-C) and --plot draws
-// the losses. This file holds those pieces; the loops themselves live in Train.cpp.
+// the losses. This file holds those pieces; the loops themselves live in Train.cpp and
+// TextTrain.cpp.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_TOOLS_DLRUN_TRAINCOMMON_H
