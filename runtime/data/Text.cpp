@@ -70,12 +70,12 @@ bool loadTextDataset(const std::string &path, TextDataset &out, std::string &err
   TextDataset data;
   data.path = path;
   data.vocabulary = Vocabulary::of(text);
-  std::vector<int32_t> ids;
-  if (!data.vocabulary.encode(text, ids, error))
+  if (!data.vocabulary.encode(text, data.train, error))
     return false; // unreachable: the vocabulary holds every byte of the text
-  auto middle = ids.begin() + trainingCharacters(int64_t(ids.size()));
-  data.train.assign(ids.begin(), middle);
-  data.validation.assign(middle, ids.end());
+  // The ids are encoded once, into the training split, which then gives up its last tenth.
+  size_t split = size_t(trainingCharacters(int64_t(text.size())));
+  data.validation.assign(data.train.begin() + std::ptrdiff_t(split), data.train.end());
+  data.train.resize(split);
   out = std::move(data);
   return true;
 }

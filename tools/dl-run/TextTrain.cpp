@@ -62,7 +62,7 @@ std::string lossesText(const Validation &validation, const std::vector<double> &
 
 /// Binds the eval entry and counts the validation batches; prints what validation will do, or
 /// why there is none.
-bool prepareValidation(const Model &model, const TextBinding &train, const dldata::TextDataset &text,
+bool prepareValidation(const Model &model, const dldata::TextDataset &text,
                        Validation &validation, std::ostream &out, std::string &error) {
   const dl_entry_info *eval = model.firstEntry(DL_ENTRY_EVAL);
   if (!eval) {
@@ -76,21 +76,21 @@ bool prepareValidation(const Model &model, const TextBinding &train, const dldat
       validation.lossOutputs.push_back(i);
       validation.lossNames.push_back(eval->outputs[i].name);
     }
-  int64_t windows = dldata::consecutiveWindows(int64_t(text.validation.size()), train.length);
-  if (validation.lossOutputs.empty() || windows < train.batch) {
+  int64_t b = validation.binding.batch, t = validation.binding.length;
+  int64_t windows = dldata::consecutiveWindows(int64_t(text.validation.size()), t);
+  if (validation.lossOutputs.empty() || windows < b) {
     out << "note: " << (validation.lossOutputs.empty()
                             ? "entry '" + std::string(eval->name) + "' returns no loss"
                             : "the validation split holds " + std::to_string(windows) + " windows of " +
-                                  std::to_string(train.length) + " characters, fewer than one batch of " +
-                                  std::to_string(train.batch))
+                                  std::to_string(t) + " characters, fewer than one batch of " + std::to_string(b))
         << "; no validation loss\n";
     validation.lossOutputs.clear();
     return true;
   }
-  validation.batches = windows / train.batch;
-  out << "validation " << eval->name << ": " << validation.batches << " batches of " << train.batch
-      << " consecutive windows of " << train.length << " characters ("
-      << validation.batches * train.batch * train.length << " characters predicted)\n";
+  validation.batches = windows / b;
+  out << "validation " << eval->name << ": " << validation.batches << " batches of " << b
+      << " consecutive windows of " << t << " characters (" << validation.batches * b * t
+      << " characters predicted)\n";
   return true;
 }
 
@@ -140,7 +140,7 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
       << (options.steps > 0 ? " (--steps)" : "") << ", each on " << b << " random windows of " << t
       << " characters\n";
   Validation validation;
-  if (!prepareValidation(model, train, text, validation, out, error))
+  if (!prepareValidation(model, text, validation, out, error))
     return fail(err, error);
   out << std::flush;
 
