@@ -26,6 +26,10 @@ int runBench(const Options &options, std::ostream &out, std::ostream &err);
 int runSample(const Options &options, std::ostream &out, std::ostream &err);
 int runInfo(const Options &options, std::ostream &out, std::ostream &err);
 
+/// train --text and sample --text (TextTrain.cpp, TextSample.cpp).
+int trainOnText(const Options &options, std::ostream &out, std::ostream &err);
+int sampleText(const Options &options, std::ostream &out, std::ostream &err);
+
 /// Runs the command `options` names.
 int runCommand(const Options &options, std::ostream &out, std::ostream &err);
 

@@ -45,6 +45,8 @@ public:
   /// Runs `entry`; `inputs` and `outputs` in the entry's order.
   bool call(const dl_entry_info &entry, const std::vector<const void *> &inputs,
             const std::vector<void *> &outputs, std::string &error);
+  /// The train steps the instance has taken (restored by load): the step of the next train call.
+  uint64_t step() const { return dl_instance_step(instance_); }
   bool load(const std::string &checkpoint, std::string &error);
   bool save(const std::string &checkpoint, std::string &error);
 

@@ -4,102 +4,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 namespace dlrun {
-
-std::string helpText() {
-  return R"(OVERVIEW: dl-run, the driver of models compiled by dlc (model.so)
-
-USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
-                      [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
-                      [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
-                      [--plot FILE.png]
-       dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
-                      [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
-       dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
-                      [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
-       dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
-                      [--seed S] [--threads T]
-       dl-run bench MODEL.so [--steps N] [--warmup W] [--entry NAME] [--init CKPT] [--seed S]
-                      [--threads T]
-       dl-run sample MODEL.so --out FILE.png [--entry NAME] [--output NAME] [--init CKPT] [--seed S]
-                      [--columns C] [--threads T]
-       dl-run info MODEL.so
-
-COMMANDS:
-  train     With --data: trains the model's train entry on an image data set for --epochs epochs,
-            in batches of the model's batch size (the last partial batch of an epoch is dropped),
-            shuffled every epoch unless --no-shuffle. The f32 input whose per-sample size is the
-            image size (784 for 28x28: [B, 784], [B, 1, 28, 28], ...) gets the images, an i32
-            input [B] the labels (an f32 input [B, classes] gets them one-hot). After each epoch it
-            prints the mean training loss, the accuracy on the training and test splits (argmax of
-            the forward entry's first [B, classes] output), and the seconds of training; at the
-            end, the test accuracy. A model with several train entries (a GAN's disc_step and
-            gen_step) takes all of them, one after the other, on every batch, unless --step or
-            --schedule says otherwise; the loss of each is printed.
-            With --inputs: runs exactly --steps train steps on batches from files and writes
-            step,loss to --losses.
-  eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
-            or over the batches of --inputs, and prints the mean of each loss and the accuracy.
-  predict   Runs the forward entry (or --entry) over every row of the --inputs files, in batches
-            of the model's batch size (the last one padded), and writes its first output, one row
-            per input row, to --out as .npy.
-  bench     Times an entry (the train entry, else forward; or --entry) on random inputs (f32 in
-            [0, 1), i32 class ids below the class count of the model's outputs) and prints the
-            median and mean ms/step after --warmup untimed calls.
-  sample    Calls the forward entry (or --entry) of a generative model once, inputs zero-filled,
-            and writes the images of its first image-shaped f32 output (or --output): [B, N] with
-            N a perfect square (784 = 28x28), [B, H, W] or [B, 1, H, W], values clamped to [0, 1],
-            to --out as a grayscale PNG grid of --columns columns.
-  info      Prints the model's entries with their inputs and outputs, its parameters and
-            buffers, and its memory plan in bytes.
-
-OPTIONS:
-  --data fashion-mnist|PATH  The data set: fashion-mnist is /usr/share/datasets/fashion-mnist
-                    (Debian package dataset-fashion-mnist); PATH is a folder with the same four IDX
-                    files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
-                    t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
-                    z-score normalized with the mean and standard deviation of the training split
-                    (see --pixels).
-  --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
-                    A file of exactly the input's shape is used by every step; a file of shape
-                    [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
-                    each row holds one sample's values. May be repeated.
-  --epochs N        train --data: passes over the training split (1).
-  --steps N         train --inputs: train steps to run; bench: timed calls (50).
-  --warmup W        bench: untimed calls before timing (5).
-  --limit N         train, eval --data: use only the first N samples of each split.
-  --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
-  --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
-  --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
-                    colours and the loss range are printed).
-  --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
-  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
-  --out FILE.npy    predict: where to write the output.
-  --out FILE.png    sample: where to write the grid of images.
-  --output NAME     sample: the output holding the images.
-  --columns C       sample: images per row of the grid (ceil(sqrt(B))).
-  --step NAME       train: the one train entry to run (default: with --data every train entry in
-                    turn, with --inputs the model's first).
-  --schedule NAME:N,...  train --data: the train entries each batch goes through, in order, each N
-                    times (N from 1 to 1000, ":N" may be left out for 1); NAME is the entry's name
-                    or that name without "_step": --schedule disc:2,gen:1.
-  --pixels standardized|unit  train, eval --data: z-scores with the training split's statistics
-                    (the default), or the pixel values / 255 in [0, 1], which a model whose
-                    output is an image (a sigmoid, a binary cross-entropy with the input) needs.
-  --entry NAME      eval, predict, bench, sample: the entry to run.
-  --seed S          Seed of initialization, random ops (sample's noise), shuffling and bench inputs
-                    (42).
-  --threads T       Worker threads of the kernels (0: one per core, the default).
-  --help            Show this help.
-  --version         Show the version.
-
-EXIT STATUS:
-  0 success; 1 an error in a file, the model or the data (dl-run: error: ...); 2 a wrong command
-  line; 130 training interrupted by Ctrl-C (after --save is written).
-)";
-}
 
 namespace {
 
@@ -112,6 +20,10 @@ struct FlagSpec {
 const std::vector<FlagSpec> &flagSpecs() {
   static const std::vector<FlagSpec> specs = {
       {"--data", true, {"train", "eval"}},
+      {"--text", true, {"train", "sample"}},
+      {"--prompt", true, {"sample"}},
+      {"--length", true, {"sample"}},
+      {"--temperature", true, {"sample"}},
       {"--inputs", true, {"train", "eval", "predict"}},
       {"--epochs", true, {"train"}},
       {"--steps", true, {"train", "bench"}},
@@ -148,6 +60,15 @@ bool parseInteger(const std::string &text, int64_t min, int64_t &out) {
     return false;
   out = int64_t(v);
   return true;
+}
+
+bool parseNonNegative(const std::string &text, double &out) {
+  if (text.empty() || !((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !errno && !*end && std::isfinite(out);
 }
 
 bool parseSeed(const std::string &text, uint64_t &out) {
@@ -210,6 +131,16 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     };
     if (flag == "--data") {
       options.data = value;
+    } else if (flag == "--text") {
+      options.text = value;
+    } else if (flag == "--prompt") {
+      options.prompt = value;
+    } else if (flag == "--length") {
+      if (!integer(1, options.length))
+        return false;
+    } else if (flag == "--temperature") {
+      if (!parseNonNegative(value, options.temperature))
+        return usage("--temperature needs a non-negative number, not '" + value + "'");
     } else if (flag == "--inputs") {
       size_t start = 0;
       while (start <= value.size()) {
@@ -304,20 +235,26 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       return usage(flag + " does not apply to 'dl-run " + options.command + "'");
   }
   const std::string &command = options.command;
-  bool data = given("--data"), inputs = given("--inputs");
+  bool data = given("--data"), inputs = given("--inputs"), text = given("--text");
   if (command == "train" || command == "eval") {
-    if (data && inputs)
-      return usage("give either --data or --inputs, not both");
-    if (!data && !inputs)
-      return usage("'dl-run " + command + "' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
+    if (int(data) + int(inputs) + int(text) > 1)
+      return usage(std::string("give either ") + (data ? "--data" : "--inputs") + " or " +
+                   (text ? "--text" : "--inputs") + ", not both");
+    if (command == "train" && !data && !inputs && !text)
+      return usage("'dl-run train' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE");
+    if (command == "eval" && !data && !inputs)
+      return usage("'dl-run eval' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
   }
   for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
     if (inputs && given(flag))
       return usage(std::string(flag) + " applies to --data, not to --inputs");
+  for (const char *flag : {"--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
+    if (text && given(flag))
+      return usage(std::string(flag) + " applies to --data, not to --text");
   if (command == "train") {
     if (data && given("--steps"))
-      return usage("--steps goes with --inputs; with --data, train runs --epochs epochs");
-    if (data && given("--losses"))
+      return usage("--steps goes with --inputs or --text; with --data, train runs --epochs epochs");
+    if ((data || text) && given("--losses"))
       return usage("--losses goes with --inputs");
     if (inputs && !given("--steps"))
       return usage("'dl-run train --inputs' needs --steps N");
@@ -330,8 +267,19 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     if (options.out.empty())
       return usage("'dl-run predict' needs --out FILE.npy");
   }
-  if (command == "sample" && options.out.empty())
-    return usage("'dl-run sample' needs --out FILE.png");
+  if (command == "sample" && text) {
+    for (const char *flag : {"--out", "--output", "--columns"})
+      if (given(flag))
+        return usage(std::string(flag) + " goes with image samples; with --text, sample prints text");
+    if (!given("--prompt"))
+      return usage("'dl-run sample --text' needs --prompt TEXT");
+  } else if (command == "sample") {
+    for (const char *flag : {"--prompt", "--length", "--temperature"})
+      if (given(flag))
+        return usage(std::string(flag) + " goes with --text FILE");
+    if (options.out.empty())
+      return usage("'dl-run sample' needs --out FILE.png or --text FILE");
+  }
   if (command == "bench" && options.steps < 0)
     options.steps = 50;
   return true;

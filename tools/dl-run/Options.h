@@ -23,6 +23,10 @@ struct Options {
   std::string command;                                     ///< the command, e.g. train or sample
   std::string model;                                       ///< MODEL.so
   std::string data;                                        ///< --data fashion-mnist|PATH
+  std::string text;                                        ///< --text FILE (train, sample)
+  std::string prompt;                                      ///< --prompt TEXT (sample --text)
+  int64_t length = 200;                                    ///< --length N (sample --text)
+  double temperature = 1.0;                                ///< --temperature T (sample --text)
   std::vector<std::pair<std::string, std::string>> inputs; ///< --inputs name=file,...
   int64_t epochs = 1;                                      ///< --epochs
   int64_t steps = -1;                                      ///< --steps (-1: not given)

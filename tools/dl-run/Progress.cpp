@@ -31,9 +31,11 @@ std::string formatLoss(double loss) {
   return text;
 }
 
-void Progress::start(const std::string &label, int64_t total, int64_t samplesPerBatch, const std::string &unit) {
+void Progress::start(const std::string &label, int64_t total, int64_t samplesPerBatch, const std::string &unit,
+                     const std::string &sampleUnit) {
   label_ = label;
   unit_ = unit;
+  sampleUnit_ = sampleUnit;
   total_ = total;
   samplesPerBatch_ = samplesPerBatch;
   nextPlainLine_ = 1;
@@ -53,7 +55,7 @@ std::string Progress::line(int64_t done, double loss, double elapsed) const {
   text << "  " << unit_ << " " << done << "/" << total_ << "  loss " << formatLoss(loss);
   if (elapsed > 0 && done > 0) {
     double rate = double(done * samplesPerBatch_) / elapsed;
-    text << "  " << int64_t(rate + 0.5) << " samples/s  ETA "
+    text << "  " << int64_t(rate + 0.5) << " " << sampleUnit_ << "/s  ETA "
          << formatDuration(elapsed / double(done) * double(total_ - done));
   }
   return text.str();

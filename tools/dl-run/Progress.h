@@ -30,9 +30,10 @@ class Progress {
 public:
   Progress(std::ostream &out, bool terminal) : out_(out), terminal_(terminal) {}
 
-  /// Starts a run of `total` batches (or steps: `unit`) of `samplesPerBatch` samples.
+  /// Starts a run of `total` batches (or steps: `unit`) of `samplesPerBatch` samples (or
+  /// characters: `sampleUnit`, as the rate names them).
   void start(const std::string &label, int64_t total, int64_t samplesPerBatch,
-             const std::string &unit = "batch");
+             const std::string &unit = "batch", const std::string &sampleUnit = "samples");
   /// Reports that `done` batches are finished; `loss` is the running mean loss.
   void update(int64_t done, double loss);
   /// Clears the bar. Returns the seconds since start.
@@ -43,7 +44,7 @@ private:
 
   std::ostream &out_;
   bool terminal_;
-  std::string label_, unit_;
+  std::string label_, unit_, sampleUnit_;
   int64_t total_ = 0, samplesPerBatch_ = 0, nextPlainLine_ = 0;
   std::chrono::steady_clock::time_point start_, lastDraw_;
   bool drawn_ = false;

@@ -5,7 +5,7 @@
 // (--output, else the first one: [B, N] with N a perfect square, [B, H, W] or [B, 1, H, W]) and
 // writes its B images, values clamped to [0, 1], to --out as one grayscale PNG grid. It also prints
 // the images' spread (how much they differ from each other), which is near 0 when a GAN has
-// collapsed to a single image.
+// collapsed to a single image. With --text, sample continues a prompt instead (TextSample.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Buffers.h"
@@ -102,6 +102,8 @@ double spreadOf(const float *images, int64_t count, int64_t pixels) {
 } // namespace
 
 int runSample(const Options &options, std::ostream &out, std::ostream &err) {
+  if (!options.text.empty())
+    return sampleText(options, out, err);
   std::string error;
   Model model;
   if (!openModel(options, model, error))

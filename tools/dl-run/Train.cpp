@@ -3,7 +3,7 @@
 // With --data: epochs over the training split in shuffled batches of the model's batch size, each
 // batch taken by the scheduled train steps in turn (Schedule.h), then the accuracy on both splits
 // after each epoch (Evaluation.h). With --inputs: exactly --steps steps on fixed batches, the loss
-// of each written to --losses for comparison with another framework.
+// of each written to --losses for comparison with another framework. With --text: TextTrain.cpp.
 // Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
 //
 //===----------------------------------------------------------------------===//
@@ -14,9 +14,9 @@
 #include "tools/dl-run/Plot.h"
 #include "tools/dl-run/Progress.h"
 #include "tools/dl-run/Schedule.h"
+#include "tools/dl-run/TrainCommon.h"
 
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -26,23 +26,6 @@
 namespace dlrun {
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-
-void onInterrupt(int) { interrupted = 1; }
-
-/// Catches Ctrl-C for the lifetime of a training run, then restores what was there.
-class InterruptGuard {
-public:
-  InterruptGuard() {
-    interrupted = 0;
-    previous_ = std::signal(SIGINT, onInterrupt);
-  }
-  ~InterruptGuard() { std::signal(SIGINT, previous_); }
-
-private:
-  void (*previous_)(int);
-};
 
 /// A uniform draw below `n` without modulo bias.
 uint64_t drawBelow(std::mt19937_64 &rng, uint64_t n) {
@@ -68,33 +51,6 @@ const dl_entry_info *trainEntry(const Options &options, const Model &model, std:
   if (!resolveSchedule({}, options.step, model, steps, error))
     return nullptr;
   return steps.front().entry;
-}
-
-/// Writes --save, if given; reports a failure as an error line.
-bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err) {
-  if (options.save.empty())
-    return true;
-  std::string error;
-  if (!model.save(options.save, error)) {
-    fail(err, error);
-    return false;
-  }
-  out << "checkpoint written to " << options.save << "\n";
-  return true;
-}
-
-/// Writes --plot, if given; reports a failure as an error line.
-bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
-              std::ostream &err) {
-  if (options.plot.empty())
-    return true;
-  std::string summary, error;
-  if (!writeLossPlot(options.plot, curves, summary, error)) {
-    fail(err, error);
-    return false;
-  }
-  out << "loss plot written to " << options.plot << " (" << summary << ")\n";
-  return true;
 }
 
 std::string accuracyText(const SplitScores &scores) {
@@ -226,7 +182,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         }
       }
       progress.update(b + 1, runs.front().lossSum / double(runs.front().calls));
-      if (interrupted) {
+      if (InterruptGuard::interrupted()) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
         saveCheckpoint(options, model, out, err);
@@ -313,7 +269,7 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
                              "; training diverged (a lower learning rate may help)");
       break;
     }
-    if (interrupted) {
+    if (InterruptGuard::interrupted()) {
       progress.finish();
       out << "interrupted after step " << step + 1 << "/" << options.steps << "\n";
       status = kExitInterrupted;
@@ -338,6 +294,8 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
 } // namespace
 
 int runTrain(const Options &options, std::ostream &out, std::ostream &err) {
+  if (!options.text.empty())
+    return trainOnText(options, out, err);
   return options.data.empty() ? trainOnInputs(options, out, err) : trainOnData(options, out, err);
 }
 

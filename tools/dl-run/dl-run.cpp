@@ -1,6 +1,6 @@
 //===- dl-run.cpp - The dl-run command ------------------------------------===//
 //
-// `dl-run train|eval|predict|bench|info MODEL.so ...`: trains and runs models compiled by dlc
+// `dl-run train|eval|predict|bench|sample|info MODEL.so ...`: trains and runs models compiled by dlc
 // through the generic C API (dl/runtime.h). A thin main() over Options.h and Commands.h.
 //
 //===----------------------------------------------------------------------===//

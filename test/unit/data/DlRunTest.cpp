@@ -94,7 +94,23 @@ TEST(DlRunOptions, UsageErrorsExitTwo) {
       {{}, "no command (expected train, eval, predict, bench, sample or info)"},
       {{"fit", "m.so"}, "unknown command 'fit'"},
       {{"train"}, "'dl-run train' needs a MODEL.so"},
-      {{"train", "m.so"}, "'dl-run train' needs --data fashion-mnist|PATH or --inputs NAME=FILE,..."},
+      {{"train", "m.so"}, "'dl-run train' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE"},
+      {{"eval", "m.so"}, "'dl-run eval' needs --data fashion-mnist|PATH or --inputs NAME=FILE,..."},
+      {{"train", "m.so", "--text", "t.txt", "--data", "d"}, "give either --data or --text, not both"},
+      {{"train", "m.so", "--text", "t.txt", "--inputs", "x=a.npy"}, "give either --inputs or --text, not both"},
+      {{"train", "m.so", "--text", "t.txt", "--shuffle"}, "--shuffle applies to --data, not to --text"},
+      {{"train", "m.so", "--text", "t.txt", "--losses", "l.csv"}, "--losses goes with --inputs"},
+      {{"eval", "m.so", "--text", "t.txt"}, "--text does not apply to 'dl-run eval'"},
+      {{"sample", "m.so", "--text", "t.txt"}, "'dl-run sample --text' needs --prompt TEXT"},
+      {{"sample", "m.so", "--text", "t.txt", "--prompt", "a", "--out", "s.png"},
+       "--out goes with image samples; with --text, sample prints text"},
+      {{"sample", "m.so", "--out", "s.png", "--prompt", "a"}, "--prompt goes with --text FILE"},
+      {{"sample", "m.so"}, "'dl-run sample' needs --out FILE.png or --text FILE"},
+      {{"sample", "m.so", "--text", "t", "--prompt", "a", "--temperature", "-1"},
+       "--temperature needs a non-negative number, not '-1'"},
+      {{"sample", "m.so", "--text", "t", "--prompt", "a", "--temperature", "inf"},
+       "--temperature needs a non-negative number, not 'inf'"},
+      {{"sample", "m.so", "--text", "t", "--prompt", "a", "--length", "0"}, "--length needs a positive integer, not '0'"},
       {{"train", "m.so", "--data", "d", "--epochs", "0"}, "--epochs needs a positive integer, not '0'"},
       {{"train", "m.so", "--data", "d", "--epochs=two"}, "--epochs needs a positive integer, not 'two'"},
       {{"train", "m.so", "--data", "d", "--inputs", "x=a.npy"}, "give either --data or --inputs, not both"},
@@ -129,6 +145,24 @@ TEST(DlRunOptions, UsageErrorsExitTwo) {
   EXPECT_EQ(options.steps, 7);
   EXPECT_EQ(options.seed, UINT64_MAX);
   EXPECT_EQ(options.threads, 2);
+}
+
+TEST(DlRunOptions, TextFlags) {
+  Options options;
+  std::ostringstream err;
+  std::vector<std::string> args = {"dl-run", "sample", "m.so", "--text", "t.txt", "--prompt", "-- a=b",
+                                   "--length=5", "--temperature", ".25"};
+  std::vector<char *> argv;
+  for (std::string &a : args)
+    argv.push_back(a.data());
+  ASSERT_TRUE(parseOptions(int(argv.size()), argv.data(), options, err)) << err.str();
+  EXPECT_EQ(options.text, "t.txt");
+  EXPECT_EQ(options.prompt, "-- a=b");
+  EXPECT_EQ(options.length, 5);
+  EXPECT_EQ(options.temperature, 0.25);
+  Options defaults;
+  EXPECT_EQ(defaults.length, 200);
+  EXPECT_EQ(defaults.temperature, 1.0);
 }
 
 TEST_F(DlRunOnToyModel, TrainsOnAnImageDataSet) {

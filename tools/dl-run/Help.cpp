@@ -1,0 +1,132 @@
+//===- Help.cpp - The text of dl-run --help -------------------------------===//
+//
+// Every command and flag of dl-run in one place, kept apart from the parser (Options.cpp) so that
+// each stays short. help.test checks that every command and flag is named.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/dl-run/Options.h"
+
+namespace dlrun {
+
+std::string helpText() {
+  return R"(OVERVIEW: dl-run, the driver of models compiled by dlc (model.so)
+
+USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
+                      [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
+                      [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
+                      [--plot FILE.png]
+       dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
+                      [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
+       dl-run train MODEL.so --text FILE [--epochs N] [--steps N] [--init CKPT] [--save CKPT]
+                      [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
+       dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
+                      [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
+       dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
+                      [--seed S] [--threads T]
+       dl-run bench MODEL.so [--steps N] [--warmup W] [--entry NAME] [--init CKPT] [--seed S]
+                      [--threads T]
+       dl-run sample MODEL.so --out FILE.png [--entry NAME] [--output NAME] [--init CKPT] [--seed S]
+                      [--columns C] [--threads T]
+       dl-run sample MODEL.so --text FILE --prompt TEXT [--length N] [--temperature T]
+                      [--entry NAME] [--init CKPT] [--seed S] [--threads T]
+       dl-run info MODEL.so
+
+COMMANDS:
+  train     With --data: trains the model's train entry on an image data set for --epochs epochs,
+            in batches of the model's batch size (the last partial batch of an epoch is dropped),
+            shuffled every epoch unless --no-shuffle. The f32 input whose per-sample size is the
+            image size (784 for 28x28: [B, 784], [B, 1, 28, 28], ...) gets the images, an i32
+            input [B] the labels (an f32 input [B, classes] gets them one-hot). After each epoch it
+            prints the mean training loss, the accuracy on the training and test splits (argmax of
+            the forward entry's first [B, classes] output), and the seconds of training; at the
+            end, the test accuracy. A model with several train entries (a GAN's disc_step and
+            gen_step) takes all of them, one after the other, on every batch, unless --step or
+            --schedule says otherwise; the loss of each is printed.
+            With --inputs: runs exactly --steps train steps on batches from files and writes
+            step,loss to --losses.
+            With --text: trains a character-level language model (see --text) for --epochs
+            epochs of floor(training characters / (B*T)) steps (or --steps), each step on B
+            windows of T+1 characters at random offsets of the training split (x the first T,
+            y the last T). After each epoch it prints the mean training loss and the loss of the
+            eval entry over the consecutive windows of the validation split that fill whole
+            batches (in nats per character for a cross-entropy), and the seconds of training.
+  eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
+            or over the batches of --inputs, and prints the mean of each loss and the accuracy.
+  predict   Runs the forward entry (or --entry) over every row of the --inputs files, in batches
+            of the model's batch size (the last one padded), and writes its first output, one row
+            per input row, to --out as .npy.
+  bench     Times an entry (the train entry, else forward; or --entry) on random inputs (f32 in
+            [0, 1), i32 class ids below the class count of the model's outputs) and prints the
+            median and mean ms/step after --warmup untimed calls.
+  sample    Calls the forward entry (or --entry) of a generative model once, inputs zero-filled,
+            and writes the images of its first image-shaped f32 output (or --output): [B, N] with
+            N a perfect square (784 = 28x28), [B, H, W] or [B, 1, H, W], values clamped to [0, 1],
+            to --out as a grayscale PNG grid of --columns columns.
+            With --text: writes the --prompt and --length characters generated after it to
+            standard output. For each character it calls the forward entry with the last T
+            characters in row 0 of x (every row holds the same; a shorter context is left-padded
+            with spaces, or with the prompt's first character when the text has no space), takes
+            the logits at the last position, and draws from softmax(logits / --temperature) over
+            the vocabulary (ids below K), or takes the argmax at temperature 0.
+  info      Prints the model's entries with their inputs and outputs, its parameters and
+            buffers, and its memory plan in bytes.
+
+OPTIONS:
+  --data fashion-mnist|PATH  The data set: fashion-mnist is /usr/share/datasets/fashion-mnist
+                    (Debian package dataset-fashion-mnist); PATH is a folder with the same four IDX
+                    files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+                    t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
+                    z-score normalized with the mean and standard deviation of the training split
+                    (see --pixels).
+  --text FILE       train, sample: a character-level language model's text, read as bytes (gzip
+                    decompressed). The vocabulary is the sorted set of distinct bytes in the file
+                    (id k is the k-th smallest); the model's V (the last dimension of its forward
+                    entry's f32 [B, T, V] or [B*T, V] logits) must be at least its size K. The
+                    first 90% of the characters are the training split, the rest the validation
+                    split. The entry's two i32 [B, T] inputs take the characters: the one named x,
+                    else the first not named y, the context; the other the targets (the next
+                    character of each). A forward entry needs only the context.
+  --prompt TEXT     sample --text: the text to continue; each character must be in the vocabulary.
+  --length N        sample --text: characters to generate (200).
+  --temperature T   sample --text: divides the logits before the softmax (1); 0 takes the argmax.
+  --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
+                    A file of exactly the input's shape is used by every step; a file of shape
+                    [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
+                    each row holds one sample's values. May be repeated.
+  --epochs N        train --data, --text: passes over the training split (1).
+  --steps N         train --inputs: train steps to run; train --text: steps per epoch (instead of
+                    floor(training characters / (B*T))); bench: timed calls (50).
+  --warmup W        bench: untimed calls before timing (5).
+  --limit N         train, eval --data: use only the first N samples of each split.
+  --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
+  --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
+  --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
+                    colours and the loss range are printed).
+  --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
+  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
+  --out FILE.npy    predict: where to write the output.
+  --out FILE.png    sample: where to write the grid of images.
+  --output NAME     sample: the output holding the images.
+  --columns C       sample: images per row of the grid (ceil(sqrt(B))).
+  --step NAME       train: the one train entry to run (default: with --data every train entry in
+                    turn, with --inputs and --text the model's first).
+  --schedule NAME:N,...  train --data: the train entries each batch goes through, in order, each N
+                    times (N from 1 to 1000, ":N" may be left out for 1); NAME is the entry's name
+                    or that name without "_step": --schedule disc:2,gen:1.
+  --pixels standardized|unit  train, eval --data: z-scores with the training split's statistics
+                    (the default), or the pixel values / 255 in [0, 1], which a model whose
+                    output is an image (a sigmoid, a binary cross-entropy with the input) needs.
+  --entry NAME      eval, predict, bench, sample: the entry to run.
+  --seed S          Seed of initialization, random ops (sample's noise), shuffling, text windows,
+                    text sampling and bench inputs (42).
+  --threads T       Worker threads of the kernels (0: one per core, the default).
+  --help            Show this help.
+  --version         Show the version.
+
+EXIT STATUS:
+  0 success; 1 an error in a file, the model or the data (dl-run: error: ...); 2 a wrong command
+  line; 130 training interrupted by Ctrl-C (after --save is written).
+)";
+}
+
+} // namespace dlrun

@@ -1,0 +1,46 @@
+//===- TrainCommon.h - What dl-run's ways of training share -------*- C++ -*-===//
+//
+// Training on images (--data), on files (--inputs) and on text (--text) end the same way: Ctrl-C
+// stops after the current step, --save writes a checkpoint (also after Ctrl-C) and --plot draws
+// the losses. This file holds those pieces; the loops themselves live in Train.cpp and
+// TextTrain.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_TOOLS_DLRUN_TRAINCOMMON_H
+#define DL_TOOLS_DLRUN_TRAINCOMMON_H
+
+#include "tools/dl-run/Model.h"
+#include "tools/dl-run/Options.h"
+#include "tools/dl-run/Plot.h"
+
+#include <csignal>
+#include <ostream>
+#include <vector>
+
+namespace dlrun {
+
+/// Catches Ctrl-C for the lifetime of a training run, then restores what was there.
+class InterruptGuard {
+public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard &) = delete;
+  InterruptGuard &operator=(const InterruptGuard &) = delete;
+
+  /// Whether Ctrl-C was pressed since the guard was made.
+  static bool interrupted();
+
+private:
+  void (*previous_)(int);
+};
+
+/// Writes --save, if given, and says so on `out`; reports a failure as an error line on `err`.
+bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err);
+
+/// Writes --plot, if given, and says so on `out`; reports a failure as an error line on `err`.
+bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
+              std::ostream &err);
+
+} // namespace dlrun
+
+#endif // DL_TOOLS_DLRUN_TRAINCOMMON_H
