@@ -42,13 +42,29 @@ const std::vector<double> kErfcLarge = {
     -163.75181424315957,     151.95680623897886,  -104.73655891322107,     52.248295578071861,
     -17.869737192844891,     3.7534136716171211,  -0.36531923253241383};
 
+/// exp(x) for a double x in [-708, 0], vectorizable (Halide calls libm's scalar exp for doubles):
+/// x = k ln 2 + r with |r| <= ln(2) / 2, exp(r) by its Taylor polynomial to r^13 (relative error
+/// below 1e-16), scaled by 2^k built in the exponent bits.
+Expr expOfNonPositive(const Expr &x) {
+  Expr k = Halide::floor(x * Expr(1.4426950408889634) + Expr(0.5));
+  Expr r = x - k * Expr(0.6931471803691238) - k * Expr(1.9082149292705877e-10);
+  std::vector<double> taylor{1.0};
+  for (int i = 1; i <= 13; ++i)
+    taylor.push_back(taylor.back() / i);
+  Expr scale = Halide::reinterpret<double>(
+      (Halide::cast<int64_t>(k) + Halide::Expr(int64_t(1023))) << Halide::Expr(uint64_t(52)));
+  return polynomial(r, taylor) * scale;
+}
+
 /// erf(a) for a double `a` in [0, 1).
 Expr erfBelowOne(const Expr &a) { return a * polynomial(a * a, kErfSmall); }
 
 /// erfc(a) for a double `a` >= 0, without the cancellation of 1 - erf(a) where erf(a) is near 1.
 Expr erfcOfNonNegative(const Expr &a) {
   Expr one = Expr(1.0);
-  Expr tail = Halide::exp(-(a * a)) * polynomial(one / Halide::max(a, one), kErfcLarge);
+  Expr clamped = Halide::min(a, Expr(26.0)); // erfc underflows in double beyond 26 anyway
+  Expr tail = expOfNonPositive(-(clamped * clamped)) *
+              polynomial(one / Halide::max(a, one), kErfcLarge);
   return Halide::select(a < one, one - erfBelowOne(a), tail);
 }
 
