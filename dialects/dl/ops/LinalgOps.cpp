@@ -49,7 +49,19 @@ LogicalResult MatmulOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorIm
   Value bm = g.reshape(getRhs(), tensorOf(bs, element));
   Value dY = g.reshape(dy[0], tensorOf(ys, element));
   Value dA = g.sumToType(g.matmul(dY, swapLastTwo(g, bm)), a.getType());
-  Value dB = g.sumToType(g.matmul(swapLastTwo(g, a), dY), bm.getType());
+  Value dB;
+  if (bs.size() == 2 && as.size() > 2) {
+    // A weight shared by every batch (x [B, T, K] @ W [K, N]): one product over all B*T rows,
+    // A^T dY as [K, B*T] x [B*T, N], rather than B products summed afterwards.
+    int64_t rows = 1;
+    for (size_t i = 0; i + 1 < as.size(); ++i)
+      rows *= as[i];
+    Value a2 = g.reshape(a, tensorOf({rows, as.back()}, element));
+    Value dY2 = g.reshape(dY, tensorOf({rows, ys.back()}, element));
+    dB = g.matmul(swapLastTwo(g, a2), dY2);
+  } else {
+    dB = g.sumToType(g.matmul(swapLastTwo(g, a), dY), bm.getType());
+  }
   dx.push_back(g.reshape(dA, getLhs().getType()));
   dx.push_back(g.reshape(dB, getRhs().getType()));
   return success();
