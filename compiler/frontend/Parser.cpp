@@ -747,6 +747,10 @@ private:
   ExprPtr parseScan() {
     auto scan = std::make_unique<ScanExpr>(advance().loc);
     SourceLoc loc;
+    if (atWord("in")) {
+      error(tok().loc, "expected the name of each step's element after 'scan', found 'in'");
+      return nullptr;
+    }
     if (!expectIdent(scan->element, loc, "the name of each step's element after 'scan'"))
       return nullptr;
     if (!atWord("in")) {

@@ -28,7 +28,6 @@ Usage: cnn_parity.py cnn|cnn_bn --dlc PATH --dl-run PATH --work DIR
 
 import argparse
 import os
-import shutil
 import sys
 
 try:
@@ -44,7 +43,9 @@ except ImportError as error:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from parity_common import read_losses, read_safetensors, run, write_safetensors  # noqa: E402
+from parity_common import (compare_losses_to_exact, compare_tensors_to_exact,  # noqa: E402
+                           fresh_model, read_losses, read_safetensors, run, verdict,
+                           write_safetensors)
 
 STEPS = 20
 BATCH, SIZE = 8, 12  # cnn.dl's B and image size
@@ -175,10 +176,7 @@ def main():
     spec = MODELS[args.model]
     torch.set_num_threads(2)
 
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
-    model = os.path.join(args.work, "model.so")
-    run([args.dlc, os.path.join(HERE, args.model + ".dl"), "-o", model])
+    model = fresh_model(args.dlc, os.path.join(HERE, args.model + ".dl"), args.work)
 
     rng = np.random.default_rng(20261122)
     xs = rng.standard_normal((STEPS, BATCH, 1, SIZE, SIZE)).astype(np.float32)
@@ -196,41 +194,19 @@ def main():
     dlc_losses = read_losses(losses_csv)
     torch_losses, torch_final, torch_state = train_torch(spec, start, xs, ys, torch.float32)
     exact_losses, exact_final, exact_state = train_torch(spec, start, xs, ys, torch.float64)
-    failures = []
-    if len(dlc_losses) != STEPS:
-        failures.append(f"dl-run wrote {len(dlc_losses)} losses, not {STEPS}")
-    print(f"{'step':>4}  {'dlc':>12}  {'torch f32':>12}  {'torch f64':>12}  "
-          "relative to f64: dlc, torch f32")
-    for step, (ours, theirs, exact) in enumerate(zip(dlc_losses, torch_losses, exact_losses), start=1):
-        relative = abs(ours - exact) / abs(exact)
-        peer = abs(theirs - exact) / abs(exact)
-        print(f"{step:>4}  {ours:12.8f}  {theirs:12.8f}  {exact:12.8f}  {relative:.2e}  {peer:.2e}")
-        if not relative <= LOSS_RTOL:
-            failures.append(f"step {step}: loss {ours} (dlc) vs {exact} (torch f64), "
-                            f"relative difference {relative:.2e} > {LOSS_RTOL:g}")
+    failures = compare_losses_to_exact(dlc_losses, torch_losses, exact_losses, STEPS, LOSS_RTOL)
 
     dlc_final, _ = read_safetensors(final_path)
     print("final tensors, distance from torch f64 (parameters: max |difference|; buffers and"
           " optimizer state: max |difference| / max |value|)")
-    print(f"{'':36} {'dlc':>9} {'torch f32':>9}  allowed")
-    for name, exact in list(exact_final.items()) + list(exact_state.items()):
-        peer = torch_final.get(name, torch_state.get(name))
+
+    def allowed(name, peer_error, exact):
         is_param = name in exact_final and "running" not in name
         scale = 1.0 if is_param else max(float(np.max(np.abs(exact))), 1e-30)
-        ours_error = float(np.max(np.abs(dlc_final[name] - exact))) / scale
-        peer_error = float(np.max(np.abs(peer - exact))) / scale
-        allowed = max(spec["param_atol"] if is_param else spec["state_rtol"], peer_error)
-        print(f"{name:36} {ours_error:9.2e} {peer_error:9.2e}  {allowed:.2e}")
-        if not ours_error <= allowed:
-            failures.append(f"{name}: {ours_error:.2e} from torch f64, more than {allowed:.2e}")
-
-    if failures:
-        print(f"FAIL: dlc and PyTorch {torch.__version__} disagree on {args.model}:")
-        for failure in failures:
-            print("  " + failure)
-        return 1
-    print(f"PASS: dlc and PyTorch {torch.__version__} agree on {STEPS} steps of {args.model}")
-    return 0
+        return scale, max(spec["param_atol"] if is_param else spec["state_rtol"], peer_error)
+    failures += compare_tensors_to_exact(dlc_final, {**torch_final, **torch_state},
+                                         {**exact_final, **exact_state}, allowed)
+    return verdict(failures, torch.__version__, f"{STEPS} steps of {args.model}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ Usage: sequence_parity.py lstm|gru|rnn|mha --dlc PATH --dl-run PATH --work DIR
 
 import argparse
 import os
-import shutil
 import sys
 
 try:
@@ -35,7 +34,9 @@ except ImportError as error:
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from parity_common import read_losses, read_safetensors, run, write_safetensors  # noqa: E402
+from parity_common import (compare_losses_to_exact, compare_tensors_to_exact,  # noqa: E402
+                           fresh_model, read_losses, read_safetensors, run, verdict,
+                           write_safetensors)
 
 STEPS = 20
 B, T, C = 4, 6, 7  # the .dl files' constants
@@ -148,10 +149,7 @@ def main():
     spec = MODELS[args.model]
     torch.set_num_threads(2)
 
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
-    model = os.path.join(args.work, "model.so")
-    run([args.dlc, os.path.join(HERE, args.model + ".dl"), "-o", model])
+    model = fresh_model(args.dlc, os.path.join(HERE, args.model + ".dl"), args.work)
 
     rng = np.random.default_rng(20261204)
     width = I if spec["layer"] else D
@@ -184,39 +182,16 @@ def main():
     dlc_losses = read_losses(losses_csv)
     torch_losses, torch_final, torch_state = train_torch(spec, start, xs, ys, torch.float32)
     exact_losses, exact_final, exact_state = train_torch(spec, start, xs, ys, torch.float64)
-    if len(dlc_losses) != STEPS:
-        failures.append(f"dl-run wrote {len(dlc_losses)} losses, not {STEPS}")
-    print(f"{'step':>4}  {'dlc':>12}  {'torch f32':>12}  {'torch f64':>12}  "
-          "relative to f64: dlc, torch f32")
-    for step, (ours, theirs, exact) in enumerate(zip(dlc_losses, torch_losses, exact_losses), start=1):
-        relative = abs(ours - exact) / abs(exact)
-        peer = abs(theirs - exact) / abs(exact)
-        print(f"{step:>4}  {ours:12.8f}  {theirs:12.8f}  {exact:12.8f}  {relative:.2e}  {peer:.2e}")
-        if not relative <= RTOL:
-            failures.append(f"step {step}: loss {ours} (dlc) vs {exact} (torch f64), "
-                            f"relative difference {relative:.2e} > {RTOL:g}")
+    failures += compare_losses_to_exact(dlc_losses, torch_losses, exact_losses, STEPS, RTOL)
 
     dlc_final, _ = read_safetensors(final_path)
     print("final tensors, max |difference| from torch f64 / max |torch f64|")
-    print(f"{'':36} {'dlc':>9} {'torch f32':>9}  allowed")
-    for name, exact in list(exact_final.items()) + list(exact_state.items()):
-        peer = torch_final.get(name, torch_state.get(name))
-        scale = max(float(np.max(np.abs(exact))), 1e-30)
-        ours_error = float(np.max(np.abs(dlc_final[name] - exact))) / scale
-        peer_error = float(np.max(np.abs(peer - exact))) / scale
-        allowed = max(RTOL, 4 * peer_error)
-        print(f"{name:36} {ours_error:9.2e} {peer_error:9.2e}  {allowed:.2e}")
-        if not ours_error <= allowed:
-            failures.append(f"{name}: {ours_error:.2e} from torch f64, more than {allowed:.2e}")
-
-    if failures:
-        print(f"FAIL: dlc and PyTorch {torch.__version__} disagree on {args.model}:")
-        for failure in failures:
-            print("  " + failure)
-        return 1
-    print(f"PASS: dlc and PyTorch {torch.__version__} agree on the forward pass and {STEPS} steps "
-          f"of {args.model}")
-    return 0
+    failures += compare_tensors_to_exact(
+        dlc_final, {**torch_final, **torch_state}, {**exact_final, **exact_state},
+        lambda name, peer_error, exact: (max(float(np.max(np.abs(exact))), 1e-30),
+                                         max(RTOL, 4 * peer_error)))
+    return verdict(failures, torch.__version__,
+                   f"the forward pass and {STEPS} steps of {args.model}")
 
 
 if __name__ == "__main__":
