@@ -5,15 +5,18 @@
 //
 // Ops fall into four kinds:
 //   matmul      at most one per kernel; its element-wise consumers become its epilogue
-//   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax and the losses
-//   index       transpose, reshape, broadcast_to, slice, pad, concat, split: pure re-indexing,
-//               fused into their consumers only (so a transpose feeding a matmul is an access
-//               pattern of that matmul, not a copy)
+//   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax, the losses and
+//               embedding_grad (a scatter-add)
+//   index       transpose, reshape, broadcast_to, slice, pad, concat, split, embedding (a gather):
+//               re-indexing, fused into their consumers only (so a transpose feeding a matmul is
+//               an access pattern of that matmul, not a copy)
 //   pointwise   everything else: element-wise math, cmp, select, cast, one_hot, constants, random
 // Visiting ops in order, a producer's group merges into its consumer's group when
 //   - the consumer is pointwise or a reduction, and the union holds at most one matmul; or
 //   - the consumer is a matmul and the producer's group is all index ops;
-// and the merge creates no cycle between groups (a group never both feeds and waits for another).
+// and the merge creates no cycle between groups (a group never both feeds and waits for another),
+// and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
+// the steps' kernels stay alike, so one compiled kernel serves every step.
 // Then reductions of the same value (softmax and cross-entropy of one set of logits) join, when
 // neither waits for the other.
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
