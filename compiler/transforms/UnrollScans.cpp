@@ -5,8 +5,8 @@
 // the stacked results are concatenations of the steps' values. The time loop then runs inside the
 // compiled entry point as one kernel call sequence per step, with no call back to the host.
 //
-// Every op of a step is tagged with `dl.step`; dl-fuse never merges ops of different steps (or a
-// step with the code around the scan), so each step's kernels are alike, and the kernels of all
+// Every op of a step is tagged with `dl.step` (unique per scan and step of the function); dl-fuse
+// never merges ops of different steps (or a step with the code around the scan), so each step's kernels are alike, and the kernels of all
 // steps are compiled once and shared (ModelLayout deduplicates identical kernels).
 //
 // Ops of the body that read only captures are loop-invariant: they run once, before the steps.
@@ -51,11 +51,14 @@ public:
     OpBuilder b(scan);
     Location loc = scan.getLoc();
     int64_t steps = scan.getLength();
+    // Tags are unique per scan, so the steps of a scan and of its reverse scan never merge either.
+    int64_t base = nextStep_;
+    nextStep_ += steps;
 
     // Per-step slices of each sequence.
     SmallVector<SmallVector<Value>> slices;
     for (Value seq : scan.getSequences())
-      slices.push_back(stepsOf(b, loc, seq, steps));
+      slices.push_back(stepsOf(b, loc, seq, steps, base));
 
     SmallVector<Value> carries(scan.getInits().begin(), scan.getInits().end());
     unsigned numCarries = scan.getNumCarries(), numEmits = scan.getNumEmits();
@@ -89,7 +92,7 @@ public:
       }
       for (Operation &op : body.without_terminator()) {
         if (!hoisted.contains(&op)) {
-          tag(b.clone(op, map), t);
+          tag(b.clone(op, map), base + t);
           continue;
         }
         for (Value r : op.getResults())
@@ -104,16 +107,16 @@ public:
     for (auto [final, value] : llvm::zip(scan.getFinals(), carries))
       final.replaceAllUsesWith(value);
     for (auto [stack, values] : llvm::zip(scan.getStacked(), emitted))
-      replaceStack(b, loc, stack, values);
+      replaceStack(b, loc, stack, values, base);
     for (auto [stack, values] : llvm::zip(scan.getHistories(), history))
-      replaceStack(b, loc, stack, values);
+      replaceStack(b, loc, stack, values, base);
     scan->erase();
   }
 
 private:
   /// The T slices of `seq` [T, ...]: the steps themselves when `seq` is the stack of an unrolled
   /// scan, else the parts of one split.
-  SmallVector<Value> stepsOf(OpBuilder &b, Location loc, Value seq, int64_t steps) {
+  SmallVector<Value> stepsOf(OpBuilder &b, Location loc, Value seq, int64_t steps, int64_t base) {
     auto it = steps_.find(seq);
     if (it != steps_.end())
       return it->second;
@@ -125,14 +128,15 @@ private:
     SmallVector<Value> out;
     for (auto [t, part] : llvm::enumerate(split.getResults())) {
       auto reshape = b.create<ReshapeOp>(loc, sliceType, part);
-      tag(reshape, t);
+      tag(reshape, base + t);
       out.push_back(reshape);
     }
     return out;
   }
 
   /// Replaces a stacked result [T, ...] by the concatenation of its steps' values.
-  void replaceStack(OpBuilder &b, Location loc, Value stack, ArrayRef<Value> values) {
+  void replaceStack(OpBuilder &b, Location loc, Value stack, ArrayRef<Value> values,
+                    int64_t base) {
     if (stack.use_empty())
       return;
     auto type = cast<RankedTensorType>(stack.getType());
@@ -144,7 +148,7 @@ private:
         continue;
       }
       auto reshape = b.create<ReshapeOp>(loc, withLeading(1, rowType, false), v);
-      tag(reshape, t);
+      tag(reshape, base + t);
       rows.push_back(reshape);
     }
     auto first = cast<RankedTensorType>(rows.front().getType());
@@ -179,6 +183,8 @@ private:
 
   /// Stacks built here, by step.
   llvm::DenseMap<Value, SmallVector<Value>> steps_;
+  /// The tag of the next scan's first step.
+  int64_t nextStep_ = 0;
 };
 
 struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {

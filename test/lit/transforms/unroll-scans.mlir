@@ -2,7 +2,8 @@
 
 // Tests that dl-unroll-scans turns each scan of an entry function into its steps: one split of
 // the sequence and a reshape per slice, a copy of the body per step with every op tagged
-// `dl.step = t` and the carry threaded from step to step, captures read directly, the steps of a
+// `dl.step = t` (a later scan of the function counting on from the last step of the one before)
+// and the carry threaded from step to step, captures read directly, the steps of a
 // `reverse` scan in the order T-1 down to 0, each used stack (a rank-0 emit reshaped to [1] first)
 // and each used history concatenated in step order, no concatenation for an unused stack, and a
 // stack that a later scan reads as its sequence (the history read by a backward scan) handed over
@@ -49,9 +50,9 @@
 // CHECK-NOT: dl.split
 // CHECK: %[[Z:.*]] = dl.constant dense<0.000000e+00> : tensor<4x2xf32>
 // The reverse scan: steps 2, 1, 0, reading the history's step values directly.
-// CHECK-NEXT: %[[B2:.*]] = dl.add %[[Z]], %[[N1]] {dl.step = 2 : i64}
-// CHECK-NEXT: %[[B1:.*]] = dl.add %[[B2]], %[[N0]] {dl.step = 1 : i64}
-// CHECK-NEXT: %[[B0:.*]] = dl.add %[[B1]], %[[H0]] {dl.step = 0 : i64}
+// CHECK-NEXT: %[[B2:.*]] = dl.add %[[Z]], %[[N1]] {dl.step = 5 : i64}
+// CHECK-NEXT: %[[B1:.*]] = dl.add %[[B2]], %[[N0]] {dl.step = 4 : i64}
+// CHECK-NEXT: %[[B0:.*]] = dl.add %[[B1]], %[[H0]] {dl.step = 3 : i64}
 // Its stack is still indexed by step.
 // CHECK-NEXT: %[[BC:.*]] = dl.concat %[[B0]], %[[B1]], %[[B2]] {axis = 0 : i64}
 // CHECK-NEXT: %[[BS:.*]] = dl.reshape %[[BC]] : (tensor<12x2xf32>) -> tensor<3x4x2xf32>
