@@ -133,6 +133,10 @@ public:
         ops_.push_back(&op);
         classes_.insert(&op);
       }
+    for (Operation *op : ops_)
+      for (Operation *user : op->getUsers())
+        if (index_.count(user))
+          users_[op].push_back(user);
   }
 
   void run() {
@@ -249,16 +253,30 @@ private:
     return !reachesThroughOther(p, c);
   }
 
-  void merge(Operation *a, Operation *b) { classes_.unionSets(a, b); }
+  void merge(Operation *a, Operation *b) {
+    Operation *la = leader(a), *lb = leader(b);
+    classes_.unionSets(a, b);
+    Operation *merged = leader(a);
+    // The users of the merged group, kept by leader (the reachability walks read them often);
+    // users now inside the group drop out.
+    SmallVector<Operation *> users;
+    for (Operation *lead : {la, lb}) {
+      for (Operation *user : users_[lead])
+        if (!same(user, merged))
+          users.push_back(user);
+      if (lead != merged)
+        users_.erase(lead);
+    }
+    users_[merged] = std::move(users);
+  }
 
   /// Leaders of the groups that use a value of group `lead`.
   llvm::SmallVector<Operation *> successorLeaders(Operation *lead) {
     llvm::SmallVector<Operation *> out;
     llvm::SmallDenseSet<Operation *> seen;
-    for (Operation *op : membersOf(lead))
-      for (Operation *user : op->getUsers())
-        if (index_.count(user) && !same(user, lead) && seen.insert(leader(user)).second)
-          out.push_back(leader(user));
+    for (Operation *user : users_.lookup(lead))
+      if (!same(user, lead) && seen.insert(leader(user)).second)
+        out.push_back(leader(user));
     return out;
   }
 
@@ -298,6 +316,8 @@ private:
   std::vector<Operation *> ops_;
   llvm::DenseMap<Operation *, size_t> index_;
   llvm::EquivalenceClasses<Operation *> classes_;
+  /// For each group's leader, the ops outside it that use a value of its members (repeats allowed).
+  llvm::DenseMap<Operation *, SmallVector<Operation *>> users_;
 };
 
 std::string cName(StringRef s) {
