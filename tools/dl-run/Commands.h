@@ -26,8 +26,9 @@ int runBench(const Options &options, std::ostream &out, std::ostream &err);
 int runSample(const Options &options, std::ostream &out, std::ostream &err);
 int runInfo(const Options &options, std::ostream &out, std::ostream &err);
 
-/// train --text and sample --text (TextTrain.cpp, TextSample.cpp).
+/// train --text, eval --text and sample --text (TextTrain.cpp, TextSample.cpp).
 int trainOnText(const Options &options, std::ostream &out, std::ostream &err);
+int evalOnText(const Options &options, std::ostream &out, std::ostream &err);
 int sampleText(const Options &options, std::ostream &out, std::ostream &err);
 
 /// Runs the command `options` names.

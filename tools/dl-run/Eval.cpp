@@ -3,7 +3,8 @@
 // Runs the eval entry (else forward, or --entry) over the test split of --data or over the
 // batches of --inputs (each distinct batch once) and prints the mean of each scalar output (the
 // losses) and the accuracy: the argmax of the first f32 [B, classes] output against the labels
-// (the i32 [B] input, with --inputs).
+// (the i32 [B] input, with --inputs). With --text, the eval entry's loss over the validation split
+// (TextTrain.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
@@ -97,6 +98,8 @@ int evalOnInputs(const Options &options, const dl_entry_info &entry, Model &mode
 } // namespace
 
 int runEval(const Options &options, std::ostream &out, std::ostream &err) {
+  if (!options.text.empty())
+    return evalOnText(options, out, err);
   std::string error;
   Model model;
   if (!openModel(options, model, error))

@@ -21,6 +21,7 @@ USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT
                       [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
        dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
                       [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
+       dl-run eval MODEL.so --text FILE [--init CKPT] [--seed S] [--threads T]
        dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
                       [--seed S] [--threads T]
        dl-run bench MODEL.so [--steps N] [--warmup W] [--entry NAME] [--init CKPT] [--seed S]
@@ -52,6 +53,8 @@ COMMANDS:
             batches (in nats per character for a cross-entropy), and the seconds of training.
   eval      Runs the eval entry (or the forward entry; or --entry) over the test split of --data,
             or over the batches of --inputs, and prints the mean of each loss and the accuracy.
+            With --text: prints the eval entry's loss over the validation split, as train --text
+            does after each epoch (for a checkpoint, with --init).
   predict   Runs the forward entry (or --entry) over every row of the --inputs files, in batches
             of the model's batch size (the last one padded), and writes its first output, one row
             per input row, to --out as .npy.
@@ -78,8 +81,8 @@ OPTIONS:
                     t10k-labels-idx1-ubyte, each possibly .gz). Images are scaled to [0, 1], then
                     z-score normalized with the mean and standard deviation of the training split
                     (see --pixels).
-  --text FILE       train, sample: a character-level language model's text, read as bytes (gzip
-                    decompressed). The vocabulary is the sorted set of distinct bytes in the file
+  --text FILE       train, eval, sample: a character-level language model's text, read as bytes
+                    (gzip decompressed). The vocabulary is the sorted set of distinct bytes in the file
                     (id k is the k-th smallest); the model's V (the last dimension of its forward
                     entry's f32 [B, T, V] or [B*T, V] logits) must be at least its size K. The
                     first 90% of the characters are the training split, the rest the validation

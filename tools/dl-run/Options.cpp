@@ -20,7 +20,7 @@ struct FlagSpec {
 const std::vector<FlagSpec> &flagSpecs() {
   static const std::vector<FlagSpec> specs = {
       {"--data", true, {"train", "eval"}},
-      {"--text", true, {"train", "sample"}},
+      {"--text", true, {"train", "eval", "sample"}},
       {"--prompt", true, {"sample"}},
       {"--length", true, {"sample"}},
       {"--temperature", true, {"sample"}},
@@ -242,8 +242,8 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
                    (text ? "--text" : "--inputs") + ", not both");
     if (command == "train" && !data && !inputs && !text)
       return usage("'dl-run train' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE");
-    if (command == "eval" && !data && !inputs)
-      return usage("'dl-run eval' needs --data fashion-mnist|PATH or --inputs NAME=FILE,...");
+    if (command == "eval" && !data && !inputs && !text)
+      return usage("'dl-run eval' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE");
   }
   for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
     if (inputs && given(flag))

@@ -1,4 +1,4 @@
-//===- TextTrain.cpp - dl-run train --text: a character language model ---===//
+//===- TextTrain.cpp - dl-run train|eval --text: a character language model ===//
 //
 // Epochs of train steps, each on B windows of T+1 characters at random offsets of the training
 // split (TextFeed.h). A window's offsets are drawn from --seed and the instance's step counter, so
@@ -8,6 +8,7 @@
 // training loss and the eval entry's loss over the consecutive windows of the validation split
 // that fill whole batches (a padded batch's mean would count the padding), both in nats per
 // character when the model's loss is a cross-entropy, and the seconds the train steps took.
+// `dl-run eval --text` prints that validation loss alone, for a checkpoint (--init).
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
@@ -94,7 +95,52 @@ bool prepareValidation(const Model &model, const dldata::TextDataset &text,
   return true;
 }
 
+/// Reads --text, prints its splits and vocabulary, and checks the vocabulary against the V of the
+/// forward entry's logits.
+bool loadTextFor(const Options &options, const Model &model, dldata::TextDataset &text,
+                 std::ostream &out, std::string &error) {
+  const dl_entry_info *forwardEntry = model.firstEntry(DL_ENTRY_FORWARD);
+  if (!forwardEntry) {
+    error = "model '" + std::string(model.info().name) + "' has no forward entry; --text needs its "
+            "logits for V";
+    return false;
+  }
+  TextBinding forward;
+  int logits = -1;
+  int64_t classes = 0;
+  if (!bindText(*forwardEntry, false, forward, error) || !findLogits(forward, logits, classes, error))
+    return false;
+  if (!dldata::loadTextDataset(options.text, text, error))
+    return false;
+  out << "text " << options.text << ": " << text.characters() << " characters, " << text.train.size()
+      << " for training and " << text.validation.size() << " for validation\n";
+  out << "vocabulary: " << text.vocabulary.size() << " characters (model output '"
+      << forwardEntry->outputs[logits].name << "' has V = " << classes << ")\n";
+  return checkVocabulary(forwardEntry->outputs[logits], classes, text.vocabulary, options.text, error);
+}
+
 } // namespace
+
+int evalOnText(const Options &options, std::ostream &out, std::ostream &err) {
+  std::string error;
+  Model model;
+  if (!openModel(options, model, error))
+    return fail(err, error);
+  if (!model.firstEntry(DL_ENTRY_EVAL))
+    return fail(err, "model '" + std::string(model.info().name) + "' has no eval entry to score the text with");
+  dldata::TextDataset text;
+  Validation validation;
+  std::vector<double> losses;
+  if (!loadTextFor(options, model, text, out, error) ||
+      !prepareValidation(model, text, validation, out, error))
+    return fail(err, error);
+  if (validation.batches == 0)
+    return fail(err, "nothing to score in the validation split of " + options.text);
+  if (!validate(model, validation, text.validation, losses, error))
+    return fail(err, error);
+  out << "validation loss " << lossesText(validation, losses) << "\n";
+  return kExitOk;
+}
 
 int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
   // The model first: a model that takes no text fails before the file is read.
@@ -106,26 +152,11 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
   if (!resolveSchedule({}, options.step, model, steps, error))
     return fail(err, error);
   const dl_entry_info &entry = *steps.front().entry;
-  TextBinding train, forward;
+  TextBinding train;
   if (!bindText(entry, true, train, error))
     return fail(err, error);
-  const dl_entry_info *forwardEntry = model.firstEntry(DL_ENTRY_FORWARD);
-  if (!forwardEntry)
-    return fail(err, "model '" + std::string(model.info().name) + "' has no forward entry; --text needs its "
-                     "logits for V");
-  int logits = -1;
-  int64_t classes = 0;
-  if (!bindText(*forwardEntry, false, forward, error) || !findLogits(forward, logits, classes, error))
-    return fail(err, error);
-
   dldata::TextDataset text;
-  if (!dldata::loadTextDataset(options.text, text, error))
-    return fail(err, error);
-  out << "text " << options.text << ": " << text.characters() << " characters, " << text.train.size()
-      << " for training and " << text.validation.size() << " for validation\n";
-  out << "vocabulary: " << text.vocabulary.size() << " characters (model output '"
-      << forwardEntry->outputs[logits].name << "' has V = " << classes << ")\n";
-  if (!checkVocabulary(forwardEntry->outputs[logits], classes, text.vocabulary, options.text, error))
+  if (!loadTextFor(options, model, text, out, error))
     return fail(err, error);
   int64_t b = train.batch, t = train.length;
   if (int64_t(text.train.size()) <= t)
