@@ -100,7 +100,7 @@ TEST(DlRunOptions, UsageErrorsExitTwo) {
       {{"train", "m.so", "--text", "t.txt", "--inputs", "x=a.npy"}, "give either --inputs or --text, not both"},
       {{"train", "m.so", "--text", "t.txt", "--shuffle"}, "--shuffle applies to --data, not to --text"},
       {{"train", "m.so", "--text", "t.txt", "--losses", "l.csv"}, "--losses goes with --inputs"},
-      {{"eval", "m.so", "--text", "t.txt"}, "--text does not apply to 'dl-run eval'"},
+      {{"eval", "m.so", "--text", "t.txt", "--limit", "3"}, "--limit applies to --data, not to --text"},
       {{"sample", "m.so", "--text", "t.txt"}, "'dl-run sample --text' needs --prompt TEXT"},
       {{"sample", "m.so", "--text", "t.txt", "--prompt", "a", "--out", "s.png"},
        "--out goes with image samples; with --text, sample prints text"},
