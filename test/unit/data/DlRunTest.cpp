@@ -95,7 +95,7 @@ TEST(DlRunOptions, UsageErrorsExitTwo) {
       {{"fit", "m.so"}, "unknown command 'fit'"},
       {{"train"}, "'dl-run train' needs a MODEL.so"},
       {{"train", "m.so"}, "'dl-run train' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE"},
-      {{"eval", "m.so"}, "'dl-run eval' needs --data fashion-mnist|PATH or --inputs NAME=FILE,..."},
+      {{"eval", "m.so"}, "'dl-run eval' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE"},
       {{"train", "m.so", "--text", "t.txt", "--data", "d"}, "give either --data or --text, not both"},
       {{"train", "m.so", "--text", "t.txt", "--inputs", "x=a.npy"}, "give either --inputs or --text, not both"},
       {{"train", "m.so", "--text", "t.txt", "--shuffle"}, "--shuffle applies to --data, not to --text"},
