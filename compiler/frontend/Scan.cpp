@@ -67,7 +67,6 @@ std::optional<Val> Elaborator::evalScan(const ast::ScanExpr &s, Scope &scope) {
     return std::nullopt;
   }
   int64_t timeAxis = *axis < 0 ? *axis + rank : *axis;
-  int64_t steps = seqType.getDimSize(timeAxis);
 
   // The carries' initial values, evaluated outside the body.
   std::vector<Value> inits;
@@ -192,22 +191,12 @@ std::optional<Val> Elaborator::evalScan(const ast::ScanExpr &s, Scope &scope) {
     yielded.push_back(inBody(v));
   builder_.create<dlo::ScanYieldOp>(loc(s.loc), yielded);
 
-  // The op: finals, stacks, histories.
-  std::vector<mlir::Type> results;
-  auto stacked = [&](mlir::Type t) {
-    shape::Shape sh = shapeOf(t);
-    sh.insert(sh.begin(), steps);
-    return tensorType(sh, llvm::cast<mlir::RankedTensorType>(t).getElementType());
-  };
-  for (Value v : inits)
-    results.push_back(v.getType());
-  for (Value v : emitted)
-    results.push_back(stacked(v.getType()));
-  for (Value v : inits)
-    results.push_back(stacked(v.getType()));
   builder_.restoreInsertionPoint(outside);
-  auto scan = builder_.create<dlo::ScanOp>(loc(s.loc), results, mlir::ValueRange{timeMajor},
-                                           inits, captures.getArrayRef(), false);
+  std::vector<mlir::Type> emitTypes;
+  for (Value v : emitted)
+    emitTypes.push_back(v.getType());
+  auto scan = builder_.create<dlo::ScanOp>(loc(s.loc), mlir::ValueRange{timeMajor}, inits,
+                                           captures.getArrayRef(), emitTypes);
   scan.getBody().push_back(block);
 
   std::vector<Val> out;

@@ -20,11 +20,6 @@
 
 namespace mlir::dl {
 
-static RankedTensorType sliceType(Type stacked) {
-  auto t = llvm::cast<RankedTensorType>(stacked);
-  return RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
-}
-
 LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resultGrads,
                            SmallVectorImpl<Value> &operandGrads) {
   OpBuilder &b = outer.builder();
@@ -70,7 +65,7 @@ LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resu
 
   auto *block = new Block();
   for (Value s : sequences)
-    block->addArgument(sliceType(s.getType()), loc);
+    block->addArgument(ScanOp::sliceType(s.getType()), loc);
   for (Value v : inits)
     block->addArgument(v.getType(), loc);
   for (Value v : captures)
@@ -141,18 +136,10 @@ LogicalResult buildScanVJP(ReverseMode &outer, ScanOp scan, ArrayRef<Value> resu
   b.create<ScanYieldOp>(loc, yielded);
   b.restoreInsertionPoint(outside);
 
-  SmallVector<Type> results;
-  for (Value v : inits)
-    results.push_back(v.getType());
+  SmallVector<Type> emitTypes;
   for (unsigned i : activeSeqs)
-    results.push_back(scan.getSequences()[i].getType());
-  for (Value v : inits) {
-    auto t = llvm::cast<RankedTensorType>(v.getType());
-    SmallVector<int64_t> shape{scan.getLength()};
-    shape.append(t.getShape().begin(), t.getShape().end());
-    results.push_back(RankedTensorType::get(shape, t.getElementType()));
-  }
-  auto reverse = b.create<ScanOp>(loc, results, sequences, inits, captures, !scan.getReverse());
+    emitTypes.push_back(ScanOp::sliceType(scan.getSequences()[i].getType()));
+  auto reverse = b.create<ScanOp>(loc, sequences, inits, captures, emitTypes, !scan.getReverse());
   reverse.getBody().push_back(block);
 
   operandGrads.assign(scan->getNumOperands(), Value());

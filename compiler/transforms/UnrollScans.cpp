@@ -32,13 +32,6 @@ using namespace mlir::dl;
 
 namespace {
 
-RankedTensorType withLeading(int64_t n, RankedTensorType t, bool replaceFirst) {
-  SmallVector<int64_t> shape{n};
-  auto rest = replaceFirst ? t.getShape().drop_front() : t.getShape();
-  shape.append(rest.begin(), rest.end());
-  return RankedTensorType::get(shape, t.getElementType());
-}
-
 void tag(Operation *op, int64_t t) {
   op->walk([&](Operation *nested) {
     nested->setAttr(kStepAttr, IntegerAttr::get(IntegerType::get(op->getContext(), 64), t));
@@ -120,11 +113,10 @@ private:
     auto it = steps_.find(seq);
     if (it != steps_.end())
       return it->second;
-    auto type = cast<RankedTensorType>(seq.getType());
-    SmallVector<Type> partTypes(steps, withLeading(1, type, true));
+    RankedTensorType sliceType = ScanOp::sliceType(seq.getType());
+    SmallVector<Type> partTypes(steps, ScanOp::stackedType(1, sliceType));
     auto split = b.create<SplitOp>(loc, partTypes, seq, b.getI64IntegerAttr(steps),
                                    b.getI64IntegerAttr(0));
-    auto sliceType = RankedTensorType::get(type.getShape().drop_front(), type.getElementType());
     SmallVector<Value> out;
     for (auto [t, part] : llvm::enumerate(split.getResults())) {
       auto reshape = b.create<ReshapeOp>(loc, sliceType, part);
@@ -147,13 +139,14 @@ private:
         rows.push_back(v);
         continue;
       }
-      auto reshape = b.create<ReshapeOp>(loc, withLeading(1, rowType, false), v);
+      auto reshape = b.create<ReshapeOp>(loc, ScanOp::stackedType(1, rowType), v);
       tag(reshape, base + t);
       rows.push_back(reshape);
     }
     auto first = cast<RankedTensorType>(rows.front().getType());
-    auto concat = b.create<ConcatOp>(loc, withLeading(first.getDimSize(0) * values.size(), first, true),
-                                     rows, b.getI64IntegerAttr(0));
+    auto concat = b.create<ConcatOp>(
+        loc, ScanOp::stackedType(first.getDimSize(0) * values.size(), ScanOp::sliceType(first)), rows,
+        b.getI64IntegerAttr(0));
     Value result = concat;
     if (concat.getType() != type)
       result = b.create<ReshapeOp>(loc, type, concat);

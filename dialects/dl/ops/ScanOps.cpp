@@ -8,12 +8,27 @@ int64_t ScanOp::getLength() {
   return llvm::cast<RankedTensorType>(getSequences().front().getType()).getDimSize(0);
 }
 
-/// `[T, ...type]`.
-static RankedTensorType stackedType(int64_t steps, Type type) {
+RankedTensorType ScanOp::stackedType(int64_t steps, Type type) {
   auto t = llvm::cast<RankedTensorType>(type);
   SmallVector<int64_t> shape{steps};
   shape.append(t.getShape().begin(), t.getShape().end());
   return RankedTensorType::get(shape, t.getElementType());
+}
+
+RankedTensorType ScanOp::sliceType(Type type) {
+  auto t = llvm::cast<RankedTensorType>(type);
+  return RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
+}
+
+void ScanOp::build(OpBuilder &b, OperationState &state, ValueRange sequences, ValueRange inits,
+                   ValueRange captures, TypeRange emitTypes, bool reverse) {
+  int64_t steps = llvm::cast<RankedTensorType>(sequences.front().getType()).getDimSize(0);
+  SmallVector<Type> results(inits.getTypes());
+  for (Type t : emitTypes)
+    results.push_back(stackedType(steps, t));
+  for (Value v : inits)
+    results.push_back(stackedType(steps, v.getType()));
+  build(b, state, results, sequences, inits, captures, reverse);
 }
 
 LogicalResult ScanOp::verify() {
@@ -27,7 +42,7 @@ LogicalResult ScanOp::verify() {
       return emitOpError() << "sequences must share their leading (time) dimension; got "
                            << s.getType();
     steps = t.getDimSize(0);
-    argTypes.push_back(RankedTensorType::get(t.getShape().drop_front(), t.getElementType()));
+    argTypes.push_back(sliceType(t));
   }
   if (steps < 1)
     return emitOpError("needs at least one step");

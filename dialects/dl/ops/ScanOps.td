@@ -40,7 +40,18 @@ def DL_ScanOp : DL_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects, AttrSi
     $body `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // The results' types follow from the carries and the emitted values' types; the body is
+    // pushed into the region afterwards.
+    OpBuilder<(ins "::mlir::ValueRange":$sequences, "::mlir::ValueRange":$inits,
+                   "::mlir::ValueRange":$captures, "::mlir::TypeRange":$emitTypes,
+                   CArg<"bool", "false">:$reverse)>
+  ];
   let extraClassDeclaration = [{
+    /// `[steps, ...type]`: a value stacked over the steps.
+    static ::mlir::RankedTensorType stackedType(int64_t steps, ::mlir::Type type);
+    /// `type` without its leading dimension: one step's slice of a sequence.
+    static ::mlir::RankedTensorType sliceType(::mlir::Type type);
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     /// The number of steps, T.
     int64_t getLength();
