@@ -158,6 +158,31 @@ def measure_rounds(model, entry, dl_run, peers, torch_run, args, blas_seen):
     return results
 
 
+def compile_variant(dlc, source, model, args, compiles, label, defines=()):
+    """Times `dlc source -o model [defines]` (compile_model), records it in `compiles` for
+    print_tables and prints it under `label`."""
+    wall_s, cpu_s = compile_model(dlc, source, model, args.compiles, defines=defines)
+    command = " ".join([os.path.relpath(source, ROOT), *defines])
+    compiles.append((command, wall_s, cpu_s))
+    print(f"{label}: dlc {os.path.relpath(source, ROOT)} -o MODEL.so in {wall_s:.2f} s "
+          f"({cpu_s:.2f} s of CPU; median of {args.compiles})", flush=True)
+
+
+def add_rows(rows, label, entry, results, floor_ms):
+    """One print_tables row per implementation of measure_rounds' `results`: its best round, and
+    that against dlc's best and against the floor."""
+    dlc_ms = min(results["dlc"])
+    for name, rounds in results.items():
+        best = min(rounds)
+        rows.append((label, entry, name, best, best / dlc_ms, best / floor_ms, floor_ms))
+
+
+def print_peers(blas_seen):
+    """The torch version and the BLAS libraries each PyTorch peer loaded (measure_rounds)."""
+    for peer, (version, blas) in blas_seen.items():
+        print(f"{peer}: torch {version}, BLAS loaded: {blas}")
+
+
 def print_tables(rows, compiles, compile_runs):
     """The Markdown tables of a run: one row per (model, entry, implementation) with ms/step and
     its ratios to dlc and to the floor, the floors, then the compile times."""

@@ -31,9 +31,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import (ROOT, add_common_arguments, compile_model, measure_rounds,  # noqa: E402
-                      print_tables, report_torch, run_torch_worker, time_steps, torch_peers,
-                      torch_step)
+from benchlib import (ROOT, add_common_arguments, add_rows, compile_variant,  # noqa: E402
+                      measure_rounds, print_peers, print_tables, report_torch, run_torch_worker,
+                      time_steps, torch_peers, torch_step)
 
 LAYERS = [784, 256, 128, 10]
 BATCH = 128
@@ -103,20 +103,14 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dlc-bench-mlp-") as work:
         for label, source, dropout in VARIANTS:
             model = os.path.join(work, os.path.basename(source).replace(".dl", ".so"))
-            wall_s, cpu_s = compile_model(dlc, source, model, args.compiles)
-            compiles.append((os.path.relpath(source, ROOT), wall_s, cpu_s))
-            print(f"{label}: dlc {os.path.relpath(source, ROOT)} -o MODEL.so in {wall_s:.2f} s "
-                  f"({cpu_s:.2f} s of CPU; median of {args.compiles})", flush=True)
+            compile_variant(dlc, source, model, args, compiles, label)
             for entry, train in (("train_step", True), ("forward", False)):
                 if not train and dropout == 0:
                     continue  # dropout is off in inference: both models' forward entries are alike
                 results = measure_rounds(model, entry, dl_run, peers,
                                          lambda env: torch_bench(env, entry, dropout, args), args, blas_seen)
-                floor_ms = 1e3 * matmul_flops(train) / peak
-                dlc_ms = min(results["dlc"])
-                for name, rounds in results.items():
-                    rows.append((label if train else "either (inference)", entry, name,
-                                 min(rounds), min(rounds) / dlc_ms, min(rounds) / floor_ms, floor_ms))
+                add_rows(rows, label if train else "either (inference)", entry, results,
+                         1e3 * matmul_flops(train) / peak)
 
     load = os.getloadavg()
     print()
@@ -125,8 +119,7 @@ def main():
           f"{load[1]:.2f} {load[2]:.2f}. Floor: matrix-product FLOPs / ({args.threads} cores x "
           f"{args.gflops_per_core:g} GFLOP/s) = {matmul_flops(True) / 1e6:.1f} MFLOP (train step), "
           f"{matmul_flops(False) / 1e6:.1f} MFLOP (forward).")
-    for peer, (version, blas) in blas_seen.items():
-        print(f"{peer}: torch {version}, BLAS loaded: {blas}")
+    print_peers(blas_seen)
     print()
     print_tables(rows, compiles, args.compiles)
     return 0

@@ -22,8 +22,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import (ROOT, add_common_arguments, compile_model, measure_rounds,  # noqa: E402
-                      print_tables, report_torch, run_torch_worker, time_steps, torch_peers)
+from benchlib import (ROOT, add_common_arguments, add_rows, compile_variant,  # noqa: E402
+                      measure_rounds, print_peers, print_tables, report_torch, run_torch_worker,
+                      time_steps, torch_peers)
 
 LSTM = {"B": 32, "T": 64, "V": 65, "E": 64, "H": 256}
 BLOCK = {"B": 16, "T": 128, "D": 256, "HEADS": 4}
@@ -130,17 +131,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dlc-bench-seq-") as work:
         for label, source, defines, twin in VARIANTS:
             model = os.path.join(work, os.path.basename(source).replace(".dl", ".so"))
-            wall_s, cpu_s = compile_model(dlc, source, model, args.compiles, defines=defines)
-            compiles.append((os.path.relpath(source, ROOT) + " " + " ".join(defines), wall_s, cpu_s))
-            print(f"{label}: dlc {os.path.relpath(source, ROOT)} -o MODEL.so in {wall_s:.2f} s "
-                  f"({cpu_s:.2f} s of CPU; median of {args.compiles})", flush=True)
+            compile_variant(dlc, source, model, args, compiles, label, defines)
             results = measure_rounds(model, "train_step", dl_run, peers,
                                      lambda env: torch_bench(env, twin, args), args, blas_seen)
-            floor_ms = 1e3 * flops(twin) / peak
-            dlc_ms = min(results["dlc"])
-            for name, rounds in results.items():
-                rows.append((label, "train_step", name, min(rounds), min(rounds) / dlc_ms,
-                             min(rounds) / floor_ms, floor_ms))
+            add_rows(rows, label, "train_step", results, 1e3 * flops(twin) / peak)
 
     load = os.getloadavg()
     print()
@@ -149,8 +143,7 @@ def main():
           f"{load[2]:.2f}. Floor: matrix-product FLOPs / ({args.threads} cores x "
           f"{args.gflops_per_core:g} GFLOP/s): LSTM LM {flops('lstm') / 1e9:.2f} GFLOP, "
           f"Transformer block {flops('block') / 1e9:.2f} GFLOP per train step.")
-    for peer, (version, blas) in blas_seen.items():
-        print(f"{peer}: torch {version}, BLAS loaded: {blas}")
+    print_peers(blas_seen)
     print()
     print_tables(rows, compiles, args.compiles)
     return 0
