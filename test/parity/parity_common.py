@@ -1,14 +1,28 @@
 """parity_common.py — what the PyTorch parity scripts share: safetensors files read and written
 with NumPy (dlc's checkpoint format, without the safetensors package), dl-run's loss CSV, running
-a command with its line printed, and the comparisons with torch's float64 run and the verdict."""
+a command with its line printed, the command line every script takes, and the comparisons with
+torch's float64 run and the verdict."""
 
+import argparse
 import json
 import os
 import shutil
 import struct
 import subprocess
+import sys
 
-import numpy as np
+# A script that imports this module is skipped (ctest's SKIP_RETURN_CODE) where NumPy or PyTorch is
+# missing; the scripts take np and torch from here.
+try:
+    import numpy as np
+except ImportError as error:
+    print(f"skipped: NumPy not found ({error})")
+    sys.exit(77)
+try:
+    import torch
+except ImportError as error:
+    print(f"skipped: PyTorch not found ({error})")
+    sys.exit(77)
 
 SAFETENSORS_DTYPES = {"F32": np.float32, "I32": np.int32}
 
@@ -57,6 +71,19 @@ def read_losses(path):
     rows = [line.split(",") for line in lines[1:]]
     assert [int(step) for step, _ in rows] == list(range(1, len(rows) + 1)), f"{path}: steps out of order"
     return [float(loss) for _, loss in rows]
+
+
+def parity_arguments(doc, choice, choices):
+    """The command line of a parity script: `choice` (one of `choices`), --dlc, --dl-run and
+    --work. PyTorch then runs on 2 threads, as dlc does."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument(choice, choices=sorted(choices))
+    parser.add_argument("--dlc", required=True)
+    parser.add_argument("--dl-run", required=True)
+    parser.add_argument("--work", required=True, help="folder for the files of the run (emptied first)")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    return args
 
 
 def fresh_model(dlc, source, work):

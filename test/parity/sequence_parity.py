@@ -17,26 +17,14 @@ Exit status: 0 when they agree, 1 when they do not, 77 when NumPy or PyTorch can
 Usage: sequence_parity.py lstm|gru|rnn|mha --dlc PATH --dl-run PATH --work DIR
 """
 
-import argparse
 import os
 import sys
-
-try:
-    import numpy as np
-except ImportError as error:
-    print(f"skipped: NumPy not found ({error})")
-    sys.exit(77)
-try:
-    import torch
-except ImportError as error:
-    print(f"skipped: PyTorch not found ({error})")
-    sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from parity_common import (compare_losses_to_exact, compare_tensors_to_exact,  # noqa: E402
-                           fresh_model, read_losses, read_safetensors, run, verdict,
-                           write_safetensors)
+                           fresh_model, np, parity_arguments, read_losses, read_safetensors, run,
+                           torch, verdict, write_safetensors)
 
 STEPS = 20
 B, T, C = 4, 6, 7  # the .dl files' constants
@@ -140,14 +128,8 @@ def train_torch(spec, start, xs, ys, dtype):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("model", choices=sorted(MODELS))
-    parser.add_argument("--dlc", required=True)
-    parser.add_argument("--dl-run", required=True)
-    parser.add_argument("--work", required=True, help="folder for the files of the run (emptied first)")
-    args = parser.parse_args()
+    args = parity_arguments(__doc__, "model", MODELS)
     spec = MODELS[args.model]
-    torch.set_num_threads(2)
 
     model = fresh_model(args.dlc, os.path.join(HERE, args.model + ".dl"), args.work)
 

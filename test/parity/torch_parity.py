@@ -17,25 +17,13 @@ Exit status: 0 when dlc and PyTorch agree, 1 when they do not (each disagreement
 Usage: torch_parity.py adam|sgd --dlc PATH --dl-run PATH --work DIR
 """
 
-import argparse
 import os
-import shutil
 import sys
-
-try:
-    import numpy as np
-except ImportError as error:
-    print(f"skipped: NumPy not found ({error})")
-    sys.exit(77)
-try:
-    import torch
-except ImportError as error:
-    print(f"skipped: PyTorch not found ({error})")
-    sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from parity_common import read_losses, read_safetensors, run, write_safetensors  # noqa: E402
+from parity_common import (fresh_model, np, parity_arguments, read_losses,  # noqa: E402
+                           read_safetensors, run, torch, write_safetensors)
 
 STEPS = 20
 BATCH = 32  # mlp.dl's B
@@ -124,19 +112,10 @@ def train_torch(optimizer_spec, params, xs, ys, dtype):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("optimizer", choices=sorted(OPTIMIZERS))
-    parser.add_argument("--dlc", required=True)
-    parser.add_argument("--dl-run", required=True)
-    parser.add_argument("--work", required=True, help="folder for the files of the run (emptied first)")
-    args = parser.parse_args()
+    args = parity_arguments(__doc__, "optimizer", OPTIMIZERS)
     spec = OPTIMIZERS[args.optimizer]
-    torch.set_num_threads(2)
 
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
-    model = os.path.join(args.work, "model.so")
-    run([args.dlc, os.path.join(HERE, spec["source"]), "-o", model])
+    model = fresh_model(args.dlc, os.path.join(HERE, spec["source"]), args.work)
 
     rng = np.random.default_rng(20240611)
     xs = rng.standard_normal((STEPS, BATCH, 784)).astype(np.float32)
