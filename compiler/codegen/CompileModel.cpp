@@ -126,9 +126,18 @@ bool compileObjectsInParallel(const ModelLayout &layout, const std::string &targ
 
 bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &text,
                    std::string &error) {
+  if (options.target != "cpu" && options.target != "cuda") {
+    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
+    return false;
+  }
+  if (options.emit == "ptx" && options.target != "cuda") {
+    error = "--emit=ptx needs --target=cuda";
+    return false;
+  }
   FailureOr<ModelLayout> layout = selectAndLayout(module, options.model, error);
   if (failed(layout))
     return false;
+  layout->target = options.target;
   if (options.emit == "memplan") {
     text = memoryPlanReport(*layout);
     return true;
@@ -138,8 +147,21 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
     return true;
   }
   std::string target;
-  if (!halideTargetForCpu(options.cpu, target, error))
+  if (options.target == "cuda" ? !halideTargetForCuda(options.cpu, target, error)
+                               : !halideTargetForCpu(options.cpu, target, error))
     return false;
+  if (options.emit == "ptx") {
+    // One PTX module per kernel, each after a line naming it (ptxas takes one module per file).
+    for (auto &[name, kernel] : layout->kernels) {
+      std::string ptx;
+      if (!kernelPtx(kernel, target, ptx, error)) {
+        error = "kernel " + name + ": " + error;
+        return false;
+      }
+      text += "// kernel " + name + "\n" + ptx + (ptx.empty() || ptx.back() == '\n' ? "" : "\n");
+    }
+    return true;
+  }
   if (options.emit == "halide") {
     for (auto &[name, kernel] : layout->kernels) {
       std::string stmt;

@@ -5,6 +5,7 @@
 //   header    the typed C header
 //   memplan   the memory plan as a table
 //   halide    Halide's lowered statements of every kernel
+//   ptx       the PTX of every kernel (target cuda)
 //   llvm      the glue as LLVM IR
 //   obj       the glue as an object file
 //
@@ -19,8 +20,9 @@
 namespace dl::codegen {
 
 struct BuildOptions {
-  std::string emit = "so";    ///< so, header, memplan, halide, llvm, obj
-  std::string cpu = "native"; ///< --cpu: native, x86-64-v3, x86-64-v4
+  std::string emit = "so";    ///< so, header, memplan, halide, ptx, llvm, obj
+  std::string target = "cpu"; ///< --target: where the kernels run, cpu or cuda
+  std::string cpu = "native"; ///< --cpu: native, x86-64-v3, x86-64-v4 (cuda: the host part)
   std::string output;         ///< The file for so and obj (required for them).
   std::string sourceName;     ///< The .dl file, named in the header.
   std::string model;          ///< --model: which dl.model when the file has several.

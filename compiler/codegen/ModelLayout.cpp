@@ -247,7 +247,8 @@ const char *entryKindName(EntryKind kind) {
 std::string modelDescriptor(const ModelLayout &layout) {
   std::ostringstream os;
   os << "{\n  \"format\": \"dlc-model\", \"version\": 1,\n";
-  os << "  \"name\": " << jsonString(layout.name) << ", \"target\": \"cpu\",\n";
+  os << "  \"name\": " << jsonString(layout.name) << ", \"target\": " << jsonString(layout.target)
+     << ",\n";
   os << "  \"param_bytes\": " << layout.paramBytes << ", \"state_bytes\": " << layout.stateBytes
      << ", \"workspace_bytes\": " << layout.workspaceBytes << ",\n";
   os << "  \"state\": [";

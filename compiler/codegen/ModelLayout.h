@@ -66,6 +66,7 @@ struct EntryLayout {
 
 struct ModelLayout {
   std::string name;
+  std::string target = "cpu"; ///< What the kernels run on: "cpu" or "cuda" (the descriptor's).
   std::vector<StateTensor> state;
   int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
   std::vector<EntryLayout> entries;

@@ -25,7 +25,8 @@ namespace dlc {
 std::string helpText() {
   return R"(OVERVIEW: dlc, the deep-learning compiler
 
-USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--cpu=CPU] [--model=NAME] [-D NAME=VALUE]...
+USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAME]
+                   [-D NAME=VALUE]...
        dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
        dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
                       [--input NAME=v1,v2,...]...
@@ -53,10 +54,15 @@ OPTIONS:
   --emit=memplan    Print the memory plan: the state block (parameters, optimizer state), each
                     entry point's kernels with where every buffer lives, the workspace size.
   --emit=halide     Print Halide's lowered statement of every kernel.
+  --emit=ptx        Print the PTX of every kernel (with --target=cuda), each module after a
+                    line "// kernel NAME".
   --emit=llvm       Print the glue (entry points, descriptor, typed wrappers) as LLVM IR.
   --emit=obj        Write the glue as an object file to -o (FILE.o when absent).
+  --target=TARGET   Where the kernels run: cpu (the default) or cuda (NVIDIA GPUs of compute
+                    capability 8.0 and later, through the CUDA driver loaded at run time; the
+                    library's instances are then created with DL_DEVICE_CUDA).
   --cpu=CPU         Kernels for: native (the host, the default), x86-64-v3 (AVX2, FMA) or
-                    x86-64-v4 (AVX-512).
+                    x86-64-v4 (AVX-512). With --target=cuda, the host code's CPU.
   --model=NAME      The model to build when FILE.dl defines several.
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
@@ -164,10 +170,15 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.version = true;
     } else if (arg.rfind("--emit=", 0) == 0) {
       options.emit = arg.substr(7);
-      static const char *kinds[] = {"ast", "mlir", "so", "header", "memplan", "halide", "llvm", "obj"};
+      static const char *kinds[] = {"ast",    "mlir", "so",   "header", "memplan",
+                                    "halide", "ptx",  "llvm", "obj"};
       if (std::find(std::begin(kinds), std::end(kinds), options.emit) == std::end(kinds))
         return usage("unknown --emit kind '" + options.emit +
-                     "' (expected ast, mlir, so, header, memplan, halide, llvm or obj)");
+                     "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm or obj)");
+    } else if (arg.rfind("--target=", 0) == 0) {
+      options.target = arg.substr(9);
+      if (options.target != "cpu" && options.target != "cuda")
+        return usage("unknown --target '" + options.target + "' (expected cpu or cuda)");
     } else if (arg.rfind("--cpu=", 0) == 0) {
       options.cpu = arg.substr(6);
       if (options.cpu != "native" && options.cpu != "x86-64-v3" && options.cpu != "x86-64-v4")
@@ -217,6 +228,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     options.emit = "so";
   if (options.stage != "parsed" && options.emit != "mlir")
     return usage("--stage applies to --emit=mlir only");
+  if (options.emit == "ptx" && options.target != "cuda")
+    return usage("--emit=ptx needs --target=cuda");
   if (options.header && options.emit != "so")
     return usage("-H applies when building a shared library");
   if (options.output.empty() && (options.emit == "so" || options.emit == "obj"))
@@ -352,6 +365,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       dl::codegen::BuildOptions build;
       build.emit = options.emit;
       build.cpu = options.cpu;
+      build.target = options.target;
       build.output = options.output;
       build.sourceName = std::filesystem::path(options.input).filename().string();
       build.model = options.model;

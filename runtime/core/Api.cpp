@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "dl/model_abi.h"
 #include "runtime/core/Checkpoint.h"
+#include "runtime/core/CudaDevice.h"
 #include "runtime/core/Descriptor.h"
 #include "runtime/core/Instance.h"
 
@@ -131,8 +132,12 @@ dl_status dlrt_tensor(dlrt_instance *inst, const char *name, void **data,
     if (!state)
       return i.fail(DL_ERR_INVALID_ARGUMENT, "model '" + model.name +
                                                  "' has no parameter or buffer '" + name + "'");
-    if (data)
+    if (data) {
+      // The caller may read or write through the pointer: the host holds the state from now on.
+      if (dl_status status = stateToHost(i, /*hostMayWrite=*/true); status != DL_OK)
+        return status;
       *data = i.state + state->offset;
+    }
     if (info)
       *info = &model.stateInfo(static_cast<size_t>(state - model.states.data()));
     return DL_OK;
@@ -143,6 +148,8 @@ dl_status dlrt_save(dlrt_instance *inst, const char *path) {
   return onInstance(inst, "dlrt_save", [&](dlrt_instance &i) {
     if (!path)
       return i.fail(DL_ERR_INVALID_ARGUMENT, "dlrt_save: the path is null");
+    if (dl_status status = stateToHost(i, /*hostMayWrite=*/false); status != DL_OK)
+      return status;
     std::string error;
     dl_status status = saveCheckpoint(*i.model, i.state, i.step, path, error);
     return status == DL_OK ? status : i.fail(status, error);
@@ -153,6 +160,9 @@ dl_status dlrt_load(dlrt_instance *inst, const char *path) {
   return onInstance(inst, "dlrt_load", [&](dlrt_instance &i) {
     if (!path)
       return i.fail(DL_ERR_INVALID_ARGUMENT, "dlrt_load: the path is null");
+    // A load that fails part way leaves the state as it was, on the host as on the device.
+    if (dl_status status = stateToHost(i, /*hostMayWrite=*/true); status != DL_OK)
+      return status;
     std::string error;
     dl_status status = loadCheckpoint(*i.model, i.state, i.step, path, error);
     return status == DL_OK ? status : i.fail(status, error);

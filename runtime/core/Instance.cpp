@@ -1,6 +1,7 @@
 //===- Instance.cpp - One instance of a model: memory, buffers, calls ------===//
 #include "runtime/core/Instance.h"
 
+#include "runtime/core/CudaDevice.h"
 #include "runtime/core/Initializers.h"
 #include "runtime/core/KernelErrors.h"
 #include "runtime/core/KernelMemory.h"
@@ -10,6 +11,7 @@
 #include <memory>
 
 dlrt_instance::~dlrt_instance() {
+  dl::rt::detachCudaMemory(*this);
   std::free(state);
   std::free(workspace);
 }
@@ -143,14 +145,18 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
     error = label + ": unknown device " + std::to_string(device);
     return DL_ERR_INVALID_ARGUMENT;
   }
-  if (device == DL_DEVICE_CUDA) {
-    error = label + ": this runtime cannot run on the CUDA device yet; create the instance "
-                    "with DL_DEVICE_CPU";
+  if (model.target == "cpu" && device == DL_DEVICE_CUDA) {
+    error = label + " was compiled for the CPU: create it with DL_DEVICE_CPU, or compile it "
+                    "with dlc --target=cuda to run on the GPU";
     return DL_ERR_DEVICE;
   }
-  if (model.target != "cpu") {
-    error = label + " was compiled for target '" + model.target +
-            "', which cannot run on the CPU";
+  if (model.target == "cuda" && device == DL_DEVICE_CPU) {
+    error = label + " was compiled for CUDA (dlc --target=cuda): create it with "
+                    "DL_DEVICE_CUDA, or compile it for the CPU";
+    return DL_ERR_DEVICE;
+  }
+  if (device == DL_DEVICE_CUDA && !openCudaDriver(error)) {
+    error = label + ": " + error;
     return DL_ERR_DEVICE;
   }
   if (opts.threads < 0) {
@@ -182,6 +188,9 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
   for (const StateSpec &s : model.states)
     drawInitializer(s.init, s.tensor, opts.seed, inst->state + s.offset);
   buildBuffers(*inst);
+  if (device == DL_DEVICE_CUDA)
+    if (dl_status status = attachCudaMemory(*inst, error); status != DL_OK)
+      return status;
 
   installKernelErrorHandler();
   installKernelAllocator();
@@ -208,6 +217,10 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
     return inst.fail(DL_ERR_INTERNAL, entryLabel(spec) + " has no function in this library");
 
   bindCallerMemory(inst, entry, inputs, outputs);
+  if (inst.cuda && !beforeDeviceCall(inst, entry)) {
+    bindCallerMemory(inst, entry, nullptr, nullptr);
+    return DL_ERR_DEVICE;
+  }
   int32_t code;
   std::string message;
   {
@@ -216,8 +229,11 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
     if (code != 0)
       message = capture.message();
   }
+  bool copiedBack = code != 0 || !inst.cuda || afterDeviceCall(inst, entry);
   // Never leave a pointer to the caller's memory behind.
   bindCallerMemory(inst, entry, nullptr, nullptr);
+  if (!copiedBack)
+    return DL_ERR_DEVICE;
   if (code != 0)
     return inst.fail(DL_ERR_NUMERIC, entryLabel(spec) + " failed with Halide error " +
                                          std::to_string(code) +
@@ -243,6 +259,8 @@ int32_t copyBuffer(halide_buffer_t *dst, const halide_buffer_t *src) {
     reportKernelError(message.c_str());
     return -1;
   }
+  if (dst->device || src->device)
+    return copyDeviceBuffer(dst, src, srcBytes);
   std::memmove(dst->host, src->host, static_cast<size_t>(srcBytes));
   return 0;
 }

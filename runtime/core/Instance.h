@@ -1,7 +1,8 @@
 //===- Instance.h - One instance of a model: memory, buffers, calls -*- C++ -*-===//
 //
 // An instance owns a 64-byte-aligned state block (parameters, buffers, optimizer state, at the
-// descriptor's offsets), a 64-byte-aligned workspace arena, one halide_buffer_t per descriptor
+// descriptor's offsets), a 64-byte-aligned workspace arena (with DL_DEVICE_CUDA, their device
+// copies too: CudaDevice.h), one halide_buffer_t per descriptor
 // buffer (pointing into those blocks, or at the caller's memory during a call), its step counter
 // and the message of its last error. Instances share nothing but the model description and the
 // Halide runtime (its thread pool and its error handler are per process).
@@ -32,6 +33,14 @@ struct dlrt_instance {
   std::vector<halide_buffer_t> buffers;
   std::vector<halide_buffer_t *> bufferTable; ///< What entry functions receive.
   std::string lastError;
+
+  // With DL_DEVICE_CUDA (runtime/core/CudaDevice.h): Halide's CUDA device interface, the device
+  // copies of the state block and the workspace (which the state and arena buffers wrap), and
+  // whether the host mirror of the state may be newer than the device's.
+  const halide_device_interface_t *cuda = nullptr;
+  halide_buffer_t deviceState{}, deviceWorkspace{};
+  halide_dimension_t deviceStateDim{}, deviceWorkspaceDim{};
+  bool stateNewerOnHost = false;
 
   ~dlrt_instance();
 

@@ -8,9 +8,9 @@
 // recorded as a scatter among the value's reductions: the schedule computes it once, vectorized
 // along D (scheduleScatter in Schedule.cpp).
 //
-// Both read the ids through a helper Func over the ids' shape that checks every id once, before any
-// row is read or written (Halide's `require`): an id outside [0, V) makes the kernel fail with a
-// message that gives the id, V and the op's location. Reads and writes clamp the checked id too,
+// Both read the ids through a Func over the ids' shape (LoweredValue::checks) that checks every id
+// once, before any row is read or written (Halide's `require`): an id outside [0, V) makes the
+// kernel fail with a message that gives the id, V and the op's location. Reads and writes clamp the checked id too,
 // which bounds inference needs to size what it touches in the table and the accumulator.
 //
 //===----------------------------------------------------------------------===//
@@ -71,7 +71,7 @@ LoweredValue lowerEmbedding(Lowering &l, const KernelNode &node) {
     Expr row = Halide::clamp(Lowering::call(checked, s), 0, i32(rows - 1));
     return Lowering::call(table.func, {row, index[k]});
   });
-  v.helpers.emplace_back(checked, ids.type.shape);
+  v.checks.emplace_back(checked, ids.type.shape);
   return v;
 }
 
@@ -113,7 +113,7 @@ LoweredValue lowerEmbeddingGrad(Lowering &l, const KernelNode &node) {
   v.type = node.type;
   v.kind = ValueKind::Reduction;
   v.reductions.push_back(acc);
-  v.helpers.emplace_back(checked, ids.type.shape);
+  v.checks.emplace_back(checked, ids.type.shape);
   return v;
 }
 

@@ -15,6 +15,8 @@
 #include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace dl::codegen {
@@ -110,6 +112,45 @@ bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string
       target = "x86-64-linux-avx-avx2-fma-f16c-sse41-avx512-avx512_skylake";
     else
       throw LoweringError("unknown CPU '" + cpu + "' (expected native, x86-64-v3 or x86-64-v4)");
+  });
+}
+
+bool halideTargetForCuda(const std::string &cpu, std::string &target, std::string &error) {
+  if (!halideTargetForCpu(cpu, target, error))
+    return false;
+  target += "-cuda-cuda_capability_80";
+  return true;
+}
+
+bool kernelPtx(const Kernel &kernel, const std::string &target, std::string &ptx,
+               std::string &error) {
+  return guarded(error, [&] {
+    Halide::Target t = parseTarget(target).with_feature(Halide::Target::NoRuntime);
+    if (!t.has_feature(Halide::Target::CUDA))
+      throw LoweringError("'" + target + "' is not a CUDA target");
+    // Halide embeds the device code in the host module as the initializer of a constant byte
+    // array; its LLVM assembly spells it c"...", with \XX escapes.
+    Halide::Module module = kernelModule(kernel, t);
+    Halide::Internal::TemporaryFile file(kernel.name, ".ll");
+    module.compile({{Halide::OutputFileType::llvm_assembly, file.pathname()}});
+    std::ifstream in(file.pathname());
+    std::string ll((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t at = ll.find("@cuda_gpu_source_kernels");
+    size_t open = at == std::string::npos ? at : ll.find("c\"", at);
+    size_t close = open == std::string::npos ? open : ll.find('"', open + 2);
+    if (close == std::string::npos)
+      throw LoweringError(kernel.name + ": Halide produced no GPU code");
+    ptx.clear();
+    for (size_t i = open + 2; i < close; ++i) {
+      if (ll[i] == '\\' && i + 2 < close) {
+        ptx.push_back(static_cast<char>(std::stoi(ll.substr(i + 1, 2), nullptr, 16)));
+        i += 2;
+      } else {
+        ptx.push_back(ll[i]);
+      }
+    }
+    while (!ptx.empty() && ptx.back() == '\0')
+      ptx.pop_back();
   });
 }
 

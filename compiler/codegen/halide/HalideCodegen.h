@@ -21,6 +21,16 @@ namespace dl::codegen {
 /// the runtime object is built once per model. False with `error` for any other name.
 bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error);
 
+/// The Halide target of kernels that run on an NVIDIA GPU: the host part for `cpu` (as
+/// halideTargetForCpu), the device part PTX for compute capability 8.0, which the driver compiles
+/// for the GPU at hand (sm_80 and later: A100, H100, ...).
+bool halideTargetForCuda(const std::string &cpu, std::string &target, std::string &error);
+
+/// The PTX of `kernel` for a CUDA `target` (what `dlc --emit=ptx` prints): one PTX module holding
+/// every GPU loop nest of the kernel.
+bool kernelPtx(const Kernel &kernel, const std::string &target, std::string &ptx,
+               std::string &error);
+
 /// Compiles `kernel` to an object file at `objectPath` (ELF, position independent) that defines the
 /// C function `kernel.name` with the signature of KernelSpec.h. No Halide runtime inside.
 bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,

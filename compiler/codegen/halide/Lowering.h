@@ -127,6 +127,10 @@ struct LoweredValue {
   /// before the value's consumers: the argmax of each max-pooling window, the output gradient
   /// padded to whole vectors of conv2d_grad_weight.
   std::vector<std::pair<Halide::Func, Shape>> helpers;
+  /// Helpers that check their data with Halide's `require` (an embedding's ids). The CPU schedule
+  /// treats them as helpers; the CUDA schedule computes them on the host, since a GPU kernel cannot
+  /// format the message of a failed requirement.
+  std::vector<std::pair<Halide::Func, Shape>> checks;
   /// Pooling ops only (ValueKind::Reduction): a window op, whose consumers are scheduled along
   /// rows (ConvSchedule.cpp) rather than fused across them. For the gradients, the windows' stride
   /// along the innermost dimension (each input column is read by the windows j = (v + pw - q) / sw,

@@ -45,6 +45,11 @@ BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target 
 void scheduleForCpu(const Lowering &lowering, std::vector<OutputGroup> &groups,
                     const Halide::Target &target);
 
+/// Chooses the CUDA schedule of a translated kernel (GpuSchedule.cpp): every stored Func runs on
+/// the GPU.
+void scheduleForCuda(const Lowering &lowering, std::vector<OutputGroup> &groups,
+                     const Halide::Target &target);
+
 } // namespace dl::halide
 
 #endif // DLC_CODEGEN_HALIDE_PIPELINE_H

@@ -43,61 +43,6 @@ namespace {
 /// Element counts above which a loop nest is split across threads.
 constexpr int64_t kParallelElements = 32 * 1024;
 
-/// For each value, the kernel values (node results) that read it.
-std::vector<std::vector<int>> consumersOf(const Lowering &l) {
-  const codegen::Kernel &k = l.kernel();
-  std::vector<std::vector<int>> consumers(k.numValues());
-  for (size_t n = 0; n < k.nodes.size(); ++n) {
-    int self = static_cast<int>(k.inputs.size() + n);
-    std::set<int> seen;
-    for (int v : k.nodes[n].operands)
-      if (seen.insert(v).second)
-        consumers[v].push_back(self);
-  }
-  return consumers;
-}
-
-/// The output group that reads value `v`, or -1.
-int groupReading(const std::vector<OutputGroup> &groups, int v) {
-  for (size_t g = 0; g < groups.size(); ++g)
-    for (int gv : groups[g].values)
-      if (gv == v)
-        return static_cast<int>(g);
-  return -1;
-}
-
-/// The output group into whose tiles matmul (or convolution) value `m` can be fused, or -1: every
-/// consumer of the product (transitively) is element-wise of the product's shape, and all of them end in one group
-/// of that shape.
-int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
-                const std::vector<OutputGroup> &groups, int m) {
-  const Shape &shape = l.value(m).type.shape;
-  std::vector<int> work{m};
-  std::set<int> seen{m};
-  int group = -1;
-  while (!work.empty()) {
-    int v = work.back();
-    work.pop_back();
-    int g = groupReading(groups, v);
-    if (g >= 0) {
-      if (group >= 0 && group != g)
-        return -1;
-      group = g;
-    }
-    for (int c : consumers[v]) {
-      const LoweredValue &cv = l.value(c);
-      bool elementwise = cv.kind == ValueKind::Pointwise || cv.kind == ValueKind::Random;
-      if (!elementwise || cv.type.shape != shape)
-        return -1;
-      if (seen.insert(c).second)
-        work.push_back(c);
-    }
-  }
-  if (group >= 0 && groups[group].shape != shape)
-    return -1;
-  return group;
-}
-
 /// Random values in the epilogue of matmul `m` (which `owner` computes block by block) are drawn
 /// once per block into a small buffer, in a vectorized loop: inlined into the block's unrolled
 /// epilogue, every one of its rows x vectors would repeat the ten Philox rounds in straight-line
@@ -142,6 +87,64 @@ int64_t windowStrideBehind(const Lowering &l, int v) {
 }
 
 } // namespace
+
+std::vector<std::vector<int>> consumersOf(const Lowering &l) {
+  const codegen::Kernel &k = l.kernel();
+  std::vector<std::vector<int>> consumers(k.numValues());
+  for (size_t n = 0; n < k.nodes.size(); ++n) {
+    int self = static_cast<int>(k.inputs.size() + n);
+    std::set<int> seen;
+    for (int v : k.nodes[n].operands)
+      if (seen.insert(v).second)
+        consumers[v].push_back(self);
+  }
+  return consumers;
+}
+
+bool needsOneRounding(const Lowering &l, const std::vector<std::vector<int>> &consumers,
+                      const std::set<int> &stored, int v) {
+  bool readByReduction = false;
+  for (int c : consumers[v])
+    readByReduction |= l.value(c).kind == ValueKind::Reduction;
+  return readByReduction && (stored.count(v) || consumers[v].size() > 1);
+}
+
+static int groupReading(const std::vector<OutputGroup> &groups, int v) {
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (int gv : groups[g].values)
+      if (gv == v)
+        return static_cast<int>(g);
+  return -1;
+}
+
+int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
+                const std::vector<OutputGroup> &groups, int m) {
+  const Shape &shape = l.value(m).type.shape;
+  std::vector<int> work{m};
+  std::set<int> seen{m};
+  int group = -1;
+  while (!work.empty()) {
+    int v = work.back();
+    work.pop_back();
+    int g = groupReading(groups, v);
+    if (g >= 0) {
+      if (group >= 0 && group != g)
+        return -1;
+      group = g;
+    }
+    for (int c : consumers[v]) {
+      const LoweredValue &cv = l.value(c);
+      bool elementwise = cv.kind == ValueKind::Pointwise || cv.kind == ValueKind::Random;
+      if (!elementwise || cv.type.shape != shape)
+        return -1;
+      if (seen.insert(c).second)
+        work.push_back(c);
+    }
+  }
+  if (group >= 0 && groups[group].shape != shape)
+    return -1;
+  return group;
+}
 
 void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target) {
   size_t rank = shape.size();
@@ -312,11 +315,12 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
   std::set<int> groupsWithMatmul;
   std::set<int> materialized;
   for (const LoweredValue &v : l.values())
-    for (const auto &[helper, shape] : v.helpers) {
-      Func f = helper;
-      f.compute_root();
-      scheduleWindowed(f, shape, 1, target);
-    }
+    for (const auto *list : {&v.helpers, &v.checks})
+      for (const auto &[helper, shape] : *list) {
+        Func f = helper;
+        f.compute_root();
+        scheduleWindowed(f, shape, 1, target);
+      }
 
   for (int m = 0; m < kernel.numValues(); ++m) {
     const LoweredValue &mv = l.value(m);
@@ -392,21 +396,14 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     }
   }
 
-  // A computed value that a reduction reads and that is also stored, or read by another node, is
-  // computed once. Inlined, it would be evaluated twice under different floating-point rules: the
-  // stored copy with Halide's fast-math flags (LLVM contracts a * b + c into one FMA) and the copy
-  // inside a NaN-propagating max (strict_float, two roundings). The two then differ in the last
-  // bit, and the gradient of max, which looks for the elements equal to the maximum, finds none.
+  // A value a reduction reads and that is also stored or read elsewhere is computed once.
   std::set<int> stored(kernel.outputs.begin(), kernel.outputs.end());
   for (int v = 0; v < kernel.numValues(); ++v) {
     const LoweredValue &value = l.value(v);
     if ((value.kind != ValueKind::Pointwise && value.kind != ValueKind::Random) ||
         materialized.count(v))
       continue;
-    bool readByReduction = false;
-    for (int c : consumers[v])
-      readByReduction |= l.value(c).kind == ValueKind::Reduction;
-    if (readByReduction && (stored.count(v) || consumers[v].size() > 1)) {
+    if (needsOneRounding(l, consumers, stored, v)) {
       Func f = value.func;
       f.compute_root();
       // Behind a pooling gradient (ReLU's mask on max-pooling's gradient), rows keep their

@@ -12,8 +12,26 @@
 #include "compiler/codegen/halide/Pipeline.h"
 
 #include <optional>
+#include <set>
 
 namespace dl::halide {
+
+/// For each value, the kernel values (node results) that read it.
+std::vector<std::vector<int>> consumersOf(const Lowering &l);
+
+/// The output group into whose tiles (or threads) matmul or convolution value `m` can be fused, or
+/// -1: every consumer of the product (transitively) is element-wise of the product's shape, and
+/// all of them end in one group of that shape.
+int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
+                const std::vector<OutputGroup> &groups, int m);
+
+/// Whether computed value `v` is read by a reduction and also stored (`stored`: the kernel's
+/// outputs) or read by another node. Such a value is computed once: inlined, it would be evaluated
+/// under two floating-point rules (contracted FMAs in the stored copy, strict_float inside a
+/// NaN-propagating max), and max's gradient, which looks for the elements equal to the maximum,
+/// would find none.
+bool needsOneRounding(const Lowering &l, const std::vector<std::vector<int>> &consumers,
+                      const std::set<int> &stored, int v);
 
 /// Vectorizes `f` (over dimensions of `shape`) along its innermost dimension, fusing small inner
 /// dimensions first, and runs it in parallel when it is large. Every split guards its tail.

@@ -73,7 +73,19 @@ TEST(InstanceTest, ModelForAnotherTargetIsADeviceError) {
   dlrt_instance *inst = nullptr;
   std::string error;
   EXPECT_EQ(createInstance(*model, nullptr, nullptr, &inst, error), DL_ERR_DEVICE);
-  EXPECT_EQ(error, "model 'tiny' was compiled for target 'cuda', which cannot run on the CPU");
+  EXPECT_EQ(error, "model 'tiny' was compiled for CUDA (dlc --target=cuda): create it with "
+                   "DL_DEVICE_CUDA, or compile it for the CPU");
+}
+
+TEST(InstanceTest, CpuModelOnTheCudaDeviceIsADeviceError) {
+  auto model = oneTensorModel("[1]", 4, 0, "cpu");
+  ASSERT_TRUE(model);
+  dlrt_instance *inst = nullptr;
+  std::string error;
+  dl_options cuda{DL_DEVICE_CUDA, 0, 0};
+  EXPECT_EQ(createInstance(*model, nullptr, &cuda, &inst, error), DL_ERR_DEVICE);
+  EXPECT_EQ(inst, nullptr);
+  EXPECT_THAT(error, HasSubstr("was compiled for the CPU: create it with DL_DEVICE_CPU"));
 }
 
 /// A dense rank-`dims` f32 buffer over `host` with the given extents (innermost first).

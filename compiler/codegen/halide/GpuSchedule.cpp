@@ -1,0 +1,139 @@
+//===- GpuSchedule.cpp - The CUDA schedule of a kernel ---------------------===//
+//
+// The schedule a kernel gets when its target has the CUDA feature. Every Func that the pipeline
+// stores (output groups, reductions, helpers, products read by more than one element-wise chain)
+// runs as a GPU kernel, so that no stage falls back to the host and no buffer travels between host
+// and device inside a train step:
+//
+//   - element-wise Funcs are flattened to one dimension and split into blocks of kThreadsPerBlock
+//     threads, one element per thread;
+//   - a reduction runs one thread per kept element, each folding its elements in order. A sum to a
+//     scalar is first split across kPartialSums threads (rfactor), whose partial sums one thread
+//     then adds; other reductions to a scalar run in one thread;
+//   - a scatter-add (embedding's gradient) runs one thread per column of the table, each visiting
+//     the ids in order, so repeated ids never race;
+//   - a matmul or convolution whose consumers are element-wise and end in one output group is
+//     computed inside that group's thread (one output element, its shared dimension in a loop),
+//     with bias and activation applied in registers; otherwise it is computed once into its own
+//     buffer, one thread per element;
+//   - a value a reduction reads and that is also stored is computed once (needsOneRounding);
+//   - the one exception to the GPU: a check of an embedding's ids runs on the host, where a
+//     failed requirement can report its message (LoweredValue::checks). The ids are an input of
+//     the train step, on the host already; the checked ids travel to the device.
+//
+// This is the straightforward schedule: correct for every op family, and fast enough for the
+// small and medium models of the course; shared-memory tiles for large products are the next step.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/codegen/halide/Schedule.h"
+
+namespace dl::halide {
+
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+constexpr int kThreadsPerBlock = 256;
+/// Threads that sum a share each of a reduction to a scalar.
+constexpr int kPartialSums = 256;
+
+/// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
+/// blocks of threads. A rank-0 stage runs in one thread.
+void gpuElementwise(Halide::Stage stage, const std::string &name, size_t rank, int64_t elements) {
+  if (rank == 0) {
+    stage.gpu_single_thread();
+    return;
+  }
+  // Innermost first: neighbouring threads touch neighbouring elements (coalesced accesses).
+  Var flat = Lowering::var(rank - 1, rank);
+  for (size_t d = 1; d < rank; ++d) {
+    Var both(name + "_f" + std::to_string(d));
+    stage.fuse(flat, Lowering::var(rank - 1 - d, rank), both);
+    flat = both;
+  }
+  int threads = static_cast<int>(std::min<int64_t>(kThreadsPerBlock, std::max<int64_t>(elements, 1)));
+  Var block(name + "_block"), thread(name + "_thread");
+  stage.gpu_tile(flat, block, thread, threads, TailStrategy::GuardWithIf);
+}
+
+int64_t elementsOf(const Shape &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+void gpuPointwise(Func f, const Shape &shape) {
+  f.compute_root();
+  gpuElementwise(f, f.name(), shape.size(), elementsOf(shape));
+}
+
+void gpuReduction(const ReductionFunc &r) {
+  Func f = r.func;
+  f.compute_root();
+  size_t rank = r.kept.size();
+  gpuElementwise(f, f.name(), rank, elementsOf(r.kept));
+  if (rank > 0 || !r.isSum || r.innermost < 2 * kPartialSums) {
+    // One thread per kept element (a scatter's kept dimensions are [rows, D]; its update has D
+    // alone as a pure dimension).
+    size_t updateRank = r.scatter ? 1 : rank;
+    int64_t updateElements = r.scatter ? r.kept.back() : elementsOf(r.kept);
+    gpuElementwise(f.update(), f.name() + "_u", updateRank, updateElements);
+    return;
+  }
+  Halide::RVar innermost = f.rvars(0)[0];
+  Halide::RVar outer(f.name() + "_ro"), share(f.name() + "_ri");
+  Var u(f.name() + "_share");
+  Func partial = f.update()
+                     .split(innermost, outer, share, kPartialSums, TailStrategy::GuardWithIf)
+                     .rfactor(share, u);
+  partial.compute_root();
+  Var block(f.name() + "_pb"), thread(f.name() + "_pt");
+  partial.gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
+  partial.update().gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
+  f.update().gpu_single_thread();
+}
+
+} // namespace
+
+void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
+                     const Halide::Target & /*target*/) {
+  std::vector<std::vector<int>> consumers = consumersOf(l);
+  const codegen::Kernel &kernel = l.kernel();
+
+  for (const LoweredValue &v : l.values()) {
+    for (const ReductionFunc &r : v.reductions)
+      gpuReduction(r);
+    for (const auto &[helper, shape] : v.helpers)
+      gpuPointwise(helper, shape);
+    for (const auto &[check, shape] : v.checks)
+      Func(check).compute_root(); // on the host: see LoweredValue::checks
+
+  }
+
+  for (int m = 0; m < kernel.numValues(); ++m) {
+    const LoweredValue &mv = l.value(m);
+    if (mv.kind != ValueKind::Matmul && mv.kind != ValueKind::Convolution)
+      continue;
+    // Inside the group's threads: a Func with an update definition that no schedule places is
+    // computed at the innermost loop of its consumer, one element at a time.
+    if (fusionGroup(l, consumers, groups, m) >= 0)
+      continue;
+    gpuPointwise(Func(mv.func).in(), mv.type.shape);
+  }
+
+  std::set<int> stored(kernel.outputs.begin(), kernel.outputs.end());
+  for (int v = 0; v < kernel.numValues(); ++v) {
+    const LoweredValue &value = l.value(v);
+    if ((value.kind == ValueKind::Pointwise || value.kind == ValueKind::Random) &&
+        needsOneRounding(l, consumers, stored, v))
+      gpuPointwise(value.func, value.type.shape);
+  }
+
+  for (OutputGroup &g : groups)
+    gpuPointwise(g.func, g.shape);
+}
+
+} // namespace dl::halide
