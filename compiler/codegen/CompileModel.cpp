@@ -70,30 +70,40 @@ FailureOr<ModelLayout> selectAndLayout(ModuleOp module, const std::string &wante
   return layout;
 }
 
-/// Compiles every kernel and Halide's runtime, one per core at a time (Halide compiles independent
-/// pipelines on separate threads); the first error wins.
-bool compileObjectsInParallel(const ModelLayout &layout, const std::string &target,
-                              const ScratchDir &scratch, std::vector<std::string> &objects,
-                              std::string &error) {
+/// The kernels of one device: compiled for `target`, their symbols ending in `suffix`.
+struct KernelSet {
+  std::string target;
+  std::string suffix;
+};
+
+/// Compiles every kernel of every set and Halide's runtime (for `runtimeTarget`), one per core at
+/// a time (Halide compiles independent pipelines on separate threads); the first error wins.
+bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<KernelSet> &sets,
+                              const std::string &runtimeTarget, const ScratchDir &scratch,
+                              std::vector<std::string> &objects, std::string &error) {
   // Longest first, so that no long job starts last while the other cores idle: Halide's runtime
   // (about a second), then the kernels by their number of nodes.
   std::vector<std::function<bool(std::string &)>> jobs;
   std::string runtimeObject = scratch.file("halide_runtime.o");
   objects.push_back(runtimeObject);
-  jobs.push_back([runtimeObject, &target](std::string &why) {
-    return compileHalideRuntime(target, runtimeObject, why);
+  jobs.push_back([runtimeObject, &runtimeTarget](std::string &why) {
+    return compileHalideRuntime(runtimeTarget, runtimeObject, why);
   });
-  std::vector<const Kernel *> kernels;
-  for (auto &[name, kernel] : layout.kernels)
-    kernels.push_back(&kernel);
-  std::stable_sort(kernels.begin(), kernels.end(), [](const Kernel *a, const Kernel *b) {
-    return a->nodes.size() > b->nodes.size();
+  // Each kernel of each set, renamed with the set's suffix.
+  std::vector<std::pair<Kernel, const KernelSet *>> kernels;
+  for (const KernelSet &set : sets)
+    for (auto &[name, kernel] : layout.kernels) {
+      kernels.emplace_back(kernel, &set);
+      kernels.back().first.name += set.suffix;
+    }
+  std::stable_sort(kernels.begin(), kernels.end(), [](const auto &a, const auto &b) {
+    return a.first.nodes.size() > b.first.nodes.size();
   });
-  for (const Kernel *k : kernels) {
-    std::string object = scratch.file(k->name + ".o");
+  for (const auto &[kernel, set] : kernels) {
+    std::string object = scratch.file(kernel.name + ".o");
     objects.push_back(object);
-    jobs.push_back([k, object, &target](std::string &why) {
-      if (compileKernel(*k, target, object, why))
+    jobs.push_back([k = &kernel, target = &set->target, object](std::string &why) {
+      if (compileKernel(*k, *target, object, why))
         return true;
       why = "kernel " + k->name + ": " + why;
       return false;
@@ -126,11 +136,12 @@ bool compileObjectsInParallel(const ModelLayout &layout, const std::string &targ
 
 bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &text,
                    std::string &error) {
-  if (options.target != "cpu" && options.target != "cuda") {
-    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
+  if (options.target != "cpu" && options.target != "cuda" && options.target != "cpu,cuda") {
+    error = "unknown target '" + options.target + "' (expected cpu, cuda or cpu,cuda)";
     return false;
   }
-  if (options.emit == "ptx" && options.target != "cuda") {
+  bool forCpu = options.target != "cuda", forCuda = options.target != "cpu";
+  if (options.emit == "ptx" && !forCuda) {
     error = "--emit=ptx needs --target=cuda";
     return false;
   }
@@ -146,15 +157,24 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
     text = modelHeader(*layout, options.sourceName);
     return true;
   }
-  std::string target;
-  if (options.target == "cuda" ? !halideTargetForCuda(options.cpu, target, error)
-                               : !halideTargetForCpu(options.cpu, target, error))
-    return false;
+  // The kernels of each device: the Halide target and the suffix of their symbols.
+  std::vector<KernelSet> sets;
+  std::string cpuTarget, cudaTarget;
+  if (forCpu) {
+    if (!halideTargetForCpu(options.cpu, cpuTarget, error))
+      return false;
+    sets.push_back({cpuTarget, ""});
+  }
+  if (forCuda) {
+    if (!halideTargetForCuda(options.cpu, cudaTarget, error))
+      return false;
+    sets.push_back({cudaTarget, forCpu ? kCudaKernelSuffix : ""});
+  }
   if (options.emit == "ptx") {
     // One PTX module per kernel, each after a line naming it (ptxas takes one module per file).
     for (auto &[name, kernel] : layout->kernels) {
       std::string ptx;
-      if (!kernelPtx(kernel, target, ptx, error)) {
+      if (!kernelPtx(kernel, cudaTarget, ptx, error)) {
         error = "kernel " + name + ": " + error;
         return false;
       }
@@ -163,14 +183,15 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
     return true;
   }
   if (options.emit == "halide") {
-    for (auto &[name, kernel] : layout->kernels) {
-      std::string stmt;
-      if (!lowerKernel(kernel, target, stmt, error)) {
-        error = "kernel " + name + ": " + error;
-        return false;
+    for (const KernelSet &set : sets)
+      for (auto &[name, kernel] : layout->kernels) {
+        std::string stmt;
+        if (!lowerKernel(kernel, set.target, stmt, error)) {
+          error = "kernel " + name + set.suffix + ": " + error;
+          return false;
+        }
+        text += "// kernel " + name + set.suffix + "\n" + stmt + "\n";
       }
-      text += "// kernel " + name + "\n" + stmt + "\n";
-    }
     return true;
   }
 
@@ -201,7 +222,9 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   if (!scratch.create(error))
     return false;
   LinkJob job;
-  if (!compileObjectsInParallel(*layout, target, scratch, job.objects, error))
+  // Halide's runtime for the CUDA target holds the CPU's too.
+  std::string runtimeTarget = forCuda ? cudaTarget : cpuTarget;
+  if (!compileObjectsInParallel(*layout, sets, runtimeTarget, scratch, job.objects, error))
     return false;
   std::string glueObject = scratch.file("glue.o");
   if (!emitObject(*glueIR, glueObject, error))

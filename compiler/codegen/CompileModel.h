@@ -21,7 +21,7 @@ namespace dl::codegen {
 
 struct BuildOptions {
   std::string emit = "so";    ///< so, header, memplan, halide, ptx, llvm, obj
-  std::string target = "cpu"; ///< --target: where the kernels run, cpu or cuda
+  std::string target = "cpu"; ///< --target: where the kernels run, cpu, cuda or cpu,cuda
   std::string cpu = "native"; ///< --cpu: native, x86-64-v3, x86-64-v4 (cuda: the host part)
   std::string output;         ///< The file for so and obj (required for them).
   std::string sourceName;     ///< The .dl file, named in the header.

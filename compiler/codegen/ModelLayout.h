@@ -64,9 +64,13 @@ struct EntryLayout {
   int64_t workspaceBytes = 0;
 };
 
+/// In a library for both the CPU and CUDA, the CUDA version of kernel K is the symbol K + this.
+inline constexpr const char *kCudaKernelSuffix = "_cuda";
+
 struct ModelLayout {
   std::string name;
-  std::string target = "cpu"; ///< What the kernels run on: "cpu" or "cuda" (the descriptor's).
+  /// What the kernels run on: "cpu", "cuda" or "cpu,cuda" (the descriptor's).
+  std::string target = "cpu";
   std::vector<StateTensor> state;
   int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
   std::vector<EntryLayout> entries;

@@ -58,9 +58,10 @@ OPTIONS:
                     line "// kernel NAME".
   --emit=llvm       Print the glue (entry points, descriptor, typed wrappers) as LLVM IR.
   --emit=obj        Write the glue as an object file to -o (FILE.o when absent).
-  --target=TARGET   Where the kernels run: cpu (the default) or cuda (NVIDIA GPUs of compute
+  --target=TARGET   Where the kernels run: cpu (the default), cuda (NVIDIA GPUs of compute
                     capability 8.0 and later, through the CUDA driver loaded at run time; the
-                    library's instances are then created with DL_DEVICE_CUDA).
+                    library's instances are then created with DL_DEVICE_CUDA) or cpu,cuda (both
+                    in one library; the device given to <model>_create chooses).
   --cpu=CPU         Kernels for: native (the host, the default), x86-64-v3 (AVX2, FMA) or
                     x86-64-v4 (AVX-512). With --target=cuda, the host code's CPU.
   --model=NAME      The model to build when FILE.dl defines several.
@@ -177,8 +178,9 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
                      "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm or obj)");
     } else if (arg.rfind("--target=", 0) == 0) {
       options.target = arg.substr(9);
-      if (options.target != "cpu" && options.target != "cuda")
-        return usage("unknown --target '" + options.target + "' (expected cpu or cuda)");
+      if (options.target != "cpu" && options.target != "cuda" && options.target != "cpu,cuda")
+        return usage("unknown --target '" + options.target +
+                     "' (expected cpu, cuda or cpu,cuda)");
     } else if (arg.rfind("--cpu=", 0) == 0) {
       options.cpu = arg.substr(6);
       if (options.cpu != "native" && options.cpu != "x86-64-v3" && options.cpu != "x86-64-v4")
@@ -228,7 +230,7 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     options.emit = "so";
   if (options.stage != "parsed" && options.emit != "mlir")
     return usage("--stage applies to --emit=mlir only");
-  if (options.emit == "ptx" && options.target != "cuda")
+  if (options.emit == "ptx" && options.target == "cpu")
     return usage("--emit=ptx needs --target=cuda");
   if (options.header && options.emit != "so")
     return usage("-H applies when building a shared library");

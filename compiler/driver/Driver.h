@@ -23,7 +23,7 @@ struct DriverOptions {
   std::string output;                                        ///< -o; empty: standard output.
   std::string emit;        ///< --emit=ast|mlir|so|header|memplan|halide|llvm|obj (so by default)
   std::string cpu = "native";                                ///< --cpu
-  std::string target = "cpu";                                ///< --target: cpu or cuda
+  std::string target = "cpu";                                ///< --target: cpu, cuda or cpu,cuda
   std::string model;                                         ///< --model NAME
   bool header = false;                                       ///< -H: the header beside the .so
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train

@@ -70,6 +70,17 @@ dl_status onInstance(dlrt_instance *inst, const char *function, Body body) {
 
 const char *creationError() { return threadError; }
 
+/// The entry functions for the device `options` asks for: a library for both the CPU and CUDA
+/// has a second table for the GPU (model_abi.h).
+const dl_entry_fn *entriesFor(const ModelDescription &model, const dl_options *options) {
+  int device = DL_DEVICE_CPU;
+  if (options)
+    std::memcpy(&device, &options->device, sizeof device); // any int a C caller passed
+  if (model.target == "cpu,cuda" && device == DL_DEVICE_CUDA)
+    return dl_model_entries_cuda;
+  return dl_model_entries;
+}
+
 } // namespace
 
 extern "C" {
@@ -96,7 +107,8 @@ dl_status dlrt_create(const dl_options *options, dlrt_instance **out) {
   }
   try {
     std::string error;
-    dl_status status = createInstance(*loaded.model, dl_model_entries, options, out, error);
+    dl_status status = createInstance(*loaded.model, entriesFor(*loaded.model, options), options,
+                                      out, error);
     if (status != DL_OK)
       setThreadError(error);
     return status;

@@ -429,8 +429,8 @@ std::unique_ptr<ModelDescription> parseDescriptor(const char *text, std::string 
       !r.size("param_bytes", model->paramBytes) || !r.size("state_bytes", model->stateBytes) ||
       !r.size("workspace_bytes", model->workspaceBytes))
     return nullptr;
-  if (model->target != "cpu" && model->target != "cuda") {
-    r.fail("target '" + model->target + "' is not 'cpu' or 'cuda'");
+  if (model->target != "cpu" && model->target != "cuda" && model->target != "cpu,cuda") {
+    r.fail("target '" + model->target + "' is not 'cpu', 'cuda' or 'cpu,cuda'");
     return nullptr;
   }
   if (!parseState(root, *model, error) || !parseEntries(root, *model, error) ||

@@ -145,7 +145,7 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
     error = label + ": unknown device " + std::to_string(device);
     return DL_ERR_INVALID_ARGUMENT;
   }
-  if (model.target == "cpu" && device == DL_DEVICE_CUDA) {
+  if (model.target == "cpu" && device == DL_DEVICE_CUDA) { // "cpu,cuda" runs on both
     error = label + " was compiled for the CPU: create it with DL_DEVICE_CPU, or compile it "
                     "with dlc --target=cuda to run on the GPU";
     return DL_ERR_DEVICE;

@@ -11,7 +11,8 @@ int fail(std::ostream &err, const std::string &message) {
 }
 
 bool openModel(const Options &options, Model &model, std::string &error) {
-  if (!model.open(options.model, error) || !model.createInstance(options.seed, options.threads, error))
+  if (!model.open(options.model, error) ||
+      !model.createInstance(options.seed, options.threads, options.device, error))
     return false;
   return options.init.empty() || model.load(options.init, error);
 }

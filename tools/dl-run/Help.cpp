@@ -123,6 +123,8 @@ OPTIONS:
   --seed S          Seed of initialization, random ops (sample's noise), shuffling, text windows,
                     text sampling and bench inputs (42).
   --threads T       Worker threads of the kernels (0: one per core, the default).
+  --device cpu|cuda Where the model runs: the CPU or the NVIDIA GPU. By default, the first target
+                    the library was compiled for (dlc --target=cpu, cuda or cpu,cuda).
   --help            Show this help.
   --version         Show the version.
 

@@ -21,9 +21,12 @@ bool Model::open(const std::string &path, std::string &error) {
   return true;
 }
 
-bool Model::createInstance(uint64_t seed, int threads, std::string &error) {
-  // The device follows the target the model was compiled for; host buffers work with either.
-  dl_device device = std::strcmp(info_->target, "cuda") == 0 ? DL_DEVICE_CUDA : DL_DEVICE_CPU;
+bool Model::createInstance(uint64_t seed, int threads, const std::string &deviceName,
+                           std::string &error) {
+  // Unless --device says otherwise, the device is the first target the model was compiled for
+  // ("cpu", "cuda" or "cpu,cuda"); host buffers work with either.
+  std::string wanted = deviceName.empty() ? info_->target : deviceName;
+  dl_device device = wanted.rfind("cuda", 0) == 0 ? DL_DEVICE_CUDA : DL_DEVICE_CPU;
   dl_options options{device, threads, seed};
   dl_status status = dl_instance_create(library_, &options, &instance_);
   if (status != DL_OK) {

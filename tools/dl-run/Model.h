@@ -28,7 +28,7 @@ public:
   bool open(const std::string &path, std::string &error);
   /// Creates the instance (parameters drawn from their initializers) on the device of the model's
   /// target: CUDA for "cuda", the CPU otherwise.
-  bool createInstance(uint64_t seed, int threads, std::string &error);
+  bool createInstance(uint64_t seed, int threads, const std::string &device, std::string &error);
 
   const dl_model_info &info() const { return *info_; }
   const std::string &path() const { return path_; }

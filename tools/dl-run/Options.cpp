@@ -44,6 +44,7 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--entry", true, {"eval", "predict", "bench", "sample"}},
       {"--seed", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--threads", true, {"train", "eval", "predict", "bench", "sample"}},
+      {"--device", true, {"train", "eval", "predict", "bench", "sample"}},
   };
   return specs;
 }
@@ -180,6 +181,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       if (threads > 4096)
         return usage("--threads " + value + " is more than 4096");
       options.threads = int(threads);
+    } else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda")
+        return usage("--device needs cpu or cuda, not '" + value + "'");
+      options.device = value;
     } else if (flag == "--seed") {
       if (!parseSeed(value, options.seed))
         return usage("--seed needs an integer between 0 and 2^64 - 1, not '" + value + "'");

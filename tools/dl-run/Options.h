@@ -44,6 +44,7 @@ struct Options {
   std::string entry;                                       ///< --entry NAME (not train)
   uint64_t seed = 42;                                      ///< --seed
   int threads = 0;                                         ///< --threads (0: one per core)
+  std::string device; ///< --device cpu|cuda; empty: the library's (its first target)
   bool shuffle = true;                                     ///< --shuffle / --no-shuffle
   bool help = false, version = false;
   std::vector<std::string> given; ///< The flags given, for the "does not apply" check.

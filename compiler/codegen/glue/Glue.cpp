@@ -6,7 +6,8 @@
 //   - one `dl_entry_<i>` per entry point: loads each kernel's halide_buffer_t pointers from the
 //     instance's table, calls the kernel with the seed and step, returns the first nonzero status,
 //     then calls dlrt_copy for the copies the memory plan left;
-//   - `dl_model_entries`, the table of those functions;
+//   - `dl_model_entries`, the table of those functions (and, in a library for both the CPU and
+//     CUDA, `dl_model_entries_cuda`, the same entries calling the CUDA kernels);
 //   - the typed entry points of the generated header (`<model>_create`, `<model>_train_step`, ...),
 //     each a call of the runtime's dlrt_* function.
 // Then translates the module to LLVM IR and emits a position-independent object with LLVM 19.
@@ -48,10 +49,16 @@ public:
     module_ = ModuleOp::create(loc_, StringRef("glue_" + layout_.name));
     b_.setInsertionPointToEnd(module_->getBody());
     descriptor();
-    std::vector<std::string> entryNames;
-    for (size_t i = 0; i < layout_.entries.size(); ++i)
-      entryNames.push_back(entryFunction(i));
-    entryTable(entryNames);
+    // One table of entry functions per device the library runs on: a library for both the CPU
+    // and CUDA holds each kernel twice, its CUDA version named with kCudaKernelSuffix.
+    bool both = layout_.target == "cpu,cuda";
+    for (const char *suffix : both ? std::vector<const char *>{"", kCudaKernelSuffix}
+                                   : std::vector<const char *>{""}) {
+      std::vector<std::string> entryNames;
+      for (size_t i = 0; i < layout_.entries.size(); ++i)
+        entryNames.push_back(entryFunction(i, suffix));
+      entryTable(entryNames, std::string("dl_model_entries") + suffix);
+    }
     typedEntryPoints();
     return std::move(module_);
   }
@@ -76,10 +83,11 @@ private:
                                "dl_model_descriptor", b_.getStringAttr(text));
   }
 
-  /// `int32_t dl_entry_<i>(halide_buffer_t **buffers, uint64_t seed, uint32_t step)`.
-  std::string entryFunction(size_t index) {
+  /// `int32_t dl_entry<suffix>_<i>(halide_buffer_t **buffers, uint64_t seed, uint32_t step)`,
+  /// calling the kernels whose symbols end in `suffix`.
+  std::string entryFunction(size_t index, const std::string &suffix) {
     const EntryLayout &entry = layout_.entries[index];
-    std::string name = "dl_entry_" + std::to_string(index);
+    std::string name = "dl_entry" + suffix + "_" + std::to_string(index);
     auto fn = b_.create<LLVMD::LLVMFuncOp>(
         loc_, name, LLVMD::LLVMFunctionType::get(i32_, {ptr_, i64_, i32_}),
         LLVMD::Linkage::Internal);
@@ -114,7 +122,7 @@ private:
         args.push_back(bufferPtr(out));
       for (Value a : args)
         types.push_back(a.getType());
-      auto kernel = declare(call.symbol, i32_, types);
+      auto kernel = declare(call.symbol + suffix, i32_, types);
       checked(b_.create<LLVMD::CallOp>(loc_, kernel, args).getResult());
     }
     auto copy = declare("dlrt_copy", i32_, {ptr_, ptr_});
@@ -127,10 +135,10 @@ private:
     return name;
   }
 
-  void entryTable(const std::vector<std::string> &names) {
+  void entryTable(const std::vector<std::string> &names, const std::string &symbol) {
     auto type = LLVMD::LLVMArrayType::get(ptr_, std::max<size_t>(names.size(), 1));
     auto global = b_.create<LLVMD::GlobalOp>(loc_, type, /*isConstant=*/true,
-                                             LLVMD::Linkage::External, "dl_model_entries",
+                                             LLVMD::Linkage::External, symbol,
                                              Attribute());
     OpBuilder::InsertionGuard guard(b_);
     b_.createBlock(&global.getInitializerRegion());

@@ -8,6 +8,8 @@
  * THE GLUE DEFINES
  *   const char dl_model_descriptor[];     the model, as JSON (below), NUL-terminated
  *   const dl_entry_fn dl_model_entries[]; one function per descriptor entry, in that order
+ *   const dl_entry_fn dl_model_entries_cuda[]; only in a library for both targets ("cpu,cuda"):
+ *                                         the same entries running the CUDA kernels
  *   and the typed entry points of the generated header (<model>_create, <model>_train_step, ...),
  *   each a thin call of the dlrt_* functions below.
  *
@@ -32,7 +34,7 @@
  * THE DESCRIPTOR (JSON; every key is always present; shapes outermost first)
  * {
  *   "format": "dlc-model", "version": 1,
- *   "name": "fashion_mlp", "target": "cpu",
+ *   "name": "fashion_mlp", "target": "cpu",   // or "cuda", or "cpu,cuda" for both
  *   "param_bytes": 937024, "state_bytes": 1874052, "workspace_bytes": 401408,
  *   "state": [                          // params first, then buffers; offsets into one state block
  *     { "name": "h1.W", "kind": "param" | "buffer", "dtype": "f32" | "i32" | "bool",
@@ -74,6 +76,8 @@ typedef int32_t (*dl_entry_fn)(struct halide_buffer_t **buffers, uint64_t seed, 
 /* Defined by the glue. */
 extern const char dl_model_descriptor[];
 extern const dl_entry_fn dl_model_entries[];
+/* Weak: defined only by the glue of a library for both the CPU and CUDA. */
+extern const dl_entry_fn dl_model_entries_cuda[] __attribute__((weak));
 
 /* An instance of the one model in this library; opaque to the glue. */
 typedef struct dlrt_instance dlrt_instance;

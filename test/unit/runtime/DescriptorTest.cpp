@@ -93,7 +93,8 @@ TEST(DescriptorTest, RejectsForeignDocuments) {
   EXPECT_EQ(errorOf(variant("\"version\": 1", "\"version\": 2")),
             "descriptor: version 2 (this runtime reads version 1)");
   EXPECT_EQ(errorOf(variant("\"target\"", "\"targt\"")), "descriptor: missing key 'target'");
-  EXPECT_EQ(errorOf(variant("\"cpu\"", "\"tpu\"")), "descriptor: target 'tpu' is not 'cpu' or 'cuda'");
+  EXPECT_EQ(errorOf(variant("\"cpu\"", "\"tpu\"")),
+            "descriptor: target 'tpu' is not 'cpu', 'cuda' or 'cpu,cuda'");
   EXPECT_EQ(errorOf(variant("\"workspace_bytes\": 128", "\"workspace_bytes\": \"128\"")),
             "descriptor: 'workspace_bytes' is a string, not a number");
   EXPECT_EQ(errorOf(variant("\"param_bytes\": 24", "\"param_bytes\": -24")),
