@@ -16,6 +16,7 @@
 //     computed inside that group's thread (one output element, its shared dimension in a loop),
 //     with bias and activation applied in registers; otherwise it is computed once into its own
 //     buffer, one thread per element;
+//   - a convolution's zero-padded input is computed once, before the taps read it;
 //   - a value a reduction reads and that is also stored is computed once (needsOneRounding);
 //   - the one exception to the GPU: a check of an embedding's ids runs on the host, where a
 //     failed requirement can report its message (LoweredValue::checks). The ids are an input of
@@ -83,7 +84,8 @@ void gpuReduction(const ReductionFunc &r) {
     gpuElementwise(f.update(), f.name() + "_u", updateRank, updateElements);
     return;
   }
-  Halide::RVar innermost = f.rvars(0)[0];
+  std::vector<Halide::RVar> rvars = f.rvars(0);
+  Halide::RVar innermost = rvars[0];
   Halide::RVar outer(f.name() + "_ro"), share(f.name() + "_ri");
   Var u(f.name() + "_share");
   Func partial = f.update()
@@ -92,8 +94,33 @@ void gpuReduction(const ReductionFunc &r) {
   partial.compute_root();
   Var block(f.name() + "_pb"), thread(f.name() + "_pt");
   partial.gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
-  partial.update().gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
+  // rfactor leaves the shares innermost; each thread must instead run its share's whole loop, or
+  // the host would launch one kernel per iteration of the reduction loops around it.
+  std::vector<Halide::VarOrRVar> order{outer};
+  for (size_t r = 1; r < rvars.size(); ++r)
+    order.push_back(rvars[r]);
+  order.push_back(u);
+  partial.update().reorder(order).gpu_tile(u, block, thread, kPartialSums,
+                                           TailStrategy::GuardWithIf);
   f.update().gpu_single_thread();
+}
+
+/// A convolution's padded input (ConvolutionFuncs::source), once into its own buffer. Left to
+/// Halide's default, a source with an update (the interior copied over zeros) would be computed,
+/// whole, inside every thread of its consumer. The zeros run one element per thread; the interior
+/// one block per image and channel, one thread per column (the copy writes each element once).
+void gpuConvolutionSource(Func source) {
+  source.compute_root();
+  gpuElementwise(source, source.name(), 4, kThreadsPerBlock);
+  if (!source.has_update_definition())
+    return;
+  std::vector<Halide::RVar> interior = source.rvars(0); // columns, rows
+  Var images(source.name() + "_nc");
+  source.update()
+      .fuse(Lowering::var(1, 4), Lowering::var(0, 4), images)
+      .allow_race_conditions() // each (image, channel, row, column) is written once
+      .gpu_blocks(images)
+      .gpu_threads(interior[0]);
 }
 
 } // namespace
@@ -117,6 +144,8 @@ void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
     const LoweredValue &mv = l.value(m);
     if (mv.kind != ValueKind::Matmul && mv.kind != ValueKind::Convolution)
       continue;
+    if (mv.kind == ValueKind::Convolution && mv.convolution.source.defined())
+      gpuConvolutionSource(mv.convolution.source);
     // Inside the group's threads: a Func with an update definition that no schedule places is
     // computed at the innermost loop of its consumer, one element at a time.
     if (fusionGroup(l, consumers, groups, m) >= 0)
