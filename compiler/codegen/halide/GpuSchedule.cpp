@@ -37,8 +37,11 @@ using Halide::Var;
 namespace {
 
 constexpr int kThreadsPerBlock = 256;
-/// Threads that sum a share each of a reduction to a scalar.
+/// Threads that sum a share each of a reduction split across threads.
 constexpr int kPartialSums = 256;
+/// Sums with fewer kept elements than this (a loss total, batch norm's per-channel statistics)
+/// are split across kPartialSums threads per kept element.
+constexpr int64_t kSplitBelowKept = 4096;
 
 /// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
 /// blocks of threads. A rank-0 stage runs in one thread.
@@ -75,34 +78,58 @@ void gpuReduction(const ReductionFunc &r) {
   Func f = r.func;
   f.compute_root();
   size_t rank = r.kept.size();
-  gpuElementwise(f, f.name(), rank, elementsOf(r.kept));
-  if (rank > 0 || !r.isSum || r.innermost < 2 * kPartialSums) {
+  int64_t kept = elementsOf(r.kept);
+  gpuElementwise(f, f.name(), rank, kept);
+  // A sum that would leave most of the GPU idle (few kept elements, each of many) is split first.
+  bool split = r.isSum && !r.scatter && kept < kSplitBelowKept && r.folded >= 2 * kPartialSums;
+  if (!split) {
     // One thread per kept element (a scatter's kept dimensions are [rows, D]; its update has D
     // alone as a pure dimension).
     size_t updateRank = r.scatter ? 1 : rank;
-    int64_t updateElements = r.scatter ? r.kept.back() : elementsOf(r.kept);
+    int64_t updateElements = r.scatter ? r.kept.back() : kept;
     gpuElementwise(f.update(), f.name() + "_u", updateRank, updateElements);
     return;
   }
+  // partial(share, kept...) sums the elements share, share + kPartialSums, ... of the reduced
+  // dimensions, flattened (neighbouring threads read neighbouring elements); then one thread per
+  // kept element adds its kPartialSums partial sums.
+  Halide::Stage update = f.update();
   std::vector<Halide::RVar> rvars = f.rvars(0);
-  Halide::RVar innermost = rvars[0];
+  Halide::RVar all = rvars[0];
+  for (size_t i = 1; i < rvars.size(); ++i) {
+    Halide::RVar both(f.name() + "_rf" + std::to_string(i));
+    update.fuse(all, rvars[i], both);
+    all = both;
+  }
   Halide::RVar outer(f.name() + "_ro"), share(f.name() + "_ri");
   Var u(f.name() + "_share");
-  Func partial = f.update()
-                     .split(innermost, outer, share, kPartialSums, TailStrategy::GuardWithIf)
+  Func partial = update.split(all, outer, share, kPartialSums, TailStrategy::GuardWithIf)
                      .rfactor(share, u);
   partial.compute_root();
-  Var block(f.name() + "_pb"), thread(f.name() + "_pt");
-  partial.gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
-  // rfactor leaves the shares innermost; each thread must instead run its share's whole loop, or
-  // the host would launch one kernel per iteration of the reduction loops around it.
-  std::vector<Halide::VarOrRVar> order{outer};
-  for (size_t r = 1; r < rvars.size(); ++r)
-    order.push_back(rvars[r]);
-  order.push_back(u);
-  partial.update().reorder(order).gpu_tile(u, block, thread, kPartialSums,
-                                           TailStrategy::GuardWithIf);
-  f.update().gpu_single_thread();
+  // Blocks over the kept elements, a thread per share. rfactor leaves the shares innermost in the
+  // update: reordered, each thread runs its share's whole loop on the GPU.
+  for (bool isUpdate : {false, true}) {
+    Halide::Stage stage = isUpdate ? partial.update() : Halide::Stage(partial);
+    if (rank == 0) {
+      if (isUpdate)
+        stage.reorder(outer, u);
+      Var block(f.name() + "_pb"), thread(f.name() + "_pt");
+      stage.gpu_tile(u, block, thread, kPartialSums, TailStrategy::GuardWithIf);
+      continue;
+    }
+    Var block = Lowering::var(rank - 1, rank);
+    for (size_t d = 1; d < rank; ++d) {
+      Var both(f.name() + "_pf" + std::to_string(d));
+      stage.fuse(block, Lowering::var(rank - 1 - d, rank), both);
+      block = both;
+    }
+    if (isUpdate)
+      stage.reorder(outer, u, block);
+    else
+      stage.reorder(u, block);
+    stage.gpu_blocks(block).gpu_threads(u);
+  }
+  gpuElementwise(f.update(), f.name() + "_u", rank, kept);
 }
 
 /// A convolution's padded input (ConvolutionFuncs::source), once into its own buffer. Left to
