@@ -39,6 +39,16 @@ std::string identifier(const std::string &s) {
 
 } // namespace
 
+/// How to create an instance of a library built for `target` (dlc --target).
+static std::string targetSentence(const std::string &target) {
+  if (target == "cuda")
+    return "Built for NVIDIA GPUs (dlc --target=cuda): create instances with DL_DEVICE_CUDA.";
+  if (target == "cpu,cuda")
+    return "Built for the CPU and NVIDIA GPUs (dlc --target=cpu,cuda): DL_DEVICE_CPU or\n"
+           " * DL_DEVICE_CUDA at create time chooses.";
+  return "Built for the CPU: create instances with DL_DEVICE_CPU.";
+}
+
 std::string modelHeader(const ModelLayout &layout, const std::string &sourceName) {
   const std::string &m = layout.name;
   std::string guard = upper(m) + "_DLC_MODEL_H";
@@ -49,6 +59,8 @@ std::string modelHeader(const ModelLayout &layout, const std::string &sourceName
      << " * Link the model.so dlc built with it. Every function returns a dl_status (DL_OK is 0);\n"
      << " * after an error, " << m << "_last_error(m) says what went wrong. Tensors are dense,\n"
      << " * row-major host arrays of the shapes given below.\n"
+     << " *\n"
+     << " * " << targetSentence(layout.target) << "\n"
      << " */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   os << kRuntimeHeader << "\n";
