@@ -16,7 +16,8 @@
 //   - the consumer is a matmul and the producer's group is all index ops;
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
-// the steps' kernels stay alike, so one compiled kernel serves every step.
+// the steps' kernels stay alike, so one compiled kernel serves every step; and the union holds at
+// most kMaxKernelOps ops.
 // Then reductions of the same value (softmax and cross-entropy of one set of logits) join, when
 // neither waits for the other.
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
@@ -83,6 +84,12 @@ void eraseDeadOps(func::FuncOp func) {
     if ((isFusible(op) || isa<LoadOp>(op)) && op->use_empty())
       op->erase();
 }
+
+/// The most ops (cheap copies aside) one kernel holds. Without a bound, element-wise chains that
+/// share one scalar join into one kernel: with gradient clipping, every parameter's optimizer
+/// update reads the clipping factor, and a Transformer's update became a single pipeline of 87
+/// outputs whose Halide lowering alone took 20 seconds, on one core.
+constexpr size_t kMaxKernelOps = 48;
 
 /// Cheap ops worth recomputing in each kernel that uses them: small constants, and element-wise
 /// or index ops with at most one element (scalars an optimizer or a loss gradient computes).
@@ -156,6 +163,7 @@ public:
         for (Operation *other : operand.getUsers())
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
               scanStep(op) == scanStep(other) &&
+              sizeOf(leader(op)) + sizeOf(leader(other)) <= kMaxKernelOps &&
               !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
               !reaches(leader(op), leader(other)) && !reaches(leader(other), leader(op)))
             merge(op, other);
@@ -230,10 +238,20 @@ private:
     return true;
   }
 
+  /// The ops of group `lead` that are not cheap copies (isDuplicable).
+  size_t sizeOf(Operation *lead) {
+    size_t n = 0;
+    for (Operation *op : membersOf(lead))
+      n += !isDuplicable(op);
+    return n;
+  }
+
   bool mayMerge(Operation *producer, Operation *consumer) {
     Operation *p = leader(producer), *c = leader(consumer);
     if (allDuplicable(p))
       return !reachesThroughOther(p, c);
+    if (sizeOf(p) + sizeOf(c) > kMaxKernelOps)
+      return false;
     // The steps of an unrolled scan stay apart, so that their kernels are alike.
     if (scanStep(producer) != scanStep(consumer))
       return false;
