@@ -105,17 +105,20 @@ def main():
                 failures += 1
                 print(f"FAIL {label}: {cpu_error or ''} {gpu_error or ''}".strip(), flush=True)
                 continue
-            loss_error = max(abs(g - c) / max(abs(c), 1e-30) for g, c in zip(gpu_losses, cpu_losses))
+            loss_error = max(abs(g - c) / max(abs(c), 1e-30)
+                             for g, c in zip(gpu_losses, cpu_losses))
             worst_tensor, tensor_error = "", 0.0
             for key, value in cpu_state.items():
                 error = relative(gpu_state[key], value)
                 if error > tensor_error:
                     worst_tensor, tensor_error = key, error
-            ok = len(gpu_losses) == len(cpu_losses) == args.steps and max(loss_error, tensor_error) <= args.rtol
+            ok = (len(gpu_losses) == len(cpu_losses) == args.steps
+                  and max(loss_error, tensor_error) <= args.rtol)
             failures += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {label}: {args.steps} steps, losses {cpu_losses[0]:.6g} -> "
-                  f"{cpu_losses[-1]:.6g}, worst loss rel. diff {loss_error:.2e}, worst state rel. diff "
-                  f"{tensor_error:.2e} ({worst_tensor})", flush=True)
+            print(f"{'ok  ' if ok else 'FAIL'} {label}: {args.steps} steps, losses "
+                  f"{cpu_losses[0]:.6g} -> {cpu_losses[-1]:.6g}, worst loss rel. diff "
+                  f"{loss_error:.2e}, worst state rel. diff {tensor_error:.2e} ({worst_tensor})",
+                  flush=True)
     print(f"parity: {failures} failed" if failures else "parity: all runs within %g" % args.rtol)
     return 1 if failures else 0
 

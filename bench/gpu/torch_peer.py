@@ -34,7 +34,9 @@ def cnn():
 class CharLstm(nn.Module):
     def __init__(self):
         super().__init__()
-        self.embed, self.lstm, self.head = nn.Embedding(96, 64), nn.LSTM(64, 256, batch_first=True), nn.Linear(256, 96)
+        self.embed = nn.Embedding(96, 64)
+        self.lstm = nn.LSTM(64, 256, batch_first=True)
+        self.head = nn.Linear(256, 96)
 
     def forward(self, x):
         return self.head(self.lstm(self.embed(x))[0]).reshape(-1, 96)

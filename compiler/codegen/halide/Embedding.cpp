@@ -10,8 +10,9 @@
 //
 // Both read the ids through a Func over the ids' shape (LoweredValue::checks) that checks every id
 // once, before any row is read or written (Halide's `require`): an id outside [0, V) makes the
-// kernel fail with a message that gives the id, V and the op's location. Reads and writes clamp the checked id too,
-// which bounds inference needs to size what it touches in the table and the accumulator.
+// kernel fail with a message that gives the id, V and the op's location. Reads and writes clamp
+// the checked id too, which bounds inference needs to size what it touches in the table and the
+// accumulator.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"

@@ -28,6 +28,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
 
+#include <algorithm>
+
 namespace dl::halide {
 
 using Halide::Func;
@@ -57,7 +59,7 @@ void gpuElementwise(Halide::Stage stage, const std::string &name, size_t rank, i
     stage.fuse(flat, Lowering::var(rank - 1 - d, rank), both);
     flat = both;
   }
-  int threads = static_cast<int>(std::min<int64_t>(kThreadsPerBlock, std::max<int64_t>(elements, 1)));
+  int threads = static_cast<int>(std::clamp<int64_t>(elements, 1, kThreadsPerBlock));
   Var block(name + "_block"), thread(name + "_thread");
   stage.gpu_tile(flat, block, thread, threads, TailStrategy::GuardWithIf);
 }
@@ -164,7 +166,6 @@ void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
       gpuPointwise(helper, shape);
     for (const auto &[check, shape] : v.checks)
       Func(check).compute_root(); // on the host: see LoweredValue::checks
-
   }
 
   for (int m = 0; m < kernel.numValues(); ++m) {
