@@ -11,6 +11,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <thread>
 
 namespace dl::rt {
@@ -75,6 +77,33 @@ TEST(InstanceTest, ModelForAnotherTargetIsADeviceError) {
   EXPECT_EQ(createInstance(*model, nullptr, nullptr, &inst, error), DL_ERR_DEVICE);
   EXPECT_EQ(error, "model 'tiny' was compiled for CUDA (dlc --target=cuda): create it with "
                    "DL_DEVICE_CUDA, or compile it for the CPU");
+}
+
+TEST(InstanceTest, ModelForBothTargetsRunsOnTheCpu) {
+  auto model = oneTensorModel("[1]", 4, 0, "cpu,cuda");
+  ASSERT_TRUE(model);
+  EXPECT_STREQ(model->info.target, "cpu,cuda");
+  dlrt_instance *inst = nullptr;
+  std::string error;
+  dl_options cpu{DL_DEVICE_CPU, 0, 0};
+  ASSERT_EQ(createInstance(*model, nullptr, &cpu, &inst, error), DL_OK) << error;
+  std::unique_ptr<dlrt_instance> owned(inst);
+  EXPECT_EQ(inst->cuda, nullptr); // nothing on a device
+}
+
+TEST(InstanceTest, CudaModelWithoutADriverIsADeviceError) {
+  if (void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {
+    dlclose(driver);
+    GTEST_SKIP() << "this machine has a CUDA driver";
+  }
+  auto model = oneTensorModel("[1]", 4, 0, "cuda");
+  ASSERT_TRUE(model);
+  dlrt_instance *inst = reinterpret_cast<dlrt_instance *>(1);
+  std::string error;
+  dl_options cuda{DL_DEVICE_CUDA, 0, 0};
+  EXPECT_EQ(createInstance(*model, nullptr, &cuda, &inst, error), DL_ERR_DEVICE);
+  EXPECT_EQ(inst, nullptr);
+  EXPECT_THAT(error, HasSubstr("model 'tiny': no CUDA driver: cannot load libcuda.so.1"));
 }
 
 TEST(InstanceTest, CpuModelOnTheCudaDeviceIsADeviceError) {
