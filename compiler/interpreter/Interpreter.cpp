@@ -54,6 +54,7 @@ const KernelTable &kernels() {
     registerShapeKernels(t);
     registerRandomKernels(t);
     registerLossKernels(t);
+    registerAttentionKernels(t);
     return t;
   }();
   return table;

@@ -1,12 +1,12 @@
 //===- Kernels.h - The interpreter's per-op evaluation, by family -*- C++ -*-===//
 //
 // Private to compiler/interpreter. Each op family's file (Elementwise.cpp, Linalg.cpp, Conv.cpp,
-// Embedding.cpp, Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp) exports one function that adds
-// its ops' kernels to a table keyed by op type; Interpreter.cpp builds the table once and
-// dispatches through it. A kernel receives operands of the op's operand types (the driver checks
-// every call argument, loaded state and kernel result against its type) and result tensors already
-// shaped and zeroed from the op's result types, so it only computes values. func.call, dl.load and
-// dl.store touch the interpreter itself and are handled by the driver, not by kernels.
+// Embedding.cpp, Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp) exports one
+// function that adds its ops' kernels to a table keyed by op type; Interpreter.cpp builds the table
+// once and dispatches through it. A kernel receives operands of the op's operand types (the driver
+// checks every call argument, loaded state and kernel result against its type) and result tensors
+// already shaped and zeroed from the op's result types, so it only computes values. func.call,
+// dl.load and dl.store touch the interpreter itself and are handled by the driver, not by kernels.
 //
 // The shared index arithmetic (row-major strides, NumPy broadcasting, axis normalization) and the
 // integer wrapping rules live here too, so every family agrees on them.
@@ -66,6 +66,7 @@ void registerReductionKernels(KernelTable &table);
 void registerShapeKernels(KernelTable &table);
 void registerRandomKernels(KernelTable &table);
 void registerLossKernels(KernelTable &table);
+void registerAttentionKernels(KernelTable &table);
 
 /// Draws `value` (already shaped from the declaration) from initializer `init` with `args`, using
 /// Philox stream `stream` at step 0. False with `error` set for an unknown initializer or a missing

@@ -3,8 +3,10 @@
 // The dl-fuse pass (see Passes.td): groups the ops of every entry function of a model (Entries.h)
 // into dl.fusion regions, each of which becomes one kernel.
 //
-// Ops fall into four kinds:
+// Ops fall into five kinds:
 //   matmul      at most one per kernel; its element-wise consumers become its epilogue
+//   attention   attention and attention_grad: a kernel of their own, where the three gradients of
+//               one attention (same operands) join first, so they compute the weights once
 //   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax, the losses and
 //               embedding_grad (a scatter-add)
 //   index       transpose, reshape, broadcast_to, slice, pad, concat, split, embedding (a gather):
@@ -13,7 +15,7 @@
 //   pointwise   everything else: element-wise math, cmp, select, cast, one_hot, constants, random
 // Visiting ops in order, a producer's group merges into its consumer's group when
 //   - the consumer is pointwise or a reduction, and the union holds at most one matmul; or
-//   - the consumer is a matmul and the producer's group is all index ops;
+//   - the consumer is a matmul or an attention op and the producer's group is all index ops;
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
 // the steps' kernels stay alike, so one compiled kernel serves every step; and the union holds at
@@ -39,6 +41,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
 
 namespace mlir::dl {
 #define GEN_PASS_DEF_FUSE
@@ -98,8 +101,8 @@ bool isDuplicable(Operation *op) {
     auto value = constant.getValue();
     return value.isSplat() || value.getNumElements() <= 64;
   }
-  if (opKind(op) == OpKind::Matmul || opKind(op) == OpKind::Reduction || isRandom(op) ||
-      op->getNumResults() != 1)
+  if (opKind(op) == OpKind::Matmul || opKind(op) == OpKind::Reduction ||
+      opKind(op) == OpKind::Attention || isRandom(op) || op->getNumResults() != 1)
     return false;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   return type && type.getNumElements() <= 1;
@@ -147,6 +150,7 @@ public:
   }
 
   void run() {
+    joinAttentionGradients();
     for (Operation *consumer : ops_)
       for (Value operand : consumer->getOperands()) {
         Operation *producer = operand.getDefiningOp();
@@ -162,6 +166,7 @@ public:
       for (Value operand : op->getOperands())
         for (Operation *other : operand.getUsers())
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
+              attentionsIn(leader(op)) + attentionsIn(leader(other)) == 0 &&
               scanStep(op) == scanStep(other) &&
               sizeOf(leader(op)) + sizeOf(leader(other)) <= kMaxKernelOps &&
               !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
@@ -207,6 +212,23 @@ public:
   }
 
 private:
+  /// The gradients of one attention with respect to q, k and v read the same operands: one group.
+  void joinAttentionGradients() {
+    for (Operation *op : ops_) {
+      auto grad = dyn_cast<AttentionGradOp>(op);
+      if (!grad)
+        continue;
+      for (Operation *other : grad.getQ().getUsers()) {
+        auto sibling = dyn_cast<AttentionGradOp>(other);
+        if (sibling && sibling != grad && index_.count(other) && !same(op, other) &&
+            llvm::equal(sibling->getOperands(), grad->getOperands()) &&
+            sibling.getCausal() == grad.getCausal() && sibling.getScale() == grad.getScale() &&
+            scanStep(op) == scanStep(other))
+          merge(op, other);
+      }
+    }
+  }
+
   Operation *leader(Operation *op) { return classes_.getLeaderValue(op); }
   bool same(Operation *a, Operation *b) { return leader(a) == leader(b); }
 
@@ -215,6 +237,13 @@ private:
     for (auto it = classes_.member_begin(classes_.findValue(lead)); it != classes_.member_end(); ++it)
       list.push_back(*it);
     return list;
+  }
+
+  int attentionsIn(Operation *lead) {
+    int n = 0;
+    for (Operation *op : membersOf(lead))
+      n += opKind(op) == OpKind::Attention;
+    return n;
   }
 
   int matmulsIn(Operation *lead) {
@@ -259,12 +288,16 @@ private:
     case OpKind::Index:
       return false;
     case OpKind::Matmul:
+      if (!allIndex(p) || attentionsIn(c) > 0)
+        return false;
+      break;
+    case OpKind::Attention:
       if (!allIndex(p))
         return false;
       break;
     case OpKind::Pointwise:
     case OpKind::Reduction:
-      if (matmulsIn(p) + matmulsIn(c) > 1)
+      if (matmulsIn(p) + matmulsIn(c) > 1 || attentionsIn(p) + attentionsIn(c) > 0)
         return false;
       break;
     }

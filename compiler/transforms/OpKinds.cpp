@@ -9,6 +9,10 @@ OpKind opKind(Operation *op) {
   // Convolutions are contractions like matmul: one per kernel, with element-wise epilogues.
   if (isa<MatmulOp, Conv2dOp, Conv2dGradInputOp, Conv2dGradWeightOp>(op))
     return OpKind::Matmul;
+  // Attention and its gradients compute a head's scores in a tile: their kernel holds them alone,
+  // with the re-indexing of their operands.
+  if (isa<AttentionOp, AttentionGradOp>(op))
+    return OpKind::Attention;
   // Pooling (and its gradients) reduces over windows, with element-wise producers inlined.
   if (isa<MaxPool2dOp, MaxPool2dGradOp, AvgPool2dOp, AvgPool2dGradOp>(op))
     return OpKind::Reduction;

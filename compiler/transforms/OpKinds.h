@@ -12,7 +12,7 @@
 
 namespace mlir::dl {
 
-enum class OpKind { Pointwise, Index, Reduction, Matmul };
+enum class OpKind { Pointwise, Index, Reduction, Matmul, Attention };
 
 /// The kind of a fusible op (see isFusible).
 OpKind opKind(Operation *op);

@@ -26,5 +26,6 @@ include "ops/RandomOps.td"
 include "ops/LossOps.td"
 include "ops/FusionOps.td"
 include "ops/ScanOps.td"
+include "ops/AttentionOps.td"
 
 #endif // DL_OPS_TD

@@ -97,6 +97,7 @@ const std::vector<ModelCase> &cases() {
       // with SGD.
       {"conv_bn", model("conv_bn.dl"), 28, {}},
       {"attention", model("attention.dl"), 29, {}},
+      {"attention_heads", model("attention_heads.dl"), 32, {}},
       {"recurrent", model("recurrent.dl"), 30, {}},
       {"embedding", model("embedding.dl"), 31, {}},
       {"example_xor", example("xor.dl"), 42, {}},

@@ -17,6 +17,8 @@
 //     with bias and activation applied in registers; otherwise it is computed once into its own
 //     buffer, one thread per element;
 //   - a convolution's zero-padded input is computed once, before the taps read it;
+//   - an attention's tiles (Attention.cpp) are computed whole, one element per thread, and its
+//     values' products inside their group's threads;
 //   - a value a reduction reads and that is also stored is computed once (needsOneRounding);
 //   - the one exception to the GPU: a check of an embedding's ids runs on the host, where a
 //     failed requirement can report its message (LoweredValue::checks). The ids are an input of
@@ -152,6 +154,25 @@ void gpuConvolutionSource(Func source) {
       .gpu_threads(interior[0]);
 }
 
+/// The tiles of an attention head, each computed whole, one element per thread (a product tile's
+/// product inside its thread); the row reductions one thread per row (or per row and lane).
+void gpuAttentionHead(const AttentionHead &head) {
+  for (const AttentionTile &t : head.tiles) {
+    if (!t.isRowReduction) {
+      gpuPointwise(t.func, t.shape);
+      continue;
+    }
+    Shape laneShape = t.shape;
+    laneShape.push_back(kRowLanes);
+    Func lanes = t.lanes, total = t.func;
+    for (auto [f, shape] : {std::pair{lanes, laneShape}, {total, t.shape}}) {
+      f.compute_root();
+      gpuElementwise(f, f.name(), shape.size(), elementsOf(shape));
+      gpuElementwise(f.update(), f.name() + "_u", shape.size(), elementsOf(shape));
+    }
+  }
+}
+
 } // namespace
 
 void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
@@ -167,6 +188,11 @@ void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
     for (const auto &[check, shape] : v.checks)
       Func(check).compute_root(); // on the host: see LoweredValue::checks
   }
+
+  std::set<const AttentionHead *> heads;
+  for (const LoweredValue &v : l.values())
+    if (v.kind == ValueKind::Attention && heads.insert(v.attention.head.get()).second)
+      gpuAttentionHead(*v.attention.head);
 
   for (int m = 0; m < kernel.numValues(); ++m) {
     const LoweredValue &mv = l.value(m);

@@ -2,7 +2,7 @@
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
 // split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp,
-// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp); each family adds its ops to an OpTable, and
+// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp); each family adds its ops to an OpTable, and
 // Pipeline.cpp walks the kernel's nodes in order, looks each op up and records the Func it returns.
 // Schedule.cpp then reads what the families recorded (which Funcs carry reductions, which value is
 // the matmul or the convolution and how its operands are reached) to schedule the pipeline for the
@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +58,7 @@ enum class ValueKind {
   Reduction,    ///< Reads whole rows or the whole tensor through Funcs in `reductions`.
   Random,       ///< Philox draws: element-wise, but costly to recompute.
   Convolution,  ///< conv2d and its gradients: register-blocked like a matmul (`convolution`).
+  Attention,    ///< attention and its gradients: per-head tiles (`attention`, Attention.cpp).
 };
 
 /// How a convolution value (ValueKind::Convolution) is computed, for ConvSchedule.cpp.
@@ -104,6 +106,55 @@ struct ReductionFunc {
   bool scatter = false;
 };
 
+/// One head's worth of a Func over [L..., rows, columns] (L: the attention's leading dimensions),
+/// which the schedule computes per head, inside the loop over heads of the attention's owner.
+struct AttentionTile {
+  Halide::Func func;
+  Shape shape;
+  /// When the tile is a product (scores, dP): `func` reads `product`, whose update sums over
+  /// `shared`; the schedule computes `product` per register block of `func`. Its rows are clamped,
+  /// so blocks may overhang them; its columns are not.
+  Halide::Func product;
+  Halide::RVar shared;
+  bool hasProduct = false;
+  /// A product tile of causal attention: `func` is a fill, then an update over `cells` (column,
+  /// row, one, column block, row block) that computes only the blocks of kAttentionRows rows by
+  /// kAttentionColumns columns on or below the diagonal, each block's product inside loop `one`.
+  Halide::RDom cells;
+  bool triangular = false;
+  /// A transposed copy of an operand (kT, vT).
+  bool transposes = false;
+  /// A reduction along each row (in `kRowLanes` vector lanes, then across them): the lanes, over
+  /// [L..., rows, kRowLanes], have an update over the row's chunks; `func` (over [L..., rows]) an
+  /// update over the lanes.
+  Halide::Func lanes;
+  bool isRowReduction = false;
+};
+
+/// Row reductions of attention tiles fold kRowLanes columns at a time, one per vector lane.
+constexpr int kRowLanes = 16;
+
+/// Causal attention skips work in blocks of this many rows (and, in its score tiles, columns):
+/// whatever a block's last row does not attend to is neither computed nor summed.
+constexpr int kAttentionRows = 8;
+constexpr int kAttentionColumns = 32;
+static_assert((kAttentionRows & (kAttentionRows - 1)) == 0, "a power of two");
+
+/// What one attention computes once for all its values: the forward op's, or the three gradients
+/// of one attention in one kernel, which share the weights P and the scores' gradient dS.
+struct AttentionHead {
+  std::vector<AttentionTile> tiles; ///< In the order they are defined (producers first).
+  Shape lead;                       ///< L.
+};
+
+/// An attention value's own product: `product` (over [L..., rows, columns], the value's shape)
+/// sums over `shared`; the value's Func reads it element-wise.
+struct AttentionValue {
+  std::shared_ptr<AttentionHead> head;
+  Halide::Func product;
+  Halide::RVar shared;
+};
+
 /// What the translation knows about one value of the kernel.
 struct LoweredValue {
   Halide::Func func;
@@ -137,6 +188,8 @@ struct LoweredValue {
   /// a whole number only for some phases of v), else 1.
   bool window = false;
   int64_t gatherStride = 1;
+  /// Attention ops only.
+  AttentionValue attention;
 };
 
 class Lowering;
@@ -158,6 +211,7 @@ void addReductionOps(OpTable &table);
 void addShapeOps(OpTable &table);
 void addRandomOps(OpTable &table);
 void addLossOps(OpTable &table);
+void addAttentionOps(OpTable &table);
 
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
 class Lowering {

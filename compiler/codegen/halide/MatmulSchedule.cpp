@@ -40,14 +40,7 @@ namespace {
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
 constexpr int64_t kTaskMultiplyAdds = int64_t(1) << 19;
 
-/// A register block: `rows` rows by `vectors` vectors of columns of accumulators, which must leave
-/// registers for the loaded vectors of B and the broadcast element of A (16 vector registers with
-/// AVX2, 32 with AVX-512). `unrollColumns` when the block's columns divide N, so every block is
-/// full and its loops unroll; otherwise the column vectors are a guarded loop.
-struct Blocking {
-  int rows, vectors;
-  bool unrollColumns;
-};
+} // namespace
 
 Blocking blockingFor(int64_t n, int vw, const Halide::Target &target) {
   std::vector<std::pair<int, int>> candidates; // (rows, vectors), best first
@@ -62,8 +55,6 @@ Blocking blockingFor(int64_t n, int vw, const Halide::Target &target) {
       static_cast<int>(std::min<int64_t>(candidates.front().second, std::max<int64_t>(1, n / vw)));
   return {candidates.front().first, vectors, false};
 }
-
-} // namespace
 
 std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target) {

@@ -24,6 +24,7 @@ const OpTable &opTable() {
     addShapeOps(t);
     addRandomOps(t);
     addLossOps(t);
+    addAttentionOps(t);
     return t;
   }();
   return table;

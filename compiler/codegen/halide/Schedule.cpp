@@ -313,6 +313,7 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       scheduleReduction(r, target);
 
   std::set<int> groupsWithMatmul;
+  scheduleAttention(l, groups, groupsWithMatmul, target);
   std::set<int> materialized;
   for (const LoweredValue &v : l.values())
     for (const auto *list : {&v.helpers, &v.checks})

@@ -56,6 +56,18 @@ struct MatmulShape {
   bool matrixByMatrix = false; ///< Both operands of rank >= 2: the result ends in [M, N].
 };
 
+/// A register block: `rows` rows by `vectors` vectors of columns of accumulators, which must leave
+/// registers for the loaded vectors of B and the broadcast element of A (16 vector registers with
+/// AVX2, 32 with AVX-512). `unrollColumns` when the block's columns divide N, so every block is
+/// full and its loops unroll; otherwise the column vectors are a guarded loop.
+struct Blocking {
+  int rows, vectors;
+  bool unrollColumns;
+};
+
+/// The register block for products of `n` columns, with vectors of `vw` floats.
+Blocking blockingFor(int64_t n, int vw, const Halide::Target &target);
+
 /// The MatmulShape of matmul `node`.
 MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &node);
 
@@ -71,6 +83,13 @@ std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue
 /// (LoweredValue::gatherStride).
 void scheduleWindowed(Halide::Func f, const Shape &shape, int64_t gatherStride,
                       const Halide::Target &target);
+
+/// Schedules the attention values of the kernel (ValueKind::Attention) and their heads' tiles
+/// (AttentionSchedule.cpp). An attention whose values all belong to one output group is computed
+/// head by head in that group's loops, its tiles inside the loop over heads; the group is added to
+/// `scheduledGroups`. Otherwise its tiles and products are computed whole, each into its own buffer.
+void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
+                       std::set<int> &scheduledGroups, const Halide::Target &target);
 
 /// Computes convolution `conv` (ValueKind::Convolution) block by block of `owner` (the output Func
 /// that consumes it, or a wrapper of it), after computing its padded input once.
