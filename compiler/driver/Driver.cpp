@@ -65,6 +65,12 @@ OPTIONS:
   --cpu=CPU         Kernels for: native (the host, the default), x86-64-v3 (AVX2, FMA) or
                     x86-64-v4 (AVX-512). With --target=cuda, the host code's CPU.
   --model=NAME      The model to build when FILE.dl defines several.
+  --attention=HOW   How attention() is built: fused (the default: one dl.attention op, each
+                    head's scores computed in cache-sized tiles and never stored whole; causal
+                    attention skips the blocks above the diagonal) or composed (matmul, softmax
+                    and a constant mask, the scores stored whole: the reference form). Fused
+                    needs q, k and v with the same leading dimensions and at most 512 x 512
+                    scores per head; other attention is composed either way.
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
                     its forward and eval functions, and one loss function and dl.train
@@ -185,6 +191,11 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.cpu = arg.substr(6);
       if (options.cpu != "native" && options.cpu != "x86-64-v3" && options.cpu != "x86-64-v4")
         return usage("unknown --cpu '" + options.cpu + "' (expected native, x86-64-v3 or x86-64-v4)");
+    } else if (arg.rfind("--attention=", 0) == 0) {
+      std::string how = arg.substr(12);
+      if (how != "fused" && how != "composed")
+        return usage("unknown --attention '" + how + "' (expected fused or composed)");
+      options.fuseAttention = how == "fused";
     } else if (arg.rfind("--model=", 0) == 0) {
       options.model = arg.substr(8);
     } else if (arg == "-H") {
@@ -323,6 +334,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     FrontendOptions frontend;
     frontend.defines = options.defines;
     frontend.prelude = options.prelude;
+    frontend.fuseAttention = options.fuseAttention;
     std::string contents, why;
     if (!readFile(options.input, contents, why)) {
       err << "dlc: error: " << why << "\n";

@@ -29,6 +29,7 @@ struct DriverOptions {
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.
+  bool fuseAttention = true;                                 ///< --attention=fused|composed
   uint64_t seed = 42;                                        ///< --seed
   double tolerance = 1e-4;                                   ///< --tolerance (check-grad)
   int64_t steps = 100;                                       ///< --steps (interpret)

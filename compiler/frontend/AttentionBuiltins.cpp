@@ -8,8 +8,8 @@
 //
 // When q, k and v share their leading dimensions and one head's scores fit in a cache-sized tile
 // (kFusedScoresLimit), attention is one dl.attention op, which the code generator computes head by
-// head without writing the scores out. Otherwise it is written in terms of the dialect's matmul,
-// transpose, softmax and element-wise ops, with a constant mask.
+// head without writing the scores out. Otherwise (or with dlc --attention=composed) it is written
+// in terms of the dialect's matmul, transpose, softmax and element-wise ops, with a constant mask.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -92,7 +92,7 @@ std::optional<Val> attention(Elaborator &E, const BuiltinCall &c) {
     return std::nullopt;
   }
 
-  if (fusible(qs, ks, vs)) {
+  if (E.options().fuseAttention && fusible(qs, ks, vs)) {
     auto type = E.tensorType(attentionShape(qs, vs), E.f32());
     Value out = E.create<dlo::AttentionOp>(c.loc, type, *q, *k, *v, E.builder().getBoolAttr(causal),
                                            E.builder().getF64FloatAttr(scaleFor(qs)));

@@ -89,6 +89,7 @@ public:
   void error(SourceLoc loc, const std::string &message);
   mlir::Location loc(SourceLoc l);
   mlir::OpBuilder &builder() { return builder_; }
+  const FrontendOptions &options() const { return options_; }
   Mode mode() const { return mode_; }
   int64_t nextStream() { return stream_++; }
   mlir::Type f32() { return builder_.getF32Type(); }
