@@ -7,6 +7,11 @@
   - Transformer block: bench/seq/transformer_block.dl (batch 16, sequence 128, width 256, 4 heads,
     causal, MLP 1024 with GELU, pre-norm) against the same block from nn.LayerNorm,
     nn.MultiheadAttention and nn.Linear; mean squared error against a random target, Adam.
+  - Attention: bench/seq/attention.dl, the block's causal attention alone (batch 16, 4 heads,
+    sequence 128, 64 per head; q, k and v parameters, mean squared error, SGD) against the same
+    computation in PyTorch (softmax(q k^T / 8 + mask) v, as nn.MultiheadAttention computes it).
+The block and the attention are also built with `dlc --attention=composed` (matmul, softmax and a
+mask, the scores stored whole) and timed as the row "dlc composed".
 For each it times `dlc MODEL.dl -o MODEL.so` (median of --compiles), then the train step with
 `dl-run bench MODEL.so --threads T` and in PyTorch (torch.set_num_threads(T)), each the median of
 --steps steps after --warmup, taking turns for --rounds rounds (best round), and prints Markdown
@@ -23,15 +28,18 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchlib import (ROOT, add_common_arguments, add_rows, compile_variant,  # noqa: E402
-                      measure_rounds, print_peers, print_tables, report_torch, run_torch_worker,
-                      time_steps, torch_peers)
+                      dl_run_bench, measure_rounds, print_peers, print_tables, report_torch,
+                      run_torch_worker, time_steps, torch_peers)
 
 LSTM = {"B": 32, "T": 64, "V": 65, "E": 64, "H": 256}
 BLOCK = {"B": 16, "T": 128, "D": 256, "HEADS": 4}
 VARIANTS = [  # (label, .dl file, -D overrides, PyTorch twin)
     ("LSTM LM", os.path.join(ROOT, "examples", "char_lstm.dl"), ["-D", "V=65"], "lstm"),
     ("Transformer block", os.path.join(ROOT, "bench", "seq", "transformer_block.dl"), [], "block"),
+    ("Attention", os.path.join(ROOT, "bench", "seq", "attention.dl"), [], "attention"),
 ]
+ATTENTION = {"B": 16, "H": 4, "T": 128, "D": 64}
+COMPOSED = ["--attention=composed"]
 
 
 def flops(twin):
@@ -42,6 +50,10 @@ def flops(twin):
     if twin == "lstm":
         b, t, v, e, h = (LSTM[k] for k in "BTVEH")
         products = [b * t * e * 4 * h, b * t * h * 4 * h, b * t * h * v]
+    elif twin == "attention":
+        # q k^T and P v over the causal half of the scores, each with its two gradients.
+        b, heads, t, d = (ATTENTION[k] for k in ("B", "H", "T", "D"))
+        products = [b * heads * t * t * d // 2] * 2
     else:
         b, t, d = BLOCK["B"], BLOCK["T"], BLOCK["D"]
         products = [b * t * d * 3 * d, b * t * t * d, b * t * t * d, b * t * d * d,
@@ -74,6 +86,18 @@ def torch_worker(args):
 
         def loss():
             return nn.functional.cross_entropy(net(x).reshape(b * t, v), y.reshape(b * t))
+    elif args.torch_worker == "attention":
+        b, heads, t, d = (ATTENTION[k] for k in ("B", "H", "T", "D"))
+        q, k, v = (torch.randn(b, heads, t, d, requires_grad=True) for _ in range(3))
+        y = torch.randn(b, heads, t, d)
+        mask = torch.triu(torch.full((t, t), float("-inf")), 1)
+        net = torch.nn.ParameterList([torch.nn.Parameter(p) for p in (q, k, v)])
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+
+        def loss():
+            q, k, v = net
+            weights = torch.softmax(q @ k.transpose(-2, -1) / d ** 0.5 + mask, dim=-1)
+            return nn.functional.mse_loss(weights @ v, y)
     else:
         b, t, d, heads = BLOCK["B"], BLOCK["T"], BLOCK["D"], BLOCK["HEADS"]
 
@@ -117,7 +141,8 @@ def torch_bench(peer_env, twin, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_common_arguments(parser, steps=10, warmup=2)
-    parser.add_argument("--torch-worker", choices=["lstm", "block"], help=argparse.SUPPRESS)
+    parser.add_argument("--torch-worker", choices=["lstm", "block", "attention"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.torch_worker:
         return torch_worker(args)
@@ -134,6 +159,13 @@ def main():
             compile_variant(dlc, source, model, args, compiles, label, defines)
             results = measure_rounds(model, "train_step", dl_run, peers,
                                      lambda env: torch_bench(env, twin, args), args, blas_seen)
+            if twin != "lstm":
+                composed = model.replace(".so", "-composed.so")
+                compile_variant(dlc, source, composed, args, compiles, label, defines + COMPOSED)
+                results["dlc composed"] = [dl_run_bench(dl_run, composed, "train_step", args)
+                                           for _ in range(args.rounds)]
+                print("  train_step dlc composed: " +
+                      ", ".join(f"{ms:.4g}" for ms in results["dlc composed"]) + " ms/step")
             add_rows(rows, label, "train_step", results, 1e3 * flops(twin) / peak)
 
     load = os.getloadavg()
@@ -142,7 +174,8 @@ def main():
           f"best of {args.rounds} rounds; load average at the end {load[0]:.2f} {load[1]:.2f} "
           f"{load[2]:.2f}. Floor: matrix-product FLOPs / ({args.threads} cores x "
           f"{args.gflops_per_core:g} GFLOP/s): LSTM LM {flops('lstm') / 1e9:.2f} GFLOP, "
-          f"Transformer block {flops('block') / 1e9:.2f} GFLOP per train step.")
+          f"Transformer block {flops('block') / 1e9:.2f} GFLOP, attention "
+          f"{flops('attention') / 1e9:.2f} GFLOP per train step.")
     print_peers(blas_seen)
     print()
     print_tables(rows, compiles, args.compiles)

@@ -160,6 +160,28 @@ void gpuAttentionHead(const AttentionHead &head) {
   for (const AttentionTile &t : head.tiles) {
     if (!t.isRowReduction) {
       gpuPointwise(t.func, t.shape);
+      if (t.triangular) {
+        // One GPU block per block of the tile and head (those above the diagonal exit at once),
+        // one thread per element, written once.
+        const Halide::RDom &cells = t.cells;
+        Halide::Stage update = Func(t.func).update();
+        update.allow_race_conditions();
+        size_t rank = t.shape.size();
+        if (rank > 2) {
+          Var lead = Lowering::var(rank - 3, rank);
+          for (size_t d = rank - 3; d-- > 0;) {
+            Var outer(Func(t.func).name() + "_heads" + std::to_string(d));
+            update.fuse(lead, Lowering::var(d, rank), outer);
+            lead = outer;
+          }
+          update.gpu_blocks(cells[3], cells[4], lead);
+        } else {
+          update.gpu_blocks(cells[3], cells[4]);
+        }
+        update.gpu_threads(cells.x, cells.y);
+        // Each thread's product in its registers.
+        Func(t.product).compute_at(t.func, cells.x).store_in(Halide::MemoryType::Register);
+      }
       continue;
     }
     Shape laneShape = t.shape;
