@@ -56,22 +56,32 @@ bool sameElementTypes(ValueRange operands) {
   });
 }
 
-} // namespace
-
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
-                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  ValueRange operands = adaptor.getOperands();
+/// The type of attention over the first three of `operands` (q, k, v), after checking them; the
+/// messages begin with `op`'s name.
+LogicalResult inferAttention(std::optional<Location> location, StringRef op, ValueRange operands,
+                             BoolAttr causalAttr, RankedTensorType &result) {
   if (!sameElementTypes(operands))
-    return inferenceError(location, "attention operands have different element types: " +
+    return inferenceError(location, op + " operands have different element types: " +
                                         operandTypes(operands));
-  bool causal = adaptor.getCausalAttr() && adaptor.getCausal();
+  bool causal = causalAttr && causalAttr.getValue();
   shape::Shape out;
   std::string why;
   if (!attentionShape(shapeOf(operands[0].getType()), shapeOf(operands[1].getType()),
                       shapeOf(operands[2].getType()), causal, out, why))
-    return inferenceError(location, "attention of " + operandTypes(operands) + ": " + why);
-  inferred.push_back(
-      tensorOf(out, llvm::cast<RankedTensorType>(operands[0].getType()).getElementType()));
+    return inferenceError(location, op + " of " + operandTypes(operands) + ": " + why);
+  result = tensorOf(out, llvm::cast<RankedTensorType>(operands[0].getType()).getElementType());
+  return success();
+}
+
+} // namespace
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  RankedTensorType result;
+  if (failed(inferAttention(location, "attention", adaptor.getOperands(), adaptor.getCausalAttr(),
+                            result)))
+    return failure();
+  inferred.push_back(result);
   return success();
 }
 
@@ -81,20 +91,14 @@ LogicalResult AttentionGradOp::inferReturnTypes(MLIRContext *, std::optional<Loc
   ValueRange operands = adaptor.getOperands();
   if (!adaptor.getWrtAttr() || adaptor.getWrt() < 0 || adaptor.getWrt() > 2)
     return inferenceError(location, "attention_grad needs 'wrt' = 0 (q), 1 (k) or 2 (v)");
-  if (!sameElementTypes(operands))
-    return inferenceError(location, "attention_grad operands have different element types: " +
-                                        operandTypes(operands));
-  bool causal = adaptor.getCausalAttr() && adaptor.getCausal();
-  shape::Shape out;
-  std::string why;
-  if (!attentionShape(shapeOf(operands[0].getType()), shapeOf(operands[1].getType()),
-                      shapeOf(operands[2].getType()), causal, out, why))
-    return inferenceError(location, "attention_grad of " + operandTypes(operands) + ": " + why);
-  Type element = llvm::cast<RankedTensorType>(operands[0].getType()).getElementType();
-  if (shapeOf(operands[3].getType()) != out)
+  RankedTensorType result;
+  if (failed(inferAttention(location, "attention_grad", operands, adaptor.getCausalAttr(),
+                            result)))
+    return failure();
+  if (operands[3].getType() != result)
     return inferenceError(location, "attention_grad of " + operandTypes(operands) +
                                         ": the gradient must have the attention's type " +
-                                        typeString(tensorOf(out, element)));
+                                        typeString(result));
   inferred.push_back(operands[adaptor.getWrt()].getType());
   return success();
 }
