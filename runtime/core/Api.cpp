@@ -73,10 +73,7 @@ const char *creationError() { return threadError; }
 /// The entry functions for the device `options` asks for: a library for both the CPU and CUDA
 /// has a second table for the GPU (model_abi.h).
 const dl_entry_fn *entriesFor(const ModelDescription &model, const dl_options *options) {
-  int device = DL_DEVICE_CPU;
-  if (options)
-    std::memcpy(&device, &options->device, sizeof device); // any int a C caller passed
-  if (model.target == "cpu,cuda" && device == DL_DEVICE_CUDA)
+  if (model.hasCudaEntries() && requestedDevice(options) == DL_DEVICE_CUDA)
     return dl_model_entries_cuda;
   return dl_model_entries;
 }

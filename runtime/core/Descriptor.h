@@ -96,6 +96,16 @@ struct ModelDescription {
   ModelDescription(const ModelDescription &) = delete;
   ModelDescription &operator=(const ModelDescription &) = delete;
 
+  /// Whether the library's kernels run on `device` (DL_DEVICE_CPU or DL_DEVICE_CUDA): target
+  /// "cpu", "cuda" or "cpu,cuda" (both).
+  bool runsOn(int device) const {
+    return (device == DL_DEVICE_CPU && target != "cuda") ||
+           (device == DL_DEVICE_CUDA && target != "cpu");
+  }
+  /// Whether the library holds a second entry table for the GPU (dl_model_entries_cuda,
+  /// model_abi.h): it was built for both targets.
+  bool hasCudaEntries() const { return target == "cpu,cuda"; }
+
   /// The state tensor called `name`, or null.
   const StateSpec *findState(const std::string &name) const;
   /// The index in `states` of the tensor `info` describes (a pointer into info.params or

@@ -132,27 +132,31 @@ int64_t denseBytes(const halide_buffer_t *b) {
 
 } // namespace
 
+int requestedDevice(const dl_options *options) {
+  static_assert(sizeof(dl_device) == sizeof(int), "dl_device is an int-sized enum");
+  int device = DL_DEVICE_CPU;
+  if (options)
+    std::memcpy(&device, &options->device, sizeof device);
+  return device;
+}
+
 dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entryFunctions,
                          const dl_options *options, dlrt_instance **out, std::string &error) {
   *out = nullptr;
   dl_options opts = options ? *options : dl_options{DL_DEVICE_CPU, 0, 0};
   std::string label = "model '" + model.name + "'";
-  // C callers may pass any int as the device; reading it as a dl_device would be undefined in C++.
-  static_assert(sizeof(dl_device) == sizeof(int), "dl_device is an int-sized enum");
-  int device;
-  std::memcpy(&device, &opts.device, sizeof device);
+  int device = requestedDevice(options);
   if (device != DL_DEVICE_CPU && device != DL_DEVICE_CUDA) {
     error = label + ": unknown device " + std::to_string(device);
     return DL_ERR_INVALID_ARGUMENT;
   }
-  if (model.target == "cpu" && device == DL_DEVICE_CUDA) { // "cpu,cuda" runs on both
-    error = label + " was compiled for the CPU: create it with DL_DEVICE_CPU, or compile it "
-                    "with dlc --target=cuda to run on the GPU";
-    return DL_ERR_DEVICE;
-  }
-  if (model.target == "cuda" && device == DL_DEVICE_CPU) {
-    error = label + " was compiled for CUDA (dlc --target=cuda): create it with "
-                    "DL_DEVICE_CUDA, or compile it for the CPU";
+  if (!model.runsOn(device)) {
+    if (device == DL_DEVICE_CUDA)
+      error = label + " was compiled for the CPU: create it with DL_DEVICE_CPU, or compile it "
+                      "with dlc --target=cuda to run on the GPU";
+    else
+      error = label + " was compiled for CUDA (dlc --target=cuda): create it with "
+                      "DL_DEVICE_CUDA, or compile it for the CPU";
     return DL_ERR_DEVICE;
   }
   if (device == DL_DEVICE_CUDA && !openCudaDriver(error)) {

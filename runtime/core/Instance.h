@@ -53,6 +53,10 @@ struct dlrt_instance {
 
 namespace dl::rt {
 
+/// The device `options` asks for (DL_DEVICE_CPU without options), as the int a C caller passed:
+/// reading an out-of-range value as a dl_device would be undefined in C++.
+int requestedDevice(const dl_options *options);
+
 /// Allocates and initializes an instance of `model` whose entries run `entryFunctions`. On failure
 /// `*out` stays null and `error` says why (DL_ERR_INVALID_ARGUMENT, DL_ERR_DEVICE,
 /// DL_ERR_OUT_OF_MEMORY).
