@@ -260,7 +260,8 @@ private:
                         {0, rowBlocks}},
                        l.funcName(node, "_" + what + "_cells"));
     Expr columnBlock = cells[3], rowBlock = cells[4];
-    cells.where(columnBlock * kAttentionColumns <= rowBlock * kAttentionRows + (kAttentionRows - 1));
+    cells.where(columnBlock * kAttentionColumns <=
+                rowBlock * kAttentionRows + (kAttentionRows - 1));
     Index at = i;
     at[rank - 2] = rowBlock * kAttentionRows + cells.y;
     at[rank - 1] = columnBlock * kAttentionColumns + cells.x;

@@ -2,11 +2,11 @@
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
 // split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp,
-// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp); each family adds its ops to an OpTable, and
-// Pipeline.cpp walks the kernel's nodes in order, looks each op up and records the Func it returns.
-// Schedule.cpp then reads what the families recorded (which Funcs carry reductions, which value is
-// the matmul or the convolution and how its operands are reached) to schedule the pipeline for the
-// CPU.
+// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp); each family adds its ops to an
+// OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up and records the
+// Func it returns. Schedule.cpp then reads what the families recorded (which Funcs carry
+// reductions, which value is the matmul or the convolution and how its operands are reached) to
+// schedule the pipeline for the CPU.
 //
 // Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
 // 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an

@@ -87,7 +87,8 @@ void scheduleWindowed(Halide::Func f, const Shape &shape, int64_t gatherStride,
 /// Schedules the attention values of the kernel (ValueKind::Attention) and their heads' tiles
 /// (AttentionSchedule.cpp). An attention whose values all belong to one output group is computed
 /// head by head in that group's loops, its tiles inside the loop over heads; the group is added to
-/// `scheduledGroups`. Otherwise its tiles and products are computed whole, each into its own buffer.
+/// `scheduledGroups`. Otherwise its tiles and products are computed whole, each into its own
+/// buffer.
 void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
                        std::set<int> &scheduledGroups, const Halide::Target &target);
 
