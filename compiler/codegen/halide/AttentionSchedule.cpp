@@ -161,7 +161,7 @@ void scheduleTiles(const AttentionHead &head, Halide::LoopLevel at, int vw,
 
 /// Everything of `head` and its values computed whole, each into its own buffer.
 void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredValue *> &values,
-                   int vw) {
+                   int vw, const Halide::Target &target) {
   auto vectorized = [&](Func f, size_t rank, std::optional<Halide::RVar> shared) {
     Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
     f.compute_root().vectorize(x, vw, TailStrategy::GuardWithIf);
@@ -185,8 +185,15 @@ void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredVal
       continue;
     }
     vectorized(t.func, rank, std::nullopt);
-    if (t.hasProduct)
+    if (t.triangular) {
+      // The blocks on or below the diagonal, each computing its product first.
+      const Halide::RDom &cells = t.cells;
+      Func(t.func).update().allow_race_conditions().vectorize(cells.x, vw).unroll(cells.y);
+      scheduleBlockProduct(t.product, t.shared, Halide::LoopLevel(t.func, cells.z), rank, vw,
+                           target);
+    } else if (t.hasProduct) {
       vectorized(t.product, rank, t.shared);
+    }
   }
   for (const LoweredValue *v : values)
     vectorized(v->attention.product, v->type.shape.size(), v->attention.shared);
@@ -221,7 +228,7 @@ void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
       std::vector<const LoweredValue *> lowered;
       for (int v : values)
         lowered.push_back(&l.value(v));
-      scheduleWhole(*head, lowered, vw);
+      scheduleWhole(*head, lowered, vw, target);
       continue;
     }
     scheduledGroups.insert(owner);
