@@ -260,6 +260,10 @@ private:
     return true;
   }
 
+  bool containsConcat(Operation *lead) {
+    return llvm::any_of(membersOf(lead), [](Operation *op) { return isa<ConcatOp>(op); });
+  }
+
   bool allDuplicable(Operation *lead) {
     for (Operation *op : membersOf(lead))
       if (!isDuplicable(op))
@@ -286,7 +290,15 @@ private:
       return false;
     switch (opKind(consumer)) {
     case OpKind::Index:
-      return false;
+      // A chain of reshapes and transposes joins, so that its consumer takes the whole chain as
+      // its access pattern instead of reading a copy of all but the last link. Only a link with
+      // one user (joining a fan-out, a split's parts, would hand every part to whichever consumer
+      // comes first), and never a concatenation: read through, the 64 steps an unrolled scan
+      // stacks become a 64-way select per element of the product that reads them.
+      if (!isa<ReshapeOp, TransposeOp>(consumer) || !allIndex(p) || !allIndex(c) ||
+          containsConcat(p) || !llvm::hasSingleElement(producer->getUsers()))
+        return false;
+      break;
     case OpKind::Matmul:
       if (!allIndex(p) || attentionsIn(c) > 0)
         return false;

@@ -73,3 +73,40 @@ dl.model @m {
     return %c, %p : tensor<f32>, tensor<4x3xf32>
   }
 }
+
+// -----
+
+// Tests that a chain of reshapes and transposes joins its consumer whole (the matmul reads x through
+// both), while a concatenation stays a kernel of its own: read through by the product, it would be
+// a select per element (an unrolled scan stacks 64 steps this way).
+// CHECK-LABEL: func.func @forward
+// CHECK: %[[C:.*]] = dl.fusion "m_forward_k0"(%arg0)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT:   dl.concat
+// CHECK-NEXT:   dl.yield
+// CHECK: dl.fusion "m_forward_k1"(%arg0, %{{.*}})
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT:   dl.reshape
+// CHECK-NEXT:   dl.transpose
+// CHECK-NEXT:   dl.matmul
+// CHECK-NEXT:   dl.yield
+// CHECK: dl.fusion "m_forward_k2"(%[[C]], %{{.*}})
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT:   dl.reshape
+// CHECK-NEXT:   dl.matmul
+// CHECK-NEXT:   dl.yield
+dl.model @m {
+  dl.param @w : tensor<3x4xf32> = "zeros"
+  dl.param @u : tensor<12x4xf32> = "zeros"
+  func.func @forward(%x: tensor<2x6xf32> {dl.input = "x"}) -> (tensor<2x2x4xf32> {dl.output = "y"}, tensor<2x4xf32> {dl.output = "z"}) {
+    %w = dl.load @w : tensor<3x4xf32>
+    %u = dl.load @u : tensor<12x4xf32>
+    %c = dl.concat %x, %x {axis = 0 : i64} : (tensor<2x6xf32>, tensor<2x6xf32>) -> tensor<4x6xf32>
+    %r = dl.reshape %x : (tensor<2x6xf32>) -> tensor<2x2x3xf32>
+    %t = dl.transpose %r {perm = array<i64: 1, 0, 2>} : (tensor<2x2x3xf32>) -> tensor<2x2x3xf32>
+    %y = dl.matmul %t, %w : (tensor<2x2x3xf32>, tensor<3x4xf32>) -> tensor<2x2x4xf32>
+    %rc = dl.reshape %c : (tensor<4x6xf32>) -> tensor<2x12xf32>
+    %z = dl.matmul %rc, %u : (tensor<2x12xf32>, tensor<12x4xf32>) -> tensor<2x4xf32>
+    return %y, %z : tensor<2x2x4xf32>, tensor<2x4xf32>
+  }
+}
