@@ -65,20 +65,22 @@ Sizes sizesOf(Lowering &l, const KernelNode &node) {
 /// Builds the Funcs of one attention node.
 class Builder {
 public:
-  Builder(Lowering &l, const KernelNode &node)
+  /// Builds into (or reads the tiles of) `head`.
+  Builder(Lowering &l, const KernelNode &node, std::shared_ptr<AttentionHead> head)
       : l(l), node(node), s(sizesOf(l, node)), rank(s.lead.size() + 2),
-        causal(l.intAttr(node, "causal", 0) != 0), scale(l.floatAttr(node, "scale")) {}
+        causal(l.intAttr(node, "causal", 0) != 0), scale(l.floatAttr(node, "scale")),
+        h(std::move(head)) {}
 
   /// The tiles the forward op and the gradients both need: kT, scores, max, P and sum.
-  void addWeights(AttentionHead &h) {
-    kT = addTile(h, "kT", {s.d, s.tk}, [&](const Index &i) {
+  void addWeights() {
+    h->kT = addTile("kT", {s.d, s.tk}, [&](const Index &i) {
       return operand(1, i, blockColumn(i[rank - 1], s.tk), i[rank - 2]);
     });
-    h.tiles.back().transposes = true;
-    scores = addProductTile(
-        h, "scores", {s.tq, s.tk}, s.d, minusInfinity(),
+    h->tiles.back().transposes = true;
+    h->scores = addProductTile(
+        "scores", {s.tq, s.tk}, s.d, minusInfinity(),
         [&](const Index &i, const Expr &r) {
-          return operand(0, i, clampRow(i[rank - 2], s.tq), r) * at(kT, i, r, i[rank - 1]);
+          return operand(0, i, clampRow(i[rank - 2], s.tq), r) * at(h->kT, i, r, i[rank - 1]);
         },
         [&](const Index &i, const Expr &product) {
           Expr scaled = product * static_cast<float>(scale);
@@ -88,77 +90,68 @@ public:
           return Halide::strict_float(
               Halide::select(i[rank - 1] > i[rank - 2], minusInfinity(), scaled));
         });
-    rowMax = addRowReduction(h, "max", scores, minusInfinity(),
-                             [](Expr a, Expr b) { return Halide::max(a, b); });
-    p = addTile(h, "P", {s.tq, s.tk}, [&](const Index &i) {
-      return Halide::exp(at(scores, i, i[rank - 2], i[rank - 1]) - atRow(rowMax, i, i[rank - 2]));
+    h->rowMax = addRowReduction("max", h->scores, minusInfinity(),
+                                [](Expr a, Expr b) { return Halide::max(a, b); });
+    h->p = addTile("P", {s.tq, s.tk}, [&](const Index &i) {
+      return Halide::exp(at(h->scores, i, i[rank - 2], i[rank - 1]) -
+                         atRow(h->rowMax, i, i[rank - 2]));
     });
-    rowSum = addRowReduction(h, "sum", p, Expr(0.0f), [](Expr a, Expr b) { return a + b; });
+    h->rowSum = addRowReduction("sum", h->p, Expr(0.0f), [](Expr a, Expr b) { return a + b; });
   }
 
   /// The tiles the gradients need besides the weights: vT, W, dP, dot and dS.
-  void addGradientTiles(AttentionHead &h) {
-    vT = addTile(h, "vT", {s.dv, s.tk}, [&](const Index &i) {
+  void addGradientTiles() {
+    h->vT = addTile("vT", {s.dv, s.tk}, [&](const Index &i) {
       return operand(2, i, blockColumn(i[rank - 1], s.tk), i[rank - 2]);
     });
-    h.tiles.back().transposes = true;
-    w = addTile(h, "W", {s.tq, s.tk}, [&](const Index &i) {
-      return at(p, i, i[rank - 2], i[rank - 1]) / atRow(rowSum, i, i[rank - 2]);
+    h->tiles.back().transposes = true;
+    h->w = addTile("W", {s.tq, s.tk}, [&](const Index &i) {
+      return at(h->p, i, i[rank - 2], i[rank - 1]) / atRow(h->rowSum, i, i[rank - 2]);
     });
-    dP = addProductTile(
-        h, "dP", {s.tq, s.tk}, s.dv, Expr(0.0f),
+    h->dP = addProductTile(
+        "dP", {s.tq, s.tk}, s.dv, Expr(0.0f),
         [&](const Index &i, const Expr &r) {
-          return operand(3, i, clampRow(i[rank - 2], s.tq), r) * at(vT, i, r, i[rank - 1]);
+          return operand(3, i, clampRow(i[rank - 2], s.tq), r) * at(h->vT, i, r, i[rank - 1]);
         },
         [](const Index &, const Expr &product) { return product; });
     Func weighted = tileFunc("WdP");
     Lowering::define(weighted, rank, [&](const Index &i) {
-      return at(w, i, i[rank - 2], i[rank - 1]) * at(dP, i, i[rank - 2], i[rank - 1]);
+      return at(h->w, i, i[rank - 2], i[rank - 1]) * at(h->dP, i, i[rank - 2], i[rank - 1]);
     });
     // W * dP is inlined into the row sums (a tile of its own only in name).
-    rowDot = addRowReduction(h, "dot", weighted, Expr(0.0f), [](Expr a, Expr b) { return a + b; });
-    dS = addTile(h, "dS", {s.tq, s.tk}, [&](const Index &i) {
-      return at(w, i, i[rank - 2], i[rank - 1]) *
-             (at(dP, i, i[rank - 2], i[rank - 1]) - atRow(rowDot, i, i[rank - 2])) *
+    h->rowDot = addRowReduction("dot", weighted, Expr(0.0f), [](Expr a, Expr b) { return a + b; });
+    h->dS = addTile("dS", {s.tq, s.tk}, [&](const Index &i) {
+      return at(h->w, i, i[rank - 2], i[rank - 1]) *
+             (at(h->dP, i, i[rank - 2], i[rank - 1]) - atRow(h->rowDot, i, i[rank - 2])) *
              static_cast<float>(scale);
     });
   }
 
-  /// Looks up the tiles of `h` built by an earlier Builder (the same order as add*).
-  void adopt(const AttentionHead &h) {
-    const auto &t = h.tiles;
-    kT = t.at(0).func, scores = t.at(1).func, rowMax = t.at(2).func, p = t.at(3).func,
-    rowSum = t.at(4).func;
-    if (t.size() > 5)
-      vT = t.at(5).func, w = t.at(6).func, dP = t.at(7).func, rowDot = t.at(8).func,
-      dS = t.at(9).func;
-  }
-
-  LoweredValue forward(std::shared_ptr<AttentionHead> head) {
-    LoweredValue v = product(head, s.tk, Reach::UpToRow, [&](const Index &i, const Expr &r) {
-      return at(p, i, clampRow(i[rank - 2], s.tq), r) * operand(2, i, r, i[rank - 1]);
+  LoweredValue forward() {
+    LoweredValue v = product(s.tk, Reach::UpToRow, [&](const Index &i, const Expr &r) {
+      return at(h->p, i, clampRow(i[rank - 2], s.tq), r) * operand(2, i, r, i[rank - 1]);
     });
     Func product = v.attention.product;
     v.func = l.newFunc(node);
     Lowering::define(v.func, rank, [&](const Index &i) {
-      return Lowering::call(product, i) / atRow(rowSum, i, i[rank - 2]);
+      return Lowering::call(product, i) / atRow(h->rowSum, i, i[rank - 2]);
     });
     return v;
   }
 
-  LoweredValue gradient(std::shared_ptr<AttentionHead> head, int64_t wrt) {
+  LoweredValue gradient(int64_t wrt) {
     LoweredValue v;
     if (wrt == 0) // dq = dS k
-      v = product(head, s.tk, Reach::UpToRow, [&](const Index &i, const Expr &r) {
-        return at(dS, i, clampRow(i[rank - 2], s.tq), r) * operand(1, i, r, i[rank - 1]);
+      v = product(s.tk, Reach::UpToRow, [&](const Index &i, const Expr &r) {
+        return at(h->dS, i, clampRow(i[rank - 2], s.tq), r) * operand(1, i, r, i[rank - 1]);
       });
     else if (wrt == 1) // dk = dS^T q
-      v = product(head, s.tq, Reach::FromRow, [&](const Index &i, const Expr &r) {
-        return at(dS, i, r, clampRow(i[rank - 2], s.tk)) * operand(0, i, r, i[rank - 1]);
+      v = product(s.tq, Reach::FromRow, [&](const Index &i, const Expr &r) {
+        return at(h->dS, i, r, clampRow(i[rank - 2], s.tk)) * operand(0, i, r, i[rank - 1]);
       });
     else // dv = W^T g
-      v = product(head, s.tq, Reach::FromRow, [&](const Index &i, const Expr &r) {
-        return at(w, i, r, clampRow(i[rank - 2], s.tk)) * operand(3, i, r, i[rank - 1]);
+      v = product(s.tq, Reach::FromRow, [&](const Index &i, const Expr &r) {
+        return at(h->w, i, r, clampRow(i[rank - 2], s.tk)) * operand(3, i, r, i[rank - 1]);
       });
     v.func = v.attention.product;
     return v;
@@ -207,41 +200,52 @@ private:
     return Halide::clamp(row, 0, static_cast<int>(rows) - 1);
   }
 
-  Func addTile(AttentionHead &h, const std::string &what, std::initializer_list<int64_t> inner,
+  Func addTile(const std::string &what, std::initializer_list<int64_t> inner,
                const std::function<Expr(const Index &)> &body) {
     AttentionTile tile;
     tile.func = tileFunc(what);
     tile.shape = tileShape(inner);
     Lowering::define(tile.func, rank, body);
-    h.tiles.push_back(tile);
+    h->tiles.push_back(tile);
     return tile.func;
   }
 
-  /// A tile `epilogue(i, product(i))`, where product(i) sums term(i, r) over r in [0, shared).
+  /// A Func over [L..., rows, columns] named after `what` that sums term(i, r) over r in [0,
+  /// shared) where `keep(i, r)` holds (every r when it is not given); `rvar` gets r.
+  Func sumOf(const std::string &what, int64_t shared, Halide::RVar &rvar,
+             const std::function<Expr(const Index &, const Expr &)> &term,
+             const std::function<Expr(const Index &, const Expr &)> &keep = nullptr) {
+    Func f = tileFunc(what + "_product");
+    Lowering::define(f, rank, [](const Index &) { return Expr(0.0f); });
+    Halide::RDom r(0, static_cast<int>(shared), l.funcName(node, "_" + what + "_r"));
+    Index i = Lowering::coordinates(rank);
+    if (keep)
+      r.where(keep(i, r.x));
+    std::vector<Expr> args(i.rbegin(), i.rend());
+    f(args) += term(i, r.x);
+    rvar = r.x;
+    return f;
+  }
+
   /// A tile `epilogue(i, product(i))`, where product(i) sums term(i, r) over r in [0, shared).
   /// Causal: `fill` above the diagonal, and the epilogue only on and below the last row of each
   /// block of kAttentionRows rows (an update over the columns up to it), so that no block computes
   /// the products of columns none of its rows attends to.
-  Func addProductTile(AttentionHead &h, const std::string &what,
+  Func addProductTile(const std::string &what,
                       std::initializer_list<int64_t> inner, int64_t shared, const Expr &fill,
                       const std::function<Expr(const Index &, const Expr &)> &term,
                       const std::function<Expr(const Index &, const Expr &)> &epilogue) {
     AttentionTile tile;
     tile.shape = tileShape(inner);
-    tile.product = tileFunc(what + "_product");
-    Lowering::define(tile.product, rank, [](const Index &) { return Expr(0.0f); });
-    Halide::RDom r(0, static_cast<int>(shared), l.funcName(node, "_" + what + "_r"));
-    Index i = Lowering::coordinates(rank);
-    std::vector<Expr> args(i.rbegin(), i.rend());
-    tile.product(args) += term(i, r.x);
-    tile.shared = r.x;
+    tile.product = sumOf(what, shared, tile.shared, term);
     tile.hasProduct = true;
+    Index i = Lowering::coordinates(rank);
     tile.func = tileFunc(what);
     Func product = tile.product;
     if (!causal) {
       Lowering::define(tile.func, rank,
                        [&](const Index &at) { return epilogue(at, Lowering::call(product, at)); });
-      h.tiles.push_back(tile);
+      h->tiles.push_back(tile);
       return tile.func;
     }
     Lowering::define(tile.func, rank, [&](const Index &) { return fill; });
@@ -269,12 +273,12 @@ private:
     tile.func(lhs) = epilogue(at, Lowering::call(product, at));
     tile.cells = cells;
     tile.triangular = true;
-    h.tiles.push_back(tile);
+    h->tiles.push_back(tile);
     return tile.func;
   }
 
   /// The reduction of each row of tile `source` ([L..., Tq, Tk]) with `combine` from `identity`.
-  Func addRowReduction(AttentionHead &h, const std::string &what, const Func &source,
+  Func addRowReduction(const std::string &what, const Func &source,
                        const Expr &identity, const std::function<Expr(Expr, Expr)> &combine) {
     AttentionTile tile;
     tile.isRowReduction = true;
@@ -299,7 +303,7 @@ private:
     Index laneIndex = row;
     laneIndex.push_back(lane.x);
     tile.func(rowArgs) = combine(tile.func(rowArgs), Lowering::call(tile.lanes, laneIndex));
-    h.tiles.push_back(tile);
+    h->tiles.push_back(tile);
     return tile.func;
   }
 
@@ -310,30 +314,21 @@ private:
 
   /// The value's own product: [L..., rows, columns] (the node's shape), summing term(i, r) over r
   /// in [0, shared).
-  LoweredValue product(std::shared_ptr<AttentionHead> head, int64_t shared, Reach reach,
+  LoweredValue product(int64_t shared, Reach reach,
                        const std::function<Expr(const Index &, const Expr &)> &term) {
     if (node.type.shape.size() != rank)
       throw l.error(node, "has a result of the wrong rank");
     LoweredValue v;
     v.type = node.type;
     v.kind = ValueKind::Attention;
-    v.attention.head = std::move(head);
-    Func f = l.newFunc(node, "_product");
-    Lowering::define(f, rank, [](const Index &) { return Expr(0.0f); });
-    Halide::RDom r(0, static_cast<int>(shared), l.funcName(node, "_r"));
-    Index i = Lowering::coordinates(rank);
-    if (causal) {
-      // The same for every row of a block, so Halide trims the loop over r per block.
-      Expr row = i[rank - 2];
-      if (reach == Reach::UpToRow)
-        r.where(r.x <= lastRowOfBlock(row));
-      else
-        r.where(r.x >= firstRowOfBlock(row));
-    }
-    std::vector<Expr> args(i.rbegin(), i.rend());
-    f(args) += term(i, r.x);
-    v.attention.product = f;
-    v.attention.shared = r.x;
+    v.attention.head = h;
+    std::function<Expr(const Index &, const Expr &)> keep;
+    if (causal) // The same for every row of a block, so Halide trims the loop over r per block.
+      keep = [reach](const Index &i, const Expr &r) {
+        const Expr &row = i[i.size() - 2];
+        return reach == Reach::UpToRow ? r <= lastRowOfBlock(row) : r >= firstRowOfBlock(row);
+      };
+    v.attention.product = sumOf("value", shared, v.attention.shared, term, keep);
     return v;
   }
 
@@ -343,16 +338,14 @@ private:
   size_t rank;
   bool causal;
   double scale;
-  Func kT, scores, rowMax, p, rowSum, vT, w, dP, rowDot, dS;
+  std::shared_ptr<AttentionHead> h;
 };
 
 LoweredValue lowerAttention(Lowering &l, const KernelNode &node) {
   l.expectOperands(node, 3);
-  Builder b(l, node);
-  auto head = std::make_shared<AttentionHead>();
-  b.addWeights(*head);
-  head->lead = sizesOf(l, node).lead;
-  return b.forward(head);
+  Builder b(l, node, std::make_shared<AttentionHead>());
+  b.addWeights();
+  return b.forward();
 }
 
 /// An earlier attention_grad of `node`'s kernel with the same operands and attributes, or -1.
@@ -373,19 +366,13 @@ LoweredValue lowerAttentionGrad(Lowering &l, const KernelNode &node) {
   if (wrt < 0 || wrt > 2)
     throw l.error(node, "has 'wrt' " + std::to_string(wrt) + ", not 0, 1 or 2");
   l.intAttr(node, "causal");
-  Builder b(l, node);
   int sibling = siblingOf(l, node);
-  std::shared_ptr<AttentionHead> head;
-  if (sibling >= 0) {
-    head = l.value(sibling).attention.head;
-    b.adopt(*head);
-  } else {
-    head = std::make_shared<AttentionHead>();
-    b.addWeights(*head);
-    b.addGradientTiles(*head);
-    head->lead = sizesOf(l, node).lead;
-  }
-  return b.gradient(head, wrt);
+  if (sibling >= 0)
+    return Builder(l, node, l.value(sibling).attention.head).gradient(wrt);
+  Builder b(l, node, std::make_shared<AttentionHead>());
+  b.addWeights();
+  b.addGradientTiles();
+  return b.gradient(wrt);
 }
 
 } // namespace

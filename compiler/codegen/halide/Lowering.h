@@ -144,7 +144,9 @@ static_assert((kAttentionRows & (kAttentionRows - 1)) == 0, "a power of two");
 /// of one attention in one kernel, which share the weights P and the scores' gradient dS.
 struct AttentionHead {
   std::vector<AttentionTile> tiles; ///< In the order they are defined (producers first).
-  Shape lead;                       ///< L.
+  /// The same tiles' Funcs by role, for the values' products (Attention.cpp). A forward op's head
+  /// leaves the gradients' (vT to dS) undefined.
+  Halide::Func kT, scores, rowMax, p, rowSum, vT, w, dP, rowDot, dS;
 };
 
 /// An attention value's own product: `product` (over [L..., rows, columns], the value's shape)
