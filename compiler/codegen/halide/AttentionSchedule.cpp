@@ -28,11 +28,16 @@ namespace {
 /// With at least this many heads, the heads run in parallel.
 constexpr int64_t kParallelHeads = 2;
 
+/// The vector registers a register block may hold accumulators in: of 32 with AVX-512, of 16
+/// with AVX2, the rest hold the loaded and broadcast operands.
+int accumulatorRegisters(const Halide::Target &target) {
+  return target.has_feature(Halide::Target::AVX512) ? 24 : 12;
+}
+
 /// Register blocks of kAttentionRows rows (the granularity at which causal attention skips work)
 /// by as many vectors of columns as divide `columns` and fit the registers.
 Blocking attentionBlocking(int64_t columns, int vw, const Halide::Target &target) {
-  int accumulators = target.has_feature(Halide::Target::AVX512) ? 24 : 12;
-  for (int vectors = accumulators / kAttentionRows; vectors >= 1; --vectors)
+  for (int vectors = accumulatorRegisters(target) / kAttentionRows; vectors >= 1; --vectors)
     if (columns % (int64_t(vectors) * vw) == 0)
       return {kAttentionRows, vectors, true};
   return {kAttentionRows, 1, false};
@@ -56,29 +61,9 @@ Var blockOwner(Func owner, size_t rank, const Blocking &b, int vw, const std::st
 /// Computes `product` (over rank `rank`, with an update over `shared`) per register block of its
 /// owner, at the owner's loop `block`: `b.rows` rows (the product clamps the rows it reads) by the
 /// block's columns, the shared dimension outermost so the accumulators stay in registers.
-/// With `narrowColumns` (a tile of causal scores, whose blocks need only the columns up to their
-/// last row), the block's columns are a loop of single vectors outside the shared dimension, so
-/// that a block computes only the vectors its rows read.
 void blockProduct(Func product, Halide::RVar shared, const Halide::LoopLevel &block, size_t rank,
-                  const Blocking &b, int vw, bool narrowColumns) {
+                  const Blocking &b, int vw) {
   Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
-  if (narrowColumns) {
-    // Whole vectors when the blocks are (they never pass the tile's last column then).
-    TailStrategy tail = b.unrollColumns ? TailStrategy::RoundUp : TailStrategy::GuardWithIf;
-    Var xv(product.name() + "_xv"), xi(product.name() + "_xi");
-    Var uxv(product.name() + "_uxv"), uxi(product.name() + "_uxi");
-    product.compute_at(block)
-        .bound_extent(y, b.rows)
-        .unroll(y)
-        .split(x, xv, xi, vw, tail)
-        .vectorize(xi);
-    product.update()
-        .split(x, uxv, uxi, vw, tail)
-        .reorder(uxi, y, shared, uxv)
-        .vectorize(uxi)
-        .unroll(y);
-    return;
-  }
   product.compute_at(block)
       .bound_extent(y, b.rows)
       .vectorize(x, vw, TailStrategy::GuardWithIf)
@@ -96,9 +81,8 @@ void blockProduct(Func product, Halide::RVar shared, const Halide::LoopLevel &bl
 void scheduleBlockProduct(Func product, Halide::RVar shared, const Halide::LoopLevel &at,
                           size_t rank, int vw, const Halide::Target &target) {
   Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
-  int accumulators = target.has_feature(Halide::Target::AVX512) ? 24 : 12;
   int vectors = kAttentionColumns / vw, rows = kAttentionRows;
-  while (rows > 1 && rows * vectors > accumulators)
+  while (rows > 1 && rows * vectors > accumulatorRegisters(target))
     rows /= 2;
   product.compute_at(at)
       .bound_extent(x, kAttentionColumns)
@@ -113,6 +97,17 @@ void scheduleBlockProduct(Func product, Halide::RVar shared, const Halide::LoopL
       .vectorize(x, vw)
       .unroll(x)
       .unroll(yi);
+}
+
+/// The update of causal product tile `t` (after its fill): its blocks on or below the diagonal,
+/// each computing its product first.
+void scheduleTriangle(const AttentionTile &t, int vw, const Halide::Target &target) {
+  const Halide::RDom &cells = t.cells;
+  Func f = t.func;
+  // Each (column, row) of a block is written once: vector lanes never race.
+  f.update().allow_race_conditions().vectorize(cells.x, vw).unroll(cells.y);
+  scheduleBlockProduct(t.product, t.shared, Halide::LoopLevel(f, cells.z), t.shape.size(), vw,
+                       target);
 }
 
 /// The tiles of `head`, computed at loop level `at` (one head of the owner).
@@ -143,19 +138,14 @@ void scheduleTiles(const AttentionHead &head, Halide::LoopLevel at, int vw,
       f.vectorize(x, vw, TailStrategy::GuardWithIf);
       continue;
     }
-    Blocking b = attentionBlocking(t.shape.back(), vw, target);
-    if (!t.triangular) {
-      Var block = blockOwner(f, rank, b, vw, f.name());
-      blockProduct(t.product, t.shared, Halide::LoopLevel(f, block), rank, b, vw,
-                   /*narrowColumns=*/true);
+    if (t.triangular) {
+      f.vectorize(x, vw, TailStrategy::GuardWithIf);
+      scheduleTriangle(t, vw, target);
       continue;
     }
-    // The fill, then the blocks on or below the diagonal, each computing its product first.
-    f.vectorize(x, vw, TailStrategy::GuardWithIf);
-    const Halide::RDom &cells = t.cells;
-    // Each (column, row) of a block is written once: vector lanes never race.
-    f.update().allow_race_conditions().vectorize(cells.x, vw).unroll(cells.y);
-    scheduleBlockProduct(t.product, t.shared, Halide::LoopLevel(f, cells.z), rank, vw, target);
+    Blocking b = attentionBlocking(t.shape.back(), vw, target);
+    Var block = blockOwner(f, rank, b, vw, f.name());
+    blockProduct(t.product, t.shared, Halide::LoopLevel(f, block), rank, b, vw);
   }
 }
 
@@ -185,15 +175,10 @@ void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredVal
       continue;
     }
     vectorized(t.func, rank, std::nullopt);
-    if (t.triangular) {
-      // The blocks on or below the diagonal, each computing its product first.
-      const Halide::RDom &cells = t.cells;
-      Func(t.func).update().allow_race_conditions().vectorize(cells.x, vw).unroll(cells.y);
-      scheduleBlockProduct(t.product, t.shared, Halide::LoopLevel(t.func, cells.z), rank, vw,
-                           target);
-    } else if (t.hasProduct) {
+    if (t.triangular)
+      scheduleTriangle(t, vw, target);
+    else if (t.hasProduct)
       vectorized(t.product, rank, t.shared);
-    }
   }
   for (const LoweredValue *v : values)
     vectorized(v->attention.product, v->type.shape.size(), v->attention.shared);
@@ -256,7 +241,7 @@ void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
     for (int v : values) {
       const LoweredValue &value = l.value(v);
       blockProduct(value.attention.product, value.attention.shared,
-                   Halide::LoopLevel(out, block), rank, b, vw, /*narrowColumns=*/false);
+                   Halide::LoopLevel(out, block), rank, b, vw);
     }
   }
 }
