@@ -186,6 +186,16 @@ void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredVal
 
 } // namespace
 
+Var fuseHeads(Halide::Stage stage, size_t rank, const std::string &name) {
+  Var heads = Lowering::var(rank - 3, rank);
+  for (size_t d = rank - 3; d-- > 0;) {
+    Var outer(name + "_heads" + std::to_string(d));
+    stage.fuse(heads, Lowering::var(d, rank), outer);
+    heads = outer;
+  }
+  return heads;
+}
+
 void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
                        std::set<int> &scheduledGroups, const Halide::Target &target) {
   int vw = target.natural_vector_size<float>();
@@ -224,12 +234,7 @@ void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
     Var block = blockOwner(out, rank, b, vw, out.name());
     Halide::LoopLevel perHead = Halide::LoopLevel::root();
     if (rank > 2) {
-      Var heads = Lowering::var(rank - 3, rank);
-      for (size_t d = rank - 3; d-- > 0;) {
-        Var outer(out.name() + "_heads" + std::to_string(d));
-        out.fuse(heads, Lowering::var(d, rank), outer);
-        heads = outer;
-      }
+      Var heads = fuseHeads(out, rank, out.name());
       int64_t count = 1;
       for (size_t d = 0; d + 2 < rank; ++d)
         count *= shape[d];

@@ -168,13 +168,7 @@ void gpuAttentionHead(const AttentionHead &head) {
         update.allow_race_conditions();
         size_t rank = t.shape.size();
         if (rank > 2) {
-          Var lead = Lowering::var(rank - 3, rank);
-          for (size_t d = rank - 3; d-- > 0;) {
-            Var outer(Func(t.func).name() + "_heads" + std::to_string(d));
-            update.fuse(lead, Lowering::var(d, rank), outer);
-            lead = outer;
-          }
-          update.gpu_blocks(cells[3], cells[4], lead);
+          update.gpu_blocks(cells[3], cells[4], fuseHeads(update, rank, Func(t.func).name()));
         } else {
           update.gpu_blocks(cells[3], cells[4]);
         }

@@ -84,6 +84,10 @@ std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue
 void scheduleWindowed(Halide::Func f, const Shape &shape, int64_t gatherStride,
                       const Halide::Target &target);
 
+/// Fuses the leading dimensions of `stage` (of a Func over [L..., rows, columns] of rank `rank` > 2:
+/// an attention's heads) into one loop, its name made from `name`, and returns it.
+Halide::Var fuseHeads(Halide::Stage stage, size_t rank, const std::string &name);
+
 /// Schedules the attention values of the kernel (ValueKind::Attention) and their heads' tiles
 /// (AttentionSchedule.cpp). An attention whose values all belong to one output group is computed
 /// head by head in that group's loops, its tiles inside the loop over heads; the group is added to
