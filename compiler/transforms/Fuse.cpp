@@ -166,7 +166,6 @@ public:
       for (Value operand : op->getOperands())
         for (Operation *other : operand.getUsers())
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
-              attentionsIn(leader(op)) + attentionsIn(leader(other)) == 0 &&
               scanStep(op) == scanStep(other) &&
               sizeOf(leader(op)) + sizeOf(leader(other)) <= kMaxKernelOps &&
               !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
@@ -239,19 +238,15 @@ private:
     return list;
   }
 
-  int attentionsIn(Operation *lead) {
+  /// The ops of kind `kind` in group `lead`.
+  int countIn(Operation *lead, OpKind kind) {
     int n = 0;
     for (Operation *op : membersOf(lead))
-      n += opKind(op) == OpKind::Attention;
+      n += opKind(op) == kind;
     return n;
   }
-
-  int matmulsIn(Operation *lead) {
-    int n = 0;
-    for (Operation *op : membersOf(lead))
-      n += opKind(op) == OpKind::Matmul;
-    return n;
-  }
+  int matmulsIn(Operation *lead) { return countIn(lead, OpKind::Matmul); }
+  int attentionsIn(Operation *lead) { return countIn(lead, OpKind::Attention); }
 
   bool allIndex(Operation *lead) {
     for (Operation *op : membersOf(lead))
