@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dlc needs to build and test, when any is missing: the toolchain,
-# MLIR/LLVM 19 and Halide 14, Fashion-MNIST (the main job's data) and PyTorch (the parity test's
-# reference, run with /usr/bin/python3). Idempotent, and quiet
-# when everything is present. Needs root (or sudo) only when something must be installed.
+# MLIR/LLVM 19 and Halide 14, Fashion-MNIST (the main job's data), PyTorch (the parity test's
+# reference, run with /usr/bin/python3) and pocl, an OpenCL device on the CPU on which the kernel
+# tests run the GPU schedules. Idempotent, and quiet when everything is present. Needs root (or
+# sudo) only when something must be installed.
 set -euo pipefail
 
 packages=(
   cmake ninja-build ccache g++ pkg-config
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 libclang-rt-19-dev
   libhalide14-0-dev libgtest-dev zlib1g-dev libzstd-dev
-  dataset-fashion-mnist python3-torch
+  dataset-fashion-mnist python3-torch pocl-opencl-icd
 )
 
 missing=()

@@ -191,8 +191,8 @@ void gpuAttentionHead(const AttentionHead &head) {
 
 } // namespace
 
-void scheduleForCuda(const Lowering &l, std::vector<OutputGroup> &groups,
-                     const Halide::Target & /*target*/) {
+void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
+                    const Halide::Target & /*target*/) {
   std::vector<std::vector<int>> consumers = consumersOf(l);
   const codegen::Kernel &kernel = l.kernel();
 

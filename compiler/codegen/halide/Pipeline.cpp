@@ -3,7 +3,7 @@
 // See Pipeline.h. The driver of the translation: it fills the op table from the families, lowers
 // the nodes in order, groups the outputs by shape into Tuple-valued output Funcs whose buffers are
 // declared dense with the static shape (so Halide checks the caller's buffers and folds strides
-// into constants), and asks Schedule.cpp for the CPU schedule or GpuSchedule.cpp for the CUDA one.
+// into constants), and asks Schedule.cpp for the CPU schedule or GpuSchedule.cpp for the GPU one.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Pipeline.h"
@@ -95,8 +95,8 @@ BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target 
     outputs.push_back(g.func);
   }
 
-  if (target.has_feature(Halide::Target::CUDA))
-    scheduleForCuda(l, built.groups, target);
+  if (target.has_gpu_feature())
+    scheduleForGpu(l, built.groups, target);
   else
     scheduleForCpu(l, built.groups, target);
 

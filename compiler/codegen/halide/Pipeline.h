@@ -45,10 +45,10 @@ BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target 
 void scheduleForCpu(const Lowering &lowering, std::vector<OutputGroup> &groups,
                     const Halide::Target &target);
 
-/// Chooses the CUDA schedule of a translated kernel (GpuSchedule.cpp): every stored Func runs on
-/// the GPU.
-void scheduleForCuda(const Lowering &lowering, std::vector<OutputGroup> &groups,
-                     const Halide::Target &target);
+/// Chooses the GPU schedule of a translated kernel (GpuSchedule.cpp): every stored Func runs on
+/// the GPU. Models get it for CUDA; the tests also lower it for OpenCL, to run it without a GPU.
+void scheduleForGpu(const Lowering &lowering, std::vector<OutputGroup> &groups,
+                    const Halide::Target &target);
 
 } // namespace dl::halide
 

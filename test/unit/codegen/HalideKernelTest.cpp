@@ -264,6 +264,32 @@ TEST(Targets, CpuNamesMapToHalideTargets) {
   EXPECT_THAT(error, HasSubstr("pentium"));
 }
 
+TEST(GpuStandIn, RunsTheGpuScheduleOnAnOpenClDevice) {
+  std::string why;
+  if (!openClStandInAvailable(why))
+    GTEST_SKIP() << "no OpenCL stand-in for the GPU, so no kernel test runs a GPU schedule: " << why;
+  KernelBuilder b("dense_tanh");
+  int x = b.input(f32({33, 70})), w = b.input(f32({70, 45}));
+  b.output(b.node("tanh", {b.node("matmul", {x, w}, f32({33, 45}))}, f32({33, 45})));
+  std::string target, stmt, error;
+  ASSERT_TRUE(halideTargetForCpu("x86-64-v3", target, error)) << error;
+  ASSERT_TRUE(lowerKernel(b.kernel(), target + "-opencl", stmt, error)) << error;
+  EXPECT_THAT(stmt, HasSubstr("halide_opencl_run")); // the GPU schedule, not the CPU one
+  HostTensor xs = randomTensor(f32({33, 70}), 1), ws = randomTensor(f32({70, 45}), 2);
+  std::vector<HostTensor> onGpu;
+  ASSERT_TRUE(runOnOpenClStandIn(b.kernel(), {xs, ws}, 0, 0, onGpu, error)) << error;
+  std::vector<double> expected;
+  for (int i = 0; i < 33; ++i)
+    for (int j = 0; j < 45; ++j) {
+      double z = 0;
+      for (int k = 0; k < 70; ++k)
+        z += xs.data[i * 70 + k] * ws.data[k * 45 + j];
+      expected.push_back(std::tanh(z));
+    }
+  ASSERT_EQ(onGpu.size(), 1u);
+  EXPECT_TRUE(allClose(onGpu[0], expected, 1e-5, 1e-6));
+}
+
 TEST(Errors, AreReportedNotThrown) {
   std::string error, stmt;
   std::vector<HostTensor> outputs;

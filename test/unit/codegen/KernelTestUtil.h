@@ -9,6 +9,7 @@
 #define DLC_TEST_UNIT_CODEGEN_KERNELTESTUTIL_H
 
 #include "compiler/codegen/halide/HalideCodegen.h"
+#include "test/unit/codegen/OpenClStandIn.h"
 
 #include <gtest/gtest.h>
 
@@ -107,34 +108,6 @@ inline int64_t broadcastFlat(const Shape &in, const Shape &outIndex) {
   return flat;
 }
 
-/// Runs `kernel` with the JIT; fails the test (and returns empty outputs) on error.
-inline std::vector<HostTensor> run(const Kernel &kernel, const std::vector<HostTensor> &inputs,
-                                   uint64_t seed = 0, uint32_t step = 0) {
-  std::vector<HostTensor> outputs;
-  std::string error;
-  EXPECT_TRUE(runKernel(kernel, inputs, seed, step, outputs, error)) << error;
-  return outputs;
-}
-
-/// run(), compiled for the Halide target of `cpu` ("x86-64-v3", "x86-64-v4", "native").
-inline std::vector<HostTensor> runOn(const std::string &cpu, const Kernel &kernel,
-                                     const std::vector<HostTensor> &inputs) {
-  std::vector<HostTensor> outputs;
-  std::string target, error;
-  EXPECT_TRUE(halideTargetForCpu(cpu, target, error)) << error;
-  EXPECT_TRUE(runKernelForTarget(kernel, target, inputs, 0, 0, outputs, error)) << error;
-  return outputs;
-}
-
-/// The CPU levels the host can run: x86-64-v3, and x86-64-v4 where the host has AVX-512.
-inline std::vector<std::string> runnableCpus() {
-  std::string target, error;
-  bool avx512 = halideTargetForCpu("native", target, error) &&
-                target.find("avx512_skylake") != std::string::npos;
-  return avx512 ? std::vector<std::string>{"x86-64-v3", "x86-64-v4"}
-                : std::vector<std::string>{"x86-64-v3"};
-}
-
 /// |actual - expected| <= atol + rtol |expected| for every element (NaNs must match, infinities
 /// must be equal); lists the first few that are not.
 inline ::testing::AssertionResult allClose(const HostTensor &actual,
@@ -162,6 +135,52 @@ inline ::testing::AssertionResult allClose(const HostTensor &actual,
     return ::testing::AssertionFailure()
            << failures << " of " << expected.size() << " elements differ:" << bad.str();
   return ::testing::AssertionSuccess();
+}
+
+/// Runs `kernel` with the JIT; fails the test (and returns empty outputs) on error. Where the
+/// OpenCL stand-in is present, the kernel's GPU schedule runs too, and its outputs must agree with
+/// the host's within 1e-5 relative and absolute (they sum in other orders and compute transcendental
+/// functions differently).
+inline std::vector<HostTensor> run(const Kernel &kernel, const std::vector<HostTensor> &inputs,
+                                   uint64_t seed = 0, uint32_t step = 0) {
+  std::vector<HostTensor> outputs, onGpu;
+  std::string error;
+  EXPECT_TRUE(runKernel(kernel, inputs, seed, step, outputs, error)) << error;
+  if (outputs.empty() || !openClStandInAvailable(error))
+    return outputs;
+  EXPECT_TRUE(runOnOpenClStandIn(kernel, inputs, seed, step, onGpu, error)) << error;
+  for (size_t p = 0; p < onGpu.size() && p < outputs.size(); ++p)
+    EXPECT_TRUE(allClose(onGpu[p], outputs[p].data, 1e-5, 1e-5))
+        << "output " << p << " of the GPU schedule, against the host's";
+  return outputs;
+}
+
+/// run(), compiled for the Halide target of `cpu` ("x86-64-v3", "x86-64-v4", "native"), or with the
+/// GPU schedule on the OpenCL stand-in (kGpuStandIn).
+inline std::vector<HostTensor> runOn(const std::string &cpu, const Kernel &kernel,
+                                     const std::vector<HostTensor> &inputs) {
+  std::vector<HostTensor> outputs;
+  std::string target, error;
+  if (cpu == kGpuStandIn) {
+    EXPECT_TRUE(runOnOpenClStandIn(kernel, inputs, 0, 0, outputs, error)) << error;
+    return outputs;
+  }
+  EXPECT_TRUE(halideTargetForCpu(cpu, target, error)) << error;
+  EXPECT_TRUE(runKernelForTarget(kernel, target, inputs, 0, 0, outputs, error)) << error;
+  return outputs;
+}
+
+/// The schedules the host can run: x86-64-v3; x86-64-v4 where the host has AVX-512; the GPU
+/// schedule where an OpenCL device stands in for the GPU.
+inline std::vector<std::string> runnableCpus() {
+  std::string target, error;
+  std::vector<std::string> cpus = {"x86-64-v3"};
+  if (halideTargetForCpu("native", target, error) &&
+      target.find("avx512_skylake") != std::string::npos)
+    cpus.push_back("x86-64-v4");
+  if (openClStandInAvailable(error))
+    cpus.push_back(kGpuStandIn);
+  return cpus;
 }
 
 } // namespace dl::codegen::test
