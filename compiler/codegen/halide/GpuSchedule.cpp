@@ -189,6 +189,14 @@ void gpuAttentionHead(const AttentionHead &head) {
   }
 }
 
+/// The Func through which a product reads operand `v`: a product or convolution computed into its
+/// own buffer is read through the wrapper that holds it (Func::in() returns the existing one).
+Func operandSource(const Lowering &l, int v) {
+  const LoweredValue &value = l.value(v);
+  bool wrapped = value.kind == ValueKind::Matmul || value.kind == ValueKind::Convolution;
+  return wrapped ? Func(value.func).in() : Func(value.func);
+}
+
 } // namespace
 
 void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
@@ -210,15 +218,32 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
     if (v.kind == ValueKind::Attention && heads.insert(v.attention.head.get()).second)
       gpuAttentionHead(*v.attention.head);
 
+  std::set<int> tiledGroups;
   for (int m = 0; m < kernel.numValues(); ++m) {
     const LoweredValue &mv = l.value(m);
     if (mv.kind != ValueKind::Matmul && mv.kind != ValueKind::Convolution)
       continue;
     if (mv.kind == ValueKind::Convolution && mv.convolution.source.defined())
       gpuConvolutionSource(mv.convolution.source);
+    int g = fusionGroup(l, consumers, groups, m);
+    // One product per group is tiled with the group's loops; another one fused into the same
+    // group is computed inside the group's threads.
+    if (mv.kind == ValueKind::Matmul && !(g >= 0 && tiledGroups.count(g))) {
+      Func owner = g >= 0 ? groups[g].func : Func(mv.func).in();
+      if (g < 0)
+        owner.compute_root();
+      const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
+      if (scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
+                            mv.hasPaddedRhs ? mv.paddedRhs : operandSource(l, node.operands[1]),
+                            matmulShape(l, node))) {
+        if (g >= 0)
+          tiledGroups.insert(g);
+        continue;
+      }
+    }
     // Inside the group's threads: a Func with an update definition that no schedule places is
     // computed at the innermost loop of its consumer, one element at a time.
-    if (fusionGroup(l, consumers, groups, m) >= 0)
+    if (g >= 0)
       continue;
     gpuPointwise(Func(mv.func).in(), mv.type.shape);
   }
@@ -231,8 +256,9 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
       gpuPointwise(value.func, value.type.shape);
   }
 
-  for (OutputGroup &g : groups)
-    gpuPointwise(g.func, g.shape);
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (!tiledGroups.count(static_cast<int>(g)))
+      gpuPointwise(groups[g].func, groups[g].shape);
 }
 
 } // namespace dl::halide

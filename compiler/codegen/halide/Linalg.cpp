@@ -64,10 +64,11 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
   if (k == 0)
     return v;
 
-  // Matrix by matrix with N not a multiple of the column quantum: read B through a copy whose
-  // extra columns are zeros (their products are computed and never stored).
+  // Matrix by matrix with N not a multiple of the column quantum: on the CPU, read B through a copy
+  // whose extra columns are zeros (their products are computed and never stored). The GPU's tiles
+  // clamp B's column instead, as both clamp A's row below.
   const Halide::Func *rhs = &b.func;
-  if (!aVector && !bVector && expected.back() % kMatmulColumnQuantum != 0) {
+  if (!l.forGpu() && !aVector && !bVector && expected.back() % kMatmulColumnQuantum != 0) {
     int32_t n = static_cast<int32_t>(expected.back());
     v.paddedRhs = l.newFunc(node, "_rhs_padded");
     Lowering::define(v.paddedRhs, sb.size(), [&](const Index &index) {
@@ -85,13 +86,15 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
   Index ai = Lowering::broadcastIndex(batchA, batch, batchIndex);
   // The row is clamped into A: the schedule computes whole register blocks of rows, and a block
   // that overhangs the last row reads (and then discards) copies of that row instead of memory
-  // past A.
+  // past A. The GPU's tiles overhang the last column too (GpuMatmulSchedule.cpp).
   if (!aVector)
     ai.push_back(Halide::clamp(out[batch.size()], 0, static_cast<int>(sa[sa.size() - 2]) - 1));
   ai.push_back(r.x);
   Index bi = Lowering::broadcastIndex(batchB, batch, batchIndex);
   bi.push_back(r.x);
-  if (!bVector)
+  if (!bVector && !aVector && l.forGpu())
+    bi.push_back(Halide::clamp(out.back(), 0, static_cast<int>(sb.back()) - 1));
+  else if (!bVector)
     bi.push_back(out.back());
 
   std::vector<Expr> args(out.rbegin(), out.rend());

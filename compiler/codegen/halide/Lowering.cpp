@@ -27,7 +27,8 @@ Halide::Type halideType(DType dtype) {
   return Halide::Float(32);
 }
 
-Lowering::Lowering(const Kernel &kernel) : kernel_(kernel), seed_("seed"), step_("step") {
+Lowering::Lowering(const Kernel &kernel, bool forGpu)
+    : kernel_(kernel), forGpu_(forGpu), seed_("seed"), step_("step") {
   for (size_t i = 0; i < kernel.inputs.size(); ++i) {
     const TensorType &t = kernel.inputs[i];
     Halide::ImageParam param(halideType(t.dtype), static_cast<int>(t.shape.size()),

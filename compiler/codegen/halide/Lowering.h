@@ -218,9 +218,12 @@ void addAttentionOps(OpTable &table);
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
 class Lowering {
 public:
-  explicit Lowering(const Kernel &kernel);
+  /// `forGpu`: the kernel gets the GPU schedule, whose register tiles read whole tiles of a
+  /// product's operands (see lowerMatmul).
+  Lowering(const Kernel &kernel, bool forGpu);
 
   const Kernel &kernel() const { return kernel_; }
+  bool forGpu() const { return forGpu_; }
   const std::vector<Halide::ImageParam> &inputs() const { return inputs_; }
   const Halide::Param<uint64_t> &seed() const { return seed_; }
   const Halide::Param<uint32_t> &step() const { return step_; }
@@ -283,6 +286,7 @@ public:
 
 private:
   const Kernel &kernel_;
+  bool forGpu_;
   std::vector<Halide::ImageParam> inputs_;
   Halide::Param<uint64_t> seed_;
   Halide::Param<uint32_t> step_;

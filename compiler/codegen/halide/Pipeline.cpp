@@ -51,7 +51,7 @@ void constrainOutputBuffers(Halide::Func &func, const Shape &shape) {
 
 BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target &target) {
   BuiltPipeline built;
-  built.lowering = std::make_unique<Lowering>(kernel);
+  built.lowering = std::make_unique<Lowering>(kernel, target.has_gpu_feature());
   Lowering &l = *built.lowering;
   l.lowerNodes(opTable());
 

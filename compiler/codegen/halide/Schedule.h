@@ -77,6 +77,14 @@ MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &nod
 std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target);
 
+/// The GPU schedule of a product too large for one thread per output (GpuMatmulSchedule.cpp): tiles
+/// of `owner` (the output Func that consumes the product, or a wrapper of it) per GPU block, the
+/// shared dimension in chunks that the block's threads stage in shared memory from `lhs` and `rhs`
+/// (the Funcs the product reads), each thread's outputs in registers. False, scheduling nothing,
+/// for a product that is not [..., M, N] with M, N and K at least 16.
+bool scheduleGpuMatmul(Halide::Func owner, const LoweredValue &product, Halide::Func lhs,
+                       Halide::Func rhs, const MatmulShape &shape);
+
 /// The schedule of an output or helper that reads a pooling op (`shape` of rank 4, NCHW): vectorized
 /// along its rows only (fusing rows would turn the windows' reads into gathers), parallel over
 /// batch and channels. `gatherStride` > 1 splits the rows into that many unrolled phases

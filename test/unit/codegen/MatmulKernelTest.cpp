@@ -138,6 +138,15 @@ TEST(Matmul, BatchedBroadcastAndVectorOperands) {
   checkMatmul({2, 4, 7}, {7}, 30);          // batched matrix-vector
 }
 
+TEST(Matmul, GpuTilesOfEachSizeWithPartialTilesAndChunks) {
+  // The GPU schedule (GpuMatmulSchedule.cpp) gives each thread 1 x 1, 2 x 2 or 4 x 4 outputs, by the
+  // number of blocks; here each size, with M, N and K not multiples of the tile or the chunk.
+  checkMatmul({520, 40}, {40, 530}, 40);             // 17 x 17 blocks of 32 x 32: 2 x 2 per thread
+  checkMatmul({1030, 23}, {23, 1050}, 42);           // 17 x 17 blocks of 64 x 64: 4 x 4 per thread
+  checkMatmul({3, 1, 300, 33}, {2, 33, 290}, 44);    // 6 batches of 10 x 10 blocks: 2 x 2
+  checkMatmul({17, 16}, {16, 18}, 46);               // the smallest tiled product
+}
+
 TEST(Matmul, SeveralOutputsAndAReductionOfTheProduct) {
   // z = x W + b; outputs z, relu(z), the mask z > 0 and the column sums of z.
   const int64_t m = 64, k = 48, n = 40;

@@ -1,12 +1,15 @@
 """Assembles every PTX module of `dlc --emit=ptx` output with ptxas.
 
-usage: ptxas_each.py FILE.ptx [--arch sm_90]
+usage: ptxas_each.py FILE.ptx [--arch sm_90] [--no-local-loads]
 
 The file holds one module per kernel, each after a line "// kernel NAME". Each is written to its own
 file and assembled for the architecture (sm_90 by default: the H100 and H200). Prints one line per
 failing kernel with ptxas's message, then "N kernels assembled for ARCH"; exits 1 if any failed or
-the file holds none.
+the file holds none. With --no-local-loads, a kernel that reads local memory (values that did not
+stay in registers, such as a product's accumulators) fails too.
 """
+import argparse
+import re
 import os
 import subprocess
 import sys
@@ -27,11 +30,12 @@ def modules(text):
 
 
 def main(argv):
-    if len(argv) not in (2, 4) or (len(argv) == 4 and argv[2] != "--arch"):
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    arch = argv[3] if len(argv) == 4 else "sm_90"
-    with open(argv[1]) as f:
+    parser = argparse.ArgumentParser(usage=__doc__.strip().splitlines()[2][len("usage: "):])
+    parser.add_argument("ptx")
+    parser.add_argument("--arch", default="sm_90")
+    parser.add_argument("--no-local-loads", action="store_true")
+    args = parser.parse_args(argv[1:])
+    with open(args.ptx) as f:
         text = f.read()
     assembled, failed = 0, 0
     with tempfile.TemporaryDirectory() as scratch:
@@ -39,14 +43,18 @@ def main(argv):
             source = os.path.join(scratch, name + ".ptx")
             with open(source, "w") as f:
                 f.write(ptx)
-            run = subprocess.run(["ptxas", "-arch=" + arch, source, "-o", source + ".cubin"],
+            run = subprocess.run(["ptxas", "-arch=" + args.arch, source, "-o", source + ".cubin"],
                                  capture_output=True, text=True)
-            if run.returncode == 0:
-                assembled += 1
-            else:
+            local_loads = len(re.findall(r"\bld\.local\.", ptx))
+            if run.returncode != 0:
                 failed += 1
                 print("kernel %s: ptxas failed: %s" % (name, run.stderr.strip()))
-    print("%d kernels assembled for %s" % (assembled, arch))
+            elif args.no_local_loads and local_loads:
+                failed += 1
+                print("kernel %s: %d loads from local memory" % (name, local_loads))
+            else:
+                assembled += 1
+    print("%d kernels assembled for %s" % (assembled, args.arch))
     return 1 if failed or assembled == 0 else 0
 
 
