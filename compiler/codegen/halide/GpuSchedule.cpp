@@ -12,8 +12,12 @@
 //     then adds; other reductions to a scalar run in one thread;
 //   - a scatter-add (embedding's gradient) runs one thread per column of the table, each visiting
 //     the ids in order, so repeated ids never race;
-//   - a matmul or convolution whose consumers are element-wise and end in one output group is
-//     computed inside that group's thread (one output element, its shared dimension in a loop),
+//   - a matmul of matrices with M, N and K of 16 or more runs in shared-memory tiles, each thread
+//     a few outputs in registers (GpuMatmulSchedule.cpp), in the threads of the output group that
+//     consumes it when its consumers are element-wise and end in one group, otherwise into its own
+//     buffer;
+//   - another matmul or a convolution whose consumers are element-wise and end in one output group
+//     is computed inside that group's thread (one output element, its shared dimension in a loop),
 //     with bias and activation applied in registers; otherwise it is computed once into its own
 //     buffer, one thread per element;
 //   - a convolution's zero-padded input is computed once, before the taps read it;
@@ -24,8 +28,8 @@
 //     failed requirement can report its message (LoweredValue::checks). The ids are an input of
 //     the train step, on the host already; the checked ids travel to the device.
 //
-// This is the straightforward schedule: correct for every op family, and fast enough for the
-// small and medium models of the course; shared-memory tiles for large products are the next step.
+// Every schedule here also runs in the kernel tests, lowered for OpenCL on pocl
+// (test/unit/codegen/OpenClStandIn.h). Convolutions do not have shared-memory tiles yet.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
