@@ -10,7 +10,7 @@ packages=(
   cmake ninja-build ccache g++ pkg-config
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 libclang-rt-19-dev
   libhalide14-0-dev libgtest-dev zlib1g-dev libzstd-dev
-  dataset-fashion-mnist python3-torch pocl-opencl-icd
+  dataset-fashion-mnist python3-torch ocl-icd-libopencl1 pocl-opencl-icd
 )
 
 missing=()
