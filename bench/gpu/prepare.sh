@@ -3,7 +3,8 @@
 #   bench/gpu/prepare.sh BUILD OUT
 # OUT gets bin/dl-run and its loader, every example compiled twice (models/NAME.cpu.so for
 # x86-64-v3, which any x86-64 server runs, and models/NAME.cuda.so) with its `dl-run info`
-# (models/NAME.info), and Fashion-MNIST (data/). About 50 MB. Copy OUT to the GPU machine and run
+# (models/NAME.info), bench/gpu/wide_mlp.dl for the GPU alone (models/wide_mlp.cuda.so, timed
+# only), and Fashion-MNIST (data/). About 50 MB. Copy OUT to the GPU machine and run
 #   bench/gpu/run.sh OUT
 # there (or bench/gpu.sh on a machine that has both dlc and a GPU).
 set -euo pipefail
@@ -23,4 +24,6 @@ for name in $EXAMPLES; do
   "$BUILD/bin/dlc" "$ROOT/examples/$name.dl" --target=cuda --cpu=x86-64-v3 -o "$OUT/models/$name.cuda.so"
   "$BUILD/bin/dl-run" info "$OUT/models/$name.cpu.so" >"$OUT/models/$name.info"
 done
+"$BUILD/bin/dlc" "$ROOT/bench/gpu/wide_mlp.dl" --target=cuda --cpu=x86-64-v3 \
+  -o "$OUT/models/wide_mlp.cuda.so"
 du -sh "$OUT" >&2

@@ -4,8 +4,9 @@
 # ARTIFACTS comes from bench/gpu/prepare.sh (which needs dlc, not a GPU). Runs:
 #   1. parity: 20 train steps of every example on the GPU against the CPU library (parity.py);
 #   2. Fashion-MNIST: the MLP and the CNN trained for 2 epochs on the GPU (their test accuracy);
-#   3. timings: `dl-run bench` of the MLP, CNN and LSTM train steps on the GPU, then PyTorch's,
-#      eager and under torch.compile (torch_peer.py), with the ratios.
+#   3. timings: `dl-run bench` of the MLP, CNN and LSTM train steps on the GPU, and of a wide MLP
+#      whose step is large products (wide_mlp.dl), then PyTorch's, eager and under torch.compile
+#      (torch_peer.py), with the ratios.
 # Exits 1 when a parity run failed. PARITY_ONLY=1 stops after step 1; NO_COMPILE=1 skips
 # torch.compile.
 set -uo pipefail
@@ -32,7 +33,7 @@ done
 
 echo "== train step timings"
 declare -A dlc_ms
-for pair in mlp:fashion_mlp cnn:fashion_cnn lstm:char_lstm; do
+for pair in mlp:fashion_mlp cnn:fashion_cnn lstm:char_lstm wide:wide_mlp; do
   short=${pair%%:*} name=${pair#*:}
   line=$("$RUN" bench "$ARTIFACTS/models/$name.cuda.so" --steps 200 --warmup 20 2>&1 | grep median)
   echo "dlc $short: $line"
@@ -46,5 +47,5 @@ while read -r _ model mode _ ms _; do
   [ -n "${dlc_ms[$model]:-}" ] && [[ $ms =~ ^[0-9.]+$ ]] &&
     awk -v m="$model" -v o="$mode" -v t="$ms" -v d="${dlc_ms[$model]}" \
       'BEGIN { printf "%-5s vs torch %-8s %6.2fx (torch %.4g ms, dlc %.4g ms)\n", m, o, t / d, t, d }'
-done < <(grep -E "^torch (mlp|cnn|lstm) " /tmp/dlc-torch-peer.txt)
+done < <(grep -E "^torch (mlp|cnn|lstm|wide) " /tmp/dlc-torch-peer.txt)
 exit $parity

@@ -1,11 +1,12 @@
 """PyTorch's train step on the GPU for the models bench/gpu/run.sh times with dlc.
 
-usage: torch_peer.py [--steps N] [--warmup W] [--models mlp,cnn,lstm] [--no-compile]
+usage: torch_peer.py [--steps N] [--warmup W] [--models mlp,cnn,lstm,wide] [--no-compile]
 
 The twins of examples/fashion_mlp.dl (batch 128, Dense 784-256-128-10, ReLU, dropout 0.2),
 examples/fashion_cnn.dl (batch 32, two 3x3 convolutions with ReLU and 2x2 max-pooling, Dense
 3136-128-10) and examples/char_lstm.dl (batch 32, 64 steps, vocabulary 96, embedding 64, LSTM 256,
-gradient norm clipped to 1), each trained with cross-entropy and Adam, in float32 with TF32 off.
+gradient norm clipped to 1) and bench/gpu/wide_mlp.dl (batch 1024, Dense 1024-4096-4096-1024, ReLU),
+each trained with cross-entropy and Adam, in float32 with TF32 off.
 Times each step (synchronized) eagerly and under torch.compile and prints the median in ms/step,
 one line per model and mode: "torch MODEL MODE median X ms/step".
 """
@@ -46,7 +47,13 @@ def lstm():
     return CharLstm(), torch.randint(0, 96, (32, 64)), torch.randint(0, 96, (32 * 64,)), 1.0
 
 
-MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm}
+def wide():
+    net = nn.Sequential(nn.Linear(1024, 4096), nn.ReLU(), nn.Linear(4096, 4096), nn.ReLU(),
+                        nn.Linear(4096, 1024))
+    return net, torch.rand(1024, 1024), torch.randint(0, 1024, (1024,)), None
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "lstm": lstm, "wide": wide}
 
 
 def time_model(name, compiled, steps, warmup):
@@ -80,7 +87,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--models", default="mlp,cnn,lstm")
+    parser.add_argument("--models", default="mlp,cnn,lstm,wide")
     parser.add_argument("--no-compile", action="store_true")
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False

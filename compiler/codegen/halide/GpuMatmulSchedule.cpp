@@ -4,8 +4,8 @@
 // textbook tiled SGEMM, written as a Halide schedule.
 //
 //   - Each GPU block owns a tile of BI x BJ outputs of the product's owner (the output group that
-//     consumes it, or a wrapper), with 16 x 16 threads. A thread owns R x C outputs strided by 16
-//     rows and 16 columns (so neighbouring threads store neighbouring elements), kept in registers.
+//     consumes it, or a wrapper), with 16 x 16 threads. A thread owns R x C neighbouring outputs,
+//     kept in registers.
 //   - The shared dimension is walked in chunks of 16. Per chunk, the block's threads copy the
 //     chunk's BI x 16 elements of A and 16 x BJ elements of B into shared memory, each thread a
 //     few, neighbouring threads reading neighbouring addresses; then every thread adds its R x C
@@ -21,11 +21,12 @@
 //
 // The accumulators are one Register allocation of the block's whole tile, which each thread indexes
 // at its own offset (Halide gives every thread a copy of a block-level allocation); LLVM keeps a
-// thread's part in registers only when the tile is small and unguarded. At 4 x 4 the accumulators
-// stay in local memory, so 4 x 2 is the largest tile, and tiles past the product's last row or
-// column are computed whole (Linalg.cpp clamps the operands' indices for the GPU).
-// test/lit/cuda/matmul-tiles.dl checks that no product's kernel reloads an accumulator from local
-// memory.
+// thread's part in registers when the tile is small and unguarded. Tiles past the product's last
+// row or column are therefore computed whole (Linalg.cpp clamps the operands' indices for the GPU),
+// and 4 x 2 is the largest tile: at 4 x 4 LLVM still keeps the sums in registers but leaves a
+// 16 KB per-thread stack of dead stores, which the driver must reserve for every resident thread.
+// (A batched product's tile leaves such a stack too, 8 KB at 4 x 2.) test/lit/cuda/matmul-tiles.dl
+// checks that no product's kernel reloads an accumulator from local memory.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
@@ -67,10 +68,11 @@ RegisterTile registerTileFor(int64_t batch, int64_t m, int64_t n) {
 }
 
 /// Splits `stage`'s loops over columns `j` and rows `i` (extents up to the tile's) into threads
-/// of `tile` outputs each: j = jt * C + jr and i = it * R + ir, threads (jt, it), a thread's outputs
-/// (jr, ir) unrolled (not vectorized: the guard of a partial tile would be a vector predicate,
-/// which Halide's OpenCL backend, the tests' stand-in for the GPU, cannot print). The loops, innermost first: the outputs, `inner`, the
-/// threads, `outer`; `stage` must have no other loop but those of extent one.
+/// of `tile` outputs each: j = jt * C + jr and i = it * R + ir, threads (jt, it), a thread's
+/// outputs (jr, ir) unrolled. (Not vectorized: the owner's guard of a partial tile would then be
+/// a vector predicate, which Halide's OpenCL backend, the tests' stand-in for the GPU, cannot
+/// print.) The loops, innermost first: the outputs, `inner`, the threads, `outer`; `stage` must
+/// have no other loop but those of extent one.
 void threadOutputs(Halide::Stage stage, Var j, Var i, const RegisterTile &tile,
                    const std::string &name, const std::vector<Halide::VarOrRVar> &inner = {},
                    const std::vector<Halide::VarOrRVar> &outer = {}) {
@@ -132,9 +134,9 @@ bool scheduleGpuMatmul(Func owner, const LoweredValue &product, Func lhs, Func r
     owner.gpu_blocks(jb, ib);
 
   // The product: one tile per block, each thread's outputs in its registers, the shared dimension
-  // in chunks outside the threads.
-  // Whole tiles, even past the last row and column (the product clamps both operands' indices
-  // there): a guard around each accumulator would keep LLVM from holding them in registers.
+  // in chunks outside the threads. Whole tiles, even past the last row and column (the product
+  // clamps both operands' indices there): a guard around each accumulator would keep LLVM from
+  // holding them in registers.
   prod.compute_at(owner, jb)
       .store_in(Halide::MemoryType::Register)
       .bound_extent(j, tileColumns)

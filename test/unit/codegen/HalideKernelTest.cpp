@@ -267,7 +267,8 @@ TEST(Targets, CpuNamesMapToHalideTargets) {
 TEST(GpuStandIn, RunsTheGpuScheduleOnAnOpenClDevice) {
   std::string why;
   if (!openClStandInAvailable(why))
-    GTEST_SKIP() << "no OpenCL stand-in for the GPU, so no kernel test runs a GPU schedule: " << why;
+    GTEST_SKIP() << "no OpenCL stand-in for the GPU, so no kernel test runs a GPU schedule: "
+                 << why;
   KernelBuilder b("dense_tanh");
   int x = b.input(f32({33, 70})), w = b.input(f32({70, 45}));
   b.output(b.node("tanh", {b.node("matmul", {x, w}, f32({33, 45}))}, f32({33, 45})));

@@ -139,8 +139,8 @@ inline ::testing::AssertionResult allClose(const HostTensor &actual,
 
 /// Runs `kernel` with the JIT; fails the test (and returns empty outputs) on error. Where the
 /// OpenCL stand-in is present, the kernel's GPU schedule runs too, and its outputs must agree with
-/// the host's within 1e-5 relative and absolute (they sum in other orders and compute transcendental
-/// functions differently).
+/// the host's within 1e-5 relative and absolute (they sum in other orders and compute
+/// transcendental functions differently).
 inline std::vector<HostTensor> run(const Kernel &kernel, const std::vector<HostTensor> &inputs,
                                    uint64_t seed = 0, uint32_t step = 0) {
   std::vector<HostTensor> outputs, onGpu;

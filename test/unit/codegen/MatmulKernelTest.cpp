@@ -139,11 +139,12 @@ TEST(Matmul, BatchedBroadcastAndVectorOperands) {
 }
 
 TEST(Matmul, GpuTilesOfEachSizeWithPartialTilesAndChunks) {
-  // The GPU schedule (GpuMatmulSchedule.cpp) gives each thread 1 x 1, 2 x 2 or 4 x 4 outputs, by the
-  // number of blocks; here each size, with M, N and K not multiples of the tile or the chunk.
+  // The GPU schedule (GpuMatmulSchedule.cpp) gives each thread 1 x 1, 2 x 2 or 4 x 2 outputs (rows
+  // x columns), by the number of blocks; here each size, with M, N and K not multiples of the tile
+  // or the chunk.
   checkMatmul({520, 40}, {40, 530}, 40);             // 17 x 17 blocks of 32 x 32: 2 x 2 per thread
-  checkMatmul({1030, 23}, {23, 1050}, 42);           // 17 x 17 blocks of 64 x 64: 4 x 4 per thread
-  checkMatmul({3, 1, 300, 33}, {2, 33, 290}, 44);    // 6 batches of 10 x 10 blocks: 2 x 2
+  checkMatmul({1030, 23}, {23, 1050}, 42);           // 17 x 33 blocks of 64 x 32: 4 x 2 per thread
+  checkMatmul({3, 1, 300, 33}, {2, 33, 290}, 44);    // 6 batches of 5 x 10 blocks: 4 x 2
   checkMatmul({17, 16}, {16, 18}, 46);               // the smallest tiled product
 }
 

@@ -1,9 +1,9 @@
 //===- OpenClStandIn.cpp - GPU schedules run on an OpenCL CPU device -------===//
 //
-// Each kernel is compiled for x86-64-v3 with OpenCL, linked with a small C++ shim (its arguments
-// from an array) into a shared library, and loaded into the stand-in's link namespace, which holds
-// Halide's OpenCL runtime and libOpenCL. Buffers cross with their host copy marked dirty; outputs
-// are copied back with the namespace's halide_copy_to_host and every device allocation is freed.
+// Each kernel is compiled for x86-64-v3 with OpenCL, linked into a shared library and loaded into
+// the stand-in's link namespace, which holds Halide's OpenCL runtime and libOpenCL; the test calls
+// it directly (callWithWords). Buffers cross with their host copy marked dirty; outputs are copied
+// back with the namespace's halide_copy_to_host, and every device allocation is freed.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/OpenClStandIn.h"
@@ -15,10 +15,12 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <functional>
 #include <mutex>
+#include <utility>
 
 namespace dl::codegen::test {
 namespace {
@@ -26,9 +28,10 @@ namespace {
 /// Doubles are on: the GELU gradient's exp runs in double precision.
 constexpr const char *kDeviceFeatures = "-opencl-cl_doubles";
 
+std::string temporaryRoot() { return std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp"; }
+
 std::string makeTempDir() {
-  std::string pattern = (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
-  pattern += "/dlc_opencl_XXXXXX";
+  std::string pattern = temporaryRoot() + "/dlc_opencl_XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();
@@ -39,6 +42,12 @@ bool runCommand(const std::string &command, std::string &error) {
     return true;
   error = "command failed: " + command;
   return false;
+}
+
+/// What Halide's runtime in the stand-in's namespace reported since the last kernel began.
+std::string &lastRuntimeError() {
+  static std::string message;
+  return message;
 }
 
 /// The stand-in's namespace: Halide's OpenCL runtime, and through it libOpenCL and the ICD.
@@ -63,17 +72,15 @@ struct StandIn {
       return;
     }
     target += kDeviceFeatures;
-    std::string object = dir + "/runtime.o";
-    runtimeLibrary = dir + "/libopencl_runtime.so";
-    if (!compileHalideRuntime(target, object, error) ||
-        !runCommand(std::string(DLC_TEST_CXX) + " -shared -o '" + runtimeLibrary + "' '" + object +
-                        "' -Wl,--no-as-needed -l:libOpenCL.so.1 -lpthread -ldl 2>/dev/null",
-                    error)) {
+    if (!buildRuntime(error)) {
       why = "cannot link Halide's OpenCL runtime with libOpenCL.so.1 (is ocl-icd-libopencl1 "
             "installed?): " +
             error;
       return;
     }
+    // pocl caches the kernels it compiles under ~/.cache/pocl, where two test processes running
+    // at once have made it fail builds: each process compiles into a cache of its own.
+    setenv("POCL_CACHE_DIR", (dir + "/pocl").c_str(), 1);
     runtime = dlmopen(LM_ID_NEWLM, runtimeLibrary.c_str(), RTLD_NOW);
     if (!runtime) {
       why = std::string("dlmopen: ") + dlerror();
@@ -82,6 +89,12 @@ struct StandIn {
     dlinfo(runtime, RTLD_DI_LMID, &namespaceId);
     copyToHost = reinterpret_cast<decltype(copyToHost)>(dlsym(runtime, "halide_copy_to_host"));
     deviceFree = reinterpret_cast<decltype(deviceFree)>(dlsym(runtime, "halide_device_free"));
+    // Halide's messages (a kernel pocl failed to build, ...) go into the test's error, not to
+    // Halide's default handler.
+    using ErrorHandler = void (*)(void *, const char *);
+    using SetHandlerFn = ErrorHandler (*)(ErrorHandler);
+    if (auto set = reinterpret_cast<SetHandlerFn>(dlsym(runtime, "halide_set_error_handler")))
+      set([](void *, const char *message) { lastRuntimeError() += message; });
     using PlatformsFn = int32_t (*)(uint32_t, void **, uint32_t *);
     using DevicesFn = int32_t (*)(void *, uint64_t, uint32_t, void **, uint32_t *);
     auto platforms = reinterpret_cast<PlatformsFn>(dlsym(runtime, "clGetPlatformIDs"));
@@ -100,6 +113,24 @@ struct StandIn {
     }
     ok = true;
   }
+  /// Sets runtimeLibrary to Halide's OpenCL runtime linked with libOpenCL. Building it takes a
+  /// second, and every test process needs it: it is built once per build of this file and target,
+  /// into the temporary directory, and renamed into place whole.
+  bool buildRuntime(std::string &error) {
+    std::string key = target + " " + __DATE__ + " " + __TIME__;
+    char hash[32];
+    std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>()(key));
+    runtimeLibrary = temporaryRoot() + "/dlc_opencl_runtime_" + hash + ".so";
+    if (access(runtimeLibrary.c_str(), R_OK) == 0)
+      return true;
+    std::string object = dir + "/runtime.o", built = dir + "/runtime.so";
+    return compileHalideRuntime(target, object, error) &&
+           runCommand(std::string(DLC_TEST_CXX) + " -shared -o '" + built + "' '" + object +
+                          "' -Wl,--no-as-needed -l:libOpenCL.so.1 -lpthread -ldl 2>/dev/null",
+                      error) &&
+           std::rename(built.c_str(), runtimeLibrary.c_str()) == 0;
+  }
+
   ~StandIn() {
     if (!dir.empty())
       std::system(("rm -rf '" + dir + "'").c_str());
@@ -160,34 +191,26 @@ struct HostBuffer {
   }
 };
 
-/// C++ source that calls kernel `name` with KernelSpec.h's signature from an array of buffers.
-std::string shimSource(const Kernel &kernel) {
-  std::vector<std::string> params, args;
-  auto buffer = [&](size_t i) {
-    params.push_back("halide_buffer_t *");
-    args.push_back("b[" + std::to_string(i) + "]");
-  };
-  for (size_t i = 0; i < kernel.inputs.size(); ++i)
-    buffer(i);
-  params.insert(params.end(), {"uint64_t", "uint32_t"});
-  args.insert(args.end(), {"seed", "step"});
-  for (size_t p = 0; p < kernel.outputs.size(); ++p)
-    buffer(kernel.inputs.size() + p);
-  auto join = [](const std::vector<std::string> &parts) {
-    std::string joined;
-    for (const std::string &part : parts)
-      joined += (joined.empty() ? "" : ", ") + part;
-    return joined;
-  };
-  // The kernel is declared by its symbol (an asm label): its name may be a C++ keyword (`int`).
-  return "#include <cstdint>\n"
-         "struct halide_buffer_t;\n"
-         "extern \"C\" int dlc_kernel(" +
-         join(params) + ") __asm__(\"" + kernel.name +
-         "\");\n"
-         "extern \"C\" int dlc_call(halide_buffer_t **b, uint64_t seed, uint32_t step) {\n"
-         "  return dlc_kernel(" +
-         join(args) + ");\n}\n";
+/// Calls `fn`, a kernel of KernelSpec.h's signature, with `args`: its buffers' addresses, the seed
+/// and the step, each widened to one machine word. Every parameter of that signature is a pointer
+/// or an integer, which the x86-64 System V convention passes alike, one register or stack slot
+/// each.
+using Word = uintptr_t;
+
+template <size_t... I> int callWithWords(void *fn, const Word *args, std::index_sequence<I...>) {
+  using Fn = int (*)(decltype(I, Word())...);
+  return reinterpret_cast<Fn>(fn)(args[I]...);
+}
+
+constexpr size_t kMostArguments = 64;
+
+template <size_t... N>
+int callWithCount(void *fn, const std::vector<Word> &args, std::index_sequence<N...>) {
+  int status = -1;
+  (void)((args.size() == N &&
+          (status = callWithWords(fn, args.data(), std::make_index_sequence<N>()), true)) ||
+         ...);
+  return status;
 }
 
 } // namespace
@@ -210,17 +233,19 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
     error = "wrong number of inputs";
     return false;
   }
+  if (inputs.size() + kernel.outputs.size() + 2 >= kMostArguments) {
+    error = kernel.name + " has too many arguments for the stand-in";
+    return false;
+  }
   static int serial = 0;
   std::string base = s.dir + "/" + kernel.name + "_" + std::to_string(serial++);
-  std::string object = base + ".o", shim = base + "_shim.cpp", library = base + ".so";
+  std::string object = base + ".o", library = base + ".so";
   if (!compileKernel(kernel, s.target, object, error))
     return false;
-  std::ofstream(shim) << shimSource(kernel);
-  // -Bsymbolic: the shim calls its own kernel even when the kernel is named like a C library
-  // function (a test's `pow` kernel), which the namespace also holds.
-  if (!runCommand(std::string(DLC_TEST_CXX) + " -shared -fPIC -Wl,-Bsymbolic -w -o '" + library +
-                      "' '" + shim +
-                      "' '" + object + "' '" + s.runtimeLibrary + "'",
+  // -Bsymbolic: the library's own kernel wins even when it is named like a C library function (a
+  // test's `pow` kernel), which the namespace also holds.
+  if (!runCommand(std::string(DLC_TEST_CXX) + " -shared -Wl,-Bsymbolic -o '" + library + "' '" +
+                      object + "' '" + s.runtimeLibrary + "'",
                   error))
     return false;
   void *handle = dlmopen(s.namespaceId, library.c_str(), RTLD_NOW);
@@ -228,8 +253,7 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
     error = std::string("dlmopen: ") + dlerror();
     return false;
   }
-  using CallFn = int (*)(halide_buffer_t **, uint64_t, uint32_t);
-  auto call = reinterpret_cast<CallFn>(dlsym(handle, "dlc_call"));
+  void *fn = dlsym(handle, kernel.name.c_str());
 
   std::vector<HostBuffer> buffers;
   buffers.reserve(inputs.size() + kernel.outputs.size());
@@ -241,14 +265,20 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
   }
   for (int v : kernel.outputs)
     buffers.emplace_back(kernel.typeOf(v));
-  std::vector<halide_buffer_t *> raw;
-  for (HostBuffer &b : buffers)
-    raw.push_back(&b.raw);
-
-  int status = call ? call(raw.data(), seed, step) : -1;
+  std::vector<Word> args;
+  for (size_t b = 0; b < buffers.size(); ++b) {
+    if (b == inputs.size())
+      args.insert(args.end(), {Word(seed), Word(step)});
+    args.push_back(reinterpret_cast<Word>(&buffers[b].raw));
+  }
+  if (kernel.outputs.empty())
+    args.insert(args.end(), {Word(seed), Word(step)});
+  lastRuntimeError().clear();
+  int status = fn ? callWithCount(fn, args, std::make_index_sequence<kMostArguments>()) : -1;
   bool ok = status == 0;
   if (!ok)
-    error = kernel.name + " returned " + std::to_string(status) + " on the OpenCL device";
+    error = kernel.name + " returned " + std::to_string(status) + " on the OpenCL device: " +
+            lastRuntimeError();
   for (size_t p = 0; ok && p < kernel.outputs.size(); ++p) {
     HostBuffer &b = buffers[inputs.size() + p];
     if (int copied = s.copyToHost(nullptr, &b.raw); copied != 0) {
@@ -268,7 +298,7 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
     if (b.raw.device)
       s.deviceFree(nullptr, &b.raw);
   dlclose(handle);
-  for (const std::string &path : {object, shim, library})
+  for (const std::string &path : {object, library})
     unlink(path.c_str());
   return ok;
 }

@@ -1,10 +1,11 @@
 //===- OpenClStandIn.h - GPU schedules run on an OpenCL CPU device --*- C++ -*-===//
 //
-// Kernels scheduled for a GPU cannot run on a machine without one, yet their schedules (blocks and
-// threads, shared-memory tiles, barriers, reductions across threads) are where GPU bugs live. Halide
-// lowers the same GPU schedule for OpenCL as for CUDA; only the last step, the device source,
-// differs. So the tests compile a kernel with its GPU schedule for OpenCL and run it on pocl, the
-// portable OpenCL implementation that runs work-groups on the CPU (Debian's pocl-opencl-icd).
+// Kernels scheduled for a GPU cannot run on a machine without one, yet their schedules (blocks
+// and threads, shared-memory tiles, barriers, reductions across threads) are where GPU bugs live.
+// Halide lowers the same GPU schedule for OpenCL as for CUDA; only the last step, the device
+// source, differs. So the tests compile a kernel with its GPU schedule for OpenCL and run it on
+// pocl, the portable OpenCL implementation that runs work-groups on the CPU (Debian's
+// pocl-opencl-icd).
 //
 // pocl compiles kernels with its own LLVM, which must not meet the LLVM 14 that Halide links into
 // this process: the compiled kernel and Halide's OpenCL runtime are loaded with dlmopen into a link
