@@ -7,9 +7,12 @@
 //
 //   - element-wise Funcs are flattened to one dimension and split into blocks of kThreadsPerBlock
 //     threads, one element per thread;
-//   - a reduction runs one thread per kept element, each folding its elements in order. A sum to a
-//     scalar is first split across kPartialSums threads (rfactor), whose partial sums one thread
-//     then adds; other reductions to a scalar run in one thread;
+//   - a reduction runs one thread per kept element, each folding its elements in order. A sum with
+//     few kept elements (a loss total, batch norm's statistics) is first split across kPartialSums
+//     threads per kept element (rfactor), whose partial sums one thread then adds; a sum along
+//     rows of 64 or more (layer norm's statistics, softmax's denominators) runs one warp per row,
+//     its 32 lanes reading neighbouring elements (gpuRowSum); other reductions to a scalar run in
+//     one thread;
 //   - a scatter-add (embedding's gradient) runs one thread per column of the table, each visiting
 //     the ids in order, so repeated ids never race;
 //   - a matmul of matrices with M, N and K of 16 or more runs in shared-memory tiles, each thread
@@ -39,6 +42,7 @@
 namespace dl::halide {
 
 using Halide::Func;
+using Halide::RVar;
 using Halide::TailStrategy;
 using Halide::Var;
 
@@ -50,6 +54,11 @@ constexpr int kPartialSums = 256;
 /// Sums with fewer kept elements than this (a loss total, batch norm's per-channel statistics)
 /// are split across kPartialSums threads per kept element.
 constexpr int64_t kSplitBelowKept = 4096;
+/// A sum along rows (its operand's last dimension reduced) of at least kWarpRowsFrom elements runs
+/// one warp per row; a block holds kWarpRowsPerBlock rows.
+constexpr int kWarp = 32;
+constexpr int64_t kWarpRowsFrom = 2 * kWarp;
+constexpr int kWarpRowsPerBlock = 8;
 
 /// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
 /// blocks of threads. A rank-0 stage runs in one thread.
@@ -82,14 +91,58 @@ void gpuPointwise(Func f, const Shape &shape) {
   gpuElementwise(f, f.name(), shape.size(), elementsOf(shape));
 }
 
+/// A sum along rows, one warp per kept element: lane l of the warp adds the row's elements l,
+/// l + 32, ... (the warp reads 32 neighbouring elements at a time, where one thread per row would
+/// read 32 rows apart), into a partial sum in shared memory; then one thread per kept element adds
+/// its 32 partial sums. Blocks of kWarpRowsPerBlock kept elements along the last kept dimension;
+/// the other kept dimensions are more blocks.
+void gpuRowSum(const ReductionFunc &r) {
+  Func f = r.func;
+  size_t rank = r.kept.size();
+  std::string name = f.name();
+  RVar chunk(name + "_wo"), laneOfRow(name + "_wl");
+  Var lane(name + "_lane");
+  Func partial = f.update()
+                     .split(f.rvars(0)[0], chunk, laneOfRow, kWarp, TailStrategy::GuardWithIf)
+                     .rfactor(laneOfRow, lane);
+  Var last = Lowering::var(rank - 1, rank), thread(name + "_rt"), blocks;
+  for (Halide::Stage stage : {Halide::Stage(f), f.update()}) {
+    blocks = Var(name + "_rb");
+    stage.split(last, blocks, thread, kWarpRowsPerBlock, TailStrategy::GuardWithIf);
+    for (size_t d = rank - 1; d-- > 0;) {
+      Var outer(name + "_rb" + std::to_string(d));
+      stage.fuse(blocks, Lowering::var(d, rank), outer);
+      blocks = outer;
+    }
+    stage.gpu_blocks(blocks).gpu_threads(thread);
+  }
+  f.compute_root();
+  // In the update's block: the last kept dimension spans at most kWarpRowsPerBlock, the others one.
+  Var partialLast = Lowering::var(rank - 1, rank);
+  partial.compute_at(f, blocks);
+  for (bool isUpdate : {false, true}) {
+    Halide::Stage stage = isUpdate ? partial.update() : Halide::Stage(partial);
+    if (isUpdate)
+      stage.reorder(chunk, lane, partialLast);
+    else
+      stage.reorder(lane, partialLast);
+    stage.gpu_threads(lane, partialLast);
+  }
+}
+
 void gpuReduction(const ReductionFunc &r) {
   Func f = r.func;
-  f.compute_root();
   size_t rank = r.kept.size();
   int64_t kept = elementsOf(r.kept);
-  gpuElementwise(f, f.name(), rank, kept);
   // A sum that would leave most of the GPU idle (few kept elements, each of many) is split first.
   bool split = r.isSum && !r.scatter && kept < kSplitBelowKept && r.folded >= 2 * kPartialSums;
+  if (!split && r.isSum && !r.scatter && r.reducesLastDim && rank > 0 &&
+      r.innermost >= kWarpRowsFrom) {
+    gpuRowSum(r);
+    return;
+  }
+  f.compute_root();
+  gpuElementwise(f, f.name(), rank, kept);
   if (!split) {
     // One thread per kept element (a scatter's kept dimensions are [rows, D]; its update has D
     // alone as a pure dimension).

@@ -91,6 +91,48 @@ TEST(Reductions, SumMeanMaxMinOverAxes) {
   }
 }
 
+TEST(Reductions, SumsAlongLongRows) {
+  // On a GPU, sums along rows of 64 or more run one warp per row (GpuSchedule.cpp): here rows of
+  // 130 (a partial last chunk of 32), rows over the last two axes, several kept dimensions with a
+  // partial block of rows, and a softmax, whose row sum of exponentials takes the same path.
+  struct Case {
+    Shape shape;
+    AxesCase axes;
+  };
+  for (const Case &c : std::vector<Case>{{{300, 130}, {{-1}, false}},
+                                         {{6, 20, 70}, {{1, 2}, true}},
+                                         {{5, 7, 100}, {{2}, false}}}) {
+    HostTensor x = randomTensor(f32(c.shape), 21, -3.0, 3.0);
+    Shape outShape;
+    std::vector<double> sum = reduceRef(
+        x, c.axes.axes, c.axes.keepdims, 0.0, [](double a, double v) { return a + v; }, outShape);
+    KernelBuilder b("row_sums");
+    int in = b.input(f32(c.shape));
+    b.output(b.node("sum", {in}, f32(outShape), [&](KernelNode &n) { setAxes(n, c.axes); }));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], sum, 1e-5, 1e-5)) << c.shape.size() << "-D";
+  }
+  Shape shape{40, 200};
+  HostTensor x = randomTensor(f32(shape), 22, -3.0, 3.0);
+  KernelBuilder b("softmax_rows");
+  int in = b.input(f32(shape));
+  b.output(b.node("softmax", {in}, f32(shape), [](KernelNode &n) { n.ints["axis"] = {-1}; }));
+  std::vector<HostTensor> r = run(b.kernel(), {x});
+  ASSERT_EQ(r.size(), 1u);
+  std::vector<double> expected;
+  for (int64_t i = 0; i < 40; ++i) {
+    double top = -kInf, total = 0;
+    for (int64_t j = 0; j < 200; ++j)
+      top = std::max(top, x.data[i * 200 + j]);
+    for (int64_t j = 0; j < 200; ++j)
+      total += std::exp(x.data[i * 200 + j] - top);
+    for (int64_t j = 0; j < 200; ++j)
+      expected.push_back(std::exp(x.data[i * 200 + j] - top) / total);
+  }
+  EXPECT_TRUE(allClose(r[0], expected, 1e-5, 1e-7));
+}
+
 TEST(Reductions, LargeSumToAScalarIsAccurate) {
   // Split across vector lanes (rfactor) by the schedule; the result must not change.
   Shape shape{128, 784};
