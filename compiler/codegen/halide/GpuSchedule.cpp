@@ -19,7 +19,10 @@
 //     a few outputs in registers (GpuMatmulSchedule.cpp), in the threads of the output group that
 //     consumes it when its consumers are element-wise and end in one group, otherwise into its own
 //     buffer;
-//   - another matmul or a convolution whose consumers are element-wise and end in one output group
+//   - a direct convolution (conv2d, its input gradient) with four output channels or more runs
+//     four channels of one pixel per thread, in registers (GpuConvSchedule.cpp), in the threads of
+//     its output group or into its own buffer, as a matmul does;
+//   - another matmul or convolution whose consumers are element-wise and end in one output group
 //     is computed inside that group's thread (one output element, its shared dimension in a loop),
 //     with bias and activation applied in registers; otherwise it is computed once into its own
 //     buffer, one thread per element;
@@ -32,7 +35,7 @@
 //     the train step, on the host already; the checked ids travel to the device.
 //
 // Every schedule here also runs in the kernel tests, lowered for OpenCL on pocl
-// (test/unit/codegen/OpenClStandIn.h). Convolutions do not have shared-memory tiles yet.
+// (test/unit/codegen/OpenClStandIn.h). Convolutions do not stage their inputs in shared memory.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Schedule.h"
@@ -283,16 +286,21 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
     if (mv.kind == ValueKind::Convolution && mv.convolution.source.defined())
       gpuConvolutionSource(mv.convolution.source);
     int g = fusionGroup(l, consumers, groups, m);
-    // One product per group is tiled with the group's loops; another one fused into the same
-    // group is computed inside the group's threads.
-    if (mv.kind == ValueKind::Matmul && !(g >= 0 && tiledGroups.count(g))) {
+    // One product or convolution per group is tiled with the group's loops; another one fused
+    // into the same group is computed inside the group's threads.
+    if (!(g >= 0 && tiledGroups.count(g))) {
       Func owner = g >= 0 ? groups[g].func : Func(mv.func).in();
       if (g < 0)
         owner.compute_root();
       const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
-      if (scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
-                            mv.hasPaddedRhs ? mv.paddedRhs : operandSource(l, node.operands[1]),
-                            matmulShape(l, node))) {
+      bool tiled =
+          mv.kind == ValueKind::Matmul
+              ? scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
+                                  mv.hasPaddedRhs ? mv.paddedRhs
+                                                  : operandSource(l, node.operands[1]),
+                                  matmulShape(l, node))
+              : scheduleGpuConvolution(owner, mv);
+      if (tiled) {
         if (g >= 0)
           tiledGroups.insert(g);
         continue;

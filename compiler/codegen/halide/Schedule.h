@@ -85,6 +85,11 @@ std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue
 bool scheduleGpuMatmul(Halide::Func owner, const LoweredValue &product, Halide::Func lhs,
                        Halide::Func rhs, const MatmulShape &shape);
 
+/// The GPU schedule of a direct convolution (GpuConvSchedule.cpp): each thread computes four output
+/// channels of one pixel of `owner` (the output Func that consumes it, or a wrapper of it) in
+/// registers. False, scheduling nothing, for the weight gradient and for fewer than four channels.
+bool scheduleGpuConvolution(Halide::Func owner, const LoweredValue &conv);
+
 /// The schedule of an output or helper that reads a pooling op (`shape` of rank 4, NCHW): vectorized
 /// along its rows only (fusing rows would turn the windows' reads into gathers), parallel over
 /// batch and channels. `gatherStride` > 1 splits the rows into that many unrolled phases

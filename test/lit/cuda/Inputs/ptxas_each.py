@@ -1,12 +1,13 @@
 """Assembles every PTX module of `dlc --emit=ptx` output with ptxas.
 
-usage: ptxas_each.py FILE.ptx [--arch sm_90] [--no-local-loads]
+usage: ptxas_each.py FILE.ptx [--arch sm_90] [--no-local-loads] [--only REGEX]
 
 The file holds one module per kernel, each after a line "// kernel NAME". Each is written to its own
 file and assembled for the architecture (sm_90 by default: the H100 and H200). Prints one line per
 failing kernel with ptxas's message, then "N kernels assembled for ARCH"; exits 1 if any failed or
 the file holds none. With --no-local-loads, a kernel that reads local memory (values that did not
-stay in registers, such as a product's accumulators) fails too.
+stay in registers, such as a product's accumulators) fails too. --only keeps the kernels whose
+name REGEX matches.
 """
 import argparse
 import re
@@ -34,12 +35,15 @@ def main(argv):
     parser.add_argument("ptx")
     parser.add_argument("--arch", default="sm_90")
     parser.add_argument("--no-local-loads", action="store_true")
+    parser.add_argument("--only", default="")
     args = parser.parse_args(argv[1:])
     with open(args.ptx) as f:
         text = f.read()
     assembled, failed = 0, 0
     with tempfile.TemporaryDirectory() as scratch:
         for name, ptx in modules(text):
+            if not re.search(args.only, name):
+                continue
             source = os.path.join(scratch, name + ".ptx")
             with open(source, "w") as f:
                 f.write(ptx)
