@@ -33,7 +33,6 @@ namespace {
 constexpr int kChannelsPerThread = 4;
 /// The most pixels of a block; fewer (rounded up to a warp) when the image has fewer.
 constexpr int64_t kPixelsPerBlock = 128;
-constexpr int64_t kWarp = 32;
 
 } // namespace
 
@@ -44,7 +43,8 @@ bool scheduleGpuConvolution(Func owner, const LoweredValue &conv) {
       shape[1] < kChannelsPerThread || c.sourceChannels == 0)
     return false;
   int64_t pixels = shape[2] * shape[3];
-  int threads = static_cast<int>(std::min(kPixelsPerBlock, (pixels + kWarp - 1) / kWarp * kWarp));
+  int64_t warps = (pixels + kWarpSize - 1) / kWarpSize;
+  int threads = static_cast<int>(std::min(kPixelsPerBlock, warps * kWarpSize));
 
   Var j = Lowering::var(3, 4), i = Lowering::var(2, 4), oc = Lowering::var(1, 4),
       n = Lowering::var(0, 4);

@@ -59,8 +59,7 @@ constexpr int kPartialSums = 256;
 constexpr int64_t kSplitBelowKept = 4096;
 /// A sum along rows (its operand's last dimension reduced) of at least kWarpRowsFrom elements runs
 /// one warp per row; a block holds kWarpRowsPerBlock rows.
-constexpr int kWarp = 32;
-constexpr int64_t kWarpRowsFrom = 2 * kWarp;
+constexpr int64_t kWarpRowsFrom = 2 * kWarpSize;
 constexpr int kWarpRowsPerBlock = 8;
 
 /// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
@@ -106,7 +105,8 @@ void gpuRowSum(const ReductionFunc &r) {
   RVar chunk(name + "_wo"), laneOfRow(name + "_wl");
   Var lane(name + "_lane");
   Func partial = f.update()
-                     .split(f.rvars(0)[0], chunk, laneOfRow, kWarp, TailStrategy::GuardWithIf)
+                     .split(f.rvars(0)[0], chunk, laneOfRow, kWarpSize,
+                            TailStrategy::GuardWithIf)
                      .rfactor(laneOfRow, lane);
   Var last = Lowering::var(rank - 1, rank), thread(name + "_rt"), blocks;
   for (Halide::Stage stage : {Halide::Stage(f), f.update()}) {
@@ -120,7 +120,8 @@ void gpuRowSum(const ReductionFunc &r) {
     stage.gpu_blocks(blocks).gpu_threads(thread);
   }
   f.compute_root();
-  // In the update's block: the last kept dimension spans at most kWarpRowsPerBlock, the others one.
+  // In the update's block: the last kept dimension spans at most kWarpRowsPerBlock, the others
+  // one.
   Var partialLast = Lowering::var(rank - 1, rank);
   partial.compute_at(f, blocks);
   for (bool isUpdate : {false, true}) {

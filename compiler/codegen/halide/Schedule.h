@@ -77,6 +77,9 @@ MatmulShape matmulShape(const Lowering &lowering, const codegen::KernelNode &nod
 std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
                     const Halide::Target &target);
 
+/// Threads of an NVIDIA warp, which run in lockstep and whose neighbouring loads coalesce.
+constexpr int kWarpSize = 32;
+
 /// The GPU schedule of a product too large for one thread per output (GpuMatmulSchedule.cpp): tiles
 /// of `owner` (the output Func that consumes the product, or a wrapper of it) per GPU block, the
 /// shared dimension in chunks that the block's threads stage in shared memory from `lhs` and `rhs`
