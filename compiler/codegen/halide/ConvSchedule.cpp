@@ -54,7 +54,6 @@ int accumulatorBudget(const Halide::Target &target) {
   return target.has_feature(Halide::Target::AVX512) ? 24 : 10;
 }
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// Batches of at least this many samples run one task per sample.
 constexpr int64_t kSampleTasks = 8;

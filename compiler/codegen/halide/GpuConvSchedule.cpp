@@ -43,8 +43,8 @@ bool scheduleGpuConvolution(Func owner, const LoweredValue &conv) {
       shape[1] < kChannelsPerThread || c.sourceChannels == 0)
     return false;
   int64_t pixels = shape[2] * shape[3];
-  int64_t warps = (pixels + kWarpSize - 1) / kWarpSize;
-  int threads = static_cast<int>(std::min(kPixelsPerBlock, warps * kWarpSize));
+  int threads =
+      static_cast<int>(std::min(kPixelsPerBlock, ceilDiv(pixels, kWarpSize) * kWarpSize));
 
   Var j = Lowering::var(3, 4), i = Lowering::var(2, 4), oc = Lowering::var(1, 4),
       n = Lowering::var(0, 4);

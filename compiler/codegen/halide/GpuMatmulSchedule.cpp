@@ -50,8 +50,6 @@ constexpr int kChunk = 16;
 /// (132), so that one block's copies overlap another's sums.
 constexpr int64_t kBlocksToFill = 264;
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 /// Outputs per thread along rows and columns.
 struct RegisterTile {
   int rows, columns;

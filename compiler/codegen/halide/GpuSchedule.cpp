@@ -122,15 +122,14 @@ void gpuRowSum(const ReductionFunc &r) {
   f.compute_root();
   // In the update's block: the last kept dimension spans at most kWarpRowsPerBlock, the others
   // one.
-  Var partialLast = Lowering::var(rank - 1, rank);
   partial.compute_at(f, blocks);
   for (bool isUpdate : {false, true}) {
     Halide::Stage stage = isUpdate ? partial.update() : Halide::Stage(partial);
     if (isUpdate)
-      stage.reorder(chunk, lane, partialLast);
+      stage.reorder(chunk, lane, last);
     else
-      stage.reorder(lane, partialLast);
-    stage.gpu_threads(lane, partialLast);
+      stage.reorder(lane, last);
+    stage.gpu_threads(lane, last);
   }
 }
 
@@ -294,13 +293,11 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
       if (g < 0)
         owner.compute_root();
       const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
-      bool tiled =
-          mv.kind == ValueKind::Matmul
-              ? scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
-                                  mv.hasPaddedRhs ? mv.paddedRhs
-                                                  : operandSource(l, node.operands[1]),
-                                  matmulShape(l, node))
-              : scheduleGpuConvolution(owner, mv);
+      // (A product lowered for the GPU reads B itself, never a padded copy: Linalg.cpp.)
+      bool tiled = mv.kind == ValueKind::Matmul
+                       ? scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
+                                           operandSource(l, node.operands[1]), matmulShape(l, node))
+                       : scheduleGpuConvolution(owner, mv);
       if (tiled) {
         if (g >= 0)
           tiledGroups.insert(g);

@@ -16,6 +16,9 @@
 
 namespace dl::halide {
 
+/// a / b rounded up, for positive b.
+inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 /// For each value, the kernel values (node results) that read it.
 std::vector<std::vector<int>> consumersOf(const Lowering &l);
 
