@@ -95,25 +95,6 @@ TEST(Pipeline, OutputsOfDifferentShapesInTheKernelsOrder) {
 // Ahead of time: objects, a shared library, calls through KernelSpec.h's signature.
 //===----------------------------------------------------------------------===//
 
-/// A fresh directory for build products, removed with its contents at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "dlc_halide_XXXXXX";
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    path_ = mkdtemp(buffer.data()) ? buffer.data() : "";
-  }
-  ~TempDir() {
-    if (!path_.empty())
-      std::system(("rm -rf '" + path_ + "'").c_str());
-  }
-  const std::string &path() const { return path_; }
-
-private:
-  std::string path_;
-};
-
 bool hostHasAvx512() {
   std::string target, error;
   return halideTargetForCpu("native", target, error) &&

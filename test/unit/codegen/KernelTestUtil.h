@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -107,6 +108,28 @@ inline int64_t broadcastFlat(const Shape &in, const Shape &outIndex) {
     flat += (in[d] == 1 ? 0 : outIndex[lead + d]) * strides[d];
   return flat;
 }
+
+/// A fresh directory under the test's temporary directory (TMPDIR) for build products, removed
+/// with its contents when it goes; path() is empty if it could not be made.
+class TempDir {
+public:
+  explicit TempDir(const std::string &prefix = "dlc_halide") {
+    std::string pattern = ::testing::TempDir() + prefix + "_XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    path_ = mkdtemp(buffer.data()) ? buffer.data() : "";
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  ~TempDir() {
+    if (!path_.empty())
+      std::system(("rm -rf '" + path_ + "'").c_str());
+  }
+  const std::string &path() const { return path_; }
+
+private:
+  std::string path_;
+};
 
 /// |actual - expected| <= atol + rtol |expected| for every element (NaNs must match, infinities
 /// must be equal); lists the first few that are not.

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/OpenClStandIn.h"
+#include "test/unit/codegen/KernelTestUtil.h"
 
 #include "compiler/codegen/halide/HalideCodegen.h"
 
@@ -28,15 +29,6 @@ namespace {
 /// Doubles are on: the GELU gradient's exp runs in double precision.
 constexpr const char *kDeviceFeatures = "-opencl-cl_doubles";
 
-std::string temporaryRoot() { return std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp"; }
-
-std::string makeTempDir() {
-  std::string pattern = temporaryRoot() + "/dlc_opencl_XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();
-}
-
 bool runCommand(const std::string &command, std::string &error) {
   if (std::system(command.c_str()) == 0)
     return true;
@@ -54,14 +46,15 @@ std::string &lastRuntimeError() {
 struct StandIn {
   bool ok = false;
   std::string why;
-  std::string dir, target, runtimeLibrary;
+  TempDir scratch{"dlc_opencl"};
+  const std::string &dir = scratch.path();
+  std::string target, runtimeLibrary;
   Lmid_t namespaceId = LM_ID_BASE;
   void *runtime = nullptr;
   int (*copyToHost)(void *, halide_buffer_t *) = nullptr;
   int (*deviceFree)(void *, halide_buffer_t *) = nullptr;
 
   StandIn() {
-    dir = makeTempDir();
     if (dir.empty()) {
       why = "cannot create a temporary directory";
       return;
@@ -120,7 +113,7 @@ struct StandIn {
     std::string key = target + " " + __DATE__ + " " + __TIME__;
     char hash[32];
     std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>()(key));
-    runtimeLibrary = temporaryRoot() + "/dlc_opencl_runtime_" + hash + ".so";
+    runtimeLibrary = ::testing::TempDir() + "dlc_opencl_runtime_" + hash + ".so";
     if (access(runtimeLibrary.c_str(), R_OK) == 0)
       return true;
     std::string object = dir + "/runtime.o", built = dir + "/runtime.so";
@@ -129,11 +122,6 @@ struct StandIn {
                           "' -Wl,--no-as-needed -l:libOpenCL.so.1 -lpthread -ldl 2>/dev/null",
                       error) &&
            std::rename(built.c_str(), runtimeLibrary.c_str()) == 0;
-  }
-
-  ~StandIn() {
-    if (!dir.empty())
-      std::system(("rm -rf '" + dir + "'").c_str());
   }
 };
 
