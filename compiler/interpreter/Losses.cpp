@@ -4,8 +4,10 @@
 // PyTorch's default does. Where the description leaves a limit open, the interpreter takes the
 // mathematical one and says so here:
 //   - kl_div: y log y is 0 where y = 0 (PyTorch's xlogy);
-//   - bce: no clamping of the logarithms (PyTorch clamps them at -100), so p = 0 or 1 against a
-//     disagreeing target gives inf, and 0 * log 0 gives NaN, as the formula says;
+//   - bce: each logarithm clamped at -100, as PyTorch's BCELoss does, so p = 0 or 1 against a
+//     disagreeing target costs 100 and an agreeing one 0;
+//   - bce_with_logits: PyTorch's form, which decides its results at infinite logits;
+//   - hinge: NaN propagates through the max;
 //   - cross_entropy / nll: a label outside [0, classes) is an error (PyTorch raises too).
 //
 //===----------------------------------------------------------------------===//
@@ -133,17 +135,25 @@ void registerLossKernels(KernelTable &t) {
   });
   addKernel<dlo::BceOp>(t, [](dlo::BceOp, OpContext &c) {
     return meanOf(c, [](double p, double y) {
-      return -(y * std::log(p) + (1 - y) * std::log(1 - p));
+      if (std::isnan(p))
+        return p;
+      return -(y * std::max(std::log(p), -100.0) + (1 - y) * std::max(std::log(1 - p), -100.0));
     });
   });
-  // bce(sigmoid(z), y) = max(z, 0) - z y + log(1 + exp(-|z|)), which never overflows.
+  // m = max(-z, 0): (1 - y) z + m + log(exp(-m) + exp(-z - m)), which never overflows.
   addKernel<dlo::BceWithLogitsOp>(t, [](dlo::BceWithLogitsOp, OpContext &c) {
     return meanOf(c, [](double z, double y) {
-      return std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::fabs(z)));
+      if (std::isnan(z))
+        return z;
+      double m = std::max(-z, 0.0);
+      return (1 - y) * z + m + std::log(std::exp(-m) + std::exp(-z - m));
     });
   });
   addKernel<dlo::HingeOp>(t, [](dlo::HingeOp, OpContext &c) {
-    return meanOf(c, [](double p, double y) { return std::max(0.0, 1 - y * p); });
+    return meanOf(c, [](double p, double y) {
+      double margin = 1 - y * p;
+      return std::isnan(margin) ? margin : std::max(0.0, margin);
+    });
   });
   addKernel<dlo::KlDivOp>(t, evalKlDiv);
   addKernel<dlo::CrossEntropyOp>(t, evalCrossEntropy);

@@ -4,10 +4,15 @@
 // select; the unary ops and activations; cast and one_hot. Every op here is one pointwise Func that
 // the schedule inlines into its consumers.
 //
-// The numbers follow the reference interpreter (compiler/interpreter/Elementwise.cpp): NaN
-// propagates through maximum, minimum, relu and clamp; i32 add, sub, mul, neg and abs wrap to 32
-// bits (computed as uint32, whose overflow Halide defines); i32 division truncates toward zero. The
-// interpreter rejects an i32 division by zero; a kernel cannot stop, so it yields Halide's 0 there.
+// The numbers follow the reference interpreter (compiler/interpreter/Elementwise.cpp) and
+// PyTorch's float32 (test/unit/codegen/EdgeValueKernelTest.cpp): every float function returns NaN
+// for NaN (also maximum, minimum, relu and clamp; step, as torch.heaviside, gives 0), overflows to
+// an infinity, underflows to
+// subnormals and zero, keeps the sign of zero where PyTorch does; comparisons with NaN are false
+// except !=, which is true. NaN tests are made on bits (MathFunctions.cpp says why). i32 add, sub,
+// mul, neg and abs wrap to 32 bits (computed as uint32, whose overflow Halide defines); i32
+// division truncates toward zero. The interpreter rejects an i32 division by zero; a kernel cannot
+// stop, so it yields Halide's 0 there.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -130,9 +135,17 @@ LoweredValue lowerCmp(Lowering &l, const KernelNode &node) {
     throw l.error(node, "has an unknown predicate '" + predicate + "'");
   if (a.type.dtype != b.type.dtype)
     throw l.error(node, "compares tensors of different element types");
+  bool unordered = predicate == "ne"; // the one predicate that holds when either side is NaN
   return l.pointwise(node, [&](const Index &index) {
-    return compare(comparable(l.broadcastAt(a, node.type.shape, index)),
-                   comparable(l.broadcastAt(b, node.type.shape, index)));
+    Expr x = comparable(l.broadcastAt(a, node.type.shape, index));
+    Expr y = comparable(l.broadcastAt(b, node.type.shape, index));
+    if (!x.type().is_float())
+      return compare(x, y);
+    // The float comparison decides for ordered operands only (LLVM may assume there are no NaNs,
+    // and turn x <= y into !(x > y)); the bits decide where either side is NaN.
+    Expr eitherNaN = isNaN(x) || isNaN(y);
+    return Halide::select(eitherNaN, Halide::cast<bool>(unordered),
+                          Halide::strict_float(compare(x, y)));
   });
 }
 
@@ -154,8 +167,8 @@ LoweredValue lowerSelect(Lowering &l, const KernelNode &node) {
 
 using UnaryFn = std::function<Expr(const Expr &)>;
 
-/// `onFloat` on f32 operands; `onInt` (if any) on i32 ones.
-OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr) {
+/// `onFloat` on f32 operands, NaN giving NaN; `onInt` (if any) on i32 ones.
+OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr, bool propagateNaN = true) {
   return [=](Lowering &l, const KernelNode &node) {
     l.expectOperands(node, 1);
     const LoweredValue &x = l.operand(node, 0);
@@ -165,7 +178,9 @@ OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr) {
       throw l.error(node, std::string("is not defined on ") + codegen::dtypeName(node.type.dtype));
     return l.pointwise(node, [&](const Index &index) {
       Expr e = Lowering::call(x.func, index);
-      return node.type.dtype == DType::F32 ? onFloat(e) : onInt(e);
+      if (node.type.dtype != DType::F32)
+        return onInt(e);
+      return propagateNaN ? withNaN(e, onFloat(e)) : onFloat(e);
     });
   };
 }
@@ -177,19 +192,58 @@ OpLowering unaryWithAttrs(std::function<Expr(const Expr &, Lowering &, const Ker
   };
 }
 
+/// 0 for x < 0, else x: NaN and -0 pass through (PyTorch's relu(-0) is -0). The test is on bits:
+/// a set sign bit above that of -0 is a negative number or a negative NaN.
 Expr relu(const Expr &x) {
-  return Halide::strict_float(Halide::select(Halide::is_nan(x), x, Halide::max(x, 0.0f)));
+  Expr negative = Halide::reinterpret<uint32_t>(x) > Expr(uint32_t(0x80000000u)) && !isNaN(x);
+  return Halide::select(negative, 0.0f, x);
 }
 
 Expr gelu(const Expr &x) { return x * gaussianCdf(x); }
 
-Expr softplus(const Expr &x) { return Halide::max(x, 0.0f) + log1p(Halide::exp(-Halide::abs(x))); }
+Expr softplus(const Expr &x) { return Halide::max(x, 0.0f) + log1p(ieeeExp(-Halide::abs(x))); }
 
 Expr tanhAccurate(const Expr &x) {
   // tanh(|x|) = -expm1(-2|x|) / (2 + expm1(-2|x|)): no cancellation near 0, no overflow far away.
   Expr e = expm1(-2.0f * Halide::abs(x));
   Expr t = -e / (2.0f + e);
-  return Halide::select(Halide::is_nan(x), x, x < 0, -t, t);
+  return Halide::select(signBit(x), -t, t); // tanh(-0) = -0
+}
+
+/// x^y as C's powf and PyTorch compute it: exp(y log|x|) for the ordinary cases (accurate to about
+/// |y log x| / 2^24 relatively, which is a few ulps unless the result is huge or tiny; products for
+/// y in {1, 2, 3, -1, -2}); a negative base
+/// only with an integer exponent (its sign from the exponent's parity, NaN otherwise); pow(x, 0)
+/// and pow(1, y) are 1 even for NaN; pow(-1, +-inf) is 1; zeros and infinities as C99 F.9.4.4.
+Expr ieeePow(const Expr &x, const Expr &y) {
+  Expr ax = Halide::abs(x), ay = Halide::abs(y);
+  Expr magnitude = ieeeExp(y * ieeeLog(ax));
+  // |y| >= 2^24 is an even integer; below, y is an integer when it has no fraction.
+  Expr integer = ay >= 16777216.0f || Halide::floor(y) == y;
+  Expr odd = ay < 16777216.0f && integer &&
+             (Halide::cast<int32_t>(Halide::min(ay, 16777216.0f)) & 1) == 1;
+  Expr signedMagnitude = Halide::select(odd, -magnitude, magnitude);
+  Expr r = Halide::select(signBit(x) && !isNaN(x),
+                          Halide::select(integer, signedMagnitude, nanOf(x.type())), magnitude);
+  // Zeros: pow(+-0, y) is +-0 (odd y > 0), +0 (other y > 0), +-inf (odd y < 0), +inf (other y < 0).
+  Expr zero = ax == 0.0f;
+  Expr zeroResult = Halide::select(y > 0.0f, Halide::select(odd, x, 0.0f),
+                                   Halide::select(odd, 1.0f / x, infinityOf(x.type())));
+  // |x| = 1 with an infinite y: 1.
+  Expr unitBase = ax == 1.0f && isInfinite(y);
+  // Infinite bases: pow(+-inf, y > 0) is +-inf (odd y) or +inf; pow(+-inf, y < 0) is +-0 or +0.
+  Expr infiniteResult = Halide::select(y > 0.0f, Halide::select(odd, x, infinityOf(x.type())),
+                                       Halide::select(odd, 1.0f / x, 0.0f));
+  // Small integer exponents by products, exact where exp(y log x) is not (pow(3e38, 1)).
+  Expr small = Halide::select(y == 1.0f, x, y == 2.0f, x * x, y == 3.0f, x * x * x, y == -1.0f,
+                              1.0f / x, 1.0f / (x * x));
+  Expr smallInteger = y == 1.0f || y == 2.0f || y == 3.0f || y == -1.0f || y == -2.0f;
+  r = Halide::select(zero && !isNaN(y), zeroResult, unitBase, 1.0f, isInfinite(x) && !isNaN(y),
+                     infiniteResult, smallInteger && !isNaN(x), small, r);
+  r = Halide::select(isNaN(x) || isNaN(y), nanOf(x.type()), r);
+  Expr yIsZero = (Halide::reinterpret<uint32_t>(y) << Expr(uint32_t(1))) == Expr(uint32_t(0));
+  return Halide::select(yIsZero || Halide::reinterpret<uint32_t>(x) == Expr(uint32_t(0x3f800000u)), 1.0f,
+                        r);
 }
 
 //===----------------------------------------------------------------------===//
@@ -198,9 +252,9 @@ Expr tanhAccurate(const Expr &x) {
 
 /// Float to i32 truncates toward zero; NaN becomes 0 and values beyond the i32 range saturate.
 Expr floatToI32(const Expr &x) {
-  return Halide::strict_float(Halide::select(
-      Halide::is_nan(x), 0, x >= 2147483648.0f, std::numeric_limits<int32_t>::max(),
-      x <= -2147483648.0f, std::numeric_limits<int32_t>::min(), Halide::cast<int32_t>(x)));
+  return Halide::select(isNaN(x), 0, x >= 2147483648.0f, std::numeric_limits<int32_t>::max(),
+                        x <= -2147483648.0f, std::numeric_limits<int32_t>::min(),
+                        Halide::cast<int32_t>(x));
 }
 
 LoweredValue lowerCast(Lowering &l, const KernelNode &node) {
@@ -249,7 +303,7 @@ void addElementwiseOps(OpTable &t) {
   t["mul"] = binaryOp([](Expr x, Expr y) { return x * y; }, [](Expr x, Expr y) { return x * y; });
   t["div"] = binaryOp([](Expr x, Expr y) { return x / y; }, nullptr,
                       [](Expr x, Expr y) { return Halide::div_round_to_zero(x, y); });
-  t["pow"] = binaryOp([](Expr x, Expr y) { return Halide::pow(x, y); }, nullptr);
+  t["pow"] = binaryOp(ieeePow, nullptr);
   t["maximum"] =
       binaryOp(maxPropagatingNaN, nullptr, [](Expr x, Expr y) { return Halide::max(x, y); });
   t["minimum"] =
@@ -265,8 +319,8 @@ void addElementwiseOps(OpTable &t) {
               [](Expr x) { return wrapToInt32(Expr(uint32_t(0)) - Halide::cast<uint32_t>(x)); });
   t["abs"] = unaryOp([](Expr x) { return Halide::abs(x); },
                      [](Expr x) { return wrapToInt32(Halide::abs(x)); });
-  t["exp"] = unaryOp([](Expr x) { return Halide::exp(x); });
-  t["log"] = unaryOp([](Expr x) { return Halide::log(x); });
+  t["exp"] = unaryOp(ieeeExp);
+  t["log"] = unaryOp(ieeeLog);
   t["sqrt"] = unaryOp([](Expr x) { return Halide::sqrt(x); });
   t["rsqrt"] = unaryOp([](Expr x) { return 1.0f / Halide::sqrt(x); });
   t["sigmoid"] = unaryOp(sigmoid);
@@ -274,7 +328,9 @@ void addElementwiseOps(OpTable &t) {
   t["relu"] = unaryOp(relu);
   t["gelu"] = unaryOp(gelu);
   t["softplus"] = unaryOp(softplus);
-  t["step"] = unaryOp([](Expr x) { return Halide::select(x > 0, 1.0f, 0.0f); });
+  // torch.heaviside(x, 0): 1 for x > 0, else 0 (NaN too).
+  t["step"] = unaryOp([](Expr x) { return Halide::select(x > 0 && !isNaN(x), 1.0f, 0.0f); },
+                      nullptr, /*propagateNaN=*/false);
   t["erf"] = unaryOp(accurateErf);
   t["cos"] = unaryOp([](Expr x) { return Halide::cos(x); });
   t["leaky_relu"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
@@ -283,13 +339,14 @@ void addElementwiseOps(OpTable &t) {
   });
   t["elu"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
     float alpha = static_cast<float>(l.floatAttr(node, "alpha", 1.0));
-    return Halide::select(x > 0, x, alpha * expm1(x));
+    // As PyTorch computes it, alpha (exp(x) - 1) is +0 at x = -0.
+    return Halide::select(x > 0, x, Halide::reinterpret<uint32_t>(x) == Expr(uint32_t(0x80000000u)), 0.0f,
+                          alpha * expm1(x));
   });
   t["clamp"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
     float lo = static_cast<float>(l.floatAttr(node, "min"));
     float hi = static_cast<float>(l.floatAttr(node, "max"));
-    return Halide::strict_float(
-        Halide::select(Halide::is_nan(x), x, Halide::min(Halide::max(x, lo), hi)));
+    return Halide::min(Halide::max(x, lo), hi); // NaN passes (unaryOp)
   });
 
   t["cast"] = lowerCast;

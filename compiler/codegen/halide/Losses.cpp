@@ -28,8 +28,8 @@ LoweredValue lossValue(Lowering &l, const KernelNode &node, std::vector<Reductio
     throw l.error(node, "returns a scalar f32");
   float inverse = static_cast<float>(1.0 / divisor);
   LoweredValue v = l.pointwise(node, [&](const Index &) {
-    Expr sum = Lowering::call(total.func, {});
-    return divisor == 0 ? sum / 0.0f : sum * inverse;
+    Expr sum = unsignedZero(Lowering::call(total.func, {})); // a loss of 0 is +0, as in PyTorch
+    return unsignedZero(divisor == 0 ? sum / 0.0f : sum * inverse);
   });
   v.kind = ValueKind::Reduction;
   reductions.push_back(total);
@@ -83,7 +83,7 @@ double batchOf(const TensorType &t) {
 LoweredValue lowerKlDiv(Lowering &l, const KernelNode &node) {
   auto [logp, y] = sameShapeOperands(l, node);
   ReductionFunc total = sumOfTerms(l, node, *logp, *y, [](Expr lp, Expr ye) {
-    Expr ylogy = Halide::select(ye == 0.0f, 0.0f, ye * Halide::log(ye)); // PyTorch's xlogy
+    Expr ylogy = Halide::select(ye == 0.0f, 0.0f, ye * ieeeLog(ye)); // PyTorch's xlogy
     return ylogy - ye * lp;
   });
   return lossValue(l, node, {}, total, batchOf(logp->type));
@@ -92,7 +92,7 @@ LoweredValue lowerKlDiv(Lowering &l, const KernelNode &node) {
 LoweredValue lowerKlNormal(Lowering &l, const KernelNode &node) {
   auto [mu, logvar] = sameShapeOperands(l, node);
   ReductionFunc total = sumOfTerms(
-      l, node, *mu, *logvar, [](Expr m, Expr lv) { return 1.0f + lv - m * m - Halide::exp(lv); });
+      l, node, *mu, *logvar, [](Expr m, Expr lv) { return 1.0f + lv - m * m - ieeeExp(lv); });
   return lossValue(l, node, {}, total, -2.0 * batchOf(mu->type));
 }
 
@@ -141,11 +141,14 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
       l.funcName(node, "_sumexp"), shape, lastAxis, Tuple(0.0f),
       [&](const Tuple &acc, const Index &e) {
         Expr shifted = Lowering::call(z.func, e) - Lowering::call(m.func, keptIndex(e, lastAxis));
-        return Tuple(acc[0] + Halide::exp(shifted));
+        return Tuple(acc[0] + ieeeExp(shifted));
       },
       /*isSum=*/true);
-  auto lse = [&](const Index &row) {
-    return Lowering::call(m.func, row) + Halide::log(Lowering::call(s.func, row));
+  // -log_softmax(z)[c] = (max - z[c]) + log(sum), in this order (strict): as (max + log(sum)) - z[c]
+  // large logits lose the digits of log(sum).
+  auto negativeLogSoftmax = [&](const Index &row, const Index &at) {
+    return Halide::strict_float((Lowering::call(m.func, row) - Lowering::call(z.func, at)) +
+                                ieeeLog(Lowering::call(s.func, row)));
   };
 
   ReductionFunc total;
@@ -157,7 +160,7 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
           Label label = labelAt(t, row, classes);
           Index at = row;
           at.push_back(label.index);
-          Expr nll = lse(row) - Lowering::call(z.func, at);
+          Expr nll = negativeLogSoftmax(row, at);
           return Tuple(acc[0] +
                        Halide::strict_float(Halide::select(label.valid, nll, nanOf(nll.type()))));
         },
@@ -167,7 +170,7 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
         l.funcName(node, "_total"), shape, std::vector<bool>(shape.size(), true), Tuple(0.0f),
         [&](const Tuple &acc, const Index &e) {
           Index row(e.begin(), e.end() - 1);
-          Expr negativeLogp = lse(row) - Lowering::call(z.func, e);
+          Expr negativeLogp = negativeLogSoftmax(row, e);
           return Tuple(acc[0] + Lowering::call(t.func, e) * negativeLogp);
         },
         /*isSum=*/true);
@@ -211,17 +214,21 @@ void addLossOps(OpTable &t) {
     Expr d = Halide::abs(p - y);
     return Halide::select(d < delta, 0.5f * d * d, delta * (d - 0.5f * delta));
   });
+  // PyTorch's BCELoss clamps each logarithm at -100, so a confident wrong answer costs 100.
   t["bce"] = meanLoss(
       [](Expr p, Expr y, Lowering &, const KernelNode &) {
-        return y * Halide::log(p) + (1.0f - y) * Halide::log(1.0f - p);
+        Expr logP = Halide::max(ieeeLog(p), -100.0f), logQ = Halide::max(ieeeLog(1.0f - p), -100.0f);
+        return withNaN(p, y * logP + (1.0f - y) * logQ);
       },
       /*negated=*/true);
-  // bce(sigmoid(z), y) = max(z, 0) - z y + log(1 + exp(-|z|)), which never overflows.
+  // PyTorch's form, m = max(-z, 0): (1 - y) z + m + log(exp(-m) + exp(-z - m)); it never overflows,
+  // and gives PyTorch's results at infinite logits.
   t["bce_with_logits"] = meanLoss([](Expr z, Expr y, Lowering &, const KernelNode &) {
-    return Halide::max(z, 0.0f) - z * y + log1p(Halide::exp(-Halide::abs(z)));
+    Expr m = Halide::max(-z, 0.0f);
+    return withNaN(z, (1.0f - y) * z + m + ieeeLog(ieeeExp(-m) + ieeeExp(-z - m)));
   });
   t["hinge"] = meanLoss([](Expr p, Expr y, Lowering &, const KernelNode &) {
-    return Halide::max(0.0f, 1.0f - y * p);
+    return maxPropagatingNaN(Expr(0.0f), 1.0f - y * p);
   });
   t["kl_div"] = lowerKlDiv;
   t["cross_entropy"] = lowerCrossEntropy;

@@ -297,6 +297,19 @@ private:
 // Numerics shared by the families (MathFunctions.cpp).
 //===----------------------------------------------------------------------===//
 
+/// IEEE tests on a float's bits, which fast-math flags cannot fold: NaN, either infinity, and the
+/// sign bit (set for -0, -inf and negative NaNs too).
+Halide::Expr isNaN(const Halide::Expr &x);
+Halide::Expr isInfinite(const Halide::Expr &x);
+Halide::Expr signBit(const Halide::Expr &x);
+/// +inf (or -inf) of float type `t`, built from bits.
+Halide::Expr infinityOf(Halide::Type t, bool negative = false);
+/// `value`, or x itself where x is NaN: how every float function propagates NaN.
+Halide::Expr withNaN(const Halide::Expr &x, const Halide::Expr &value);
+/// exp and log for Float(32) with IEEE results at NaN, the infinities, overflow (exp(89) = inf),
+/// subnormal results (exp(-100)) and subnormal arguments (log(1e-45)).
+Halide::Expr ieeeExp(const Halide::Expr &x);
+Halide::Expr ieeeLog(const Halide::Expr &x);
 /// erf for Float(32), accurate to a few ulp over the whole line; vectorizes.
 Halide::Expr accurateErf(const Halide::Expr &x);
 /// Phi(x), the standard normal CDF, for Float(32); accurate in both tails.
@@ -310,6 +323,8 @@ Halide::Expr sigmoid(const Halide::Expr &x);
 /// max / min that return NaN when either side is NaN (PyTorch's maximum / minimum).
 Halide::Expr maxPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);
 Halide::Expr minPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);
+/// x, with -0 made +0: the sign an IEEE sum of zeros has, where Halide folded 0 + x into x.
+Halide::Expr unsignedZero(const Halide::Expr &x);
 /// A quiet NaN of type `t` (float).
 Halide::Expr nanOf(Halide::Type t);
 /// The 32-bit wrapping form of an int32 operation given as uint32 arithmetic.

@@ -7,8 +7,13 @@
 //
 // Halide compiles float code with fast-math flags (no NaNs, no infinities, reassociation) and its
 // simplifier treats float arithmetic as real arithmetic, so (1 + x) - 1 becomes x. Expressions
-// whose meaning depends on rounding or on NaN are therefore wrapped in strict_float, which keeps
-// both the simplifier and LLVM to IEEE semantics for that expression only.
+// whose meaning depends on rounding are therefore wrapped in strict_float, which keeps both the
+// simplifier and LLVM to IEEE semantics for that expression only. That is not enough for NaN and
+// the infinities: LLVM takes any value a fast-math instruction produced to be finite, so it folds
+// is_nan(a + b) to false even inside strict_float. Tests for NaN and infinities are therefore
+// made on the float's bits (isNaN, isInfinite, signBit), which no float assumption can fold, and
+// the special values are built from bits too. ieeeExp and ieeeLog are Halide's exp and log with
+// the cases those leave wrong (NaN, the infinities, overflow, subnormal results and arguments).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -68,7 +73,69 @@ Expr erfcOfNonNegative(const Expr &a) {
   return Halide::select(a < one, one - erfBelowOne(a), tail);
 }
 
+/// The bits of a float as an unsigned integer of its width.
+Expr bitsOf(const Expr &x) {
+  return Halide::reinterpret(Halide::UInt(x.type().bits(), x.type().lanes()), x);
+}
+
+/// The bits of +infinity, as an unsigned integer of `t`'s width.
+Expr infinityBits(const Halide::Type &t) {
+  return t.bits() == 64 ? Expr(uint64_t(0x7ff0000000000000ull)) : Expr(uint32_t(0x7f800000u));
+}
+
+/// The bits of |x|: the sign bit cleared.
+Expr magnitudeBits(const Expr &x) {
+  Expr mask = x.type().bits() == 64 ? Expr(uint64_t(0x7fffffffffffffffull))
+                                    : Expr(uint32_t(0x7fffffffu));
+  return bitsOf(x) & mask;
+}
+
 } // namespace
+
+Expr isNaN(const Expr &x) { return magnitudeBits(x) > infinityBits(x.type()); }
+
+Expr isInfinite(const Expr &x) { return magnitudeBits(x) == infinityBits(x.type()); }
+
+Expr signBit(const Expr &x) {
+  return Halide::reinterpret(Halide::Int(x.type().bits(), x.type().lanes()), x) < 0;
+}
+
+Expr infinityOf(Halide::Type t, bool negative) {
+  if (t.bits() == 64)
+    return Halide::reinterpret(
+        t, Expr(uint64_t(negative ? 0xfff0000000000000ull : 0x7ff0000000000000ull)));
+  return Halide::reinterpret(t, Expr(uint32_t(negative ? 0xff800000u : 0x7f800000u)));
+}
+
+Expr withNaN(const Expr &x, const Expr &value) { return Halide::select(isNaN(x), x, value); }
+
+Expr ieeeExp(const Expr &x) {
+  // Halide's exp splits x = k ln 2 + r with k converted to an integer: right on [-87.3, 88.72],
+  // 0 or garbage beyond, where the integer overflows. Results below 2^-126 (x < -87.33) are
+  // subnormal, which 2^k cannot express: there exp(x / 2)^2 is computed instead, one rounding
+  // more. The argument is clamped so that the integer never overflows.
+  Halide::Type t = x.type();
+  Expr low = x < -87.0f;
+  Expr argument = Halide::select(low, Halide::max(x, -104.0f) * 0.5f, Halide::min(x, 88.75f));
+  Expr e = Halide::exp(argument);
+  Expr r = Halide::select(low, e * e, e);
+  r = Halide::select(x > 88.72283935546875f, infinityOf(t), x < -103.98f,
+                     Halide::Internal::make_zero(t), r);
+  return withNaN(x, r);
+}
+
+Expr ieeeLog(const Expr &x) {
+  // Halide's log reads the exponent field, which is 0 for every subnormal: those are scaled by
+  // 2^23 first. log(0) = -inf (either zero), log(x < 0) = NaN, log(inf) = inf, log(NaN) = NaN.
+  Halide::Type t = x.type();
+  Expr tiny = x < 1.17549435e-38f;
+  Expr scaled = Halide::select(tiny, x * 8388608.0f, x);
+  Expr r = Halide::log(scaled) - Halide::select(tiny, 15.942385152878742f, 0.0f);
+  Expr zero = (bitsOf(x) << Halide::cast(bitsOf(x).type(), 1)) == Halide::Internal::make_zero(bitsOf(x).type());
+  r = Halide::select(zero, infinityOf(t, /*negative=*/true), signBit(x), nanOf(t),
+                     isInfinite(x), x, r);
+  return withNaN(x, r);
+}
 
 Expr accurateErf(const Expr &x) {
   // Evaluated in double, so the f32 result is within about half an ulp of the exact value.
@@ -76,7 +143,7 @@ Expr accurateErf(const Expr &x) {
   Expr one = Expr(1.0);
   Expr magnitude = Halide::select(a < one, erfBelowOne(a), one - erfcOfNonNegative(a));
   Expr r = Halide::cast(x.type(), magnitude);
-  return Halide::select(Halide::is_nan(x), x, x < 0, -r, r);
+  return withNaN(x, Halide::select(signBit(x), -r, r)); // erf(-0) = -0
 }
 
 Expr gaussianCdf(const Expr &x) {
@@ -85,30 +152,30 @@ Expr gaussianCdf(const Expr &x) {
   Expr a = Halide::cast<double>(Halide::abs(x)) * Expr(0.70710678118654752440);
   Expr half = Expr(0.5) * erfcOfNonNegative(a);
   Expr phi = Halide::select(Halide::cast<double>(x) <= Expr(0.0), half, Expr(1.0) - half);
-  return Halide::select(Halide::is_nan(x), x, Halide::cast(x.type(), phi));
+  return withNaN(x, Halide::cast(x.type(), phi));
 }
 
 Expr log1p(const Expr &x) {
   // u - 1 is exact for the u = fl(1 + x) actually used, so log(u) x / (u - 1) corrects the rounding
   // of 1 + x (Goldberg, "What every computer scientist should know about floating-point", 1991).
   Expr u = 1 + x;
-  Expr corrected = Halide::log(u) * x / (u - 1);
-  return Halide::strict_float(Halide::select(u == 1, x, Halide::is_inf(u), u, corrected));
+  Expr corrected = ieeeLog(u) * x / (u - 1);
+  return withNaN(x, Halide::strict_float(Halide::select(u == 1, x, isInfinite(u), u, corrected)));
 }
 
 Expr expm1(const Expr &x) {
   // Kahan's form: (u - 1) x / log(u) with u = fl(exp(x)).
-  Expr u = Halide::exp(x);
+  Expr u = ieeeExp(x);
   Expr um1 = u - 1;
-  Expr corrected = um1 * x / Halide::log(u);
-  return Halide::strict_float(
-      Halide::select(u == 1, x, um1 == -1, um1, Halide::is_inf(u), u, corrected));
+  Expr corrected = um1 * x / ieeeLog(u);
+  return withNaN(x, Halide::strict_float(
+                        Halide::select(u == 1, x, um1 == -1, um1, isInfinite(u), u, corrected)));
 }
 
 Expr sigmoid(const Expr &x) {
-  Expr e = Halide::exp(-Halide::abs(x)); // in (0, 1]: never overflows
+  Expr e = ieeeExp(-Halide::abs(x)); // in [0, 1]: never overflows
   Expr r = 1 / (1 + e);
-  return Halide::select(x >= 0, r, e * r);
+  return withNaN(x, Halide::select(signBit(x), e * r, r));
 }
 
 Expr nanOf(Halide::Type t) {
@@ -118,18 +185,24 @@ Expr nanOf(Halide::Type t) {
   return Halide::reinterpret(Halide::Float(32), Expr(uint32_t(0x7fc00000u)));
 }
 
+// a > b ? a : b, as PyTorch's maximum: of two equal values (0 and -0) it returns b. That is also
+// what x86's maxps computes, so the select stays one instruction.
 Expr maxPropagatingNaN(const Expr &a, const Expr &b) {
   if (!a.type().is_float())
     return Halide::max(a, b);
-  return Halide::strict_float(
-      Halide::select(Halide::is_nan(a) || Halide::is_nan(b), nanOf(a.type()), Halide::max(a, b)));
+  return Halide::select(isNaN(a) || isNaN(b), nanOf(a.type()), Halide::select(a > b, a, b));
 }
 
 Expr minPropagatingNaN(const Expr &a, const Expr &b) {
   if (!a.type().is_float())
     return Halide::min(a, b);
-  return Halide::strict_float(
-      Halide::select(Halide::is_nan(a) || Halide::is_nan(b), nanOf(a.type()), Halide::min(a, b)));
+  return Halide::select(isNaN(a) || isNaN(b), nanOf(a.type()), Halide::select(a < b, a, b));
+}
+
+Expr unsignedZero(const Expr &x) {
+  Expr bits = bitsOf(x);
+  return Halide::select((bits << Halide::cast(bits.type(), 1)) == Halide::Internal::make_zero(bits.type()),
+                        Halide::Internal::make_zero(x.type()), x);
 }
 
 Expr wrapToInt32(const Expr &unsignedResult) {

@@ -8,7 +8,8 @@
 // The numbers follow compiler/interpreter/Reductions.cpp and Elementwise.cpp: maximum and minimum
 // propagate NaN; logsumexp returns an infinite maximum unchanged; i32 sums wrap to 32 bits; argmax
 // is the first index of the maximum, a NaN counting as the maximum. softmax and log_softmax
-// subtract the row maximum before exponentiating. Floats accumulate in f32.
+// subtract the row maximum before exponentiating, and log_softmax takes (x - max) - log(sum) in
+// that order. A float sum of zeros is +0. Floats accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -147,8 +148,7 @@ ReductionFunc extremum(Lowering &l, const KernelNode &node, const LoweredValue &
   Halide::Type t = halideType(x.type.dtype);
   Expr init = isMax ? t.min() : t.max();
   if (t.is_float())
-    init = isMax ? Expr(-std::numeric_limits<float>::infinity())
-                 : Expr(std::numeric_limits<float>::infinity());
+    init = infinityOf(t, /*negative=*/isMax);
   return reduceOver(l.funcName(node, suffix), x.type.shape, reduced, Tuple(init),
                     [&](const Tuple &acc, const Index &element) {
                       Expr v = Lowering::call(x.func, element);
@@ -176,7 +176,8 @@ LoweredValue lowerSum(Lowering &l, const KernelNode &node, bool mean) {
     Expr s = Lowering::call(acc.func, i);
     if (isInt)
       return wrapToInt32(s);
-    return mean ? s / count : s;
+    Expr sum = unsignedZero(s); // a sum of zeros is +0
+    return mean ? sum / count : sum;
   });
 }
 
@@ -197,12 +198,12 @@ LoweredValue lowerLogSumExp(Lowering &l, const KernelNode &node) {
       [&](const Tuple &acc, const Index &element) {
         Expr shifted = Lowering::call(a.x->func, element) -
                        Lowering::call(m.func, keptIndex(element, a.reduced));
-        return Tuple(acc[0] + Halide::exp(shifted));
+        return Tuple(acc[0] + ieeeExp(shifted));
       },
       /*isSum=*/true);
   return finishReduction(l, node, a, {m, s}, [&](const Index &i) {
     Expr mi = Lowering::call(m.func, i);
-    return Halide::select(Halide::is_inf(mi), mi, mi + Halide::log(Lowering::call(s.func, i)));
+    return Halide::select(isInfinite(mi), mi, mi + ieeeLog(Lowering::call(s.func, i)));
   });
 }
 
@@ -230,11 +231,9 @@ LoweredValue lowerArgmax(Lowering &l, const KernelNode &node) {
         Expr v = Lowering::call(x.func, element);
         Expr better = v > acc[1];
         if (isFloat)
-          better = !Halide::is_nan(acc[1]) && (better || Halide::is_nan(v));
+          better = !isNaN(acc[1]) && (better || isNaN(v));
         Expr take = j == 0 || better;
-        // Strict: the fast-math flags Halide gives LLVM would let it assume no NaN in `better`.
-        return Tuple(Halide::strict_float(Halide::select(take, j, acc[0])),
-                     Halide::strict_float(Halide::select(take, v, acc[1])));
+        return Tuple(Halide::select(take, j, acc[0]), Halide::select(take, v, acc[1]));
       });
   LoweredValue v = l.pointwise(node, [&](const Index &index) {
     Index k = fromResult(index, reduced, keepdims);
@@ -261,14 +260,15 @@ LoweredValue lowerSoftmaxLike(Lowering &l, const KernelNode &node, bool log) {
       [&](const Tuple &acc, const Index &element) {
         Expr shifted =
             Lowering::call(x.func, element) - Lowering::call(m.func, keptIndex(element, reduced));
-        return Tuple(acc[0] + Halide::exp(shifted));
+        return Tuple(acc[0] + ieeeExp(shifted));
       },
       /*isSum=*/true);
   LoweredValue v = l.pointwise(node, [&](const Index &index) {
     Index row = keptIndex(index, reduced);
     Expr shifted = Lowering::call(x.func, index) - Lowering::call(m.func, row);
     Expr sum = Lowering::call(s.func, row);
-    return log ? shifted - Halide::log(sum) : Halide::exp(shifted) / sum;
+    // (x - max) - log(sum) in this order: reassociated as x - (max + log(sum)), large x lose digits.
+    return log ? Halide::strict_float(shifted - ieeeLog(sum)) : ieeeExp(shifted) / sum;
   });
   v.kind = ValueKind::Reduction;
   v.reductions = {m, s};

@@ -33,7 +33,8 @@ def DL_MaeOp : DL_LossOp<"mae", "mean(|p - y|) over all elements">;
 def DL_HuberOp : DL_LossOp<"huber",
     "mean of 0.5 (p - y)^2 where |p - y| < delta, else delta (|p - y| - 0.5 delta)",
     (ins DefaultValuedAttr<F64Attr, "1.0">:$delta)>;
-def DL_BceOp : DL_LossOp<"bce", "mean(-(y log p + (1 - y) log(1 - p))), p in (0, 1)">;
+def DL_BceOp : DL_LossOp<"bce",
+    "mean(-(y log p + (1 - y) log(1 - p))), p in [0, 1], each log clamped at -100 (PyTorch)">;
 def DL_BceWithLogitsOp : DL_LossOp<"bce_with_logits",
     "bce(sigmoid(z), y), computed stably from the logits z">;
 def DL_HingeOp : DL_LossOp<"hinge", "mean(max(0, 1 - y p)) with targets y in {-1, +1}">;

@@ -1,0 +1,330 @@
+//===- EdgeValueKernelTest.cpp - Kernels on NaN, infinities, zeros, extremes -----===//
+//
+// Tests that every element-wise op, activation, comparison, reduction, softmax and loss computes
+// what PyTorch's float32 computes on edge values: NaN in gives NaN out, overflow gives an
+// infinity, underflow a zero or a subnormal, x != x holds for NaN, and a signed zero keeps its
+// sign. The expected values are PyTorch's own (EdgeValueTable.inc, written by edge_values.py).
+//
+// Halide compiles float code as if NaN and infinities never occur, and lets LLVM assume so of any
+// value a fast-math instruction produced. So each op is tested twice: on values read from memory,
+// and on the same values computed in the kernel (x * one, one a run-time 1), where an op that
+// trusted its operand to be finite would be caught.
+//
+// A result matches PyTorch's float32 or its float64 rounded to float32 when both are NaN, or both
+// are the same infinity, or both are zeros of the same sign, or they are within a few ulps (exp,
+// log and friends are polynomial approximations).
+//
+//===----------------------------------------------------------------------===//
+#include "test/unit/codegen/KernelTestUtil.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace dl::codegen::test {
+namespace {
+
+/// PyTorch's results: in float32, and in float64 rounded to float32 (edge_values.py says why).
+struct EdgeCase {
+  const char *op;
+  std::vector<uint32_t> single, rounded;
+};
+struct LossCase {
+  const char *op;
+  uint32_t prediction, target, single, rounded;
+};
+struct CrossEntropyCase {
+  std::vector<uint32_t> logits;
+  int32_t label;
+  uint32_t single, rounded;
+};
+
+#include "test/unit/codegen/EdgeValueTable.inc"
+
+float fromBits(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+std::vector<double> valuesOf(const std::vector<uint32_t> &bits) {
+  std::vector<double> v;
+  for (uint32_t b : bits)
+    v.push_back(fromBits(b));
+  return v;
+}
+
+/// Whether `actual` is PyTorch's `expected` up to `ulps` units in the last place.
+bool sameFloat(double actual, double expected, double ulps) {
+  if (std::isnan(expected) || std::isnan(actual))
+    return std::isnan(expected) && std::isnan(actual);
+  if (std::isinf(expected) || std::isinf(actual))
+    return actual == expected;
+  if (expected == 0 || actual == 0)
+    return actual == expected && std::signbit(actual) == std::signbit(expected);
+  float e = static_cast<float>(expected);
+  double ulp = std::nextafter(std::fabs(e), std::numeric_limits<float>::infinity()) - std::fabs(e);
+  return std::fabs(actual - expected) <= ulps * ulp;
+}
+
+/// Whether `actual` is one of PyTorch's two results (see EdgeCase), or within `atol` of them.
+bool matchesEither(double actual, uint32_t single, uint32_t rounded, double ulps,
+                   double atol = 0) {
+  for (double expected : {fromBits(single), fromBits(rounded)})
+    if (sameFloat(actual, expected, ulps) ||
+        (std::isfinite(actual) && std::fabs(actual - expected) <= atol))
+      return true;
+  return false;
+}
+
+/// Where PyTorch loses a result to cancellation and dlc keeps it, the absolute error allowed:
+/// PyTorch's gelu computes 1 + erf(x / sqrt 2), 0 below x = -8.3 where gelu(-10) = -7.6e-23; its
+/// elu computes exp(x) - 1, 0 for subnormal x.
+double atolFor(const std::string &op) {
+  if (op == "gelu")
+    return 1e-20;
+  if (op == "elu")
+    return 1.2e-38;
+  return 0;
+}
+
+/// Compares `actual` with PyTorch's element by element; names the inputs of those that differ.
+::testing::AssertionResult matchesTorch(const HostTensor &actual, const EdgeCase &expected,
+                                        double ulps,
+                                        const std::function<std::string(size_t)> &describe) {
+  if (actual.data.size() != expected.single.size())
+    return ::testing::AssertionFailure()
+           << actual.data.size() << " elements, expected " << expected.single.size();
+  std::ostringstream bad;
+  int failures = 0;
+  for (size_t i = 0; i < expected.single.size(); ++i) {
+    if (matchesEither(actual.data[i], expected.single[i], expected.rounded[i], ulps,
+                      atolFor(expected.op)))
+      continue;
+    if (++failures <= 8)
+      bad << "\n  " << describe(i) << " = " << actual.data[i] << ", PyTorch "
+          << fromBits(expected.single[i]) << " (float64: " << fromBits(expected.rounded[i])
+          << ")";
+  }
+  if (failures)
+    return ::testing::AssertionFailure()
+           << failures << " of " << expected.single.size() << " differ:" << bad.str();
+  return ::testing::AssertionSuccess();
+}
+
+/// Accuracy allowed per op, in ulps: the transcendental functions are approximations.
+double ulpsFor(const std::string &op) {
+  if (op == "exp" || op == "log" || op == "sigmoid" || op == "tanh" || op == "gelu" ||
+      op == "softplus" || op == "elu" || op == "cos" || op == "erf" || op == "pow" ||
+      op == "logsumexp" || op == "softmax" || op == "log_softmax")
+    return 8;
+  return 1;
+}
+
+void setUnaryAttrs(KernelNode &n) {
+  if (n.op == "leaky_relu")
+    n.floats["alpha"] = 0.01;
+  if (n.op == "elu")
+    n.floats["alpha"] = 1.0;
+  if (n.op == "clamp") {
+    n.floats["min"] = -1.0;
+    n.floats["max"] = 2.0;
+  }
+}
+
+std::string describeUnary(const std::string &op, size_t i) {
+  std::ostringstream s;
+  s << op << "(" << fromBits(kUnaryInputs[i]) << ")";
+  return s.str();
+}
+
+/// The unary ops on edge values, read from memory (`computed` false) or computed as x * one.
+void checkUnaryOps(bool computed) {
+  int64_t n = static_cast<int64_t>(kUnaryInputs.size());
+  KernelBuilder b(computed ? "unary_computed" : "unary");
+  int x = b.input(f32({n}));
+  int operand = x;
+  if (computed) {
+    int one = b.input(f32({}));
+    operand = b.node("mul", {x, one}, f32({n}));
+  }
+  for (const EdgeCase &c : kUnaryCases)
+    b.output(b.node(c.op, {operand}, f32({n}), setUnaryAttrs));
+  std::vector<HostTensor> inputs = {tensorOf(f32({n}), valuesOf(kUnaryInputs))};
+  if (computed)
+    inputs.push_back(tensorOf(f32({}), {1.0}));
+  std::vector<HostTensor> r = run(b.kernel(), inputs);
+  ASSERT_EQ(r.size(), kUnaryCases.size());
+  for (size_t k = 0; k < kUnaryCases.size(); ++k) {
+    std::string op = kUnaryCases[k].op;
+    EXPECT_TRUE(matchesTorch(r[k], kUnaryCases[k], ulpsFor(op),
+                             [&](size_t i) { return describeUnary(op, i); }))
+        << op << (computed ? " of a computed operand" : "");
+  }
+}
+
+TEST(EdgeValues, UnaryOpsMatchPyTorch) { checkUnaryOps(/*computed=*/false); }
+TEST(EdgeValues, UnaryOpsOfComputedValuesMatchPyTorch) { checkUnaryOps(/*computed=*/true); }
+
+/// The binary ops and comparisons on every pair of edge values.
+void checkBinaryOps(bool computed) {
+  int64_t n = static_cast<int64_t>(kBinaryLhs.size());
+  KernelBuilder b(computed ? "binary_computed" : "binary");
+  int x = b.input(f32({n})), y = b.input(f32({n}));
+  if (computed) {
+    int one = b.input(f32({}));
+    x = b.node("mul", {x, one}, f32({n}));
+    y = b.node("mul", {y, one}, f32({n}));
+  }
+  for (const EdgeCase &c : kBinaryCases)
+    b.output(b.node(c.op, {x, y}, f32({n})));
+  for (const EdgeCase &c : kCompareCases) {
+    int cmp = b.node("cmp", {x, y}, i1({n}), [&](KernelNode &node) {
+      node.strings["predicate"] = c.op;
+    });
+    b.output(b.node("cast", {cmp}, f32({n})));
+  }
+  std::vector<HostTensor> inputs = {tensorOf(f32({n}), valuesOf(kBinaryLhs)),
+                                    tensorOf(f32({n}), valuesOf(kBinaryRhs))};
+  if (computed)
+    inputs.push_back(tensorOf(f32({}), {1.0}));
+  std::vector<HostTensor> r = run(b.kernel(), inputs);
+  ASSERT_EQ(r.size(), kBinaryCases.size() + kCompareCases.size());
+  auto check = [&](const EdgeCase &c, const HostTensor &result) {
+    std::string op = c.op;
+    EXPECT_TRUE(matchesTorch(result, c, ulpsFor(op),
+                             [&](size_t i) {
+                               std::ostringstream s;
+                               s << op << "(" << fromBits(kBinaryLhs[i]) << ", "
+                                 << fromBits(kBinaryRhs[i]) << ")";
+                               return s.str();
+                             }))
+        << op << (computed ? " of computed operands" : "");
+  };
+  for (size_t k = 0; k < kBinaryCases.size(); ++k)
+    check(kBinaryCases[k], r[k]);
+  for (size_t k = 0; k < kCompareCases.size(); ++k)
+    check(kCompareCases[k], r[kBinaryCases.size() + k]);
+}
+
+TEST(EdgeValues, BinaryOpsAndComparisonsMatchPyTorch) { checkBinaryOps(/*computed=*/false); }
+TEST(EdgeValues, BinaryOpsOfComputedValuesMatchPyTorch) { checkBinaryOps(/*computed=*/true); }
+
+TEST(EdgeValues, NaNIsNotEqualToItself) {
+  // x != x and x == x on one operand: the comparison a simplifier that assumes no NaN folds away.
+  int64_t n = static_cast<int64_t>(kUnaryInputs.size());
+  KernelBuilder b("self_compare");
+  int x = b.input(f32({n}));
+  for (const char *predicate : {"ne", "eq"}) {
+    int cmp = b.node("cmp", {x, x}, i1({n}), [&](KernelNode &node) {
+      node.strings["predicate"] = predicate;
+    });
+    b.output(b.node("cast", {cmp}, f32({n})));
+  }
+  std::vector<HostTensor> r = run(b.kernel(), {tensorOf(f32({n}), valuesOf(kUnaryInputs))});
+  ASSERT_EQ(r.size(), 2u);
+  for (int64_t i = 0; i < n; ++i) {
+    bool isNaN = std::isnan(fromBits(kUnaryInputs[i]));
+    EXPECT_EQ(r[0].data[i], isNaN ? 1.0 : 0.0) << "x != x for x = " << fromBits(kUnaryInputs[i]);
+    EXPECT_EQ(r[1].data[i], isNaN ? 0.0 : 1.0) << "x == x for x = " << fromBits(kUnaryInputs[i]);
+  }
+}
+
+TEST(EdgeValues, ReductionsAndSoftmaxMatchPyTorch) {
+  KernelBuilder b("rows");
+  int x = b.input(f32({kRowCount, kRowLength}));
+  for (const EdgeCase &c : kRowCases) {
+    std::string op = c.op;
+    bool rowwise = op == "softmax" || op == "log_softmax";
+    b.output(b.node(op, {x}, rowwise ? f32({kRowCount, kRowLength}) : f32({kRowCount}),
+                    [&](KernelNode &n) {
+                      if (rowwise || op == "logsumexp")
+                        n.ints["axis"] = {-1};
+                      if (!rowwise)
+                        n.ints["axes"] = {-1};
+                    }));
+  }
+  b.output(b.node("argmax", {x}, i32({kRowCount}), [](KernelNode &n) { n.ints["axis"] = {-1}; }));
+  std::vector<HostTensor> r = run(b.kernel(), {tensorOf(f32({kRowCount, kRowLength}),
+                                                        valuesOf(kRows))});
+  ASSERT_EQ(r.size(), kRowCases.size() + 1);
+  auto describeRow = [](const std::string &op, size_t row) {
+    std::ostringstream s;
+    s << op << "([";
+    for (int64_t j = 0; j < kRowLength; ++j)
+      s << (j ? ", " : "") << fromBits(kRows[row * kRowLength + j]);
+    s << "])";
+    return s.str();
+  };
+  for (size_t k = 0; k < kRowCases.size(); ++k) {
+    std::string op = kRowCases[k].op;
+    bool rowwise = op == "softmax" || op == "log_softmax";
+    EXPECT_TRUE(matchesTorch(r[k], kRowCases[k], ulpsFor(op), [&](size_t i) {
+      return describeRow(op, rowwise ? i / kRowLength : i) +
+             (rowwise ? "[" + std::to_string(i % kRowLength) + "]" : "");
+    })) << op;
+  }
+  for (int64_t i = 0; i < kRowCount; ++i)
+    EXPECT_EQ(r.back().data[i], kArgmax[i]) << describeRow("argmax", i);
+}
+
+void setLossAttrs(KernelNode &n) {
+  if (n.op == "huber")
+    n.floats["delta"] = 1.0;
+}
+
+TEST(EdgeValues, LossesMatchPyTorch) {
+  // One kernel per loss, one scalar loss per case: a NaN in one case does not hide another.
+  std::map<std::string, std::vector<const LossCase *>> byOp;
+  for (const LossCase &c : kLossCases)
+    byOp[c.op].push_back(&c);
+  for (const auto &[op, cases] : byOp) {
+    KernelBuilder b("loss_" + op);
+    std::vector<HostTensor> inputs;
+    std::vector<int> values; // the builder takes every input before any node
+    for (const LossCase *c : cases) {
+      values.push_back(b.input(f32({1})));
+      values.push_back(b.input(f32({1})));
+      inputs.push_back(tensorOf(f32({1}), {fromBits(c->prediction)}));
+      inputs.push_back(tensorOf(f32({1}), {fromBits(c->target)}));
+    }
+    for (size_t k = 0; k < cases.size(); ++k)
+      b.output(b.node(op, {values[2 * k], values[2 * k + 1]}, f32({}), setLossAttrs));
+    std::vector<HostTensor> r = run(b.kernel(), inputs);
+    ASSERT_EQ(r.size(), cases.size()) << op;
+    for (size_t k = 0; k < cases.size(); ++k)
+      EXPECT_TRUE(matchesEither(r[k].data[0], cases[k]->single, cases[k]->rounded, 8))
+          << op << "(" << fromBits(cases[k]->prediction) << ", " << fromBits(cases[k]->target)
+          << ") = " << r[k].data[0] << ", PyTorch " << fromBits(cases[k]->single)
+          << " (float64: " << fromBits(cases[k]->rounded) << ")";
+  }
+}
+
+TEST(EdgeValues, CrossEntropyMatchesPyTorch) {
+  KernelBuilder b("cross_entropy_edges");
+  std::vector<HostTensor> inputs;
+  std::vector<int> values;
+  for (const CrossEntropyCase &c : kCrossEntropyCases) {
+    int64_t classes = static_cast<int64_t>(c.logits.size());
+    values.push_back(b.input(f32({1, classes})));
+    values.push_back(b.input(i32({1})));
+    inputs.push_back(tensorOf(f32({1, classes}), valuesOf(c.logits)));
+    inputs.push_back(tensorOf(i32({1}), {static_cast<double>(c.label)}));
+  }
+  for (size_t k = 0; k < kCrossEntropyCases.size(); ++k)
+    b.output(b.node("cross_entropy", {values[2 * k], values[2 * k + 1]}, f32({})));
+  std::vector<HostTensor> r = run(b.kernel(), inputs);
+  ASSERT_EQ(r.size(), kCrossEntropyCases.size());
+  for (size_t k = 0; k < r.size(); ++k) {
+    const CrossEntropyCase &c = kCrossEntropyCases[k];
+    std::ostringstream logits;
+    for (uint32_t v : c.logits)
+      logits << fromBits(v) << " ";
+    EXPECT_TRUE(matchesEither(r[k].data[0], c.single, c.rounded, 8))
+        << "cross_entropy([" << logits.str() << "], " << c.label << ") = " << r[k].data[0]
+        << ", PyTorch " << fromBits(c.single) << " (float64: " << fromBits(c.rounded) << ")";
+  }
+}
+
+} // namespace
+} // namespace dl::codegen::test

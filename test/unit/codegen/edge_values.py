@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Writes EdgeValueTable.inc: PyTorch's float32 results on edge values, the table the kernels meet.
+
+Every element-wise op, activation, comparison, reduction, softmax and loss of the dl dialect is
+evaluated by PyTorch (CPU, float32) on NaN, +-inf, +-0, the largest and smallest normal and
+subnormal floats and the arguments where exp and friends overflow or underflow. EdgeValueKernelTest
+builds one kernel per op family from the same table and compares, bit for bit where the result is
+NaN, an infinity or a zero (its sign included), within a few ulps elsewhere.
+
+Each op is evaluated twice: in float32, and in float64 rounded to float32 (the correctly rounded
+result, where PyTorch's float32 kernels are less accurate, e.g. gelu and elu near zero, or give a
+zero of the other sign). A kernel must match one of the two: both agree on every special value
+(NaN in, overflow to an infinity, underflow to zero or a subnormal) except where float32
+arithmetic itself overflows, as in the mean of four 3e38.
+
+Run with Debian's python3 (which has torch):  /usr/bin/python3 test/unit/codegen/edge_values.py
+The ctest `EdgeValueTableIsCurrent` reruns it and fails when the checked-in table differs.
+"""
+import math
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+nan, inf = float("nan"), float("inf")
+FLT_MAX = 3.4028234663852886e38
+FLT_MIN = 1.1754943508222875e-38
+DENORM_MIN = 1.401298464324817e-45
+
+# Inputs of the unary ops: specials, the extremes, and the arguments where exp, log, sigmoid,
+# tanh, softplus, elu and gelu change regime.
+UNARY_INPUTS = [
+    nan, inf, -inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5,
+    DENORM_MIN, -DENORM_MIN, FLT_MIN, -FLT_MIN, FLT_MAX, -FLT_MAX,
+    1e-7, -1e-7, 1e-30, 15.0, -15.0, 20.0, -20.0, 30.0, -30.0,
+    88.0, 88.72, 88.73, 89.0, -87.0, -87.5, -100.0, -103.9, -104.0, -110.0,
+    2e9, -2e9, 1e30, -1e30, 1e38, -1e38, 1e-3, 10.0, -10.0, 100.0, -100.0,
+]
+
+UNARY = {
+    "neg": lambda x: -x,
+    "abs": torch.abs,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "rsqrt": torch.rsqrt,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "gelu": F.gelu,
+    "softplus": F.softplus,
+    "step": lambda x: torch.heaviside(x, torch.zeros((), dtype=x.dtype)),
+    "erf": torch.erf,
+    "cos": torch.cos,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
+    "elu": lambda x: F.elu(x, 1.0),
+    "clamp": lambda x: torch.clamp(x, -1.0, 2.0),
+}
+
+# Operands of the binary ops and comparisons: every pair of these.
+BINARY_VALUES = [nan, inf, -inf, 0.0, -0.0, 1.0, -1.0, 2.5, FLT_MAX, -FLT_MAX, DENORM_MIN, 3.0]
+
+BINARY = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "pow": torch.pow,
+    "maximum": torch.maximum,
+    "minimum": torch.minimum,
+    "prelu": lambda x, a: torch.where(x > 0, x, a * x),
+}
+
+COMPARE = {
+    "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
+}
+
+# Rows reduced along the last axis (softmax and log_softmax along it too).
+ROWS = [
+    [1.0, 2.0, 3.0, 4.0],
+    [1.0, nan, 3.0, 4.0],
+    [1.0, inf, 3.0, 4.0],
+    [1.0, -inf, 3.0, 4.0],
+    [inf, inf, 1.0, 1.0],
+    [-inf, -inf, -inf, -inf],
+    [inf, -inf, 0.0, 0.0],
+    [3e38, 3e38, 3e38, 3e38],
+    [10000.0, 10001.0, 10002.0, 10003.0],
+    [-0.0, -0.0, -0.0, -0.0],
+    [nan, inf, -inf, 0.0],
+    [-inf, 0.0, -inf, -inf],
+    [DENORM_MIN, DENORM_MIN, 0.0, 0.0],
+    [-1e38, -3e38, -3e38, 0.0],
+    [-100.0, -200.0, 0.0, -1000.0],
+]
+
+ROW_OPS = {
+    "sum": lambda r: r.sum(-1),
+    "mean": lambda r: r.mean(-1),
+    "reduce_max": lambda r: r.amax(-1),
+    "reduce_min": lambda r: r.amin(-1),
+    "logsumexp": lambda r: torch.logsumexp(r, -1),
+    "softmax": lambda r: torch.softmax(r, -1),
+    "log_softmax": lambda r: torch.log_softmax(r, -1),
+}
+
+# Element-wise losses: (prediction, target) pairs, each pair one batch of one element, so that a
+# special value in one element is not hidden by another's.
+LOSS_PAIRS = {
+    "mse": [(nan, 1.0), (inf, 1.0), (-inf, 1.0), (1.0, inf), (inf, inf), (2e19, 0.0), (0.5, 1.0)],
+    "mae": [(nan, 1.0), (inf, 1.0), (inf, inf), (FLT_MAX, -FLT_MAX), (0.5, 1.0)],
+    "huber": [(nan, 1.0), (inf, 1.0), (3.0, 1.0), (1.5, 1.0), (FLT_MAX, -FLT_MAX)],
+    "bce": [(0.0, 1.0), (1.0, 0.0), (0.0, 0.0), (1.0, 1.0), (0.5, 1.0), (1e-30, 1.0),
+            (DENORM_MIN, 0.5)],
+    "bce_with_logits": [(nan, 1.0), (inf, 1.0), (-inf, 1.0), (inf, 0.0), (-inf, 0.0), (100.0, 0.0),
+                        (-100.0, 1.0), (0.0, 0.5), (1e30, 0.0)],
+    "hinge": [(nan, 1.0), (inf, 1.0), (-inf, 1.0), (inf, -1.0), (0.5, 1.0)],
+}
+
+LOSS_TORCH = {
+    "mse": lambda p, y: F.mse_loss(p, y),
+    "mae": lambda p, y: F.l1_loss(p, y),
+    "huber": lambda p, y: F.huber_loss(p, y, delta=1.0),
+    "bce": lambda p, y: F.binary_cross_entropy(p, y),
+    "bce_with_logits": lambda p, y: F.binary_cross_entropy_with_logits(p, y),
+    "hinge": lambda p, y: torch.clamp(1 - y * p, min=0).mean(),
+}
+
+# cross_entropy on logit rows of 3 classes with an i32 label each (one row per batch).
+CE_ROWS = [
+    ([1.0, 2.0, 3.0], 0),
+    ([nan, 2.0, 3.0], 1),
+    ([inf, 2.0, 3.0], 0),
+    ([inf, 2.0, 3.0], 1),
+    ([-inf, 2.0, 3.0], 0),
+    ([-inf, 2.0, 3.0], 2),
+    ([1e30, 0.0, -1e30], 0),
+    ([1e30, 0.0, -1e30], 2),
+    ([10000.0, 10001.0, 10002.0], 2),
+]
+
+
+def bits(v):
+    return struct.unpack("<I", struct.pack("<f", v))[0]
+
+
+def hexes(values):
+    return ", ".join("0x%08x" % bits(float(v)) for v in values)
+
+
+def f32(values):
+    return torch.tensor(values, dtype=torch.float32)
+
+
+def both(fn, *args):
+    """fn in float32, and in float64 rounded to float32: two lists of floats."""
+    single = fn(*[a.clone() for a in args])
+    double = fn(*[a.double() for a in args])
+    if single.dtype == torch.bool:
+        return single.float().flatten().tolist(), double.float().flatten().tolist()
+    return single.float().flatten().tolist(), double.float().flatten().tolist()
+
+
+def case(name, fn, *args):
+    single, double = both(fn, *args)
+    return '    {"%s", {%s}, {%s}},' % (name, hexes(single), hexes(double))
+
+
+def main(out):
+    lines = [
+        "// Generated by test/unit/codegen/edge_values.py from PyTorch %s (CPU, float32)."
+        % torch.__version__,
+        "// Do not edit: rerun the script. Values are f32 bit patterns.",
+        "",
+    ]
+    x = f32(UNARY_INPUTS)
+    lines.append("const std::vector<uint32_t> kUnaryInputs = {%s};" % hexes(x.tolist()))
+    lines.append("const std::vector<EdgeCase> kUnaryCases = {")
+    for name, fn in UNARY.items():
+        lines.append(case(name, fn, x))
+    lines.append("};")
+
+    pairs = [(a, b) for a in BINARY_VALUES for b in BINARY_VALUES]
+    lhs, rhs = f32([a for a, _ in pairs]), f32([b for _, b in pairs])
+    lines.append("const std::vector<uint32_t> kBinaryLhs = {%s};" % hexes(lhs.tolist()))
+    lines.append("const std::vector<uint32_t> kBinaryRhs = {%s};" % hexes(rhs.tolist()))
+    lines.append("const std::vector<EdgeCase> kBinaryCases = {")
+    for name, fn in BINARY.items():
+        lines.append(case(name, fn, lhs, rhs))
+    lines.append("};")
+    lines.append("const std::vector<EdgeCase> kCompareCases = {")
+    for name, fn in COMPARE.items():
+        lines.append(case(name, fn, lhs, rhs))
+    lines.append("};")
+
+    rows = f32(ROWS)
+    lines.append("const int64_t kRowCount = %d, kRowLength = %d;" % tuple(rows.shape))
+    lines.append("const std::vector<uint32_t> kRows = {%s};" % hexes(rows.flatten().tolist()))
+    lines.append("const std::vector<EdgeCase> kRowCases = {")
+    for name, fn in ROW_OPS.items():
+        lines.append(case(name, fn, rows))
+    lines.append("};")
+    lines.append("const std::vector<int32_t> kArgmax = {%s};"
+                 % ", ".join(str(int(i)) for i in rows.argmax(-1).tolist()))
+
+    lines.append("const std::vector<LossCase> kLossCases = {")
+    for name, cases in LOSS_PAIRS.items():
+        for p, y in cases:
+            single, double = both(LOSS_TORCH[name], f32([p]), f32([y]))
+            lines.append('    {"%s", 0x%08x, 0x%08x, 0x%08x, 0x%08x},'
+                         % (name, bits(p), bits(y), bits(single[0]), bits(double[0])))
+    lines.append("};")
+
+    lines.append("const std::vector<CrossEntropyCase> kCrossEntropyCases = {")
+    for logits, label in CE_ROWS:
+        single, double = both(lambda z: F.cross_entropy(z, torch.tensor([label])), f32([logits]))
+        lines.append("    {{%s}, %d, 0x%08x, 0x%08x},"
+                     % (hexes(logits), label, bits(single[0]), bits(double[0])))
+    lines.append("};")
+    text = "\n".join(lines) + "\n"
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        with open(out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else __file__.replace("edge_values.py", "EdgeValueTable.inc"))
