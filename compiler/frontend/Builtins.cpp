@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
 
+#include <limits>
+
 namespace dlc {
 
 namespace shape = dl::shape;
@@ -193,6 +195,22 @@ std::map<std::string, Builtin> makeTable() {
     }
     return Val::ofTensor(E.create<dlo::ClampOp>(c.loc, x->getType(), *x, E.builder().getF64FloatAttr(*lo),
                                                 E.builder().getF64FloatAttr(*hi)));
+  }};
+  // NaN tests, composed of comparisons the kernels keep IEEE: isnan(x) is x != x, isfinite(x) is
+  // |x| < inf (false for NaN as for the infinities). Both give i1 tensors, like comparisons.
+  t["isnan"] = {{req("x")}, [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'isnan'");
+    if (!x)
+      return std::nullopt;
+    return E.binary("!=", Val::ofTensor(*x), Val::ofTensor(*x), c.loc);
+  }};
+  t["isfinite"] = {{req("x")}, [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'isfinite'");
+    if (!x)
+      return std::nullopt;
+    Value magnitude = E.create<dlo::AbsOp>(c.loc, x->getType(), *x);
+    return E.binary("<", Val::ofTensor(magnitude), Val::number(std::numeric_limits<double>::infinity()),
+                    c.loc);
   }};
   t["pow"] = {{req("x"), req("y")}, [](Elaborator &E, const BuiltinCall &c) { return E.binary("**", c[0], c[1], c.loc); }};
   t["where"] = {{req("cond"), req("a"), req("b")}, [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {

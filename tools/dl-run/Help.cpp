@@ -14,7 +14,7 @@ std::string helpText() {
 USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
                       [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
                       [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
-                      [--plot FILE.png]
+                      [--plot FILE.png] [--on-nonfinite stop|skip]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
                       [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
        dl-run train MODEL.so --text FILE [--epochs N] [--steps N] [--init CKPT] [--save CKPT]
@@ -105,6 +105,10 @@ OPTIONS:
   --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
   --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
                     colours and the loss range are printed).
+  --on-nonfinite stop|skip  train: a step whose loss, or after which a parameter, is NaN or
+                    infinite stops training with a message naming the step and why (the batch's
+                    inputs, or the first parameter that is not finite); skip restores the state
+                    from before that step and goes on (it copies the state before every step).
   --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
   --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
   --out FILE.npy    predict: where to write the output.

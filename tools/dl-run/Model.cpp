@@ -27,6 +27,7 @@ bool Model::createInstance(uint64_t seed, int threads, const std::string &device
   // ("cpu", "cuda" or "cpu,cuda"); host buffers work with either.
   std::string wanted = deviceName.empty() ? info_->target : deviceName;
   dl_device device = wanted.rfind("cuda", 0) == 0 ? DL_DEVICE_CUDA : DL_DEVICE_CPU;
+  onGpu_ = device == DL_DEVICE_CUDA;
   dl_options options{device, threads, seed};
   dl_status status = dl_instance_create(library_, &options, &instance_);
   if (status != DL_OK) {
@@ -75,6 +76,14 @@ bool Model::call(const dl_entry_info &entry, const std::vector<const void *> &in
     return false;
   }
   return true;
+}
+
+bool Model::tensor(const std::string &name, void *&data, std::string &error) {
+  const dl_tensor_info *info = nullptr;
+  dl_status status = dl_instance_tensor(instance_, name.c_str(), &data, &info);
+  if (status != DL_OK)
+    error = failure(status, "reading '" + name + "'");
+  return status == DL_OK;
 }
 
 bool Model::load(const std::string &checkpoint, std::string &error) {

@@ -31,6 +31,8 @@ public:
   bool createInstance(uint64_t seed, int threads, const std::string &device, std::string &error);
 
   const dl_model_info &info() const { return *info_; }
+  /// Whether the instance keeps its state on a GPU (reading it from the host costs a copy).
+  bool onGpu() const { return onGpu_; }
   const std::string &path() const { return path_; }
 
   /// The entry named `name`, or null.
@@ -47,6 +49,8 @@ public:
             const std::vector<void *> &outputs, std::string &error);
   /// The train steps the instance has taken (restored by load): the step of the next train call.
   uint64_t step() const { return dl_instance_step(instance_); }
+  /// The storage of the parameter or buffer `name` (on the host; see dl_instance_tensor).
+  bool tensor(const std::string &name, void *&data, std::string &error);
   bool load(const std::string &checkpoint, std::string &error);
   bool save(const std::string &checkpoint, std::string &error);
 
@@ -60,6 +64,7 @@ private:
   dl_library *library_ = nullptr;
   dl_instance *instance_ = nullptr;
   const dl_model_info *info_ = nullptr;
+  bool onGpu_ = false;
 };
 
 /// "train", "forward" or "eval".

@@ -33,6 +33,7 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--no-shuffle", false, {"train"}},
       {"--losses", true, {"train"}},
       {"--plot", true, {"train"}},
+      {"--on-nonfinite", true, {"train"}},
       {"--init", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--save", true, {"train"}},
       {"--out", true, {"predict", "sample"}},
@@ -192,6 +193,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       options.shuffle = flag == "--shuffle";
     } else if (flag == "--losses") {
       options.losses = value;
+    } else if (flag == "--on-nonfinite") {
+      if (value != "stop" && value != "skip")
+        return usage("--on-nonfinite takes stop or skip, not '" + value + "'");
+      options.skipNonFinite = value == "skip";
     } else if (flag == "--plot") {
       options.plot = value;
     } else if (flag == "--init") {

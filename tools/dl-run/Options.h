@@ -46,6 +46,7 @@ struct Options {
   int threads = 0;                                         ///< --threads (0: one per core)
   std::string device; ///< --device cpu|cuda; empty: the library's (its first target)
   bool shuffle = true;                                     ///< --shuffle / --no-shuffle
+  bool skipNonFinite = false;                              ///< --on-nonfinite skip (else stop)
   bool help = false, version = false;
   std::vector<std::string> given; ///< The flags given, for the "does not apply" check.
 };

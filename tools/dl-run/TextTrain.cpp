@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/NonFinite.h"
 #include "tools/dl-run/Schedule.h"
 #include "tools/dl-run/TextFeed.h"
 #include "tools/dl-run/TrainCommon.h"
@@ -180,23 +181,27 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
   Progress progress(err, stderrIsTerminal());
   std::vector<float> history;
   std::vector<double> validationLosses;
+  FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
     std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs);
     progress.start(label, stepsPerEpoch, b * t, "step", "chars");
     double lossSum = 0;
     for (int64_t k = 0; k < stepsPerEpoch; ++k) {
       fillRandomWindows(train, text.train, options.seed, model.step(), buffers);
-      if (!model.call(entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+      if (!finite.beforeStep(error) ||
+          !model.call(entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
         progress.finish();
         return fail(err, error);
       }
       double loss = *buffers.output<float>(0);
-      if (!std::isfinite(loss)) {
+      FiniteGuard::Verdict verdict = finite.afterStep(
+          entry, buffers.inputPointers(), loss, label + ", step " + std::to_string(k + 1), error);
+      if (verdict == FiniteGuard::Verdict::Stop) {
         progress.finish();
-        return fail(err, "the loss of " + std::string(entry.name) + " is " + formatLoss(loss) + " at " + label +
-                             ", step " + std::to_string(k + 1) +
-                             "; training diverged (a lower learning rate may help)");
+        return fail(err, error);
       }
+      if (verdict == FiniteGuard::Verdict::Skipped)
+        continue;
       lossSum += loss;
       if (!options.plot.empty())
         history.push_back(float(loss));

@@ -11,6 +11,7 @@
 #include "tools/dl-run/Evaluation.h"
 #include "tools/dl-run/FileFeed.h"
 #include "tools/dl-run/ImageFeed.h"
+#include "tools/dl-run/NonFinite.h"
 #include "tools/dl-run/Plot.h"
 #include "tools/dl-run/Progress.h"
 #include "tools/dl-run/Schedule.h"
@@ -147,6 +148,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   out << "\n" << std::flush;
 
   InterruptGuard guard;
+  FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   std::mt19937_64 rng(options.seed);
   std::vector<int64_t> order(static_cast<size_t>(samples));
   Progress progress(err, stderrIsTerminal());
@@ -164,17 +166,21 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         EntryBuffers &buffers = *run.buffers;
         fillImageBatch(run.binding, data.train, order.data() + b * train.batch, train.batch, buffers);
         for (int64_t r = 0; r < run.step.repeats; ++r) {
-          if (!model.call(*run.step.entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+          if (!finite.beforeStep(error) ||
+              !model.call(*run.step.entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
             progress.finish();
             return fail(err, error);
           }
           double loss = *buffers.output<float>(0);
-          if (!std::isfinite(loss)) {
+          FiniteGuard::Verdict verdict = finite.afterStep(
+              *run.step.entry, buffers.inputPointers(), loss,
+              label + ", batch " + std::to_string(b + 1), error);
+          if (verdict == FiniteGuard::Verdict::Stop) {
             progress.finish();
-            return fail(err, "the loss of " + std::string(run.step.entry->name) + " is " + formatLoss(loss) +
-                                 " at " + label + ", batch " + std::to_string(b + 1) +
-                                 "; training diverged (a lower learning rate may help)");
+            return fail(err, error);
           }
+          if (verdict == FiniteGuard::Verdict::Skipped)
+            continue;
           run.lossSum += loss;
           ++run.calls;
           if (!options.plot.empty())
@@ -202,6 +208,8 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
         << std::flush;
   }
+  if (finite.skipped())
+    out << finite.summary() << "\n";
   if (!saveCheckpoint(options, model, out, err) || !savePlot(options, curvesOf(runs), out, err))
     return kExitError;
   if (testScores.hasAccuracy)
@@ -253,22 +261,27 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
   std::vector<float> losses;
   double lossSum = 0;
   int status = kExitOk;
+  FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   for (int64_t step = 0; step < options.steps; ++step) {
     fillStep(inputs, step, buffers);
-    if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+    if (!finite.beforeStep(error) ||
+        !model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
       progress.finish();
       return fail(err, error);
     }
     float loss = *buffers.output<float>(0);
-    losses.push_back(loss);
-    lossSum += loss;
-    progress.update(step + 1, lossSum / double(step + 1));
-    if (!std::isfinite(loss)) {
+    FiniteGuard::Verdict verdict = finite.afterStep(*entry, buffers.inputPointers(), loss,
+                                                    "step " + std::to_string(step + 1), error);
+    if (verdict == FiniteGuard::Verdict::Stop) {
       progress.finish();
-      status = fail(err, "the loss is " + formatLoss(loss) + " at step " + std::to_string(step + 1) +
-                             "; training diverged (a lower learning rate may help)");
+      status = fail(err, error);
       break;
     }
+    if (verdict == FiniteGuard::Verdict::Skipped)
+      continue;
+    losses.push_back(loss);
+    lossSum += loss;
+    progress.update(step + 1, lossSum / double(losses.size()));
     if (InterruptGuard::interrupted()) {
       progress.finish();
       out << "interrupted after step " << step + 1 << "/" << options.steps << "\n";
@@ -279,7 +292,9 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
   progress.finish();
   if (!options.losses.empty() && !writeLosses(options.losses, losses, error))
     return fail(err, error);
-  if (status == kExitOk) {
+  if (finite.skipped())
+    out << finite.summary() << "\n";
+  if (status == kExitOk && !losses.empty()) {
     char text[64];
     std::snprintf(text, sizeof text, "%.6g", double(losses.back()));
     out << "steps " << losses.size() << "  loss " << text << "\n";

@@ -90,8 +90,9 @@ public:
           return Halide::strict_float(
               Halide::select(i[rank - 1] > i[rank - 2], minusInfinity(), scaled));
         });
-    h->rowMax = addRowReduction("max", h->scores, minusInfinity(),
-                                [](Expr a, Expr b) { return Halide::max(a, b); });
+    // A NaN score makes its row's maximum NaN, so exp(score - max) is 0 for the whole row and the
+    // weights 0 / 0: the row is NaN, as softmax gives it.
+    h->rowMax = addRowReduction("max", h->scores, minusInfinity(), maxPropagatingNaN);
     h->p = addTile("P", {s.tq, s.tk}, [&](const Index &i) {
       return Halide::exp(at(h->scores, i, i[rank - 2], i[rank - 1]) -
                          atRow(h->rowMax, i, i[rank - 2]));

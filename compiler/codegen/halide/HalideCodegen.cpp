@@ -15,6 +15,7 @@
 #include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -47,8 +48,28 @@ Halide::Target parseTarget(const std::string &target) {
   return Halide::Target(target);
 }
 
+/// Whether the kernel holds a constant that is NaN or infinite.
+bool hasNonFiniteConstant(const Kernel &kernel) {
+  for (const KernelNode &node : kernel.nodes)
+    if (node.op == "constant")
+      for (double v : node.constant)
+        if (!std::isfinite(v))
+          return true;
+  return false;
+}
+
+/// `target`, strict (no fast-math flags anywhere) for a kernel with a NaN or infinite constant:
+/// LLVM takes an infinite literal in a fast-math instruction for poison, so x * inf would become
+/// anything (0, in practice); a constant that reaches the arithmetic through a select is folded
+/// into it too. Such constants are rare (a mask value, an infinite clamp bound), and only their
+/// kernels pay for exact IEEE code (no FMA contraction).
+Halide::Target kernelTarget(const Kernel &kernel, const Halide::Target &target) {
+  return hasNonFiniteConstant(kernel) ? target.with_feature(Halide::Target::StrictFloat) : target;
+}
+
 /// The kernel as a Halide module whose function has KernelSpec.h's signature.
-Halide::Module kernelModule(const Kernel &kernel, const Halide::Target &target) {
+Halide::Module kernelModule(const Kernel &kernel, const Halide::Target &given) {
+  Halide::Target target = kernelTarget(kernel, given);
   BuiltPipeline built = halide::buildPipeline(kernel, target);
   Halide::Module module = built.pipeline.compile_to_module(built.arguments, kernel.name, target,
                                                            Halide::LinkageType::External);
@@ -200,9 +221,9 @@ bool runKernelForTarget(const Kernel &kernel, const std::string &targetName,
         throw LoweringError(kernel.name + ": input #" + std::to_string(i) +
                             " does not have the kernel's type or its number of elements");
 
-    Halide::Target target = targetName.empty()
-                                ? halide::jitTarget()
-                                : parseTarget(targetName).with_feature(Halide::Target::JIT);
+    Halide::Target target = kernelTarget(
+        kernel, targetName.empty() ? halide::jitTarget()
+                                   : parseTarget(targetName).with_feature(Halide::Target::JIT));
     BuiltPipeline built = halide::buildPipeline(kernel, target);
     for (size_t i = 0; i < inputs.size(); ++i) {
       Halide::Buffer<> buffer = bufferOf(inputs[i].type);

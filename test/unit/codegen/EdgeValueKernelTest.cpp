@@ -326,5 +326,71 @@ TEST(EdgeValues, CrossEntropyMatchesPyTorch) {
   }
 }
 
+TEST(EdgeValues, AttentionPropagatesNaN) {
+  // As softmax(q k^T) v in PyTorch: a NaN in a query makes its output row NaN; a NaN in a key
+  // makes every row that sees it NaN (all rows without the causal mask; with it, the rows at and
+  // below the key's position).
+  const int64_t t = 12, d = 8;
+  for (bool causal : {false, true}) {
+    for (int which : {0, 1}) {
+      KernelBuilder b("attention_nan");
+      int q = b.input(f32({t, d})), k = b.input(f32({t, d})), v = b.input(f32({t, d}));
+      b.output(b.node("attention", {q, k, v}, f32({t, d}), [&](KernelNode &n) {
+        n.ints["causal"] = {causal ? 1 : 0};
+        n.floats["scale"] = 0.35;
+      }));
+      std::vector<HostTensor> in = {randomTensor(f32({t, d}), 1), randomTensor(f32({t, d}), 2),
+                                    randomTensor(f32({t, d}), 3)};
+      const int64_t row = 5;
+      in[which].data[row * d + 2] = std::numeric_limits<double>::quiet_NaN();
+      std::vector<HostTensor> r = run(b.kernel(), in);
+      ASSERT_EQ(r.size(), 1u);
+      for (int64_t i = 0; i < t; ++i) {
+        bool sees = which == 0 ? i == row : (!causal || i >= row);
+        for (int64_t j = 0; j < d; ++j)
+          EXPECT_EQ(std::isnan(r[0].data[i * d + j]), sees)
+              << (which == 0 ? "query" : "key") << " " << row << " NaN, causal " << causal
+              << ": output [" << i << ", " << j << "] = " << r[0].data[i * d + j];
+      }
+    }
+  }
+}
+
+TEST(EdgeValues, ArithmeticWithInfiniteConstants) {
+  // A constant infinity (a learning rate, a mask value) in arithmetic: LLVM may take an infinite
+  // literal in a fast-math instruction for poison, so the kernels must not hand it one.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> x = {1.0, -2.0, 0.0, nan, inf, -inf};
+  int64_t n = static_cast<int64_t>(x.size());
+  KernelBuilder b("infinite_constants");
+  int in = b.input(f32({n}));
+  auto constant = [&](double v) {
+    return b.node("constant", {}, f32({}), [v](KernelNode &node) {
+      node.constant = {v};
+      node.splat = true;
+    });
+  };
+  int pos = constant(inf), neg = constant(-inf), notANumber = constant(nan);
+  b.output(b.node("mul", {in, pos}, f32({n})));
+  b.output(b.node("add", {in, neg}, f32({n})));
+  b.output(b.node("sub", {pos, in}, f32({n})));
+  b.output(b.node("div", {in, pos}, f32({n})));
+  b.output(b.node("add", {in, notANumber}, f32({n})));
+  std::vector<HostTensor> r = run(b.kernel(), {tensorOf(f32({n}), x)});
+  ASSERT_EQ(r.size(), 5u);
+  std::vector<std::function<double(double)>> ref = {
+      [&](double v) { return v * inf; }, [&](double v) { return v + -inf; },
+      [&](double v) { return inf - v; }, [&](double v) { return v / inf; },
+      [&](double v) { return v + nan; }};
+  const char *names[] = {"x * inf", "x + -inf", "inf - x", "x / inf", "x + nan"};
+  for (size_t k = 0; k < ref.size(); ++k)
+    for (int64_t i = 0; i < n; ++i) {
+      double e = ref[k](x[i]);
+      EXPECT_TRUE(sameFloat(r[k].data[i], e, 0))
+          << names[k] << " for x = " << x[i] << ": " << r[k].data[i] << ", expected " << e;
+    }
+}
+
 } // namespace
 } // namespace dl::codegen::test
