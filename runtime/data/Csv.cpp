@@ -46,7 +46,8 @@ bool parseCsv(const std::string &name, const std::string &text, Array &out,
     header->clear();
   std::vector<double> values;
   size_t columns = 0, rows = 0, lineNumber = 0, firstRowLine = 0;
-  size_t start = 0;
+  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first field.
+  size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   bool sawFirstLine = false;
   while (start < text.size()) {
     size_t newline = text.find('\n', start);

@@ -167,8 +167,11 @@ LoweredValue lowerSelect(Lowering &l, const KernelNode &node) {
 
 using UnaryFn = std::function<Expr(const Expr &)>;
 
-/// `onFloat` on f32 operands, NaN giving NaN; `onInt` (if any) on i32 ones.
-OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr, bool propagateNaN = true) {
+/// `onFloat` on f32 operands; `onInt` (if any) on i32 ones. Each float function returns NaN for
+/// NaN itself: arithmetic does so in hardware, the functions that select or convert say so with
+/// withNaN (a select on every op, sqrt's in an Adam update among them, was seen to change a tiled
+/// kernel's results, so it is not added where the hardware already propagates NaN).
+OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr) {
   return [=](Lowering &l, const KernelNode &node) {
     l.expectOperands(node, 1);
     const LoweredValue &x = l.operand(node, 0);
@@ -178,9 +181,7 @@ OpLowering unaryOp(UnaryFn onFloat, UnaryFn onInt = nullptr, bool propagateNaN =
       throw l.error(node, std::string("is not defined on ") + codegen::dtypeName(node.type.dtype));
     return l.pointwise(node, [&](const Index &index) {
       Expr e = Lowering::call(x.func, index);
-      if (node.type.dtype != DType::F32)
-        return onInt(e);
-      return propagateNaN ? withNaN(e, onFloat(e)) : onFloat(e);
+      return node.type.dtype == DType::F32 ? onFloat(e) : onInt(e);
     });
   };
 }
@@ -201,13 +202,15 @@ Expr relu(const Expr &x) {
 
 Expr gelu(const Expr &x) { return x * gaussianCdf(x); }
 
-Expr softplus(const Expr &x) { return Halide::max(x, 0.0f) + log1p(ieeeExp(-Halide::abs(x))); }
+Expr softplus(const Expr &x) {
+  return withNaN(x, Halide::max(x, 0.0f) + log1p(ieeeExp(-Halide::abs(x))));
+}
 
 Expr tanhAccurate(const Expr &x) {
   // tanh(|x|) = -expm1(-2|x|) / (2 + expm1(-2|x|)): no cancellation near 0, no overflow far away.
   Expr e = expm1(-2.0f * Halide::abs(x));
   Expr t = -e / (2.0f + e);
-  return Halide::select(signBit(x), -t, t); // tanh(-0) = -0
+  return withNaN(x, Halide::select(signBit(x), -t, t)); // tanh(-0) = -0
 }
 
 /// x^y as C's powf and PyTorch compute it: exp(y log|x|) for the ordinary cases (accurate to about
@@ -329,8 +332,7 @@ void addElementwiseOps(OpTable &t) {
   t["gelu"] = unaryOp(gelu);
   t["softplus"] = unaryOp(softplus);
   // torch.heaviside(x, 0): 1 for x > 0, else 0 (NaN too).
-  t["step"] = unaryOp([](Expr x) { return Halide::select(x > 0 && !isNaN(x), 1.0f, 0.0f); },
-                      nullptr, /*propagateNaN=*/false);
+  t["step"] = unaryOp([](Expr x) { return Halide::select(x > 0 && !isNaN(x), 1.0f, 0.0f); });
   t["erf"] = unaryOp(accurateErf);
   t["cos"] = unaryOp([](Expr x) { return Halide::cos(x); });
   t["leaky_relu"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
@@ -346,7 +348,7 @@ void addElementwiseOps(OpTable &t) {
   t["clamp"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
     float lo = static_cast<float>(l.floatAttr(node, "min"));
     float hi = static_cast<float>(l.floatAttr(node, "max"));
-    return Halide::min(Halide::max(x, lo), hi); // NaN passes (unaryOp)
+    return withNaN(x, Halide::min(Halide::max(x, lo), hi));
   });
 
   t["cast"] = lowerCast;

@@ -6,8 +6,9 @@
 // cross_entropy (the maximum and the sum of exponentials along the classes) are reductions of their
 // own, so the schedule computes them once.
 //
-// Where the interpreter fails, a kernel cannot: a class label outside [0, classes) makes the loss
-// NaN (the label is clamped for the read, so no memory outside the logits is touched).
+// Where the interpreter fails, so does a kernel: a class label outside [0, classes) stops it with a
+// message (Halide's require, checked once per label before any logit is read; the read is clamped
+// too, so bounds inference never reaches outside the logits).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -101,8 +102,26 @@ struct Label {
   Expr index, valid;
 };
 
-Label labelAt(const LoweredValue &labels, const Index &row, int64_t classes) {
-  Expr raw = Lowering::call(labels.func, row);
+/// The labels of `node`, checked to lie in [0, classes) when the helper is computed (before any
+/// logit is read): a label outside makes the kernel fail with a message that gives the label, the
+/// class count and the op's location, as embedding ids do (a NaN loss would read as divergence).
+Halide::Func checkedLabels(Lowering &l, const KernelNode &node, const LoweredValue &labels,
+                           int64_t classes) {
+  Halide::Func checked = l.newFunc(node, "_labels");
+  std::string where = node.location.empty() ? l.kernel().name : node.location;
+  Lowering::define(checked, labels.type.shape.size(), [&](const Index &row) {
+    Expr label = Lowering::call(labels.func, row);
+    // Halide's message is "Requirement Failed: (condition) <label> <the rest>".
+    return Halide::require(label >= 0 && label < static_cast<int32_t>(classes), label,
+                           "is not a class label in [0, " + std::to_string(classes) +
+                               ") of dl." + node.op + " at " + where);
+  });
+  return checked;
+}
+
+/// The checked label of `row`, clamped for the read (which bounds inference sizes by).
+Label labelAt(const Halide::Func &checked, const Index &row, int64_t classes) {
+  Expr raw = Lowering::call(checked, row);
   int32_t last = static_cast<int32_t>(std::max<int64_t>(classes - 1, 0));
   return {Halide::clamp(raw, 0, last), raw >= 0 && raw < static_cast<int32_t>(classes)};
 }
@@ -133,7 +152,7 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
   std::vector<bool> lastAxis(shape.size(), false);
   lastAxis.back() = true;
   ReductionFunc m = reduceOver(l.funcName(node, "_max"), shape, lastAxis,
-                               Tuple(Expr(-std::numeric_limits<float>::infinity())),
+                               Tuple(infinityOf(Halide::Float(32), /*negative=*/true)),
                                [&](const Tuple &acc, const Index &e) {
                                  return Tuple(maxPropagatingNaN(acc[0], Lowering::call(z.func, e)));
                                });
@@ -152,17 +171,16 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
   };
 
   ReductionFunc total;
+  Halide::Func checked;
   if (classIds) {
+    checked = checkedLabels(l, node, t, classes);
     Shape rows(shape.begin(), shape.end() - 1);
     total = reduceOver(
         l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
         [&](const Tuple &acc, const Index &row) {
-          Label label = labelAt(t, row, classes);
           Index at = row;
-          at.push_back(label.index);
-          Expr nll = negativeLogSoftmax(row, at);
-          return Tuple(acc[0] +
-                       Halide::strict_float(Halide::select(label.valid, nll, nanOf(nll.type()))));
+          at.push_back(labelAt(checked, row, classes).index);
+          return Tuple(acc[0] + negativeLogSoftmax(row, at));
         },
         /*isSum=*/true);
   } else {
@@ -175,7 +193,10 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
         },
         /*isSum=*/true);
   }
-  return lossValue(l, node, {m, s}, total, samples);
+  LoweredValue v = lossValue(l, node, {m, s}, total, samples);
+  if (classIds)
+    v.checks.emplace_back(checked, t.type.shape);
+  return v;
 }
 
 LoweredValue lowerNll(Lowering &l, const KernelNode &node) {
@@ -187,19 +208,20 @@ LoweredValue lowerNll(Lowering &l, const KernelNode &node) {
   checkLabels(l, node, logp, labels);
   int64_t classes = shape.back();
   Shape rows(shape.begin(), shape.end() - 1);
+  Halide::Func checked = checkedLabels(l, node, labels, classes);
   ReductionFunc total = reduceOver(
       l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
       [&](const Tuple &acc, const Index &row) {
-        Label label = labelAt(labels, row, classes);
         Index at = row;
-        at.push_back(label.index);
-        Expr v = Lowering::call(logp.func, at);
-        return Tuple(acc[0] +
-                     Halide::strict_float(Halide::select(label.valid, v, nanOf(v.type()))));
+        at.push_back(labelAt(checked, row, classes).index);
+        return Tuple(acc[0] + Lowering::call(logp.func, at));
       },
       /*isSum=*/true);
   // The sum is of log-probabilities; the loss is its negated mean.
-  return lossValue(l, node, {}, total, -static_cast<double>(labels.type.numElements()));
+  LoweredValue v =
+      lossValue(l, node, {}, total, -static_cast<double>(labels.type.numElements()));
+  v.checks.emplace_back(checked, labels.type.shape);
+  return v;
 }
 
 } // namespace

@@ -2,11 +2,13 @@
 //
 // Tests that every loss computes the scalar compiler/interpreter/Losses.cpp computes (PyTorch's
 // default reductions): the element-wise means, kl_div over the batch, cross_entropy from class ids
-// and from soft targets, nll and kl_normal; and that an out-of-range label makes the loss NaN
-// rather than reading outside the logits.
+// and from soft targets, nll and kl_normal; and that an out-of-range label stops the kernel with
+// a message rather than reading outside the logits.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
+
+#include <gmock/gmock.h>
 
 #include <limits>
 
@@ -140,16 +142,22 @@ TEST(Losses, CrossEntropyFromClassIdsAndSoftTargetsAndNll) {
   EXPECT_TRUE(allClose(r[2], {nll / rows}, 1e-6));
 }
 
-TEST(Losses, OutOfRangeLabelGivesNaN) {
-  KernelBuilder b("bad_label");
-  int z = b.input(f32({2, 3})), labels = b.input(i32({2}));
-  b.output(b.node("cross_entropy", {z, labels}, f32({})));
-  b.output(b.node("nll", {z, labels}, f32({})));
-  HostTensor zs = randomTensor(f32({2, 3}), 1);
-  std::vector<HostTensor> r = run(b.kernel(), {zs, tensorOf(i32({2}), {1, 3})});
-  ASSERT_EQ(r.size(), 2u);
-  EXPECT_TRUE(std::isnan(r[0].data[0]));
-  EXPECT_TRUE(std::isnan(r[1].data[0]));
+TEST(Losses, OutOfRangeLabelStopsTheKernel) {
+  for (const char *op : {"cross_entropy", "nll"}) {
+    KernelBuilder b("bad_label");
+    int z = b.input(f32({2, 3})), labels = b.input(i32({2}));
+    b.output(b.node(op, {z, labels}, f32({})));
+    HostTensor zs = randomTensor(f32({2, 3}), 1);
+    for (double bad : {3.0, -1.0, 2147483647.0}) {
+      std::vector<HostTensor> outputs;
+      std::string error;
+      EXPECT_FALSE(runKernel(b.kernel(), {zs, tensorOf(i32({2}), {1, bad})}, 0, 0, outputs, error))
+          << op << " label " << bad;
+      EXPECT_THAT(error, ::testing::HasSubstr("is not a class label in [0, 3) of dl." +
+                                              std::string(op) + " at test.dl:1:1"))
+          << op;
+    }
+  }
 }
 
 } // namespace

@@ -28,6 +28,20 @@ TEST(Csv, ReadsRowsWithAndWithoutHeader) {
   EXPECT_EQ(a.data<double>()[3], 4.0);
 }
 
+TEST(Csv, ByteOrderMarkIsNotAHeader) {
+  // Spreadsheets start UTF-8 CSV with EF BB BF: the first row is still data, and a header's first
+  // name does not carry the mark.
+  Array a;
+  std::vector<std::string> header;
+  std::string error;
+  ASSERT_TRUE(parseCsv("t.csv", "\xEF\xBB\xBF" "1,2\n3,4\n", a, &header, error)) << error;
+  EXPECT_TRUE(header.empty());
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(a.data<double>()[0], 1.0);
+  ASSERT_TRUE(parseCsv("t.csv", "\xEF\xBB\xBF" "x,y\n1,2\n", a, &header, error)) << error;
+  EXPECT_THAT(header, ElementsAre("x", "y"));
+}
+
 TEST(Csv, ErrorsNameLineAndColumn) {
   Array a;
   std::string error;
