@@ -108,8 +108,8 @@ OPTIONS:
 
 EXIT STATUS:
   0 success; 1 the program has errors (reported as file:line:col: error: ...), or a file
-  cannot be read or written (sources must be regular files of at most 16 MiB); 2 the
-  command line is wrong.
+  cannot be read or written (sources must be regular files of at most 16 MiB; a write error
+  on standard output counts); 2 the command line is wrong.
 
 Use the library with dl-run (dl-run --help), or link it: see examples/embed.
 )";

@@ -1,15 +1,18 @@
 //===- dlc.cpp - The dlc command ------------------------------------------===//
 //
-// `dlc FILE.dl --emit=ast|mlir [-o OUT] [-D NAME=VALUE]...`; see compiler/driver/Driver.h.
+// `dlc FILE.dl --emit=ast|mlir [-o OUT] [-D NAME=VALUE]...`; see compiler/driver/Driver.h. Also
+// reports a failed write to standard output (StandardOutput.h).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Driver.h"
+#include "tools/StandardOutput.h"
 
 #include <iostream>
 
 int main(int argc, char **argv) {
+  dltools::StandardOutput standardOutput("dlc");
   dlc::DriverOptions options;
   if (!dlc::parseCommandLine(argc, argv, options, std::cerr))
     return dlc::kExitUsage;
-  return dlc::runDriver(options, std::cout, std::cerr);
+  return standardOutput.finish(dlc::runDriver(options, std::cout, std::cerr));
 }
