@@ -2,6 +2,7 @@
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Oracle.h"
 #include "compiler/codegen/CompileModel.h"
+#include "compiler/codegen/link/Temporaries.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
@@ -260,6 +261,7 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
 /// or the complete new one.
 static bool writeAtomically(const std::string &path, const std::string &text, std::string &error) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  dl::codegen::TemporaryPath tracked(tmp);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
