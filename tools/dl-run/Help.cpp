@@ -106,7 +106,9 @@ OPTIONS:
   --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
                     colours and the loss range are printed).
   --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
-  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
+  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C). Its
+                    folder must exist and be writable, checked before training (so are --plot's
+                    and --losses').
   --out FILE.npy    predict: where to write the output.
   --out FILE.png    sample: where to write the grid of images.
   --output NAME     sample: the output holding the images.
