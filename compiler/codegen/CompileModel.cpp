@@ -5,6 +5,7 @@
 #include "compiler/codegen/glue/Glue.h"
 #include "compiler/codegen/halide/HalideCodegen.h"
 #include "compiler/codegen/link/Link.h"
+#include "compiler/codegen/link/Temporaries.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -23,7 +24,8 @@ using namespace mlir;
 namespace dl::codegen {
 namespace {
 
-/// A scratch folder removed with everything in it when the build ends.
+/// A scratch folder removed with everything in it when the build ends, or when dlc is killed
+/// (Temporaries.h).
 class ScratchDir {
 public:
   bool create(std::string &error) {
@@ -33,6 +35,7 @@ public:
       return false;
     }
     path_ = std::string(path);
+    tracked_.track(path_);
     return true;
   }
   ~ScratchDir() {
@@ -44,6 +47,7 @@ public:
 
 private:
   std::string path_;
+  TemporaryPath tracked_; ///< Destroyed after the folder is removed.
 };
 
 FailureOr<ModelLayout> selectAndLayout(ModuleOp module, const std::string &wanted,
@@ -207,6 +211,7 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   }
   if (options.emit == "obj") {
     std::string temporary = options.output + ".tmp";
+    TemporaryPath tracked(temporary);
     if (!emitObject(*glueIR, temporary, error))
       return false;
     if (std::rename(temporary.c_str(), options.output.c_str()) != 0) {

@@ -2,6 +2,7 @@
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Oracle.h"
 #include "compiler/codegen/CompileModel.h"
+#include "compiler/codegen/link/Temporaries.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
@@ -14,10 +15,13 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dlc {
@@ -87,7 +91,8 @@ OPTIONS:
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
   -o OUT            Write the result to OUT (written whole or not at all) instead of
-                    standard output.
+                    standard output. OUT may not be the input, nor an existing path that is
+                    not a regular file (a symbolic link, FIFO, device or directory).
   -D NAME=VALUE     Override the constant NAME (an integer, a number, true or false),
                     as in -D B=256. May be repeated.
   --no-prelude      Do not load the built-in layers (Dense, Dropout, Flatten, LayerNorm).
@@ -103,8 +108,9 @@ OPTIONS:
   --version         Show the version.
 
 EXIT STATUS:
-  0 success; 1 the program has errors (reported as file:line:col: error: ...);
-  2 the command line is wrong.
+  0 success; 1 the program has errors (reported as file:line:col: error: ...), or a file
+  cannot be read or written (sources must be regular files of at most 16 MiB; a write error
+  on standard output counts); 2 the command line is wrong.
 
 Use the library with dl-run (dl-run --help), or link it: see examples/embed.
 )";
@@ -255,6 +261,7 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
 /// or the complete new one.
 static bool writeAtomically(const std::string &path, const std::string &text, std::string &error) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  dl::codegen::TemporaryPath tracked(tmp);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
@@ -279,6 +286,29 @@ static bool writeAtomically(const std::string &path, const std::string &text, st
   return true;
 }
 
+/// Why dlc must not write `output`, or "": an output that is the input (the same file, by any
+/// path) would replace the source, and renaming over an existing path that is no regular file
+/// would replace a symbolic link, a FIFO or a device (/dev/null, as root) with a file.
+static std::string unwritableOutput(const std::string &output, const std::string &input) {
+  struct stat target, source;
+  if (::lstat(output.c_str(), &target) != 0)
+    return errno == ENOENT ? "" : "cannot write '" + output + "': " + std::strerror(errno);
+  if (::stat(input.c_str(), &source) == 0 && source.st_dev == target.st_dev &&
+      source.st_ino == target.st_ino)
+    return "cannot write '" + output + "': it is the input file '" + input + "'";
+  if (S_ISREG(target.st_mode))
+    return "";
+  const char *kind = S_ISDIR(target.st_mode)    ? "a directory"
+                     : S_ISLNK(target.st_mode)  ? "a symbolic link"
+                     : S_ISFIFO(target.st_mode) ? "a FIFO"
+                     : S_ISCHR(target.st_mode)  ? "a character device"
+                     : S_ISBLK(target.st_mode)  ? "a block device"
+                     : S_ISSOCK(target.st_mode) ? "a socket"
+                                                : "of another kind";
+  return "cannot write '" + output + "': it exists and is " + kind +
+         ", not a regular file (dlc replaces only regular files)";
+}
+
 int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err) {
   if (options.help) {
     out << helpText();
@@ -288,6 +318,20 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     out << "dlc " << DLC_VERSION << " (MLIR 19, Halide 14)\n";
     return kExitOk;
   }
+  // Checked before any work, so a refused output costs nothing and the input is never replaced.
+  std::vector<std::string> outputs;
+  if (options.command.empty() && !options.output.empty() && options.output != "-")
+    outputs.push_back(options.output);
+  if (options.command.empty() && options.header && !options.output.empty())
+    outputs.push_back(std::filesystem::path(options.output).replace_extension(".h").string());
+  for (const std::string &output : outputs) {
+    std::string why = unwritableOutput(output, options.input);
+    if (!why.empty()) {
+      err << "dlc: error: " << why << "\n";
+      return kExitInputError;
+    }
+  }
+
   SourceManager sources;
   DiagnosticEngine diags(sources, err);
   std::string text;

@@ -11,10 +11,13 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/BitVector.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace dlc {
@@ -24,23 +27,65 @@ static const char kPrelude[] =
     ;
 
 bool readFile(const std::string &path, std::string &contents, std::string &error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "'" + path + "' is a directory";
+  // Only a regular file of at most 16 MiB: /dev/zero would be read until memory runs out, a FIFO
+  // would block forever. The type is checked before opening (opening a device may act on it) and
+  // again on what was opened; O_NONBLOCK keeps even that open from waiting for a FIFO's writer.
+  constexpr uint64_t kMaxSourceBytes = uint64_t(16) << 20;
+  auto notRegular = [&](const struct stat &info) {
+    if (S_ISREG(info.st_mode))
+      return false;
+    error = "'" + path + "' is " +
+            (S_ISDIR(info.st_mode)    ? "a directory"
+             : S_ISFIFO(info.st_mode) ? "not a regular file (a FIFO)"
+             : S_ISCHR(info.st_mode)  ? "not a regular file (a character device)"
+             : S_ISBLK(info.st_mode)  ? "not a regular file (a block device)"
+             : S_ISSOCK(info.st_mode) ? "not a regular file (a socket)"
+                                      : "not a regular file");
+    return true;
+  };
+  auto tooLarge = [&](uint64_t bytes) {
+    error = "'" + path + "' is larger than 16 MiB (" + std::to_string(bytes) +
+            " bytes), the most a source file may hold";
+    return false;
+  };
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "'";
+  if (notRegular(info))
+    return false;
+  if (uint64_t(info.st_size) > kMaxSourceBytes)
+    return tooLarge(uint64_t(info.st_size));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    error = "cannot read '" + path + "'";
+  if (::fstat(fd, &info) != 0 || notRegular(info)) {
+    ::close(fd);
     return false;
   }
-  contents = ss.str();
+  // Read at most one byte past the limit, so a file that grows meanwhile is still refused.
+  std::string text;
+  char buffer[65536];
+  while (text.size() <= kMaxSourceBytes) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      error = "cannot read '" + path + "': " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0)
+      break;
+    text.append(buffer, size_t(n));
+  }
+  ::close(fd);
+  if (text.size() > kMaxSourceBytes)
+    return tooLarge(text.size());
+  contents = std::move(text);
   return true;
 }
 

@@ -51,7 +51,8 @@ mlir::OwningOpRef<mlir::ModuleOp> compileSource(mlir::MLIRContext &context, Sour
 /// Loads the dialects the frontend emits into `context`.
 void loadFrontendDialects(mlir::MLIRContext &context);
 
-/// Reads a whole file; false (and `error` set) when it cannot be read.
+/// Reads a whole regular file of at most 16 MiB; false (and `error` set) when it cannot be read,
+/// is larger, or is no regular file (a FIFO, a device, a directory: refused without reading).
 bool readFile(const std::string &path, std::string &contents, std::string &error);
 
 } // namespace dlc

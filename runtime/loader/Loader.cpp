@@ -1,8 +1,10 @@
 //===- Loader.cpp - Opening any model.so through the generic API -----------===//
 //
-// The generic half of dl/runtime.h (libdlrt_loader): dl_library_open dlopens a model.so with
-// RTLD_NOW | RTLD_LOCAL (each model keeps its own runtime and Halide runtime), finds
-// dl_model_api_v1, checks the ABI version and reads the model's info once. Instances forward to the
+// The generic half of dl/runtime.h (libdlrt_loader): dl_library_open checks that the file is an
+// ELF shared library of this machine that is not cut short (ElfCheck.h: dlopen would die of SIGBUS
+// on a truncated one), dlopens it with RTLD_NOW | RTLD_LOCAL (each model keeps its own runtime and
+// Halide runtime), finds dl_model_api_v1, checks that it is a function returning an api table of
+// this ABI version whose every function lies in the library, and reads the model's info once. Instances forward to the
 // model's api by entry name. A library stays loaded until it is closed and its last instance is
 // destroyed, so closing it early never pulls code from under a live instance.
 //
@@ -11,6 +13,7 @@
 // name), which the instance keeps here.
 //
 //===----------------------------------------------------------------------===//
+#include "ElfCheck.h"
 #include "dl/model_abi.h"
 #include "dl/runtime.h"
 
@@ -18,9 +21,10 @@
 #include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <new>
 #include <string>
-#include <sys/stat.h>
 
 struct dl_library {
   void *handle = nullptr;
@@ -69,6 +73,63 @@ void release(dl_library *lib) {
 
 std::string quoted(const char *s) { return std::string("'") + s + "'"; }
 
+/// A message from the model's api, which may be null.
+std::string text(const char *message) { return message ? message : "(no message)"; }
+
+/// The loaded object that holds `address`, or null when none does.
+const link_map *objectOf(const void *address) {
+  Dl_info where;
+  link_map *object = nullptr;
+  if (!address || !dladdr1(address, &where, reinterpret_cast<void **>(&object), RTLD_DL_LINKMAP))
+    return nullptr;
+  return object;
+}
+
+/// Why `api` cannot be used (a null or foreign function pointer), or "" when it can. Every
+/// function must lie in the library itself (`library`), as the runtime linked into a model.so
+/// puts them: a pointer elsewhere is garbage or a hostile library's.
+std::string checkApi(const dl_model_api &api, const link_map *library) {
+  const struct {
+    const char *name;
+    const void *function;
+  } functions[] = {
+      {"info", reinterpret_cast<const void *>(api.info)},
+      {"create", reinterpret_cast<const void *>(api.create)},
+      {"destroy", reinterpret_cast<const void *>(api.destroy)},
+      {"call", reinterpret_cast<const void *>(api.call)},
+      {"tensor", reinterpret_cast<const void *>(api.tensor)},
+      {"save", reinterpret_cast<const void *>(api.save)},
+      {"load", reinterpret_cast<const void *>(api.load)},
+      {"step", reinterpret_cast<const void *>(api.step)},
+      {"last_error", reinterpret_cast<const void *>(api.last_error)},
+      {"creation_error", reinterpret_cast<const void *>(api.creation_error)},
+  };
+  for (const auto &f : functions) {
+    if (!f.function)
+      return std::string("its dl_model_api_v1 table has no '") + f.name + "' function (null)";
+    if (objectOf(f.function) != library)
+      return std::string("its dl_model_api_v1 table's '") + f.name +
+             "' function lies outside the library";
+  }
+  return "";
+}
+
+/// Why the symbol dl_model_api_v1 at `symbol` cannot be called, or "" when it is a function of
+/// `library` (a library may export data under the name, which calling would crash).
+std::string checkApiSymbol(void *symbol, const link_map *library) {
+  Dl_info where;
+  void *entry = nullptr;
+  if (objectOf(symbol) != library || !dladdr1(symbol, &where, &entry, RTLD_DL_SYMENT) || !entry)
+    return ": its dl_model_api_v1 is not defined in the library";
+  // ELF32_ST_TYPE and ELF64_ST_TYPE are the same: the low four bits.
+  unsigned type = ELF64_ST_TYPE(static_cast<const ElfW(Sym) *>(entry)->st_info);
+  if (type != STT_FUNC)
+    return std::string(": its dl_model_api_v1 is ") +
+           (type == STT_OBJECT ? "data" : "a symbol of ELF type " + std::to_string(type)) +
+           ", not a function";
+  return "";
+}
+
 } // namespace
 
 extern "C" {
@@ -81,40 +142,56 @@ dl_status dl_library_open(const char *path, dl_library **out) {
   *out = nullptr;
   if (!path)
     return failThread(DL_ERR_INVALID_ARGUMENT, "dl_library_open: the path is null");
-  struct stat info;
-  if (::stat(path, &info) != 0)
-    return failThread(DL_ERR_IO,
-                      "cannot open model " + quoted(path) + ": " + std::strerror(errno));
+  std::string why;
+  switch (dl::loader::checkSharedLibrary(path, why)) {
+  case dl::loader::ElfCheck::Ok:
+    break;
+  case dl::loader::ElfCheck::IoError:
+    return failThread(DL_ERR_IO, "cannot open model " + quoted(path) + ": " + why);
+  case dl::loader::ElfCheck::BadFormat:
+    return failThread(DL_ERR_FORMAT, "cannot load model " + quoted(path) + ": " + why);
+  }
   // A bare file name means the file in the current folder, not a search of the library path.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
   dlerror();
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
-    const char *why = dlerror();
+    const char *error = dlerror();
     return failThread(DL_ERR_FORMAT, "cannot load model " + quoted(path) + ": " +
-                                         (why ? why : "dlopen failed"));
+                                         (error ? error : "dlopen failed"));
   }
+  // `message` follows "model 'PATH'".
+  auto reject = [&](const std::string &message) {
+    dlclose(handle);
+    return failThread(DL_ERR_FORMAT, "model " + quoted(path) + message);
+  };
+  void *symbol = dlsym(handle, "dl_model_api_v1");
+  if (!symbol) {
+    dlclose(handle);
+    return failThread(DL_ERR_FORMAT,
+                      quoted(path) + " is not a dlc model (it has no dl_model_api_v1)");
+  }
+  link_map *library = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &library) != 0 || !library)
+    return reject(": the dynamic loader does not describe it");
+  why = checkApiSymbol(symbol, library);
+  if (!why.empty())
+    return reject(why);
   using ApiFunction = const dl_model_api *(*)(void);
-  auto entry = reinterpret_cast<ApiFunction>(dlsym(handle, "dl_model_api_v1"));
-  const dl_model_api *api = entry ? entry() : nullptr;
-  if (!api) {
-    dlclose(handle);
-    return failThread(DL_ERR_FORMAT, quoted(path) +
-                                         " is not a dlc model (it has no dl_model_api_v1)");
-  }
-  if (api->abi_version != DL_MODEL_ABI_VERSION) {
-    uint32_t version = api->abi_version;
-    dlclose(handle);
-    return failThread(DL_ERR_FORMAT, "model " + quoted(path) + " has ABI version " +
-                                         std::to_string(version) + "; this loader reads version " +
-                                         std::to_string(DL_MODEL_ABI_VERSION));
-  }
+  const dl_model_api *api = reinterpret_cast<ApiFunction>(symbol)();
+  if (!api)
+    return reject(": its dl_model_api_v1 returned no api table (null)");
+  if (objectOf(api) != library)
+    return reject(": its dl_model_api_v1 returned an api table outside the library");
+  if (api->abi_version != DL_MODEL_ABI_VERSION)
+    return reject(" has ABI version " + std::to_string(api->abi_version) +
+                  "; this loader reads version " + std::to_string(DL_MODEL_ABI_VERSION));
+  why = checkApi(*api, library);
+  if (!why.empty())
+    return reject(": " + why);
   const dl_model_info *modelInfo = api->info();
-  if (!modelInfo) {
-    std::string why = api->creation_error();
-    dlclose(handle);
-    return failThread(DL_ERR_FORMAT, "model " + quoted(path) + ": " + why);
-  }
+  if (!modelInfo)
+    return reject(": " + text(api->creation_error()));
   dl_library *lib = new (std::nothrow) dl_library;
   if (!lib) {
     dlclose(handle);
@@ -155,7 +232,7 @@ dl_status dl_instance_create(dl_library *lib, const dl_options *options, dl_inst
   dl_status status = lib->api->create(options, &inst->impl);
   if (status != DL_OK) {
     delete inst;
-    return failThread(status, lib->api->creation_error());
+    return failThread(status, text(lib->api->creation_error()));
   }
   inst->library = lib;
   lib->references.fetch_add(1);

@@ -110,7 +110,9 @@ OPTIONS:
                     inputs, or the first parameter that is not finite); skip restores the state
                     from before that step and goes on (it copies the state before every step).
   --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
-  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C).
+  --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C). Its
+                    folder must exist and be writable, checked before training (so are --plot's
+                    and --losses').
   --out FILE.npy    predict: where to write the output.
   --out FILE.png    sample: where to write the grid of images.
   --output NAME     sample: the output holding the images.

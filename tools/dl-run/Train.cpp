@@ -309,6 +309,9 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
 } // namespace
 
 int runTrain(const Options &options, std::ostream &out, std::ostream &err) {
+  std::string error;
+  if (!checkTrainOutputs(options, error))
+    return fail(err, error);
   if (!options.text.empty())
     return trainOnText(options, out, err);
   return options.data.empty() ? trainOnInputs(options, out, err) : trainOnData(options, out, err);

@@ -2,9 +2,43 @@
 #include "tools/dl-run/TrainCommon.h"
 #include "tools/dl-run/Commands.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace dlrun {
 
 namespace {
+
+/// Whether `flag`'s file `path` can be written when training ends (see checkTrainOutputs).
+bool checkWritable(const std::string &flag, const std::string &path, std::string &error) {
+  if (path.empty())
+    return true;
+  auto fail = [&](const std::string &why) {
+    error = flag + " " + path + ": " + why;
+    return false;
+  };
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    return fail("is a folder; give a file name");
+  size_t slash = path.rfind('/');
+  std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::stat(folder.c_str(), &info) != 0)
+    return fail("cannot write into the folder " + folder + ": " + std::strerror(errno));
+  if (!S_ISDIR(info.st_mode))
+    return fail(folder + " is not a folder");
+  // Creating a file is the only sure test (permissions, a read-only file system, root's rights);
+  // the file is removed at once.
+  std::string probe = path + ".probe." + std::to_string(::getpid());
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return fail("cannot write into the folder " + folder + ": " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
+}
 
 volatile std::sig_atomic_t interruptedFlag = 0;
 
@@ -20,6 +54,12 @@ InterruptGuard::InterruptGuard() {
 InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
 
 bool InterruptGuard::interrupted() { return interruptedFlag != 0; }
+
+bool checkTrainOutputs(const Options &options, std::string &error) {
+  return checkWritable("--save", options.save, error) &&
+         checkWritable("--plot", options.plot, error) &&
+         checkWritable("--losses", options.losses, error);
+}
 
 bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err) {
   if (options.save.empty())

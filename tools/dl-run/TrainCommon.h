@@ -2,7 +2,7 @@
 //
 // Training on images (--data), on files (--inputs) and on text (--text) end the same way: Ctrl-C
 // stops after the current step, --save writes a checkpoint (also after Ctrl-C) and --plot draws
-// the losses. This file holds those pieces; the loops themselves live in Train.cpp and
+// the losses, both checked to be writable before the first step. This file holds those pieces; the loops themselves live in Train.cpp and
 // TextTrain.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +33,11 @@ public:
 private:
   void (*previous_)(int);
 };
+
+/// Checks, before training, that the files a run writes at its end (--save, --plot, --losses) can
+/// be written: each path's folder exists and takes a new file, and the path is no folder. A run
+/// that trained for hours and then found the folder missing lost what it learned.
+bool checkTrainOutputs(const Options &options, std::string &error);
 
 /// Writes --save, if given, and says so on `out`; reports a failure as an error line on `err`.
 bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err);

@@ -1,15 +1,21 @@
 //===- dlc.cpp - The dlc command ------------------------------------------===//
 //
-// `dlc FILE.dl --emit=ast|mlir [-o OUT] [-D NAME=VALUE]...`; see compiler/driver/Driver.h.
+// `dlc FILE.dl --emit=ast|mlir [-o OUT] [-D NAME=VALUE]...`; see compiler/driver/Driver.h. Also
+// removes its temporary files when killed (Temporaries.h) and reports a failed write to standard
+// output (StandardOutput.h).
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/link/Temporaries.h"
 #include "compiler/driver/Driver.h"
+#include "tools/StandardOutput.h"
 
 #include <iostream>
 
 int main(int argc, char **argv) {
+  dl::codegen::removeTemporariesOnSignals();
+  dltools::StandardOutput standardOutput("dlc");
   dlc::DriverOptions options;
   if (!dlc::parseCommandLine(argc, argv, options, std::cerr))
     return dlc::kExitUsage;
-  return dlc::runDriver(options, std::cout, std::cerr);
+  return standardOutput.finish(dlc::runDriver(options, std::cout, std::cerr));
 }

@@ -1,22 +1,27 @@
 //===- Link.cpp - Linking a model.so ---------------------------------------===//
 //
 // Calls the system's C++ compiler driver (c++, else g++, else clang++) as a linker:
-//   c++ -shared -o OUT.tmp OBJECTS -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
+//   c++ -shared -o SCRATCH/model.so OBJECTS -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
 //       -Wl,--version-script=exports.map -Wl,-Bsymbolic -Wl,--no-undefined -lpthread -ldl -lm
 // The version script keeps Halide's runtime and the C++ library's symbols inside the library, so
-// two models loaded into one process never bind to each other's copies. The result is renamed
-// over OUT only when the link succeeded.
+// two models loaded into one process never bind to each other's copies. The result is moved over
+// OUT only when the link succeeded. It is linked inside the scratch folder, not beside OUT, so a
+// dlc killed while the linker runs leaves nothing beside OUT: the folder is removed on the signal
+// (Temporaries.h), and a linker that outlives dlc cannot write into a removed folder.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/link/Link.h"
+#include "compiler/codegen/link/Temporaries.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <unistd.h>
 
@@ -35,6 +40,32 @@ std::string defaultRuntimeArchive() {
   llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
   llvm::sys::path::append(path, "lib", "libdlrt.a");
   return std::string(path);
+}
+
+/// Moves `from` to `to`: a rename on one file system; else a copy into a temporary file beside
+/// `to` (registered for removal if dlc is killed) that is then renamed over it.
+static bool moveIntoPlace(const std::string &from, const std::string &to, std::string &error) {
+  if (std::rename(from.c_str(), to.c_str()) == 0)
+    return true;
+  if (errno != EXDEV) {
+    error = "cannot write '" + to + "': " + std::strerror(errno);
+    return false;
+  }
+  std::string temporary = to + ".tmp." + std::to_string(::getpid());
+  TemporaryPath tracked(temporary);
+  std::error_code ec = llvm::sys::fs::copy_file(from, temporary);
+  if (!ec) {
+    if (auto permissions = llvm::sys::fs::getPermissions(from))
+      ec = llvm::sys::fs::setPermissions(temporary, *permissions);
+  }
+  if (!ec && std::rename(temporary.c_str(), to.c_str()) != 0)
+    ec = std::error_code(errno, std::generic_category());
+  if (ec) {
+    error = "cannot write '" + to + "': " + ec.message();
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
 }
 
 bool linkSharedLibrary(const LinkJob &job, std::string &error) {
@@ -63,8 +94,8 @@ bool linkSharedLibrary(const LinkJob &job, std::string &error) {
       return false;
     }
   }
-  std::string temporary = job.output + ".tmp." + std::to_string(::getpid());
-  std::vector<std::string> args = {driver, "-shared", "-o", temporary};
+  std::string linked = job.scratchDir + "/model.so";
+  std::vector<std::string> args = {driver, "-shared", "-o", linked};
   args.insert(args.end(), job.objects.begin(), job.objects.end());
   for (const char *a : {"-Wl,--whole-archive"})
     args.push_back(a);
@@ -86,15 +117,9 @@ bool linkSharedLibrary(const LinkJob &job, std::string &error) {
       error += ": " + message;
     if (auto text = llvm::MemoryBuffer::getFile(log))
       error += "\n" + (*text)->getBuffer().str();
-    std::remove(temporary.c_str());
     return false;
   }
-  if (std::rename(temporary.c_str(), job.output.c_str()) != 0) {
-    error = "cannot write '" + job.output + "'";
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
+  return moveIntoPlace(linked, job.output, error);
 }
 
 } // namespace dl::codegen

@@ -12,7 +12,7 @@ struct LinkJob {
   std::string runtimeArchive;       ///< libdlrt.a, linked whole.
   std::string exportPrefix;         ///< "<model>_": the typed entry points to export.
   std::string output;               ///< The shared library, replaced atomically.
-  std::string scratchDir;           ///< For the version script.
+  std::string scratchDir;           ///< For the version script and the library as linked.
 };
 
 /// The runtime archive next to the running dlc (../lib/libdlrt.a), or DLC_RUNTIME_LIB when set.

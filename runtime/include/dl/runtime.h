@@ -92,7 +92,10 @@ typedef struct dl_instance dl_instance;
 const char *dl_last_error(void);
 
 /* Loads a model.so (a bare file name means the current folder). DL_ERR_IO when the file is
- * missing, DL_ERR_FORMAT when it is not a dlc model of this ABI version or its descriptor is bad.
+ * missing, DL_ERR_FORMAT when it is not a dlc model of this ABI version or its descriptor is bad;
+ * also, checked before the library is loaded or called, when it is no regular file, no ELF shared
+ * library of this process's class and machine, or cut short (a segment past the end of the file),
+ * or when its dl_model_api_v1 is not a function returning a table of non-null functions.
  * Closing is allowed while instances live: the library is unloaded with its last instance. */
 dl_status dl_library_open(const char *path, dl_library **out);
 void dl_library_close(dl_library *lib);

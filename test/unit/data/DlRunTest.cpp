@@ -19,7 +19,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace dlrun;
 using ::testing::HasSubstr;
@@ -339,6 +342,46 @@ TEST_F(DlRunOnToyModel, PredictWritesOneRowPerInputRow) {
   r = runDlRun({"predict", model, "--inputs", "x=" + dir.file("x3.npy"), "--out", out});
   EXPECT_EQ(r.err, "dl-run: error: " + dir.file("x3.npy") +
                        ": holds f32[13, 3] but input 'x' is f32[8, 4]; give [rows, ...] with 4 values per row ([4])\n");
+}
+
+// A --save (or --plot, --losses) that cannot be written used to be found after the last step,
+// losing the trained state; now the run stops before reading the data.
+TEST_F(DlRunOnToyModel, TrainChecksWhereItWritesBeforeTraining) {
+  std::string missing = dir.file("missing");
+  Result r = runDlRun({"train", model, "--data", dir.path(), "--save", missing + "/toy.ckpt"});
+  EXPECT_EQ(r.status, kExitError);
+  EXPECT_EQ(r.err, "dl-run: error: --save " + missing + "/toy.ckpt: cannot write into the folder " +
+                       missing + ": No such file or directory\n");
+  EXPECT_EQ(r.out, "");
+
+  r = runDlRun({"train", model, "--data", dir.path(), "--save", dir.path()});
+  EXPECT_EQ(r.status, kExitError);
+  EXPECT_EQ(r.err, "dl-run: error: --save " + dir.path() + ": is a folder; give a file name\n");
+
+  std::string file = dir.write("file", "x");
+  r = runDlRun({"train", model, "--data", dir.path(), "--plot", file + "/loss.png"});
+  EXPECT_EQ(r.err, "dl-run: error: --plot " + file + "/loss.png: " + file + " is not a folder\n");
+
+  r = runDlRun({"train", model, "--inputs", "x=x.npy,y=y.npy", "--steps", "2", "--losses",
+                missing + "/l.csv"});
+  EXPECT_THAT(r.err, HasSubstr("dl-run: error: --losses " + missing + "/l.csv: cannot write into"));
+
+  // A folder without write permission (root writes anyway, so only for others).
+  if (::geteuid() != 0) {
+    std::string locked = dir.file("locked");
+    ASSERT_EQ(::mkdir(locked.c_str(), 0500), 0);
+    r = runDlRun({"train", model, "--data", dir.path(), "--save", locked + "/toy.ckpt"});
+    EXPECT_EQ(r.err, "dl-run: error: --save " + locked + "/toy.ckpt: cannot write into the folder " +
+                         locked + ": Permission denied\n");
+    ::chmod(locked.c_str(), 0700);
+  }
+
+  // Nothing is left behind by the check, and a writable folder trains and saves.
+  std::string checkpoint = dir.file("toy.ckpt");
+  r = runDlRun({"train", model, "--data", dir.path(), "--save", checkpoint});
+  ASSERT_EQ(r.status, kExitOk) << r.err;
+  for (const auto &entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().string().find(".probe."), std::string::npos) << entry.path();
 }
 
 TEST_F(DlRunOnToyModel, InfoAndBench) {

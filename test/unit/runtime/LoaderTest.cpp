@@ -1,8 +1,9 @@
 //===- LoaderTest.cpp - Opening model libraries and reading what they hold ===//
 //
-// dl_library_open on good and bad files, the model info the runtime parses from the descriptor,
-// instance creation options, the lifetime of a library with live instances, and what a model.so
-// exports (only dl_model_api_v1 of the runtime).
+// dl_library_open on good and bad files (missing, foreign, truncated, for another machine, with an
+// api it cannot call), the model info the runtime parses from the descriptor, instance creation
+// options, the lifetime of a library with live instances, and what a model.so exports (only
+// dl_model_api_v1 of the runtime).
 //
 //===----------------------------------------------------------------------===//
 #include "RuntimeTestUtil.h"
@@ -12,6 +13,10 @@
 #include <gmock/gmock.h>
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fstream>
+#include <iterator>
+#include <sys/stat.h>
 
 namespace dl::test {
 namespace {
@@ -42,6 +47,129 @@ TEST(LoaderTest, OpenReportsMissingForeignAndBrokenFiles) {
 
   EXPECT_EQ(dl_library_open(DL_FAKE_MODEL, nullptr), DL_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(dl_library_open(nullptr, &lib), DL_ERR_INVALID_ARGUMENT);
+}
+
+/// The bytes of the file at `path`.
+std::vector<char> readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Writes `bytes` to `path`.
+void writeBytes(const std::string &path, const std::vector<char> &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  ASSERT_TRUE(out.good()) << path;
+}
+
+/// dl_library_open's status on `path`; its message in `message`.
+dl_status openStatus(const std::string &path, std::string &message) {
+  dl_library *lib = reinterpret_cast<dl_library *>(1);
+  dl_status status = dl_library_open(path.c_str(), &lib);
+  message = dl_last_error();
+  EXPECT_EQ(lib, nullptr) << path;
+  if (lib)
+    dl_library_close(lib);
+  return status;
+}
+
+// dlopen maps a library's segments from the file; one cut short died of SIGBUS inside dlopen. Every
+// cut (in the ELF header, the program headers, a segment, the section headers) is a format error
+// saying what is missing, and the process lives on.
+TEST(LoaderTest, OpenRefusesTruncatedLibraries) {
+  std::vector<char> library = readBytes(DL_FAKE_MODEL);
+  ASSERT_GT(library.size(), 4096u);
+  const auto *header = reinterpret_cast<const Elf64_Ehdr *>(library.data());
+  const auto *segments = reinterpret_cast<const Elf64_Phdr *>(library.data() + header->e_phoff);
+  // The middle of the loadable segment that ends last.
+  size_t segmentCut = 0, segmentEnd = 0;
+  for (int i = 0; i < header->e_phnum; ++i)
+    if (segments[i].p_type == PT_LOAD && segments[i].p_offset + segments[i].p_filesz > segmentEnd) {
+      segmentEnd = segments[i].p_offset + segments[i].p_filesz;
+      segmentCut = segments[i].p_offset + segments[i].p_filesz / 2;
+    }
+  ASSERT_GT(segmentCut, size_t(header->e_phoff + header->e_phnum * sizeof(Elf64_Phdr)));
+  // The section headers come last: cutting one byte cuts them.
+  ASSERT_EQ(header->e_shoff + header->e_shnum * header->e_shentsize, library.size());
+  std::string size = std::to_string(library.size());
+
+  TempDir dir;
+  std::string cut = dir.file("cut.so");
+  struct Case {
+    size_t size;
+    std::string says;
+  } cases[] = {
+      {0, "it is too short to be a shared library (0 bytes)"},
+      {10, "it is too short to be a shared library (10 bytes)"},
+      {40, "it is truncated: the ELF header needs 64 bytes, the file has 40"},
+      {header->e_phoff + 8, "it is truncated: its program headers end at byte "},
+      {segmentCut, "it is truncated: segment "},
+      {library.size() - 1, "it is truncated: its section headers end at byte " + size +
+                               ", past the end of the file (" + std::to_string(library.size() - 1) +
+                               " bytes)"},
+  };
+  for (const Case &c : cases) {
+    writeBytes(cut, std::vector<char>(library.begin(), library.begin() + long(c.size)));
+    std::string message;
+    EXPECT_EQ(openStatus(cut, message), DL_ERR_FORMAT) << c.size << " bytes";
+    EXPECT_THAT(message, HasSubstr("cannot load model '" + cut + "': " + c.says)) << c.size;
+  }
+  std::string message;
+  writeBytes(cut, std::vector<char>(library.begin(), library.begin() + long(segmentCut)));
+  openStatus(cut, message);
+  EXPECT_THAT(message, HasSubstr(", past the end of the file (" + std::to_string(segmentCut) +
+                                 " bytes)"));
+}
+
+// A library for another machine or class, an executable, a folder and a FIFO are format errors
+// found before dlopen (which would block on the FIFO).
+TEST(LoaderTest, OpenRefusesFilesOfAnotherKind) {
+  std::vector<char> library = readBytes(DL_FAKE_MODEL);
+  ASSERT_GT(library.size(), sizeof(Elf64_Ehdr));
+  TempDir dir;
+  std::string path = dir.file("other.so");
+  std::string message;
+
+  std::vector<char> other = library;
+  reinterpret_cast<Elf64_Ehdr *>(other.data())->e_machine = EM_AARCH64;
+  writeBytes(path, other);
+  EXPECT_EQ(openStatus(path, message), DL_ERR_FORMAT);
+  EXPECT_THAT(message, HasSubstr("': it is built for AArch64, not for x86-64"));
+
+  other = library;
+  other[EI_CLASS] = ELFCLASS32;
+  writeBytes(path, other);
+  EXPECT_EQ(openStatus(path, message), DL_ERR_FORMAT);
+  EXPECT_THAT(message, HasSubstr("': it is a 32-bit ELF file; this process is 64-bit"));
+
+  other = library;
+  reinterpret_cast<Elf64_Ehdr *>(other.data())->e_type = ET_EXEC;
+  writeBytes(path, other);
+  EXPECT_EQ(openStatus(path, message), DL_ERR_FORMAT);
+  EXPECT_THAT(message, HasSubstr("': it is an executable, not a shared library"));
+
+  EXPECT_EQ(openStatus(dir.path(), message), DL_ERR_FORMAT);
+  EXPECT_EQ(message, "cannot load model '" + dir.path() + "': it is a directory");
+
+  std::string fifo = dir.file("fifo.so");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(openStatus(fifo, message), DL_ERR_FORMAT);
+  EXPECT_EQ(message, "cannot load model '" + fifo + "': it is not a regular file");
+}
+
+// A library whose dl_model_api_v1 cannot be called, or returns a table with null functions, made
+// the loader jump into data or through null; each is a format error naming what is wrong.
+TEST(LoaderTest, OpenRefusesAnApiItCannotCall) {
+  std::string message;
+  EXPECT_EQ(openStatus(DL_API_AS_DATA, message), DL_ERR_FORMAT);
+  EXPECT_EQ(message, std::string("model '") + DL_API_AS_DATA +
+                         "': its dl_model_api_v1 is data, not a function");
+  EXPECT_EQ(openStatus(DL_NULL_API, message), DL_ERR_FORMAT);
+  EXPECT_EQ(message, std::string("model '") + DL_NULL_API +
+                         "': its dl_model_api_v1 table has no 'create' function (null)");
+  EXPECT_EQ(openStatus(DL_NO_API_TABLE, message), DL_ERR_FORMAT);
+  EXPECT_EQ(message, std::string("model '") + DL_NO_API_TABLE +
+                         "': its dl_model_api_v1 returned no api table (null)");
 }
 
 TEST(LoaderTest, InfoDescribesEntriesParamsAndBuffers) {
