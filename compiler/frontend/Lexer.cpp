@@ -78,8 +78,14 @@ private:
   char peek(size_t ahead = 0) const {
     return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
   }
+  /// A line ends at '\n', at '\r\n' (the '\r' is then plain space) and at a lone '\r' (old Mac
+  /// OS files).
+  bool atLineEnd(size_t ahead = 0) const {
+    char c = peek(ahead);
+    return c == '\n' || (c == '\r' && peek(ahead + 1) != '\n');
+  }
   void advance() {
-    if (text_[pos_] == '\n') {
+    if (atLineEnd()) {
       ++line_;
       col_ = 1;
     } else {
@@ -103,9 +109,9 @@ private:
     while (pos_ < text_.size()) {
       char c = peek();
       if (c == '#') {
-        while (pos_ < text_.size() && peek() != '\n')
+        while (pos_ < text_.size() && peek() != '\n' && peek() != '\r')
           advance();
-      } else if (c == '\n') {
+      } else if (atLineEnd()) {
         // Newlines end statements only outside parentheses and brackets, and only once in a row.
         if (!atLineStart_)
           lineEnd_ = here();
@@ -115,8 +121,10 @@ private:
         atLineStart_ = true;
       } else if (c == ' ' || c == '\t' || c == '\r') {
         advance();
-      } else if (c == '\\' && peek(1) == '\n') {
+      } else if (c == '\\' && (atLineEnd(1) || (peek(1) == '\r' && peek(2) == '\n'))) {
         advance();
+        if (peek() == '\r' && peek(1) == '\n')
+          advance();
         advance();
       } else {
         break;
@@ -291,8 +299,8 @@ private:
   void lexString(SourceLoc loc) {
     advance();
     std::string value;
-    while (pos_ < text_.size() && peek() != '"' && peek() != '\n') {
-      if (peek() == '\\' && pos_ + 1 < text_.size() && peek(1) != '\n') {
+    while (pos_ < text_.size() && peek() != '"' && peek() != '\n' && peek() != '\r') {
+      if (peek() == '\\' && pos_ + 1 < text_.size() && peek(1) != '\n' && peek(1) != '\r') {
         advance();
         char e = peek();
         value += e == 'n' ? '\n' : e == 't' ? '\t' : e;

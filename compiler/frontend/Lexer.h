@@ -2,7 +2,8 @@
 //
 // Turns .dl text into tokens. Newlines end statements, except inside parentheses and brackets, where
 // an expression may continue over several lines (as in Python); braces delimit blocks and do not
-// suppress newlines. `#` starts a comment that runs to the end of the line.
+// suppress newlines. `#` starts a comment that runs to the end of the line. A line ends at `\n`,
+// `\r\n` or a lone `\r`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_FRONTEND_LEXER_H

@@ -69,6 +69,26 @@ TEST(LexerTest, NewlinesEndStatementsOnceInARow) {
               ElementsAre(Tok::Ident, Tok::Newline, Tok::Ident, Tok::Newline, Tok::Eof));
 }
 
+TEST(LexerTest, CarriageReturnsEndLinesAsNewlinesDo) {
+  // Windows (\r\n) and old Mac OS (a lone \r) line endings end statements and comments, and count
+  // lines, the way \n does.
+  for (const char *text : {"a # x\r\nb\r\n\r\nc", "a # x\rb\r\rc", "a # x\nb\r\n\rc"}) {
+    Lexed l = lexText(text);
+    EXPECT_EQ(l.errors, 0u) << l.messages;
+    EXPECT_THAT(kinds(text), ElementsAre(Tok::Ident, Tok::Newline, Tok::Ident, Tok::Newline,
+                                         Tok::Ident, Tok::Newline, Tok::Eof));
+    EXPECT_EQ(l.tokens[2].loc.line, 2u);
+    EXPECT_EQ(l.tokens[2].loc.col, 1u);
+    EXPECT_EQ(l.tokens[4].loc.line, 4u);
+  }
+  // A backslash continues a line over either ending.
+  EXPECT_THAT(kinds("a \\\r\nb \\\rc"), ElementsAre(Tok::Ident, Tok::Ident, Tok::Ident,
+                                                     Tok::Newline, Tok::Eof));
+  // An error on a later line is reported there, with that line alone under it.
+  Lexed l = lexText("a\rb $\rc");
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:2:3: error: unexpected character '$'\nb $\n  ^\n"));
+}
+
 TEST(LexerTest, NewlinesInsideParenthesesAndBracketsAreIgnored) {
   EXPECT_THAT(kinds("f(a,\n  b)\nx[1,\n 2]\n"),
               ElementsAre(Tok::Ident, Tok::LParen, Tok::Ident, Tok::Comma, Tok::Ident, Tok::RParen,
