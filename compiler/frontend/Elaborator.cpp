@@ -134,11 +134,18 @@ bool Elaborator::loadModule(uint32_t file, std::vector<std::string> &stack) {
 std::optional<Val> Elaborator::parseDefine(const std::string &text) {
   if (text == "true" || text == "false")
     return Val::boolean(text == "true");
+  // An integer in decimal or, as in C, in hexadecimal (0x10, never a float 16); never octal (010
+  // is ten). Anything else strtod reads in full is a number.
+  size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+');
+  bool hex = text.size() > sign + 2 && text[sign] == '0' &&
+             (text[sign + 1] == 'x' || text[sign + 1] == 'X');
   char *end = nullptr;
   errno = 0;
-  long long i = std::strtoll(text.c_str(), &end, 10);
+  long long i = std::strtoll(text.c_str(), &end, hex ? 16 : 10);
   if (!text.empty() && *end == '\0' && errno == 0)
     return Val::integer(i);
+  if (hex)
+    return std::nullopt;  // No hexadecimal floats (0x1p3), and no hexadecimal beyond int64.
   errno = 0;
   double d = std::strtod(text.c_str(), &end);
   if (!text.empty() && *end == '\0' && errno == 0)

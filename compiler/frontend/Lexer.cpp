@@ -251,6 +251,9 @@ private:
   void lexNumber(SourceLoc loc) {
     size_t start = pos_;
     bool isFloat = false;
+    if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X') &&
+        std::isxdigit((unsigned char)peek(2)))
+      return lexHexInteger(loc);
     while (std::isdigit((unsigned char)peek()))
       advance();
     if (peek() == '.' && std::isdigit((unsigned char)peek(1))) {
@@ -294,6 +297,29 @@ private:
       }
     }
     push(isFloat ? Tok::Float : Tok::Int, spelling, loc);
+  }
+
+  /// `0x1F`: an integer in hexadecimal, as in C (no hexadecimal floats).
+  void lexHexInteger(SourceLoc loc) {
+    size_t start = pos_;
+    advance();
+    advance();
+    while (std::isxdigit((unsigned char)peek()))
+      advance();
+    std::string spelling = text_.substr(start, pos_ - start);
+    if (std::isalnum((unsigned char)peek()) || peek() == '_' || peek() == '.') {
+      diags_.error(here(), "unexpected character '" + std::string(1, peek()) +
+                               "' after number '" + spelling + "'");
+      while (std::isalnum((unsigned char)peek()) || peek() == '_' || peek() == '.')
+        advance();
+    }
+    errno = 0;
+    std::strtoll(spelling.c_str(), nullptr, 16);
+    if (errno == ERANGE) {
+      diags_.error(loc, "integer '" + spelling + "' is too large");
+      spelling = "0";
+    }
+    push(Tok::Int, spelling, loc);
   }
 
   void lexString(SourceLoc loc) {

@@ -682,7 +682,9 @@ private:
     switch (t.kind) {
     case Tok::Int: {
       Token n = advance();
-      return std::make_unique<IntExpr>(n.loc, std::strtoll(n.text.c_str(), nullptr, 10));
+      // Decimal, or hexadecimal after 0x (never octal: 010 is ten).
+      int base = n.text.size() > 1 && (n.text[1] == 'x' || n.text[1] == 'X') ? 16 : 10;
+      return std::make_unique<IntExpr>(n.loc, std::strtoll(n.text.c_str(), nullptr, base));
     }
     case Tok::Float: {
       Token n = advance();

@@ -146,6 +146,22 @@ TEST(LexerTest, Numbers) {
   EXPECT_EQ(l.tokens[9].kind, Tok::Ident);
 }
 
+TEST(LexerTest, HexadecimalIntegers) {
+  Lexed l = lexText("0x10 0XfF 0x 0x1g");
+  ASSERT_GE(l.tokens.size(), 6u);
+  EXPECT_EQ(l.tokens[0].kind, Tok::Int);
+  EXPECT_EQ(l.tokens[0].text, "0x10");
+  EXPECT_EQ(l.tokens[1].kind, Tok::Int);
+  EXPECT_EQ(l.tokens[1].text, "0XfF");
+  // `0x` without a digit is the integer 0 followed by a letter, as is a letter after the digits.
+  EXPECT_EQ(l.errors, 2u);
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:1:12: error: unexpected character 'x' after number '0'"));
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:1:17: error: unexpected character 'g' after number '0x1'"));
+  EXPECT_EQ(lexText("0x7fffffffffffffff").errors, 0u);
+  EXPECT_THAT(lexText("0x8000000000000000").messages,
+              HasSubstr("integer '0x8000000000000000' is too large"));
+}
+
 TEST(LexerTest, NumbersOutOfRange) {
   Lexed l = lexText("99999999999999999999 1e999 9223372036854775807");
   EXPECT_EQ(l.errors, 2u);
