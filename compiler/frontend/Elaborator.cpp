@@ -446,8 +446,13 @@ bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
                                      const std::string &pathPrefix, PassResult *pass) {
   std::string enclosingPrefix = std::exchange(statementPrefix_, pathPrefix);
   bool ok = true;
-  for (const auto &stmt : stmts)
-    ok &= elaborateStatement(*stmt, scope, pathPrefix, pass);
+  for (const auto &stmt : stmts) {
+    bool done = elaborateStatement(*stmt, scope, pathPrefix, pass);
+    ok &= done;
+    // A failed assert guards what follows it: the rest would only fail for the same reason.
+    if (!done && stmt->kind == ast::StmtKind::Assert)
+      break;
+  }
   statementPrefix_ = enclosingPrefix;
   return ok;
 }
@@ -502,6 +507,9 @@ bool Elaborator::elaborateStatement(const ast::Stmt &statement, Scope &scope,
         (isLoss ? pass->losses : pass->outputs).push_back({name, *t});
       break;
     }
+    case ast::StmtKind::Assert:
+      ok &= checkAssert(static_cast<const ast::AssertStmt &>(*stmt), scope);
+      break;
     case ast::StmtKind::Return:
     case ast::StmtKind::Emit:
       error(stmt->loc, "'return' and 'emit' are not allowed here");
@@ -550,6 +558,40 @@ bool Elaborator::assign(const ast::AssignStmt &a, Scope &scope, const std::strin
   }
   scope.define(a.targets[0], *value, a.targetLocs[0]);
   return true;
+}
+
+bool Elaborator::checkAssert(const ast::AssertStmt &a, Scope &scope) {
+  std::optional<Val> condition = eval(a.condition.get(), scope);
+  if (!condition)
+    return false;
+  if (condition->kind != Val::Kind::Bool) {
+    error(a.condition->loc, "assert needs a condition known at compile time (true or false), not " +
+                                condition->describe());
+    return false;
+  }
+  if (condition->b)
+    return true;
+  // The message's parts joined by spaces, as Python's print joins its arguments.
+  std::string message;
+  for (const ast::ExprPtr &part : a.message) {
+    std::optional<Val> v = eval(part.get(), scope);
+    if (!v)
+      return false;
+    std::ostringstream text;
+    if (v->kind == Val::Kind::String)
+      text << v->s;
+    else if (v->kind == Val::Kind::Int)
+      text << v->i;
+    else if (v->kind == Val::Kind::Float)
+      text << v->f;
+    else if (v->kind == Val::Kind::Bool)
+      text << (v->b ? "true" : "false");
+    else
+      text << v->describe();
+    message += (message.empty() ? "" : " ") + text.str();
+  }
+  error(a.loc, message.empty() ? "assertion failed" : message);
+  return false;
 }
 
 bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::string &path) {

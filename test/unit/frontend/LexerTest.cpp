@@ -53,8 +53,9 @@ TEST(LexerTest, TokensOfADeclaration) {
 }
 
 TEST(LexerTest, Operators) {
-  EXPECT_THAT(kinds("+ - * / ** @ == != < <= > >= = . , : ;"),
-              ElementsAre(Tok::Plus, Tok::Minus, Tok::Star, Tok::Slash, Tok::StarStar, Tok::At,
+  EXPECT_THAT(kinds("+ - * / % ** @ == != < <= > >= = . , : ;"),
+              ElementsAre(Tok::Plus, Tok::Minus, Tok::Star, Tok::Slash, Tok::Percent,
+                          Tok::StarStar, Tok::At,
                           Tok::Eq, Tok::Ne, Tok::Lt, Tok::Le, Tok::Gt, Tok::Ge, Tok::Assign,
                           Tok::Dot, Tok::Comma, Tok::Colon, Tok::Semicolon, Tok::Newline, Tok::Eof));
 }
