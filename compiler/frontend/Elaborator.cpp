@@ -5,7 +5,9 @@
 // Expressions.cpp, training blocks in Training.cpp, builtin functions in Builtins.cpp.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/ModelSymbols.h"
 #include "compiler/frontend/ElaboratorImpl.h"
+#include "compiler/frontend/ModelNames.h"
 #include "compiler/frontend/Parser.h"
 
 #include "mlir/IR/Verifier.h"
@@ -375,6 +377,15 @@ void Elaborator::finishFunction(mlir::func::FuncOp func, const std::vector<mlir:
 }
 
 void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
+  // The model's name prefixes the C symbols of its library; they must not take names the library
+  // calls or its header declares.
+  std::vector<std::string> entries = {"forward", "eval"};
+  for (const ast::TrainDecl *train : trains_)
+    if (train->model == model.name)
+      entries.push_back(dl::codegen::trainEntryName(train->step));
+  std::string reserved = reservedModelName(model.name, entries);
+  if (!reserved.empty())
+    error(model.loc, reserved);
   std::optional<std::vector<InputInfo>> inputs = collectInputs(model);
   if (!inputs)
     return;
@@ -387,7 +398,7 @@ void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
   for (const ast::TrainDecl *train : trains_) {
     if (train->model != model.name)
       continue;
-    std::string step = train->step.empty() ? "train_step" : train->step + "_step";
+    std::string step = dl::codegen::trainEntryName(train->step);
     functionSymbols_.emplace(step, "train step '" + step + "'");
     functionSymbols_.emplace(step + ".loss", "loss function '" + step + ".loss'");
   }

@@ -6,6 +6,7 @@
 // expansion's business.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/ModelSymbols.h"
 #include "compiler/frontend/ElaboratorImpl.h"
 
 namespace dlc {
@@ -51,7 +52,7 @@ std::vector<std::string> keys(const std::map<std::string, std::vector<Hyper>> &t
 
 void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &model,
                            const std::vector<InputInfo> &inputs) {
-  std::string step = train.step.empty() ? "train_step" : train.step + "_step";
+  std::string step = dl::codegen::trainEntryName(train.step);
   if (mlir::SymbolTable::lookupSymbolIn(modelOp_, step)) {
     error(train.loc, "model '" + model.name + "' already has a train step '" + step + "'");
     return;
