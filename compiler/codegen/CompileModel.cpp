@@ -2,6 +2,7 @@
 #include "compiler/codegen/CompileModel.h"
 #include "compiler/codegen/Header.h"
 #include "compiler/codegen/ModelLayout.h"
+#include "compiler/codegen/ModelSymbols.h"
 #include "compiler/codegen/glue/Glue.h"
 #include "compiler/codegen/halide/HalideCodegen.h"
 #include "compiler/codegen/link/Link.h"
@@ -236,7 +237,10 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
     return false;
   job.objects.push_back(glueObject);
   job.runtimeArchive = defaultRuntimeArchive();
-  job.exportPrefix = layout->name + "_";
+  std::vector<std::string> entries;
+  for (const EntryLayout &e : layout->entries)
+    entries.push_back(e.name);
+  job.exports = modelExports(layout->name, entries);
   job.output = options.output;
   job.scratchDir = scratch.path();
   return linkSharedLibrary(job, error);

@@ -1,4 +1,12 @@
 //===- Header.cpp - The typed C header of a compiled model -------------------===//
+//
+// Every C identifier the header declares is one the frontend cannot let collide (see
+// compiler/frontend/ModelNames.cpp): the model's name only ever appears as the prefix of
+// `<model>_...` and `<MODEL>_...`, and the inputs and outputs of an entry point become parameters
+// `in_<name>` and `out_<name>`, so no input named `m`, `int` or `NULL` can clash with the model
+// pointer `m`, a keyword or a macro.
+//
+//===----------------------------------------------------------------------===//
 #include "compiler/codegen/Header.h"
 
 #include <cctype>
@@ -84,16 +92,17 @@ std::string modelHeader(const ModelLayout &layout, const std::string &sourceName
     os << "/* " << e.name << ": " << what << " */\n";
     os << "dl_status " << m << "_" << e.name << "(" << m << "_model *m";
     for (const NamedTensor &t : e.inputs)
-      os << ",\n    const " << cType(t.type.dtype) << " *" << identifier(t.name) << " /* "
+      os << ",\n    const " << cType(t.type.dtype) << " *in_" << identifier(t.name) << " /* "
          << dims(t.type) << " */";
     for (const NamedTensor &t : e.outputs)
-      os << ",\n    " << cType(t.type.dtype) << " *" << identifier(t.name) << " /* "
+      os << ",\n    " << cType(t.type.dtype) << " *out_" << identifier(t.name) << " /* "
          << dims(t.type) << " */";
     os << ");\n\n";
   }
   os << "/* Parameters and buffers by name; writing through *data changes the model:";
   for (const StateTensor &s : layout.state)
-    os << "\n *   " << s.name << " " << cType(s.type.dtype) << dims(s.type)
+    os << "\n *   " << s.name << " " << cType(s.type.dtype) << (s.type.shape.empty() ? " " : "")
+       << dims(s.type)
        << (s.isParam ? "" : " (buffer)");
   os << "\n */\n";
   os << "dl_status " << m << "_param(" << m

@@ -71,7 +71,7 @@ struct UnaryExpr : Expr {
   ExprPtr operand;
 };
 
-/// `+ - * / ** @ == != < <= > >=`; `op` is the operator's spelling.
+/// `+ - * / % ** @ == != < <= > >=`; `op` is the operator's spelling.
 struct BinaryExpr : Expr {
   BinaryExpr(SourceLoc loc, std::string op, ExprPtr lhs, ExprPtr rhs)
       : Expr(ExprKind::Binary, loc), op(std::move(op)), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
@@ -141,7 +141,7 @@ struct ScanExpr : Expr {
 // Statements (in models, layer bodies, apply blocks and scan bodies)
 //===----------------------------------------------------------------------===//
 
-enum class StmtKind { Assign, Input, State, Output, Loss, Return, Emit };
+enum class StmtKind { Assign, Input, State, Output, Loss, Return, Emit, Assert };
 
 struct Stmt {
   Stmt(StmtKind kind, SourceLoc loc) : kind(kind), loc(loc) {}
@@ -199,6 +199,15 @@ struct ReturnStmt : Stmt {
 struct EmitStmt : Stmt {
   EmitStmt(SourceLoc loc) : Stmt(StmtKind::Emit, loc) {}
   std::vector<ExprPtr> values;
+};
+
+/// `assert dim % heads == 0, "the width", dim, "is not divisible by", heads`: a condition known at
+/// compile time; when it is false, the message (its parts joined by spaces) is an error where the
+/// statement runs (for a layer's body, where the user instantiates the layer).
+struct AssertStmt : Stmt {
+  AssertStmt(SourceLoc loc) : Stmt(StmtKind::Assert, loc) {}
+  ExprPtr condition;
+  std::vector<ExprPtr> message;
 };
 
 //===----------------------------------------------------------------------===//

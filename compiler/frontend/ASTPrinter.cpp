@@ -151,6 +151,14 @@ void printStmts(const StmtList &stmts, std::ostream &os, int indent) {
       os << pad << "return " << expr(static_cast<const ReturnStmt *>(s.get())->value.get(), indent)
          << " " << at(s->loc) << "\n";
       break;
+    case StmtKind::Assert: {
+      auto *a = static_cast<const AssertStmt *>(s.get());
+      os << pad << "assert " << expr(a->condition.get(), indent);
+      for (const ExprPtr &part : a->message)
+        os << ", " << expr(part.get(), indent);
+      os << " " << at(s->loc) << "\n";
+      break;
+    }
     case StmtKind::Emit: {
       auto *em = static_cast<const EmitStmt *>(s.get());
       os << pad << "emit ";

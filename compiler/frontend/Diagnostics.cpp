@@ -8,9 +8,12 @@ namespace dlc {
 
 uint32_t SourceManager::add(std::string name, std::string text) {
   File f{std::move(name), std::move(text), {0}};
-  for (size_t i = 0; i < f.text.size(); ++i)
-    if (f.text[i] == '\n')
+  // Lines end as the lexer ends them: at '\n', '\r\n' or a lone '\r'.
+  for (size_t i = 0; i < f.text.size(); ++i) {
+    bool loneReturn = f.text[i] == '\r' && (i + 1 == f.text.size() || f.text[i + 1] != '\n');
+    if (f.text[i] == '\n' || loneReturn)
       f.lineStarts.push_back(i + 1);
+  }
   files_.push_back(std::move(f));
   return files_.size() - 1;
 }
@@ -27,11 +30,8 @@ std::string SourceManager::line(uint32_t file, uint32_t line) const {
   if (line == 0 || line > f.lineStarts.size())
     return "";
   size_t start = f.lineStarts[line - 1];
-  size_t end = f.text.find('\n', start);
-  std::string text = f.text.substr(start, end == std::string::npos ? end : end - start);
-  if (!text.empty() && text.back() == '\r')
-    text.pop_back();
-  return text;
+  size_t end = f.text.find_first_of("\r\n", start);
+  return f.text.substr(start, end == std::string::npos ? end : end - start);
 }
 
 void DiagnosticEngine::report(Severity severity, SourceLoc loc, const std::string &message) {

@@ -5,7 +5,9 @@
 // Expressions.cpp, training blocks in Training.cpp, builtin functions in Builtins.cpp.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/ModelSymbols.h"
 #include "compiler/frontend/ElaboratorImpl.h"
+#include "compiler/frontend/ModelNames.h"
 #include "compiler/frontend/Parser.h"
 
 #include "mlir/IR/Verifier.h"
@@ -179,11 +181,18 @@ bool Elaborator::loadModule(uint32_t file, std::vector<std::string> &stack) {
 std::optional<Val> Elaborator::parseDefine(const std::string &text) {
   if (text == "true" || text == "false")
     return Val::boolean(text == "true");
+  // An integer in decimal or, as in C, in hexadecimal (0x10, never a float 16); never octal (010
+  // is ten). Anything else strtod reads in full is a number.
+  size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+');
+  bool hex = text.size() > sign + 2 && text[sign] == '0' &&
+             (text[sign + 1] == 'x' || text[sign + 1] == 'X');
   char *end = nullptr;
   errno = 0;
-  long long i = std::strtoll(text.c_str(), &end, 10);
+  long long i = std::strtoll(text.c_str(), &end, hex ? 16 : 10);
   if (!text.empty() && *end == '\0' && errno == 0)
     return Val::integer(i);
+  if (hex)
+    return std::nullopt;  // No hexadecimal floats (0x1p3), and no hexadecimal beyond int64.
   errno = 0;
   double d = std::strtod(text.c_str(), &end);
   if (!text.empty() && *end == '\0' && errno == 0)
@@ -413,6 +422,15 @@ void Elaborator::finishFunction(mlir::func::FuncOp func, const std::vector<mlir:
 }
 
 void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
+  // The model's name prefixes the C symbols of its library; they must not take names the library
+  // calls or its header declares.
+  std::vector<std::string> entries = {"forward", "eval"};
+  for (const ast::TrainDecl *train : trains_)
+    if (train->model == model.name)
+      entries.push_back(dl::codegen::trainEntryName(train->step));
+  std::string reserved = reservedModelName(model.name, entries);
+  if (!reserved.empty())
+    error(model.loc, reserved);
   std::optional<std::vector<InputInfo>> inputs = collectInputs(model);
   if (!inputs)
     return;
@@ -425,7 +443,7 @@ void Elaborator::emitModel(const ast::ModelDecl &model, mlir::ModuleOp module) {
   for (const ast::TrainDecl *train : trains_) {
     if (train->model != model.name)
       continue;
-    std::string step = train->step.empty() ? "train_step" : train->step + "_step";
+    std::string step = dl::codegen::trainEntryName(train->step);
     functionSymbols_.emplace(step, "train step '" + step + "'");
     functionSymbols_.emplace(step + ".loss", "loss function '" + step + ".loss'");
   }
@@ -484,8 +502,13 @@ bool Elaborator::elaborateStatements(const ast::StmtList &stmts, Scope &scope,
                                      const std::string &pathPrefix, PassResult *pass) {
   std::string enclosingPrefix = std::exchange(statementPrefix_, pathPrefix);
   bool ok = true;
-  for (const auto &stmt : stmts)
-    ok &= elaborateStatement(*stmt, scope, pathPrefix, pass);
+  for (const auto &stmt : stmts) {
+    bool done = elaborateStatement(*stmt, scope, pathPrefix, pass);
+    ok &= done;
+    // A failed assert guards what follows it: the rest would only fail for the same reason.
+    if (!done && stmt->kind == ast::StmtKind::Assert)
+      break;
+  }
   statementPrefix_ = enclosingPrefix;
   return ok;
 }
@@ -540,6 +563,9 @@ bool Elaborator::elaborateStatement(const ast::Stmt &statement, Scope &scope,
         (isLoss ? pass->losses : pass->outputs).push_back({name, *t});
       break;
     }
+    case ast::StmtKind::Assert:
+      ok &= checkAssert(static_cast<const ast::AssertStmt &>(*stmt), scope);
+      break;
     case ast::StmtKind::Return:
     case ast::StmtKind::Emit:
       error(stmt->loc, "'return' and 'emit' are not allowed here");
@@ -588,6 +614,40 @@ bool Elaborator::assign(const ast::AssignStmt &a, Scope &scope, const std::strin
   }
   scope.define(a.targets[0], *value, a.targetLocs[0]);
   return true;
+}
+
+bool Elaborator::checkAssert(const ast::AssertStmt &a, Scope &scope) {
+  std::optional<Val> condition = eval(a.condition.get(), scope);
+  if (!condition)
+    return false;
+  if (condition->kind != Val::Kind::Bool) {
+    error(a.condition->loc, "assert needs a condition known at compile time (true or false), not " +
+                                condition->describe());
+    return false;
+  }
+  if (condition->b)
+    return true;
+  // The message's parts joined by spaces, as Python's print joins its arguments.
+  std::string message;
+  for (const ast::ExprPtr &part : a.message) {
+    std::optional<Val> v = eval(part.get(), scope);
+    if (!v)
+      return false;
+    std::ostringstream text;
+    if (v->kind == Val::Kind::String)
+      text << v->s;
+    else if (v->kind == Val::Kind::Int)
+      text << v->i;
+    else if (v->kind == Val::Kind::Float)
+      text << v->f;
+    else if (v->kind == Val::Kind::Bool)
+      text << (v->b ? "true" : "false");
+    else
+      text << v->describe();
+    message += (message.empty() ? "" : " ") + text.str();
+  }
+  error(a.loc, message.empty() ? "assertion failed" : message);
+  return false;
 }
 
 bool Elaborator::declareState(const ast::StateStmt &s, Scope &scope, const std::string &path) {

@@ -176,6 +176,8 @@ private:
                           PassResult *pass);
   bool assign(const ast::AssignStmt &a, Scope &scope, const std::string &pathPrefix);
   bool declareState(const ast::StateStmt &s, Scope &scope, const std::string &path);
+  /// `assert cond, message...`: true when the condition holds, else reports the message.
+  bool checkAssert(const ast::AssertStmt &a, Scope &scope);
   std::optional<Val> instantiate(const ast::LayerDecl &layer, const ast::CallExpr &call,
                                  Scope &scope, const std::string &path);
   std::optional<Val> applyInstance(LayerInstance &inst, const std::vector<CallArgument> &args,

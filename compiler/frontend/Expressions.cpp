@@ -148,6 +148,19 @@ std::optional<Val> Elaborator::numberArithmetic(const std::string &op, const Val
       return Val::integer(a.i / b.i);
     return Val::number(x / y);
   }
+  if (op == "%") {
+    // Python's remainder: the sign of the divisor, so `i % n` is in [0, n) for n > 0.
+    if (y == 0) {
+      error(at, "remainder of a division by zero");
+      return std::nullopt;
+    }
+    if (ints) {
+      int64_t r = b.i == -1 ? 0 : a.i % b.i;
+      return Val::integer(r != 0 && (r < 0) != (b.i < 0) ? r + b.i : r);
+    }
+    double r = std::fmod(x, y);
+    return Val::number(r != 0 && (r < 0) != (y < 0) ? r + y : r);
+  }
   if (op == "**" && ints && b.i >= 0) {
     // Bases 0, 1 and -1 never overflow, whatever the exponent; any other base overflows within 63
     // steps, so the loop is short.
@@ -175,6 +188,11 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
     return std::nullopt;
   if (lhs->isNumber() && rhs->isNumber())
     return numberArithmetic(b.op, *lhs, *rhs, b.loc);
+  if (b.op == "%") {
+    error(b.loc, "'%' takes numbers known at compile time, not " +
+                     (lhs->isNumber() ? rhs : lhs)->describe());
+    return std::nullopt;
+  }
   if (b.op == "@") {
     std::optional<Value> l = requireTensor(*lhs, b.lhs->loc, "the left operand of '@'");
     std::optional<Value> r = requireTensor(*rhs, b.rhs->loc, "the right operand of '@'");

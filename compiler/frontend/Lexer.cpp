@@ -41,6 +41,7 @@ const char *describe(Tok kind) {
   case Tok::Minus: return "'-'";
   case Tok::Star: return "'*'";
   case Tok::Slash: return "'/'";
+  case Tok::Percent: return "'%'";
   case Tok::StarStar: return "'**'";
   case Tok::At: return "'@'";
   case Tok::Eq: return "'=='";
@@ -78,8 +79,14 @@ private:
   char peek(size_t ahead = 0) const {
     return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
   }
+  /// A line ends at '\n', at '\r\n' (the '\r' is then plain space) and at a lone '\r' (old Mac
+  /// OS files).
+  bool atLineEnd(size_t ahead = 0) const {
+    char c = peek(ahead);
+    return c == '\n' || (c == '\r' && peek(ahead + 1) != '\n');
+  }
   void advance() {
-    if (text_[pos_] == '\n') {
+    if (atLineEnd()) {
       ++line_;
       col_ = 1;
     } else {
@@ -103,9 +110,9 @@ private:
     while (pos_ < text_.size()) {
       char c = peek();
       if (c == '#') {
-        while (pos_ < text_.size() && peek() != '\n')
+        while (pos_ < text_.size() && peek() != '\n' && peek() != '\r')
           advance();
-      } else if (c == '\n') {
+      } else if (atLineEnd()) {
         // Newlines end statements only outside parentheses and brackets, and only once in a row.
         if (!atLineStart_)
           lineEnd_ = here();
@@ -115,8 +122,10 @@ private:
         atLineStart_ = true;
       } else if (c == ' ' || c == '\t' || c == '\r') {
         advance();
-      } else if (c == '\\' && peek(1) == '\n') {
+      } else if (c == '\\' && (atLineEnd(1) || (peek(1) == '\r' && peek(2) == '\n'))) {
         advance();
+        if (peek() == '\r' && peek(1) == '\n')
+          advance();
         advance();
       } else {
         break;
@@ -170,6 +179,7 @@ private:
     case '+': return single(Tok::Plus);
     case '-': return single(Tok::Minus);
     case '/': return single(Tok::Slash);
+    case '%': return single(Tok::Percent);
     case '@': return single(Tok::At);
     case '*': return twoOr('*', Tok::StarStar, Tok::Star);
     case '=': return twoOr('=', Tok::Eq, Tok::Assign);
@@ -243,6 +253,9 @@ private:
   void lexNumber(SourceLoc loc) {
     size_t start = pos_;
     bool isFloat = false;
+    if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X') &&
+        std::isxdigit((unsigned char)peek(2)))
+      return lexHexInteger(loc);
     while (std::isdigit((unsigned char)peek()))
       advance();
     if (peek() == '.' && std::isdigit((unsigned char)peek(1))) {
@@ -288,11 +301,34 @@ private:
     push(isFloat ? Tok::Float : Tok::Int, spelling, loc);
   }
 
+  /// `0x1F`: an integer in hexadecimal, as in C (no hexadecimal floats).
+  void lexHexInteger(SourceLoc loc) {
+    size_t start = pos_;
+    advance();
+    advance();
+    while (std::isxdigit((unsigned char)peek()))
+      advance();
+    std::string spelling = text_.substr(start, pos_ - start);
+    if (std::isalnum((unsigned char)peek()) || peek() == '_' || peek() == '.') {
+      diags_.error(here(), "unexpected character '" + std::string(1, peek()) +
+                               "' after number '" + spelling + "'");
+      while (std::isalnum((unsigned char)peek()) || peek() == '_' || peek() == '.')
+        advance();
+    }
+    errno = 0;
+    std::strtoll(spelling.c_str(), nullptr, 16);
+    if (errno == ERANGE) {
+      diags_.error(loc, "integer '" + spelling + "' is too large");
+      spelling = "0";
+    }
+    push(Tok::Int, spelling, loc);
+  }
+
   void lexString(SourceLoc loc) {
     advance();
     std::string value;
-    while (pos_ < text_.size() && peek() != '"' && peek() != '\n') {
-      if (peek() == '\\' && pos_ + 1 < text_.size() && peek(1) != '\n') {
+    while (pos_ < text_.size() && peek() != '"' && peek() != '\n' && peek() != '\r') {
+      if (peek() == '\\' && pos_ + 1 < text_.size() && peek(1) != '\n' && peek(1) != '\r') {
         advance();
         char e = peek();
         value += e == 'n' ? '\n' : e == 't' ? '\t' : e;

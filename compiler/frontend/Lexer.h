@@ -2,7 +2,8 @@
 //
 // Turns .dl text into tokens. Newlines end statements, except inside parentheses and brackets, where
 // an expression may continue over several lines (as in Python); braces delimit blocks and do not
-// suppress newlines. `#` starts a comment that runs to the end of the line.
+// suppress newlines. `#` starts a comment that runs to the end of the line. A line ends at `\n`,
+// `\r\n` or a lone `\r`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_FRONTEND_LEXER_H
@@ -17,12 +18,13 @@ namespace dlc {
 
 enum class Tok {
   Eof, Newline, Ident, Int, Float, String,
-  // Reserved words. `in`, `along`, `carry`, `emit`, `apply`, `input`, `output`, `loss`, `param` and
-  // `buffer` are contextual: identifiers everywhere but where the grammar expects them.
+  // Reserved words. `in`, `along`, `carry`, `emit`, `apply`, `input`, `output`, `loss`, `param`,
+  // `buffer` and `assert` are contextual: identifiers everywhere but where the grammar expects
+  // them.
   KwConst, KwLayer, KwModel, KwTrain, KwImport, KwReturn, KwScan, KwTrue, KwFalse,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,
   Comma, Colon, Semicolon, Dot, Assign,
-  Plus, Minus, Star, Slash, StarStar, At,
+  Plus, Minus, Star, Slash, Percent, StarStar, At,
   Eq, Ne, Lt, Le, Gt, Ge,
 };
 

@@ -81,6 +81,15 @@ std::optional<Val> batchnorm(Elaborator &E, const BuiltinCall &c) {
 
   Val centered, inverseStd;
   if (E.mode() == Mode::Training) {
+    // One value per channel has no variance: every output would be beta. PyTorch refuses it too
+    // ("Expected more than 1 value per channel when training").
+    int64_t perChannelCount = shape::numElements(in) / channels;
+    if (perChannelCount <= 1) {
+      E.error(c.loc, "batchnorm in training needs more than one value per channel, but " +
+                         describeType(x->getType()) + " holds one per channel; train with a "
+                         "batch larger than 1");
+      return std::nullopt;
+    }
     std::vector<int64_t> axes{0};
     for (size_t d = 2; d < in.size(); ++d)
       axes.push_back(static_cast<int64_t>(d));
@@ -98,8 +107,7 @@ std::optional<Val> batchnorm(Elaborator &E, const BuiltinCall &c) {
         c.loc, batchVar.getType(), arith("+", Val::ofTensor(batchVar), number(*eps)).tensor));
 
     // The running statistics, as PyTorch updates them (the variance unbiased).
-    int64_t count = shape::numElements(in) / channels;
-    double unbias = count > 1 ? double(count) / double(count - 1) : 1.0;
+    double unbias = double(perChannelCount) / double(perChannelCount - 1);
     auto flat = [&](Value v) {
       return E.create<dlo::ReshapeOp>(c.loc, E.tensorType(perChannel, E.f32()), v);
     };

@@ -314,6 +314,22 @@ private:
         endOfStatement();
       return;
     }
+    // `assert cond, "message", value, ...`; `assert = ...` still assigns a name.
+    if (atWord("assert") && tok(1).kind != Tok::Assign && tok(1).kind != Tok::Comma &&
+        tok(1).kind != Tok::Newline) {
+      auto check = std::make_unique<AssertStmt>(advance().loc);
+      check->condition = parseExpr();
+      if (!check->condition)
+        return;
+      while (accept(Tok::Comma)) {
+        ExprPtr part = parseExpr();
+        if (!part)
+          return;
+        check->message.push_back(std::move(part));
+      }
+      out.push_back(std::move(check));
+      return endOfStatement();
+    }
     if (atWord("emit") && kind == BlockKind::Scan) {
       auto emit = std::make_unique<EmitStmt>(advance().loc);
       do {
@@ -544,14 +560,17 @@ private:
   ExprPtr parseMultiplicative() {
     ChainGuard chain(*this);
     ExprPtr lhs = parseUnary();
-    while (lhs && (at(Tok::Star) || at(Tok::Slash) || at(Tok::At))) {
+    while (lhs && (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent) || at(Tok::At))) {
       if (!chain.link())
         return nullptr;
       Token op = advance();
       ExprPtr rhs = parseUnary();
       if (!rhs)
         return nullptr;
-      const char *spelling = op.kind == Tok::Star ? "*" : op.kind == Tok::Slash ? "/" : "@";
+      const char *spelling = op.kind == Tok::Star      ? "*"
+                             : op.kind == Tok::Slash   ? "/"
+                             : op.kind == Tok::Percent ? "%"
+                                                       : "@";
       lhs = std::make_unique<BinaryExpr>(op.loc, spelling, std::move(lhs), std::move(rhs));
     }
     return lhs;
@@ -682,7 +701,9 @@ private:
     switch (t.kind) {
     case Tok::Int: {
       Token n = advance();
-      return std::make_unique<IntExpr>(n.loc, std::strtoll(n.text.c_str(), nullptr, 10));
+      // Decimal, or hexadecimal after 0x (never octal: 010 is ten).
+      int base = n.text.size() > 1 && (n.text[1] == 'x' || n.text[1] == 'X') ? 16 : 10;
+      return std::make_unique<IntExpr>(n.loc, std::strtoll(n.text.c_str(), nullptr, base));
     }
     case Tok::Float: {
       Token n = advance();

@@ -6,6 +6,7 @@
 // expansion's business.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/ModelSymbols.h"
 #include "compiler/frontend/ElaboratorImpl.h"
 
 namespace dlc {
@@ -51,7 +52,7 @@ std::vector<std::string> keys(const std::map<std::string, std::vector<Hyper>> &t
 
 void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &model,
                            const std::vector<InputInfo> &inputs) {
-  std::string step = train.step.empty() ? "train_step" : train.step + "_step";
+  std::string step = dl::codegen::trainEntryName(train.step);
   if (mlir::SymbolTable::lookupSymbolIn(modelOp_, step)) {
     error(train.loc, "model '" + model.name + "' already has a train step '" + step + "'");
     return;
@@ -225,6 +226,19 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
         return false;
       }
       attrs.push_back(builder_.getNamedAttr(h.name, builder_.getF64FloatAttr(*v)));
+    }
+    // cosine's total counts the warmup steps too (the decay runs from warmup to total), so a warmup
+    // past the total leaves no decay at all: the learning rate would climb and then drop to zero.
+    if (name == "cosine") {
+      auto dict = builder_.getDictionaryAttr(attrs);
+      int64_t warmup = dict.getAs<mlir::IntegerAttr>("warmup").getInt();
+      int64_t total = dict.getAs<mlir::IntegerAttr>("total").getInt();
+      if (warmup > total) {
+        error((*slots)[0].loc.valid() ? (*slots)[0].loc : e->loc,
+              "cosine's warmup (" + std::to_string(warmup) + " steps) is longer than its total (" +
+                  std::to_string(total) + " steps, the warmup included)");
+        return false;
+      }
     }
     return true;
   };

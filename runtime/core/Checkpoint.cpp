@@ -151,6 +151,50 @@ bool integers(const json::Value *v, std::vector<int64_t> &out) {
   return true;
 }
 
+/// Reads the data_offsets [begin, end] of tensor `name` into a data section of `dataBytes`; false
+/// with `why` naming what is wrong with them: their form, a value that is negative or past the
+/// data (even past int64: safetensors offsets are u64), or a reversed pair.
+bool dataOffsets(const json::Value *v, const std::string &name, uint64_t dataBytes,
+                 uint64_t &begin, uint64_t &end, std::string &why) {
+  std::string tensor = "tensor '" + name + "'";
+  if (!v) {
+    why = tensor + " lacks data_offsets";
+    return false;
+  }
+  bool integral = v->kind == json::Kind::Array && v->array.size() == 2;
+  for (size_t i = 0; integral && i < 2; ++i) {
+    const json::Value &e = v->array[i];
+    integral = e.kind == json::Kind::Number &&
+               e.literal.find_first_of(".eE") == std::string::npos;
+  }
+  if (!integral) {
+    why = "the data_offsets of " + tensor + " are not a pair of integers [begin, end]";
+    return false;
+  }
+  uint64_t pair[2];
+  for (size_t i = 0; i < 2; ++i) {
+    const json::Value &e = v->array[i];
+    if (e.literal[0] == '-') {
+      why = "data_offsets value " + e.literal + " of " + tensor + " is negative";
+      return false;
+    }
+    if (!e.isInteger || static_cast<uint64_t>(e.integer) > dataBytes) {
+      why = "data_offsets value " + e.literal + " of " + tensor + " does not fit in the " +
+            std::to_string(dataBytes) + " bytes of data";
+      return false;
+    }
+    pair[i] = static_cast<uint64_t>(e.integer);
+  }
+  if (pair[0] > pair[1]) {
+    why = "data_offsets [" + std::to_string(pair[0]) + ", " + std::to_string(pair[1]) + "] of " +
+          tensor + " are reversed";
+    return false;
+  }
+  begin = pair[0];
+  end = pair[1];
+  return true;
+}
+
 /// Parses the step in the metadata: a decimal string (as written) or a JSON integer.
 bool parseStep(const json::Value &v, uint64_t &step) {
   if (v.kind == json::Kind::Number && v.isInteger && v.integer >= 0) {
@@ -197,21 +241,20 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
     if (entry.kind != json::Kind::Object)
       return formatError("the entry of tensor '" + name + "' is not an object");
     const json::Value *dtype = entry.find("dtype");
-    std::vector<int64_t> shape, offsets;
-    if (!dtype || dtype->kind != json::Kind::String || !integers(entry.find("shape"), shape) ||
-        !integers(entry.find("data_offsets"), offsets) || offsets.size() != 2)
-      return formatError("tensor '" + name +
-                         "' lacks a string dtype, an integer shape or two data_offsets");
+    std::vector<int64_t> shape;
+    if (!dtype || dtype->kind != json::Kind::String)
+      return formatError("tensor '" + name + "' lacks a string dtype");
+    if (!integers(entry.find("shape"), shape))
+      return formatError("tensor '" + name + "' lacks a shape of non-negative integers");
     const char *wanted = safetensorsDtype(state->tensor.dtype);
     if (dtype->string != wanted || shape != state->tensor.shape)
       return formatError("tensor '" + name + "' is " + typeString(dtype->string, shape) +
                          " in the checkpoint but " + typeString(wanted, state->tensor.shape) +
                          " in the model");
-    uint64_t begin = static_cast<uint64_t>(offsets[0]), end = static_cast<uint64_t>(offsets[1]);
-    if (begin > end || end > dataBytes)
-      return formatError("tensor '" + name + "' has data_offsets [" + std::to_string(begin) +
-                         ", " + std::to_string(end) + "] outside the " +
-                         std::to_string(dataBytes) + " bytes of data");
+    uint64_t begin = 0, end = 0;
+    std::string why;
+    if (!dataOffsets(entry.find("data_offsets"), name, dataBytes, begin, end, why))
+      return formatError(why);
     if (end - begin != state->tensor.bytes)
       return formatError("tensor '" + name + "' has data_offsets spanning " +
                          std::to_string(end - begin) + " bytes, but " +

@@ -316,6 +316,7 @@ private:
       pos_ = start;
       return fail("number out of range");
     }
+    out.literal.assign(first, last);
     if (integral) {
       auto [intEnd, intEc] = std::from_chars(first, last, out.integer);
       out.isInteger = intEc == std::errc() && intEnd == last;

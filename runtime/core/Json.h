@@ -35,6 +35,9 @@ struct Value {
   /// `integer` holds it exactly.
   bool isInteger = false;
   int64_t integer = 0;
+  /// A number as written (`18446744073709551000`, `1.5e3`), for messages about values that do
+  /// not fit `integer`.
+  std::string literal;
   std::string string;
   std::vector<Value> array;
   /// Members in file order; keys are unique.

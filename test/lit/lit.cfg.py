@@ -8,7 +8,8 @@
 # <build>/test/lit/<path under test/lit>, e.g. <build>/test/lit/dialect/shape.mlir.
 #
 # RUN lines call the tools by name: dl-opt, dlc (from the build's bin folder), FileCheck, not,
-# split-file (from LLVM 19's bin folder). Files in folders named Inputs are not tests.
+# split-file (from LLVM 19's bin folder); %cc and %cxx are the system's C and C++ compilers (for
+# headers dlc writes). Files in folders named Inputs are not tests.
 # Features: `ptxas` when CUDA's ptxas is installed, `cuda-gpu` when an NVIDIA GPU is usable.
 import os
 import shutil
@@ -37,6 +38,17 @@ if not os.path.exists(os.path.join(config.dl_tools_dir, "dl-opt")):
     lit_config.fatal("dl-opt is not built in %s; run cmake --build first" % config.dl_tools_dir)
 
 config.substitutions.append(("%python", config.python_executable))
+
+# The C and C++ compilers a user of a generated header would have: cc and c++, else gcc/g++, else
+# clang. The link step of dlc needs a C++ driver anyway, so one is always there.
+def first_program(*names):
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    lit_config.fatal("none of %s is on PATH" % ", ".join(names))
+config.substitutions.append(("%cxx", first_program("c++", "g++", "clang++")))
+config.substitutions.append(("%cc", first_program("cc", "gcc", "clang")))
 config.substitutions.append(("%dl_src_root", config.dl_src_root))
 
 # Hardware and toolchain features, for `REQUIRES:` lines.

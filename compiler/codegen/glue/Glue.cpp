@@ -167,6 +167,7 @@ private:
     b_.setInsertionPointToEnd(module_->getBody());
   }
 
+  /// The API of ModelSymbols.h (modelApiSuffixes), which the link exports and no other function.
   void typedEntryPoints() {
     const std::string &m = layout_.name;
     Type voidType = LLVMD::LLVMVoidType::get(&ctx_);

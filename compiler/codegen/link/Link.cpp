@@ -3,11 +3,16 @@
 // Calls the system's C++ compiler driver (c++, else g++, else clang++) as a linker:
 //   c++ -shared -o SCRATCH/model.so OBJECTS -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
 //       -Wl,--version-script=exports.map -Wl,-Bsymbolic -Wl,--no-undefined -lpthread -ldl -lm
-// The version script keeps Halide's runtime and the C++ library's symbols inside the library, so
-// two models loaded into one process never bind to each other's copies. The result is moved over
-// OUT only when the link succeeded. It is linked inside the scratch folder, not beside OUT, so a
-// dlc killed while the linker runs leaves nothing beside OUT: the folder is removed on the signal
-// (Temporaries.h), and a linker that outlives dlc cannot write into a removed folder.
+// The version script exports the model's API by name and nothing else: Halide's runtime, the C++
+// library's symbols and the kernels stay inside the library, so two models loaded into one process
+// never bind to each other's copies. -Bsymbolic binds the library's own references to its own
+// definitions. Neither can stop a model's function from taking the name of one the library imports
+// (a model named pthread_mutex defining pthread_mutex_destroy, which Halide's thread pool calls):
+// inside one link there is one definition per name, so the frontend refuses such names
+// (compiler/frontend/ModelNames.cpp). The result is moved over OUT only when the link succeeded.
+// It is linked inside the scratch folder, not beside OUT, so a dlc killed while the linker runs
+// leaves nothing beside OUT: the folder is removed on the signal (Temporaries.h), and a linker that
+// outlives dlc cannot write into a removed folder.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/link/Link.h"
@@ -87,8 +92,10 @@ bool linkSharedLibrary(const LinkJob &job, std::string &error) {
   std::string script = job.scratchDir + "/exports.map";
   {
     std::ofstream out(script);
-    out << "{\n  global:\n    " << job.exportPrefix << "*;\n    dl_model_api_v1;\n"
-        << "  local: *;\n};\n";
+    out << "{\n  global:\n";
+    for (const std::string &name : job.exports)
+      out << "    " << name << ";\n";
+    out << "  local: *;\n};\n";
     if (!out) {
       error = "cannot write '" + script + "'";
       return false;

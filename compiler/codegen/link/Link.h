@@ -10,7 +10,7 @@ namespace dl::codegen {
 struct LinkJob {
   std::vector<std::string> objects; ///< Kernels, glue and Halide's runtime.
   std::string runtimeArchive;       ///< libdlrt.a, linked whole.
-  std::string exportPrefix;         ///< "<model>_": the typed entry points to export.
+  std::vector<std::string> exports;  ///< The model's API (ModelSymbols.h); the rest is local.
   std::string output;               ///< The shared library, replaced atomically.
   std::string scratchDir;           ///< For the version script and the library as linked.
 };
@@ -18,8 +18,8 @@ struct LinkJob {
 /// The runtime archive next to the running dlc (../lib/libdlrt.a), or DLC_RUNTIME_LIB when set.
 std::string defaultRuntimeArchive();
 
-/// Links the shared library with the system C++ compiler driver, exporting only the typed entry
-/// points and dl_model_api_v1; on failure `error` holds the linker's output.
+/// Links the shared library with the system C++ compiler driver, exporting only `exports` (the
+/// typed entry points and dl_model_api_v1); on failure `error` holds the linker's output.
 bool linkSharedLibrary(const LinkJob &job, std::string &error);
 
 } // namespace dl::codegen

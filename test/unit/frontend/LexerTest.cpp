@@ -53,8 +53,9 @@ TEST(LexerTest, TokensOfADeclaration) {
 }
 
 TEST(LexerTest, Operators) {
-  EXPECT_THAT(kinds("+ - * / ** @ == != < <= > >= = . , : ;"),
-              ElementsAre(Tok::Plus, Tok::Minus, Tok::Star, Tok::Slash, Tok::StarStar, Tok::At,
+  EXPECT_THAT(kinds("+ - * / % ** @ == != < <= > >= = . , : ;"),
+              ElementsAre(Tok::Plus, Tok::Minus, Tok::Star, Tok::Slash, Tok::Percent,
+                          Tok::StarStar, Tok::At,
                           Tok::Eq, Tok::Ne, Tok::Lt, Tok::Le, Tok::Gt, Tok::Ge, Tok::Assign,
                           Tok::Dot, Tok::Comma, Tok::Colon, Tok::Semicolon, Tok::Newline, Tok::Eof));
 }
@@ -67,6 +68,26 @@ TEST(LexerTest, EmptyInputIsJustEof) {
 TEST(LexerTest, NewlinesEndStatementsOnceInARow) {
   EXPECT_THAT(kinds("a\n\n\nb\n"),
               ElementsAre(Tok::Ident, Tok::Newline, Tok::Ident, Tok::Newline, Tok::Eof));
+}
+
+TEST(LexerTest, CarriageReturnsEndLinesAsNewlinesDo) {
+  // Windows (\r\n) and old Mac OS (a lone \r) line endings end statements and comments, and count
+  // lines, the way \n does.
+  for (const char *text : {"a # x\r\nb\r\n\r\nc", "a # x\rb\r\rc", "a # x\nb\r\n\rc"}) {
+    Lexed l = lexText(text);
+    EXPECT_EQ(l.errors, 0u) << l.messages;
+    EXPECT_THAT(kinds(text), ElementsAre(Tok::Ident, Tok::Newline, Tok::Ident, Tok::Newline,
+                                         Tok::Ident, Tok::Newline, Tok::Eof));
+    EXPECT_EQ(l.tokens[2].loc.line, 2u);
+    EXPECT_EQ(l.tokens[2].loc.col, 1u);
+    EXPECT_EQ(l.tokens[4].loc.line, 4u);
+  }
+  // A backslash continues a line over either ending.
+  EXPECT_THAT(kinds("a \\\r\nb \\\rc"), ElementsAre(Tok::Ident, Tok::Ident, Tok::Ident,
+                                                     Tok::Newline, Tok::Eof));
+  // An error on a later line is reported there, with that line alone under it.
+  Lexed l = lexText("a\rb $\rc");
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:2:3: error: unexpected character '$'\nb $\n  ^\n"));
 }
 
 TEST(LexerTest, NewlinesInsideParenthesesAndBracketsAreIgnored) {
@@ -124,6 +145,22 @@ TEST(LexerTest, Numbers) {
   EXPECT_EQ(l.tokens[7].kind, Tok::Int);
   EXPECT_EQ(l.tokens[8].kind, Tok::Dot);
   EXPECT_EQ(l.tokens[9].kind, Tok::Ident);
+}
+
+TEST(LexerTest, HexadecimalIntegers) {
+  Lexed l = lexText("0x10 0XfF 0x 0x1g");
+  ASSERT_GE(l.tokens.size(), 6u);
+  EXPECT_EQ(l.tokens[0].kind, Tok::Int);
+  EXPECT_EQ(l.tokens[0].text, "0x10");
+  EXPECT_EQ(l.tokens[1].kind, Tok::Int);
+  EXPECT_EQ(l.tokens[1].text, "0XfF");
+  // `0x` without a digit is the integer 0 followed by a letter, as is a letter after the digits.
+  EXPECT_EQ(l.errors, 2u);
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:1:12: error: unexpected character 'x' after number '0'"));
+  EXPECT_THAT(l.messages, HasSubstr("t.dl:1:17: error: unexpected character 'g' after number '0x1'"));
+  EXPECT_EQ(lexText("0x7fffffffffffffff").errors, 0u);
+  EXPECT_THAT(lexText("0x8000000000000000").messages,
+              HasSubstr("integer '0x8000000000000000' is too large"));
 }
 
 TEST(LexerTest, NumbersOutOfRange) {

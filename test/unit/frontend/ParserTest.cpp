@@ -194,11 +194,32 @@ TEST(ParserTest, ModelDeclaration) {
 }
 
 TEST(ParserTest, ContextualKeywordsAreNamesElsewhere) {
-  // `input`, `loss` and `output` followed by '=' are assignments to names of those spellings.
-  Parsed p = parseText("model m {\n  input = 1\n  loss = 2\n}\n");
+  // `input`, `loss`, `output` and `assert` followed by '=' are assignments to names of those
+  // spellings.
+  Parsed p = parseText("model m {\n  input = 1\n  loss = 2\n  assert = 3\n}\n");
   ASSERT_EQ(p.errors, 0u) << p.messages;
   EXPECT_EQ(p.module->models[0]->body[0]->kind, StmtKind::Assign);
   EXPECT_EQ(p.module->models[0]->body[1]->kind, StmtKind::Assign);
+  EXPECT_EQ(p.module->models[0]->body[2]->kind, StmtKind::Assign);
+}
+
+TEST(ParserTest, AssertTakesAConditionAndMessageParts) {
+  Parsed p = parseText("layer L(n) {\n  assert n % 2 == 0, \"odd:\", n\n"
+                       "  apply(x) {\n    assert assert\n    return x\n  }\n}\n");
+  ASSERT_EQ(p.errors, 0u) << p.messages;
+  const LayerDecl &l = *p.module->layers[0];
+  ASSERT_EQ(l.body[0]->kind, StmtKind::Assert);
+  auto &a = static_cast<const AssertStmt &>(*l.body[0]);
+  EXPECT_EQ(a.message.size(), 2u);
+  std::ostringstream os;
+  print(*p.module, os);
+  EXPECT_THAT(os.str(), HasSubstr("assert ((n % 2) == 0), \"odd:\", n"));
+  ASSERT_EQ(l.apply->body.size(), 1u);
+  EXPECT_EQ(l.apply->body[0]->kind, StmtKind::Assert);
+}
+
+TEST(ParserTest, RemainderBindsAsMultiplication) {
+  EXPECT_EQ(expr("a + b % c * d"), "(a + ((b % c) * d))");
 }
 
 TEST(ParserTest, TrainDeclarations) {

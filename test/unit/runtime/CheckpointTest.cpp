@@ -181,7 +181,7 @@ TEST_F(CheckpointTest, TruncatedAndForeignFilesAreFormatErrors) {
   expectRejected(good.substr(0, 5), DL_ERR_FORMAT, "too short for a safetensors file");
   expectRejected(good.substr(0, 8 + headerLength / 2), DL_ERR_FORMAT,
                  "does not fit a file of");
-  expectRejected(good.substr(0, good.size() - 1), DL_ERR_FORMAT, "outside the");
+  expectRejected(good.substr(0, good.size() - 1), DL_ERR_FORMAT, "does not fit in the");
   expectRejected(good + "extra", DL_ERR_FORMAT, "but the tensors cover");
   std::string garbage(4096, '\0');
   for (size_t i = 0; i < garbage.size(); ++i)
@@ -241,6 +241,48 @@ TEST_F(CheckpointTest, MismatchedTensorsAreNamedWithBothTypes) {
   ASSERT_NE(at, std::string::npos);
   overlapping.replace(overlapping.find("[48,60]", at), 7, "[36,48]");
   expectRejected(overlapping, DL_ERR_FORMAT, "(overlap or hole)");
+}
+
+/// `file` with the first `from` in its header replaced by `to`, the header's length updated.
+std::string replaceInHeader(const std::string &file, const std::string &from, const std::string &to) {
+  uint64_t length = 0;
+  for (int i = 0; i < 8; ++i)
+    length |= uint64_t(static_cast<uint8_t>(file[i])) << (8 * i);
+  std::string header = file.substr(8, length);
+  size_t at = header.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos)
+    header.replace(at, from.size(), to);
+  return lengthPrefix(header.size()) + header + file.substr(8 + length);
+}
+
+TEST_F(CheckpointTest, BadDataOffsetsAreNamedForWhatTheyAre) {
+  std::string good = makeCheckpoint(modelTensors(trained.get()), "");
+  const std::string offsets = "\"dense.b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[48,60]";
+  auto with = [&](const std::string &pair) {
+    std::string changed = offsets;
+    changed.replace(changed.find("[48,60]"), 7, pair);
+    return replaceInHeader(good, offsets, changed);
+  };
+  expectRejected(with("[60,48]"), DL_ERR_FORMAT,
+                 "data_offsets [60, 48] of tensor 'dense.b' are reversed");
+  // Past int64 (safetensors offsets are u64): named as written, not as a missing pair.
+  expectRejected(with("[48,18446744073709551000]"), DL_ERR_FORMAT,
+                 "data_offsets value 18446744073709551000 of tensor 'dense.b' does not fit in the");
+  expectRejected(with("[48,100000000000000000000000]"), DL_ERR_FORMAT,
+                 "data_offsets value 100000000000000000000000 of tensor 'dense.b' does not fit");
+  expectRejected(with("[48,6000]"), DL_ERR_FORMAT,
+                 "data_offsets value 6000 of tensor 'dense.b' does not fit in the");
+  expectRejected(with("[-12,60]"), DL_ERR_FORMAT,
+                 "data_offsets value -12 of tensor 'dense.b' is negative");
+  expectRejected(with("[48,60.0]"), DL_ERR_FORMAT,
+                 "the data_offsets of tensor 'dense.b' are not a pair of integers [begin, end]");
+  expectRejected(with("[48]"), DL_ERR_FORMAT,
+                 "the data_offsets of tensor 'dense.b' are not a pair of integers [begin, end]");
+  expectRejected(replaceInHeader(good, ",\"data_offsets\":[48,60]", ""), DL_ERR_FORMAT,
+                 "tensor 'dense.b' lacks data_offsets");
+  expectRejected(replaceInHeader(good, "\"shape\":[3]", "\"shape\":3"), DL_ERR_FORMAT,
+                 "tensor 'dense.b' lacks a shape of non-negative integers");
 }
 
 TEST_F(CheckpointTest, FailedSavesLeaveNothingUnderTheRealName) {

@@ -52,6 +52,8 @@ TEST(JsonTest, IntegersStayExact) {
   EXPECT_EQ(v.array[1].integer, INT64_MIN);
   EXPECT_FALSE(v.array[2].isInteger) << "past int64";
   EXPECT_EQ(v.array[2].number, 9223372036854775808.0);
+  EXPECT_EQ(v.array[2].literal, "9223372036854775808") << "kept as written, for messages";
+  EXPECT_EQ(v.array[4].literal, "2e3");
   EXPECT_FALSE(v.array[3].isInteger) << "a fraction, even .0, is not an integer literal";
   EXPECT_FALSE(v.array[4].isInteger);
   EXPECT_EQ(v.array[4].number, 2000.0);
