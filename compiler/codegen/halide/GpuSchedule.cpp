@@ -30,9 +30,10 @@
 //   - an attention's tiles (Attention.cpp) are computed whole, one element per thread, and its
 //     values' products inside their group's threads;
 //   - a value a reduction reads and that is also stored is computed once (needsOneRounding);
-//   - the one exception to the GPU: a check of an embedding's ids runs on the host, where a
-//     failed requirement can report its message (LoweredValue::checks). The ids are an input of
-//     the train step, on the host already; the checked ids travel to the device.
+//   - the one exception to the GPU: a check of an embedding's ids or of a loss's class labels
+//     runs on the host, where a failed requirement can report its message (LoweredValue::checks).
+//     They are an input of the train step, on the host already; the checked values travel to the
+//     device.
 //
 // Every schedule here also runs in the kernel tests, lowered for OpenCL on pocl
 // (test/unit/codegen/OpenClStandIn.h). Convolutions do not stage their inputs in shared memory.
