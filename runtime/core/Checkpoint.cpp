@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/core/Checkpoint.h"
+#include "runtime/core/FileIO.h"
 
 #include "runtime/core/Json.h"
 
@@ -107,30 +108,6 @@ void syncFolderOf(const std::string &path) {
 //===----------------------------------------------------------------------===//
 // Loading
 //===----------------------------------------------------------------------===//
-
-bool readFully(int fd, void *data, size_t size, uint64_t offset) {
-  char *p = static_cast<char *>(data);
-  while (size > 0) {
-    ssize_t n = ::pread(fd, p, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-/// Closes a file descriptor when it goes out of scope.
-struct FileCloser {
-  int fd;
-  ~FileCloser() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
 
 /// Where one model tensor lies in the checkpoint's data section.
 struct Placement {
@@ -337,7 +314,7 @@ dl_status saveCheckpoint(const ModelDescription &model, const uint8_t *state, ui
 
 dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state, uint64_t &step,
                          const char *path, std::string &error) {
-  FileCloser file{::open(path, O_RDONLY | O_CLOEXEC)};
+  FileDescriptor file{::open(path, O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) {
     error = "cannot open checkpoint " + quoted(path) + ": " + std::strerror(errno);
     return DL_ERR_IO;

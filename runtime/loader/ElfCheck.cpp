@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ElfCheck.h"
+#include "runtime/core/FileIO.h"
 
 #include <cerrno>
 #include <cstring>
@@ -70,36 +71,17 @@ bool within(uint64_t offset, uint64_t size, uint64_t fileSize, uint64_t &end) {
 
 /// Reads exactly `size` bytes at `offset`; false with `why` set otherwise.
 bool readAt(int fd, void *data, size_t size, uint64_t offset, std::string &why) {
-  auto *bytes = static_cast<char *>(data);
-  while (size > 0) {
-    ssize_t n = ::pread(fd, bytes, size, off_t(offset));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      why = n < 0 ? std::strerror(errno) : "unexpected end of file";
-      return false;
-    }
-    bytes += n;
-    size -= size_t(n);
-    offset += uint64_t(n);
-  }
-  return true;
+  if (rt::readFully(fd, data, size, offset))
+    return true;
+  why = errno ? std::strerror(errno) : "unexpected end of file";
+  return false;
 }
-
-/// Closes the descriptor on every path out.
-struct FileDescriptor {
-  int fd;
-  ~FileDescriptor() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
 
 } // namespace
 
 ElfCheck checkSharedLibrary(const char *path, std::string &why) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not regular.
-  FileDescriptor file{::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  rt::FileDescriptor file{::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (file.fd < 0) {
     why = std::strerror(errno);
     return ElfCheck::IoError;

@@ -19,6 +19,11 @@ int64_t firstNonFinite(const float *data, int64_t count) {
   return -1;
 }
 
+/// Tensor `i` of the state that a skipped step restores: the parameters, then the buffers.
+const dl_tensor_info &stateTensor(const dl_model_info &info, int i) {
+  return i < info.n_params ? info.params[i] : info.buffers[i - info.n_params];
+}
+
 } // namespace
 
 std::string describeNumber(double v) {
@@ -52,7 +57,7 @@ bool FiniteGuard::beforeStep(std::string &error) {
   const dl_model_info &info = model_.info();
   saved_.resize(size_t(info.n_params + info.n_buffers));
   for (int i = 0; i < info.n_params + info.n_buffers; ++i) {
-    const dl_tensor_info &t = i < info.n_params ? info.params[i] : info.buffers[i - info.n_params];
+    const dl_tensor_info &t = stateTensor(info, i);
     void *data = nullptr;
     if (!model_.tensor(t.name, data, error))
       return false;
@@ -104,8 +109,7 @@ FiniteGuard::Verdict FiniteGuard::afterStep(const dl_entry_info &entry,
   if (policy_ == NonFinitePolicy::Skip && consecutive_ < kMaxConsecutiveSkips) {
     const dl_model_info &info = model_.info();
     for (int i = 0; i < info.n_params + info.n_buffers && size_t(i) < saved_.size(); ++i) {
-      const dl_tensor_info &t =
-          i < info.n_params ? info.params[i] : info.buffers[i - info.n_params];
+      const dl_tensor_info &t = stateTensor(info, i);
       void *data = nullptr;
       std::string error;
       if (!model_.tensor(t.name, data, error)) {

@@ -7,9 +7,8 @@
 // The numbers follow the reference interpreter (compiler/interpreter/Elementwise.cpp) and
 // PyTorch's float32 (test/unit/codegen/EdgeValueKernelTest.cpp): every float function returns NaN
 // for NaN (also maximum, minimum, relu and clamp; step, as torch.heaviside, gives 0), overflows to
-// an infinity, underflows to
-// subnormals and zero, keeps the sign of zero where PyTorch does; comparisons with NaN are false
-// except !=, which is true. NaN tests are made on bits (MathFunctions.cpp says why). i32 add, sub,
+// an infinity, underflows to subnormals and zero, keeps the sign of zero where PyTorch does;
+// comparisons with NaN are false except !=, which is true. NaN tests are made on bits (MathFunctions.cpp says why). i32 add, sub,
 // mul, neg and abs wrap to 32 bits (computed as uint32, whose overflow Halide defines); i32
 // division truncates toward zero. The interpreter rejects an i32 division by zero; a kernel cannot
 // stop, so it yields Halide's 0 there.
@@ -215,9 +214,9 @@ Expr tanhAccurate(const Expr &x) {
 
 /// x^y as C's powf and PyTorch compute it: exp(y log|x|) for the ordinary cases (accurate to about
 /// |y log x| / 2^24 relatively, which is a few ulps unless the result is huge or tiny; products for
-/// y in {1, 2, 3, -1, -2}); a negative base
-/// only with an integer exponent (its sign from the exponent's parity, NaN otherwise); pow(x, 0)
-/// and pow(1, y) are 1 even for NaN; pow(-1, +-inf) is 1; zeros and infinities as C99 F.9.4.4.
+/// y in {1, 2, 3, -1, -2}); a negative base only with an integer exponent (its sign from the
+/// exponent's parity, NaN otherwise); pow(x, 0) and pow(1, y) are 1 even for NaN; pow(-1, +-inf)
+/// is 1; zeros and infinities as C99 F.9.4.4.
 Expr ieeePow(const Expr &x, const Expr &y) {
   Expr ax = Halide::abs(x), ay = Halide::abs(y);
   Expr magnitude = ieeeExp(y * ieeeLog(ax));

@@ -27,16 +27,7 @@ int i32(int64_t v) { return static_cast<int>(v); }
 
 /// The ids of `node` (operand 0, i32), checked to lie in [0, rows) when the helper is computed.
 Func checkedIds(Lowering &l, const KernelNode &node, const LoweredValue &ids, int64_t rows) {
-  Func checked = l.newFunc(node, "_ids");
-  std::string where = node.location.empty() ? l.kernel().name : node.location;
-  Lowering::define(checked, ids.type.shape.size(), [&](const Index &s) {
-    Expr id = Lowering::call(ids.func, s);
-    // Halide's message is "Requirement Failed: (condition) <id> <the rest>".
-    return Halide::require(id >= 0 && id < i32(rows), id,
-                           "is not a row of the table [0, " + std::to_string(rows) +
-                               ") of dl." + node.op + " at " + where);
-  });
-  return checked;
+  return l.checkedIndices(node, ids, rows, "_ids", "is not a row of the table");
 }
 
 /// Checks the types: i32 ids of shape S, operand 1 f32 of `operandShape` and an f32 result of

@@ -13,8 +13,6 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
 
-#include <limits>
-
 namespace dl::halide {
 namespace {
 
@@ -29,8 +27,8 @@ LoweredValue lossValue(Lowering &l, const KernelNode &node, std::vector<Reductio
     throw l.error(node, "returns a scalar f32");
   float inverse = static_cast<float>(1.0 / divisor);
   LoweredValue v = l.pointwise(node, [&](const Index &) {
-    Expr sum = unsignedZero(Lowering::call(total.func, {})); // a loss of 0 is +0, as in PyTorch
-    return unsignedZero(divisor == 0 ? sum / 0.0f : sum * inverse);
+    Expr sum = Lowering::call(total.func, {});
+    return unsignedZero(divisor == 0 ? sum / 0.0f : sum * inverse); // a loss of 0 is +0
   });
   v.kind = ValueKind::Reduction;
   reductions.push_back(total);
@@ -97,33 +95,19 @@ LoweredValue lowerKlNormal(Lowering &l, const KernelNode &node) {
   return lossValue(l, node, {}, total, -2.0 * batchOf(mu->type));
 }
 
-/// A label read for a row, checked: the clamped index to read and whether it was in range.
-struct Label {
-  Expr index, valid;
-};
-
 /// The labels of `node`, checked to lie in [0, classes) when the helper is computed (before any
-/// logit is read): a label outside makes the kernel fail with a message that gives the label, the
-/// class count and the op's location, as embedding ids do (a NaN loss would read as divergence).
+/// logit is read): a label outside fails the kernel with a message, as an embedding id does (a NaN
+/// loss would read as divergence).
 Halide::Func checkedLabels(Lowering &l, const KernelNode &node, const LoweredValue &labels,
                            int64_t classes) {
-  Halide::Func checked = l.newFunc(node, "_labels");
-  std::string where = node.location.empty() ? l.kernel().name : node.location;
-  Lowering::define(checked, labels.type.shape.size(), [&](const Index &row) {
-    Expr label = Lowering::call(labels.func, row);
-    // Halide's message is "Requirement Failed: (condition) <label> <the rest>".
-    return Halide::require(label >= 0 && label < static_cast<int32_t>(classes), label,
-                           "is not a class label in [0, " + std::to_string(classes) +
-                               ") of dl." + node.op + " at " + where);
-  });
-  return checked;
+  return l.checkedIndices(node, labels, classes, "_labels", "is not a class label in");
 }
 
-/// The checked label of `row`, clamped for the read (which bounds inference sizes by).
-Label labelAt(const Halide::Func &checked, const Index &row, int64_t classes) {
-  Expr raw = Lowering::call(checked, row);
+/// The checked label of `row`, clamped for the read (bounds inference sizes the logits' reads by
+/// it).
+Expr labelAt(const Halide::Func &checked, const Index &row, int64_t classes) {
   int32_t last = static_cast<int32_t>(std::max<int64_t>(classes - 1, 0));
-  return {Halide::clamp(raw, 0, last), raw >= 0 && raw < static_cast<int32_t>(classes)};
+  return Halide::clamp(Lowering::call(checked, row), 0, last);
 }
 
 /// Checks the [..., classes] scores and [...] i32 labels of nll and cross_entropy.
@@ -179,7 +163,7 @@ LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
         l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
         [&](const Tuple &acc, const Index &row) {
           Index at = row;
-          at.push_back(labelAt(checked, row, classes).index);
+          at.push_back(labelAt(checked, row, classes));
           return Tuple(acc[0] + negativeLogSoftmax(row, at));
         },
         /*isSum=*/true);
@@ -213,7 +197,7 @@ LoweredValue lowerNll(Lowering &l, const KernelNode &node) {
       l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
       [&](const Tuple &acc, const Index &row) {
         Index at = row;
-        at.push_back(labelAt(checked, row, classes).index);
+        at.push_back(labelAt(checked, row, classes));
         return Tuple(acc[0] + Lowering::call(logp.func, at));
       },
       /*isSum=*/true);

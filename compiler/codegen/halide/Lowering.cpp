@@ -139,6 +139,20 @@ Func Lowering::newFunc(const KernelNode &node, const std::string &suffix) const 
   return Func(funcName(node, suffix));
 }
 
+Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
+                              const std::string &suffix, const std::string &what) const {
+  Func checked = newFunc(node, suffix);
+  std::string where = node.location.empty() ? kernel().name : node.location;
+  define(checked, indices.type.shape.size(), [&](const Index &at) {
+    Expr index = call(indices.func, at);
+    // Halide's message is "Requirement Failed: (condition) <index> <the rest>".
+    return Halide::require(index >= 0 && index < static_cast<int32_t>(count), index,
+                           what + " [0, " + std::to_string(count) + ") of dl." + node.op + " at " +
+                               where);
+  });
+  return checked;
+}
+
 LoweredValue Lowering::pointwise(const KernelNode &node,
                                  const std::function<Expr(const Index &)> &body) const {
   LoweredValue v;

@@ -180,7 +180,8 @@ struct LoweredValue {
   /// before the value's consumers: the argmax of each max-pooling window, the output gradient
   /// padded to whole vectors of conv2d_grad_weight.
   std::vector<std::pair<Halide::Func, Shape>> helpers;
-  /// Helpers that check their data with Halide's `require` (an embedding's ids). The CPU schedule
+  /// Helpers that check their data with Halide's `require` (an embedding's ids, a loss's class
+  /// labels: Lowering::checkedIndices). The CPU schedule
   /// treats them as helpers; the CUDA schedule computes them on the host, since a GPU kernel cannot
   /// format the message of a failed requirement.
   std::vector<std::pair<Halide::Func, Shape>> checks;
@@ -259,6 +260,11 @@ public:
   std::string funcName(const KernelNode &node, const std::string &suffix = "") const;
   /// A fresh Func named funcName(node, suffix).
   Halide::Func newFunc(const KernelNode &node, const std::string &suffix = "") const;
+  /// A Func over the shape of `indices` (i32) that checks each to lie in [0, count) when computed
+  /// (Halide's `require`; list it in the value's `checks`): one outside fails the kernel with
+  /// "<index> <what> [0, count) of dl.<op> at <location>". Embedding ids and class labels.
+  Halide::Func checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
+                              const std::string &suffix, const std::string &what) const;
   /// A pointwise value of `node`'s type: body(coordinates), cast to the node's element type.
   LoweredValue pointwise(const KernelNode &node,
                          const std::function<Halide::Expr(const Index &)> &body) const;
