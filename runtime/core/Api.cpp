@@ -160,7 +160,8 @@ dl_status dlrt_save(dlrt_instance *inst, const char *path) {
     if (dl_status status = stateToHost(i, /*hostMayWrite=*/false); status != DL_OK)
       return status;
     std::string error;
-    dl_status status = saveCheckpoint(*i.model, i.state, i.step, path, error);
+    CheckpointMetadata metadata{i.step, i.metadata};
+    dl_status status = saveCheckpoint(*i.model, i.state, metadata, path, error);
     return status == DL_OK ? status : i.fail(status, error);
   });
 }
@@ -173,9 +174,37 @@ dl_status dlrt_load(dlrt_instance *inst, const char *path) {
     if (dl_status status = stateToHost(i, /*hostMayWrite=*/true); status != DL_OK)
       return status;
     std::string error;
-    dl_status status = loadCheckpoint(*i.model, i.state, i.step, path, error);
-    return status == DL_OK ? status : i.fail(status, error);
+    CheckpointMetadata metadata;
+    dl_status status = loadCheckpoint(*i.model, i.state, metadata, path, error);
+    if (status != DL_OK)
+      return i.fail(status, error);
+    i.step = metadata.step;
+    i.metadata = std::move(metadata.entries);
+    return DL_OK;
   });
+}
+
+dl_status dlrt_set_metadata(dlrt_instance *inst, const char *key, const char *value) {
+  return onInstance(inst, "dlrt_set_metadata", [&](dlrt_instance &i) {
+    if (!key || !*key)
+      return i.fail(DL_ERR_INVALID_ARGUMENT, "dlrt_set_metadata: the key is null or empty");
+    if (isReservedMetadataKey(key))
+      return i.fail(DL_ERR_INVALID_ARGUMENT, "dlrt_set_metadata: '" + std::string(key) +
+                                                 "' is written by the runtime itself (reserved: "
+                                                 "format, model, step)");
+    if (value)
+      i.metadata[key] = value;
+    else
+      i.metadata.erase(key);
+    return DL_OK;
+  });
+}
+
+const char *dlrt_metadata(const dlrt_instance *inst, const char *key) {
+  if (!inst || !key)
+    return nullptr;
+  auto found = inst->metadata.find(key);
+  return found == inst->metadata.end() ? nullptr : found->second.c_str();
 }
 
 uint64_t dlrt_step(const dlrt_instance *inst) { return inst ? inst->step : 0; }
@@ -193,6 +222,7 @@ __attribute__((visibility("default"))) const dl_model_api *dl_model_api_v1(void)
       DL_MODEL_ABI_VERSION, dlrt_info,      dlrt_create, dlrt_destroy,
       dlrt_call,            dlrt_tensor,    dlrt_save,   dlrt_load,
       dlrt_step,            dlrt_last_error, creationError,
+      dlrt_set_metadata,    dlrt_metadata,
   };
   return &api;
 }

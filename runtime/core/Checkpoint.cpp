@@ -72,10 +72,17 @@ bool writeFully(int fd, const void *data, size_t size) {
 }
 
 /// The JSON header, padded with spaces so that 8 + its length is a multiple of 8.
-std::string headerOf(const ModelDescription &model, uint64_t step) {
+std::string headerOf(const ModelDescription &model, const CheckpointMetadata &metadata) {
   std::string h = "{\"__metadata__\":{\"format\":\"dlc\",\"model\":";
   json::appendQuoted(h, model.name);
-  h += ",\"step\":\"" + std::to_string(step) + "\"}";
+  h += ",\"step\":\"" + std::to_string(metadata.step) + "\"";
+  for (const auto &[key, value] : metadata.entries) {
+    h += ",";
+    json::appendQuoted(h, key);
+    h += ":";
+    json::appendQuoted(h, value);
+  }
+  h += "}";
   size_t offset = 0;
   for (const StateSpec &s : model.states) {
     h += ",";
@@ -190,11 +197,35 @@ bool parseStep(const json::Value &v, uint64_t &step) {
   return true;
 }
 
+/// Reads the __metadata__ object into `metadata`; false with `why`.
+bool readMetadata(const json::Value &object, CheckpointMetadata &metadata, std::string &why) {
+  if (object.kind != json::Kind::Object) {
+    why = "__metadata__ is not an object";
+    return false;
+  }
+  for (const auto &[key, value] : object.object) {
+    if (key == "step") {
+      if (!parseStep(value, metadata.step)) {
+        why = "the step in __metadata__ is not a non-negative integer";
+        return false;
+      }
+      continue;
+    }
+    if (value.kind != json::Kind::String) {
+      why = "__metadata__ entry '" + key + "' is not a string";
+      return false;
+    }
+    if (!isReservedMetadataKey(key))
+      metadata.entries[key] = value.string;
+  }
+  return true;
+}
+
 /// Checks the header against `model` and the data section's size; fills `placements` (one per
-/// model state, in the model's order) and `step`.
+/// model state, in the model's order) and `metadata`.
 dl_status checkHeader(const ModelDescription &model, const json::Value &header, uint64_t dataBytes,
-                      const char *path, std::vector<Placement> &placements, uint64_t &step,
-                      std::string &error) {
+                      const char *path, std::vector<Placement> &placements,
+                      CheckpointMetadata &metadata, std::string &error) {
   auto formatError = [&](const std::string &what) {
     error = "checkpoint " + quoted(path) + ": " + what;
     return DL_ERR_FORMAT;
@@ -202,13 +233,12 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
   if (header.kind != json::Kind::Object)
     return formatError("the header is not a JSON object");
   placements.assign(model.states.size(), Placement());
-  step = 0;
+  metadata = CheckpointMetadata();
   for (const auto &[name, entry] : header.object) {
     if (name == "__metadata__") {
-      if (entry.kind != json::Kind::Object)
-        return formatError("__metadata__ is not an object");
-      if (const json::Value *s = entry.find("step"); s && !parseStep(*s, step))
-        return formatError("the step in __metadata__ is not a non-negative integer");
+      std::string why;
+      if (!readMetadata(entry, metadata, why))
+        return formatError(why);
       continue;
     }
     const StateSpec *state = model.findState(name);
@@ -268,10 +298,14 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
 
 } // namespace
 
-dl_status saveCheckpoint(const ModelDescription &model, const uint8_t *state, uint64_t step,
-                         const char *path, std::string &error) {
+bool isReservedMetadataKey(const std::string &key) {
+  return key == "format" || key == "model" || key == "step";
+}
+
+dl_status saveCheckpoint(const ModelDescription &model, const uint8_t *state,
+                         const CheckpointMetadata &metadata, const char *path, std::string &error) {
   static std::atomic<uint64_t> counter{0};
-  std::string header = headerOf(model, step);
+  std::string header = headerOf(model, metadata);
   std::string temp = std::string(path) + ".tmp." + std::to_string(::getpid()) + "." +
                      std::to_string(counter.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -312,8 +346,8 @@ dl_status saveCheckpoint(const ModelDescription &model, const uint8_t *state, ui
   return DL_OK;
 }
 
-dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state, uint64_t &step,
-                         const char *path, std::string &error) {
+dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state,
+                         CheckpointMetadata &metadata, const char *path, std::string &error) {
   FileDescriptor file{::open(path, O_RDONLY | O_CLOEXEC)};
   if (file.fd < 0) {
     error = "cannot open checkpoint " + quoted(path) + ": " + std::strerror(errno);
@@ -362,8 +396,8 @@ dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state, uint64_t
 
   uint64_t dataStart = 8 + headerBytes, dataBytes = fileBytes - dataStart;
   std::vector<Placement> placements;
-  uint64_t newStep = 0;
-  if (dl_status st = checkHeader(model, header, dataBytes, path, placements, newStep, error))
+  CheckpointMetadata newMetadata;
+  if (dl_status st = checkHeader(model, header, dataBytes, path, placements, newMetadata, error))
     return st;
 
   std::vector<uint8_t> data(dataBytes);
@@ -380,7 +414,7 @@ dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state, uint64_t
   // Everything checked: from here on nothing can fail.
   for (const Placement &p : placements)
     std::memcpy(state + p.state->offset, data.data() + p.begin, p.end - p.begin);
-  step = newStep;
+  metadata = std::move(newMetadata);
   return DL_OK;
 }
 

@@ -3,8 +3,8 @@
 // An instance owns a 64-byte-aligned state block (parameters, buffers, optimizer state, at the
 // descriptor's offsets), a 64-byte-aligned workspace arena (with DL_DEVICE_CUDA, their device
 // copies too: CudaDevice.h), one halide_buffer_t per descriptor
-// buffer (pointing into those blocks, or at the caller's memory during a call), its step counter
-// and the message of its last error. Instances share nothing but the model description and the
+// buffer (pointing into those blocks, or at the caller's memory during a call), its step counter,
+// the application's metadata (saved with checkpoints) and the message of its last error. Instances share nothing but the model description and the
 // Halide runtime (its thread pool and its error handler are per process).
 //
 // This file does not know where the description and the entry functions come from; Api.cpp hands
@@ -19,6 +19,7 @@
 
 #include <HalideRuntime.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct dlrt_instance {
   const dl_entry_fn *entryFunctions = nullptr; ///< One per model entry.
   uint64_t seed = 0;
   uint64_t step = 0;
+  std::map<std::string, std::string> metadata; ///< dl_instance_set_metadata's pairs.
   uint8_t *state = nullptr;     ///< model->stateBlockBytes bytes, 64-byte aligned.
   uint8_t *workspace = nullptr; ///< model->workspaceBytes bytes, 64-byte aligned.
   std::vector<halide_dimension_t> dimensions;

@@ -103,6 +103,8 @@ std::string checkApi(const dl_model_api &api, const link_map *library) {
       {"step", reinterpret_cast<const void *>(api.step)},
       {"last_error", reinterpret_cast<const void *>(api.last_error)},
       {"creation_error", reinterpret_cast<const void *>(api.creation_error)},
+      {"set_metadata", reinterpret_cast<const void *>(api.set_metadata)},
+      {"metadata", reinterpret_cast<const void *>(api.metadata)},
   };
   for (const auto &f : functions) {
     if (!f.function)
@@ -295,6 +297,16 @@ dl_status dl_instance_load(dl_instance *inst, const char *path) {
 
 uint64_t dl_instance_step(const dl_instance *inst) {
   return inst ? inst->library->api->step(inst->impl) : 0;
+}
+
+dl_status dl_instance_set_metadata(dl_instance *inst, const char *key, const char *value) {
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_set_metadata: the instance is null");
+  return forwarded(inst, inst->library->api->set_metadata(inst->impl, key, value));
+}
+
+const char *dl_instance_metadata(const dl_instance *inst, const char *key) {
+  return inst ? inst->library->api->metadata(inst->impl, key) : nullptr;
 }
 
 const char *dl_instance_last_error(const dl_instance *inst) {

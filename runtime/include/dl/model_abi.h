@@ -21,7 +21,7 @@
  *
  * THE RUNTIME DEFINES (hidden in model.so, called by the glue)
  *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_step,
- *   dlrt_last_error, dlrt_info,
+ *   dlrt_set_metadata, dlrt_metadata, dlrt_last_error, dlrt_info,
  *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size)
  * and exports one symbol for the loader: dl_model_api_v1().
  *
@@ -94,6 +94,8 @@ dl_status dlrt_tensor(dlrt_instance *inst, const char *name, void **data, const 
 dl_status dlrt_save(dlrt_instance *inst, const char *path);
 dl_status dlrt_load(dlrt_instance *inst, const char *path);
 uint64_t dlrt_step(const dlrt_instance *inst);
+dl_status dlrt_set_metadata(dlrt_instance *inst, const char *key, const char *value);
+const char *dlrt_metadata(const dlrt_instance *inst, const char *key);
 const char *dlrt_last_error(const dlrt_instance *inst);
 const dl_model_info *dlrt_info(void);
 int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src);
@@ -112,9 +114,12 @@ typedef struct dl_model_api {
   uint64_t (*step)(const dlrt_instance *inst);
   const char *(*last_error)(const dlrt_instance *inst);
   const char *(*creation_error)(void); /* the thread's last error of create/info */
+  dl_status (*set_metadata)(dlrt_instance *inst, const char *key, const char *value);
+  const char *(*metadata)(const dlrt_instance *inst, const char *key);
 } dl_model_api;
 
-#define DL_MODEL_ABI_VERSION 1u
+/* 2: set_metadata and metadata (the checkpoint's application metadata) joined the table. */
+#define DL_MODEL_ABI_VERSION 2u
 
 const dl_model_api *dl_model_api_v1(void);
 

@@ -113,14 +113,22 @@ dl_status dl_instance_call(dl_instance *inst, const char *entry, const void *con
 /* A parameter's or buffer's storage, by name ("hidden.W"); writes through it change the model. */
 dl_status dl_instance_tensor(dl_instance *inst, const char *name, void **data,
                              const dl_tensor_info **info);
-/* Checkpoints (safetensors): parameters, buffers, optimizer state and the step counter (in the
- * header's __metadata__; a file without it loads with step 0). Loading requires exactly the
+/* Checkpoints (safetensors): parameters, buffers, optimizer state, the step counter and the
+ * instance's metadata (in the header's __metadata__; a file without it loads with step 0 and no
+ * metadata). Loading requires exactly the
  * model's tensors with the same dtypes and shapes, in any order; on any error the instance is
  * unchanged. */
 dl_status dl_instance_save(dl_instance *inst, const char *path);
 dl_status dl_instance_load(dl_instance *inst, const char *path);
 /* The number of train steps taken (the Philox step of the next one). */
 uint64_t dl_instance_step(const dl_instance *inst);
+/* String pairs saved with the instance's checkpoints and replaced by a load: where a training run
+ * stands in its data, a version, anything an application needs to resume. A NULL value removes
+ * the key. DL_ERR_INVALID_ARGUMENT for a NULL or empty key and for the keys the runtime writes
+ * itself ("format", "model", "step"). */
+dl_status dl_instance_set_metadata(dl_instance *inst, const char *key, const char *value);
+/* The value of `key`, or NULL; valid until the next set_metadata or load of this instance. */
+const char *dl_instance_metadata(const dl_instance *inst, const char *key);
 const char *dl_instance_last_error(const dl_instance *inst);
 
 #ifdef __cplusplus

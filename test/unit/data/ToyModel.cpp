@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 
 #ifndef TOY_FEATURES
@@ -65,6 +66,7 @@ struct dlrt_instance {
   float W[kFeatures * kClasses];
   float b[kClasses];
   int32_t step = 0;
+  std::map<std::string, std::string> metadata; ///< Kept in memory only: toy checkpoints lack it.
   std::string error;
 };
 
@@ -215,8 +217,22 @@ uint64_t step(const dlrt_instance *inst) { return uint64_t(inst->step); }
 const char *lastError(const dlrt_instance *inst) { return inst->error.c_str(); }
 const char *creationErrorText() { return creationError.c_str(); }
 
-const dl_model_api kApi = {DL_MODEL_ABI_VERSION, info, create, destroy, call, tensor, save, load,
-                           step, lastError, creationErrorText};
+dl_status setMetadata(dlrt_instance *inst, const char *key, const char *value) {
+  if (value)
+    inst->metadata[key] = value;
+  else
+    inst->metadata.erase(key);
+  return DL_OK;
+}
+
+const char *metadata(const dlrt_instance *inst, const char *key) {
+  auto found = inst->metadata.find(key);
+  return found == inst->metadata.end() ? nullptr : found->second.c_str();
+}
+
+const dl_model_api kApi = {DL_MODEL_ABI_VERSION, info,     create, destroy, call,
+                           tensor,               save,     load,   step,    lastError,
+                           creationErrorText,    setMetadata, metadata};
 
 } // namespace
 

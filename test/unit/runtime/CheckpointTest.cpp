@@ -160,6 +160,49 @@ TEST_F(CheckpointTest, FileIsSafetensorsWithPaddedHeaderAndMetadata) {
   EXPECT_EQ(bytes.substr(8 + n), data);
 }
 
+TEST_F(CheckpointTest, ApplicationMetadataTravelsWithTheCheckpoint) {
+  // Keys and values with JSON's special characters survive the round trip.
+  const std::string quoted = "say \"hi\"\\ \n\ttab \x01 \xc3\xa9";
+  ASSERT_EQ(dl_instance_set_metadata(trained.get(), "dl-run.epoch", "2"), DL_OK);
+  ASSERT_EQ(dl_instance_set_metadata(trained.get(), "note", quoted.c_str()), DL_OK);
+  ASSERT_EQ(dl_instance_set_metadata(trained.get(), "gone", "x"), DL_OK);
+  ASSERT_EQ(dl_instance_set_metadata(trained.get(), "gone", nullptr), DL_OK);
+  EXPECT_EQ(dl_instance_metadata(trained.get(), "gone"), nullptr);
+  EXPECT_STREQ(dl_instance_metadata(trained.get(), "dl-run.epoch"), "2");
+
+  ASSERT_EQ(dl_instance_set_metadata(fresh.get(), "stale", "1"), DL_OK);
+  std::string path = dir.file("model.safetensors");
+  ASSERT_EQ(dl_instance_save(trained.get(), path.c_str()), DL_OK);
+  EXPECT_THAT(readFile(path), HasSubstr("\"step\":\"3\",\"dl-run.epoch\":\"2\""));
+  ASSERT_EQ(dl_instance_load(fresh.get(), path.c_str()), DL_OK) << dl_instance_last_error(fresh.get());
+  EXPECT_STREQ(dl_instance_metadata(fresh.get(), "dl-run.epoch"), "2");
+  EXPECT_EQ(dl_instance_metadata(fresh.get(), "note"), quoted);
+  EXPECT_EQ(dl_instance_metadata(fresh.get(), "stale"), nullptr) << "a load replaces the metadata";
+  EXPECT_EQ(dl_instance_metadata(fresh.get(), "gone"), nullptr);
+  EXPECT_EQ(dl_instance_metadata(fresh.get(), "step"), nullptr) << "the step is not an entry";
+
+  // A failed load keeps the metadata as it was.
+  std::vector<FileTensor> tensors = modelTensors(trained.get());
+  writeFile(path, makeCheckpoint(tensors, "{\"a\":\"1\",\"epoch\":2}"));
+  EXPECT_EQ(dl_instance_load(fresh.get(), path.c_str()), DL_ERR_FORMAT);
+  EXPECT_THAT(dl_instance_last_error(fresh.get()), HasSubstr("__metadata__ entry 'epoch' is not a string"));
+  EXPECT_STREQ(dl_instance_metadata(fresh.get(), "dl-run.epoch"), "2");
+}
+
+TEST_F(CheckpointTest, ReservedAndEmptyMetadataKeysAreRefused) {
+  for (const char *key : {"format", "model", "step", ""}) {
+    EXPECT_EQ(dl_instance_set_metadata(trained.get(), key, "1"), DL_ERR_INVALID_ARGUMENT) << key;
+    EXPECT_EQ(dl_instance_metadata(trained.get(), key), nullptr) << key;
+  }
+  EXPECT_THAT(dl_instance_last_error(trained.get()), HasSubstr("null or empty"));
+  EXPECT_EQ(dl_instance_set_metadata(trained.get(), "step", "1"), DL_ERR_INVALID_ARGUMENT);
+  EXPECT_THAT(dl_instance_last_error(trained.get()), HasSubstr("'step' is written by the runtime"));
+  EXPECT_EQ(dl_instance_set_metadata(trained.get(), nullptr, "1"), DL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(dl_instance_set_metadata(nullptr, "a", "1"), DL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(dl_instance_metadata(nullptr, "a"), nullptr);
+  EXPECT_EQ(dl_instance_metadata(trained.get(), nullptr), nullptr);
+}
+
 TEST_F(CheckpointTest, HandMadeFilesLoadInAnyOrderWithoutMetadataOrPadding) {
   std::vector<FileTensor> tensors = modelTensors(trained.get());
   std::reverse(tensors.begin(), tensors.end());
