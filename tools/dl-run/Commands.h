@@ -37,7 +37,8 @@ int runCommand(const Options &options, std::ostream &out, std::ostream &err);
 /// Writes "dl-run: error: <message>" and returns kExitError.
 int fail(std::ostream &err, const std::string &message);
 
-/// Opens options.model, creates an instance with --seed and --threads, and loads --init if given.
+/// Opens options.model, creates an instance with --seed and --threads, and loads --init if given;
+/// without --seed, the seed is the one --init's checkpoint records, if it records one.
 bool openModel(const Options &options, Model &model, std::string &error);
 
 /// Loads --data (first --limit samples of each split) and prints what was loaded to `out`.

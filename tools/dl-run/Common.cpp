@@ -1,5 +1,6 @@
 //===- Common.cpp - What dl-run's commands share --------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/TrainPosition.h"
 
 #include <cstdio>
 
@@ -14,7 +15,21 @@ bool openModel(const Options &options, Model &model, std::string &error) {
   if (!model.open(options.model, error) ||
       !model.createInstance(options.seed, options.threads, options.device, error))
     return false;
-  return options.init.empty() || model.load(options.init, error);
+  if (options.init.empty())
+    return true;
+  if (!model.load(options.init, error))
+    return false;
+  // A checkpoint dl-run train wrote records the seed its run drew from (the data order, dropout's
+  // masks, --text's windows); unless --seed says otherwise, a run from it goes on with that seed.
+  std::optional<uint64_t> saved;
+  if (!loadedSeed(model, saved, error)) {
+    error = options.init + ": " + error;
+    return false;
+  }
+  if (!saved || *saved == model.seed() || options.isGiven("--seed"))
+    return true;
+  return model.createInstance(*saved, options.threads, options.device, error) &&
+         model.load(options.init, error);
 }
 
 namespace {

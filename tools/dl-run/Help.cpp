@@ -109,7 +109,12 @@ OPTIONS:
                     infinite stops training with a message naming the step and why (the batch's
                     inputs, or the first parameter that is not finite); skip restores the state
                     from before that step and goes on (it copies the state before every step).
-  --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first.
+  --init CKPT       Load a checkpoint (parameters, buffers, optimizer state, step) first. A
+                    checkpoint train --save wrote also holds the run's seed (used unless --seed is
+                    given) and where it stopped: train resumes there (--data: the batch after the
+                    last one trained, in the same order), --epochs more epochs, numbered on from
+                    the saved run's, an interrupted epoch's rest being the first; N epochs equal
+                    k epochs, saved, and N - k resumed, byte for byte.
   --save CKPT       train: write a checkpoint at the end (also when interrupted by Ctrl-C). Its
                     folder must exist and be writable, checked before training (so are --plot's
                     and --losses').
@@ -127,7 +132,7 @@ OPTIONS:
                     output is an image (a sigmoid, a binary cross-entropy with the input) needs.
   --entry NAME      eval, predict, bench, sample: the entry to run.
   --seed S          Seed of initialization, random ops (sample's noise), shuffling, text windows,
-                    text sampling and bench inputs (42).
+                    text sampling and bench inputs (42; with --init, the checkpoint's if it has one).
   --threads T       Worker threads of the kernels (0: one per core, the default).
   --device cpu|cuda Where the model runs: the CPU or the NVIDIA GPU. By default, the first target
                     the library was compiled for (dlc --target=cpu, cuda or cpu,cuda).

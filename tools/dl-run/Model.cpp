@@ -29,6 +29,9 @@ bool Model::createInstance(uint64_t seed, int threads, const std::string &device
   dl_device device = wanted.rfind("cuda", 0) == 0 ? DL_DEVICE_CUDA : DL_DEVICE_CPU;
   onGpu_ = device == DL_DEVICE_CUDA;
   dl_options options{device, threads, seed};
+  dl_instance_destroy(instance_);
+  instance_ = nullptr;
+  seed_ = seed;
   dl_status status = dl_instance_create(library_, &options, &instance_);
   if (status != DL_OK) {
     error = failure(status, "creating an instance of '" + path_ + "'");
@@ -90,6 +93,20 @@ bool Model::load(const std::string &checkpoint, std::string &error) {
   dl_status status = dl_instance_load(instance_, checkpoint.c_str());
   if (status != DL_OK) {
     error = failure(status, "loading '" + checkpoint + "'");
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> Model::metadata(const std::string &key) const {
+  const char *value = dl_instance_metadata(instance_, key.c_str());
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+bool Model::setMetadata(const std::string &key, const std::string &value, std::string &error) {
+  dl_status status = dl_instance_set_metadata(instance_, key.c_str(), value.c_str());
+  if (status != DL_OK) {
+    error = failure(status, "setting checkpoint metadata '" + key + "'");
     return false;
   }
   return true;

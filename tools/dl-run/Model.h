@@ -12,6 +12,7 @@
 #include "dl/runtime.h"
 #include "runtime/data/Array.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,11 @@ public:
             const std::vector<void *> &outputs, std::string &error);
   /// The train steps the instance has taken (restored by load): the step of the next train call.
   uint64_t step() const { return dl_instance_step(instance_); }
+  /// The seed the instance was created with.
+  uint64_t seed() const { return seed_; }
+  /// The checkpoint metadata (dl_instance_metadata), saved with the next checkpoint.
+  std::optional<std::string> metadata(const std::string &key) const;
+  bool setMetadata(const std::string &key, const std::string &value, std::string &error);
   /// The storage of the parameter or buffer `name` (on the host; see dl_instance_tensor).
   bool tensor(const std::string &name, void *&data, std::string &error);
   bool load(const std::string &checkpoint, std::string &error);
@@ -65,6 +71,7 @@ private:
   dl_instance *instance_ = nullptr;
   const dl_model_info *info_ = nullptr;
   bool onGpu_ = false;
+  uint64_t seed_ = 0;
 };
 
 /// "train", "forward" or "eval".

@@ -84,6 +84,10 @@ bool parseSeed(const std::string &text, uint64_t &out) {
 
 } // namespace
 
+bool Options::isGiven(const std::string &flag) const {
+  return std::find(given.begin(), given.end(), flag) != given.end();
+}
+
 bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
   auto usage = [&](const std::string &message) {
     err << "dl-run: error: " << message << "\n(run 'dl-run --help' for usage)\n";

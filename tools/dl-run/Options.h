@@ -49,6 +49,8 @@ struct Options {
   bool skipNonFinite = false;                              ///< --on-nonfinite skip (else stop)
   bool help = false, version = false;
   std::vector<std::string> given; ///< The flags given, for the "does not apply" check.
+
+  bool isGiven(const std::string &flag) const;
 };
 
 /// Parses `argv`; on a usage error writes "dl-run: error: ..." and a hint to `err` and returns false.

@@ -3,7 +3,7 @@
 // Epochs of train steps, each on B windows of T+1 characters at random offsets of the training
 // split (TextFeed.h). A window's offsets are drawn from --seed and the instance's step counter, so
 // one seed gives one run, and a run resumed from a checkpoint (--init) goes on to new windows
-// instead of repeating the first ones. An epoch is floor(training characters / (B*T)) steps, as
+// instead of repeating the first ones, numbering its epochs after the saved run's. An epoch is floor(training characters / (B*T)) steps, as
 // many characters as the split holds, unless --steps says otherwise. After each epoch: the mean
 // training loss and the eval entry's loss over the consecutive windows of the validation split
 // that fill whole batches (a padded batch's mean would count the padding), both in nats per
@@ -16,6 +16,7 @@
 #include "tools/dl-run/Schedule.h"
 #include "tools/dl-run/TextFeed.h"
 #include "tools/dl-run/TrainCommon.h"
+#include "tools/dl-run/TrainPosition.h"
 
 #include <cmath>
 #include <cstdio>
@@ -176,18 +177,36 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
     return fail(err, error);
   out << std::flush;
 
+  // The windows come from the seed and the step counter, so a resumed run needs only its epochs.
+  TrainPosition position;
+  if (!options.init.empty() && !loadedPosition(model, position, error))
+    return fail(err, options.init + ": " + error);
+  position = TrainPosition{position.epochsDone, 0, 0, 0, true};
+  if (position.epochsDone > 0)
+    out << "resuming " << options.init << " after epoch " << position.epochsDone << " (step "
+        << model.step() << ")\n";
+  auto savePosition = [&]() {
+    std::string why;
+    if (!options.save.empty() && !storePosition(model, position, why)) {
+      fail(err, why);
+      return false;
+    }
+    return saveCheckpoint(options, model, out, err);
+  };
+
   InterruptGuard guard;
   EntryBuffers buffers(entry);
   Progress progress(err, stderrIsTerminal());
   std::vector<float> history;
   std::vector<double> validationLosses;
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs);
+  int64_t lastEpoch = position.epochsDone + options.epochs;
+  for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
+    std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(lastEpoch);
     progress.start(label, stepsPerEpoch, b * t, "step", "chars");
     double lossSum = 0;
     for (int64_t k = 0; k < stepsPerEpoch; ++k) {
-      fillRandomWindows(train, text.train, options.seed, model.step(), buffers);
+      fillRandomWindows(train, text.train, model.seed(), model.step(), buffers);
       if (!finite.beforeStep(error) ||
           !model.call(entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
         progress.finish();
@@ -209,11 +228,12 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
       if (InterruptGuard::interrupted()) {
         progress.finish();
         out << "interrupted at " << label << ", step " << k + 1 << "/" << stepsPerEpoch << "\n";
-        saveCheckpoint(options, model, out, err);
+        savePosition();
         savePlot(options, {{entry.name, history}}, out, err);
         return kExitInterrupted;
       }
     }
+    position.epochsDone = epoch;
     double seconds = progress.finish();
     if (validation.batches > 0 && !validate(model, validation, text.validation, validationLosses, error))
       return fail(err, error);
@@ -223,7 +243,7 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
         << lossesText(validation, validationLosses) << "  " << time << "\n"
         << std::flush;
   }
-  if (!saveCheckpoint(options, model, out, err) || !savePlot(options, {{entry.name, history}}, out, err))
+  if (!savePosition() || !savePlot(options, {{entry.name, history}}, out, err))
     return kExitError;
   if (!validationLosses.empty())
     out << "validation loss " << lossesText(validation, validationLosses) << "\n";

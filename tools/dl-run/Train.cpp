@@ -5,6 +5,9 @@
 // after each epoch (Evaluation.h). With --inputs: exactly --steps steps on fixed batches, the loss
 // of each written to --losses for comparison with another framework. With --text: TextTrain.cpp.
 // Ctrl-C stops after the current step; --save is still written, and the exit status is 130.
+// A --data run from a checkpoint dl-run saved resumes at the batch after the last one trained, in
+// the same order (TrainPosition.h); --epochs counts the epochs of this run, the interrupted one
+// included, and the epochs are numbered from the start of the saved run.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
@@ -16,34 +19,16 @@
 #include "tools/dl-run/Progress.h"
 #include "tools/dl-run/Schedule.h"
 #include "tools/dl-run/TrainCommon.h"
+#include "tools/dl-run/TrainPosition.h"
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <numeric>
-#include <random>
 
 namespace dlrun {
 
 namespace {
-
-/// A uniform draw below `n` without modulo bias.
-uint64_t drawBelow(std::mt19937_64 &rng, uint64_t n) {
-  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t r;
-  do
-    r = rng();
-  while (r >= limit);
-  return r % n;
-}
-
-/// Fisher-Yates on mt19937_64 (whose output the C++ standard fixes), so one seed gives one order
-/// on every platform, unlike std::shuffle.
-void shuffleOrder(std::vector<int64_t> &order, std::mt19937_64 &rng) {
-  for (size_t i = order.size(); i > 1; --i)
-    std::swap(order[i - 1], order[drawBelow(rng, i)]);
-}
 
 /// The train entry of --inputs: --step, or the model's first (checked as Schedule.h checks the
 /// steps of --data).
@@ -88,6 +73,43 @@ std::string lossesText(const std::vector<StepRun> &runs) {
     text += " " + formatLoss(run.calls ? run.lossSum / double(run.calls) : 0.0);
   }
   return text;
+}
+
+/// Where this run starts: at the beginning, or where the run that saved --init stopped, if it
+/// stopped in the same data order (the same number of samples, batch size and shuffling); says on
+/// `out` where it resumes.
+bool resumePosition(const Options &options, const Model &model, int64_t samples, int64_t batchSize,
+                    TrainPosition &position, std::ostream &out, std::string &error) {
+  position = TrainPosition{0, 0, samples, batchSize, options.shuffle};
+  if (options.init.empty())
+    return true;
+  TrainPosition saved;
+  std::optional<uint64_t> savedSeed;
+  if (!loadedPosition(model, saved, error) || !loadedSeed(model, savedSeed, error)) {
+    error = options.init + ": " + error;
+    return false;
+  }
+  if (saved.epochsDone == 0 && saved.batchesDone == 0)
+    return true;
+  position.epochsDone = saved.epochsDone;
+  bool sameOrder = saved.samples == samples && saved.batchSize == batchSize &&
+                   saved.shuffle == options.shuffle && saved.batchesDone < samples / batchSize;
+  if (saved.batchesDone > 0 && !sameOrder)
+    out << "note: " << options.init << " stopped " << saved.batchesDone << " batches into epoch "
+        << saved.epochsDone + 1 << " of another data order (" << saved.samples
+        << " samples in batches of " << saved.batchSize << (saved.shuffle ? ", shuffled" : "")
+        << "); this run trains epoch " << saved.epochsDone + 1 << " from its start\n";
+  else
+    position.batchesDone = saved.batchesDone;
+  out << "resuming " << options.init << " after epoch " << position.epochsDone;
+  if (position.batchesDone)
+    out << " and " << position.batchesDone << (position.batchesDone == 1 ? " batch" : " batches")
+        << " of epoch " << position.epochsDone + 1;
+  out << " (step " << model.step() << ")\n";
+  if (savedSeed && *savedSeed != model.seed() && options.shuffle)
+    out << "note: --seed " << model.seed() << " is not the seed of the saved run (" << *savedSeed
+        << "): the order of the data differs from the one it would have had\n";
+  return true;
 }
 
 int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
@@ -147,21 +169,30 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
     out << " (the last " << samples % train.batch << " samples of each epoch are dropped)";
   out << "\n" << std::flush;
 
+  TrainPosition position;
+  if (!resumePosition(options, model, samples, train.batch, position, out, error))
+    return fail(err, error);
+  auto savePosition = [&]() {
+    std::string why;
+    if (!options.save.empty() && !storePosition(model, position, why)) {
+      fail(err, why);
+      return false;
+    }
+    return saveCheckpoint(options, model, out, err);
+  };
+
   InterruptGuard guard;
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
-  std::mt19937_64 rng(options.seed);
-  std::vector<int64_t> order(static_cast<size_t>(samples));
   Progress progress(err, stderrIsTerminal());
   SplitScores testScores;
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    std::iota(order.begin(), order.end(), 0);
-    if (options.shuffle)
-      shuffleOrder(order, rng);
-    std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs);
+  int64_t lastEpoch = position.epochsDone + options.epochs;
+  for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
+    std::vector<int64_t> order = epochOrder(samples, model.seed(), epoch, options.shuffle);
+    std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(lastEpoch);
     progress.start(label, batches, train.batch);
     for (StepRun &run : runs)
       run.lossSum = 0, run.calls = 0;
-    for (int64_t b = 0; b < batches; ++b) {
+    for (int64_t b = position.batchesDone; b < batches; ++b) {
       for (StepRun &run : runs) {
         EntryBuffers &buffers = *run.buffers;
         fillImageBatch(run.binding, data.train, order.data() + b * train.batch, train.batch, buffers);
@@ -187,15 +218,18 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
             run.history.push_back(float(loss));
         }
       }
+      position.batchesDone = b + 1;
       progress.update(b + 1, runs.front().lossSum / double(runs.front().calls));
-      if (InterruptGuard::interrupted()) {
+      if (InterruptGuard::interrupted() && b + 1 < batches) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
-        saveCheckpoint(options, model, out, err);
+        savePosition();
         savePlot(options, curvesOf(runs), out, err);
         return kExitInterrupted;
       }
     }
+    position.epochsDone = epoch;
+    position.batchesDone = 0;
     double seconds = progress.finish();
     SplitScores trainScores;
     if (score.scoresOutput >= 0 &&
@@ -207,10 +241,16 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
     out << label << "  " << lossesText(runs) << "  train_acc " << accuracyText(trainScores)
         << "  test_acc " << accuracyText(testScores) << "  " << time << "\n"
         << std::flush;
+    if (InterruptGuard::interrupted() && epoch < lastEpoch) {
+      out << "interrupted after " << label << "\n";
+      savePosition();
+      savePlot(options, curvesOf(runs), out, err);
+      return kExitInterrupted;
+    }
   }
   if (finite.skipped())
     out << finite.summary() << "\n";
-  if (!saveCheckpoint(options, model, out, err) || !savePlot(options, curvesOf(runs), out, err))
+  if (!savePosition() || !savePlot(options, curvesOf(runs), out, err))
     return kExitError;
   if (testScores.hasAccuracy)
     out << "test accuracy " << accuracyText(testScores) << "\n";
@@ -264,10 +304,12 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   for (int64_t step = 0; step < options.steps; ++step) {
     fillStep(inputs, step, buffers);
-    if (!finite.beforeStep(error) ||
-        !model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+    if (!finite.beforeStep(error))
+      return progress.finish(), fail(err, error);
+    if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+      // The kernel names the value and its row in the batch; the step says which batch.
       progress.finish();
-      return fail(err, error);
+      return fail(err, "step " + std::to_string(step + 1) + ": " + error);
     }
     float loss = *buffers.output<float>(0);
     FiniteGuard::Verdict verdict = finite.afterStep(*entry, buffers.inputPointers(), loss,

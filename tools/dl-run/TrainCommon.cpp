@@ -1,6 +1,7 @@
 //===- TrainCommon.cpp - Ctrl-C, --save and --plot for every training run -===//
 #include "tools/dl-run/TrainCommon.h"
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/TrainPosition.h"
 
 #include <cerrno>
 #include <cstring>
@@ -65,7 +66,7 @@ bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std
   if (options.save.empty())
     return true;
   std::string error;
-  if (!model.save(options.save, error)) {
+  if (!storeSeed(model, model.seed(), error) || !model.save(options.save, error)) {
     fail(err, error);
     return false;
   }

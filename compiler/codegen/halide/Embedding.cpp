@@ -27,7 +27,7 @@ int i32(int64_t v) { return static_cast<int>(v); }
 
 /// The ids of `node` (operand 0, i32), checked to lie in [0, rows) when the helper is computed.
 Func checkedIds(Lowering &l, const KernelNode &node, const LoweredValue &ids, int64_t rows) {
-  return l.checkedIndices(node, ids, rows, "_ids", "is not a row of the table");
+  return l.checkedIndices(node, ids, rows, "_ids", "ids", "is not a row of the table");
 }
 
 /// Checks the types: i32 ids of shape S, operand 1 f32 of `operandShape` and an f32 result of

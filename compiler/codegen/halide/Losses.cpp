@@ -100,7 +100,7 @@ LoweredValue lowerKlNormal(Lowering &l, const KernelNode &node) {
 /// loss would read as divergence).
 Halide::Func checkedLabels(Lowering &l, const KernelNode &node, const LoweredValue &labels,
                            int64_t classes) {
-  return l.checkedIndices(node, labels, classes, "_labels", "is not a class label in");
+  return l.checkedIndices(node, labels, classes, "_labels", "labels", "is not a class label in");
 }
 
 /// The checked label of `row`, clamped for the read (bounds inference sizes the logits' reads by

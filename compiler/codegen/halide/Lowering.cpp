@@ -140,15 +140,36 @@ Func Lowering::newFunc(const KernelNode &node, const std::string &suffix) const 
 }
 
 Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
-                              const std::string &suffix, const std::string &what) const {
+                              const std::string &suffix, const std::string &noun,
+                              const std::string &what) const {
   Func checked = newFunc(node, suffix);
   std::string where = node.location.empty() ? kernel().name : node.location;
-  define(checked, indices.type.shape.size(), [&](const Index &at) {
+  std::string type = "i32[";
+  for (size_t d = 0; d < indices.type.shape.size(); ++d)
+    type += (d ? ", " : "") + std::to_string(indices.type.shape[d]);
+  type += "]";
+  size_t rank = indices.type.shape.size();
+  define(checked, rank, [&](const Index &at) {
     Expr index = call(indices.func, at);
-    // Halide's message is "Requirement Failed: (condition) <index> <the rest>".
-    return Halide::require(index >= 0 && index < static_cast<int32_t>(count), index,
-                           what + " [0, " + std::to_string(count) + ") of dl." + node.op + " at " +
-                               where);
+    // Halide prints the arguments after the condition separated by spaces: "Requirement Failed:
+    // (condition) 7 at row 1 column 2 of the ids i32[2, 3] is not a row of ...".
+    std::vector<Expr> message = {index};
+    auto text = [&](const std::string &s) { message.push_back(Halide::Internal::StringImm::make(s)); };
+    if (rank == 1 || rank == 2) {
+      text("at row");
+      message.push_back(at[0]);
+      if (rank == 2) {
+        text("column");
+        message.push_back(at[1]);
+      }
+    } else if (rank > 2) {
+      text("at index");
+      for (const Expr &i : at)
+        message.push_back(i);
+    }
+    text("of the " + noun + " " + type + " " + what + " [0, " +
+         std::to_string(count) + ") of dl." + node.op + " at " + where);
+    return Halide::require(index >= 0 && index < static_cast<int32_t>(count), message);
   });
   return checked;
 }

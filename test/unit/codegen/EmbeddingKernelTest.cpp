@@ -211,8 +211,8 @@ TEST(Embedding, AnIdOutsideTheTableFailsTheKernel) {
   HostTensor ids = tensorOf(i32({2, 3}), {0, 4, 1, 7, 2, 3});
   HostTensor grad = randomTensor(f32({2, 3, 16}), 42);
   EXPECT_FALSE(runKernel(scatterKernel({2, 3}, 5, 16), {ids, grad}, 0, 0, outputs, error));
-  EXPECT_THAT(error, HasSubstr("7 is not a row of the table [0, 5) of dl.embedding_grad at "
-                               "test.dl:1:1"));
+  EXPECT_THAT(error, HasSubstr("7 at row 1 column 0 of the ids i32[2, 3] is not a row of the "
+                               "table [0, 5) of dl.embedding_grad at test.dl:1:1"));
 }
 
 TEST(Embedding, InconsistentNodesAreRejected) {
