@@ -54,20 +54,18 @@ public:
   DiagnosticEngine(const SourceManager &sources, std::ostream &out) : sources_(sources), out_(out) {}
 
   void error(SourceLoc loc, const std::string &message) { report(Severity::Error, loc, message); }
-  void warning(SourceLoc loc, const std::string &message) { report(Severity::Warning, loc, message); }
   void note(SourceLoc loc, const std::string &message) { report(Severity::Note, loc, message); }
   void report(Severity severity, SourceLoc loc, const std::string &message);
 
   unsigned errorCount() const { return errors_; }
   bool hasErrors() const { return errors_ != 0; }
-  /// After this many errors, further ones are counted but not printed.
-  void setErrorLimit(unsigned limit) { limit_ = limit; }
 
 private:
   const SourceManager &sources_;
   std::ostream &out_;
   unsigned errors_ = 0;
-  unsigned limit_ = 20;
+  /// After this many errors, further ones are counted but not printed.
+  static constexpr unsigned limit_ = 20;
 };
 
 /// The closest candidate to `name` by edit distance, or "" when none is close enough to suggest.

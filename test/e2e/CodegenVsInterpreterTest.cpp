@@ -16,9 +16,6 @@
 // booleans and masks exactly. The interpreter's step counter follows the library's
 // (dl_instance_step), so random ops draw the same numbers on both sides.
 //
-// A case with a known compiler bug names it and is skipped, so the rest stay green;
-// DLC_E2E_RUN_KNOWN_BUGS=1 in the environment runs those too (to see whether a fix works).
-//
 //===----------------------------------------------------------------------===//
 #include "CompileQueue.h"
 #include "DlcProcess.h"
@@ -45,12 +42,6 @@ using dl::interp::Tensor;
 /// Train steps taken per train entry.
 constexpr int kTrainSteps = 3;
 
-/// DLC_E2E_RUN_KNOWN_BUGS=1: run the cases of known bugs too.
-bool runKnownBugs() {
-  const char *text = std::getenv("DLC_E2E_RUN_KNOWN_BUGS");
-  return text && std::string(text) == "1";
-}
-
 /// Seeds each model runs from (each a fresh instance of the one library): 2, or
 /// DLC_E2E_SEEDS, for a longer hunt.
 int seedsPerModel() {
@@ -67,8 +58,6 @@ struct ModelCase {
   /// Parameters only dropout reaches, trained by plain SGD: a step leaves exactly the dropped
   /// elements unchanged.
   std::vector<std::string> maskedParams = {};
-  /// Non-empty: the bug that makes this case fail; the case is skipped with this message.
-  std::string knownBug = {};
 };
 
 std::string model(const char *file) { return std::string(DLC_E2E_MODELS_DIR) + "/" + file; }
@@ -170,7 +159,7 @@ void CodegenVsInterpreter::SetUpTestSuite() {
     std::string name = test->name();
     name = name.substr(name.find('/') + 1);
     for (const ModelCase &c : cases())
-      if (c.name == name && test->should_run() && (c.knownBug.empty() || runKnownBugs()))
+      if (c.name == name && test->should_run())
         jobs.push_back({c.name, c.source, c.defines});
   }
   scratch_ = std::make_unique<dl::e2e::ScratchDir>();
@@ -386,9 +375,6 @@ void CodegenVsInterpreter::compareTrainStep(int index, int step) {
 
 TEST_P(CodegenVsInterpreter, Matches) {
   const ModelCase &c = GetParam();
-  if (!c.knownBug.empty() && !runKnownBugs())
-    GTEST_SKIP() << "known compiler bug: " << c.knownBug
-                 << " (DLC_E2E_RUN_KNOWN_BUGS=1 runs it anyway)";
   ASSERT_TRUE(compileModel());
   for (int k = 0; k < seedsPerModel(); ++k) {
     if (!startFrom(c.seed + 1000 * k))
