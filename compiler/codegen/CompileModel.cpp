@@ -1,5 +1,6 @@
 //===- CompileModel.cpp - From a planned model to model.so and friends ------===//
 #include "compiler/codegen/CompileModel.h"
+#include "compiler/codegen/ForkedJobs.h"
 #include "compiler/codegen/Header.h"
 #include "compiler/codegen/ModelLayout.h"
 #include "compiler/codegen/ModelSymbols.h"
@@ -14,10 +15,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 using namespace mlir;
@@ -82,7 +81,7 @@ struct KernelSet {
 };
 
 /// Compiles every kernel of every set and Halide's runtime (for `runtimeTarget`), one per core at
-/// a time (Halide compiles independent pipelines on separate threads); the first error wins.
+/// a time, each in a child process; the first error wins.
 bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<KernelSet> &sets,
                               const std::string &runtimeTarget, const ScratchDir &scratch,
                               std::vector<std::string> &objects, std::string &error) {
@@ -115,26 +114,10 @@ bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<Kerne
     });
   }
 
-  std::atomic<size_t> next{0};
-  std::mutex mutex;
-  auto worker = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      std::string why;
-      if (!jobs[i](why)) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (error.empty())
-          error = why;
-      }
-    }
-  };
-  unsigned threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (std::thread &t : pool)
-    t.join();
-  return error.empty();
+  // In children forked from this process (ForkedJobs.h: byte-identical libraries), one per core.
+  unsigned parallel = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  auto run = [&](size_t job, std::string &why) { return jobs[job](why); };
+  return runForkedJobs(jobs.size(), parallel, run, error);
 }
 
 } // namespace
