@@ -7,11 +7,10 @@
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
 
-#include "compiler/transforms/Passes.h"
+#include "compiler/transforms/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -208,10 +207,9 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.header = true;
     } else if (arg.rfind("--stage=", 0) == 0) {
       options.stage = arg.substr(8);
-      if (options.stage != "parsed" && options.stage != "autodiff" && options.stage != "train" &&
-          options.stage != "fused" && options.stage != "planned")
-        return usage("unknown --stage '" + options.stage +
-                     "' (expected parsed, autodiff, train, fused or planned)");
+      if (!mlir::dl::parseStage(options.stage))
+        return usage("unknown --stage '" + options.stage + "' (expected " +
+                     mlir::dl::stageNames() + ")");
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usage("-o needs a file name");
@@ -394,16 +392,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
                                                          : options.stage;
     if (stage != "parsed") {
       mlir::PassManager pm(&context);
-      pm.addPass(mlir::dl::createAutodiff());
-      if (stage != "autodiff")
-        pm.addPass(mlir::dl::createExpandOptimizers());
-      if (stage == "fused" || stage == "planned") {
-        pm.addPass(mlir::dl::createUnrollScans());
-        pm.addPass(mlir::createCSEPass());
-        pm.addPass(mlir::dl::createFuse());
-      }
-      if (stage == "planned")
-        pm.addPass(mlir::dl::createPlanMemory());
+      mlir::dl::buildPipeline(pm, *mlir::dl::parseStage(stage));
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
     }
@@ -452,6 +441,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     } else {
       llvm::raw_string_ostream os(text);
       module->print(os);
+      os << "\n"; // As mlir-opt and dl-opt end it.
     }
   }
 

@@ -17,24 +17,12 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  return {};
-}
-
 LogicalResult BroadcastToOp::verify() {
   std::string why;
   if (!shape::broadcastsTo(shapeOf(getInput().getType()), shapeOf(getType()), why))
     return emitOpError("cannot broadcast ") << getInput().getType() << " to " << getType() << ": "
                                             << why;
   return success();
-}
-
-OpFoldResult BroadcastToOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  return {};
 }
 
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,

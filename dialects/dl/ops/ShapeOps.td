@@ -16,7 +16,6 @@ def DL_ReshapeOp : DL_Op<"reshape", [Pure, SameOperandsAndResultElementType, Dec
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
-  let hasFolder = 1;
 }
 
 def DL_TransposeOp : DL_Op<"transpose", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
@@ -44,7 +43,6 @@ def DL_BroadcastToOp : DL_Op<"broadcast_to", [Pure, SameOperandsAndResultElement
   let results = (outs DL_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
-  let hasFolder = 1;
 }
 
 def DL_ConcatOp : DL_Op<"concat", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {

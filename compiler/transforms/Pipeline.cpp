@@ -1,0 +1,39 @@
+//===- Pipeline.cpp - dlc's pass pipeline, stage by stage -----------------===//
+#include "compiler/transforms/Pipeline.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/Transforms/Passes.h"
+
+namespace mlir::dl {
+
+std::optional<Stage> parseStage(llvm::StringRef name) {
+  if (name == "parsed")
+    return Stage::Parsed;
+  if (name == "autodiff")
+    return Stage::Autodiff;
+  if (name == "train")
+    return Stage::Train;
+  if (name == "fused")
+    return Stage::Fused;
+  if (name == "planned")
+    return Stage::Planned;
+  return std::nullopt;
+}
+
+const char *stageNames() { return "parsed, autodiff, train, fused or planned"; }
+
+void buildPipeline(OpPassManager &pm, Stage stage) {
+  if (stage >= Stage::Autodiff)
+    pm.addPass(createAutodiff());
+  if (stage >= Stage::Train)
+    pm.addPass(createExpandOptimizers());
+  if (stage >= Stage::Fused) {
+    pm.addPass(createUnrollScans());
+    pm.addPass(createCSEPass());
+    pm.addPass(createFuse());
+  }
+  if (stage >= Stage::Planned)
+    pm.addPass(createPlanMemory());
+}
+
+} // namespace mlir::dl
