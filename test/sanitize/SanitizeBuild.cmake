@@ -11,12 +11,15 @@
 # libasan.so already in the process, so -Wl,--no-undefined still holds for it. No MLIR, no LLVM,
 # no dlc: configuring and building it takes a minute or two (build_and_run.sh).
 #
-# -O1 keeps the build quick and the stack traces readable; assertions stay on (the script
+# The code under test is built at -O1 (quick, and its reports readable), the GoogleTests at -O0:
+# they take most of the build's time (gMock's templates) and need no optimizing. -g1 gives the
+# reports file and line for each frame at a fraction of -g's cost. Assertions stay on (the script
 # configures without a build type, so without -DNDEBUG). vptr checks need RTTI, which everything
 # here has. Errors stop the process (-fno-sanitize-recover=all), so a finding fails its test.
 set(DL_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all)
-add_compile_options(${DL_SANITIZE_FLAGS} -fno-omit-frame-pointer -g -O1
-                    -Wall -Wno-unused-parameter)
+set(DL_SANITIZE_COMPILE_OPTIONS ${DL_SANITIZE_FLAGS} -fno-omit-frame-pointer -g1
+    -Wall -Wno-unused-parameter)
+add_compile_options(${DL_SANITIZE_COMPILE_OPTIONS} -O1)
 add_link_options(${DL_SANITIZE_FLAGS})
 add_compile_definitions(DLC_VERSION="${PROJECT_VERSION}-sanitize")
 include_directories(${PROJECT_SOURCE_DIR})
@@ -26,5 +29,7 @@ enable_testing()
 
 add_subdirectory(runtime)
 add_subdirectory(tools/dl-run)
-# test/unit/CMakeLists.txt adds only its runtime and data areas when DLC_SANITIZE is on.
+# The directory's options reach the subdirectories added after this (test/unit/CMakeLists.txt adds
+# only its runtime and data areas when DLC_SANITIZE is on).
+set_property(DIRECTORY PROPERTY COMPILE_OPTIONS ${DL_SANITIZE_COMPILE_OPTIONS} -O0)
 add_subdirectory(test/unit)
