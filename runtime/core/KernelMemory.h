@@ -6,7 +6,8 @@
 // faulted in and zeroed fresh pages: about a fifth of the CNN's step went to the kernel's page
 // fault handler. installKernelAllocator() makes halide_malloc keep freed blocks of 64 KiB or more
 // for the next request of the same size (the sizes are static, so steps after the first allocate
-// nothing new), up to 1 GiB in all per model.so; the rest goes to the C library.
+// nothing new), up to 1 GiB in all per model.so; the rest goes to the C library. The cached blocks
+// go back to the C library when the model.so is unloaded or the process exits.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_RUNTIME_CORE_KERNELMEMORY_H

@@ -22,6 +22,9 @@ namespace {
 /// 1032 * N decompressed bytes (a concatenation of members included), plus a small constant.
 constexpr uint64_t kDeflateMaxRatio = 1032;
 
+/// The first buffer of a gzip file's payload; it doubles as the data arrives (readPayload).
+constexpr uint64_t kFirstChunk = uint64_t(16) << 20;
+
 std::string plural(uint64_t n, const char *unit) {
   return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
 }
@@ -129,8 +132,31 @@ bool InputFile::readPayload(std::vector<unsigned char> &out, uint64_t n, const s
               std::to_string(bound);
     return false;
   }
-  out.assign(size_t(n), 0);
-  return readExact(out.data(), size_t(n), what, error);
+  if (!compressed_) {
+    out.assign(size_t(n), 0);
+    return readExact(out.data(), size_t(n), what, error);
+  }
+  // A gzip file's bound is a thousand times its size, so a header that lies (or a stream cut short)
+  // could have a 10 MB file allocate and zero 10 GB before the first byte is read. The buffer
+  // grows with the data instead, from kFirstChunk, doubling: a lie costs about what the stream
+  // really holds, an honest header at most one copy of the data.
+  out.clear();
+  size_t done = 0;
+  while (done < n) {
+    size_t want = size_t(std::min<uint64_t>(n, std::max<uint64_t>(2 * uint64_t(done), kFirstChunk)));
+    out.reserve(want);
+    out.resize(want);
+    size_t got = 0;
+    if (!read(out.data() + done, want - done, got, error))
+      return false;
+    done += got;
+    if (done < want) {
+      error = path_ + ": truncated: expected " + plural(n, "byte") + " of " + what + ", found " +
+              std::to_string(done) + " (decompressed)";
+      return false;
+    }
+  }
+  return true;
 }
 
 bool InputFile::expectEnd(const std::string &what, std::string &error) {

@@ -45,7 +45,8 @@ public:
   bool readExact(void *dst, size_t n, const std::string &what, std::string &error);
 
   /// Reads `n` bytes of `what` into `out`, first checking that the file can hold them, so a garbage
-  /// header never causes a huge allocation.
+  /// header never causes a huge allocation. A gzip file's buffer grows as its data arrives: its
+  /// bound alone (1032 times its size) would still let a small file claim gigabytes.
   bool readPayload(std::vector<unsigned char> &out, uint64_t n, const std::string &what,
                    std::string &error);
 

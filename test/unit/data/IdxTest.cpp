@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace dldata;
 using ::testing::HasSubstr;
@@ -117,6 +120,42 @@ TEST(Idx, HugeDimensionsAreRejectedBeforeAllocating) {
   EXPECT_THAT(error, HasSubstr("truncated: expected 1073741824 bytes of u8[1024, 1024, 1024] data, found 4"));
   EXPECT_FALSE(readIdx(dir.writeGzip("big.gz", big), a, error));
   EXPECT_THAT(error, HasSubstr("more than a gzip file of"));
+}
+
+// A gzip file may hold 1032 times its size, so a 1 MB file may claim a gigabyte of pixels. The
+// claim must fail when the data runs out without having allocated (and zeroed) the gigabyte first,
+// which the reader did until the buffer grew with the data. Measured in a child process, whose
+// peak memory this read alone raises.
+TEST(Idx, GzipClaimsAreNotAllocatedBeforeTheDataArrives) {
+  dltest::TempFolder dir;
+  // Stored without compression (level 0): the file is as large as its data, so its bound
+  // (1032 x 1.1 MB) admits the 1 GiB claim.
+  std::string path = dir.file("claims-a-gigabyte.gz");
+  std::string bytes = idxHeader(0x08, {1024, 1024, 1024}) + std::string(1100000, '*');
+  gzFile gz = gzopen(path.c_str(), "wb0");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), unsigned(bytes.size())), int(bytes.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    rusage before{}, after{};
+    ::getrusage(RUSAGE_SELF, &before);
+    Array a;
+    std::string error;
+    bool refused = !readIdx(path, a, error) &&
+                   error.find("truncated: expected 1073741824 bytes of u8[1024, 1024, 1024] data, "
+                              "found 1100000 (decompressed)") != std::string::npos;
+    ::getrusage(RUSAGE_SELF, &after);
+    long grewKiB = after.ru_maxrss - before.ru_maxrss;
+    ::_exit(!refused ? 2 : grewKiB > 256 * 1024 ? 3 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 2) << "the claim was not refused as truncated";
+  EXPECT_NE(WEXITSTATUS(status), 3) << "reading it raised the peak memory by more than 256 MiB";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(Idx, ForeignFilesAreRejected) {
