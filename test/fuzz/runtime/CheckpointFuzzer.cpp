@@ -6,9 +6,10 @@
 // the bools. Malformed files are expected; a finding is a crash, a sanitizer report, a timeout, an
 // allocation past the fuzzer's limit, or one of these broken promises (Checkpoint.h), turned
 // into an abort:
-//   - a refused file is DL_ERR_FORMAT with a message, and leaves the state block and the step
-//     exactly as they were;
-//   - an accepted file, saved again with saveCheckpoint and loaded, gives the same state and step.
+//   - a refused file is DL_ERR_FORMAT with a message, and leaves the state block and the metadata
+//     (step and string pairs) exactly as they were;
+//   - an accepted file, saved again with saveCheckpoint and loaded, gives the same state and
+//     metadata.
 //
 // Built and run by ../build_and_run.sh with clang's -fsanitize=fuzzer,address,undefined.
 //
@@ -40,14 +41,14 @@ dl::fuzz::MemoryFile gFile;
 std::string gFolder; // Where accepted checkpoints are saved again.
 
 /// The one call of the reader (its signature is the part of this file most likely to change).
-dl_status load(const std::string &path, std::vector<uint8_t> &state, uint64_t &step,
-               std::string &error) {
-  return dl::rt::loadCheckpoint(*gModel, state.data(), step, path.c_str(), error);
+dl_status load(const std::string &path, std::vector<uint8_t> &state,
+               dl::rt::CheckpointMetadata &metadata, std::string &error) {
+  return dl::rt::loadCheckpoint(*gModel, state.data(), metadata, path.c_str(), error);
 }
 
-dl_status save(const std::string &path, const std::vector<uint8_t> &state, uint64_t step,
-               std::string &error) {
-  return dl::rt::saveCheckpoint(*gModel, state.data(), step, path.c_str(), error);
+dl_status save(const std::string &path, const std::vector<uint8_t> &state,
+               const dl::rt::CheckpointMetadata &metadata, std::string &error) {
+  return dl::rt::saveCheckpoint(*gModel, state.data(), metadata, path.c_str(), error);
 }
 
 } // namespace
@@ -75,28 +76,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A state block no valid checkpoint can produce (0xa5 is no bool), to see any change.
   const std::vector<uint8_t> before(gModel->stateBlockBytes, 0xa5);
   std::vector<uint8_t> state = before;
-  uint64_t step = 12345;
+  dl::rt::CheckpointMetadata metadata;
+  metadata.step = 12345;
+  metadata.entries["kept"] = "as it was";
   std::string error;
-  dl_status status = load(path, state, step, error);
+  dl_status status = load(path, state, metadata, error);
   if (status != DL_OK) {
     if (status != DL_ERR_FORMAT || error.empty())
       dl::fuzz::broken("checkpoint", "refused with status " + std::to_string(status) + ": " + error);
-    if (state != before || step != 12345)
-      dl::fuzz::broken("checkpoint", "a refused file changed the state or the step: " + error);
+    if (state != before || metadata.step != 12345 || metadata.entries.size() != 1 ||
+        metadata.entries["kept"] != "as it was")
+      dl::fuzz::broken("checkpoint", "a refused file changed the state or the metadata: " + error);
     return 0;
   }
 
   std::string again = gFolder + "/again.safetensors";
-  if (save(again, state, step, error) != DL_OK)
+  if (save(again, state, metadata, error) != DL_OK)
     dl::fuzz::broken("checkpoint", "saving an accepted state failed: " + error);
   std::vector<uint8_t> reloaded(before.size(), 0x5a);
-  uint64_t reloadedStep = 0;
-  if (load(again, reloaded, reloadedStep, error) != DL_OK)
+  dl::rt::CheckpointMetadata reloadedMetadata;
+  if (load(again, reloaded, reloadedMetadata, error) != DL_OK)
     dl::fuzz::broken("checkpoint", "an accepted state, saved again, does not load: " + error);
   for (const dl::rt::StateSpec &s : gModel->states)
     if (std::memcmp(state.data() + s.offset, reloaded.data() + s.offset, s.tensor.bytes) != 0)
       dl::fuzz::broken("checkpoint", "tensor '" + s.tensor.name + "' changed in a save and load");
-  if (reloadedStep != step)
+  if (reloadedMetadata.step != metadata.step)
     dl::fuzz::broken("checkpoint", "the step changed in a save and load");
+  if (reloadedMetadata.entries != metadata.entries)
+    dl::fuzz::broken("checkpoint", "the metadata changed in a save and load");
   return 0;
 }
