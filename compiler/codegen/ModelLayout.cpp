@@ -2,7 +2,6 @@
 #include "compiler/codegen/ModelLayout.h"
 #include "compiler/codegen/KernelExtraction.h"
 
-#include "compiler/transforms/MemoryPlan.h"
 #include "runtime/rng/Philox.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,15 +44,12 @@ private:
 FailureOr<ModelLayout> layoutModel(ModelOp model) {
   ModelLayout layout;
   layout.name = model.getSymName().str();
-  auto intAttr = [&](StringRef name) {
-    auto a = model->getAttrOfType<IntegerAttr>(name);
-    return a ? a.getInt() : -1;
-  };
-  layout.paramBytes = intAttr(kParamBytesAttr);
-  layout.stateBytes = intAttr(kStateBytesAttr);
-  layout.workspaceBytes = intAttr(kWorkspaceBytesAttr);
-  if (layout.paramBytes < 0 || layout.stateBytes < 0 || layout.workspaceBytes < 0)
+  std::optional<PlanSizes> sizes = model.getPlanSizes();
+  if (!sizes)
     return model.emitError("the model has no memory plan (run dl-plan-memory)");
+  layout.paramBytes = sizes->paramBytes;
+  layout.stateBytes = sizes->stateBytes;
+  layout.workspaceBytes = sizes->workspaceBytes;
 
   // The state block, and the init stream of each tensor: its index among params and buffers.
   std::map<std::string, const StateTensor *> stateByName;
@@ -67,10 +63,11 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     auto type = op.getAttrOfType<TypeAttr>("type").getValue();
     if (!toTensorType(type, s.type))
       return op.emitError() << "compiled models do not support state of type " << type;
-    auto offset = op.getAttrOfType<IntegerAttr>(kOffsetAttr);
+    std::optional<int64_t> offset =
+        s.isParam ? cast<ParamOp>(op).getPlannedOffset() : cast<BufferOp>(op).getPlannedOffset();
     if (!offset)
       return op.emitError("the state has no offset (run dl-plan-memory)");
-    s.offset = offset.getInt();
+    s.offset = *offset;
     s.init = op.getAttrOfType<StringAttr>("init").str();
     if (auto args = op.getAttrOfType<DictionaryAttr>("init_args"))
       for (NamedAttribute a : args) {
@@ -105,14 +102,14 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     return table.get(v);
   };
 
-  for (const Entry &entry : modelEntries(model)) {
+  for (const Entry &entry : model.getEntries()) {
     EntryLayout e;
     e.name = entry.name;
     e.kind = entry.kind;
     int entryIndex = static_cast<int>(layout.entries.size());
     func::FuncOp func = entry.function;
-    if (auto ws = func->getAttrOfType<IntegerAttr>(kWorkspaceBytesAttr))
-      e.workspaceBytes = ws.getInt();
+    if (std::optional<int64_t> ws = getPlannedWorkspaceBytes(func))
+      e.workspaceBytes = *ws;
     llvm::DenseMap<Value, int> bufferOf;
     for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
       NamedTensor t;
@@ -157,23 +154,24 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
       for (Value input : fusion.getInputs())
         call.inputs.push_back(bufferOf.at(input));
       for (auto [i, result] : llvm::enumerate(fusion.getResults())) {
-        Slot slot;
-        if (!slotOf(fusion, i, slot))
+        SlotAttr slot = fusion.getSlot(i);
+        if (!slot)
           return fusion.emitError("the kernel has no memory plan (run dl-plan-memory)");
         BufferView v;
         toTensorType(result.getType(), v.type);
         int b;
-        if (slot.kind == Slot::Arena) {
+        if (slot.getKind() == SlotKind::arena) {
           v.kind = BufferView::Arena;
-          v.offset = slot.offset;
+          v.offset = slot.getValue();
           b = table.get(v);
-        } else if (slot.kind == Slot::State) {
-          FailureOr<int> s = stateView(slot.symbol, result.getType());
+        } else if (slot.getKind() == SlotKind::state) {
+          StringRef symbol = slot.getSymbol().getValue();
+          FailureOr<int> s = stateView(symbol, result.getType());
           if (failed(s))
-            return fusion.emitError() << "no state '" << slot.symbol << "' to write in place";
+            return fusion.emitError() << "no state '" << symbol << "' to write in place";
           b = *s;
         } else {
-          b = outputView(slot.index);
+          b = outputView(static_cast<int>(slot.getValue()));
         }
         bufferOf[result] = b;
         call.outputs.push_back(b);

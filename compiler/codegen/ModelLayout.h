@@ -10,7 +10,7 @@
 #define DLC_CODEGEN_MODELLAYOUT_H
 
 #include "compiler/codegen/KernelSpec.h"
-#include "compiler/transforms/Entries.h"
+#include "dl/DLOps.h"
 
 #include "mlir/Support/LogicalResult.h"
 

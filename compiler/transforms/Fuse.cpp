@@ -1,7 +1,7 @@
 //===- Fuse.cpp - Kernel regions ---------------------------------------------===//
 //
-// The dl-fuse pass (see Passes.td): groups the ops of every entry function of a model (Entries.h)
-// into dl.fusion regions, each of which becomes one kernel.
+// The dl-fuse pass (see Passes.td): groups the ops of every entry function of a model
+// (ModelOp::getEntries) into dl.fusion regions, each of which becomes one kernel.
 //
 // Ops fall into five kinds:
 //   matmul      at most one per kernel; its element-wise consumers become its epilogue
@@ -32,7 +32,6 @@
 // and every store moves to the end of its function (the memory planner relies on both).
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/transforms/Entries.h"
 #include "compiler/transforms/OpKinds.h"
 #include "compiler/transforms/Passes.h"
 
@@ -460,7 +459,7 @@ struct FusePass : mlir::dl::impl::FuseBase<FusePass> {
     bool failed = false;
     getOperation().walk([&](ModelOp model) {
       unsigned counter = 0;
-      for (const Entry &entry : modelEntries(model))
+      for (const Entry &entry : model.getEntries())
         if (mlir::failed(fuseFunction(entry.function, model.getSymName(), counter)))
           failed = true;
     });

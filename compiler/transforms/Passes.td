@@ -98,15 +98,19 @@ def Fuse : Pass<"dl-fuse", "::mlir::ModuleOp"> {
 def PlanMemory : Pass<"dl-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Places every kernel output in a static arena, the model state or the caller's buffer";
   let description = [{
-    After dl-fuse. Each `dl.fusion` gets `dl.slots`, one dictionary per result:
-      `{output = i}`   written straight into the caller's i-th output buffer (a returned value);
-      `{state = @s}`   written in place into parameter or buffer `@s` (a stored value, when no later
-                       kernel reads the old value and the kernel reads it only element by element);
-      `{arena = off}`  a byte offset in the instance's workspace, shared by values whose lifetimes
-                       (first write to last read, over the function's kernels) do not overlap.
+    After dl-fuse. Each `dl.fusion` gets `dl.slots`, one `#dl.slot` per result:
+      `#dl.slot<output i>`   written straight into the caller's i-th output buffer (a returned
+                             value);
+      `#dl.slot<state @s>`   written in place into parameter or buffer `@s` (a stored value, when
+                             no later kernel reads the old value and the kernel reads it only
+                             element by element);
+      `#dl.slot<arena off>`  a byte offset in the instance's workspace, shared by values whose
+                             lifetimes (first write to last read, over the function's kernels) do
+                             not overlap.
     Parameters and buffers get `dl.offset` (bytes into the state block, parameters first), and the
     model gets `dl.param_bytes`, `dl.state_bytes` and `dl.workspace_bytes` (the largest arena of its
-    functions). Every offset is a multiple of 64.
+    functions). Every offset is a multiple of 64. The attributes are the dialect's
+    (dialects/dl/DLModel.h), which verifies them.
   }];
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }

@@ -13,8 +13,6 @@
 // not kernel outputs (an input or a load returned as it is).
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/transforms/Entries.h"
-#include "compiler/transforms/MemoryPlan.h"
 #include "compiler/transforms/OpKinds.h"
 #include "compiler/transforms/Passes.h"
 
@@ -92,12 +90,11 @@ int64_t planFunction(func::FuncOp func) {
   SmallVector<StoreOp> stores(block.getOps<StoreOp>());
   auto ret = cast<func::ReturnOp>(block.getTerminator());
   MLIRContext *ctx = func.getContext();
-  Builder b(ctx);
 
-  llvm::DenseMap<Value, Attribute> slot;
+  llvm::DenseMap<Value, SlotAttr> slot;
   for (auto [i, v] : llvm::enumerate(ret.getOperands()))
     if (v.getDefiningOp<FusionOp>() && !slot.count(v))
-      slot[v] = b.getDictionaryAttr(b.getNamedAttr("output", b.getI64IntegerAttr(i)));
+      slot[v] = SlotAttr::getOutput(ctx, i);
   llvm::DenseMap<Operation *, size_t> position;
   for (auto [i, k] : llvm::enumerate(kernels))
     position[k] = i;
@@ -108,8 +105,7 @@ int64_t planFunction(func::FuncOp func) {
       continue;
     if (writableInPlace(kernels, position[fusion], cast<OpResult>(v).getResultNumber(),
                         store.getName(), ret, stores))
-      slot[v] = b.getDictionaryAttr(
-          b.getNamedAttr("state", FlatSymbolRefAttr::get(ctx, store.getName())));
+      slot[v] = SlotAttr::getState(ctx, FlatSymbolRefAttr::get(ctx, store.getName()));
   }
 
   // Lifetimes of the values left for the arena, in kernel positions; the copies at the end of the
@@ -153,38 +149,35 @@ int64_t planFunction(func::FuncOp func) {
     placed.push_back(iv);
   }
   for (Interval &iv : intervals)
-    slot[iv.value] = b.getDictionaryAttr(b.getNamedAttr("arena", b.getI64IntegerAttr(iv.offset)));
+    slot[iv.value] = SlotAttr::getArena(ctx, iv.offset);
 
   for (FusionOp k : kernels) {
-    SmallVector<Attribute> slots;
+    SmallVector<SlotAttr> slots;
     for (Value r : k.getResults())
       slots.push_back(slot.lookup(r));
-    k->setAttr(kSlotsAttr, b.getArrayAttr(slots));
+    k.setSlots(slots);
   }
-  func->setAttr(kWorkspaceBytesAttr, b.getI64IntegerAttr(arena));
+  setPlannedWorkspaceBytes(func, arena);
   return arena;
 }
 
 struct PlanMemoryPass : mlir::dl::impl::PlanMemoryBase<PlanMemoryPass> {
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
-      Builder b(model.getContext());
       int64_t offset = 0;
       for (auto param : model.getBodyBlock().getOps<ParamOp>()) {
-        param->setAttr(kOffsetAttr, b.getI64IntegerAttr(offset));
+        param.setPlannedOffset(offset);
         offset += bytesOf(param.getTensorType());
       }
       int64_t paramBytes = offset;
       for (auto buffer : model.getBodyBlock().getOps<BufferOp>()) {
-        buffer->setAttr(kOffsetAttr, b.getI64IntegerAttr(offset));
+        buffer.setPlannedOffset(offset);
         offset += bytesOf(buffer.getTensorType());
       }
       int64_t workspace = 0;
-      for (const Entry &entry : modelEntries(model))
+      for (const Entry &entry : model.getEntries())
         workspace = std::max(workspace, planFunction(entry.function));
-      model->setAttr(kParamBytesAttr, b.getI64IntegerAttr(paramBytes));
-      model->setAttr(kStateBytesAttr, b.getI64IntegerAttr(offset - paramBytes));
-      model->setAttr(kWorkspaceBytesAttr, b.getI64IntegerAttr(workspace));
+      model.setPlanSizes({paramBytes, offset - paramBytes, workspace});
     });
   }
 };

@@ -16,7 +16,6 @@
 // and a split in between.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/transforms/Entries.h"
 #include "compiler/transforms/OpKinds.h"
 #include "compiler/transforms/Passes.h"
 
@@ -183,7 +182,7 @@ private:
 struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
-      for (const Entry &entry : modelEntries(model)) {
+      for (const Entry &entry : model.getEntries()) {
         func::FuncOp function = entry.function;
         Unroller unroller;
         // Outermost first; a scan nested in a body is copied into the steps and found next round.

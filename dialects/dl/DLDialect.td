@@ -27,6 +27,9 @@ def DL_Dialect : Dialect {
   let dependentDialects = ["::mlir::func::FuncDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 1;
+  // The memory plan's discardable attributes (dl.slots, dl.offset, the byte counts): see
+  // DLModel.h and ops/MemoryPlan.cpp.
+  let hasOperationAttrVerify = 1;
 }
 
 class DL_Op<string mnemonic, list<Trait> traits = []> : Op<DL_Dialect, mnemonic, traits>;

@@ -15,4 +15,10 @@ def DL_CmpPredicateAttr : EnumAttr<DL_Dialect, DL_CmpPredicate, "cmp_predicate">
   let assemblyFormat = "$value";
 }
 
+def DL_SlotKind : I32EnumAttr<"SlotKind", "where a kernel output lives (#dl.slot)", [
+    I32EnumAttrCase<"arena", 0>, I32EnumAttrCase<"state", 1>, I32EnumAttrCase<"output", 2>]> {
+  let cppNamespace = "::mlir::dl";
+  let genSpecializedAttr = 0;
+}
+
 #endif // DL_ENUMS_TD

@@ -1,6 +1,7 @@
 //===- DLOps.h - The dl dialect and its operations ----------------*- C++ -*-===//
 //
-// Include this header to use the dl dialect: it declares the dialect, its enumerations and every op.
+// Include this header to use the dl dialect: it declares the dialect, its enumerations, attributes,
+// the model's contracts (DLModel.h) and every op.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_DLOPS_H
@@ -20,6 +21,7 @@
 #include "dl/DLDialect.h.inc"
 #include "dl/DLEnums.h.inc"
 #include "dl/DLInterfaces.h.inc"
+#include "dl/DLModel.h"
 #include "dl/DLTraits.h"
 
 #define GET_ATTRDEF_CLASSES

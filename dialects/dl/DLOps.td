@@ -8,6 +8,7 @@
 
 include "DLDialect.td"
 include "DLEnums.td"
+include "DLAttrs.td"
 include "DLInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/OpAsmInterface.td"

@@ -22,8 +22,8 @@ def DL_FusionOp : DL_Op<"fusion", [IsolatedFromAbove, SingleBlockImplicitTermina
       dl.yield %r, %m : tensor<128x256xf32>, tensor<128x256xi1>
     }
     ```
-    After dl-plan-memory each fusion carries `dl.slots`, one dictionary per result: `{arena = offset}`,
-    `{state = @symbol}` or `{output = index}`.
+    After dl-plan-memory each fusion carries `dl.slots`, one `#dl.slot` per result:
+    `#dl.slot<arena offset>`, `#dl.slot<state @symbol>` or `#dl.slot<output index>`.
   }];
   let arguments = (ins StrAttr:$kernel, Variadic<DL_Tensor>:$inputs);
   let results = (outs Variadic<DL_Tensor>:$results);
@@ -34,6 +34,11 @@ def DL_FusionOp : DL_Op<"fusion", [IsolatedFromAbove, SingleBlockImplicitTermina
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
+
+    /// Where result `i` lives in the memory plan; null before dl-plan-memory.
+    ::mlir::dl::SlotAttr getSlot(unsigned i);
+    /// Records the plan of every result, in order.
+    void setSlots(::llvm::ArrayRef<::mlir::dl::SlotAttr> slots);
   }];
 }
 

@@ -1,4 +1,9 @@
 //===- ModelOps.cpp - dl.model, dl.param, dl.buffer, dl.load, dl.train ----===//
+//
+// Their verifiers, and the model's entries (DLModel.h). The memory plan's attributes are in
+// MemoryPlan.cpp.
+//
+//===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -173,4 +178,23 @@ LogicalResult TrainOp::verifySymbolUses(SymbolTableCollection &symbols) {
       return emitOpError("names parameter '") << ref.getValue() << "' twice";
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// dl.model's entries
+//===----------------------------------------------------------------------===//
+
+std::vector<Entry> ModelOp::getEntries() {
+  std::vector<Entry> entries;
+  auto lookup = [&](StringRef name) {
+    return llvm::dyn_cast_or_null<func::FuncOp>(lookupSymbol(name));
+  };
+  if (auto f = lookup("forward"))
+    entries.push_back({"forward", EntryKind::Forward, f});
+  if (auto f = lookup("eval"))
+    entries.push_back({"eval", EntryKind::Eval, f});
+  for (auto train : getBodyBlock().getOps<TrainOp>())
+    if (auto f = lookup((train.getSymName() + ".update").str()))
+      entries.push_back({train.getSymName().str(), EntryKind::Train, f});
+  return entries;
 }

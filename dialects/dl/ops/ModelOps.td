@@ -28,6 +28,15 @@ def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTermi
   let builders = [OpBuilder<(ins "::llvm::StringRef":$name)>];
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
+
+    /// The entries of the model in the order forward, eval, then the train steps in model order.
+    /// A train step whose update function does not exist yet (before dl-expand-optimizers) is left
+    /// out.
+    std::vector<::mlir::dl::Entry> getEntries();
+
+    /// The byte counts dl-plan-memory records (DLModel.h); nullopt before it ran.
+    std::optional<::mlir::dl::PlanSizes> getPlanSizes();
+    void setPlanSizes(const ::mlir::dl::PlanSizes &sizes);
   }];
   let skipDefaultBuilders = 1;
 }
@@ -42,6 +51,18 @@ class DL_StateOp<string mnemonic> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp"
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {
       return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+
+    /// Bytes into the model's state block, which dl-plan-memory records (`dl.offset`); nullopt
+    /// before it ran.
+    std::optional<int64_t> getPlannedOffset() {
+      if (auto offset = (*this)->getAttrOfType<::mlir::IntegerAttr>(::mlir::dl::kOffsetAttr))
+        return offset.getInt();
+      return std::nullopt;
+    }
+    void setPlannedOffset(int64_t offset) {
+      (*this)->setAttr(::mlir::dl::kOffsetAttr,
+                       ::mlir::Builder(getContext()).getI64IntegerAttr(offset));
     }
   }];
 }

@@ -33,7 +33,7 @@ dl.model @m {
 // Tests that the scatter-add takes in the matmul that produces its incoming gradient and gives its
 // result to the optimizer's element-wise update in the same kernel, which writes the table in place.
 // CHECK-LABEL: func.func @s.update
-// CHECK: dl.fusion "m_s_update_k0"({{.*}}dl.slots = [{state = @w}]
+// CHECK: dl.fusion "m_s_update_k0"({{.*}}dl.slots = [#dl.slot<state @w>]
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT:   dl.transpose
 // CHECK-NEXT:   dl.matmul
@@ -72,7 +72,7 @@ dl.model @m {
 // ids give them the table's shape: an element is not read where it is written, so a later row
 // could read a row already overwritten.
 // CHECK-LABEL: func.func @s.update
-// CHECK: dl.fusion "m_s_update_k0"({{.*}}dl.slots = [{arena = {{[0-9]+}} : i64}]
+// CHECK: dl.fusion "m_s_update_k0"({{.*}}dl.slots = [#dl.slot<arena {{[0-9]+}}>]
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT:   dl.embedding
 // CHECK-NEXT:   dl.tanh

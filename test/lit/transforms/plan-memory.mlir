@@ -8,10 +8,10 @@
 // CHECK-SAME: dl.workspace_bytes = 128
 // CHECK: dl.param @w {{.*}}dl.offset = 0
 // CHECK: dl.buffer @v {{.*}}dl.offset = 64
-// CHECK: dl.fusion "m_forward_k0"{{.*}}dl.slots = [{arena = 0 : i64}]
-// CHECK: dl.fusion "m_forward_k1"{{.*}}dl.slots = [{arena = 64 : i64}]
-// CHECK: dl.fusion "m_forward_k2"{{.*}}dl.slots = [{arena = 0 : i64}]
-// CHECK: dl.fusion "m_forward_k3"{{.*}}dl.slots = [{output = 0 : i64}]
+// CHECK: dl.fusion "m_forward_k0"{{.*}}dl.slots = [#dl.slot<arena 0>]
+// CHECK: dl.fusion "m_forward_k1"{{.*}}dl.slots = [#dl.slot<arena 64>]
+// CHECK: dl.fusion "m_forward_k2"{{.*}}dl.slots = [#dl.slot<arena 0>]
+// CHECK: dl.fusion "m_forward_k3"{{.*}}dl.slots = [#dl.slot<output 0>]
 dl.model @m {
   dl.param @w : tensor<4x4xf32> = "zeros"
   dl.buffer @v : tensor<4x4xf32> = "zeros"
@@ -29,7 +29,7 @@ dl.model @m {
 
 // Tests that an element-wise update is written in place into the parameter it replaces.
 // CHECK-LABEL: func.func @s.update
-// CHECK: dl.fusion {{.*}}dl.slots = [{state = @w}]
+// CHECK: dl.fusion {{.*}}dl.slots = [#dl.slot<state @w>]
 // CHECK: dl.store
 dl.model @m {
   dl.param @w : tensor<4x4xf32> = "zeros"
@@ -55,9 +55,9 @@ dl.model @m {
 // Tests that a new value stays in the arena (and is copied at the end) when a later kernel still
 // reads the old one.
 // CHECK-LABEL: func.func @s.update
-// CHECK: %[[N:.*]] = dl.fusion {{.*}}dl.slots = [{arena = {{[0-9]+}} : i64}]
+// CHECK: %[[N:.*]] = dl.fusion {{.*}}dl.slots = [#dl.slot<arena {{[0-9]+}}>]
 // CHECK: dl.fusion {{.*}}(%[[N]]
-// CHECK-SAME: dl.slots = [{output = 0 : i64}]
+// CHECK-SAME: dl.slots = [#dl.slot<output 0>]
 dl.model @m {
   dl.param @w : tensor<4x4xf32> = "zeros"
   func.func @s.loss() -> (tensor<f32> {dl.loss = "s"}) {

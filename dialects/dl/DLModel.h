@@ -1,0 +1,69 @@
+//===- DLModel.h - What a model promises the stages after it ------*- C++ -*-===//
+//
+// The contracts of a dl.model with the passes and the code generator that consume it: its entry
+// points, as the C ABI names them (ModelOp::getEntries), and the memory plan dl-plan-memory records
+// (#dl.slot on each kernel output, byte offsets and counts on the state and the model), read and
+// written through the accessors of ModelOp, ParamOp, BufferOp and FusionOp and the functions below.
+// The dialect verifies the plan's attributes (ops/MemoryPlan.cpp); computing a plan is the pass's.
+//
+// Included by DLOps.h before the ops, whose accessors return these types; include DLOps.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DL_DLMODEL_H
+#define DL_DLMODEL_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir::dl {
+
+//===----------------------------------------------------------------------===//
+// Entries
+//===----------------------------------------------------------------------===//
+
+enum class EntryKind { Forward, Eval, Train };
+
+/// A function a compiled model exports: `forward` and `eval` (when the model has them) and one per
+/// training step, `<step>` running the function `@<step>.update`. The other functions
+/// (`<step>.loss`, `<step>.grad`) are stages of the training step that codegen does not compile.
+struct Entry {
+  std::string name; ///< "forward", "eval", "train_step", ...
+  EntryKind kind;
+  func::FuncOp function;
+};
+
+//===----------------------------------------------------------------------===//
+// The memory plan
+//===----------------------------------------------------------------------===//
+
+/// The plan's discardable attributes. `dl.slots` (on dl.fusion) is an array of #dl.slot, one per
+/// result; the others are i64 byte counts.
+constexpr llvm::StringLiteral kSlotsAttr = "dl.slots";
+constexpr llvm::StringLiteral kOffsetAttr = "dl.offset";                  ///< dl.param, dl.buffer
+constexpr llvm::StringLiteral kParamBytesAttr = "dl.param_bytes";         ///< dl.model
+constexpr llvm::StringLiteral kStateBytesAttr = "dl.state_bytes";         ///< dl.model
+constexpr llvm::StringLiteral kWorkspaceBytesAttr = "dl.workspace_bytes"; ///< dl.model, entries
+
+/// Every offset and size of the plan is a multiple of this many bytes (the verifier checks it).
+constexpr int64_t kPlanAlignment = 64;
+
+inline int64_t alignTo64(int64_t bytes) {
+  return (bytes + kPlanAlignment - 1) / kPlanAlignment * kPlanAlignment;
+}
+
+/// The byte counts of a planned model: its parameters, the rest of its state (buffers and
+/// optimizer state, after the parameters in one block), and the largest arena of its entries.
+struct PlanSizes {
+  int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
+};
+
+/// The arena an entry function needs; nullopt before dl-plan-memory.
+std::optional<int64_t> getPlannedWorkspaceBytes(func::FuncOp entry);
+void setPlannedWorkspaceBytes(func::FuncOp entry, int64_t bytes);
+
+} // namespace mlir::dl
+
+#endif // DL_DLMODEL_H
