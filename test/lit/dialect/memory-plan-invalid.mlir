@@ -124,6 +124,22 @@ dl.model @m {
 
 // -----
 
+// Tests that a result written to an output has the output's type.
+dl.model @m {
+  func.func @forward(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>) {
+    // expected-error @+1 {{'dl.fusion' op writes result 0 of type 'tensor<4xf32>' to output 1, of type 'tensor<4xi1>'}}
+    %y = dl.fusion "k"(%x) {dl.slots = [#dl.slot<output 1>]} : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%x0: tensor<4xf32>):
+      %t = dl.tanh %x0 : tensor<4xf32>
+      dl.yield %t : tensor<4xf32>
+    }
+    %c = dl.constant dense<true> : tensor<4xi1>
+    return %y, %c : tensor<4xf32>, tensor<4xi1>
+  }
+}
+
+// -----
+
 // Tests that only a kernel carries slots.
 dl.model @m {
   // expected-error @+1 {{'dl.param' op carries 'dl.slots', which only a dl.fusion has}}
