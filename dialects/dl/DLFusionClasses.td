@@ -18,8 +18,8 @@ class DL_FusionClass<string name> : NativeOpTrait<name> {
   let cppNamespace = "::mlir::dl::fusion";
 }
 
-/// Each result element reads only the operand elements at its own coordinates, operands broadcast as
-/// NumPy does (one_hot broadcasts its ids along the new class dimension), or nothing at all
+/// Each result element reads only the operand elements at its own coordinates, operands broadcast
+/// as NumPy does (one_hot broadcasts its ids along the new class dimension), or nothing at all
 /// (constants, random draws). A kernel inlines it into its consumers; dl-plan-memory may write its
 /// result over an operand of the same shape, since every element is read before it is overwritten.
 def DL_Pointwise : DL_FusionClass<"Pointwise">;

@@ -102,6 +102,8 @@ TEST_F(OpCoverage, EveryOpHasAGradientRuleOrDeclaresItHasNone) {
       << "these ops declare more than one of DL_GradientSource, DL_NonDifferentiable and a VJP";
 }
 
+// DL_Op refuses such an op at build time; this catches one defined around DL_Op (as
+// Op<DL_Dialect, ...> directly) or a build-time check that was lost.
 TEST_F(OpCoverage, EveryOpDeclaresExactlyOneFusionClass) {
   std::vector<std::string> wrong;
   for (RegisteredOperationName name : ops_) {

@@ -18,7 +18,8 @@ class DL_WindowOp<string mnemonic, list<Trait> traits = []>
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_Conv2dOp : DL_WindowOp<"conv2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Contraction]> {
+def DL_Conv2dOp : DL_WindowOp<"conv2d",
+    [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Contraction]> {
   let summary = "2-D convolution (cross-correlation, PyTorch's conv2d without bias or groups)";
   let description = [{
     `x` is [N, C, H, W] and `weight` [O, C, KH, KW]; the result is [N, O, OH, OW] with
@@ -34,7 +35,8 @@ def DL_Conv2dOp : DL_WindowOp<"conv2d", [DeclareOpInterfaceMethods<DL_VJPOpInter
                        DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation);
 }
 
-def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input", [DL_NonDifferentiable, DL_Contraction]> {
+def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input",
+    [DL_NonDifferentiable, DL_Contraction]> {
   let summary = "Gradient of conv2d with respect to its input";
   let description = [{
     The vector-Jacobian product of `dl.conv2d` with respect to `x`: `grad_output` is [N, O, OH, OW],
@@ -53,7 +55,8 @@ def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input", [DL_NonDifferentiabl
                        DenseI64ArrayAttr:$dilation, DenseI64ArrayAttr:$input_size);
 }
 
-def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight", [DL_NonDifferentiable, DL_Contraction]> {
+def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight",
+    [DL_NonDifferentiable, DL_Contraction]> {
   let summary = "Gradient of conv2d with respect to its weight";
   let description = [{
     `gw[o,c,p,q] = sum_{n,i,j} gy[n,o,i,j] * x[n, c, i*sh - ph + p*dh, j*sw - pw + q*dw]` (zero
