@@ -61,6 +61,12 @@ static void copyAttributes(Operation *op, KernelNode &node) {
     node.strings["predicate"] = mlir::dl::stringifyCmpPredicate(cmp.getPredicate()).str();
 }
 
+const std::vector<std::string> &opsRewrittenByExtraction() {
+  // The SplitOp branch of extractKernel below.
+  static const std::vector<std::string> ops = {"split"};
+  return ops;
+}
+
 FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion) {
   Kernel kernel;
   kernel.name = fusion.getKernel().str();

@@ -20,6 +20,11 @@ bool toTensorType(mlir::Type type, TensorType &out);
 /// The kernel of `fusion`, or failure with an error emitted at the unsupported op.
 mlir::FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion);
 
+/// The dl ops extractKernel rewrites into other nodes, so that no KernelNode names them and the
+/// Halide side needs no lowering of their own: split, as one slice per part. Named as
+/// KernelNode::op is (without "dl.").
+const std::vector<std::string> &opsRewrittenByExtraction();
+
 /// A text that is equal for two kernels exactly when they compute the same thing (names aside), so
 /// that forward and eval can share one compiled kernel.
 std::string kernelFingerprint(const Kernel &kernel);

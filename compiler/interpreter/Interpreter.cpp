@@ -242,6 +242,14 @@ FailureOr<std::vector<Tensor>> Interpreter::run(func::FuncOp function, llvm::Arr
   return failure();
 }
 
+bool runsOp(OperationName name) {
+  // What runOps below dispatches: the kernels, and the dl ops it handles itself.
+  return kernels().count(name.getTypeID()) ||
+         llvm::is_contained({TypeID::get<mlir::dl::LoadOp>(), TypeID::get<mlir::dl::StoreOp>(),
+                             TypeID::get<mlir::dl::ScanOp>(), TypeID::get<mlir::dl::ScanYieldOp>()},
+                            name.getTypeID());
+}
+
 LogicalResult Interpreter::runOps(Block &body, llvm::DenseMap<Value, Tensor> &values, int depth,
                                   std::string &error) {
   for (Operation &op : body) {

@@ -121,6 +121,11 @@ private:
   bool verified_ = false;
 };
 
+/// Whether the interpreter runs dl ops named `name` in a function body: through a kernel of its
+/// table (Kernels.h), or itself (dl.load, dl.store, dl.scan and the dl.scan_yield that ends a
+/// step). The op-coverage test (test/unit/OpCoverageTest.cpp) asks it of every dl op.
+bool runsOp(mlir::OperationName name);
+
 } // namespace dl::interp
 
 #endif // DLC_INTERPRETER_INTERPRETER_H

@@ -3,19 +3,21 @@
 // The dl-fuse pass (see Passes.td): groups the ops of every entry function of a model
 // (ModelOp::getEntries) into dl.fusion regions, each of which becomes one kernel.
 //
-// Ops fall into five kinds:
-//   matmul      at most one per kernel; its element-wise consumers become its epilogue
+// Ops fall into five kinds, the fusion class each declares (dialects/dl/DLFusionClasses.td, read
+// through OpKinds.h):
+//   contraction matmul, conv2d and its gradients: at most one per kernel; its element-wise
+//               consumers become its epilogue
 //   attention   attention and attention_grad: a kernel of their own, where the three gradients of
 //               one attention (same operands) join first, so they compute the weights once
-//   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax, the losses and
-//               embedding_grad (a scatter-add)
-//   index       transpose, reshape, broadcast_to, slice, pad, concat, split, embedding (a gather):
+//   reduction   sum, mean, max, min, logsumexp, argmax, softmax, log_softmax, the losses, pooling
+//               and its gradients, and embedding_grad (a scatter-add)
+//   reindex     transpose, reshape, broadcast_to, slice, pad, concat, split, embedding (a gather):
 //               re-indexing, fused into their consumers only (so a transpose feeding a matmul is
 //               an access pattern of that matmul, not a copy)
-//   pointwise   everything else: element-wise math, cmp, select, cast, one_hot, constants, random
+//   pointwise   element-wise math, cmp, select, cast, one_hot, constants, random draws
 // Visiting ops in order, a producer's group merges into its consumer's group when
-//   - the consumer is pointwise or a reduction, and the union holds at most one matmul; or
-//   - the consumer is a matmul or an attention op and the producer's group is all index ops;
+//   - the consumer is pointwise or a reduction, and the union holds at most one contraction; or
+//   - the consumer is a contraction or an attention op and the producer's group is all reindex ops;
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
 // the steps' kernels stay alike, so one compiled kernel serves every step; and the union holds at
@@ -25,7 +27,7 @@
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
 // values kept for the backward pass (a ReLU's mask, a dropout's output) leave the forward kernels.
 //
-// Before grouping, constants and one-element element-wise or index ops (an optimizer's bias
+// Before grouping, constants and one-element element-wise or reindex ops (an optimizer's bias
 // corrections, a learning rate, a loss's gradient seed) are cloned for each user and join any
 // consumer, so every kernel recomputes its own scalars instead of
 // waiting for a scalar kernel; loads that follow a store of the same symbol read the stored value,
@@ -94,14 +96,23 @@ void eraseDeadOps(func::FuncOp func) {
 constexpr size_t kMaxKernelOps = 48;
 
 /// Cheap ops worth recomputing in each kernel that uses them: small constants, and element-wise
-/// or index ops with at most one element (scalars an optimizer or a loss gradient computes).
+/// or reindex ops with at most one element (scalars an optimizer or a loss gradient computes).
+/// One-element loads (an optimizer's step count) are copied too, so that each kernel reads the
+/// symbol through a load of its own; a load computes nothing, so a copy costs nothing.
 bool isDuplicable(Operation *op) {
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     auto value = constant.getValue();
     return value.isSplat() || value.getNumElements() <= 64;
   }
-  if (opKind(op) == OpKind::Matmul || opKind(op) == OpKind::Reduction ||
-      opKind(op) == OpKind::Attention || isRandom(op) || op->getNumResults() != 1)
+  if (!isa<LoadOp>(op)) {
+    if (!isFusible(op))
+      return false;
+    OpKind kind = opKind(op);
+    if (kind == OpKind::Contraction || kind == OpKind::Reduction || kind == OpKind::Attention ||
+        isRandom(op))
+      return false;
+  }
+  if (op->getNumResults() != 1)
     return false;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   return type && type.getNumElements() <= 1;
@@ -167,7 +178,7 @@ public:
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
               scanStep(op) == scanStep(other) &&
               sizeOf(leader(op)) + sizeOf(leader(other)) <= kMaxKernelOps &&
-              !same(op, other) && matmulsIn(leader(op)) + matmulsIn(leader(other)) <= 1 &&
+              !same(op, other) && contractionsIn(leader(op)) + contractionsIn(leader(other)) <= 1 &&
               !reaches(leader(op), leader(other)) && !reaches(leader(other), leader(op)))
             merge(op, other);
     }
@@ -244,12 +255,12 @@ private:
       n += opKind(op) == kind;
     return n;
   }
-  int matmulsIn(Operation *lead) { return countIn(lead, OpKind::Matmul); }
+  int contractionsIn(Operation *lead) { return countIn(lead, OpKind::Contraction); }
   int attentionsIn(Operation *lead) { return countIn(lead, OpKind::Attention); }
 
-  bool allIndex(Operation *lead) {
+  bool allReindex(Operation *lead) {
     for (Operation *op : membersOf(lead))
-      if (opKind(op) != OpKind::Index)
+      if (opKind(op) != OpKind::Reindex)
         return false;
     return true;
   }
@@ -283,27 +294,27 @@ private:
     if (scanStep(producer) != scanStep(consumer))
       return false;
     switch (opKind(consumer)) {
-    case OpKind::Index:
+    case OpKind::Reindex:
       // A chain of reshapes and transposes joins, so that its consumer takes the whole chain as
       // its access pattern instead of reading a copy of all but the last link. Only a link with
       // one user (joining a fan-out, a split's parts, would hand every part to whichever consumer
       // comes first), and never a concatenation: read through, the 64 steps an unrolled scan
       // stacks become a 64-way select per element of the product that reads them.
-      if (!isa<ReshapeOp, TransposeOp>(consumer) || !allIndex(p) || !allIndex(c) ||
+      if (!isa<ReshapeOp, TransposeOp>(consumer) || !allReindex(p) || !allReindex(c) ||
           containsConcat(p) || !llvm::hasSingleElement(producer->getUsers()))
         return false;
       break;
-    case OpKind::Matmul:
-      if (!allIndex(p) || attentionsIn(c) > 0)
+    case OpKind::Contraction:
+      if (!allReindex(p) || attentionsIn(c) > 0)
         return false;
       break;
     case OpKind::Attention:
-      if (!allIndex(p))
+      if (!allReindex(p))
         return false;
       break;
     case OpKind::Pointwise:
     case OpKind::Reduction:
-      if (matmulsIn(p) + matmulsIn(c) > 1 || attentionsIn(p) + attentionsIn(c) > 0)
+      if (contractionsIn(p) + contractionsIn(c) > 1 || attentionsIn(p) + attentionsIn(c) > 0)
         return false;
       break;
     }

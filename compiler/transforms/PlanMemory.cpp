@@ -64,6 +64,7 @@ bool writableInPlace(ArrayRef<FusionOp> kernels, size_t position, unsigned resul
             return false;
           continue;
         }
+        // Element-wise only as the op declares it (DL_Pointwise): no op is by default.
         if (opKind(user) != OpKind::Pointwise || user->getNumResults() != 1)
           return false;
         Value result = user->getResult(0);

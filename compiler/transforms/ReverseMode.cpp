@@ -36,13 +36,28 @@ LogicalResult ReverseMode::reverse(ArrayRef<Operation *> ops) {
   return success();
 }
 
+GradientRule gradientRule(OperationName name) {
+  if (name.hasTrait<GradientSource>())
+    return GradientRule::Source;
+  if (name.hasTrait<NonDifferentiable>())
+    return GradientRule::NonDifferentiable;
+  if (name.getTypeID() == TypeID::get<ScanOp>())
+    return GradientRule::Scan;
+  if (name.hasInterface<VJPOpInterface>())
+    return GradientRule::VJP;
+  if (name.hasTrait<OpTrait::ZeroResults>())
+    return GradientRule::NoResults;
+  return GradientRule::None;
+}
+
 LogicalResult ReverseMode::reverseOp(Operation *op) {
   if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint_.count(r); }))
-    return success(); // The loss does not depend on this op.
-  if (op->hasTrait<GradientSource>() ||
+    return success(); // The loss does not depend on this op (nor on any op without results).
+  GradientRule rule = gradientRule(op->getName());
+  if (rule == GradientRule::Source ||
       llvm::none_of(op->getOperands(), [&](Value v) { return active_.contains(v); }))
     return success();
-  if (op->hasTrait<NonDifferentiable>()) {
+  if (rule == GradientRule::NonDifferentiable) {
     if (llvm::any_of(op->getOperands(), [&](Value v) { return active_.contains(v) && isFloatTensor(v); }))
       return op->emitError() << "the loss depends on '" << op->getName()
                              << "' here, which has no gradient; training cannot flow through it";
@@ -52,12 +67,12 @@ LogicalResult ReverseMode::reverseOp(Operation *op) {
   for (Value r : op->getResults())
     resultGrads.push_back(adjoint_.lookup(r));
   SmallVector<Value> operandGrads;
-  if (auto scan = llvm::dyn_cast<ScanOp>(op)) {
-    if (failed(buildScanVJP(*this, scan, resultGrads, operandGrads)))
+  if (rule == GradientRule::Scan) {
+    if (failed(buildScanVJP(*this, llvm::cast<ScanOp>(op), resultGrads, operandGrads)))
       return failure();
   } else {
     auto vjp = llvm::dyn_cast<VJPOpInterface>(op);
-    if (!vjp)
+    if (rule != GradientRule::VJP || !vjp)
       return op->emitError() << "'" << op->getName() << "' has no gradient rule";
     for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
       if (!g)

@@ -47,6 +47,22 @@ private:
   llvm::DenseMap<Value, Value> adjoint_;
 };
 
+/// How reverse mode treats an op, by the declaration next to its definition (DLInterfaces.td).
+enum class GradientRule {
+  None,              ///< No declaration: differentiating through it is an error at the op.
+  Source,            ///< DL_GradientSource: a computation starts here; nothing flows past it.
+  NonDifferentiable, ///< DL_NonDifferentiable: an error where the loss depends on it.
+  Scan,              ///< dl.scan: a reverse scan, built here (ScanGradient.cpp), which needs to
+                     ///< know which operands are active.
+  VJP,               ///< VJPOpInterface: the op's own rule.
+  NoResults,         ///< Nothing to differentiate: it defines no value (store, the terminators,
+                     ///< the model's structure).
+};
+
+/// The rule reverse mode applies to ops named `name`, in the order it asks (the op-coverage test
+/// asks it of every dl op).
+GradientRule gradientRule(OperationName name);
+
 /// A zero tensor of `type`.
 Value zerosOf(OpBuilder &b, Location loc, Type type);
 

@@ -9,6 +9,7 @@
 #define DL_DIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "DLFusionClasses.td"
 
 def DL_Dialect : Dialect {
   let name = "dl";
@@ -32,7 +33,12 @@ def DL_Dialect : Dialect {
   let hasOperationAttrVerify = 1;
 }
 
-class DL_Op<string mnemonic, list<Trait> traits = []> : Op<DL_Dialect, mnemonic, traits>;
+class DL_Op<string mnemonic, list<Trait> traits = []> : Op<DL_Dialect, mnemonic, traits> {
+  // The code generator reads each op's class and has no default to fall back on
+  // (DLFusionClasses.td): an op without one, or with two, fails the build here.
+  assert !eq(!size(!filter(t, traits, !isa<DL_FusionClass>(t))), 1),
+         "dl." # mnemonic # " must declare exactly one fusion class (DLFusionClasses.td)";
+}
 
 //===----------------------------------------------------------------------===//
 // Type constraints.

@@ -56,6 +56,11 @@ bool runKernelForTarget(const Kernel &kernel, const std::string &target,
                         const std::vector<HostTensor> &inputs, uint64_t seed, uint32_t step,
                         std::vector<HostTensor> &outputs, std::string &error);
 
+/// The ops a KernelNode may name (`op`, without "dl."): the keys of the op table the translation
+/// looks each node up in (defined in Pipeline.cpp, beside it). Plain strings, so that a test
+/// compares them with the dialect's ops by name (test/unit/OpCoverageTest.cpp).
+std::vector<std::string> halideLoweredOps();
+
 } // namespace dl::codegen
 
 #endif // DLC_CODEGEN_HALIDE_HALIDECODEGEN_H

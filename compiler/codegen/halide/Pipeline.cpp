@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Pipeline.h"
+#include "compiler/codegen/halide/HalideCodegen.h"
 
 namespace dl::halide {
 
@@ -109,3 +110,10 @@ BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target 
 }
 
 } // namespace dl::halide
+
+std::vector<std::string> dl::codegen::halideLoweredOps() {
+  std::vector<std::string> names;
+  for (const auto &entry : dl::halide::opTable())
+    names.push_back(entry.first);
+  return names;
+}

@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 def DL_AttentionOp : DL_Op<"attention",
-    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Attention]> {
   let summary = "Scaled dot-product attention of one or more heads";
   let description = [{
     With q [L..., Tq, d], k [L..., Tk, d] and v [L..., Tk, dv] (one set of leading dimensions L),
@@ -30,7 +30,7 @@ def DL_AttentionOp : DL_Op<"attention",
 }
 
 def DL_AttentionGradOp : DL_Op<"attention_grad",
-    [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+    [Pure, InferTypeOpAdaptor, DL_NonDifferentiable, DL_Attention]> {
   let summary = "Gradient of attention with respect to its queries, keys or values";
   let description = [{
     For `o = dl.attention(q, k, v)` with the same `causal` and `scale`, and `grad` the gradient of

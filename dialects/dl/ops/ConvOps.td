@@ -6,6 +6,10 @@
 // positions outside the input read as zero (convolution, average pooling) or are never chosen (max
 // pooling). The gradient ops are what the forward ops' VJPs build; they have no gradient themselves.
 //
+// Fusion classes: convolutions and their gradients are contractions like matmul (one per kernel,
+// element-wise consumers as epilogue); pooling and its gradients reduce over windows, with their
+// element-wise producers inlined.
+//
 //===----------------------------------------------------------------------===//
 
 class DL_WindowOp<string mnemonic, list<Trait> traits = []>
@@ -14,7 +18,8 @@ class DL_WindowOp<string mnemonic, list<Trait> traits = []>
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_Conv2dOp : DL_WindowOp<"conv2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_Conv2dOp : DL_WindowOp<"conv2d",
+    [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Contraction]> {
   let summary = "2-D convolution (cross-correlation, PyTorch's conv2d without bias or groups)";
   let description = [{
     `x` is [N, C, H, W] and `weight` [O, C, KH, KW]; the result is [N, O, OH, OW] with
@@ -30,7 +35,8 @@ def DL_Conv2dOp : DL_WindowOp<"conv2d", [DeclareOpInterfaceMethods<DL_VJPOpInter
                        DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilation);
 }
 
-def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input", [DL_NonDifferentiable]> {
+def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input",
+    [DL_NonDifferentiable, DL_Contraction]> {
   let summary = "Gradient of conv2d with respect to its input";
   let description = [{
     The vector-Jacobian product of `dl.conv2d` with respect to `x`: `grad_output` is [N, O, OH, OW],
@@ -49,7 +55,8 @@ def DL_Conv2dGradInputOp : DL_WindowOp<"conv2d_grad_input", [DL_NonDifferentiabl
                        DenseI64ArrayAttr:$dilation, DenseI64ArrayAttr:$input_size);
 }
 
-def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight", [DL_NonDifferentiable]> {
+def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight",
+    [DL_NonDifferentiable, DL_Contraction]> {
   let summary = "Gradient of conv2d with respect to its weight";
   let description = [{
     `gw[o,c,p,q] = sum_{n,i,j} gy[n,o,i,j] * x[n, c, i*sh - ph + p*dh, j*sw - pw + q*dw]` (zero
@@ -67,7 +74,7 @@ def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight", [DL_NonDifferentia
                        DenseI64ArrayAttr:$dilation, DenseI64ArrayAttr:$kernel_size);
 }
 
-def DL_MaxPool2dOp : DL_WindowOp<"maxpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_MaxPool2dOp : DL_WindowOp<"maxpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
   let summary = "2-D max pooling";
   let description = [{
     The maximum of each window of `input` [N, C, H, W], giving [N, C, OH, OW]. Padded positions are
@@ -83,7 +90,7 @@ def DL_MaxPool2dOp : DL_WindowOp<"maxpool2d", [DeclareOpInterfaceMethods<DL_VJPO
                        DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
 }
 
-def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable]> {
+def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable, DL_Reduction]> {
   let summary = "Gradient of maxpool2d with respect to its input";
   let description = [{
     Each window sends its `grad_output` element to one element of `input`: the first maximal one in
@@ -102,7 +109,7 @@ def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable]> {
                        DenseI64ArrayAttr:$padding);
 }
 
-def DL_AvgPool2dOp : DL_WindowOp<"avgpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_AvgPool2dOp : DL_WindowOp<"avgpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
   let summary = "2-D average pooling (padding counted in the mean)";
   let description = [{
     The sum of each window of `input` [N, C, H, W] divided by KH * KW always, padded positions
@@ -117,7 +124,7 @@ def DL_AvgPool2dOp : DL_WindowOp<"avgpool2d", [DeclareOpInterfaceMethods<DL_VJPO
                        DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
 }
 
-def DL_AvgPool2dGradOp : DL_WindowOp<"avgpool2d_grad", [DL_NonDifferentiable]> {
+def DL_AvgPool2dGradOp : DL_WindowOp<"avgpool2d_grad", [DL_NonDifferentiable, DL_Reduction]> {
   let summary = "Gradient of avgpool2d with respect to its input";
   let description = [{
     Each element of the result [N, C, H, W] ([H, W] = `input_size`) receives

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor, DL_GradientSource]> {
+def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor, DL_GradientSource, DL_Pointwise]> {
   let summary = "A constant tensor";
   let description = [{
     ```mlir
@@ -19,7 +19,7 @@ def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor, D
 }
 
 class DL_BinaryOp<string mnemonic, Type operandType, string math, list<Trait> traits = []>
-    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>])> {
+    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Pointwise])> {
   let summary = "Elementwise " # math # " with broadcasting";
   let description = [{
     `}] # math # [{` of two tensors of one element type; shapes broadcast as in NumPy.
@@ -68,7 +68,7 @@ def DL_PReluOp : DL_BinaryOp<"prelu", DL_FloatTensor, "x if x > 0 else alpha * x
   }];
 }
 
-def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable, DL_Pointwise]> {
   let summary = "Elementwise comparison with broadcasting";
   let description = [{
     Compares two tensors of one element type; the result is an `i1` tensor of the broadcast shape.
@@ -83,7 +83,8 @@ def DL_CmpOp : DL_Op<"cmp", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
   let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                  DL_Pointwise]> {
   let summary = "Elementwise choice (`where`) with broadcasting";
   let description = [{
     `cond ? a : b`, elementwise; the three operands broadcast together.
@@ -100,7 +101,7 @@ def DL_SelectOp : DL_Op<"select", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceM
 }
 
 class DL_UnaryOp<string mnemonic, Type operandType, string math, bit differentiable = 1>
-    : DL_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType],
+    : DL_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType, DL_Pointwise],
                                   !if(differentiable, [DeclareOpInterfaceMethods<DL_VJPOpInterface>], [DL_NonDifferentiable]))> {
   let summary = "Elementwise " # math;
   let description = [{
@@ -133,7 +134,8 @@ def DL_ErfOp : DL_UnaryOp<"erf", DL_FloatTensor, "the error function erf(x)">;
 def DL_CosOp : DL_UnaryOp<"cos", DL_FloatTensor, "cos(x)">;
 
 class DL_UnaryWithAttrOp<string mnemonic, string math, dag attrs>
-    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                      DL_Pointwise]> {
   let summary = "Elementwise " # math;
   let arguments = !con((ins DL_FloatTensor:$input), attrs);
   let results = (outs DL_FloatTensor:$result);
@@ -167,7 +169,8 @@ def DL_ClampOp : DL_UnaryWithAttrOp<"clamp", "min(max(x, min), max)",
 }
 
 class DL_SoftmaxLikeOp<string mnemonic, string math>
-    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                      DL_Reduction]> {
   let summary = math # " along one axis";
   let description = [{
     `}] # math # [{` along `axis` (negative counts from the end), computed stably.
@@ -185,7 +188,8 @@ class DL_SoftmaxLikeOp<string mnemonic, string math>
 def DL_SoftmaxOp : DL_SoftmaxLikeOp<"softmax", "exp(x) / sum(exp(x))">;
 def DL_LogSoftmaxOp : DL_SoftmaxLikeOp<"log_softmax", "x - logsumexp(x)">;
 
-def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                              DL_Pointwise]> {
   let summary = "Converts the element type, keeping the shape";
   let description = [{
     Between `f32`, `i32` and `i1` tensors (floats to integers truncate toward zero; `i1` becomes 0 or
@@ -200,7 +204,7 @@ def DL_CastOp : DL_Op<"cast", [Pure, SameOperandsAndResultShape, DeclareOpInterf
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_OneHotOp : DL_Op<"one_hot", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+def DL_OneHotOp : DL_Op<"one_hot", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable, DL_Pointwise]> {
   let summary = "One-hot encoding of class ids";
   let description = [{
     For `i32` class ids of shape `[...]`, an `f32` tensor of shape `[..., classes]` holding 1 at each

@@ -5,10 +5,17 @@
 // error: the interpreter and the compiled kernels report it instead of reading or writing outside
 // the table.
 //
+// Fusion classes: the lookup reads each result element from one table element, like a slice whose
+// rows the ids pick, so it is re-indexing (DL_Reindex): it fuses into its consumers, a matmul's
+// included, and it is not element-wise, which matters because a gathered table has the table's
+// shape when the ids are [V] and dl-plan-memory writes in place only through element-wise ops. Its
+// gradient adds rows at data-dependent places: a reduction (DL_Reduction) that absorbs its
+// producers and is never another op's epilogue.
+//
 //===----------------------------------------------------------------------===//
 
 def DL_EmbeddingOp : DL_Op<"embedding",
-    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reindex]> {
   let summary = "Rows of a table picked by integer ids";
   let description = [{
     `ids` has any shape S and `table` is [V, D]; the result is [S..., D] with
@@ -24,7 +31,8 @@ def DL_EmbeddingOp : DL_Op<"embedding",
   let assemblyFormat = "$ids `,` $table attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_EmbeddingGradOp : DL_Op<"embedding_grad", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+def DL_EmbeddingGradOp : DL_Op<"embedding_grad", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable,
+                                            DL_Reduction]> {
   let summary = "Gradient of embedding with respect to its table (a scatter-add)";
   let description = [{
     `ids` has shape S and `grad` is [S..., D]; the result is the table's gradient [rows, D]: row v

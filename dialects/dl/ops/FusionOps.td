@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 def DL_FusionOp : DL_Op<"fusion", [IsolatedFromAbove, SingleBlockImplicitTerminator<"YieldOp">,
-                                  DL_NonDifferentiable]> {
+                                  DL_NonDifferentiable, DL_NotFusible]> {
   let summary = "A group of ops compiled as one kernel";
   let description = [{
     The region computes the kernel from its block arguments (the kernel's input buffers) and yields
@@ -42,7 +42,7 @@ def DL_FusionOp : DL_Op<"fusion", [IsolatedFromAbove, SingleBlockImplicitTermina
   }];
 }
 
-def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike, HasParent<"FusionOp">]> {
+def DL_YieldOp : DL_Op<"yield", [Pure, Terminator, ReturnLike, HasParent<"FusionOp">, DL_NotFusible]> {
   let summary = "The outputs of a dl.fusion";
   let arguments = (ins Variadic<DL_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";

@@ -1,6 +1,7 @@
 //===- LinalgOps.td - Matrix products ----------------------*- tablegen -*-===//
 
-def DL_MatmulOp : DL_Op<"matmul", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_MatmulOp : DL_Op<"matmul", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                  DL_Contraction]> {
   let summary = "Matrix product, batched over leading dimensions (`@`)";
   let description = [{
     NumPy's `matmul`: the last two dimensions multiply, leading dimensions broadcast, and a 1-D operand

@@ -6,7 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 class DL_LossOp<string mnemonic, string math, dag extraAttrs = (ins)>
-    : DL_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    : DL_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                      DL_Reduction]> {
   let summary = math;
   let arguments = !con((ins DL_FloatTensor:$prediction, DL_FloatTensor:$target), extraAttrs);
   let results = (outs DL_ScalarF32:$result);
@@ -41,7 +42,8 @@ def DL_HingeOp : DL_LossOp<"hinge", "mean(max(0, 1 - y p)) with targets y in {-1
 def DL_KlDivOp : DL_LossOp<"kl_div",
     "sum(y (log y - p)) / batch, with p log-probabilities and y probabilities (PyTorch's batchmean)">;
 
-def DL_CrossEntropyOp : DL_Op<"cross_entropy", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_CrossEntropyOp : DL_Op<"cross_entropy", [Pure, InferTypeOpAdaptor,
+                                          DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
   let summary = "Softmax cross-entropy from logits";
   let description = [{
     `mean over samples of -sum_c t_c log_softmax(z)_c`, with the classes on the last axis of the logits.
@@ -57,7 +59,8 @@ def DL_CrossEntropyOp : DL_Op<"cross_entropy", [Pure, InferTypeOpAdaptor, Declar
   let assemblyFormat = "$logits `,` $target attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_NllOp : DL_Op<"nll", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_NllOp : DL_Op<"nll", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                              DL_Reduction]> {
   let summary = "Negative log-likelihood of log-probabilities";
   let description = [{
     `mean over samples of -logp[label]`, with the classes on the last axis and `i32` labels of the
@@ -72,7 +75,8 @@ def DL_NllOp : DL_Op<"nll", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods
   let assemblyFormat = "$log_probs `,` $labels attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_KlNormalOp : DL_Op<"kl_normal", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_KlNormalOp : DL_Op<"kl_normal", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                    DL_Reduction]> {
   let summary = "KL divergence of N(mu, exp(logvar)) to N(0, I), the VAE's regularizer";
   let description = [{
     `-0.5 * sum(1 + logvar - mu^2 - exp(logvar))`, summed over every axis but the first and averaged

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTerminator, SingleBlock,
-                                 NoRegionArguments]> {
+                                 NoRegionArguments, DL_NotFusible]> {
   let summary = "A model: its parameters, buffers, entry functions and training steps";
   let description = [{
     Holds everything one `model` block of a `.dl` file defines. Its body is a symbol table of
@@ -41,7 +41,7 @@ def DL_ModelOp : DL_Op<"model", [IsolatedFromAbove, SymbolTable, Symbol, NoTermi
   let skipDefaultBuilders = 1;
 }
 
-class DL_StateOp<string mnemonic> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">]> {
+class DL_StateOp<string mnemonic> : DL_Op<mnemonic, [Symbol, HasParent<"ModelOp">, DL_NotFusible]> {
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<DL_Tensor>:$type, StrAttr:$init,
                        OptionalAttr<DictionaryAttr>:$init_args);
   // Attributes beyond init_args need the `attributes` keyword: a bare `{...}` after $init would be
@@ -95,7 +95,7 @@ def DL_BufferOp : DL_StateOp<"buffer"> {
 }
 
 def DL_LoadOp : DL_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
-                               MemoryEffects<[MemRead]>, DL_GradientSource]> {
+                               MemoryEffects<[MemRead]>, DL_GradientSource, DL_NotFusible]> {
   let summary = "Reads a parameter or buffer of the enclosing model";
   let description = [{
     ```mlir
@@ -108,7 +108,7 @@ def DL_LoadOp : DL_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
 }
 
 def DL_StoreOp : DL_Op<"store", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
-                                 MemoryEffects<[MemWrite]>]> {
+                                 MemoryEffects<[MemWrite]>, DL_NotFusible]> {
   let summary = "Writes a parameter or buffer of the enclosing model";
   let description = [{
     The optimizer step's way of updating parameters and its own state. Loads that precede a store
@@ -123,7 +123,7 @@ def DL_StoreOp : DL_Op<"store", [DeclareOpInterfaceMethods<SymbolUserOpInterface
 }
 
 def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
-                                 DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+                                 DeclareOpInterfaceMethods<SymbolUserOpInterface>, DL_NotFusible]> {
   let summary = "One training step: which loss, which parameters, which optimizer";
   let description = [{
     Names a training step of the model (`train_step`, or `disc_step` for `train gan.disc`). `loss`

@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                    DL_Pointwise, DL_Random]> {
   let summary = "Inverted dropout (training mode)";
   let description = [{
     Zeroes each element with probability `p` and scales the others by `1 / (1 - p)`. It appears only in
@@ -22,7 +23,7 @@ def DL_DropoutOp : DL_Op<"dropout", [SameOperandsAndResultType, DeclareOpInterfa
   let hasVerifier = 1;
 }
 
-def DL_RandomNormalOp : DL_Op<"random_normal", [DL_GradientSource]> {
+def DL_RandomNormalOp : DL_Op<"random_normal", [DL_GradientSource, DL_Pointwise, DL_Random]> {
   let summary = "Normal samples, drawn afresh at every step";
   let description = [{
     ```mlir
@@ -36,7 +37,7 @@ def DL_RandomNormalOp : DL_Op<"random_normal", [DL_GradientSource]> {
   let hasVerifier = 1;
 }
 
-def DL_RandomUniformOp : DL_Op<"random_uniform", [DL_GradientSource]> {
+def DL_RandomUniformOp : DL_Op<"random_uniform", [DL_GradientSource, DL_Pointwise, DL_Random]> {
   let summary = "Uniform samples in [lo, hi), drawn afresh at every step";
   let description = [{
     ```mlir

@@ -6,7 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 class DL_ReduceOp<string mnemonic, string math, Type operandType = DL_FloatTensor>
-    : DL_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+    : DL_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                      DL_Reduction]> {
   let summary = math # " over axes";
   let description = [{
     `}] # math # [{` over `axes` (all axes when empty; negative axes count from the end). With
@@ -36,7 +37,7 @@ def DL_ReduceMaxOp : DL_ReduceOp<"reduce_max", "maximum", DL_NumericTensor>;
 def DL_ReduceMinOp : DL_ReduceOp<"reduce_min", "minimum", DL_NumericTensor>;
 def DL_LogSumExpOp : DL_ReduceOp<"logsumexp", "log(sum(exp(x))), computed stably">;
 
-def DL_ArgmaxOp : DL_Op<"argmax", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable]> {
+def DL_ArgmaxOp : DL_Op<"argmax", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable, DL_Reduction]> {
   let summary = "Index of the largest element along one axis";
   let description = [{
     The first index of the maximum along `axis`, as `i32`. Not differentiable.

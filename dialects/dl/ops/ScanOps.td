@@ -6,7 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_ScanOp : DL_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects, AttrSizedOperandSegments]> {
+def DL_ScanOp : DL_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects, AttrSizedOperandSegments,
+                               DL_NotFusible]> {
   let summary = "A loop over the leading (time) dimension with carried state";
   let description = [{
     `sequences` are time-major tensors [T, ...] sharing T; `inits` are the carries' values before
@@ -76,7 +77,7 @@ def DL_ScanOp : DL_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects, AttrSi
   }];
 }
 
-def DL_ScanYieldOp : DL_Op<"scan_yield", [Pure, Terminator, ReturnLike, HasParent<"ScanOp">]> {
+def DL_ScanYieldOp : DL_Op<"scan_yield", [Pure, Terminator, ReturnLike, HasParent<"ScanOp">, DL_NotFusible]> {
   let summary = "The next carries and the emitted values of one step of a dl.scan";
   let arguments = (ins Variadic<DL_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";

@@ -5,7 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-def DL_ReshapeOp : DL_Op<"reshape", [Pure, SameOperandsAndResultElementType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_ReshapeOp : DL_Op<"reshape", [Pure, SameOperandsAndResultElementType,
+                                    DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reindex]> {
   let summary = "Same elements, row-major, in another shape";
   let description = [{
     ```mlir
@@ -18,7 +19,8 @@ def DL_ReshapeOp : DL_Op<"reshape", [Pure, SameOperandsAndResultElementType, Dec
   let hasVerifier = 1;
 }
 
-def DL_TransposeOp : DL_Op<"transpose", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_TransposeOp : DL_Op<"transpose", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                        DL_Reindex]> {
   let summary = "Permutes dimensions";
   let description = [{
     Result dimension `i` is operand dimension `perm[i]`.
@@ -32,7 +34,8 @@ def DL_TransposeOp : DL_Op<"transpose", [Pure, InferTypeOpAdaptor, DeclareOpInte
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_BroadcastToOp : DL_Op<"broadcast_to", [Pure, SameOperandsAndResultElementType, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_BroadcastToOp : DL_Op<"broadcast_to", [Pure, SameOperandsAndResultElementType,
+                                              DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reindex]> {
   let summary = "Broadcasts a tensor to a larger shape, as NumPy does";
   let description = [{
     ```mlir
@@ -45,7 +48,8 @@ def DL_BroadcastToOp : DL_Op<"broadcast_to", [Pure, SameOperandsAndResultElement
   let hasVerifier = 1;
 }
 
-def DL_ConcatOp : DL_Op<"concat", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_ConcatOp : DL_Op<"concat", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                  DL_Reindex]> {
   let summary = "Joins tensors along one axis";
   let description = [{
     ```mlir
@@ -57,7 +61,8 @@ def DL_ConcatOp : DL_Op<"concat", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceM
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_SplitOp : DL_Op<"split", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_SplitOp : DL_Op<"split", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                DL_Reindex]> {
   let summary = "Cuts a tensor into equal parts along one axis";
   let description = [{
     ```mlir
@@ -70,7 +75,8 @@ def DL_SplitOp : DL_Op<"split", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMet
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                                DL_Reindex]> {
   let summary = "Strided slice (`x[a:b:s, ...]`)";
   let description = [{
     Takes `start[d] <= i < limit[d]` with step `stride[d]` in every dimension `d`; bounds are already
@@ -87,7 +93,8 @@ def DL_SliceOp : DL_Op<"slice", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMet
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_PadOp : DL_Op<"pad", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>]> {
+def DL_PadOp : DL_Op<"pad", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                              DL_Reindex]> {
   let summary = "Pads with a constant";
   let description = [{
     Adds `low[d]` elements before and `high[d]` after every dimension `d`, filled with `value`.

@@ -1,0 +1,123 @@
+//===- OpSurface.cpp - How a .dl program reaches each dl op ---------------===//
+//
+// The table of OpSurface.h, in the order of dialects/dl/ops/*.td.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/OpSurface.h"
+
+#include "compiler/frontend/ElaboratorImpl.h"
+
+namespace dlc {
+
+namespace {
+
+OpSurface builtin(const char *name) { return {OpSurface::Kind::Builtin, name}; }
+OpSurface syntax(const char *form) { return {OpSurface::Kind::Syntax, form}; }
+OpSurface internal(const char *why) { return {OpSurface::Kind::Internal, why}; }
+
+} // namespace
+
+const std::map<std::string, OpSurface> &opSurfaces() {
+  static const std::map<std::string, OpSurface> table = {
+      // ModelOps.td
+      {"dl.model", syntax("a `model` block")},
+      {"dl.param", syntax("a `param` of a model or layer")},
+      {"dl.buffer", syntax("a `buffer` of a model or layer")},
+      {"dl.load", syntax("a use of a param or buffer")},
+      {"dl.store", syntax("a `train` block (the optimizer's update) and `batchnorm` in training "
+                          "mode (its running statistics)")},
+      {"dl.train", syntax("a `train` block")},
+      // ElementwiseOps.td
+      {"dl.constant", syntax("a number literal, `zeros[...]` and `ones[...]`")},
+      {"dl.add", syntax("the operator `+`")},
+      {"dl.sub", syntax("the operator `-`")},
+      {"dl.mul", syntax("the operator `*`")},
+      {"dl.div", syntax("the operator `/`")},
+      {"dl.pow", builtin("pow")}, // and the operator `**`
+      {"dl.maximum", builtin("max")}, // with two operands
+      {"dl.minimum", builtin("min")}, // with two operands
+      {"dl.prelu", builtin("prelu")},
+      {"dl.cmp", syntax("the comparisons `==`, `!=`, `<`, `<=`, `>`, `>=` (and isnan, isfinite)")},
+      {"dl.select", builtin("where")},
+      {"dl.neg", syntax("the unary operator `-`")},
+      {"dl.abs", builtin("abs")},
+      {"dl.exp", builtin("exp")},
+      {"dl.log", builtin("log")},
+      {"dl.sqrt", builtin("sqrt")},
+      {"dl.rsqrt", builtin("rsqrt")},
+      {"dl.sigmoid", builtin("sigmoid")},
+      {"dl.tanh", builtin("tanh")},
+      {"dl.relu", builtin("relu")},
+      {"dl.gelu", builtin("gelu")},
+      {"dl.softplus", builtin("softplus")},
+      {"dl.step", builtin("step")},
+      {"dl.erf", internal("gelu's gradient rule builds it (the normal CDF); dsl.md has no erf")},
+      {"dl.cos", internal("the cosine learning-rate schedule of a `train` block builds it "
+                          "(dl-expand-optimizers), and cos's own gradient; dsl.md has no cos")},
+      {"dl.leaky_relu", builtin("leaky_relu")},
+      {"dl.elu", builtin("elu")},
+      {"dl.clamp", builtin("clamp")},
+      {"dl.softmax", builtin("softmax")},
+      {"dl.log_softmax", builtin("log_softmax")},
+      {"dl.cast", builtin("f32")}, // and i32
+      {"dl.one_hot", internal("cross_entropy's gradient rule builds it from class labels; a "
+                              "program writes one-hot targets as data")},
+      // LinalgOps.td
+      {"dl.matmul", syntax("the operator `@`")},
+      // ConvOps.td
+      {"dl.conv2d", builtin("conv2d")},
+      {"dl.conv2d_grad_input", internal("gradient only: conv2d's gradient rule builds it")},
+      {"dl.conv2d_grad_weight", internal("gradient only: conv2d's gradient rule builds it")},
+      {"dl.maxpool2d", builtin("maxpool2d")},
+      {"dl.maxpool2d_grad", internal("gradient only: maxpool2d's gradient rule builds it")},
+      {"dl.avgpool2d", builtin("avgpool2d")},
+      {"dl.avgpool2d_grad", internal("gradient only: avgpool2d's gradient rule builds it")},
+      // EmbeddingOps.td
+      {"dl.embedding", builtin("embedding")},
+      {"dl.embedding_grad", internal("gradient only: embedding's gradient rule builds it")},
+      // ReductionOps.td
+      {"dl.sum", builtin("sum")},
+      {"dl.mean", builtin("mean")},
+      {"dl.reduce_max", builtin("max")}, // with one operand
+      {"dl.reduce_min", builtin("min")}, // with one operand
+      {"dl.logsumexp", builtin("logsumexp")},
+      {"dl.argmax", builtin("argmax")},
+      // ShapeOps.td
+      {"dl.reshape", builtin("reshape")}, // and flatten
+      {"dl.transpose", builtin("transpose")},
+      {"dl.broadcast_to", builtin("broadcast")},
+      {"dl.concat", builtin("concat")},
+      {"dl.split", builtin("split")},
+      {"dl.slice", syntax("a subscript `x[i, :, a:b]`")},
+      {"dl.pad", builtin("pad")},
+      // RandomOps.td
+      {"dl.dropout", builtin("dropout")},
+      {"dl.random_normal", builtin("normal")},
+      {"dl.random_uniform", builtin("uniform")},
+      // LossOps.td
+      {"dl.mse", builtin("mse")},
+      {"dl.mae", builtin("mae")},
+      {"dl.huber", builtin("huber")},
+      {"dl.bce", builtin("bce")},
+      {"dl.bce_with_logits", builtin("bce_with_logits")},
+      {"dl.hinge", builtin("hinge")},
+      {"dl.kl_div", builtin("kl_div")},
+      {"dl.cross_entropy", builtin("cross_entropy")},
+      {"dl.nll", builtin("nll")},
+      {"dl.kl_normal", builtin("kl_normal")},
+      // FusionOps.td
+      {"dl.fusion", internal("dl-fuse builds the kernels of a compiled model")},
+      {"dl.yield", internal("dl-fuse ends each kernel with one")},
+      // ScanOps.td
+      {"dl.scan", syntax("a `scan` over a sequence")},
+      {"dl.scan_yield", syntax("the end of a `scan` body")},
+      // AttentionOps.td
+      {"dl.attention", builtin("attention")},
+      {"dl.attention_grad", internal("gradient only: attention's gradient rule builds it")},
+  };
+  return table;
+}
+
+bool isBuiltin(const std::string &name) { return findBuiltin(name) != nullptr; }
+
+} // namespace dlc
