@@ -1,14 +1,14 @@
 //===- Initializers.cpp - Filling parameters and buffers at creation -------===//
 //
-// Mirrors compiler/interpreter/Initializers.cpp formula for formula (see its banner for the list).
-// Element i of a random initializer is drawn with Philox at (seed, i, init.stream, step 0), in
-// double, and stored straight into the tensor's memory; only orthogonal keeps a double copy, because
-// Gram–Schmidt needs the whole matrix before anything is stored.
+// Checks a descriptor's initializers, then draws each with runtime/rng/InitializerMath.h, the
+// formulas the reference interpreter uses too: element i in double, stored straight into the
+// tensor's memory as its dtype (only orthogonal keeps a double copy, because Gram–Schmidt needs
+// the whole matrix before anything is stored).
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/core/Initializers.h"
 
-#include "runtime/rng/Philox.h"
+#include "runtime/rng/InitializerMath.h"
 
 #include <cmath>
 #include <cstring>
@@ -65,68 +65,6 @@ void store(void *data, dl_dtype dtype, size_t i, double value) {
   }
 }
 
-void fillConstant(void *data, const TensorSpec &tensor, double value) {
-  size_t n = tensor.numElements();
-  for (size_t i = 0; i < n; ++i)
-    store(data, tensor.dtype, i, value);
-}
-
-void drawNormal(float *data, size_t n, uint64_t seed, uint32_t stream, double mean, double std) {
-  for (size_t i = 0; i < n; ++i)
-    data[i] = static_cast<float>(mean + std * rng::normal(seed, i, stream, 0));
-}
-
-void drawUniform(float *data, size_t n, uint64_t seed, uint32_t stream, double lo, double hi) {
-  for (size_t i = 0; i < n; ++i)
-    data[i] = static_cast<float>(lo + (hi - lo) * rng::uniform01(seed, i, stream, 0));
-}
-
-/// gain * an orthonormal [rows, numel / rows] matrix: the interpreter's modified Gram–Schmidt over
-/// the smaller side, in double.
-void drawOrthogonal(float *data, const TensorSpec &tensor, uint64_t seed, uint32_t stream,
-                    double gain) {
-  size_t n = tensor.numElements();
-  size_t rows = tensor.shape.empty() ? 1 : static_cast<size_t>(tensor.shape[0]);
-  if (rows == 0 || n == 0)
-    return;
-  size_t cols = n / rows;
-  std::vector<double> value(n);
-  for (size_t i = 0; i < n; ++i)
-    value[i] = rng::normal(seed, i, stream, 0);
-  bool byRows = rows < cols;
-  size_t count = byRows ? rows : cols, length = byRows ? cols : rows;
-  auto at = [&](size_t vector, size_t e) -> double & {
-    return byRows ? value[vector * cols + e] : value[e * cols + vector];
-  };
-  for (size_t v = 0; v < count; ++v) {
-    for (size_t u = 0; u < v; ++u) {
-      double dot = 0;
-      for (size_t e = 0; e < length; ++e)
-        dot += at(u, e) * at(v, e);
-      for (size_t e = 0; e < length; ++e)
-        at(v, e) -= dot * at(u, e);
-    }
-    double norm = 0;
-    for (size_t e = 0; e < length; ++e)
-      norm += at(v, e) * at(v, e);
-    norm = std::sqrt(norm);
-    for (size_t e = 0; e < length; ++e)
-      at(v, e) = norm > 0 ? at(v, e) / norm : 0.0;
-  }
-  for (size_t i = 0; i < n; ++i)
-    data[i] = static_cast<float>(value[i] * gain);
-}
-
-/// The Transformer's positional encodings of a [positions, dim] table.
-void drawSinusoidal(float *data, const TensorSpec &tensor) {
-  int64_t positions = tensor.shape[0], dim = tensor.shape[1];
-  for (int64_t pos = 0; pos < positions; ++pos)
-    for (int64_t j = 0; j < dim; ++j) {
-      double angle = pos / std::pow(10000.0, static_cast<double>(j - j % 2) / dim);
-      data[pos * dim + j] = static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
-    }
-}
-
 } // namespace
 
 bool checkInitializer(const InitSpec &init, const TensorSpec &tensor, std::string &error) {
@@ -166,43 +104,18 @@ bool checkInitializer(const InitSpec &init, const TensorSpec &tensor, std::strin
 }
 
 void drawInitializer(const InitSpec &init, const TensorSpec &tensor, uint64_t seed, void *data) {
-  const std::string &name = init.name;
-  if (name == "zeros" || name == "ones" || name == "constant") {
-    double value = name == "ones" ? 1.0 : name == "zeros" ? 0.0 : init.args.at("value");
-    fillConstant(data, tensor, value);
-    return;
-  }
-  // Every other initializer draws f32 (checkInitializer made sure).
-  float *out = static_cast<float *>(data);
-  size_t n = tensor.numElements();
-  uint32_t stream = init.stream;
-  if (name == "normal") {
-    drawNormal(out, n, seed, stream, init.args.at("mean"), init.args.at("std"));
-    return;
-  }
-  if (name == "uniform") {
-    drawUniform(out, n, seed, stream, init.args.at("lo"), init.args.at("hi"));
-    return;
-  }
-  if (name == "sinusoidal") {
-    drawSinusoidal(out, tensor);
-    return;
-  }
-  double fanIn = init.args.at("fan_in"), fanOut = init.args.at("fan_out");
-  double gain = argumentOr(init, "gain", 1.0);
-  if (name == "xavier_uniform") {
-    double bound = gain * std::sqrt(6.0 / (fanIn + fanOut));
-    drawUniform(out, n, seed, stream, -bound, bound);
-  } else if (name == "xavier_normal") {
-    drawNormal(out, n, seed, stream, 0.0, gain * std::sqrt(2.0 / (fanIn + fanOut)));
-  } else if (name == "he_normal") {
-    drawNormal(out, n, seed, stream, 0.0, std::sqrt(2.0 / fanIn));
-  } else if (name == "he_uniform") {
-    double bound = std::sqrt(6.0 / fanIn);
-    drawUniform(out, n, seed, stream, -bound, bound);
-  } else {
-    drawOrthogonal(out, tensor, seed, stream, gain);
-  }
+  initializers::Arguments args;
+  args.value = argumentOr(init, "value", 0.0);
+  args.mean = argumentOr(init, "mean", 0.0);
+  args.std = argumentOr(init, "std", 1.0);
+  args.lo = argumentOr(init, "lo", 0.0);
+  args.hi = argumentOr(init, "hi", 1.0);
+  args.gain = argumentOr(init, "gain", 1.0);
+  args.fanIn = argumentOr(init, "fan_in", 0.0);
+  args.fanOut = argumentOr(init, "fan_out", 0.0);
+  // checkInitializer made sure of the name, the arguments and the dtype.
+  initializers::draw(init.name, args, tensor.shape, seed, init.stream,
+             [&](size_t i, double value) { store(data, tensor.dtype, i, value); });
 }
 
 } // namespace dl::rt
