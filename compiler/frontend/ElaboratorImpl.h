@@ -73,6 +73,9 @@ const Builtin *findBuiltin(const std::string &name);
 const std::vector<std::string> &builtinNames();
 /// Names of initializers (`he_normal`, `zeros`, ...), which are values rather than calls.
 bool isInitializer(const std::string &name);
+/// The initializers a program can name, in the frontend's order (runtime/rng/InitializerMath.h's
+/// catalogue holds the same names: ElaboratorTest checks it).
+std::vector<std::string> initializerNames();
 
 class Elaborator {
 public:

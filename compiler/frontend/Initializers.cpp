@@ -46,6 +46,13 @@ const InitializerSpec *findInitializer(const std::string &name) {
 
 bool isInitializer(const std::string &name) { return findInitializer(name) != nullptr; }
 
+std::vector<std::string> initializerNames() {
+  std::vector<std::string> names;
+  for (const InitializerSpec &s : initializers())
+    names.push_back(s.name);
+  return names;
+}
+
 std::optional<Val> Elaborator::initializerCall(const std::string &name,
                                                const std::vector<CallArgument> &args, SourceLoc at) {
   const InitializerSpec &spec = *findInitializer(name);

@@ -44,14 +44,18 @@ bool drawInitializer(llvm::StringRef init, DictionaryAttr args, uint64_t seed, u
                      Tensor &value, std::string &error) {
   const double one = 1.0;
   initializers::Arguments a;
-  bool fans = init == "xavier_uniform" || init == "xavier_normal" || init == "he_normal" ||
-              init == "he_uniform" || init == "orthogonal";
-  bool known = init == "zeros" || init == "ones" || init == "constant" || init == "normal" ||
-               init == "uniform" || init == "sinusoidal" || fans;
-  if (!known) {
+  const initializers::Initializer *entry = initializers::find(init);
+  if (!entry) {
     error = "unknown initializer '" + init.str() + "'";
     return false;
   }
+  for (std::string_view required : entry->required) {
+    double ignored;
+    if (!argument(args, StringRef(required.data(), required.size()), ignored, error))
+      return false;
+  }
+  bool fans = init == "xavier_uniform" || init == "xavier_normal" || init == "he_normal" ||
+              init == "he_uniform" || init == "orthogonal";
   if (init == "constant" && !argument(args, "value", a.value, error))
     return false;
   if (initializers::drawsFloats(init) && value.kind != ElementKind::F32) {

@@ -17,30 +17,6 @@
 namespace dl::rt {
 namespace {
 
-/// Initializers that need fan_in and fan_out (and take an optional gain).
-bool needsFans(const std::string &name) {
-  return name == "xavier_uniform" || name == "xavier_normal" || name == "he_normal" ||
-         name == "he_uniform" || name == "orthogonal";
-}
-
-/// The arguments each initializer requires (mirrors dialects/dl/ops/ModelOps.cpp and the
-/// interpreter, which also requires both fans of the fan-based ones).
-bool requiredArguments(const std::string &name, std::vector<const char *> &required) {
-  if (name == "zeros" || name == "ones" || name == "sinusoidal")
-    required = {};
-  else if (name == "constant")
-    required = {"value"};
-  else if (name == "normal")
-    required = {"mean", "std"};
-  else if (name == "uniform")
-    required = {"lo", "hi"};
-  else if (needsFans(name))
-    required = {"fan_in", "fan_out"};
-  else
-    return false;
-  return true;
-}
-
 double argumentOr(const InitSpec &init, const char *name, double fallback) {
   auto it = init.args.find(name);
   return it == init.args.end() ? fallback : it->second;
@@ -68,18 +44,17 @@ void store(void *data, dl_dtype dtype, size_t i, double value) {
 } // namespace
 
 bool checkInitializer(const InitSpec &init, const TensorSpec &tensor, std::string &error) {
-  std::vector<const char *> required;
-  if (!requiredArguments(init.name, required)) {
+  const initializers::Initializer *entry = initializers::find(init.name);
+  if (!entry) {
     error = "unknown initializer '" + init.name + "'";
     return false;
   }
-  for (const char *name : required)
-    if (!init.args.count(name)) {
-      error = "initializer '" + init.name + "' needs argument '" + name + "'";
+  for (std::string_view name : entry->required)
+    if (!init.args.count(std::string(name))) {
+      error = "initializer '" + init.name + "' needs argument '" + std::string(name) + "'";
       return false;
     }
-  bool constant = init.name == "zeros" || init.name == "ones" || init.name == "constant";
-  if (!constant && tensor.dtype != DL_F32) {
+  if (initializers::drawsFloats(init.name) && tensor.dtype != DL_F32) {
     error = "initializer '" + init.name + "' draws floats, but the tensor is " +
             dl_dtype_name(tensor.dtype);
     return false;

@@ -19,8 +19,9 @@
 //   sinusoidal                   the Transformer's positional encodings of a [positions, dim] table:
 //                                sin(pos / 10000^(2i / dim)) at 2i, cos(...) at 2i + 1
 //
-// Which arguments each needs, and checking that they are there, stays with the callers (the
-// dialect's verifier, the runtime's descriptor check); this file only computes.
+// The catalogue below names them and the arguments each needs; the dialect's verifier, the
+// runtime's descriptor check and the interpreter read it (the frontend's table adds the user's
+// positional order and defaults, and a unit test keeps the two in step).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_RUNTIME_RNG_INITIALIZERMATH_H
@@ -41,6 +42,41 @@ struct Arguments {
   double gain = 1; ///< Optional wherever it is taken.
   double fanIn = 0, fanOut = 0;
 };
+
+/// The initializers and the arguments a dl.param / dl.buffer's init_args must hold for each (the
+/// frontend fills them in: PyTorch's fans from the shape, the user's or the default values);
+/// `gain` is optional wherever it is taken. The dialect's verifier, the runtime's descriptor check
+/// and the interpreter read this one table.
+struct Initializer {
+  std::string_view name;
+  std::vector<std::string_view> required;
+  bool takesGain = false;
+};
+
+inline const std::vector<Initializer> &catalogue() {
+  static const std::vector<Initializer> table = {
+      {"zeros", {}},
+      {"ones", {}},
+      {"constant", {"value"}},
+      {"normal", {"mean", "std"}},
+      {"uniform", {"lo", "hi"}},
+      {"xavier_uniform", {"fan_in", "fan_out"}, true},
+      {"xavier_normal", {"fan_in", "fan_out"}, true},
+      {"he_normal", {"fan_in", "fan_out"}},
+      {"he_uniform", {"fan_in", "fan_out"}},
+      {"orthogonal", {"fan_in", "fan_out"}, true},
+      {"sinusoidal", {}},
+  };
+  return table;
+}
+
+/// The catalogue's entry for `name`, or null.
+inline const Initializer *find(std::string_view name) {
+  for (const Initializer &i : catalogue())
+    if (i.name == name)
+      return &i;
+  return nullptr;
+}
 
 /// Whether `name` is drawn from a distribution (f32 tensors only) rather than filled with a
 /// constant (any dtype).

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
+#include "runtime/rng/InitializerMath.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -21,31 +22,13 @@ void ModelOp::build(OpBuilder &builder, OperationState &state, StringRef name) {
 // dl.param and dl.buffer
 //===----------------------------------------------------------------------===//
 
-/// Initializers and the arguments each requires; the frontend fills in every argument.
-static const llvm::StringMap<std::vector<StringRef>> &initializerArguments() {
-  static const llvm::StringMap<std::vector<StringRef>> table = {
-      {"zeros", {}},
-      {"ones", {}},
-      {"constant", {"value"}},
-      {"normal", {"mean", "std"}},
-      {"uniform", {"lo", "hi"}},
-      {"xavier_uniform", {"fan_in", "fan_out"}},
-      {"xavier_normal", {"fan_in", "fan_out"}},
-      {"he_normal", {"fan_in", "fan_out"}},
-      {"he_uniform", {"fan_in", "fan_out"}},
-      {"orthogonal", {"fan_in", "fan_out"}},
-      {"sinusoidal", {}},
-  };
-  return table;
-}
-
+/// Checks `init` against the initializers' catalogue (runtime/rng/InitializerMath.h).
 static LogicalResult verifyInitializer(Operation *op, StringRef init, DictionaryAttr args) {
-  const auto &table = initializerArguments();
-  auto it = table.find(init);
-  if (it == table.end())
+  const ::dl::initializers::Initializer *entry = ::dl::initializers::find(init);
+  if (!entry)
     return op->emitOpError("has unknown initializer '") << init << "'";
-  for (StringRef required : it->second)
-    if (!args || !args.get(required))
+  for (std::string_view required : entry->required)
+    if (!args || !args.get(StringRef(required.data(), required.size())))
       return op->emitOpError("initializer '") << init << "' needs argument '" << required << "'";
   return success();
 }

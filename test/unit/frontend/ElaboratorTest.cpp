@@ -7,11 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/Elaborator.h"
+#include "compiler/frontend/ElaboratorImpl.h"
+#include "runtime/rng/InitializerMath.h"
 #include "dl/DLOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gmock/gmock.h>
@@ -117,6 +120,23 @@ protected:
   std::ostringstream messages;
   std::unique_ptr<DiagnosticEngine> diags;
 };
+
+// The frontend's initializers are the catalogue's (runtime/rng/InitializerMath.h), and each, named
+// with its defaults, gives a dl.param the verifier accepts: every argument the catalogue requires
+// is filled in.
+TEST_F(ElaboratorTest, InitializersAreTheCataloguesAndFillEveryRequiredArgument) {
+  std::vector<std::string> catalogue;
+  for (const dl::initializers::Initializer &i : dl::initializers::catalogue())
+    catalogue.emplace_back(i.name);
+  EXPECT_THAT(initializerNames(), ::testing::UnorderedElementsAreArray(catalogue));
+  for (const std::string &name : catalogue) {
+    std::string init = name == "constant" ? "constant(0.5)" : name;
+    auto module = compile("model m {\n  input x: f32[4, 3]\n  param W: [4, 3] = " + init +
+                          "\n  output y = x * W\n}\n");
+    ASSERT_TRUE(module) << name << ": " << messages.str();
+    EXPECT_TRUE(mlir::succeeded(mlir::verify(*module))) << name;
+  }
+}
 
 TEST_F(ElaboratorTest, XorParameters) {
   auto module = compile(kXor);
