@@ -185,14 +185,6 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
   if (position.epochsDone > 0)
     out << "resuming " << options.init << " after epoch " << position.epochsDone << " (step "
         << model.step() << ")\n";
-  auto savePosition = [&]() {
-    std::string why;
-    if (!options.save.empty() && !storePosition(model, position, why)) {
-      fail(err, why);
-      return false;
-    }
-    return saveCheckpoint(options, model, out, err);
-  };
 
   InterruptGuard guard;
   EntryBuffers buffers(entry);
@@ -228,7 +220,7 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
       if (InterruptGuard::interrupted()) {
         progress.finish();
         out << "interrupted at " << label << ", step " << k + 1 << "/" << stepsPerEpoch << "\n";
-        savePosition();
+        saveCheckpoint(options, model, out, err, &position);
         savePlot(options, {{entry.name, history}}, out, err);
         return kExitInterrupted;
       }
@@ -243,7 +235,7 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
         << lossesText(validation, validationLosses) << "  " << time << "\n"
         << std::flush;
   }
-  if (!savePosition() || !savePlot(options, {{entry.name, history}}, out, err))
+  if (!saveCheckpoint(options, model, out, err, &position) || !savePlot(options, {{entry.name, history}}, out, err))
     return kExitError;
   if (!validationLosses.empty())
     out << "validation loss " << lossesText(validation, validationLosses) << "\n";

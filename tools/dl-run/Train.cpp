@@ -172,14 +172,6 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   TrainPosition position;
   if (!resumePosition(options, model, samples, train.batch, position, out, error))
     return fail(err, error);
-  auto savePosition = [&]() {
-    std::string why;
-    if (!options.save.empty() && !storePosition(model, position, why)) {
-      fail(err, why);
-      return false;
-    }
-    return saveCheckpoint(options, model, out, err);
-  };
 
   InterruptGuard guard;
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
@@ -223,7 +215,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
       if (InterruptGuard::interrupted() && b + 1 < batches) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
-        savePosition();
+        saveCheckpoint(options, model, out, err, &position);
         savePlot(options, curvesOf(runs), out, err);
         return kExitInterrupted;
       }
@@ -243,14 +235,14 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         << std::flush;
     if (InterruptGuard::interrupted() && epoch < lastEpoch) {
       out << "interrupted after " << label << "\n";
-      savePosition();
+      saveCheckpoint(options, model, out, err, &position);
       savePlot(options, curvesOf(runs), out, err);
       return kExitInterrupted;
     }
   }
   if (finite.skipped())
     out << finite.summary() << "\n";
-  if (!savePosition() || !savePlot(options, curvesOf(runs), out, err))
+  if (!saveCheckpoint(options, model, out, err, &position) || !savePlot(options, curvesOf(runs), out, err))
     return kExitError;
   if (testScores.hasAccuracy)
     out << "test accuracy " << accuracyText(testScores) << "\n";

@@ -62,11 +62,13 @@ bool checkTrainOutputs(const Options &options, std::string &error) {
          checkWritable("--losses", options.losses, error);
 }
 
-bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err) {
+bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err,
+                    const TrainPosition *position) {
   if (options.save.empty())
     return true;
   std::string error;
-  if (!storeSeed(model, model.seed(), error) || !model.save(options.save, error)) {
+  if (!storeSeed(model, model.seed(), error) ||
+      (position && !storePosition(model, *position, error)) || !model.save(options.save, error)) {
     fail(err, error);
     return false;
   }

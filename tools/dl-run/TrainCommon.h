@@ -12,6 +12,7 @@
 #include "tools/dl-run/Model.h"
 #include "tools/dl-run/Options.h"
 #include "tools/dl-run/Plot.h"
+#include "tools/dl-run/TrainPosition.h"
 
 #include <csignal>
 #include <ostream>
@@ -40,7 +41,10 @@ private:
 bool checkTrainOutputs(const Options &options, std::string &error);
 
 /// Writes --save, if given, and says so on `out`; reports a failure as an error line on `err`.
-bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err);
+/// The checkpoint records the run's seed and, when given, where the run stands in its data
+/// (TrainPosition.h), so that --init resumes it exactly.
+bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err,
+                    const TrainPosition *position = nullptr);
 
 /// Writes --plot, if given, and says so on `out`; reports a failure as an error line on `err`.
 bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
