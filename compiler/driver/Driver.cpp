@@ -89,6 +89,9 @@ OPTIONS:
                                 unrolled into their steps (dl-unroll-scans, cse, dl-fuse)
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
+  --depfile=FILE    After writing -o OUT, write FILE: a Make rule "OUT: FILE.dl IMPORTS..."
+                    naming every .dl file read (absolute paths), so build systems (Make, Ninja, CMake's
+                    dlc_add_model) rebuild when an import changes.
   -o OUT            Write the result to OUT (written whole or not at all) instead of
                     standard output. OUT may not be the input, nor an existing path that is
                     not a regular file (a symbolic link, FIFO, device or directory).
@@ -205,6 +208,16 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.model = arg.substr(8);
     } else if (arg == "-H") {
       options.header = true;
+    } else if (arg == "--depfile" || arg.rfind("--depfile=", 0) == 0) {
+      if (arg == "--depfile") {
+        if (i + 1 >= argc)
+          return usage("--depfile needs a file name");
+        options.depfile = argv[++i];
+      } else {
+        options.depfile = arg.substr(10);
+      }
+      if (options.depfile.empty())
+        return usage("--depfile needs a file name");
     } else if (arg.rfind("--stage=", 0) == 0) {
       options.stage = arg.substr(8);
       if (!mlir::dl::parseStage(options.stage))
@@ -239,6 +252,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
   if (!options.command.empty()) {
     if (!options.emit.empty())
       return usage("--emit does not apply to 'dlc " + options.command + "'");
+    if (!options.depfile.empty())
+      return usage("--depfile does not apply to 'dlc " + options.command + "'");
     return true;
   }
   if (options.emit.empty())
@@ -249,6 +264,9 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return usage("--emit=ptx needs --target=cuda");
   if (options.header && options.emit != "so")
     return usage("-H applies when building a shared library");
+  if (!options.depfile.empty() && (options.emit == "ast" || options.output.empty() ||
+                                   options.output == "-"))
+    return usage("--depfile needs an output file (-o), and does not apply to --emit=ast");
   if (options.output.empty() && (options.emit == "so" || options.emit == "obj"))
     options.output = std::filesystem::path(options.input).stem().string() +
                      (options.emit == "so" ? ".so" : ".o");
@@ -307,6 +325,38 @@ static std::string unwritableOutput(const std::string &output, const std::string
          ", not a regular file (dlc replaces only regular files)";
 }
 
+/// A path as a Make rule writes it (and Ninja reads it): spaces, '#' and '$' escaped.
+static std::string makeEscaped(const std::string &path) {
+  std::string escaped;
+  for (char c : path) {
+    if (c == ' ' || c == '#')
+      escaped += '\\';
+    else if (c == '$')
+      escaped += '$';
+    escaped += c;
+  }
+  return escaped;
+}
+
+/// With --depfile, writes "OUTPUT: SOURCE IMPORTS..." naming every .dl file the frontend read by its
+/// absolute path (the embedded prelude is part of dlc, not a file). Returns the exit status.
+static int writeDepfile(const DriverOptions &options, const SourceManager &sources,
+                        std::ostream &err) {
+  if (options.depfile.empty())
+    return kExitOk;
+  std::string rule = makeEscaped(options.output) + ":";
+  for (uint32_t file = 0; file < sources.size(); ++file)
+    if (sources.name(file) != "<prelude>")
+      rule += " \\\n  " + makeEscaped(std::filesystem::absolute(sources.name(file)).string());
+  rule += "\n";
+  std::string why;
+  if (!writeAtomically(options.depfile, rule, why)) {
+    err << "dlc: error: " << why << "\n";
+    return kExitInputError;
+  }
+  return kExitOk;
+}
+
 int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err) {
   if (options.help) {
     out << helpText();
@@ -322,6 +372,8 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     outputs.push_back(options.output);
   if (options.command.empty() && options.header && !options.output.empty())
     outputs.push_back(std::filesystem::path(options.output).replace_extension(".h").string());
+  if (!options.depfile.empty())
+    outputs.push_back(options.depfile);
   for (const std::string &output : outputs) {
     std::string why = unwritableOutput(output, options.input);
     if (!why.empty()) {
@@ -422,10 +474,10 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
         return kExitInputError;
       }
       if (options.emit == "obj")
-        return kExitOk;
+        return writeDepfile(options, sources, err);
       if (options.emit == "so") {
         if (!options.header)
-          return kExitOk;
+          return writeDepfile(options, sources, err);
         build.emit = "header";
         if (!dl::codegen::buildArtifact(*module, build, text, why)) {
           err << "dlc: error: " << why << "\n";
@@ -436,7 +488,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
           err << "dlc: error: " << why << "\n";
           return kExitInputError;
         }
-        return kExitOk;
+        return writeDepfile(options, sources, err);
       }
     } else {
       llvm::raw_string_ostream os(text);
@@ -454,7 +506,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     err << "dlc: error: " << why << "\n";
     return kExitInputError;
   }
-  return kExitOk;
+  return writeDepfile(options, sources, err);
 }
 
 } // namespace dlc

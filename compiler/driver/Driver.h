@@ -26,6 +26,7 @@ struct DriverOptions {
   std::string target = "cpu";                                ///< --target: cpu, cuda or cpu,cuda
   std::string model;                                         ///< --model NAME
   bool header = false;                                       ///< -H: the header beside the .so
+  std::string depfile; ///< --depfile FILE: a Make rule, the output depends on the .dl files read
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.
