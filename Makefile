@@ -2,8 +2,9 @@
 # `make test` does the same set-up and build, then runs every test through ctest.
 BUILD ?= build
 JOBS  ?= 2
+PREFIX ?= /usr/local
 
-.PHONY: all setup configure build run test clean
+.PHONY: all setup configure build run test install clean
 
 all: build
 
@@ -26,6 +27,11 @@ run: setup build
 
 test: setup build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Installs dlc, dl-run, dl-opt, the runtime, its headers, the CMake package, the pkg-config file and
+# the Python package under PREFIX (see cmake/Install.cmake).
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)
