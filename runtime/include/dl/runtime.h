@@ -4,7 +4,7 @@
  *   - include the header `dlc --emit=header` writes for it (typed entry points such as
  *     `mlp_train_step(m, x, y, &loss)`) and link `model.so`;
  *   - open any `model.so` at run time through the generic API below (libdlrt_loader), as `dl-run`
- *     and the Python binding do.
+ *     and the Python package `dlc` (python/dlc, ctypes declarations of this file in _capi.py) do.
  *
  * Every function returns a dl_status; none aborts the process or prints. The message of an
  * instance's last error is kept on that instance (dl_instance_last_error); errors without an
