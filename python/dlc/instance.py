@@ -48,9 +48,24 @@ class Instance:
         self.device = device
         self.seed = seed
         self.threads = threads
-        self.params = state.TensorMap(self, self.info.params, "parameter")
-        self.buffers = state.TensorMap(self, self.info.buffers, "buffer")
-        self.metadata = state.Metadata(self)
+
+    # Made on each access rather than stored, so that no cycle delays freeing an instance that
+    # goes out of use without close().
+
+    @property
+    def params(self):
+        """Parameters by name, each a NumPy view of the instance's memory (state.TensorMap)."""
+        return state.TensorMap(self, self.info.params, "parameter")
+
+    @property
+    def buffers(self):
+        """Buffers (model buffers and optimizer state) by name, as views like params."""
+        return state.TensorMap(self, self.info.buffers, "buffer")
+
+    @property
+    def metadata(self):
+        """The string pairs saved with checkpoints (state.Metadata)."""
+        return state.Metadata(self)
 
     # Entries
 

@@ -3,6 +3,7 @@ the model, train steps show through, and a view outlives the instance without da
 
 import gc
 import unittest
+import weakref
 
 import numpy as np
 
@@ -75,6 +76,14 @@ class ViewTest(unittest.TestCase):
             self.assertEqual(set(dict(m.params)), set(m.params))
             with self.assertRaises(KeyError):
                 m.params["nope"]
+
+    def test_an_instance_out_of_use_is_freed_at_once(self):
+        m = self.lib.instance(seed=0)
+        native = weakref.ref(m._native)
+        m.params["out.b"][...] = 1
+        del m
+        # No reference cycle holds it until the garbage collector runs.
+        self.assertIsNone(native())
 
     def test_a_view_outlives_the_instance_and_its_library(self):
         lib = dlc.load(self.path)
