@@ -42,7 +42,7 @@ struct TensorSpec {
   size_t numElements() const { return bytes / dtypeBytes(dtype); }
 };
 
-/// How a state tensor is filled at creation (compiler/interpreter/Initializers.cpp).
+/// How a state tensor is filled at creation (runtime/rng/InitializerMath.h).
 struct InitSpec {
   std::string name;                   ///< "zeros", "he_normal", ...
   std::map<std::string, double> args; ///< Every numeric argument of "init_args".
