@@ -1,9 +1,9 @@
 //===- Initializers.cpp - Filling parameters and buffers at creation -------===//
 //
 // Draws each initializer of a checked descriptor (Descriptor.cpp checks them) with
-// runtime/rng/InitializerMath.h, the formulas the reference interpreter uses too: element i in double, stored straight into the
-// tensor's memory as its dtype (only orthogonal keeps a double copy, because Gram–Schmidt needs
-// the whole matrix before anything is stored).
+// runtime/rng/InitializerMath.h, the formulas the reference interpreter uses too: element i in
+// double, stored straight into the tensor's memory as its dtype (only orthogonal keeps a double
+// copy, because Gram–Schmidt needs the whole matrix before anything is stored).
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/core/Initializers.h"
