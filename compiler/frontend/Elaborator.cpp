@@ -2,7 +2,8 @@
 //
 // Loads the prelude, the main file and its imports; declares constants, layers and models; and emits
 // each model's functions by elaborating its body once per function. Expressions are in
-// Expressions.cpp, training blocks in Training.cpp, builtin functions in Builtins.cpp.
+// Expressions.cpp, scans in Scan.cpp, initializers in Initializers.cpp, training blocks in
+// Training.cpp, builtin functions in Builtins.cpp and its family files.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/ModelSymbols.h"

@@ -7,7 +7,7 @@
 //   forward        inference mode; the inputs the outputs need; returns the outputs
 //   eval           inference mode; every input; returns the losses, then the outputs
 //   <step>.loss    training mode, one per train block; returns the loss that step minimizes
-// and one `dl.train` per train block. Dropout (and, later, batch norm) behave by mode: the model's
+// and one `dl.train` per train block. Dropout and batch norm behave by mode: the model's
 // body is elaborated once per function, in that function's mode.
 //
 //===----------------------------------------------------------------------===//

@@ -1,7 +1,9 @@
 //===- ElaboratorImpl.h - The elaborator's internals --------------*- C++ -*-===//
 //
-// The Elaborator class, shared by Elaborator.cpp (declarations, statements, operators, layers,
-// training blocks) and Builtins.cpp (the builtin functions). Private to the frontend.
+// The Elaborator class, shared by the files that implement it: Elaborator.cpp (declarations,
+// statements, layers), Expressions.cpp (names, operators, calls), Scan.cpp, Initializers.cpp,
+// Training.cpp (train blocks) and Builtins.cpp with its family files (the builtin functions).
+// Private to the frontend.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_FRONTEND_ELABORATORIMPL_H

@@ -2,50 +2,27 @@
 //
 // A `train` block becomes a training-mode loss function (`<step>.loss`) and a `dl.train` op naming
 // that function, the parameters it updates, the optimizer with every hyperparameter filled in, and
-// the regularization, clipping and schedule settings. The update rules themselves are the optimizer
-// expansion's business.
+// the regularization, clipping and schedule settings. The optimizers and schedules, their
+// hyperparameters and defaults are dl/TrainingCatalogue.h's; the rules that tie settings together
+// (nesterov needs momentum, adamw's weight decay, cosine's warmup) are here. The update rules
+// themselves are the optimizer expansion's business.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/ModelSymbols.h"
 #include "compiler/frontend/ElaboratorImpl.h"
+#include "dl/TrainingCatalogue.h"
 
 namespace dlc {
 
 namespace {
-/// A hyperparameter: its name, its default (NaN: required), and whether it is a flag.
-struct Hyper {
-  const char *name;
-  double defaultValue;
-  bool isBool = false;
-  bool isCount = false;  ///< A number of steps, stored as an integer.
-};
-const double kRequired = std::numeric_limits<double>::quiet_NaN();
-
-/// The optimizers of dsl.md, with torch.optim's defaults.
-const std::map<std::string, std::vector<Hyper>> &optimizers() {
-  static const std::map<std::string, std::vector<Hyper>> table = {
-      {"sgd", {{"lr", kRequired}, {"momentum", 0.0}, {"nesterov", 0.0, true}}},
-      {"rmsprop", {{"lr", 0.01}, {"alpha", 0.99}, {"eps", 1e-8}}},
-      {"adagrad", {{"lr", 0.01}, {"eps", 1e-10}}},
-      {"adam", {{"lr", 1e-3}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}}},
-      {"adamw", {{"lr", 1e-3}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", 0.01}}},
-  };
-  return table;
-}
-
-const std::map<std::string, std::vector<Hyper>> &schedules() {
-  static const std::map<std::string, std::vector<Hyper>> table = {
-      {"constant", {}},
-      {"step", {{"every", kRequired, false, true}, {"gamma", 0.1}}},
-      {"cosine", {{"warmup", 0.0, false, true}, {"total", kRequired, false, true}}},
-  };
-  return table;
-}
-
-std::vector<std::string> keys(const std::map<std::string, std::vector<Hyper>> &table) {
+/// The names of a catalogue's entries (dl/TrainingCatalogue.h), sorted: the order suggestions and
+/// examples are taken in.
+template <typename Entry>
+std::vector<std::string> sortedNames(const std::vector<Entry> &table) {
   std::vector<std::string> out;
-  for (const auto &[k, v] : table)
-    out.push_back(k);
+  for (const Entry &e : table)
+    out.emplace_back(e.name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 } // namespace
@@ -152,122 +129,122 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
   }
   finishFunction(func, {*lossTensor}, {{"dl.loss", step}}, /*pruneUnusedInputs=*/false);
 
-  // `name` or `name(args...)` against a table of known settings, defaults filled in.
-  auto configure = [&](const ast::Expr *e, const std::map<std::string, std::vector<Hyper>> &table,
-                       const char *what, std::string &name,
-                       llvm::SmallVector<mlir::NamedAttribute> &attrs) -> bool {
+  // `name` or `name(args...)` against a catalogue of known settings, defaults filled in; the
+  // catalogue's entry, or null after an error.
+  auto configure = [&](const ast::Expr *e, const auto &table, const char *what,
+                       llvm::SmallVector<mlir::NamedAttribute> &attrs,
+                       std::vector<SourceLoc> &argLocs) -> decltype(&table[0]) {
+    std::vector<std::string> choices = sortedNames(table);
     const ast::CallExpr *call = e->kind == ast::ExprKind::Call ? static_cast<const ast::CallExpr *>(e) : nullptr;
     const ast::Expr *head = call ? call->callee.get() : e;
     if (head->kind != ast::ExprKind::Name) {
-      error(e->loc, std::string("expected ") + what + " name, such as " + table.begin()->first);
-      return false;
+      error(e->loc, std::string("expected ") + what + " name, such as " + choices.front());
+      return nullptr;
     }
-    name = static_cast<const ast::NameExpr *>(head)->name;
-    auto it = table.find(name);
-    if (it == table.end()) {
-      error(head->loc, std::string("unknown ") + what + " '" + name + "'" + didYouMean(name, keys(table)));
-      return false;
+    std::string name = static_cast<const ast::NameExpr *>(head)->name;
+    const auto *entry = dl::training::find(table, name);
+    if (!entry) {
+      error(head->loc, std::string("unknown ") + what + " '" + name + "'" + didYouMean(name, choices));
+      return nullptr;
     }
+    const std::vector<dl::training::Hyperparameter> &hypers = entry->hyperparameters;
     std::vector<std::string> names;
-    for (const Hyper &h : it->second)
-      names.push_back(h.name);
+    for (const dl::training::Hyperparameter &h : hypers)
+      names.emplace_back(h.name);
     std::vector<CallArgument> args;
     if (call) {
       std::optional<std::vector<CallArgument>> evaluated = evalArguments(*call, globals_);
       if (!evaluated)
-        return false;
+        return nullptr;
       args = *evaluated;
     }
     std::optional<std::vector<CallArgument>> slots = bindArguments(name, names, args, e->loc);
     if (!slots)
-      return false;
-    for (size_t i = 0; i < it->second.size(); ++i) {
-      const Hyper &h = it->second[i];
+      return nullptr;
+    using dl::training::Kind, dl::training::Range;
+    for (size_t i = 0; i < hypers.size(); ++i) {
+      const dl::training::Hyperparameter &h = hypers[i];
+      const std::string hName(h.name);
       const CallArgument &slot = (*slots)[i];
+      argLocs.push_back(slot.loc);
       if (slot.value.kind == Val::Kind::None) {
-        if (std::isnan(h.defaultValue)) {
-          error(e->loc, std::string(what) + " '" + name + "' needs argument '" + h.name + "'");
-          return false;
+        if (h.required()) {
+          error(e->loc, std::string(what) + " '" + name + "' needs argument '" + hName + "'");
+          return nullptr;
         }
-        attrs.push_back(h.isBool    ? builder_.getNamedAttr(h.name, builder_.getBoolAttr(h.defaultValue != 0))
-                        : h.isCount ? builder_.getNamedAttr(h.name, builder_.getI64IntegerAttr(int64_t(h.defaultValue)))
-                                    : builder_.getNamedAttr(h.name, builder_.getF64FloatAttr(h.defaultValue)));
+        mlir::Attribute value = builder_.getF64FloatAttr(h.defaultValue);
+        if (h.kind == Kind::Flag)
+          value = builder_.getBoolAttr(h.defaultValue != 0);
+        else if (h.kind == Kind::Count)
+          value = builder_.getI64IntegerAttr(int64_t(h.defaultValue));
+        attrs.push_back(builder_.getNamedAttr(hName, value));
         continue;
       }
-      if (h.isBool) {
+      if (h.kind == Kind::Flag) {
         if (slot.value.kind != Val::Kind::Bool) {
-          error(slot.loc, "'" + std::string(h.name) + "' must be true or false, not " + slot.value.describe());
-          return false;
+          error(slot.loc, "'" + hName + "' must be true or false, not " + slot.value.describe());
+          return nullptr;
         }
-        attrs.push_back(builder_.getNamedAttr(h.name, builder_.getBoolAttr(slot.value.b)));
+        attrs.push_back(builder_.getNamedAttr(hName, builder_.getBoolAttr(slot.value.b)));
         continue;
       }
-      if (h.isCount) {
-        std::optional<int64_t> n = requireInt(slot.value, slot.loc, "'" + std::string(h.name) + "'");
+      if (h.kind == Kind::Count) {
+        std::optional<int64_t> n = requireInt(slot.value, slot.loc, "'" + hName + "'");
         if (!n)
-          return false;
-        if (*n < 0 || (*n == 0 && std::string(h.name) != "warmup")) {
-          error(slot.loc, "'" + std::string(h.name) + "' must be positive");
-          return false;
+          return nullptr;
+        if (*n < 0 || (*n == 0 && h.range == Range::Positive)) {
+          error(slot.loc, "'" + hName + "' must be positive");
+          return nullptr;
         }
-        attrs.push_back(builder_.getNamedAttr(h.name, builder_.getI64IntegerAttr(*n)));
+        attrs.push_back(builder_.getNamedAttr(hName, builder_.getI64IntegerAttr(*n)));
         continue;
       }
-      std::optional<double> v = requireNumber(slot.value, slot.loc, "'" + std::string(h.name) + "'");
+      std::optional<double> v = requireNumber(slot.value, slot.loc, "'" + hName + "'");
       if (!v)
-        return false;
-      if (*v < 0 || ((std::string(h.name) == "lr" || std::string(h.name) == "eps") && *v <= 0)) {
-        error(slot.loc, "'" + std::string(h.name) + "' must be positive");
-        return false;
+        return nullptr;
+      if (*v < 0 || (h.range == Range::Positive && *v <= 0)) {
+        error(slot.loc, "'" + hName + "' must be positive");
+        return nullptr;
       }
-      if ((std::string(h.name) == "beta1" || std::string(h.name) == "beta2" ||
-           std::string(h.name) == "alpha") && *v >= 1) {
-        error(slot.loc, "'" + std::string(h.name) + "' must be below 1");
-        return false;
+      if (h.range == Range::Fraction && *v >= 1) {
+        error(slot.loc, "'" + hName + "' must be below 1");
+        return nullptr;
       }
-      attrs.push_back(builder_.getNamedAttr(h.name, builder_.getF64FloatAttr(*v)));
+      attrs.push_back(builder_.getNamedAttr(hName, builder_.getF64FloatAttr(*v)));
     }
-    // cosine's total counts the warmup steps too (the decay runs from warmup to total), so a warmup
-    // past the total leaves no decay at all: the learning rate would climb and then drop to zero.
-    if (name == "cosine") {
-      auto dict = builder_.getDictionaryAttr(attrs);
-      int64_t warmup = dict.getAs<mlir::IntegerAttr>("warmup").getInt();
-      int64_t total = dict.getAs<mlir::IntegerAttr>("total").getInt();
-      if (warmup > total) {
-        error((*slots)[0].loc.valid() ? (*slots)[0].loc : e->loc,
-              "cosine's warmup (" + std::to_string(warmup) + " steps) is longer than its total (" +
-                  std::to_string(total) + " steps, the warmup included)");
-        return false;
-      }
-    }
-    return true;
+    return entry;
   };
 
-  std::string optimizer;
+  using dl::training::Optimizer, dl::training::Schedule;
+  const ast::Expr *optimizerExpr = entries["optimizer"]->value.get();
   llvm::SmallVector<mlir::NamedAttribute> hyper;
-  if (!configure(entries["optimizer"]->value.get(), optimizers(), "optimizer", optimizer, hyper))
+  std::vector<SourceLoc> hyperLocs;
+  const dl::training::OptimizerEntry *optimizer =
+      configure(optimizerExpr, dl::training::optimizers(), "optimizer", hyper, hyperLocs);
+  if (!optimizer)
     return;
-  if (optimizer == "sgd") {
+  if (optimizer->id == Optimizer::Sgd) {
     auto dict = builder_.getDictionaryAttr(hyper);
     if (dict.getAs<mlir::BoolAttr>("nesterov").getValue() &&
         dict.getAs<mlir::FloatAttr>("momentum").getValueAsDouble() <= 0) {
-      error(entries["optimizer"]->value->loc, "nesterov momentum needs momentum > 0");
+      error(optimizerExpr->loc, "nesterov momentum needs momentum > 0");
       return;
     }
   }
   // dsl.md: `weight_decay = ...` is an L2 penalty, which adamw applies decoupled. For adamw the
   // train-level setting is therefore adamw's own weight_decay; giving both is ambiguous.
-  if (optimizer == "adamw" && entries.count("weight_decay")) {
-    const ast::Expr *opt = entries["optimizer"]->value.get();
+  if (optimizer->decoupledWeightDecay && entries.count("weight_decay")) {
     bool explicitDecay = false;
-    if (opt->kind == ast::ExprKind::Call) {
-      auto *call = static_cast<const ast::CallExpr *>(opt);
-      size_t positional = 0;
+    if (optimizerExpr->kind == ast::ExprKind::Call) {
+      auto *call = static_cast<const ast::CallExpr *>(optimizerExpr);
+      size_t positional = 0, decayPosition = 0;
+      while (optimizer->hyperparameters[decayPosition].name != "weight_decay")
+        ++decayPosition;
       for (const ast::Argument &a : call->args) {
         explicitDecay |= a.name == "weight_decay";
         positional += a.name.empty();
       }
-      explicitDecay |= positional >= 5;
+      explicitDecay |= positional > decayPosition;
     }
     if (explicitDecay) {
       error(entries["weight_decay"]->loc,
@@ -275,11 +252,29 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
       return;
     }
   }
-  std::string schedule = "constant";
+  const dl::training::ScheduleEntry *schedule = dl::training::findSchedule("constant");
   llvm::SmallVector<mlir::NamedAttribute> scheduleArgs;
-  if (entries.count("schedule") &&
-      !configure(entries["schedule"]->value.get(), schedules(), "schedule", schedule, scheduleArgs))
-    return;
+  if (entries.count("schedule")) {
+    const ast::Expr *scheduleExpr = entries["schedule"]->value.get();
+    std::vector<SourceLoc> argLocs;
+    schedule = configure(scheduleExpr, dl::training::schedules(), "schedule", scheduleArgs, argLocs);
+    if (!schedule)
+      return;
+    // cosine's total counts the warmup steps too (the decay runs from warmup to total), so a
+    // warmup past the total leaves no decay at all: the learning rate would climb and then drop
+    // to zero.
+    if (schedule->id == Schedule::Cosine) {
+      auto dict = builder_.getDictionaryAttr(scheduleArgs);
+      int64_t warmup = dict.getAs<mlir::IntegerAttr>("warmup").getInt();
+      int64_t total = dict.getAs<mlir::IntegerAttr>("total").getInt();
+      if (warmup > total) {
+        error(argLocs[0].valid() ? argLocs[0] : scheduleExpr->loc,
+              "cosine's warmup (" + std::to_string(warmup) + " steps) is longer than its total (" +
+                  std::to_string(total) + " steps, the warmup included)");
+        return;
+      }
+    }
+  }
 
   auto number = [&](const char *key) -> std::optional<mlir::FloatAttr> {
     if (!entries.count(key))
@@ -300,7 +295,7 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
   std::optional<mlir::FloatAttr> clipValue = number("clip_grad_value");
   if (!weightDecay || !clipNorm || !clipValue)
     return;
-  if (optimizer == "adamw" && *weightDecay) {
+  if (optimizer->decoupledWeightDecay && *weightDecay) {
     for (mlir::NamedAttribute &h : hyper)
       if (h.getName() == "weight_decay")
         h.setValue(*weightDecay);
@@ -314,10 +309,10 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
   builder_.create<mlir::dl::TrainOp>(
       loc(train.loc), builder_.getStringAttr(step),
       mlir::FlatSymbolRefAttr::get(builder_.getStringAttr(step + ".loss")),
-      builder_.getArrayAttr(params), builder_.getStringAttr(optimizer),
+      builder_.getArrayAttr(params), builder_.getStringAttr(optimizer->name),
       builder_.getDictionaryAttr(hyper),
       *weightDecay ? *weightDecay : builder_.getF64FloatAttr(0.0), *clipNorm, *clipValue,
-      builder_.getStringAttr(schedule), builder_.getDictionaryAttr(scheduleArgs));
+      builder_.getStringAttr(schedule->name), builder_.getDictionaryAttr(scheduleArgs));
   builder_.clearInsertionPoint();
 }
 

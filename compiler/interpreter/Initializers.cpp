@@ -1,6 +1,6 @@
 //===- Initializers.cpp - Drawing parameters and buffers from their initializers ===//
 //
-// The initializers a dl.param / dl.buffer names (see dialects/dl/ops/ModelOps.cpp for the list and
+// The initializers a dl.param / dl.buffer names (see runtime/rng/InitializerMath.h for the list and
 // the arguments each carries; the frontend fills in fan_in and fan_out by PyTorch's conventions),
 // read from the op's attributes and drawn by runtime/rng/InitializerMath.h, the formulas the runtime
 // draws with too. `gain` is optional (1 when absent); every other argument is required.

@@ -2,10 +2,14 @@
 //
 // The dl-expand-optimizers pass (see Passes.td). The step function inlines the gradient function,
 // then applies clipping, weight decay, the schedule and the update rule with ordinary dl ops, so
-// later passes (fusion, codegen) see one graph and the interpreter runs it as it is.
+// later passes (fusion, codegen) see one graph and the interpreter runs it as it is. Which
+// optimizer and schedule a dl.train names, and their hyperparameters, come from the catalogue
+// (dialects/dl/TrainingCatalogue.h, which the verifier checked the op against); their formulas
+// are here.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
+#include "dl/TrainingCatalogue.h"
 
 #include "mlir/IR/IRMapping.h"
 
@@ -18,6 +22,7 @@ namespace mlir::dl {
 
 using namespace mlir;
 using namespace mlir::dl;
+namespace training = ::dl::training;
 
 namespace {
 
@@ -55,14 +60,16 @@ double hyper(TrainOp train, StringRef name) {
 /// The learning rate at step count `k` (an f32 scalar) under the train op's schedule.
 Value scheduledLr(Emitter &e, TrainOp train, Value k) {
   double lr = hyper(train, "lr");
-  StringRef schedule = train.getSchedule();
   auto arg = [&](StringRef name) {
     Attribute a = train.getScheduleArgs().get(name);
     if (auto i = llvm::dyn_cast<IntegerAttr>(a))
       return double(i.getInt());
     return llvm::cast<FloatAttr>(a).getValueAsDouble();
   };
-  if (schedule == "step") {
+  switch (training::findSchedule(train.getSchedule())->id) {
+  case training::Schedule::Constant:
+    return e.scalar(lr);
+  case training::Schedule::Step: {
     // lr * gamma^floor(k / every); floor through a round trip to i32.
     Value periods = e.div(k, e.scalar(arg("every")));
     auto i32 = RankedTensorType::get({}, e.b.getI32Type());
@@ -70,7 +77,7 @@ Value scheduledLr(Emitter &e, TrainOp train, Value k) {
     Value floored = e.b.create<CastOp>(e.loc, f32, e.b.create<CastOp>(e.loc, i32, periods));
     return e.mul(e.b.create<PowOp>(e.loc, e.scalar(arg("gamma")), floored), lr);
   }
-  if (schedule == "cosine") {
+  case training::Schedule::Cosine: {
     double warmup = arg("warmup"), total = arg("total");
     Value warm = e.div(e.mul(e.add(k, e.scalar(1)), lr), e.scalar(std::max(warmup, 1.0)));
     Value progress = e.b.create<ClampOp>(e.loc, e.div(e.sub(k, e.scalar(warmup)),
@@ -84,7 +91,8 @@ Value scheduledLr(Emitter &e, TrainOp train, Value k) {
                                       k, e.scalar(warmup));
     return e.b.create<SelectOp>(e.loc, warming, warm, decayed);
   }
-  return e.scalar(lr);
+  }
+  llvm_unreachable("a schedule the catalogue lists has no formula");
 }
 
 LogicalResult expand(TrainOp train) {
@@ -155,14 +163,14 @@ LogicalResult expand(TrainOp train) {
       g = b.create<ClampOp>(loc, g, b.getF64FloatAttr(-v), b.getF64FloatAttr(v));
   }
 
-  StringRef optimizer = train.getOptimizer();
+  const training::OptimizerEntry &optimizer = *training::findOptimizer(train.getOptimizer());
   double wd = train.getWeightDecay().convertToDouble();
   Value lr = scheduledLr(e, train, k);
   for (auto [name, g0] : llvm::zip(params, grads)) {
     Type type = g0.getType();
     Value p = e.load(name, type);
     Value g = g0;
-    if (wd != 0 && optimizer != "adamw")
+    if (wd != 0 && !optimizer.decoupledWeightDecay)
       g = e.add(g, e.mul(p, wd));
     auto moment = [&](StringRef kind) {
       std::string stateName = (step + "." + kind + "." + name).str();
@@ -170,7 +178,8 @@ LogicalResult expand(TrainOp train) {
       return std::make_pair(stateName, e.load(stateName, type));
     };
     Value next;
-    if (optimizer == "sgd") {
+    switch (optimizer.id) {
+    case training::Optimizer::Sgd: {
       double mu = hyper(train, "momentum");
       bool nesterov = train.getHyperparams().getAs<BoolAttr>("nesterov").getValue();
       Value direction = g;
@@ -181,22 +190,29 @@ LogicalResult expand(TrainOp train) {
         direction = nesterov ? e.add(g, e.mul(vNext, mu)) : vNext;
       }
       next = e.sub(p, e.mul(direction, lr));
-    } else if (optimizer == "rmsprop") {
+      break;
+    }
+    case training::Optimizer::RmsProp: {
       double alpha = hyper(train, "alpha"), eps = hyper(train, "eps");
       auto [sName, s] = moment("square_avg");
       Value sNext = e.add(e.mul(s, alpha), e.mul(e.square(g), 1 - alpha));
       e.store(sNext, sName);
       next = e.sub(p, e.div(e.mul(g, lr), e.add(e.sqrt(sNext), e.scalar(eps))));
-    } else if (optimizer == "adagrad") {
+      break;
+    }
+    case training::Optimizer::Adagrad: {
       double eps = hyper(train, "eps");
       auto [sName, s] = moment("sum");
       Value sNext = e.add(s, e.square(g));
       e.store(sNext, sName);
       next = e.sub(p, e.div(e.mul(g, lr), e.add(e.sqrt(sNext), e.scalar(eps))));
-    } else {  // adam, adamw
+      break;
+    }
+    case training::Optimizer::Adam:
+    case training::Optimizer::AdamW: {
       double beta1 = hyper(train, "beta1"), beta2 = hyper(train, "beta2"), eps = hyper(train, "eps");
       Value base = p;
-      if (optimizer == "adamw")
+      if (optimizer.decoupledWeightDecay)
         base = e.mul(p, e.sub(e.scalar(1), e.mul(lr, hyper(train, "weight_decay"))));
       auto [mName, m] = moment("exp_avg");
       auto [vName, v] = moment("exp_avg_sq");
@@ -209,6 +225,8 @@ LogicalResult expand(TrainOp train) {
       Value c2 = e.sub(e.scalar(1), b.create<PowOp>(loc, e.scalar(beta2), kNext));
       Value denom = e.add(e.div(e.sqrt(vNext), e.sqrt(c2)), e.scalar(eps));
       next = e.sub(base, e.div(e.mul(e.div(lr, c1), mNext), denom));
+      break;
+    }
     }
     e.store(next, name);
   }

@@ -6,8 +6,9 @@
 // compiled entry point as one kernel call sequence per step, with no call back to the host.
 //
 // Every op of a step is tagged with `dl.step` (unique per scan and step of the function); dl-fuse
-// never merges ops of different steps (or a step with the code around the scan), so each step's kernels are alike, and the kernels of all
-// steps are compiled once and shared (ModelLayout deduplicates identical kernels).
+// never merges ops of different steps (or a step with the code around the scan), so each step's
+// kernels are alike, and the kernels of all steps are compiled once and shared (ModelLayout
+// deduplicates identical kernels).
 //
 // Ops of the body that read only captures are loop-invariant: they run once, before the steps.
 //

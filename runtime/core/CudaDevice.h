@@ -20,7 +20,7 @@
 #ifndef DL_RUNTIME_CORE_CUDADEVICE_H
 #define DL_RUNTIME_CORE_CUDADEVICE_H
 
-#include "runtime/core/Instance.h"
+#include "runtime/core/InstanceData.h"
 
 #include <string>
 

@@ -1,16 +1,18 @@
 //===- Descriptor.cpp - The model descriptor, read and checked -------------===//
 //
 // parseDescriptor() walks the JSON of dl/model_abi.h once, with a message for each way it can be
-// wrong that names the array element ("state[2] 'h1.W': ...") and the key, then builds the C view
+// wrong that names the array element ("state[2] 'h1.W': ...") and the key, checks each
+// initializer against the catalogue of runtime/rng/InitializerMath.h, then builds the C view
 // (dl_model_info) over the parsed strings and shapes.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/core/Descriptor.h"
 
-#include "runtime/core/Initializers.h"
 #include "runtime/core/Json.h"
+#include "runtime/rng/InitializerMath.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace dl::rt {
@@ -136,6 +138,44 @@ std::string describe(const std::vector<int64_t> &shape) {
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
+}
+
+/// Checks that `init` names an initializer of the catalogue (runtime/rng/InitializerMath.h),
+/// carries the arguments it needs and suits `tensor`'s dtype and rank. False with `error` saying
+/// what is wrong.
+bool checkInitializer(const InitSpec &init, const TensorSpec &tensor, std::string &error) {
+  const initializers::Initializer *entry = initializers::find(init.name);
+  if (!entry) {
+    error = "unknown initializer '" + init.name + "'";
+    return false;
+  }
+  for (std::string_view name : entry->required)
+    if (!init.args.count(std::string(name))) {
+      error = "initializer '" + init.name + "' needs argument '" + std::string(name) + "'";
+      return false;
+    }
+  if (initializers::drawsFloats(init.name) && tensor.dtype != DL_F32) {
+    error = "initializer '" + init.name + "' draws floats, but the tensor is " +
+            dl_dtype_name(tensor.dtype);
+    return false;
+  }
+  if (init.name == "constant") {
+    double v = init.args.at("value");
+    if (tensor.dtype == DL_I32 && (v != std::trunc(v) || v < INT32_MIN || v > INT32_MAX)) {
+      error = "constant " + std::to_string(v) + " is not an i32 value";
+      return false;
+    }
+    if (tensor.dtype == DL_BOOL && v != 0.0 && v != 1.0) {
+      error = "constant " + std::to_string(v) + " is not a bool value (0 or 1)";
+      return false;
+    }
+  }
+  if (init.name == "sinusoidal" && tensor.shape.size() != 2) {
+    error = "sinusoidal needs a [positions, dim] table, not rank " +
+            std::to_string(tensor.shape.size());
+    return false;
+  }
+  return true;
 }
 
 /// The array at `key` of the root, each element an object.

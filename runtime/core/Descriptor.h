@@ -11,7 +11,7 @@
 // The description also owns the C view of itself (dl_model_info and the arrays it points into),
 // which the loader hands to applications; it is built once and never moves.
 //
-// This file knows nothing of instances or of the glue's symbols (ModelLibrary.h reads those), so
+// This file knows nothing of instances or of the glue's symbols (Api.cpp reads those), so
 // tests can parse descriptors of their own.
 //
 //===----------------------------------------------------------------------===//
@@ -42,7 +42,7 @@ struct TensorSpec {
   size_t numElements() const { return bytes / dtypeBytes(dtype); }
 };
 
-/// How a state tensor is filled at creation (compiler/interpreter/Initializers.cpp).
+/// How a state tensor is filled at creation (runtime/rng/InitializerMath.h).
 struct InitSpec {
   std::string name;                   ///< "zeros", "he_normal", ...
   std::map<std::string, double> args; ///< Every numeric argument of "init_args".

@@ -1,18 +1,16 @@
 //===- Initializers.cpp - Filling parameters and buffers at creation -------===//
 //
-// Checks a descriptor's initializers, then draws each with runtime/rng/InitializerMath.h, the
-// formulas the reference interpreter uses too: element i in double, stored straight into the
-// tensor's memory as its dtype (only orthogonal keeps a double copy, because Gram–Schmidt needs
-// the whole matrix before anything is stored).
+// Draws each initializer of a checked descriptor (Descriptor.cpp checks them) with
+// runtime/rng/InitializerMath.h, the formulas the reference interpreter uses too: element i in
+// double, stored straight into the tensor's memory as its dtype (only orthogonal keeps a double
+// copy, because Gram–Schmidt needs the whole matrix before anything is stored).
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/core/Initializers.h"
 
 #include "runtime/rng/InitializerMath.h"
 
-#include <cmath>
 #include <cstring>
-#include <vector>
 
 namespace dl::rt {
 namespace {
@@ -31,7 +29,7 @@ void store(void *data, dl_dtype dtype, size_t i, double value) {
     break;
   }
   case DL_I32: {
-    int32_t v = static_cast<int32_t>(value); // checkInitializer keeps it in range
+    int32_t v = static_cast<int32_t>(value); // the descriptor check keeps it in range
     std::memcpy(static_cast<char *>(data) + 4 * i, &v, 4);
     break;
   }
@@ -43,41 +41,6 @@ void store(void *data, dl_dtype dtype, size_t i, double value) {
 
 } // namespace
 
-bool checkInitializer(const InitSpec &init, const TensorSpec &tensor, std::string &error) {
-  const initializers::Initializer *entry = initializers::find(init.name);
-  if (!entry) {
-    error = "unknown initializer '" + init.name + "'";
-    return false;
-  }
-  for (std::string_view name : entry->required)
-    if (!init.args.count(std::string(name))) {
-      error = "initializer '" + init.name + "' needs argument '" + std::string(name) + "'";
-      return false;
-    }
-  if (initializers::drawsFloats(init.name) && tensor.dtype != DL_F32) {
-    error = "initializer '" + init.name + "' draws floats, but the tensor is " +
-            dl_dtype_name(tensor.dtype);
-    return false;
-  }
-  if (init.name == "constant") {
-    double v = init.args.at("value");
-    if (tensor.dtype == DL_I32 && (v != std::trunc(v) || v < INT32_MIN || v > INT32_MAX)) {
-      error = "constant " + std::to_string(v) + " is not an i32 value";
-      return false;
-    }
-    if (tensor.dtype == DL_BOOL && v != 0.0 && v != 1.0) {
-      error = "constant " + std::to_string(v) + " is not a bool value (0 or 1)";
-      return false;
-    }
-  }
-  if (init.name == "sinusoidal" && tensor.shape.size() != 2) {
-    error = "sinusoidal needs a [positions, dim] table, not rank " +
-            std::to_string(tensor.shape.size());
-    return false;
-  }
-  return true;
-}
-
 void drawInitializer(const InitSpec &init, const TensorSpec &tensor, uint64_t seed, void *data) {
   initializers::Arguments args;
   args.value = argumentOr(init, "value", 0.0);
@@ -88,7 +51,7 @@ void drawInitializer(const InitSpec &init, const TensorSpec &tensor, uint64_t se
   args.gain = argumentOr(init, "gain", 1.0);
   args.fanIn = argumentOr(init, "fan_in", 0.0);
   args.fanOut = argumentOr(init, "fan_out", 0.0);
-  // checkInitializer made sure of the name, the arguments and the dtype.
+  // The descriptor check made sure of the name, the arguments and the dtype.
   initializers::draw(init.name, args, tensor.shape, seed, init.stream,
              [&](size_t i, double value) { store(data, tensor.dtype, i, value); });
 }

@@ -7,7 +7,7 @@
 // returns false with a message that names the byte offset. Numbers keep their exact integer value
 // when the literal is an integer that fits int64 (offsets and shapes must not go through double).
 //
-// The runtime writes JSON only for checkpoint headers; quote() is all the writing it needs.
+// The runtime writes JSON only for checkpoint headers; appendQuoted() is all the writing it needs.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_RUNTIME_CORE_JSON_H

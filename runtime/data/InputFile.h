@@ -3,8 +3,9 @@
 // Every reader of runtime/data reads through InputFile: it opens a file, tells a gzip stream from a
 // plain file by its magic bytes (1f 8b) and decompresses transparently, and reads exact byte counts
 // with errors that say what was being read ("<file>: truncated: expected 47040000 bytes of
-// u8[60000, 28, 28] data, found 1000"). It also bounds what a header may claim before anything is allocated:
-// a plain file cannot hold more than its size, a gzip file not more than deflate's best ratio.
+// u8[60000, 28, 28] data, found 1000"). It also bounds what a header may claim before anything is
+// allocated: a plain file cannot hold more than its size, a gzip file not more than deflate's best
+// ratio.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_RUNTIME_DATA_INPUTFILE_H

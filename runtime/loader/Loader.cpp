@@ -4,9 +4,9 @@
 // ELF shared library of this machine that is not cut short (ElfCheck.h: dlopen would die of SIGBUS
 // on a truncated one), dlopens it with RTLD_NOW | RTLD_LOCAL (each model keeps its own runtime and
 // Halide runtime), finds dl_model_api_v1, checks that it is a function returning an api table of
-// this ABI version whose every function lies in the library, and reads the model's info once. Instances forward to the
-// model's api by entry name. A library stays loaded until it is closed and its last instance is
-// destroyed, so closing it early never pulls code from under a live instance.
+// this ABI version whose every function lies in the library, and reads the model's info once.
+// Instances forward to the model's api by entry name. A library stays loaded until it is closed and
+// its last instance is destroyed, so closing it early never pulls code from under a live instance.
 //
 // Errors with no instance to live on go to a thread-local message (dl_last_error); errors on an
 // instance are the model runtime's own, except those the loader finds itself (an unknown entry

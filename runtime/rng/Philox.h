@@ -1,9 +1,10 @@
 //===- Philox.h - The counter-based generator behind every random draw ---*- C++ -*-===//
 //
 // Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as easy as 1, 2, 3", SC 2011)
-// and the one convention by which dlc turns it into random tensors. The reference interpreter, the
-// CPU kernels and (later) the CUDA kernels all draw through these functions, so every target produces
-// the same bits for the same (seed, stream, step, element).
+// and the one convention by which dlc turns it into random tensors. The reference interpreter and
+// the runtime draw through these functions, and the compiled kernels, CPU and CUDA alike, follow
+// the same convention in Halide Exprs (compiler/codegen/halide/Random.cpp), so every target
+// produces the same bits for the same (seed, stream, step, element).
 //
 // Header-only and self-contained: <cstdint> for the integer words and <math.h> for the Box–Muller
 // transform, no STL, every function `inline` (and `constexpr` where the math allows), and

@@ -5,8 +5,8 @@
 // interleaved, so that a packaging change that breaks their coexistence (unversioned symbols, a static
 // LLVM archive, Halide headers meeting LLVM headers) fails here first rather than deep inside dlc.
 //
-// It does not test the dialect's rules (test/lit/dialect does) or Halide's code generation (the
-// codegen tests will); it only shows that each side still works with the other loaded.
+// It does not test the dialect's rules (test/lit/dialect does) or Halide's code generation
+// (test/unit/codegen does); it only shows that each side still works with the other loaded.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/HalideProbe.h"

@@ -1,8 +1,9 @@
 //===- dlc.cpp - The dlc command ------------------------------------------===//
 //
-// `dlc FILE.dl --emit=ast|mlir [-o OUT] [-D NAME=VALUE]...`; see compiler/driver/Driver.h. Also
-// removes its temporary files when killed (Temporaries.h) and reports a failed write to standard
-// output (StandardOutput.h).
+// `dlc FILE.dl [-o MODEL.so] [--emit=KIND] ...`, `dlc check-grad FILE.dl ...` and
+// `dlc interpret FILE.dl ...`: a thin main() over compiler/driver/Driver.h, which parses the
+// command line and runs the stages. Also removes its temporary files when killed (Temporaries.h)
+// and reports a failed write to standard output (StandardOutput.h).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/link/Temporaries.h"

@@ -1,10 +1,12 @@
 //===- ModelOps.cpp - dl.model, dl.param, dl.buffer, dl.load, dl.train ----===//
 //
-// Their verifiers, and the model's entries (DLModel.h). The memory plan's attributes are in
-// MemoryPlan.cpp.
+// Their verifiers, and the model's entries (DLModel.h). dl.param and dl.buffer are checked against
+// the initializers' catalogue (runtime/rng/InitializerMath.h), dl.train against the optimizers' and
+// schedules' (TrainingCatalogue.h). The memory plan's attributes are in MemoryPlan.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
+#include "dl/TrainingCatalogue.h"
 #include "runtime/rng/InitializerMath.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -77,49 +79,29 @@ LogicalResult StoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
 // dl.train
 //===----------------------------------------------------------------------===//
 
-/// Optimizers and the hyperparameters each carries (defaults already filled in by the frontend).
-static const llvm::StringMap<std::vector<StringRef>> &optimizerHyperparams() {
-  static const llvm::StringMap<std::vector<StringRef>> table = {
-      {"sgd", {"lr", "momentum", "nesterov"}},
-      {"rmsprop", {"lr", "alpha", "eps"}},
-      {"adagrad", {"lr", "eps"}},
-      {"adam", {"lr", "beta1", "beta2", "eps"}},
-      {"adamw", {"lr", "beta1", "beta2", "eps", "weight_decay"}},
-  };
-  return table;
-}
-
-/// Schedules and the arguments each carries.
-static const llvm::StringMap<std::vector<StringRef>> &scheduleArguments() {
-  static const llvm::StringMap<std::vector<StringRef>> table = {
-      {"constant", {}},
-      {"step", {"every", "gamma"}},
-      {"cosine", {"warmup", "total"}},
-  };
-  return table;
-}
-
 LogicalResult TrainOp::verify() {
-  const auto &table = optimizerHyperparams();
-  auto it = table.find(getOptimizer());
-  if (it == table.end())
+  namespace training = ::dl::training;
+  const training::OptimizerEntry *optimizer = training::findOptimizer(getOptimizer());
+  if (!optimizer)
     return emitOpError("has unknown optimizer '") << getOptimizer() << "'";
-  for (StringRef required : it->second)
-    if (!getHyperparams().get(required))
-      return emitOpError("optimizer '") << getOptimizer() << "' needs hyperparameter '" << required
-                                        << "'";
+  for (const training::Hyperparameter &required : optimizer->hyperparameters)
+    if (!getHyperparams().get(StringRef(required.name)))
+      return emitOpError("optimizer '") << getOptimizer() << "' needs hyperparameter '"
+                                        << StringRef(required.name) << "'";
+  // Each hyperparameter as its name means in the catalogue, whichever optimizer carries it.
   for (NamedAttribute h : getHyperparams()) {
     StringRef name = h.getName().getValue();
-    if (name == "nesterov") {
+    const training::Hyperparameter *meaning = training::findOptimizerHyperparameter(name);
+    if (meaning && meaning->kind == training::Kind::Flag) {
       if (!llvm::isa<BoolAttr>(h.getValue()))
-        return emitOpError("hyperparameter 'nesterov' must be a bool");
+        return emitOpError("hyperparameter '") << name << "' must be a bool";
       continue;
     }
     auto value = llvm::dyn_cast<FloatAttr>(h.getValue());
     if (!value)
       return emitOpError("hyperparameter '") << name << "' must be a float";
     double v = value.getValueAsDouble();
-    bool positive = name == "lr" || name == "eps";
+    bool positive = meaning && meaning->range == training::Range::Positive;
     if (!(positive ? v > 0 : v >= 0))
       return emitOpError("hyperparameter '") << name << "' must be "
                                              << (positive ? "positive" : "non-negative") << ", not "
@@ -132,12 +114,13 @@ LogicalResult TrainOp::verify() {
   if (getClipGradValue() && !(getClipGradValue()->convertToDouble() > 0))
     return emitOpError("clip_grad_value must be positive");
   StringRef schedule = getSchedule();
-  auto sched = scheduleArguments().find(schedule);
-  if (sched == scheduleArguments().end())
+  const training::ScheduleEntry *sched = training::findSchedule(schedule);
+  if (!sched)
     return emitOpError("has unknown schedule '") << schedule << "'";
-  for (StringRef required : sched->second)
-    if (!getScheduleArgs().get(required))
-      return emitOpError("schedule '") << schedule << "' needs argument '" << required << "'";
+  for (const training::Hyperparameter &required : sched->hyperparameters)
+    if (!getScheduleArgs().get(StringRef(required.name)))
+      return emitOpError("schedule '") << schedule << "' needs argument '"
+                                       << StringRef(required.name) << "'";
   if (getClipGradNorm() && getClipGradValue())
     return emitOpError("clips by norm and by value at once; choose one");
   if (getParams().empty())

@@ -129,7 +129,8 @@ def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
     Names a training step of the model (`train_step`, or `disc_step` for `train gan.disc`). `loss`
     names the function, in training mode, whose single scalar result the step minimizes; `params` the
     parameters it updates. The optimizer's hyperparameters are complete (defaults filled in), so later
-    passes never guess. The optimizer expansion turns this op into the step's function.
+    passes never guess. The optimizers and schedules it may name, and what each carries, are those of
+    dialects/dl/TrainingCatalogue.h. The optimizer expansion turns this op into the step's function.
 
     ```mlir
     dl.train @train_step loss @train_step.loss params [@hidden.W, @hidden.b]

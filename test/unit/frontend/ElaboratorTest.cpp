@@ -1,15 +1,16 @@
 //===- ElaboratorTest.cpp - Units of the .dl elaborator -------------------===//
 //
 // compileSource on programs held in memory: the parameters (names, types, initializers), the
-// functions' signatures and result names, the dl.train op, modes, -D overrides, the prelude switch,
-// and errors: how many, with which located messages, and that none comes out as an internal
-// compiler error.
+// functions' signatures and result names, the dl.train op (every optimizer and schedule of the
+// catalogue), modes, -D overrides, the prelude switch, and errors: how many, with which located
+// messages, and that none comes out as an internal compiler error.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/ElaboratorImpl.h"
 #include "runtime/rng/InitializerMath.h"
 #include "dl/DLOps.h"
+#include "dl/TrainingCatalogue.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -20,7 +21,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
+#include <string_view>
 
 namespace {
 
@@ -136,6 +139,86 @@ TEST_F(ElaboratorTest, InitializersAreTheCataloguesAndFillEveryRequiredArgument)
     ASSERT_TRUE(module) << name << ": " << messages.str();
     EXPECT_TRUE(mlir::succeeded(mlir::verify(*module))) << name;
   }
+}
+
+/// A train block's `optimizer = ...` or `schedule = ...` naming `name`: with every hyperparameter
+/// given by name (`all`), or only the required ones.
+std::string catalogueCall(std::string_view name,
+                          const std::vector<dl::training::Hyperparameter> &hypers, bool all) {
+  std::string args;
+  for (const dl::training::Hyperparameter &h : hypers) {
+    if (!all && !h.required())
+      continue;
+    // Values every range accepts: a count of 10 steps, a fraction, a flag.
+    const char *value = h.kind == dl::training::Kind::Flag    ? "false"
+                        : h.kind == dl::training::Kind::Count ? "10"
+                                                              : "0.5";
+    args += (args.empty() ? "" : ", ") + std::string(h.name) + " = " + value;
+  }
+  return std::string(name) + (args.empty() ? "" : "(" + args + ")");
+}
+
+// Every optimizer and schedule of the catalogue (dialects/dl/TrainingCatalogue.h), named with its
+// required hyperparameters only or with all of them, is one the frontend accepts and the verifier
+// passes, with each hyperparameter in dl.train as the attribute its kind says: an entry that the
+// frontend or the verifier does not read from the catalogue fails here.
+TEST_F(ElaboratorTest, TrainingCatalogueEntriesCompileAndVerify) {
+  using dl::training::Kind;
+  for (const dl::training::OptimizerEntry &optimizer : dl::training::optimizers())
+    for (const dl::training::ScheduleEntry &schedule : dl::training::schedules())
+      for (bool all : {false, true}) {
+        std::string text =
+            "model m {\n  input x: f32[4, 3]\n  param W: [4, 3] = ones\n  loss l = mean(x * W)\n}\n"
+            "train m {\n  loss = l\n  optimizer = " +
+            catalogueCall(optimizer.name, optimizer.hyperparameters, all) +
+            "\n  schedule = " + catalogueCall(schedule.name, schedule.hyperparameters, all) +
+            "\n}\n";
+        auto module = compile(text);
+        ASSERT_TRUE(module) << text << messages.str();
+        EXPECT_TRUE(mlir::succeeded(mlir::verify(*module))) << text;
+        mlir::dl::TrainOp train;
+        module->walk([&](mlir::dl::TrainOp t) { train = t; });
+        ASSERT_TRUE(train) << text;
+        EXPECT_EQ(train.getOptimizer().str(), optimizer.name);
+        EXPECT_EQ(train.getSchedule().str(), schedule.name);
+        auto expectAttributes = [&](mlir::DictionaryAttr dict,
+                                    const std::vector<dl::training::Hyperparameter> &hypers) {
+          EXPECT_EQ(dict.size(), hypers.size()) << text;
+          for (const dl::training::Hyperparameter &h : hypers) {
+            mlir::Attribute a = dict.get(llvm::StringRef(h.name));
+            EXPECT_TRUE(h.kind == Kind::Flag    ? llvm::isa_and_nonnull<mlir::BoolAttr>(a)
+                        : h.kind == Kind::Count ? llvm::isa_and_nonnull<mlir::IntegerAttr>(a)
+                                                : llvm::isa_and_nonnull<mlir::FloatAttr>(a))
+                << text << ": " << h.name;
+          }
+        };
+        expectAttributes(train.getHyperparams(), optimizer.hyperparameters);
+        expectAttributes(train.getScheduleArgs(), schedule.hyperparameters);
+      }
+}
+
+// The verifier checks a hyperparameter by what its name means in the catalogue, whichever optimizer
+// carries it; so a name means the same (kind and range) in every optimizer that lists it. And no
+// name is listed twice.
+TEST(TrainingCatalogueTest, NamesAreUniqueAndMeanOneThing) {
+  std::set<std::string_view> optimizers, schedules;
+  for (const dl::training::OptimizerEntry &o : dl::training::optimizers()) {
+    EXPECT_TRUE(optimizers.insert(o.name).second) << o.name;
+    std::set<std::string_view> names;
+    for (const dl::training::Hyperparameter &h : o.hyperparameters) {
+      EXPECT_TRUE(names.insert(h.name).second) << o.name << ": " << h.name;
+      const dl::training::Hyperparameter *meaning = dl::training::findOptimizerHyperparameter(h.name);
+      ASSERT_TRUE(meaning);
+      EXPECT_EQ(meaning->kind, h.kind) << o.name << ": " << h.name;
+      EXPECT_EQ(meaning->range, h.range) << o.name << ": " << h.name;
+    }
+    if (o.decoupledWeightDecay) {
+      EXPECT_TRUE(names.count("weight_decay")) << o.name;
+    }
+  }
+  for (const dl::training::ScheduleEntry &s : dl::training::schedules())
+    EXPECT_TRUE(schedules.insert(s.name).second) << s.name;
+  EXPECT_TRUE(schedules.count("constant")); // the default
 }
 
 TEST_F(ElaboratorTest, XorParameters) {

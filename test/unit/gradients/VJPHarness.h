@@ -1,12 +1,12 @@
 //===- VJPHarness.h - Finite-difference checks of gradient rules ---*- C++ -*-===//
 //
-// The harness of the VJP tests (VJPTest.cpp, ConvVJPTest.cpp). Each case is one op (or a few)
-// applied to parameters @p0..@pn of a generated `dl.model`: they are drawn from normal(0, 1) and
-// then, where the case says so, moved (made positive, kept away from kinks and ties). The loss is
-// sum(y * w) for the case's result y and fixed, non-uniform weights w (some negative), so that
-// every element of y matters and the incoming gradient is not all ones. dl-autodiff builds
-// @s.grad; the reference interpreter evaluates it (in double precision), and central differences
-// of @s.loss check every element of every trained parameter's gradient:
+// The harness of the VJP tests (VJPTest.cpp and the family files beside it). Each case is one op
+// (or a few) applied to parameters @p0..@pn of a generated `dl.model`: they are drawn from
+// normal(0, 1) and then, where the case says so, moved (made positive, kept away from kinks and
+// ties). The loss is sum(y * w) for the case's result y and fixed, non-uniform weights w (some
+// negative), so that every element of y matters and the incoming gradient is not all ones.
+// dl-autodiff builds @s.grad; the reference interpreter evaluates it (in double precision), and
+// central differences of @s.loss check every element of every trained parameter's gradient:
 // |analytic - numeric| / max(|analytic|, |numeric|, 1e-3) < 1e-5 with h = 1e-6 max(1, |x|).
 //
 // A parameter whose gradient is not expected to vanish must have one somewhere (a case that does

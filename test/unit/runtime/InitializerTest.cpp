@@ -1,7 +1,7 @@
 //===- InitializerTest.cpp - Parameters start where the interpreter starts ===//
 //
 // Each parameter and buffer of fake_model.so uses one initializer; the expected values are the
-// formulas of compiler/interpreter/Initializers.cpp evaluated here with runtime/rng/Philox.h
+// formulas of runtime/rng/InitializerMath.h written out again here with runtime/rng/Philox.h
 // directly (stream kInitStreamBase + the tensor's index, step 0, element i row-major), in double,
 // rounded to f32. Orthogonal is checked by its defining properties instead.
 //
