@@ -102,6 +102,33 @@ double deviation(double got, double want) {
   return std::fabs(got - want) / (kAbsTol + kRelTol * std::fabs(want));
 }
 
+/// A program compiled by the frontend, then differentiated and expanded into `train_step.update`.
+struct ExpandedModel {
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::dl::ModelOp model;
+  std::string errors;
+};
+
+/// Compiles `text` into `out`; false (with out.errors) when the frontend or a pass fails.
+bool expand(const std::string &text, ExpandedModel &out) {
+  dlc::loadFrontendDialects(out.context);
+  dlc::SourceManager sources;
+  std::ostringstream errors;
+  dlc::DiagnosticEngine diags(sources, errors);
+  out.module = dlc::compileSource(out.context, sources, diags, "t.dl", text, dlc::FrontendOptions());
+  out.errors = errors.str();
+  if (!out.module)
+    return false;
+  mlir::PassManager pm(&out.context);
+  pm.addPass(mlir::dl::createAutodiff());
+  pm.addPass(mlir::dl::createExpandOptimizers());
+  if (mlir::failed(pm.run(*out.module)))
+    return false;
+  out.module->walk([&](mlir::dl::ModelOp m) { out.model = m; });
+  return bool(out.model);
+}
+
 class OptimizerTest : public ::testing::TestWithParam<Golden> {};
 
 TEST_P(OptimizerTest, MatchesTorchOptim) {
@@ -110,22 +137,9 @@ TEST_P(OptimizerTest, MatchesTorchOptim) {
   ASSERT_NE(settings, trainSettings().end()) << "no train block for " << golden.name;
   std::string text = program(settings->second);
 
-  mlir::MLIRContext context;
-  dlc::loadFrontendDialects(context);
-  dlc::SourceManager sources;
-  std::ostringstream errors;
-  dlc::DiagnosticEngine diags(sources, errors);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      dlc::compileSource(context, sources, diags, golden.name, text, dlc::FrontendOptions());
-  ASSERT_TRUE(module) << errors.str() << "\n" << text;
-  mlir::PassManager pm(&context);
-  pm.addPass(mlir::dl::createAutodiff());
-  pm.addPass(mlir::dl::createExpandOptimizers());
-  ASSERT_TRUE(mlir::succeeded(pm.run(*module))) << text;
-
-  mlir::dl::ModelOp model;
-  module->walk([&](mlir::dl::ModelOp m) { model = m; });
-  ASSERT_TRUE(model);
+  ExpandedModel expanded;
+  ASSERT_TRUE(expand(text, expanded)) << expanded.errors << "\n" << text;
+  mlir::dl::ModelOp model = expanded.model;
   Interpreter interp(model, /*seed=*/0);
   std::string error;
   ASSERT_TRUE(interp.initialize(&error)) << error;
@@ -182,21 +196,9 @@ TEST(OptimizerCatalogue, EveryEntryExpandsAndRuns) {
         settings += "(warmup = 1, total = 4)";
       std::string text = program(settings);
 
-      mlir::MLIRContext context;
-      dlc::loadFrontendDialects(context);
-      dlc::SourceManager sources;
-      std::ostringstream errors;
-      dlc::DiagnosticEngine diags(sources, errors);
-      mlir::OwningOpRef<mlir::ModuleOp> module =
-          dlc::compileSource(context, sources, diags, "t.dl", text, dlc::FrontendOptions());
-      ASSERT_TRUE(module) << errors.str() << "\n" << text;
-      mlir::PassManager pm(&context);
-      pm.addPass(mlir::dl::createAutodiff());
-      pm.addPass(mlir::dl::createExpandOptimizers());
-      ASSERT_TRUE(mlir::succeeded(pm.run(*module))) << text;
-      mlir::dl::ModelOp model;
-      module->walk([&](mlir::dl::ModelOp m) { model = m; });
-      ASSERT_TRUE(model);
+      ExpandedModel expanded;
+      ASSERT_TRUE(expand(text, expanded)) << expanded.errors << "\n" << text;
+      mlir::dl::ModelOp model = expanded.model;
       Interpreter interp(model, /*seed=*/0);
       std::string error;
       ASSERT_TRUE(interp.initialize(&error)) << error;
