@@ -1,8 +1,10 @@
 //===- ElaboratorImpl.h - The elaborator's internals --------------*- C++ -*-===//
 //
-// The Elaborator class, shared by the files that implement it: Elaborator.cpp (declarations,
-// statements, layers), Expressions.cpp (names, operators, calls), Scan.cpp, Initializers.cpp,
-// Training.cpp (train blocks) and Builtins.cpp with its family files (the builtin functions).
+// The Elaborator class, shared by the files that implement it: Elaborator.cpp (entry points,
+// errors, locations), Loading.cpp (files, imports, globals), Models.cpp (a model's functions),
+// Statements.cpp, Layers.cpp (instances and their application), Expressions.cpp (names, operators,
+// calls), Scan.cpp, Initializers.cpp, Training.cpp (train blocks) and Builtins.cpp with its family
+// files (the builtin functions).
 // Private to the frontend.
 //
 //===----------------------------------------------------------------------===//
