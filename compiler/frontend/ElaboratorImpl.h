@@ -1,8 +1,11 @@
 //===- ElaboratorImpl.h - The elaborator's internals --------------*- C++ -*-===//
 //
-// The Elaborator class, shared by the files that implement it: Elaborator.cpp (declarations,
-// statements, layers), Expressions.cpp (names, operators, calls), Scan.cpp, Initializers.cpp,
-// Training.cpp (train blocks) and Builtins.cpp with its family files (the builtin functions).
+// The Elaborator class, shared by the files that implement it: Elaborator.cpp (entry points,
+// errors, locations), Loading.cpp (files, imports, globals), Models.cpp (a model's functions),
+// Statements.cpp, Layers.cpp (instances and their application), Expressions.cpp (dispatch, names,
+// members) with Operators.cpp, Calls.cpp, Subscripts.cpp and Conversions.cpp, Scan.cpp,
+// Initializers.cpp, Training.cpp (train blocks) and Builtins.cpp with its family files (the
+// builtin functions).
 // Private to the frontend.
 //
 //===----------------------------------------------------------------------===//
@@ -196,6 +199,12 @@ private:
   std::optional<Val> evalBinary(const ast::BinaryExpr &b, Scope &scope);
   std::optional<Val> evalCall(const ast::CallExpr &c, Scope &scope);
   std::optional<Val> evalIndex(const ast::IndexExpr &x, Scope &scope);
+  /// `zeros[B, H]` and `ones[B, H]` (`fill` names which): a constant tensor of those dimensions.
+  std::optional<Val> evalFilled(const std::string &fill, const ast::IndexExpr &x, Scope &scope);
+  /// `list[i]`, with i negative counting from the end.
+  std::optional<Val> evalListIndex(const Val &list, const ast::IndexExpr &x, Scope &scope);
+  /// `t[...]`: indices drop their dimension, slices keep it.
+  std::optional<Val> sliceTensor(mlir::Value t, const ast::IndexExpr &x, Scope &scope);
   std::optional<Val> evalMember(const ast::MemberExpr &m, Scope &scope);
   std::optional<Val> evalScan(const ast::ScanExpr &s, Scope &scope);  // Scan.cpp
   std::optional<Val> numberArithmetic(const std::string &op, const Val &a, const Val &b,
