@@ -22,14 +22,14 @@
 // The accumulators are one Register allocation of the block's whole tile, which each thread indexes
 // at its own offset (Halide gives every thread a copy of a block-level allocation); LLVM keeps a
 // thread's part in registers when the tile is small and unguarded. Tiles past the product's last
-// row or column are therefore computed whole (Linalg.cpp clamps the operands' indices for the GPU),
-// and 4 x 2 is the largest tile: at 4 x 4 LLVM still keeps the sums in registers but leaves a
+// row or column are therefore computed whole (ops/Linalg.cpp clamps the operands' indices for the
+// GPU), and 4 x 2 is the largest tile: at 4 x 4 LLVM still keeps the sums in registers but leaves a
 // 16 KB per-thread stack of dead stores, which the driver must reserve for every resident thread.
 // (A batched product's tile leaves such a stack too, 8 KB at 4 x 2.) test/lit/cuda/matmul-tiles.dl
 // checks that no product's kernel reloads an accumulator from local memory.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 namespace dl::halide {
 

@@ -12,7 +12,7 @@
 // result's innermost dimension.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 //===- ConvSchedule.cpp - Register-blocked direct convolutions, pooling rows ===//
 //
-// The schedule of conv2d, conv2d_grad_input and conv2d_grad_weight (Conv.cpp) on the CPU. Like the
-// matmul's (MatmulSchedule.cpp), it computes the product block by block, each block's sums held in
-// vector registers while the reduction runs outermost, and runs the owner's epilogue (bias,
+// The schedule of conv2d, conv2d_grad_input and conv2d_grad_weight (ops/Conv.cpp) on the CPU. Like
+// the matmul's (MatmulSchedule.cpp), it computes the product block by block, each block's sums held
+// in vector registers while the reduction runs outermost, and runs the owner's epilogue (bias,
 // activation) on the block while it is hot:
 //
 //   Direct (conv2d, conv2d_grad_input): a block is R output channels x I output rows x V vectors
@@ -28,11 +28,11 @@
 // gradient, 4.5 vs 2.5 ms weight gradient, AVX-512), before building the 14 MB im2col matrix (9x
 // the input) and scattering the input gradient back.
 //
-// Outputs that read a pooling op (Pooling.cpp) are vectorized along rows, never across them
+// Outputs that read a pooling op (ops/Pooling.cpp) are vectorized along rows, never across them
 // (fusing rows would turn the windows' reads into gathers), in tasks of about 16K elements.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 #include <algorithm>
 
@@ -227,7 +227,7 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols, bool 
   int vw = target.natural_vector_size<float>();
   if (extent[1] >= vw)
     source.vectorize(w, vw, TailStrategy::GuardWithIf);
-  // The copy of the interior (when the source has one, see Conv.cpp), along its rows.
+  // The copy of the interior (when the source has one, see ops/Conv.cpp), along its rows.
   bool copies = source.has_update_definition();
   if (copies)
     source.update().vectorize(source.rvars(0)[0], vw, TailStrategy::GuardWithIf);

@@ -1,13 +1,14 @@
-//===- Schedule.h - Building blocks of the CPU schedule ---------*- C++ -*-===//
+//===- CpuSchedule.h - Building blocks of the CPU schedule ------*- C++ -*-===//
 //
-// Private to compiler/codegen/halide. Schedule.cpp decides which Func gets which treatment
+// Private to compiler/codegen/halide. CpuSchedule.cpp decides which Func gets which treatment
 // (scheduleForCpu, declared in Pipeline.h); the treatments themselves are here: element-wise loop
-// nests, reductions, materialized matmul operands (Schedule.cpp), the register-blocked, tiled
-// matmul (MatmulSchedule.cpp) and the register-blocked convolutions (ConvSchedule.cpp).
+// nests, reductions, materialized matmul operands (CpuSchedule.cpp), the register-blocked, tiled
+// matmul (MatmulSchedule.cpp) and the register-blocked convolutions (ConvSchedule.cpp). The GPU
+// schedule (gpu/) declares its own treatments here too, and reads the analysis above them.
 //
 //===----------------------------------------------------------------------===//
-#ifndef DLC_CODEGEN_HALIDE_SCHEDULE_H
-#define DLC_CODEGEN_HALIDE_SCHEDULE_H
+#ifndef DLC_CODEGEN_HALIDE_CPU_CPUSCHEDULE_H
+#define DLC_CODEGEN_HALIDE_CPU_CPUSCHEDULE_H
 
 #include "compiler/codegen/halide/Pipeline.h"
 
@@ -122,4 +123,4 @@ void scheduleConvolution(Halide::Func owner, const LoweredValue &conv,
 
 } // namespace dl::halide
 
-#endif // DLC_CODEGEN_HALIDE_SCHEDULE_H
+#endif // DLC_CODEGEN_HALIDE_CPU_CPUSCHEDULE_H

@@ -2,14 +2,15 @@
 //
 // Two tiny entry points that compile and run a Halide pipeline in the calling process. They exist to
 // prove (in test/unit/TwoLLVMTest.cpp) that Halide 14, built on LLVM 14, and MLIR/LLVM 19 coexist in
-// one process, and to give a quick sanity check of the host JIT.
+// one process, and to give a quick sanity check of the host JIT. Test-only: the HalideProbe library
+// (test/unit/codegen/CMakeLists.txt), not part of dlc's DLHalide.
 //
 // The interface is plain C++ on purpose: no Halide or LLVM type may cross this header, because Halide
 // headers and LLVM/MLIR headers must never meet in one translation unit (see architecture.md).
 //
 //===----------------------------------------------------------------------===//
-#ifndef DL_CODEGEN_HALIDE_HALIDEPROBE_H
-#define DL_CODEGEN_HALIDE_HALIDEPROBE_H
+#ifndef DLC_TEST_UNIT_CODEGEN_HALIDEPROBE_H
+#define DLC_TEST_UNIT_CODEGEN_HALIDEPROBE_H
 
 #include <string>
 
@@ -25,4 +26,4 @@ bool jitAddOne(const float *in, float *out, int n, std::string &error);
 
 } // namespace dl::halide
 
-#endif // DL_CODEGEN_HALIDE_HALIDEPROBE_H
+#endif // DLC_TEST_UNIT_CODEGEN_HALIDEPROBE_H

@@ -1,8 +1,8 @@
 //===- Conv.cpp - dl.conv2d, conv2d_grad_input, conv2d_grad_weight --------===//
 //
 // The three convolutions of ConvOps.td (NCHW, f32), written as direct convolutions that a schedule
-// can register-block like a matmul (ConvSchedule.cpp). Tap (p, q) of output (i, j) reads input row
-// i * sh - ph + p * dh and column j * sw - pw + q * dw, zero outside the input.
+// can register-block like a matmul (cpu/ConvSchedule.cpp). Tap (p, q) of output (i, j) reads input
+// row i * sh - ph + p * dh and column j * sw - pw + q * dw, zero outside the input.
 //
 //   conv2d              y(n, o, i, j) = sum_{c,p,q} xpad(n, c, i*sh + p*dh, j*sw + q*dw)
 //                                                    w(o, c, p, q)

@@ -1,18 +1,18 @@
 //===- AttentionSchedule.cpp - Attention head by head on the CPU ----------===//
 //
-// The CPU schedule of dl.attention and dl.attention_grad (Attention.cpp). When every value of one
-// attention is in one output group, that group (the owner) runs one head per iteration of a
+// The CPU schedule of dl.attention and dl.attention_grad (ops/Attention.cpp). When every value of
+// one attention is in one output group, that group (the owner) runs one head per iteration of a
 // parallel loop; inside it, the head's tiles are computed in order (the transposes in 8x8 blocks,
 // the product tiles per register block with the shared dimension outermost, the row reductions
 // across vector lanes, the rest vectorized along the rows), and then the owner's register blocks,
-// each computing the values' own products with their accumulators in registers. Everything one
-// head touches (for T = 128 and d = 64, ten tiles of at most 64 KB) stays in L2.
+// each computing the values' own products with their accumulators in registers. Everything one head
+// touches (for T = 128 and d = 64, ten tiles of at most 64 KB) stays in L2.
 //
 // Otherwise (the values spread over groups of different shapes: Tq != Tk or d != dv), every tile
 // and product is computed whole into its own buffer: correct, but the scores are stored.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 #include <algorithm>
 #include <map>

@@ -6,7 +6,7 @@
 // ids' positions that adds row s of the incoming gradient into row ids[s]. The RDom runs in
 // row-major order of s, the order in which the interpreter adds repeated ids. The update is
 // recorded as a scatter among the value's reductions: the schedule computes it once, vectorized
-// along D (scheduleScatter in Schedule.cpp).
+// along D (scheduleScatter in cpu/CpuSchedule.cpp).
 //
 // Both read the ids through a Func over the ids' shape (LoweredValue::checks) that checks every id
 // once, before any row is read or written (Halide's `require`): an id outside [0, V) makes the

@@ -1,4 +1,4 @@
-//===- Schedule.cpp - The CPU schedule of a kernel -------------------------===//
+//===- CpuSchedule.cpp - The CPU schedule of a kernel ----------------------===//
 //
 // Chooses where each Func of a translated kernel is computed and how its loops run, from what the
 // op families recorded (Lowering.h) and the kernel's static shapes:
@@ -27,7 +27,7 @@
 // coordinates just before it is stored.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 #include <algorithm>
 #include <set>

@@ -27,7 +27,7 @@
 //     with bias and activation applied in registers; otherwise it is computed once into its own
 //     buffer, one thread per element;
 //   - a convolution's zero-padded input is computed once, before the taps read it;
-//   - an attention's tiles (Attention.cpp) are computed whole, one element per thread, and its
+//   - an attention's tiles (ops/Attention.cpp) are computed whole, one element per thread, and its
 //     values' products inside their group's threads;
 //   - a value a reduction reads and that is also stored is computed once (needsOneRounding);
 //   - the one exception to the GPU: a check of an embedding's ids or of a loss's class labels
@@ -39,7 +39,7 @@
 // (test/unit/codegen/OpenClStandIn.h). Convolutions do not stage their inputs in shared memory.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Schedule.h"
+#include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
 #include <algorithm>
 
@@ -294,7 +294,7 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
       if (g < 0)
         owner.compute_root();
       const codegen::KernelNode &node = kernel.nodes[m - kernel.inputs.size()];
-      // (A product lowered for the GPU reads B itself, never a padded copy: Linalg.cpp.)
+      // (A product lowered for the GPU reads B itself, never a padded copy: ops/Linalg.cpp.)
       bool tiled = mv.kind == ValueKind::Matmul
                        ? scheduleGpuMatmul(owner, mv, operandSource(l, node.operands[0]),
                                            operandSource(l, node.operands[1]), matmulShape(l, node))

@@ -1,9 +1,10 @@
 //===- Attention.cpp - dl.attention and dl.attention_grad -----------------===//
 //
 // Scaled dot-product attention as per-head tiles (AttentionHead), so that no [L..., Tq, Tk] tensor
-// is ever stored whole: the schedule (AttentionSchedule.cpp) computes every tile of one head inside
-// the loop over heads of the kernel's output, where it stays in cache. With q [L..., Tq, d], k
-// [L..., Tk, d], v [L..., Tk, dv] and the output's gradient g [L..., Tq, dv], per head:
+// is ever stored whole: the CPU schedule (cpu/AttentionSchedule.cpp) computes every tile of one
+// head inside the loop over heads of the kernel's output, where it stays in cache. With q
+// [L..., Tq, d], k [L..., Tk, d], v [L..., Tk, dv] and the output's gradient g [L..., Tq, dv], per
+// head:
 //
 //   kT [d, Tk]       = k^T, so that the scores' product is vectorized along the keys
 //   scores [Tq, Tk]  = q kT * scale, -inf above the diagonal when causal (a product tile)

@@ -4,7 +4,8 @@
 // dimension: the last two dimensions multiply, leading (batch) dimensions broadcast, and a 1-D
 // operand is a row (left) or column (right) vector whose added dimension does not appear in the
 // result. The product is written once here; how it is tiled, register-blocked and fused with its
-// element-wise consumers is Schedule.cpp's business (it finds the Func through ValueKind::Matmul).
+// element-wise consumers is the schedules' business (cpu/, gpu/; they find the Func through
+// ValueKind::Matmul).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -86,7 +87,7 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
   Index ai = Lowering::broadcastIndex(batchA, batch, batchIndex);
   // The row is clamped into A: the schedule computes whole register blocks of rows, and a block
   // that overhangs the last row reads (and then discards) copies of that row instead of memory
-  // past A. The GPU's tiles overhang the last column too (GpuMatmulSchedule.cpp).
+  // past A. The GPU's tiles overhang the last column too (gpu/GpuMatmulSchedule.cpp).
   if (!aVector)
     ai.push_back(Halide::clamp(out[batch.size()], 0, static_cast<int>(sa[sa.size() - 2]) - 1));
   ai.push_back(r.x);
