@@ -186,16 +186,6 @@ void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredVal
 
 } // namespace
 
-Var fuseHeads(Halide::Stage stage, size_t rank, const std::string &name) {
-  Var heads = Lowering::var(rank - 3, rank);
-  for (size_t d = rank - 3; d-- > 0;) {
-    Var outer(name + "_heads" + std::to_string(d));
-    stage.fuse(heads, Lowering::var(d, rank), outer);
-    heads = outer;
-  }
-  return heads;
-}
-
 void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
                        std::set<int> &scheduledGroups, const Halide::Target &target) {
   int vw = target.natural_vector_size<float>();

@@ -88,64 +88,6 @@ int64_t windowStrideBehind(const Lowering &l, int v) {
 
 } // namespace
 
-std::vector<std::vector<int>> consumersOf(const Lowering &l) {
-  const codegen::Kernel &k = l.kernel();
-  std::vector<std::vector<int>> consumers(k.numValues());
-  for (size_t n = 0; n < k.nodes.size(); ++n) {
-    int self = static_cast<int>(k.inputs.size() + n);
-    std::set<int> seen;
-    for (int v : k.nodes[n].operands)
-      if (seen.insert(v).second)
-        consumers[v].push_back(self);
-  }
-  return consumers;
-}
-
-bool needsOneRounding(const Lowering &l, const std::vector<std::vector<int>> &consumers,
-                      const std::set<int> &stored, int v) {
-  bool readByReduction = false;
-  for (int c : consumers[v])
-    readByReduction |= l.value(c).kind == ValueKind::Reduction;
-  return readByReduction && (stored.count(v) || consumers[v].size() > 1);
-}
-
-static int groupReading(const std::vector<OutputGroup> &groups, int v) {
-  for (size_t g = 0; g < groups.size(); ++g)
-    for (int gv : groups[g].values)
-      if (gv == v)
-        return static_cast<int>(g);
-  return -1;
-}
-
-int fusionGroup(const Lowering &l, const std::vector<std::vector<int>> &consumers,
-                const std::vector<OutputGroup> &groups, int m) {
-  const Shape &shape = l.value(m).type.shape;
-  std::vector<int> work{m};
-  std::set<int> seen{m};
-  int group = -1;
-  while (!work.empty()) {
-    int v = work.back();
-    work.pop_back();
-    int g = groupReading(groups, v);
-    if (g >= 0) {
-      if (group >= 0 && group != g)
-        return -1;
-      group = g;
-    }
-    for (int c : consumers[v]) {
-      const LoweredValue &cv = l.value(c);
-      bool elementwise = cv.kind == ValueKind::Pointwise || cv.kind == ValueKind::Random;
-      if (!elementwise || cv.type.shape != shape)
-        return -1;
-      if (seen.insert(c).second)
-        work.push_back(c);
-    }
-  }
-  if (group >= 0 && groups[group].shape != shape)
-    return -1;
-  return group;
-}
-
 void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target) {
   size_t rank = shape.size();
   if (rank == 0)

@@ -22,19 +22,6 @@ using Halide::Func;
 using Halide::TailStrategy;
 using Halide::Var;
 
-MatmulShape matmulShape(const Lowering &l, const codegen::KernelNode &node) {
-  MatmulShape s;
-  s.result = node.type.shape;
-  const TensorType &a = l.kernel().typeOf(node.operands.at(0));
-  const TensorType &b = l.kernel().typeOf(node.operands.at(1));
-  s.shared = a.shape.back();
-  s.matrixByMatrix = a.shape.size() >= 2 && b.shape.size() >= 2;
-  s.columns = s.result.empty() ? 0 : s.result.back();
-  if (s.matrixByMatrix && s.columns % kMatmulColumnQuantum != 0)
-    s.columns += kMatmulColumnQuantum - s.columns % kMatmulColumnQuantum;
-  return s;
-}
-
 namespace {
 
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;

@@ -17,7 +17,7 @@
 // element (GpuSchedule.cpp). Checked on pocl like every GPU schedule; not measured on a GPU.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/cpu/CpuSchedule.h"
+#include "compiler/codegen/halide/gpu/GpuSchedule.h"
 
 #include <algorithm>
 

@@ -29,7 +29,7 @@
 // checks that no product's kernel reloads an accumulator from local memory.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/cpu/CpuSchedule.h"
+#include "compiler/codegen/halide/gpu/GpuSchedule.h"
 
 namespace dl::halide {
 

@@ -39,7 +39,7 @@
 // (test/unit/codegen/OpenClStandIn.h). Convolutions do not stage their inputs in shared memory.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/cpu/CpuSchedule.h"
+#include "compiler/codegen/halide/gpu/GpuSchedule.h"
 
 #include <algorithm>
 

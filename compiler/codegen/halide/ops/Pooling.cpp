@@ -17,8 +17,8 @@
 // forward value is the maximum, NaN when the window holds a NaN.
 //
 // The values are ValueKind::Reduction: their element-wise producers are inlined into them, and a
-// producer that is also stored is computed once (needsOneRounding in cpu/CpuSchedule.h), so both
-// readers see one rounding.
+// producer that is also stored is computed once (needsOneRounding in Schedule.h), so both readers
+// see one rounding.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
