@@ -2,11 +2,12 @@
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
 // split by op family, one file each in ops/ (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp,
-// Embedding.cpp, Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp); each family
-// adds its ops to an OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up
-// and records the Func it returns. The schedules (cpu/, gpu/) then read what the families recorded
-// (which Funcs carry reductions, which value is the matmul or the convolution and how its operands
-// are reached) to schedule the pipeline for the CPU or the GPU.
+// Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp, Attention.cpp, named like the
+// dialect's dialects/dl/ops/<Family>Ops.td); each family's register<Family>Lowerings adds its ops
+// to an OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up and records
+// the Func it returns. The schedules (cpu/, gpu/) then read what the families recorded (which Funcs
+// carry reductions, which value is the matmul or the convolution and how its operands are reached)
+// to schedule the pipeline for the CPU or the GPU.
 //
 // Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
 // 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an
@@ -205,16 +206,16 @@ constexpr int64_t kMatmulColumnQuantum = 16;
 using OpLowering = std::function<LoweredValue(Lowering &, const KernelNode &)>;
 using OpTable = std::map<std::string, OpLowering>;
 
-void addElementwiseOps(OpTable &table);
-void addLinalgOps(OpTable &table);
-void addConvOps(OpTable &table);
-void addPoolingOps(OpTable &table);
-void addEmbeddingOps(OpTable &table);
-void addReductionOps(OpTable &table);
-void addShapeOps(OpTable &table);
-void addRandomOps(OpTable &table);
-void addLossOps(OpTable &table);
-void addAttentionOps(OpTable &table);
+void registerElementwiseLowerings(OpTable &table);
+void registerLinalgLowerings(OpTable &table);
+void registerConvLowerings(OpTable &table);
+void registerPoolingLowerings(OpTable &table);
+void registerEmbeddingLowerings(OpTable &table);
+void registerReductionLowerings(OpTable &table);
+void registerShapeLowerings(OpTable &table);
+void registerRandomLowerings(OpTable &table);
+void registerLossLowerings(OpTable &table);
+void registerAttentionLowerings(OpTable &table);
 
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
 class Lowering {
@@ -341,7 +342,7 @@ Halide::Expr wrapToInt32(const Halide::Expr &unsignedResult);
 Halide::Expr flatIndex(const Index &index, const Shape &shape);
 
 //===----------------------------------------------------------------------===//
-// Reductions shared by ops/Reductions.cpp and ops/Losses.cpp (defined in ops/Reductions.cpp).
+// Reductions shared by ops/Reduction.cpp and ops/Loss.cpp (defined in ops/Reduction.cpp).
 //===----------------------------------------------------------------------===//
 
 /// A Func over the dimensions of `shape` that `reduced` leaves (in order; rank 0 when all are

@@ -17,16 +17,16 @@ namespace {
 const OpTable &opTable() {
   static const OpTable table = [] {
     OpTable t;
-    addElementwiseOps(t);
-    addLinalgOps(t);
-    addConvOps(t);
-    addPoolingOps(t);
-    addEmbeddingOps(t);
-    addReductionOps(t);
-    addShapeOps(t);
-    addRandomOps(t);
-    addLossOps(t);
-    addAttentionOps(t);
+    registerElementwiseLowerings(t);
+    registerLinalgLowerings(t);
+    registerConvLowerings(t);
+    registerPoolingLowerings(t);
+    registerEmbeddingLowerings(t);
+    registerReductionLowerings(t);
+    registerShapeLowerings(t);
+    registerRandomLowerings(t);
+    registerLossLowerings(t);
+    registerAttentionLowerings(t);
     return t;
   }();
   return table;

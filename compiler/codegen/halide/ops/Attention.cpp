@@ -379,7 +379,7 @@ LoweredValue lowerAttentionGrad(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addAttentionOps(OpTable &t) {
+void registerAttentionLowerings(OpTable &t) {
   t["attention"] = lowerAttention;
   t["attention_grad"] = lowerAttentionGrad;
 }

@@ -278,7 +278,7 @@ LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addConvOps(OpTable &t) {
+void registerConvLowerings(OpTable &t) {
   t["conv2d"] = lowerConv2d;
   t["conv2d_grad_input"] = lowerConv2dGradInput;
   t["conv2d_grad_weight"] = lowerConv2dGradWeight;

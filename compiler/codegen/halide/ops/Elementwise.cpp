@@ -297,7 +297,7 @@ LoweredValue lowerOneHot(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addElementwiseOps(OpTable &t) {
+void registerElementwiseLowerings(OpTable &t) {
   t["constant"] = lowerConstant;
 
   t["add"] = binaryOp([](Expr x, Expr y) { return x + y; }, [](Expr x, Expr y) { return x + y; });

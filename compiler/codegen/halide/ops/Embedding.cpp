@@ -111,7 +111,7 @@ LoweredValue lowerEmbeddingGrad(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addEmbeddingOps(OpTable &t) {
+void registerEmbeddingLowerings(OpTable &t) {
   t["embedding"] = lowerEmbedding;
   t["embedding_grad"] = lowerEmbeddingGrad;
 }

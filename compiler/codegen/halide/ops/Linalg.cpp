@@ -107,6 +107,6 @@ LoweredValue lowerMatmul(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addLinalgOps(OpTable &t) { t["matmul"] = lowerMatmul; }
+void registerLinalgLowerings(OpTable &t) { t["matmul"] = lowerMatmul; }
 
 } // namespace dl::halide

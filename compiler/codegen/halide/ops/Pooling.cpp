@@ -1,6 +1,6 @@
 //===- Pooling.cpp - dl.maxpool2d, avgpool2d and their gradients -----------===//
 //
-// The pooling ops of ConvOps.td (NCHW, f32) as element-wise Funcs over their results whose body
+// The pooling ops of PoolingOps.td (NCHW, f32) as element-wise Funcs over their results whose body
 // visits the window's taps in an unrolled expression: windows are small (2x2, 3x3), so a loop
 // would cost more than the taps. Tap (p, q) of window (i, j) reads input row i * sh - ph + p and
 // column j * sw - pw + q; without padding every tap of every window is inside the input and no
@@ -10,11 +10,11 @@
 // (h + ph - p) / sh a whole row i of the output (and likewise for the column), and adds the
 // window's gradient when that window sends it there.
 //
-// Max pooling's choice follows compiler/interpreter/Conv.cpp exactly: the window's first tap inside
-// the input (row-major, p outer) is the candidate, a later tap replaces it when its value compares
-// `>` (so the first maximum wins a tie, and a NaN is chosen only as the first tap). The argmax of
-// every window is a helper Func that the schedule computes once before the gradient reads it. The
-// forward value is the maximum, NaN when the window holds a NaN.
+// Max pooling's choice follows compiler/interpreter/Pooling.cpp exactly: the window's first tap
+// inside the input (row-major, p outer) is the candidate, a later tap replaces it when its value
+// compares `>` (so the first maximum wins a tie, and a NaN is chosen only as the first tap). The
+// argmax of every window is a helper Func that the schedule computes once before the gradient reads
+// it. The forward value is the maximum, NaN when the window holds a NaN.
 //
 // The values are ValueKind::Reduction: their element-wise producers are inlined into them, and a
 // producer that is also stored is computed once (needsOneRounding in Schedule.h), so both readers
@@ -215,7 +215,7 @@ LoweredValue lowerAvgPool2dGrad(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addPoolingOps(OpTable &t) {
+void registerPoolingLowerings(OpTable &t) {
   t["maxpool2d"] = lowerMaxPool2d;
   t["maxpool2d_grad"] = lowerMaxPool2dGrad;
   t["avgpool2d"] = lowerAvgPool2d;

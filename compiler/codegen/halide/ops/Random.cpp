@@ -110,7 +110,7 @@ LoweredValue lowerRandomNormal(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addRandomOps(OpTable &t) {
+void registerRandomLowerings(OpTable &t) {
   t["dropout"] = lowerDropout;
   t["random_normal"] = lowerRandomNormal;
   t["random_uniform"] = lowerRandomUniform;

@@ -184,7 +184,7 @@ LoweredValue lowerPad(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addShapeOps(OpTable &t) {
+void registerShapeLowerings(OpTable &t) {
   t["reshape"] = lowerReshape;
   t["transpose"] = lowerTranspose;
   t["broadcast_to"] = lowerBroadcastTo;

@@ -1,11 +1,11 @@
-//===- Reductions.cpp - sum, mean, max, min, logsumexp, argmax, softmax -----===//
+//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax, softmax ----===//
 //
 // Each reduction is a Func with an update over an RDom of the reduced dimensions (recorded in the
 // value's `reductions`, so the schedule computes it once), read by a pointwise Func of the op's
 // result type that restores `keepdims` and finishes the value (mean's division, logsumexp's log).
 // Empty `axes` reduce every axis.
 //
-// The numbers follow compiler/interpreter/Reductions.cpp and Elementwise.cpp: maximum and minimum
+// The numbers follow compiler/interpreter/Reduction.cpp and Elementwise.cpp: maximum and minimum
 // propagate NaN; logsumexp returns an infinite maximum unchanged; i32 sums wrap to 32 bits; argmax
 // is the first index of the maximum, a NaN counting as the maximum. softmax and log_softmax
 // subtract the row maximum before exponentiating, and log_softmax takes (x - max) - log(sum) in
@@ -277,7 +277,7 @@ LoweredValue lowerSoftmaxLike(Lowering &l, const KernelNode &node, bool log) {
 
 } // namespace
 
-void addReductionOps(OpTable &t) {
+void registerReductionLowerings(OpTable &t) {
   t["sum"] = [](Lowering &l, const KernelNode &n) { return lowerSum(l, n, /*mean=*/false); };
   t["mean"] = [](Lowering &l, const KernelNode &n) { return lowerSum(l, n, /*mean=*/true); };
   t["reduce_max"] = [](Lowering &l, const KernelNode &n) { return lowerExtremum(l, n, true); };

@@ -1,4 +1,4 @@
-//===- Reductions.cpp - sum, mean, reduce_max, reduce_min, logsumexp, argmax ===//
+//===- Reduction.cpp - sum, mean, reduce_max, reduce_min, logsumexp, argmax -===//
 //
 // Every reduction maps each input element to the output element it folds into: the output's layout
 // is the input's with the reduced dimensions removed (or kept as size 1, which moves nothing), so

@@ -1,4 +1,4 @@
-//===- MatmulKernelTest.cpp - dl.matmul and its epilogues as Halide kernels ===//
+//===- LinalgKernelTest.cpp - dl.matmul and its epilogues as Halide kernels -===//
 //
 // Tests that matmul computes NumPy's matmul (compiler/interpreter/Linalg.cpp) at the MLP's shapes
 // and at shapes that leave partial tiles in every dimension; with transposed operands (the backward

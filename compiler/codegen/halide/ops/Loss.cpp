@@ -1,6 +1,6 @@
-//===- Losses.cpp - The loss ops -------------------------------------------===//
+//===- Loss.cpp - The loss ops --------------------------------------------===//
 //
-// Each loss as dialects/dl/ops/LossOps.td states it and compiler/interpreter/Losses.cpp computes
+// Each loss as dialects/dl/ops/LossOps.td states it and compiler/interpreter/Loss.cpp computes
 // it: a scalar f32 from a sum over all elements (reduceOver), divided as PyTorch's default
 // reduction does (by the element count, the batch, or the number of samples). Row statistics of
 // cross_entropy (the maximum and the sum of exponentials along the classes) are reductions of their
@@ -210,7 +210,7 @@ LoweredValue lowerNll(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
-void addLossOps(OpTable &t) {
+void registerLossLowerings(OpTable &t) {
   t["mse"] =
       meanLoss([](Expr p, Expr y, Lowering &, const KernelNode &) { return (p - y) * (p - y); });
   t["mae"] =

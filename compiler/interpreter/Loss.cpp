@@ -1,4 +1,4 @@
-//===- Losses.cpp - The loss ops -------------------------------------------===//
+//===- Loss.cpp - The loss ops --------------------------------------------===//
 //
 // Each loss exactly as its ODS description (dialects/dl/ops/LossOps.td) states it, reducing as
 // PyTorch's default does. Where the description leaves a limit open, the interpreter takes the
