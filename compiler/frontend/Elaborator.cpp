@@ -2,7 +2,7 @@
 //
 // Loads the prelude, the main file and its imports; declares constants, layers and models; and emits
 // each model's functions by elaborating its body once per function. Expressions are in
-// Expressions.cpp, training blocks in Training.cpp, builtin functions in Builtins.cpp.
+// Expressions.cpp, training blocks in Training.cpp, builtin functions in builtins/.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/ModelSymbols.h"

@@ -1,7 +1,8 @@
 //===- ElaboratorImpl.h - The elaborator's internals --------------*- C++ -*-===//
 //
 // The Elaborator class, shared by Elaborator.cpp (declarations, statements, operators, layers,
-// training blocks) and Builtins.cpp (the builtin functions). Private to the frontend.
+// training blocks) and builtins/ (the builtin functions, one file per op family). Private to the
+// frontend.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_FRONTEND_ELABORATORIMPL_H
@@ -62,12 +63,7 @@ inline BuiltinParam optionalParam(const char *name, Val def = Val()) {
   return {name, false, std::move(def)};
 }
 
-/// Adds the convolution, pooling and normalization builtins (NeuralBuiltins.cpp).
-void addNeuralBuiltins(std::map<std::string, Builtin> &table);
-/// Adds attention(q, k, v, causal) (AttentionBuiltins.cpp).
-void addAttentionBuiltins(std::map<std::string, Builtin> &table);
-
-/// The builtin named `name`, or null.
+/// The builtin named `name`, or null (builtins/: one file per op family).
 const Builtin *findBuiltin(const std::string &name);
 /// Every builtin's name, for suggestions.
 const std::vector<std::string> &builtinNames();

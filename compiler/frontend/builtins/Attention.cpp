@@ -1,4 +1,4 @@
-//===- AttentionBuiltins.cpp - Scaled dot-product attention ---------------===//
+//===- Attention.cpp - Scaled dot-product attention -----------------------===//
 //
 // attention(q, k, v, causal = false) = softmax(q @ k^T / sqrt(d) [+ mask]) @ v. q is [..., Tq, d],
 // k [..., Tk, d] and v [..., Tk, dv], the leading dimensions broadcasting as in matmul; the result
@@ -12,7 +12,7 @@
 // in terms of the dialect's matmul, transpose, softmax and element-wise ops, with a constant mask.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/frontend/ElaboratorImpl.h"
+#include "compiler/frontend/builtins/Builtins.h"
 
 #include <cmath>
 #include <limits>
@@ -131,10 +131,8 @@ std::optional<Val> attention(Elaborator &E, const BuiltinCall &c) {
 
 } // namespace
 
-void addAttentionBuiltins(std::map<std::string, Builtin> &t) {
-  t["attention"] = {{requiredParam("q"), requiredParam("k"), requiredParam("v"),
-                     optionalParam("causal", Val::boolean(false))},
-                    attention};
+void registerAttentionBuiltins(BuiltinTable &t) {
+  t["attention"] = {{req("q"), req("k"), req("v"), opt("causal", Val::boolean(false))}, attention};
 }
 
 } // namespace dlc
