@@ -5,7 +5,7 @@
 // moving both from inside a built-in (prelude) layer to the user's call. The rest is by job:
 // Loading.cpp (files, imports, globals), Models.cpp (a model's functions), Statements.cpp,
 // Layers.cpp, Expressions.cpp and its family files, Scan.cpp, Initializers.cpp, Training.cpp (train
-// blocks), and Builtins.cpp with its family files.
+// blocks), and builtins/ (the builtin functions, one file per op family).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"

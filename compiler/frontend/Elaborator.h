@@ -31,7 +31,7 @@ struct FrontendOptions {
   std::vector<std::pair<std::string, std::string>> defines;
   /// Load the built-in layers (Dense, LayerNorm, ...). Tests of the bare language turn this off.
   bool prelude = true;
-  /// Build attention() as one dl.attention op where it can (see AttentionBuiltins.cpp); false:
+  /// Build attention() as one dl.attention op where it can (see builtins/Attention.cpp); false:
   /// always in matmul and softmax (dlc --attention=composed).
   bool fuseAttention = true;
 };

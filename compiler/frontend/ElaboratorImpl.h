@@ -4,8 +4,8 @@
 // errors, locations), Loading.cpp (files, imports, globals), Models.cpp (a model's functions),
 // Statements.cpp, Layers.cpp (instances and their application), Expressions.cpp (dispatch, names,
 // members) with Operators.cpp, Calls.cpp, Subscripts.cpp and Conversions.cpp, Scan.cpp,
-// Initializers.cpp, Training.cpp (train blocks) and Builtins.cpp with its family files (the
-// builtin functions).
+// Initializers.cpp, Training.cpp (train blocks) and builtins/ (the builtin functions, one file per
+// op family, gathered by Builtins.cpp).
 // Private to the frontend.
 //
 //===----------------------------------------------------------------------===//
@@ -67,12 +67,7 @@ inline BuiltinParam optionalParam(const char *name, Val def = Val()) {
   return {name, false, std::move(def)};
 }
 
-/// Adds the convolution, pooling and normalization builtins (NeuralBuiltins.cpp).
-void addNeuralBuiltins(std::map<std::string, Builtin> &table);
-/// Adds attention(q, k, v, causal) (AttentionBuiltins.cpp).
-void addAttentionBuiltins(std::map<std::string, Builtin> &table);
-
-/// The builtin named `name`, or null.
+/// The builtin named `name`, or null (builtins/: one file per op family).
 const Builtin *findBuiltin(const std::string &name);
 /// Every builtin's name, for suggestions.
 const std::vector<std::string> &builtinNames();

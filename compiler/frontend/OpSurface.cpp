@@ -68,6 +68,7 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.conv2d", builtin("conv2d")},
       {"dl.conv2d_grad_input", internal("gradient only: conv2d's gradient rule builds it")},
       {"dl.conv2d_grad_weight", internal("gradient only: conv2d's gradient rule builds it")},
+      // PoolingOps.td
       {"dl.maxpool2d", builtin("maxpool2d")},
       {"dl.maxpool2d_grad", internal("gradient only: maxpool2d's gradient rule builds it")},
       {"dl.avgpool2d", builtin("avgpool2d")},

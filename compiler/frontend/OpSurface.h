@@ -5,7 +5,7 @@
 // pass). The op-coverage test (test/unit/OpCoverageTest.cpp) requires a row for every registered
 // op, so a new op states here how users get to it, or why they do not.
 //
-// What it does not do: drive the elaborator. Builtins.cpp and its family files emit the ops; this
+// What it does not do: drive the elaborator. The family files of builtins/ emit the ops; this
 // table only describes them (and the test checks that each builtin it names exists).
 //
 //===----------------------------------------------------------------------===//

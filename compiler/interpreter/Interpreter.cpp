@@ -49,6 +49,7 @@ const KernelTable &kernels() {
     registerElementwiseKernels(t);
     registerLinalgKernels(t);
     registerConvKernels(t);
+    registerPoolingKernels(t);
     registerEmbeddingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);

@@ -67,10 +67,10 @@ const std::vector<ModelCase> &cases() {
   static const std::vector<ModelCase> all = {
       {"elementwise", model("elementwise.dl"), 11, {}},
       {"activations", model("activations.dl"), 12, {}},
-      {"reductions", model("reductions.dl"), 13, {}},
+      {"reduction", model("reduction.dl"), 13, {}},
       {"reduce_max_contraction", model("reduce_max_contraction.dl"), 13, {}},
-      {"shapes", model("shapes.dl"), 14, {}},
-      {"losses", model("losses.dl"), 15, {}},
+      {"shape", model("shape.dl"), 14, {}},
+      {"loss", model("loss.dl"), 15, {}},
       {"matmul", model("matmul.dl"), 16, {}},
       {"dropout", model("dropout.dl"), 17, {}, {"mask.P"}},
       {"vae", model("vae.dl"), 18, {}},

@@ -159,7 +159,7 @@ TEST_F(OpCoverage, EveryOpAKernelHoldsHasAHalideLowering) {
     if (!fusibleNodes.count(node))
       unknown.push_back(node);
   EXPECT_THAT(missing, IsEmpty())
-      << "add a lowering to the family's file in compiler/codegen/halide/ (Lowering.h)";
+      << "add a lowering to the family's file in compiler/codegen/halide/ops/ (Lowering.h)";
   EXPECT_THAT(notFusible, IsEmpty()) << "the Halide side lowers ops no kernel holds (NotFusible)";
   EXPECT_THAT(unknown, IsEmpty()) << "the Halide side lowers ops the dialect has no fusible op of";
 }

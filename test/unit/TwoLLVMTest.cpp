@@ -9,7 +9,7 @@
 // (test/unit/codegen does); it only shows that each side still works with the other loaded.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/HalideProbe.h"
+#include "test/unit/codegen/HalideProbe.h"
 #include "dl/DLOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -3,7 +3,8 @@
 // Checks the window rules of dialects/dl/ShapeRules.h (ShapeRulesWindow.cpp): PyTorch's output-size
 // formula with its floor, stride, padding and dilation, the shapes of conv2d, the pooling ops and
 // their gradients, and each failure with the reason it gives. Part of the ShapeRulesTest binary;
-// test/lit/dialect/conv-invalid.mlir checks how the dialect reports the same failures.
+// test/lit/dialect/conv-invalid.mlir and pooling-invalid.mlir check how the dialect reports the
+// same failures.
 //
 //===----------------------------------------------------------------------===//
 #include "dl/ShapeRules.h"

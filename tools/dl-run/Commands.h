@@ -1,8 +1,9 @@
 //===- Commands.h - dl-run's commands -----------------------------*- C++ -*-===//
 //
-// One function per command, each returning the exit status (Options.h). Results go to `out`,
-// errors ("dl-run: error: ...") and progress to `err`. Also the steps the commands share: opening
-// the model (with --seed, --threads and --init) and loading --data.
+// One function per command, each returning the exit status (Options.h) and defined in its file of
+// commands/. Results go to `out`, errors ("dl-run: error: ...") and progress to `err`. Also, in
+// Commands.cpp, the dispatch and the steps the commands share: opening the model (with --seed,
+// --threads and --init) and loading --data.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_TOOLS_DLRUN_COMMANDS_H
@@ -10,7 +11,7 @@
 
 #include "tools/dl-run/Model.h"
 #include "tools/dl-run/Options.h"
-#include "tools/dl-run/Progress.h"
+#include "tools/dl-run/output/Progress.h"
 
 #include "runtime/data/Dataset.h"
 
@@ -26,7 +27,7 @@ int runBench(const Options &options, std::ostream &out, std::ostream &err);
 int runSample(const Options &options, std::ostream &out, std::ostream &err);
 int runInfo(const Options &options, std::ostream &out, std::ostream &err);
 
-/// train --text, eval --text and sample --text (TextTrain.cpp, TextSample.cpp).
+/// train --text, eval --text and sample --text (commands/TextTrain.cpp, commands/TextSample.cpp).
 int trainOnText(const Options &options, std::ostream &out, std::ostream &err);
 int evalOnText(const Options &options, std::ostream &out, std::ostream &err);
 int sampleText(const Options &options, std::ostream &out, std::ostream &err);

@@ -1,6 +1,6 @@
 //===- Options.cpp - Parsing and checking dl-run's command line -----------===//
 #include "tools/dl-run/Options.h"
-#include "tools/dl-run/Schedule.h"
+#include "tools/dl-run/training/TrainSchedule.h"
 
 #include <algorithm>
 #include <cerrno>

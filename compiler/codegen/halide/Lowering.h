@@ -1,12 +1,13 @@
 //===- Lowering.h - Shared state of the Kernel-to-Halide translation -*- C++ -*-===//
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
-// split by op family (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp,
-// Reductions.cpp, Shape.cpp, Random.cpp, Losses.cpp, Attention.cpp); each family adds its ops to an
-// OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up and records the
-// Func it returns. Schedule.cpp then reads what the families recorded (which Funcs carry
-// reductions, which value is the matmul or the convolution and how its operands are reached) to
-// schedule the pipeline for the CPU.
+// split by op family, one file each in ops/ (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp,
+// Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp, Attention.cpp, named like the
+// dialect's dialects/dl/ops/<Family>Ops.td); each family's register<Family>Lowerings adds its ops
+// to an OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up and records
+// the Func it returns. The schedules (cpu/, gpu/) then read what the families recorded (which Funcs
+// carry reductions, which value is the matmul or the convolution and how its operands are reached)
+// to schedule the pipeline for the CPU or the GPU.
 //
 // Coordinates. A dl tensor of shape [d0, ..., dn-1] is a Halide Func of n arguments whose argument
 // 0 is dn-1 (the fastest-varying dimension, as in the buffer). Op code is written in dl order: an
@@ -58,10 +59,10 @@ enum class ValueKind {
   Reduction,    ///< Reads whole rows or the whole tensor through Funcs in `reductions`.
   Random,       ///< Philox draws: element-wise, but costly to recompute.
   Convolution,  ///< conv2d and its gradients: register-blocked like a matmul (`convolution`).
-  Attention,    ///< attention and its gradients: per-head tiles (`attention`, Attention.cpp).
+  Attention,    ///< attention and its gradients: per-head tiles (`attention`, ops/Attention.cpp).
 };
 
-/// How a convolution value (ValueKind::Convolution) is computed, for ConvSchedule.cpp.
+/// How a convolution value (ValueKind::Convolution) is computed, for cpu/ConvSchedule.cpp.
 struct ConvolutionFuncs {
   /// Direct: `product` is the result, over [N, OC, OH, OW], with an update that sums over (input
   /// channel, tap row, tap column) of `source` (conv2d, conv2d_grad_input). WeightGradient: the
@@ -102,7 +103,7 @@ struct ReductionFunc {
   bool reducesLastDim = false;
   int64_t nextInnermost = 0;
   /// A scatter-add over `kept` = [rows, D] (embedding_grad): the update adds into rows that data
-  /// picks, so D is its only pure dimension (scheduleScatter in Schedule.cpp).
+  /// picks, so D is its only pure dimension (scheduleScatter in cpu/CpuSchedule.cpp).
   bool scatter = false;
 };
 
@@ -144,8 +145,8 @@ static_assert((kAttentionRows & (kAttentionRows - 1)) == 0, "a power of two");
 /// of one attention in one kernel, which share the weights P and the scores' gradient dS.
 struct AttentionHead {
   std::vector<AttentionTile> tiles; ///< In the order they are defined (producers first).
-  /// The same tiles' Funcs by role, for the values' products (Attention.cpp). A forward op's head
-  /// leaves the gradients' (vT to dS) undefined.
+  /// The same tiles' Funcs by role, for the values' products (ops/Attention.cpp). A forward op's
+  /// head leaves the gradients' (vT to dS) undefined.
   Halide::Func kT, scores, rowMax, p, rowSum, vT, w, dP, rowDot, dS;
 };
 
@@ -185,8 +186,8 @@ struct LoweredValue {
   /// treats them as helpers; the CUDA schedule computes them on the host, since a GPU kernel cannot
   /// format the message of a failed requirement.
   std::vector<std::pair<Halide::Func, Shape>> checks;
-  /// Pooling ops only (ValueKind::Reduction): a window op, whose consumers are scheduled along
-  /// rows (ConvSchedule.cpp) rather than fused across them. For the gradients, the windows' stride
+  /// Pooling ops only (ValueKind::Reduction): a window op, whose consumers are scheduled along rows
+  /// (cpu/ConvSchedule.cpp) rather than fused across them. For the gradients, the windows' stride
   /// along the innermost dimension (each input column is read by the windows j = (v + pw - q) / sw,
   /// a whole number only for some phases of v), else 1.
   bool window = false;
@@ -205,16 +206,16 @@ constexpr int64_t kMatmulColumnQuantum = 16;
 using OpLowering = std::function<LoweredValue(Lowering &, const KernelNode &)>;
 using OpTable = std::map<std::string, OpLowering>;
 
-void addElementwiseOps(OpTable &table);
-void addLinalgOps(OpTable &table);
-void addConvOps(OpTable &table);
-void addPoolingOps(OpTable &table);
-void addEmbeddingOps(OpTable &table);
-void addReductionOps(OpTable &table);
-void addShapeOps(OpTable &table);
-void addRandomOps(OpTable &table);
-void addLossOps(OpTable &table);
-void addAttentionOps(OpTable &table);
+void registerElementwiseLowerings(OpTable &table);
+void registerLinalgLowerings(OpTable &table);
+void registerConvLowerings(OpTable &table);
+void registerPoolingLowerings(OpTable &table);
+void registerEmbeddingLowerings(OpTable &table);
+void registerReductionLowerings(OpTable &table);
+void registerShapeLowerings(OpTable &table);
+void registerRandomLowerings(OpTable &table);
+void registerLossLowerings(OpTable &table);
+void registerAttentionLowerings(OpTable &table);
 
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
 class Lowering {
@@ -341,7 +342,7 @@ Halide::Expr wrapToInt32(const Halide::Expr &unsignedResult);
 Halide::Expr flatIndex(const Index &index, const Shape &shape);
 
 //===----------------------------------------------------------------------===//
-// Reductions shared by Reductions.cpp and Losses.cpp (defined in Reductions.cpp).
+// Reductions shared by ops/Reduction.cpp and ops/Loss.cpp (defined in ops/Reduction.cpp).
 //===----------------------------------------------------------------------===//
 
 /// A Func over the dimensions of `shape` that `reduced` leaves (in order; rank 0 when all are

@@ -3,7 +3,8 @@
 // See Pipeline.h. The driver of the translation: it fills the op table from the families, lowers
 // the nodes in order, groups the outputs by shape into Tuple-valued output Funcs whose buffers are
 // declared dense with the static shape (so Halide checks the caller's buffers and folds strides
-// into constants), and asks Schedule.cpp for the CPU schedule or GpuSchedule.cpp for the GPU one.
+// into constants), and asks cpu/CpuSchedule.cpp for the CPU schedule or gpu/GpuSchedule.cpp for
+// the GPU one.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Pipeline.h"
@@ -16,16 +17,16 @@ namespace {
 const OpTable &opTable() {
   static const OpTable table = [] {
     OpTable t;
-    addElementwiseOps(t);
-    addLinalgOps(t);
-    addConvOps(t);
-    addPoolingOps(t);
-    addEmbeddingOps(t);
-    addReductionOps(t);
-    addShapeOps(t);
-    addRandomOps(t);
-    addLossOps(t);
-    addAttentionOps(t);
+    registerElementwiseLowerings(t);
+    registerLinalgLowerings(t);
+    registerConvLowerings(t);
+    registerPoolingLowerings(t);
+    registerEmbeddingLowerings(t);
+    registerReductionLowerings(t);
+    registerShapeLowerings(t);
+    registerRandomLowerings(t);
+    registerLossLowerings(t);
+    registerAttentionLowerings(t);
     return t;
   }();
   return table;

@@ -1,7 +1,7 @@
 //===- Pipeline.h - A kernel as a scheduled Halide pipeline -----*- C++ -*-===//
 //
 // Private to compiler/codegen/halide. buildPipeline translates a codegen::Kernel (Lowering.h and
-// the op families), gathers its outputs into output Funcs and schedules them (Schedule.cpp); the
+// the op families), gathers its outputs into output Funcs and schedules them (cpu/, gpu/); the
 // entry points of HalideCodegen.h compile the result ahead of time or run it with the JIT.
 //
 // Outputs of one shape share one output Func whose value is a Tuple (one element per output), so
@@ -41,11 +41,11 @@ struct BuiltPipeline {
 /// Translates and schedules `kernel` for `target` (throws LoweringError or Halide::Error).
 BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target &target);
 
-/// Chooses the CPU schedule of a translated kernel (Schedule.cpp).
+/// Chooses the CPU schedule of a translated kernel (cpu/CpuSchedule.cpp).
 void scheduleForCpu(const Lowering &lowering, std::vector<OutputGroup> &groups,
                     const Halide::Target &target);
 
-/// Chooses the GPU schedule of a translated kernel (GpuSchedule.cpp): every stored Func runs on
+/// Chooses the GPU schedule of a translated kernel (gpu/GpuSchedule.cpp): every stored Func runs on
 /// the GPU. Models get it for CUDA; the tests also lower it for OpenCL, to run it without a GPU.
 void scheduleForGpu(const Lowering &lowering, std::vector<OutputGroup> &groups,
                     const Halide::Target &target);

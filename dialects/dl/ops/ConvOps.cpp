@@ -1,8 +1,8 @@
-//===- ConvOps.cpp - Convolution and pooling ------------------------------===//
+//===- ConvOps.cpp - 2-D convolution --------------------------------------===//
 //
-// Type inference of the 2-D window ops through the rules of ShapeRulesWindow.cpp, and the
-// gradients of conv2d, maxpool2d and avgpool2d, each built from the gradient ops of ConvOps.td. A
-// failed inference names every operand's type and every spatial attribute's values.
+// Type inference of conv2d and its gradient ops through the rules of ShapeRulesWindow.cpp, and
+// conv2d's gradient, built from the gradient ops of ConvOps.td. A failed inference names every
+// operand's type and every spatial attribute's values (inferWindow, which pooling shares).
 //
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
@@ -13,21 +13,13 @@ namespace shape = ::dl::shape;
 
 namespace {
 
-/// A spatial attribute with the name it has in the assembly, for messages.
-using NamedArray = std::pair<const char *, DenseI64ArrayAttr>;
-
-/// A shape rule of ShapeRules.h applied to the operands' shapes and the attributes' values, in the
-/// order they are given.
-using WindowRule = llvm::function_ref<bool(ArrayRef<shape::Shape> operands,
-                                           ArrayRef<std::vector<int64_t>> attrs, shape::Shape &out,
-                                           std::string &why)>;
-
 Type elementTypeOf(Type type) { return llvm::cast<RankedTensorType>(type).getElementType(); }
 
-/// Infers a window op's result type: `rule`'s shape with the operands' (common) element type.
-LogicalResult inferWindow(std::optional<Location> loc, StringRef opName, ArrayRef<Type> operands,
-                          ArrayRef<NamedArray> attrs, WindowRule rule,
-                          SmallVectorImpl<Type> &inferred) {
+} // namespace
+
+LogicalResult mlir::dl::inferWindow(std::optional<Location> loc, StringRef opName,
+                                    ArrayRef<Type> operands, ArrayRef<NamedArray> attrs,
+                                    WindowRule rule, SmallVectorImpl<Type> &inferred) {
   std::string types, values;
   for (Type t : operands)
     types += (types.empty() ? "" : " and ") + typeString(t);
@@ -55,7 +47,10 @@ LogicalResult inferWindow(std::optional<Location> loc, StringRef opName, ArrayRe
   return success();
 }
 
-} // namespace
+DenseI64ArrayAttr mlir::dl::spatialSizeOf(OpBuilder &b, Value v) {
+  ArrayRef<int64_t> s = llvm::cast<RankedTensorType>(v.getType()).getShape();
+  return b.getDenseI64ArrayAttr({s[2], s[3]});
+}
 
 LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
                                          Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
@@ -102,70 +97,9 @@ LogicalResult Conv2dGradWeightOp::inferReturnTypes(MLIRContext *, std::optional<
       inferred);
 }
 
-/// maxpool2d and avgpool2d share one rule.
-template <typename Adaptor>
-static LogicalResult inferPool(std::optional<Location> location, StringRef opName, Adaptor adaptor,
-                               SmallVectorImpl<Type> &inferred) {
-  return inferWindow(
-      location, opName, {adaptor.getInput().getType()},
-      {{"kernel_size", adaptor.getKernelSizeAttr()},
-       {"stride", adaptor.getStrideAttr()},
-       {"padding", adaptor.getPaddingAttr()}},
-      [](auto s, auto a, shape::Shape &out, std::string &why) {
-        return shape::pool2d(s[0], a[0], a[1], a[2], out, why);
-      },
-      inferred);
-}
-
-LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
-                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  return inferPool(location, "maxpool2d", adaptor, inferred);
-}
-
-LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
-                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  return inferPool(location, "avgpool2d", adaptor, inferred);
-}
-
-LogicalResult MaxPool2dGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &inferred) {
-  return inferWindow(
-      location, "maxpool2d_grad",
-      {adaptor.getInput().getType(), adaptor.getGradOutput().getType()},
-      {{"kernel_size", adaptor.getKernelSizeAttr()},
-       {"stride", adaptor.getStrideAttr()},
-       {"padding", adaptor.getPaddingAttr()}},
-      [](auto s, auto a, shape::Shape &out, std::string &why) {
-        return shape::maxPool2dGrad(s[0], s[1], a[0], a[1], a[2], out, why);
-      },
-      inferred);
-}
-
-LogicalResult AvgPool2dGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &inferred) {
-  return inferWindow(
-      location, "avgpool2d_grad", {adaptor.getGradOutput().getType()},
-      {{"kernel_size", adaptor.getKernelSizeAttr()},
-       {"stride", adaptor.getStrideAttr()},
-       {"padding", adaptor.getPaddingAttr()},
-       {"input_size", adaptor.getInputSizeAttr()}},
-      [](auto s, auto a, shape::Shape &out, std::string &why) {
-        return shape::avgPool2dGrad(s[0], a[0], a[1], a[2], a[3], out, why);
-      },
-      inferred);
-}
-
 //===----------------------------------------------------------------------===//
-// Gradients: each forward op's VJP is its gradient op(s); those have none of their own.
+// The gradient: conv2d's VJP is its two gradient ops; those have none of their own.
 //===----------------------------------------------------------------------===//
-
-/// The [height, width] of a rank-4 NCHW (or OIHW) value.
-static DenseI64ArrayAttr spatialSizeOf(OpBuilder &b, Value v) {
-  ArrayRef<int64_t> s = llvm::cast<RankedTensorType>(v.getType()).getShape();
-  return b.getDenseI64ArrayAttr({s[2], s[3]});
-}
 
 LogicalResult Conv2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   dx.push_back(b.create<Conv2dGradInputOp>(getLoc(), dy[0], getWeight(), getStrideAttr(),
@@ -174,17 +108,5 @@ LogicalResult Conv2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorIm
   dx.push_back(b.create<Conv2dGradWeightOp>(getLoc(), getInput(), dy[0], getStrideAttr(),
                                             getPaddingAttr(), getDilationAttr(),
                                             spatialSizeOf(b, getWeight())));
-  return success();
-}
-
-LogicalResult MaxPool2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  dx.push_back(b.create<MaxPool2dGradOp>(getLoc(), getInput(), dy[0], getKernelSizeAttr(),
-                                         getStrideAttr(), getPaddingAttr()));
-  return success();
-}
-
-LogicalResult AvgPool2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  dx.push_back(b.create<AvgPool2dGradOp>(getLoc(), dy[0], getKernelSizeAttr(), getStrideAttr(),
-                                         getPaddingAttr(), spatialSizeOf(b, getInput())));
   return success();
 }

@@ -1,7 +1,8 @@
 //===- OpHelpers.h - Shared helpers of the dl ops' C++ -------------*- C++ -*-===//
 //
-// Conversions between MLIR tensor types and the MLIR-free shape rules, and the one way the ops report
-// a shape error. Private to dialects/dl.
+// Conversions between MLIR tensor types and the MLIR-free shape rules, the one way the ops report
+// a shape error, and the type inference shared by the ops of several families (elementwise,
+// reductions, losses, the 2-D window ops of convolution and pooling). Private to dialects/dl.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_OPS_OPHELPERS_H
@@ -10,6 +11,7 @@
 #include "dl/DLOps.h"
 #include "dl/ShapeRules.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "mlir/IR/Diagnostics.h"
 #include <optional>
 #include <string>
@@ -57,6 +59,25 @@ LogicalResult inferReduction(std::optional<Location> loc, Type input, ArrayRef<i
 /// A scalar f32, after checking that prediction and target have one shape (elementwise losses).
 LogicalResult inferElementwiseLoss(std::optional<Location> loc, Type prediction, Type target,
                                    SmallVectorImpl<Type> &inferred);
+
+/// A spatial attribute with the name it has in the assembly, for messages.
+using NamedArray = std::pair<const char *, DenseI64ArrayAttr>;
+
+/// A shape rule of ShapeRules.h applied to the operands' shapes and the attributes' values, in the
+/// order they are given.
+using WindowRule = llvm::function_ref<bool(ArrayRef<shape::Shape> operands,
+                                           ArrayRef<std::vector<int64_t>> attrs, shape::Shape &out,
+                                           std::string &why)>;
+
+/// Infers a 2-D window op's result type (convolution and pooling): `rule`'s shape with the
+/// operands' (common) element type; a failure names every operand's type and every attribute's
+/// values (ConvOps.cpp).
+LogicalResult inferWindow(std::optional<Location> loc, StringRef opName, ArrayRef<Type> operands,
+                          ArrayRef<NamedArray> attrs, WindowRule rule,
+                          SmallVectorImpl<Type> &inferred);
+
+/// The [height, width] of a rank-4 NCHW (or OIHW) value, as an attribute (ConvOps.cpp).
+DenseI64ArrayAttr spatialSizeOf(OpBuilder &b, Value v);
 
 } // namespace mlir::dl
 

@@ -1,7 +1,7 @@
 // RUN: dl-opt %s | dl-opt | FileCheck %s
 
-// Round trip of the 2-D window ops (conv2d, maxpool2d, avgpool2d and their gradient ops) with the
-// result types their attributes give. Errors are in conv-invalid.mlir.
+// Round trip of conv2d and its gradient ops with the result types their attributes give. Errors are
+// in conv-invalid.mlir; pooling is pooling.mlir's.
 
 // Tests that conv2d keeps its operands, attributes and inferred type, for stride 1 without padding
 // and for a stride that does not divide the padded input (floor).
@@ -36,31 +36,5 @@ func.func @conv2d_rectangular(%x: tensor<2x1x7x8xf32>, %w: tensor<2x1x2x2xf32>, 
 func.func @conv2d_grads(%gy: tensor<2x4x4x4xf32>, %w: tensor<4x3x3x3xf32>, %x: tensor<2x3x8x7xf32>) {
   %0 = dl.conv2d_grad_input %gy, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, input_size = array<i64: 8, 7>} : (tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x7xf32>
   %1 = dl.conv2d_grad_weight %x, %gy {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, kernel_size = array<i64: 3, 3>} : (tensor<2x3x8x7xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
-  return
-}
-
-// Tests that the pooling ops and their gradients keep their attributes and inferred types.
-// CHECK-LABEL: func.func @pooling
-// CHECK-SAME: (%[[X:.*]]: tensor<8x16x28x28xf32>, %[[GY:.*]]: tensor<8x16x14x14xf32>)
-// CHECK: dl.maxpool2d %[[X]] {kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<8x16x28x28xf32>) -> tensor<8x16x14x14xf32>
-// CHECK: dl.maxpool2d_grad %[[X]], %[[GY]] {kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 2, 2>} : (tensor<8x16x28x28xf32>, tensor<8x16x14x14xf32>) -> tensor<8x16x28x28xf32>
-// CHECK: dl.avgpool2d %[[X]] {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<8x16x28x28xf32>) -> tensor<8x16x14x14xf32>
-// CHECK: dl.avgpool2d_grad %[[GY]] {input_size = array<i64: 28, 28>, kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<8x16x14x14xf32>) -> tensor<8x16x28x28xf32>
-func.func @pooling(%x: tensor<8x16x28x28xf32>, %gy: tensor<8x16x14x14xf32>) {
-  %0 = dl.maxpool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<8x16x28x28xf32>) -> tensor<8x16x14x14xf32>
-  %1 = dl.maxpool2d_grad %x, %gy {kernel_size = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 0, 0>} : (tensor<8x16x28x28xf32>, tensor<8x16x14x14xf32>) -> tensor<8x16x28x28xf32>
-  %2 = dl.avgpool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<8x16x28x28xf32>) -> tensor<8x16x14x14xf32>
-  %3 = dl.avgpool2d_grad %gy {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, input_size = array<i64: 28, 28>} : (tensor<8x16x14x14xf32>) -> tensor<8x16x28x28xf32>
-  return
-}
-
-// Tests pooling with a rectangular window, a stride that drops the last row, and padding of
-// exactly half the kernel.
-// CHECK-LABEL: func.func @pooling_rectangular
-// CHECK: dl.maxpool2d %{{.*}} {kernel_size = array<i64: 3, 2>, padding = array<i64: 1, 1>, stride = array<i64: 1, 2>} : (tensor<1x2x4x5xf32>) -> tensor<1x2x4x3xf32>
-// CHECK: dl.avgpool2d %{{.*}} {kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0>, stride = array<i64: 3, 2>} : (tensor<1x1x7x5xf32>) -> tensor<1x1x2x2xf32>
-func.func @pooling_rectangular(%x: tensor<1x2x4x5xf32>, %y: tensor<1x1x7x5xf32>) {
-  %0 = dl.maxpool2d %x {kernel_size = array<i64: 3, 2>, stride = array<i64: 1, 2>, padding = array<i64: 1, 1>} : (tensor<1x2x4x5xf32>) -> tensor<1x2x4x3xf32>
-  %1 = dl.avgpool2d %y {kernel_size = array<i64: 2, 2>, stride = array<i64: 3, 2>, padding = array<i64: 0, 0>} : (tensor<1x1x7x5xf32>) -> tensor<1x1x2x2xf32>
   return
 }

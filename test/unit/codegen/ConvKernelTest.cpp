@@ -1,13 +1,12 @@
-//===- ConvKernelTest.cpp - Convolutions and pooling as Halide kernels ----===//
+//===- ConvKernelTest.cpp - Convolutions as Halide kernels ----------------===//
 //
-// Tests that conv2d, conv2d_grad_input, conv2d_grad_weight, maxpool2d, maxpool2d_grad, avgpool2d
-// and avgpool2d_grad compute the formulas of ConvOps.td, compared with naive loops in double
-// precision written here: at the CNN's layer shapes and at shapes with strides that do not divide
-// the input, padding, dilation, batch 1 and channel counts that are not multiples of the vector
-// width. The gradients' references scatter (each output element adds into the input elements its
-// window reads), while the kernels gather, so the two are written independently. Max pooling
-// propagates NaN, and its gradient goes to the first maximal element of a window. Fused kernels
-// (conv + bias + relu, relu + max pooling with both stored) are tested too.
+// Tests that conv2d, conv2d_grad_input and conv2d_grad_weight compute the formulas of ConvOps.td,
+// compared with naive loops in double precision written here: at the CNN's layer shapes and at
+// shapes with strides that do not divide the input, padding, dilation, batch 1 and channel counts
+// that are not multiples of the vector width. The gradients' references scatter (each output
+// element adds into the input elements its window reads), while the kernels gather, so the two are
+// written independently. Fused kernels (conv + bias + relu, gradients with their epilogues) are
+// tested too; pooling is PoolingKernelTest.cpp's.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"

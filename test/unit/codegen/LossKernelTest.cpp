@@ -1,6 +1,6 @@
 //===- LossKernelTest.cpp - The loss ops as Halide kernels ------------------===//
 //
-// Tests that every loss computes the scalar compiler/interpreter/Losses.cpp computes (PyTorch's
+// Tests that every loss computes the scalar compiler/interpreter/Loss.cpp computes (PyTorch's
 // default reductions): the element-wise means, kl_div over the batch, cross_entropy from class ids
 // and from soft targets, nll and kl_normal; and that an out-of-range label stops the kernel with
 // a message rather than reading outside the logits.
@@ -88,13 +88,13 @@ void checkElementwiseMeans(const Shape &shape) {
       1e-6));
 }
 
-TEST(Losses, ElementwiseMeans) { checkElementwiseMeans({8, 5}); }
+TEST(Loss, ElementwiseMeans) { checkElementwiseMeans({8, 5}); }
 
 // Rows long enough for the sum to be split across vector lanes (rfactor): Halide must prove each
 // loss's accumulation associative, which it cannot for `acc - term` (bce once was).
-TEST(Losses, ElementwiseMeansOfLongRows) { checkElementwiseMeans({4, 784}); }
+TEST(Loss, ElementwiseMeansOfLongRows) { checkElementwiseMeans({4, 784}); }
 
-TEST(Losses, KlDivAndKlNormalAverageOverTheBatch) {
+TEST(Loss, KlDivAndKlNormalAverageOverTheBatch) {
   Shape shape{6, 4};
   KernelBuilder b("kl");
   int logp = b.input(f32(shape)), y = b.input(f32(shape));
@@ -116,7 +116,7 @@ TEST(Losses, KlDivAndKlNormalAverageOverTheBatch) {
   EXPECT_TRUE(allClose(r[1], {-0.5 * kn / 6}, 1e-6));
 }
 
-TEST(Losses, CrossEntropyFromClassIdsAndSoftTargetsAndNll) {
+TEST(Loss, CrossEntropyFromClassIdsAndSoftTargetsAndNll) {
   const int64_t rows = 16, classes = 10;
   KernelBuilder b("ce");
   int z = b.input(f32({rows, classes})), labels = b.input(i32({rows}));
@@ -143,7 +143,7 @@ TEST(Losses, CrossEntropyFromClassIdsAndSoftTargetsAndNll) {
   EXPECT_TRUE(allClose(r[2], {nll / rows}, 1e-6));
 }
 
-TEST(Losses, OutOfRangeLabelStopsTheKernel) {
+TEST(Loss, OutOfRangeLabelStopsTheKernel) {
   for (const char *op : {"cross_entropy", "nll"}) {
     KernelBuilder b("bad_label");
     int z = b.input(f32({2, 3})), labels = b.input(i32({2}));

@@ -1,7 +1,7 @@
 //===- PoolingKernelTest.cpp - Max and average pooling as Halide kernels --===//
 //
 // Tests that maxpool2d, maxpool2d_grad, avgpool2d and avgpool2d_grad compute the formulas of
-// ConvOps.td, compared with naive loops in double precision written here (the gradients'
+// PoolingOps.td, compared with naive loops in double precision written here (the gradients'
 // references scatter, the kernels gather): at the CNN's 2x2 pooling, with strides that do not
 // divide the input, overlapping windows, padding, batch 1 and odd channel counts. Max pooling
 // propagates NaN; its gradient goes to the window's first maximal element (first tap inside the

@@ -2,7 +2,7 @@
 //
 // Tests that sum, mean, reduce_max, reduce_min, logsumexp (over any set of axes, with and without
 // keepdims, empty axes meaning all), argmax, softmax and log_softmax compute what the reference
-// interpreter computes (compiler/interpreter/Reductions.cpp, Elementwise.cpp): f32 sums within
+// interpreter computes (compiler/interpreter/Reduction.cpp, Elementwise.cpp): f32 sums within
 // accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums.
 //
 //===----------------------------------------------------------------------===//
@@ -62,7 +62,7 @@ void setAxes(KernelNode &n, const AxesCase &c) {
   n.ints["keepdims"] = {c.keepdims ? 1 : 0};
 }
 
-TEST(Reductions, SumMeanMaxMinOverAxes) {
+TEST(Reduction, SumMeanMaxMinOverAxes) {
   Shape shape{3, 4, 21};
   HostTensor x = randomTensor(f32(shape), 11, -3.0, 3.0);
   for (const AxesCase &c : kAxesCases) {
@@ -91,7 +91,7 @@ TEST(Reductions, SumMeanMaxMinOverAxes) {
   }
 }
 
-TEST(Reductions, SumsAlongLongRows) {
+TEST(Reduction, SumsAlongLongRows) {
   // On a GPU, sums along rows of 64 or more run one warp per row (GpuSchedule.cpp): here rows of
   // 130 (a partial last chunk of 32), rows over the last two axes, several kept dimensions with a
   // partial block of rows, and a softmax, whose row sum of exponentials takes the same path.
@@ -133,7 +133,7 @@ TEST(Reductions, SumsAlongLongRows) {
   EXPECT_TRUE(allClose(r[0], expected, 1e-5, 1e-7));
 }
 
-TEST(Reductions, LargeSumToAScalarIsAccurate) {
+TEST(Reduction, LargeSumToAScalarIsAccurate) {
   // Split across vector lanes (rfactor) by the schedule; the result must not change.
   Shape shape{128, 784};
   HostTensor x = randomTensor(f32(shape), 5, 0.0, 1.0);
@@ -150,7 +150,7 @@ TEST(Reductions, LargeSumToAScalarIsAccurate) {
   EXPECT_TRUE(allClose(r[1], {sum / x.data.size()}, 1e-5));
 }
 
-TEST(Reductions, ExtremaPropagateNaNAndIntegerSumsWrap) {
+TEST(Reduction, ExtremaPropagateNaNAndIntegerSumsWrap) {
   KernelBuilder b("special");
   int x = b.input(f32({2, 3})), n = b.input(i32({4}));
   auto lastAxis = [](KernelNode &node) { node.ints["axes"] = {1}; };
@@ -168,7 +168,7 @@ TEST(Reductions, ExtremaPropagateNaNAndIntegerSumsWrap) {
   EXPECT_TRUE(allClose(r[3], {2147483647.0}, 0));
 }
 
-TEST(Reductions, LogSumExpIsStableAndKeepsInfinities) {
+TEST(Reduction, LogSumExpIsStableAndKeepsInfinities) {
   KernelBuilder b("lse");
   int x = b.input(f32({4, 3}));
   b.output(b.node("logsumexp", {x}, f32({4, 1}), [](KernelNode &n) {
@@ -183,7 +183,7 @@ TEST(Reductions, LogSumExpIsStableAndKeepsInfinities) {
   EXPECT_TRUE(allClose(r[0], {1000 + std::log(2 + std::exp(-1.0)), -kInf, kInf, last}, 1e-6));
 }
 
-TEST(Reductions, ArgmaxTakesTheFirstMaximumAndNaN) {
+TEST(Reduction, ArgmaxTakesTheFirstMaximumAndNaN) {
   KernelBuilder b("argmax");
   int x = b.input(f32({3, 4})), n = b.input(i32({2, 3}));
   b.output(b.node("argmax", {x}, i32({3}), [](KernelNode &k) { k.ints["axis"] = {-1}; }));
@@ -201,7 +201,7 @@ TEST(Reductions, ArgmaxTakesTheFirstMaximumAndNaN) {
   EXPECT_TRUE(allClose(r[2], {0, 1, 0}, 0));
 }
 
-TEST(Reductions, SoftmaxAndLogSoftmaxAlongAnyAxis) {
+TEST(Reduction, SoftmaxAndLogSoftmaxAlongAnyAxis) {
   Shape shape{5, 10};
   HostTensor x = randomTensor(f32(shape), 17, -20.0, 20.0);
   for (int64_t axis : {-1, 0}) {

@@ -6,7 +6,7 @@
 // clamping.
 //
 //===----------------------------------------------------------------------===//
-#include "tools/dl-run/Png.h"
+#include "tools/dl-run/output/Png.h"
 
 #include "TempFolder.h"
 

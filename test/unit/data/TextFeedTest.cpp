@@ -1,12 +1,12 @@
 //===- TextFeedTest.cpp - dl-run's matching of entries to character text --===//
 //
-// tools/dl-run/TextFeed on entries described by hand (no model is run): which input takes the
+// tools/dl-run/feeds/TextFeed on entries described by hand (no model is run): which input takes the
 // context and which the targets, the errors for entries that take no text, the logits and V, the
 // windows written into an entry's buffers, the context row of a sample, and the draw of a
 // character from a row of logits.
 //
 //===----------------------------------------------------------------------===//
-#include "tools/dl-run/TextFeed.h"
+#include "tools/dl-run/feeds/TextFeed.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,10 +1,10 @@
 //===- VJPHarness.h - Finite-difference checks of gradient rules ---*- C++ -*-===//
 //
-// The harness of the VJP tests (VJPTest.cpp and the family files beside it). Each case is one op
-// (or a few) applied to parameters @p0..@pn of a generated `dl.model`: they are drawn from
-// normal(0, 1) and then, where the case says so, moved (made positive, kept away from kinks and
-// ties). The loss is sum(y * w) for the case's result y and fixed, non-uniform weights w (some
-// negative), so that every element of y matters and the incoming gradient is not all ones.
+// The harness of the VJP tests (VJPTest.cpp and the files of the families with their own). Each
+// case is one op (or a few) applied to parameters @p0..@pn of a generated `dl.model`: they are
+// drawn from normal(0, 1) and then, where the case says so, moved (made positive, kept away from
+// kinks and ties). The loss is sum(y * w) for the case's result y and fixed, non-uniform weights w
+// (some negative), so that every element of y matters and the incoming gradient is not all ones.
 // dl-autodiff builds @s.grad; the reference interpreter evaluates it (in double precision), and
 // central differences of @s.loss check every element of every trained parameter's gradient:
 // |analytic - numeric| / max(|analytic|, |numeric|, 1e-3) < 1e-5 with h = 1e-6 max(1, |x|).
@@ -425,6 +425,57 @@ inline void checkAgainstCentralDifferences(const Case &c) {
     std::printf("%-45s worst relative error %.3g\n", c.name.c_str(), worst);
   if (::testing::Test::HasFailure())
     ADD_FAILURE() << "the differentiated module:\n" << compiled.print();
+}
+
+//===----------------------------------------------------------------------===//
+// The 2-D window ops (ConvVJPTest.cpp, PoolingVJPTest.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A spatial attribute's [height, width].
+using Pair = std::array<int64_t, 2>;
+
+/// The attribute dictionary of a window op: `{name = array<i64: a, b>, ...}`.
+inline std::string windowAttrs(std::vector<std::pair<std::string, Pair>> named) {
+  std::string s = "{";
+  for (size_t i = 0; i < named.size(); ++i)
+    s += (i ? ", " : "") + named[i].first + " = array<i64: " + std::to_string(named[i].second[0]) +
+         ", " + std::to_string(named[i].second[1]) + ">";
+  return s + "}";
+}
+
+/// weight(k) as the loss's f32 constant holds it: the incoming gradient of element k of y.
+inline double lossWeight(int64_t k) { return double(float(weight(k))); }
+
+/// The parameters' values and their gradients after dl-autodiff.
+struct Gradients {
+  std::vector<Tensor> params, grads;
+};
+
+/// The Gradients of case `c`, evaluated by the interpreter; `values` overrides the initial draws
+/// where given.
+inline Gradients gradientsOf(const Case &c, const std::vector<std::vector<double>> &values = {}) {
+  Gradients out;
+  Compiled compiled(modelText(c));
+  EXPECT_TRUE(compiled.module) << compiled.diagnostics;
+  if (!compiled.module || failed(compiled.differentiate())) {
+    ADD_FAILURE() << "dl-autodiff failed: " << compiled.diagnostics;
+    return out;
+  }
+  Interpreter interp(compiled.model(), c.seed);
+  std::string error;
+  EXPECT_TRUE(interp.initialize(&error)) << error;
+  for (size_t i = 0; i < values.size(); ++i) {
+    Tensor t = *interp.state(paramName(i));
+    t.data = values[i];
+    EXPECT_TRUE(interp.setState(paramName(i), t));
+  }
+  for (size_t i = 0; i < c.params.size(); ++i)
+    out.params.push_back(*interp.state(paramName(i)));
+  auto results = interp.call("s.grad", {}, error);
+  EXPECT_TRUE(succeeded(results)) << error << "\n" << compiled.print();
+  if (succeeded(results))
+    out.grads.assign(results->begin() + 1, results->end());
+  return out;
 }
 
 } // namespace dl::vjptest

@@ -1,0 +1,183 @@
+//===- Elementwise.cpp - Element-wise math and activations ----------------===//
+//
+// The builtins that emit ops of ElementwiseOps.td: the unary math functions and activations
+// (leaky_relu and elu also callable with only their alpha, as partial functions), prelu, clamp,
+// pow, where, softmax and log_softmax along an axis, the casts f32 and i32, and the NaN tests,
+// which are comparisons. Binary arithmetic and comparisons are operators (Expressions.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/builtins/Builtins.h"
+
+#include <limits>
+
+namespace dlc {
+
+namespace shape = dl::shape;
+namespace dlo = mlir::dl;
+using mlir::Value;
+
+namespace {
+
+/// Unary float ops that keep their operand's type.
+template <typename OpTy> Apply unary() {
+  return [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'");
+    if (!x)
+      return std::nullopt;
+    return Val::ofTensor(E.create<OpTy>(c.loc, x->getType(), *x));
+  };
+}
+
+template <typename OpTy> Apply unaryWithAlpha() {
+  return [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'");
+    std::optional<double> alpha = E.requireNumber(c[1], c.locOf(1), "'alpha'");
+    if (!x || !alpha)
+      return std::nullopt;
+    return Val::ofTensor(E.create<OpTy>(c.loc, x->getType(), *x, E.builder().getF64FloatAttr(*alpha)));
+  };
+}
+
+/// identity(x): x itself.
+std::optional<Val> identity(Elaborator &, const BuiltinCall &c) { return c[0]; }
+
+/// prelu(x, alpha): slopes that broadcast to x.
+std::optional<Val> prelu(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'prelu'");
+  std::optional<Value> a = E.requireTensor(c[1], c.locOf(1), "the slopes of 'prelu'");
+  if (!x || !a)
+    return std::nullopt;
+  std::string why;
+  if (!shape::broadcastsTo(shapeOf(a->getType()), shapeOf(x->getType()), why)) {
+    E.error(c.locOf(1), "prelu slopes " + describeType(a->getType()) + " do not broadcast to " +
+                            describeType(x->getType()));
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::PReluOp>(c.loc, x->getType(), *x, *a));
+}
+
+/// clamp(x, lo, hi), lo <= hi, either of them possibly infinite.
+std::optional<Val> clamp(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'clamp'");
+  std::optional<double> lo = E.requireNumber(c[1], c.locOf(1), "'lo'", /*allowInfinity=*/true);
+  std::optional<double> hi = E.requireNumber(c[2], c.locOf(2), "'hi'", /*allowInfinity=*/true);
+  if (!x || !lo || !hi)
+    return std::nullopt;
+  if (*lo > *hi) {
+    E.error(c.loc, "clamp needs lo <= hi");
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::ClampOp>(c.loc, x->getType(), *x, E.builder().getF64FloatAttr(*lo),
+                                              E.builder().getF64FloatAttr(*hi)));
+}
+
+// NaN tests, composed of comparisons the kernels keep IEEE: isnan(x) is x != x, isfinite(x) is
+// |x| < inf (false for NaN as for the infinities). Both give i1 tensors, like comparisons.
+/// isnan(x).
+std::optional<Val> isNan(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'isnan'");
+  if (!x)
+    return std::nullopt;
+  return E.binary("!=", Val::ofTensor(*x), Val::ofTensor(*x), c.loc);
+}
+
+/// isfinite(x).
+std::optional<Val> isFinite(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'isfinite'");
+  if (!x)
+    return std::nullopt;
+  Value magnitude = E.create<dlo::AbsOp>(c.loc, x->getType(), *x);
+  return E.binary("<", Val::ofTensor(magnitude), Val::number(std::numeric_limits<double>::infinity()),
+                  c.loc);
+}
+
+/// pow(x, y): the operator `**`.
+std::optional<Val> power(Elaborator &E, const BuiltinCall &c) {
+  return E.binary("**", c[0], c[1], c.loc);
+}
+
+/// where(cond, a, b): cond a comparison; a and b tensors or numbers, all three broadcasting.
+std::optional<Val> where(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> cond = E.requireTensor(c[0], c.locOf(0), "the condition of 'where'", false);
+  if (!cond)
+    return std::nullopt;
+  if (!typeOf(*cond).getElementType().isInteger(1)) {
+    E.error(c.locOf(0), "the condition of 'where' must be a comparison, not " + describeType(cond->getType()));
+    return std::nullopt;
+  }
+  mlir::Type element = c[1].isTensor() ? typeOf(c[1].tensor).getElementType()
+                       : c[2].isTensor() ? typeOf(c[2].tensor).getElementType() : E.f32();
+  std::optional<Value> a = E.asTensor(c[1], element, c.locOf(1), "the second argument of 'where'");
+  std::optional<Value> b = E.asTensor(c[2], element, c.locOf(2), "the third argument of 'where'");
+  if (!a || !b)
+    return std::nullopt;
+  shape::Shape ab, out;
+  std::string why;
+  if (typeOf(*a).getElementType() != typeOf(*b).getElementType() ||
+      !shape::broadcast(shapeOf(a->getType()), shapeOf(b->getType()), ab, why) ||
+      !shape::broadcast(shapeOf(cond->getType()), ab, out, why)) {
+    E.error(c.loc, "where: " + describeType(cond->getType()) + ", " + describeType(a->getType()) +
+                       " and " + describeType(b->getType()) + " do not broadcast together");
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::SelectOp>(c.loc, E.tensorType(out, typeOf(*a).getElementType()), *cond, *a, *b));
+}
+
+template <typename OpTy> Apply softmaxLike() {
+  return [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'");
+    std::optional<int64_t> axis = E.requireInt(c[1], c.locOf(1), "'axis'");
+    if (!x || !axis)
+      return std::nullopt;
+    int64_t a;
+    std::string why;
+    if (!shape::normalizeAxis(*axis, typeOf(*x).getRank(), a, why)) {
+      E.error(c.locOf(1), why + " of " + describeType(x->getType()));
+      return std::nullopt;
+    }
+    return Val::ofTensor(E.create<OpTy>(c.loc, x->getType(), *x, E.builder().getI64IntegerAttr(*axis)));
+  };
+}
+
+/// f32(x) and i32(x): x converted, or x itself when it has that element type already.
+std::optional<Val> cast(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'", false);
+  if (!x)
+    return std::nullopt;
+  mlir::Type element = c.name == "f32" ? E.f32() : E.i32();
+  if (typeOf(*x).getElementType() == element)
+    return c[0];
+  return Val::ofTensor(E.create<dlo::CastOp>(c.loc, E.tensorType(shapeOf(x->getType()), element), *x));
+}
+
+} // namespace
+
+void registerElementwiseBuiltins(BuiltinTable &t) {
+  Val minusOne = Val::integer(-1);
+  t["identity"] = {{req("x")}, identity};
+  t["exp"] = {{req("x")}, unary<dlo::ExpOp>()};
+  t["log"] = {{req("x")}, unary<dlo::LogOp>()};
+  t["sqrt"] = {{req("x")}, unary<dlo::SqrtOp>()};
+  t["rsqrt"] = {{req("x")}, unary<dlo::RsqrtOp>()};
+  t["abs"] = {{req("x")}, unary<dlo::AbsOp>()};
+  t["sigmoid"] = {{req("x")}, unary<dlo::SigmoidOp>()};
+  t["tanh"] = {{req("x")}, unary<dlo::TanhOp>()};
+  t["relu"] = {{req("x")}, unary<dlo::ReluOp>()};
+  t["gelu"] = {{req("x")}, unary<dlo::GeluOp>()};
+  t["softplus"] = {{req("x")}, unary<dlo::SoftplusOp>()};
+  t["step"] = {{req("x")}, unary<dlo::StepOp>()};
+  t["leaky_relu"] = {{req("x"), opt("alpha", Val::number(0.01))}, unaryWithAlpha<dlo::LeakyReluOp>(), true};
+  t["elu"] = {{req("x"), opt("alpha", Val::number(1.0))}, unaryWithAlpha<dlo::EluOp>(), true};
+  t["prelu"] = {{req("x"), req("alpha")}, prelu};
+  t["clamp"] = {{req("x"), req("lo"), req("hi")}, clamp};
+  t["isnan"] = {{req("x")}, isNan};
+  t["isfinite"] = {{req("x")}, isFinite};
+  t["pow"] = {{req("x"), req("y")}, power};
+  t["where"] = {{req("cond"), req("a"), req("b")}, where};
+  t["softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::SoftmaxOp>()};
+  t["log_softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::LogSoftmaxOp>()};
+  t["f32"] = {{req("x")}, cast};
+  t["i32"] = {{req("x")}, cast};
+}
+
+} // namespace dlc

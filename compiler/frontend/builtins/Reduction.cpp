@@ -1,0 +1,90 @@
+//===- Reduction.cpp - Reductions -----------------------------------------===//
+//
+// The builtins that emit ops of ReductionOps.td: sum, mean and logsumexp over an axis, a list of
+// axes or all of them, with or without keepdims; max and min, which are element-wise with two
+// operands (maximum, minimum) and reductions with one; argmax along one axis.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/builtins/Builtins.h"
+
+namespace dlc {
+
+namespace shape = dl::shape;
+namespace dlo = mlir::dl;
+using mlir::Value;
+
+namespace {
+
+/// An axis argument: an integer or a list (several axes), or absent for all axes.
+std::optional<std::vector<int64_t>> axesOf(Elaborator &E, const BuiltinCall &c, size_t i) {
+  if (!c.has(i))
+    return std::vector<int64_t>{};
+  return E.requireInts(c[i], c.locOf(i), "'axis'");
+}
+
+template <typename OpTy> Apply reduction(bool floatOnly = true) {
+  return [floatOnly](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'", floatOnly);
+    std::optional<std::vector<int64_t>> axes = axesOf(E, c, 1);
+    if (!x || !axes)
+      return std::nullopt;
+    if (c.has(2) && c[2].kind != Val::Kind::Bool) {
+      E.error(c.locOf(2), "'keepdims' must be true or false");
+      return std::nullopt;
+    }
+    bool keepdims = c.has(2) && c[2].b;
+    shape::Shape out;
+    std::string why;
+    if (!shape::reduce(shapeOf(x->getType()), *axes, keepdims, out, why)) {
+      E.error(c.has(1) ? c.locOf(1) : c.loc, "cannot reduce " + describeType(x->getType()) + ": " + why);
+      return std::nullopt;
+    }
+    return Val::ofTensor(E.create<OpTy>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x,
+                                        E.builder().getDenseI64ArrayAttr(*axes),
+                                        E.builder().getBoolAttr(keepdims)));
+  };
+}
+
+/// `min`/`max`: elementwise with two operands, a reduction with one.
+template <typename ReduceOp> Apply minOrMax(const char *spelling) {
+  return [spelling](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    if (c.has(1) && c[1].kind != Val::Kind::List && c[1].kind != Val::Kind::Int)
+      return E.binary(spelling, c[0], c[1], c.loc);
+    if (c.has(1) && c[0].isNumber())
+      return E.binary(spelling, c[0], c[1], c.loc);
+    BuiltinCall reduce{c.name, c.loc, {c[0], c.has(2) ? c[2] : c[1], c[3]},
+                       {c.locs[0], c.has(2) ? c.locs[2] : c.locs[1], c.locs[3]}};
+    return reduction<ReduceOp>(false)(E, reduce);
+  };
+}
+
+/// argmax(x, axis = -1, keepdims = false): i32 indices.
+std::optional<Val> argmax(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'argmax'", false);
+  std::optional<int64_t> axis = E.requireInt(c[1], c.locOf(1), "'axis'");
+  if (!x || !axis)
+    return std::nullopt;
+  bool keepdims = c[2].kind == Val::Kind::Bool && c[2].b;
+  shape::Shape out;
+  std::string why;
+  if (!shape::reduce(shapeOf(x->getType()), {*axis}, keepdims, out, why)) {
+    E.error(c.locOf(1), "cannot take argmax of " + describeType(x->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::ArgmaxOp>(c.loc, E.tensorType(out, E.i32()), *x,
+                                               E.builder().getI64IntegerAttr(*axis), E.builder().getBoolAttr(keepdims)));
+}
+
+} // namespace
+
+void registerReductionBuiltins(BuiltinTable &t) {
+  Val minusOne = Val::integer(-1), falseV = Val::boolean(false);
+  t["sum"] = {{req("x"), opt("axis"), opt("keepdims", falseV)}, reduction<dlo::SumOp>(false)};
+  t["mean"] = {{req("x"), opt("axis"), opt("keepdims", falseV)}, reduction<dlo::MeanOp>()};
+  t["logsumexp"] = {{req("x"), opt("axis"), opt("keepdims", falseV)}, reduction<dlo::LogSumExpOp>()};
+  t["max"] = {{req("x"), opt("y"), opt("axis"), opt("keepdims", falseV)}, minOrMax<dlo::ReduceMaxOp>("max")};
+  t["min"] = {{req("x"), opt("y"), opt("axis"), opt("keepdims", falseV)}, minOrMax<dlo::ReduceMinOp>("min")};
+  t["argmax"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argmax};
+}
+
+} // namespace dlc

@@ -1,0 +1,235 @@
+//===- Shape.cpp - Shape functions ----------------------------------------===//
+//
+// The builtins that emit ops of ShapeOps.td (reshape and flatten, transpose, broadcast, concat,
+// split, pad), and shape(x), which emits nothing: it is x's dimensions as a list of integers.
+// Indexing and slicing are syntax (Expressions.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontend/builtins/Builtins.h"
+
+namespace dlc {
+
+namespace shape = dl::shape;
+namespace dlo = mlir::dl;
+using mlir::Value;
+
+namespace {
+
+/// Each part of a split is a result of one op; thousands are plenty for any model.
+constexpr int64_t kMaxSplitParts = 4096;
+
+/// shape(x): the dimensions of x, as a list.
+std::optional<Val> listShape(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'shape'", false);
+  if (!x)
+    return std::nullopt;
+  std::vector<Val> dims;
+  for (int64_t d : shapeOf(x->getType()))
+    dims.push_back(Val::integer(d));
+  return Val::ofList(dims);
+}
+
+/// reshape(x, shape): at most one dimension -1, inferred.
+std::optional<Val> reshape(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'reshape'", false);
+  std::optional<std::vector<int64_t>> target = E.requireInts(c[1], c.locOf(1), "the new shape");
+  if (!x || !target)
+    return std::nullopt;
+  // The given dimensions' product must not overflow in the shape rule (-1 and bad entries are
+  // the rule's to report).
+  shape::Shape given;
+  for (int64_t d : *target)
+    if (d > 0)
+      given.push_back(d);
+  if (!E.checkSize(given, typeOf(*x).getElementType(), c.locOf(1), "the new shape"))
+    return std::nullopt;
+  shape::Shape out;
+  std::string why;
+  if (!shape::reshape(shapeOf(x->getType()), *target, out, why)) {
+    E.error(c.loc, "cannot reshape " + describeType(x->getType()) + " to " + shape::format(*target) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::ReshapeOp>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x));
+}
+
+/// flatten(x, start = 1): the dimensions from `start` on as one.
+std::optional<Val> flatten(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'flatten'", false);
+  std::optional<int64_t> start = E.requireInt(c[1], c.locOf(1), "'start'");
+  if (!x || !start)
+    return std::nullopt;
+  shape::Shape in = shapeOf(x->getType());
+  int64_t s;
+  std::string why;
+  if (!shape::normalizeAxis(*start, in.size(), s, why)) {
+    E.error(c.locOf(1), "cannot flatten " + describeType(x->getType()) + " from dimension " +
+                            std::to_string(*start) + ": " + why);
+    return std::nullopt;
+  }
+  shape::Shape out(in.begin(), in.begin() + s);
+  out.push_back(shape::numElements(shape::Shape(in.begin() + s, in.end())));
+  if (out == in)
+    return c[0];
+  return Val::ofTensor(E.create<dlo::ReshapeOp>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x));
+}
+
+/// transpose(x, perm): the dimensions permuted, reversed when perm is absent.
+std::optional<Val> transpose(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'transpose'", false);
+  if (!x)
+    return std::nullopt;
+  std::vector<int64_t> perm;
+  if (c.has(1)) {
+    std::optional<std::vector<int64_t>> p = E.requireInts(c[1], c.locOf(1), "the permutation");
+    if (!p)
+      return std::nullopt;
+    perm = *p;
+  } else {
+    for (int64_t d = typeOf(*x).getRank() - 1; d >= 0; --d)
+      perm.push_back(d);
+  }
+  shape::Shape out;
+  std::string why;
+  if (!shape::transpose(shapeOf(x->getType()), perm, out, why)) {
+    E.error(c.has(1) ? c.locOf(1) : c.loc, "cannot transpose " + describeType(x->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::TransposeOp>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x,
+                                                  E.builder().getDenseI64ArrayAttr(perm)));
+}
+
+/// broadcast(x, shape): NumPy broadcasting to `shape`.
+std::optional<Val> broadcast(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'broadcast'", false);
+  std::optional<std::vector<int64_t>> target = E.requireInts(c[1], c.locOf(1), "the target shape");
+  if (!x || !target)
+    return std::nullopt;
+  if (!E.checkSize(*target, typeOf(*x).getElementType(), c.locOf(1), "the target shape"))
+    return std::nullopt;
+  std::string why;
+  if (!shape::broadcastsTo(shapeOf(x->getType()), *target, why)) {
+    E.error(c.loc, "cannot broadcast " + describeType(x->getType()) + " to " + shape::format(*target) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::BroadcastToOp>(c.loc, E.tensorType(*target, typeOf(*x).getElementType()), *x));
+}
+
+/// concat(xs, axis = 0): a list of tensors of one element type.
+std::optional<Val> concat(Elaborator &E, const BuiltinCall &c) {
+  std::optional<int64_t> axis = E.requireInt(c[1], c.locOf(1), "'axis'");
+  if (!axis)
+    return std::nullopt;
+  if (c[0].kind != Val::Kind::List || c[0].list.empty()) {
+    E.error(c.locOf(0), "concat takes a non-empty list of tensors, not " + c[0].describe());
+    return std::nullopt;
+  }
+  std::vector<Value> values;
+  std::vector<shape::Shape> shapes;
+  std::string types;
+  for (const Val &v : c[0].list) {
+    std::optional<Value> t = E.requireTensor(v, c.locOf(0), "each element of concat's list", false);
+    if (!t)
+      return std::nullopt;
+    if (typeOf(*t).getElementType() != typeOf(values.empty() ? *t : values[0]).getElementType()) {
+      E.error(c.locOf(0), "concat's tensors have different element types");
+      return std::nullopt;
+    }
+    values.push_back(*t);
+    shapes.push_back(shapeOf(t->getType()));
+    types += (types.empty() ? "" : ", ") + describeType(t->getType());
+  }
+  shape::Shape out;
+  std::string why;
+  if (!shape::concat(shapes, *axis, out, why)) {
+    E.error(c.loc, "cannot concatenate " + types + " along axis " + std::to_string(*axis) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::ConcatOp>(c.loc, E.tensorType(out, typeOf(values[0]).getElementType()),
+                                               values, E.builder().getI64IntegerAttr(*axis)));
+}
+
+/// split(x, n, axis = 0): n equal parts, as a list.
+std::optional<Val> split(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'split'", false);
+  std::optional<int64_t> n = E.requireInt(c[1], c.locOf(1), "the number of parts");
+  std::optional<int64_t> axis = E.requireInt(c[2], c.locOf(2), "'axis'");
+  if (!x || !n || !axis)
+    return std::nullopt;
+  if (*n > kMaxSplitParts) {
+    E.error(c.locOf(1), "split makes at most " + std::to_string(kMaxSplitParts) + " parts, not " +
+                            std::to_string(*n));
+    return std::nullopt;
+  }
+  shape::Shape piece;
+  std::string why;
+  if (!shape::split(shapeOf(x->getType()), *n, *axis, piece, why)) {
+    E.error(c.loc, "cannot split " + describeType(x->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  auto pieceType = E.tensorType(piece, typeOf(*x).getElementType());
+  llvm::SmallVector<mlir::Type> types(*n, pieceType);
+  auto op = E.builder().create<dlo::SplitOp>(E.loc(c.loc), types, *x, E.builder().getI64IntegerAttr(*n),
+                                             E.builder().getI64IntegerAttr(*axis));
+  std::vector<Val> parts;
+  for (Value r : op->getResults())
+    parts.push_back(Val::ofTensor(r));
+  return Val::ofList(parts);
+}
+
+/// pad(x, pads, value = 0): one [before, after] pair per dimension.
+std::optional<Val> pad(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'pad'", false);
+  std::optional<double> value = E.requireNumber(c[2], c.locOf(2), "'value'", /*allowInfinity=*/true);
+  if (!x || !value)
+    return std::nullopt;
+  std::vector<int64_t> low, high;
+  bool ok = c[1].kind == Val::Kind::List && (int64_t)c[1].list.size() == typeOf(*x).getRank();
+  for (size_t d = 0; ok && d < c[1].list.size(); ++d) {
+    const Val &pair = c[1].list[d];
+    ok = pair.kind == Val::Kind::List && pair.list.size() == 2 && pair.list[0].kind == Val::Kind::Int &&
+         pair.list[1].kind == Val::Kind::Int;
+    if (ok) {
+      low.push_back(pair.list[0].i);
+      high.push_back(pair.list[1].i);
+    }
+  }
+  if (!ok) {
+    E.error(c.locOf(1), "pad takes one [before, after] pair of integers per dimension of " +
+                            describeType(x->getType()));
+    return std::nullopt;
+  }
+  for (int64_t amount : low)
+    ok = ok && amount <= Elaborator::kMaxElements;
+  for (int64_t amount : high)
+    ok = ok && amount <= Elaborator::kMaxElements;
+  if (!ok) {
+    E.error(c.locOf(1), "padding of " + describeType(x->getType()) + " is too large: a tensor "
+                            "holds at most 2^40 elements");
+    return std::nullopt;
+  }
+  shape::Shape out;
+  std::string why;
+  if (!shape::pad(shapeOf(x->getType()), low, high, out, why)) {
+    E.error(c.locOf(1), "cannot pad " + describeType(x->getType()) + ": " + why);
+    return std::nullopt;
+  }
+  return Val::ofTensor(E.create<dlo::PadOp>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x,
+                                            E.builder().getDenseI64ArrayAttr(low), E.builder().getDenseI64ArrayAttr(high),
+                                            E.builder().getF64FloatAttr(*value)));
+}
+
+} // namespace
+
+void registerShapeBuiltins(BuiltinTable &t) {
+  Val zero = Val::integer(0);
+  t["shape"] = {{req("x")}, listShape};
+  t["reshape"] = {{req("x"), req("shape")}, reshape};
+  t["flatten"] = {{req("x"), opt("start", Val::integer(1))}, flatten};
+  t["transpose"] = {{req("x"), opt("perm")}, transpose};
+  t["broadcast"] = {{req("x"), req("shape")}, broadcast};
+  t["concat"] = {{req("xs"), opt("axis", zero)}, concat};
+  t["split"] = {{req("x"), req("n"), opt("axis", zero)}, split};
+  t["pad"] = {{req("x"), req("pads"), opt("value", Val::number(0.0))}, pad};
+}
+
+} // namespace dlc

@@ -1,0 +1,147 @@
+//===- Reduction.cpp - sum, mean, reduce_max, reduce_min, logsumexp, argmax -===//
+//
+// Every reduction maps each input element to the output element it folds into: the output's layout
+// is the input's with the reduced dimensions removed (or kept as size 1, which moves nothing), so
+// one index map serves both forms of `keepdims`. Empty `axes` reduce every axis.
+//
+// Floats: the maximum and minimum propagate NaN (as PyTorch does); logsumexp subtracts the maximum
+// first and returns it unchanged when it is infinite. i32 sums wrap to 32 bits. argmax returns the
+// first index of the maximum (a NaN counts as the maximum, as in NumPy).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/interpreter/Kernels.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+namespace dlo = mlir::dl;
+
+namespace dl::interp {
+namespace {
+
+/// For each input element, the flat index of the output element it reduces into.
+std::vector<int64_t> reductionTargets(const Shape &in, llvm::ArrayRef<int64_t> axesAttr) {
+  int64_t rank = static_cast<int64_t>(in.size());
+  std::vector<bool> reduced(rank, axesAttr.empty());
+  for (int64_t a : axesAttr)
+    reduced[normalizeAxis(a, rank)] = true;
+  // Strides of the output seen with keepdims; a reduced dimension contributes nothing.
+  Shape kept = in;
+  for (int64_t d = 0; d < rank; ++d)
+    if (reduced[d])
+      kept[d] = 1;
+  Shape keptStrides = stridesOf(kept);
+  std::vector<int64_t> targets(numElementsOf(in));
+  std::vector<int64_t> index(rank, 0);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    int64_t flat = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!reduced[d])
+        flat += index[d] * keptStrides[d];
+    targets[i] = flat;
+    nextIndex(index, in);
+  }
+  return targets;
+}
+
+/// Sum (and mean: the sum divided by the number of elements folded into each output).
+template <typename Op> LogicalResult evalSum(Op op, OpContext &c, bool mean) {
+  const Tensor &x = c.operand(0);
+  Tensor &out = c.result();
+  std::vector<int64_t> targets = reductionTargets(x.shape, op.getAxes());
+  if (out.kind == ElementKind::I32) {
+    std::vector<int64_t> sums(out.data.size(), 0);
+    for (size_t i = 0; i < targets.size(); ++i)
+      sums[targets[i]] += static_cast<int64_t>(x.data[i]);
+    for (size_t o = 0; o < sums.size(); ++o)
+      out.data[o] = wrapI32(sums[o]);
+    return success();
+  }
+  for (size_t i = 0; i < targets.size(); ++i)
+    out.data[targets[i]] += x.data[i];
+  if (mean) {
+    double count = static_cast<double>(x.numElements()) / static_cast<double>(out.numElements());
+    for (double &v : out.data)
+      v /= count;
+  }
+  return success();
+}
+
+/// reduce_max (`isMax`) and reduce_min.
+template <typename Op> LogicalResult evalExtremum(Op op, OpContext &c, bool isMax) {
+  const Tensor &x = c.operand(0);
+  Tensor &out = c.result();
+  if (x.numElements() == 0 && out.numElements() != 0)
+    return c.fail("reduces an empty dimension");
+  std::vector<int64_t> targets = reductionTargets(x.shape, op.getAxes());
+  std::vector<char> seen(out.data.size(), 0);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    double v = x.data[i];
+    double &acc = out.data[targets[i]];
+    if (!seen[targets[i]]) {
+      acc = v;
+      seen[targets[i]] = 1;
+    } else if (!std::isnan(acc) && (std::isnan(v) || (isMax ? v > acc : v < acc))) {
+      acc = v;
+    }
+  }
+  return success();
+}
+
+LogicalResult evalLogSumExp(dlo::LogSumExpOp op, OpContext &c) {
+  const Tensor &x = c.operand(0);
+  Tensor &out = c.result();
+  std::vector<int64_t> targets = reductionTargets(x.shape, op.getAxes());
+  std::vector<double> maxima(out.data.size(), -std::numeric_limits<double>::infinity());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    double &m = maxima[targets[i]];
+    if (!std::isnan(m) && (std::isnan(x.data[i]) || x.data[i] > m))
+      m = x.data[i];
+  }
+  std::vector<double> sums(out.data.size(), 0.0);
+  for (size_t i = 0; i < targets.size(); ++i)
+    sums[targets[i]] += std::exp(x.data[i] - maxima[targets[i]]);
+  for (size_t o = 0; o < out.data.size(); ++o)
+    out.data[o] = std::isinf(maxima[o]) ? maxima[o] : maxima[o] + std::log(sums[o]);
+  return success();
+}
+
+LogicalResult evalArgmax(dlo::ArgmaxOp op, OpContext &c) {
+  const Tensor &x = c.operand(0);
+  Tensor &out = c.result();
+  AxisView v = viewAround(x.shape, normalizeAxis(op.getAxis(), x.rank()));
+  if (v.size == 0 && out.numElements() != 0)
+    return c.fail("takes the argmax of an empty dimension");
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t in = 0; in < v.inner; ++in) {
+      int64_t best = 0;
+      double bestValue = x.data[o * v.size * v.inner + in];
+      for (int64_t j = 1; j < v.size && !std::isnan(bestValue); ++j) {
+        double value = x.data[(o * v.size + j) * v.inner + in];
+        if (value > bestValue || std::isnan(value)) {
+          best = j;
+          bestValue = value;
+        }
+      }
+      out.data[o * v.inner + in] = static_cast<double>(best);
+    }
+  return success();
+}
+
+} // namespace
+
+void registerReductionKernels(KernelTable &t) {
+  addKernel<dlo::SumOp>(t, [](dlo::SumOp op, OpContext &c) { return evalSum(op, c, false); });
+  addKernel<dlo::MeanOp>(t, [](dlo::MeanOp op, OpContext &c) { return evalSum(op, c, true); });
+  addKernel<dlo::ReduceMaxOp>(t, [](dlo::ReduceMaxOp op, OpContext &c) {
+    return evalExtremum(op, c, /*isMax=*/true);
+  });
+  addKernel<dlo::ReduceMinOp>(t, [](dlo::ReduceMinOp op, OpContext &c) {
+    return evalExtremum(op, c, /*isMax=*/false);
+  });
+  addKernel<dlo::LogSumExpOp>(t, evalLogSumExp);
+  addKernel<dlo::ArgmaxOp>(t, evalArgmax);
+}
+
+} // namespace dl::interp
