@@ -21,8 +21,7 @@ set(DLC_INSTALL_PYTHONDIR lib/python3/dist-packages)
 install(TARGETS dlc dl-run dl-opt EXPORT dlcTargets RUNTIME DESTINATION bin)
 install(TARGETS dlrt dlrt_loader EXPORT dlcTargets
   ARCHIVE DESTINATION lib
-  LIBRARY DESTINATION lib
-  INCLUDES DESTINATION include)
+  LIBRARY DESTINATION lib)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/include/dl/runtime.h
               ${PROJECT_SOURCE_DIR}/runtime/include/dl/model_abi.h
         DESTINATION include/dl)
