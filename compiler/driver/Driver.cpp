@@ -135,12 +135,14 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     options.command = argv[1];
     first = 2;
   }
+  // The value of a flag given as --flag=VALUE or --flag VALUE ("" when absent).
+  auto value = [&](int &i, const std::string &arg) {
+    if (arg.find('=') != std::string::npos)
+      return arg.substr(arg.find('=') + 1);
+    return i + 1 < argc ? std::string(argv[++i]) : std::string();
+  };
   auto number = [&](int &i, const std::string &flag, auto &out) {
-    std::string text;
-    if (flag.find('=') != std::string::npos)
-      text = flag.substr(flag.find('=') + 1);
-    else if (i + 1 < argc)
-      text = argv[++i];
+    std::string text = value(i, flag);
     std::istringstream in(text);
     in >> out;
     return !text.empty() && in.eof() && !in.fail();
@@ -158,10 +160,7 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       continue;
     }
     if (flag == "--step") {
-      if (arg.find('=') != std::string::npos)
-        options.step = arg.substr(arg.find('=') + 1);
-      else if (i + 1 < argc)
-        options.step = argv[++i];
+      options.step = value(i, arg);
       if (options.step.empty())
         return usage("--step needs a train step name");
       continue;
@@ -208,14 +207,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.model = arg.substr(8);
     } else if (arg == "-H") {
       options.header = true;
-    } else if (arg == "--depfile" || arg.rfind("--depfile=", 0) == 0) {
-      if (arg == "--depfile") {
-        if (i + 1 >= argc)
-          return usage("--depfile needs a file name");
-        options.depfile = argv[++i];
-      } else {
-        options.depfile = arg.substr(10);
-      }
+    } else if (flag == "--depfile") {
+      options.depfile = value(i, arg);
       if (options.depfile.empty())
         return usage("--depfile needs a file name");
     } else if (arg.rfind("--stage=", 0) == 0) {
@@ -346,7 +339,7 @@ static int writeDepfile(const DriverOptions &options, const SourceManager &sourc
     return kExitOk;
   std::string rule = makeEscaped(options.output) + ":";
   for (uint32_t file = 0; file < sources.size(); ++file)
-    if (sources.name(file) != "<prelude>")
+    if (sources.name(file) != kPreludeName)
       rule += " \\\n  " + makeEscaped(std::filesystem::absolute(sources.name(file)).string());
   rule += "\n";
   std::string why;

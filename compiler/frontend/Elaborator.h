@@ -36,6 +36,9 @@ struct FrontendOptions {
   bool fuseAttention = true;
 };
 
+/// The name the embedded prelude has in the SourceManager (and in messages); it names no file.
+inline constexpr const char *kPreludeName = "<prelude>";
+
 /// Reads `path`, then compiles it to dl IR. Returns null after reporting errors through `diags`.
 /// `context` must have the dl and func dialects loaded (see loadFrontendDialects).
 mlir::OwningOpRef<mlir::ModuleOp> compileFile(mlir::MLIRContext &context, SourceManager &sources,

@@ -90,7 +90,7 @@ bool readFile(const std::string &path, std::string &contents, std::string &error
 bool Elaborator::load(uint32_t file) {
   std::vector<std::string> stack;
   if (options_.prelude) {
-    uint32_t prelude = sources_.add("<prelude>", kPrelude);
+    uint32_t prelude = sources_.add(kPreludeName, kPrelude);
     preludeFile_ = prelude;
     if (!loadModule(prelude, stack))
       return false;
