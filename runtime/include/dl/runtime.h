@@ -59,7 +59,12 @@ typedef struct dl_tensor_info {
 typedef enum dl_entry_kind {
   DL_ENTRY_FORWARD = 0, /* inference: inputs -> outputs */
   DL_ENTRY_EVAL = 1,    /* inference with targets: inputs -> losses, then outputs */
-  DL_ENTRY_TRAIN = 2    /* one optimizer step: inputs -> loss; advances the step counter */
+  DL_ENTRY_TRAIN = 2,   /* one optimizer step: inputs -> loss; advances the step counter */
+  DL_ENTRY_GRAD = 3,    /* "<step>_grad": inputs -> loss; adds the gradient of this batch's loss
+                         * into the step's gradient area (below); changes no parameter */
+  DL_ENTRY_APPLY = 4    /* "<step>_apply": no inputs -> the mean loss of the batches accumulated;
+                         * the optimizer update from their mean gradient, which it then clears;
+                         * advances the step counter */
 } dl_entry_kind;
 
 typedef struct dl_entry_info {
@@ -69,6 +74,13 @@ typedef struct dl_entry_info {
   const dl_tensor_info *inputs;
   int n_outputs;
   const dl_tensor_info *outputs;
+  /* Train, grad and apply entries: the training step's gradient area, a contiguous, 64-byte-aligned
+   * part of the state block that "<step>_grad" accumulates into and "<step>_apply" reads: f32 words
+   * holding the count of batches accumulated, the sum of their losses, then the sum of every trained
+   * parameter's gradient (in the train block's order, each at a 64-byte boundary, zero padded).
+   * 0 and 0 for the other entries. */
+  size_t grad_offset;
+  size_t grad_bytes;
 } dl_entry_info;
 
 typedef struct dl_model_info {
@@ -130,6 +142,45 @@ dl_status dl_instance_set_metadata(dl_instance *inst, const char *key, const cha
 /* The value of `key`, or NULL; valid until the next set_metadata or load of this instance. */
 const char *dl_instance_metadata(const dl_instance *inst, const char *key);
 const char *dl_instance_last_error(const dl_instance *inst);
+
+/* The gradient area of training step `entry` (its train, grad or apply entry, by name): host
+ * memory of grad_bytes bytes (dl_entry_info), read and written as f32. On the GPU the call copies the
+ * device's area to the host first; write through it only on the CPU. */
+dl_status dl_instance_gradients(dl_instance *inst, const char *entry, float **data, size_t *count);
+
+/*===- Data parallelism ---------------------------------------------------===*
+ *
+ * A communicator joins the instances of one model in several processes ("ranks") that train on
+ * different batches, as torch.nn.parallel.DistributedDataParallel does. It is transport neutral:
+ * libdlrt_mpi (dl/mpi_communicator.h) implements it on MPI; an application may implement it on
+ * anything else. Every function returns DL_OK or a dl_status whose message last_error gives; every
+ * rank must make the same calls in the same order.
+ *===----------------------------------------------------------------------===*/
+typedef struct dl_communicator {
+  int rank;      /* this process, 0 .. size - 1 */
+  int size;      /* the number of ranks */
+  void *context; /* the implementation's, passed to each function */
+  /* Replaces `data` (count floats) on every rank by the element-wise sum over all ranks. */
+  dl_status (*all_reduce_sum_f32)(void *context, float *data, size_t count);
+  /* Copies `bytes` bytes at `data` on rank `root` into `data` on every other rank. */
+  dl_status (*broadcast)(void *context, void *data, size_t bytes, int root);
+  /* Returns when every rank has called it. */
+  dl_status (*barrier)(void *context);
+  /* The message of the last failure of the functions above; may be NULL. */
+  const char *(*last_error)(void *context);
+} dl_communicator;
+
+/* Attaches `comm` (copied; the context must outlive the instance or the next call), or detaches
+ * with NULL. Every rank calls it with its own instance of the same model. Attaching broadcasts
+ * rank 0's parameters, buffers, optimizer state, step counter and metadata, so ranks start
+ * identical, and folds the rank into the key of every random op (rank 0 keeps the seed's own
+ * key, so its dropout masks are a one-process run's). With a communicator, a train entry runs
+ * "<step>_grad", sums the gradient area over the ranks, then runs "<step>_apply": the update
+ * from the mean gradient over ranks (and over accumulated batches), with clipping after the sum,
+ * and returns the mean loss over ranks. After each update rank 0's model buffers (batch-norm
+ * running statistics) are broadcast, as DistributedDataParallel does. "<step>_apply" called
+ * directly sums the area over the ranks first, too. */
+dl_status dl_instance_set_communicator(dl_instance *inst, const dl_communicator *comm);
 
 #ifdef __cplusplus
 }
