@@ -103,7 +103,7 @@ std::string modelHeader(const ModelLayout &layout, const std::string &sourceName
   for (const StateTensor &s : layout.state)
     os << "\n *   " << s.name << " " << cType(s.type.dtype) << (s.type.shape.empty() ? " " : "")
        << dims(s.type)
-       << (s.isParam ? "" : " (buffer)");
+       << (s.isParam() ? "" : std::string(" (") + stateRoleName(s.role) + ")");
   os << "\n */\n";
   os << "dl_status " << m << "_param(" << m
      << "_model *m, const char *name, void **data, const dl_tensor_info **info);\n";
@@ -114,6 +114,12 @@ std::string modelHeader(const ModelLayout &layout, const std::string &sourceName
   os << "uint64_t " << m << "_step(const " << m << "_model *m);\n";
   os << "/* The message of the last error on m (or of this thread's last create, when m is NULL). */\n";
   os << "const char *" << m << "_last_error(const " << m << "_model *m);\n";
+  os << "/* Data parallelism (dl/runtime.h): attach a communicator (NULL detaches). */\n";
+  os << "dl_status " << m << "_set_communicator(" << m
+     << "_model *m, const dl_communicator *comm);\n";
+  os << "/* The gradient area of the training step whose entry has index `entry` (dl_model_info). */\n";
+  os << "dl_status " << m << "_gradients(" << m
+     << "_model *m, int32_t entry, float **data, size_t *count);\n";
   os << "/* Entry points, inputs, outputs, parameters and byte counts. */\n";
   os << "const dl_model_info *" << m << "_info(void);\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -39,7 +39,44 @@ private:
   std::map<std::string, int> index_;
 };
 
+/// The span of the state block that holds the gradient area of training step `step`: its tensors
+/// (`<step>.grad.*`, of role gradient) in one run, as dl-expand-optimizers declared them.
+LogicalResult gradientArea(ModelOp model, const ModelLayout &layout, const std::string &step,
+                           int64_t &offset, int64_t &bytes) {
+  std::string prefix = step + ".grad.";
+  int64_t begin = -1, end = -1;
+  for (const StateTensor &s : layout.state) {
+    if (s.role != StateRole::Gradient || s.name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    if (begin >= 0 && s.offset != end)
+      return model.emitError("the gradient area of '") << step << "' is not contiguous at '"
+                                                       << s.name << "'";
+    if (begin < 0)
+      begin = s.offset;
+    end = s.offset + alignTo64(s.type.bytes());
+  }
+  if (begin < 0)
+    return model.emitError("training step '") << step << "' has no gradient area";
+  offset = begin;
+  bytes = end - begin;
+  return success();
+}
+
 } // namespace
+
+const char *stateRoleName(StateRole role) {
+  switch (role) {
+  case StateRole::Param:
+    return "param";
+  case StateRole::Buffer:
+    return "buffer";
+  case StateRole::Optimizer:
+    return "optimizer";
+  case StateRole::Gradient:
+    return "gradient";
+  }
+  return "";
+}
 
 FailureOr<ModelLayout> layoutModel(ModelOp model) {
   ModelLayout layout;
@@ -58,13 +95,15 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     if (!isa<ParamOp, BufferOp>(op))
       continue;
     StateTensor s;
-    s.isParam = isa<ParamOp>(op);
+    s.role = isa<ParamOp>(op) ? StateRole::Param : StateRole::Buffer;
+    if (auto role = op.getAttrOfType<StringAttr>(kStateRoleAttr))
+      s.role = role.getValue() == kGradientRole ? StateRole::Gradient : StateRole::Optimizer;
     s.name = op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()).str();
     auto type = op.getAttrOfType<TypeAttr>("type").getValue();
     if (!toTensorType(type, s.type))
       return op.emitError() << "compiled models do not support state of type " << type;
     std::optional<int64_t> offset =
-        s.isParam ? cast<ParamOp>(op).getPlannedOffset() : cast<BufferOp>(op).getPlannedOffset();
+        s.isParam() ? cast<ParamOp>(op).getPlannedOffset() : cast<BufferOp>(op).getPlannedOffset();
     if (!offset)
       return op.emitError("the state has no offset (run dl-plan-memory)");
     s.offset = *offset;
@@ -86,7 +125,7 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
   // Params first, then buffers (the descriptor's order, and the memory plan's), each in
   // declaration order; the init streams keep the declaration order of all of them.
   std::stable_partition(layout.state.begin(), layout.state.end(),
-                        [](const StateTensor &s) { return s.isParam; });
+                        [](const StateTensor &s) { return s.isParam(); });
   for (const StateTensor &s : layout.state)
     stateByName[s.name] = &s;
 
@@ -106,6 +145,13 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     EntryLayout e;
     e.name = entry.name;
     e.kind = entry.kind;
+    if (!entry.step.empty()) {
+      e.step = entry.step;
+      if (failed(gradientArea(model, layout, entry.step, e.gradOffset, e.gradBytes)))
+        return failure();
+      if (auto train = dyn_cast_or_null<TrainOp>(model.lookupSymbol(entry.step)))
+        e.accumulate = train.getAccumulate();
+    }
     int entryIndex = static_cast<int>(layout.entries.size());
     func::FuncOp func = entry.function;
     if (std::optional<int64_t> ws = getPlannedWorkspaceBytes(func))
@@ -128,7 +174,7 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
       if (auto name = func.getResultAttrOfType<StringAttr>(j, "dl.output"))
         t.name = name.str();
       else if (auto loss = func.getResultAttrOfType<StringAttr>(j, "dl.loss"))
-        t.name = entry.kind == EntryKind::Train ? "loss" : loss.str();
+        t.name = entry.kind == EntryKind::Eval ? loss.str() : "loss";
       if (!toTensorType(value.getType(), t.type))
         return func.emitError() << "compiled models do not support outputs of type "
                                 << value.getType();
@@ -237,7 +283,19 @@ std::string jsonNumber(double v) {
 }
 
 const char *entryKindName(EntryKind kind) {
-  return kind == EntryKind::Train ? "train" : kind == EntryKind::Eval ? "eval" : "forward";
+  switch (kind) {
+  case EntryKind::Forward:
+    return "forward";
+  case EntryKind::Eval:
+    return "eval";
+  case EntryKind::Train:
+    return "train";
+  case EntryKind::Grad:
+    return "grad";
+  case EntryKind::Apply:
+    return "apply";
+  }
+  return "";
 }
 
 } // namespace
@@ -253,7 +311,7 @@ std::string modelDescriptor(const ModelLayout &layout) {
   for (size_t i = 0; i < layout.state.size(); ++i) {
     const StateTensor &s = layout.state[i];
     os << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(s.name) << ", \"kind\": \""
-       << (s.isParam ? "param" : "buffer") << "\", " << jsonType(s.type)
+       << stateRoleName(s.role) << "\", " << jsonType(s.type)
        << ", \"offset\": " << s.offset << ", \"bytes\": " << s.type.bytes()
        << ", \"init\": " << jsonString(s.init) << ", \"init_args\": {";
     for (size_t a = 0; a < s.initArgs.size(); ++a)
@@ -272,7 +330,9 @@ std::string modelDescriptor(const ModelLayout &layout) {
       return out + "]";
     };
     os << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(e.name) << ", \"kind\": \""
-       << entryKindName(e.kind) << "\",\n     \"inputs\": " << tensors(e.inputs)
+       << entryKindName(e.kind) << "\", \"step\": " << jsonString(e.step)
+       << ", \"accumulate\": " << e.accumulate << ", \"grad_offset\": " << e.gradOffset
+       << ", \"grad_bytes\": " << e.gradBytes << ",\n     \"inputs\": " << tensors(e.inputs)
        << ",\n     \"outputs\": " << tensors(e.outputs) << "}";
   }
   os << "\n  ],\n  \"buffers\": [";
@@ -336,7 +396,7 @@ std::string memoryPlanReport(const ModelLayout &layout) {
   os << "\nstate block\n";
   for (const StateTensor &s : layout.state)
     os << "  " << std::setw(10) << s.offset << "  " << std::setw(10) << s.type.bytes() << "  "
-       << (s.isParam ? "param  " : "buffer ") << s.name << " " << typeText(s.type) << "\n";
+       << std::left << std::setw(10) << stateRoleName(s.role) << std::right << s.name << " " << typeText(s.type) << "\n";
   for (const EntryLayout &e : layout.entries) {
     os << "\nentry " << e.name << ": " << e.calls.size() << " kernels, workspace "
        << e.workspaceBytes << " bytes\n";

@@ -20,9 +20,13 @@
 
 namespace dl::codegen {
 
+/// What a state tensor holds: the descriptor's "kind" of it.
+enum class StateRole { Param, Buffer, Optimizer, Gradient };
+
 struct StateTensor {
   std::string name;
-  bool isParam = true;
+  StateRole role = StateRole::Param;
+  bool isParam() const { return role == StateRole::Param; }
   TensorType type;
   int64_t offset = 0; ///< Bytes into the state block.
   std::string init;
@@ -58,6 +62,11 @@ struct BufferCopy {
 struct EntryLayout {
   std::string name;
   mlir::dl::EntryKind kind;
+  /// Train, grad and apply entries: the training step, its gradient area in the state block
+  /// (bytes) and the batches a train entry accumulates per update (the train block's accumulate).
+  std::string step;
+  int64_t gradOffset = 0, gradBytes = 0;
+  int64_t accumulate = 1;
   std::vector<NamedTensor> inputs, outputs;
   std::vector<KernelCall> calls;
   std::vector<BufferCopy> copies; ///< After the last kernel, in order.
@@ -81,6 +90,9 @@ struct ModelLayout {
 
 /// Builds the layout of a planned model; failure (with an error emitted) for IR it cannot lay out.
 mlir::FailureOr<ModelLayout> layoutModel(mlir::dl::ModelOp model);
+
+/// "param", "buffer", "optimizer", "gradient".
+const char *stateRoleName(StateRole role);
 
 /// The model's JSON descriptor (runtime/include/dl/model_abi.h).
 std::string modelDescriptor(const ModelLayout &layout);

@@ -12,6 +12,8 @@
 #include "compiler/frontend/ElaboratorImpl.h"
 #include "dl/TrainingCatalogue.h"
 
+#include <cmath>
+
 namespace dlc {
 
 namespace {
@@ -35,7 +37,8 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
     return;
   }
   static const std::vector<std::string> known = {"loss", "params", "optimizer", "weight_decay",
-                                                 "clip_grad_norm", "clip_grad_value", "schedule"};
+                                                 "clip_grad_norm", "clip_grad_value", "schedule",
+                                                 "accumulate"};
   std::map<std::string, const ast::TrainEntry *> entries;
   bool ok = true;
   for (const ast::TrainEntry &e : train.entries) {
@@ -305,6 +308,21 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
     error(entries["clip_grad_value"]->loc, "clip by norm or by value, not both");
     return;
   }
+  int64_t accumulate = 1;
+  if (entries.count("accumulate")) {
+    const ast::Expr *e = entries["accumulate"]->value.get();
+    std::optional<Val> v = eval(e, globals_);
+    std::optional<double> d =
+        v ? requireNumber(*v, e->loc, "'accumulate'") : std::nullopt;
+    if (!d)
+      return;
+    if (!(*d >= 1 && *d <= 65536 && *d == std::floor(*d))) {
+      error(e->loc, "'accumulate' is the number of batches per update: a whole number from 1 "
+                    "to 65536");
+      return;
+    }
+    accumulate = static_cast<int64_t>(*d);
+  }
   builder_.setInsertionPointToEnd(&modelOp_.getBodyBlock());
   builder_.create<mlir::dl::TrainOp>(
       loc(train.loc), builder_.getStringAttr(step),
@@ -312,7 +330,8 @@ void Elaborator::emitTrain(const ast::TrainDecl &train, const ast::ModelDecl &mo
       builder_.getArrayAttr(params), builder_.getStringAttr(optimizer->name),
       builder_.getDictionaryAttr(hyper),
       *weightDecay ? *weightDecay : builder_.getF64FloatAttr(0.0), *clipNorm, *clipValue,
-      builder_.getStringAttr(schedule->name), builder_.getDictionaryAttr(scheduleArgs));
+      builder_.getStringAttr(schedule->name), builder_.getDictionaryAttr(scheduleArgs),
+      builder_.getI64IntegerAttr(accumulate));
   builder_.clearInsertionPoint();
 }
 

@@ -95,47 +95,16 @@ Value scheduledLr(Emitter &e, TrainOp train, Value k) {
   llvm_unreachable("a schedule the catalogue lists has no formula");
 }
 
-LogicalResult expand(TrainOp train) {
-  auto model = train->getParentOfType<ModelOp>();
+/// The optimizer half of a training step, shared by `@<step>.update` and `@<step>.apply`: the
+/// step counter, clipping, weight decay, the schedule and the update rule of every parameter of
+/// `train` from its gradient in `grads`. Declares the optimizer state on first use (`declareState`
+/// returns an existing buffer as it is).
+void emitUpdate(Emitter &e, TrainOp train, SmallVector<Value> grads,
+                llvm::function_ref<void(StringRef, Type)> declareState) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
   StringRef step = train.getSymName();
-  std::string updateName = (step + ".update").str();
-  if (SymbolTable::lookupSymbolIn(model, updateName))
-    return success();  // Already expanded.
-  auto grad = llvm::dyn_cast_or_null<func::FuncOp>(
-      SymbolTable::lookupSymbolIn(model, (step + ".grad").str()));
-  if (!grad)
-    return train.emitOpError("has no gradient function '") << step << ".grad'; run dl-autodiff first";
-
-  OpBuilder b(grad);
-  b.setInsertionPointAfter(grad);
-  Location loc = train.getLoc();
-  auto f32 = RankedTensorType::get({}, b.getF32Type());
   auto i32 = RankedTensorType::get({}, b.getI32Type());
-  auto func = b.create<func::FuncOp>(
-      loc, updateName, b.getFunctionType(grad.getArgumentTypes(), {f32}));
-  func.setAllArgAttrs(grad.getAllArgAttrs());
-  func.setResultAttr(0, "dl.loss", train.getSymNameAttr());
-  Block *body = func.addEntryBlock();
-
-  // New optimizer state lives beside the model's buffers.
-  OpBuilder stateBuilder(train);
-  auto declareState = [&](StringRef name, Type type) {
-    stateBuilder.create<BufferOp>(loc, stateBuilder.getStringAttr(name), TypeAttr::get(type),
-                                  stateBuilder.getStringAttr("zeros"), DictionaryAttr());
-  };
-
-  b.setInsertionPointToEnd(body);
-  Emitter e{b, loc};
-  IRMapping mapping;
-  for (auto [from, to] : llvm::zip(grad.getArguments(), body->getArguments()))
-    mapping.map(from, to);
-  for (Operation &op : grad.getBody().front().without_terminator())
-    b.clone(op, mapping);
-  auto gradReturn = llvm::cast<func::ReturnOp>(grad.getBody().front().getTerminator());
-  Value loss = mapping.lookup(gradReturn.getOperand(0));
-  SmallVector<Value> grads;
-  for (Value g : gradReturn.getOperands().drop_front())
-    grads.push_back(mapping.lookup(g));
   SmallVector<StringRef> params;
   for (Attribute a : train.getParams())
     params.push_back(llvm::cast<FlatSymbolRefAttr>(a).getValue());
@@ -144,7 +113,7 @@ LogicalResult expand(TrainOp train) {
   std::string countName = (step + ".count").str();
   declareState(countName, i32);
   Value countI = e.load(countName, i32);
-  Value k = b.create<CastOp>(loc, f32, countI);
+  Value k = b.create<CastOp>(loc, RankedTensorType::get({}, b.getF32Type()), countI);
   Value kNext = e.add(k, e.scalar(1));
 
   // Clipping, on the raw gradients, as torch.nn.utils does before optimizer.step().
@@ -232,7 +201,111 @@ LogicalResult expand(TrainOp train) {
   }
   Value one = b.create<ConstantOp>(loc, DenseElementsAttr::get(i32, b.getI32IntegerAttr(1)));
   e.store(b.create<AddOp>(loc, countI, one), countName);
-  b.create<func::ReturnOp>(loc, loss);
+}
+
+/// A new function of the model, after `after`, with the given arguments (their attributes too)
+/// and one result: the step's loss.
+func::FuncOp createStepFunction(OpBuilder &b, Operation *after, StringRef name, TrainOp train,
+                                func::FuncOp argumentsOf) {
+  b.setInsertionPointAfter(after);
+  auto f32 = RankedTensorType::get({}, b.getF32Type());
+  TypeRange arguments = argumentsOf ? argumentsOf.getArgumentTypes() : TypeRange();
+  auto func = b.create<func::FuncOp>(train.getLoc(), name, b.getFunctionType(arguments, {f32}));
+  if (argumentsOf)
+    func.setAllArgAttrs(argumentsOf.getAllArgAttrs());
+  func.setResultAttr(0, "dl.loss", train.getSymNameAttr());
+  b.setInsertionPointToEnd(func.addEntryBlock());
+  return func;
+}
+
+/// Clones the body of `grad` into `func` (whose arguments match); returns its loss and gradients.
+Value cloneGradient(OpBuilder &b, func::FuncOp grad, func::FuncOp func, SmallVector<Value> &grads) {
+  IRMapping mapping;
+  for (auto [from, to] : llvm::zip(grad.getArguments(), func.getArguments()))
+    mapping.map(from, to);
+  for (Operation &op : grad.getBody().front().without_terminator())
+    b.clone(op, mapping);
+  auto gradReturn = llvm::cast<func::ReturnOp>(grad.getBody().front().getTerminator());
+  for (Value g : gradReturn.getOperands().drop_front())
+    grads.push_back(mapping.lookup(g));
+  return mapping.lookup(gradReturn.getOperand(0));
+}
+
+LogicalResult expand(TrainOp train) {
+  auto model = train->getParentOfType<ModelOp>();
+  StringRef step = train.getSymName();
+  std::string updateName = (step + ".update").str();
+  if (SymbolTable::lookupSymbolIn(model, updateName))
+    return success();  // Already expanded.
+  auto grad = llvm::dyn_cast_or_null<func::FuncOp>(
+      SymbolTable::lookupSymbolIn(model, (step + ".grad").str()));
+  if (!grad)
+    return train.emitOpError("has no gradient function '") << step << ".grad'; run dl-autodiff first";
+
+  OpBuilder b(grad);
+  Location loc = train.getLoc();
+  auto f32 = RankedTensorType::get({}, b.getF32Type());
+
+  // New state lives beside the model's buffers, each declared once, with its role (DLModel.h).
+  OpBuilder stateBuilder(train);
+  auto declare = [&](StringRef name, Type type, StringRef role) {
+    if (SymbolTable::lookupSymbolIn(model, name))
+      return;
+    auto buffer = stateBuilder.create<BufferOp>(loc, stateBuilder.getStringAttr(name),
+                                                TypeAttr::get(type),
+                                                stateBuilder.getStringAttr("zeros"), DictionaryAttr());
+    buffer->setAttr(kStateRoleAttr, stateBuilder.getStringAttr(role));
+  };
+  auto declareOptimizerState = [&](StringRef name, Type type) {
+    declare(name, type, kOptimizerRole);
+  };
+
+  // The gradient area, declared in one run so that the memory plan keeps it contiguous: the count
+  // of batches accumulated, the sum of their losses, the sum of each parameter's gradient.
+  SmallVector<std::pair<std::string, Type>> area;
+  area.push_back({(step + ".grad.count").str(), f32});
+  area.push_back({(step + ".grad.loss").str(), f32});
+  for (auto [param, g] : llvm::zip(train.getParams(), grad.getResultTypes().drop_front()))
+    area.push_back({(step + ".grad." + llvm::cast<FlatSymbolRefAttr>(param).getValue()).str(), g});
+  for (auto &[name, type] : area)
+    declare(name, type, kGradientRole);
+
+  // @<step>.update: the fused step (gradient, then update), for one process.
+  {
+    func::FuncOp func = createStepFunction(b, grad, updateName, train, grad);
+    Emitter e{b, loc};
+    SmallVector<Value> grads;
+    Value loss = cloneGradient(b, grad, func, grads);
+    emitUpdate(e, train, grads, declareOptimizerState);
+    b.create<func::ReturnOp>(loc, loss);
+  }
+  // @<step>.accumulate: adds the batch's count, loss and gradients into the area.
+  func::FuncOp accumulate;
+  {
+    accumulate = createStepFunction(b, SymbolTable::lookupSymbolIn(model, updateName),
+                                    (step + ".accumulate").str(), train, grad);
+    Emitter e{b, loc};
+    SmallVector<Value> grads;
+    Value loss = cloneGradient(b, grad, accumulate, grads);
+    e.store(e.add(e.load(area[0].first, f32), e.scalar(1)), area[0].first);
+    e.store(e.add(e.load(area[1].first, f32), loss), area[1].first);
+    for (auto [slot, g] : llvm::zip(llvm::ArrayRef(area).drop_front(2), grads))
+      e.store(e.add(e.load(slot.first, slot.second), g), slot.first);
+    b.create<func::ReturnOp>(loc, loss);
+  }
+  // @<step>.apply: the update from the mean gradient in the area. The runtime clears the area after
+  // it (one memset of the run, where stores of zeros would be a kernel per tensor).
+  {
+    func::FuncOp func = createStepFunction(b, accumulate, (step + ".apply").str(), train, {});
+    Emitter e{b, loc};
+    Value count = e.load(area[0].first, f32);
+    Value loss = e.div(e.load(area[1].first, f32), count);
+    SmallVector<Value> grads;
+    for (auto &[name, type] : llvm::ArrayRef(area).drop_front(2))
+      grads.push_back(e.div(e.load(name, type), count));
+    emitUpdate(e, train, grads, declareOptimizerState);
+    b.create<func::ReturnOp>(loc, loss);
+  }
   return success();
 }
 

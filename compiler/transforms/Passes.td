@@ -55,7 +55,16 @@ def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
     The optimizer's state is explicit: one `dl.buffer` per parameter and moment, named
     `@S.<moment>.<param>` (`velocity`, `square_avg`, `sum`, `exp_avg`, `exp_avg_sq`), and the
     step counter `@S.count`, so a checkpoint holds it and several train steps of one model (a
-    GAN's) keep their own. `@S.update` returns the loss.
+    GAN's) keep their own (`dl.role = "optimizer"`). `@S.update` returns the loss.
+
+    The same step is also split at its gradient, for data parallelism and gradient accumulation:
+    the gradient area, buffers `@S.grad.count`, `@S.grad.loss` and `@S.grad.<param>` in the train
+    op's order, declared in one run so the memory plan keeps them contiguous (`dl.role =
+    "gradient"`, not saved in checkpoints); `@S.accumulate` (entry `S_grad`) takes the model's
+    inputs and adds 1, the loss and each gradient into the area, and returns the loss; `@S.apply`
+    (entry `S_apply`) takes nothing, divides the area's sums by its count, runs the same update
+    (clipping after the sum over ranks, so it equals one process's) and returns the mean loss. The
+    runtime sums the area over ranks before `S_apply` and clears it after.
   }];
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }

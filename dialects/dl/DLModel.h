@@ -24,16 +24,31 @@ namespace mlir::dl {
 // Entries
 //===----------------------------------------------------------------------===//
 
-enum class EntryKind { Forward, Eval, Train };
+enum class EntryKind { Forward, Eval, Train, Grad, Apply };
 
-/// A function a compiled model exports: `forward` and `eval` (when the model has them) and one per
-/// training step, `<step>` running the function `@<step>.update`. The other functions
+/// A function a compiled model exports: `forward` and `eval` (when the model has them) and three
+/// per training step: `<step>` running `@<step>.update` (gradient and update fused, for one
+/// process), `<step>_grad` running `@<step>.accumulate` (adds the batch's gradient into the step's
+/// gradient area) and `<step>_apply` running `@<step>.apply` (the update from the area's mean
+/// gradient), the split data parallelism and gradient accumulation use. The other functions
 /// (`<step>.loss`, `<step>.grad`) are stages of the training step that codegen does not compile.
 struct Entry {
-  std::string name; ///< "forward", "eval", "train_step", ...
+  std::string name; ///< "forward", "eval", "train_step", "train_step_grad", ...
   EntryKind kind;
   func::FuncOp function;
+  std::string step; ///< The training step of a Train, Grad or Apply entry ("train_step").
 };
+
+//===----------------------------------------------------------------------===//
+// The roles of state
+//===----------------------------------------------------------------------===//
+
+/// What a dl.buffer dl-expand-optimizers declares holds (a discardable string attribute; the
+/// program's own buffers have none): optimizer state (moments, the step count), saved in
+/// checkpoints, or part of a training step's gradient area, which is not.
+constexpr llvm::StringLiteral kStateRoleAttr = "dl.role";
+constexpr llvm::StringLiteral kOptimizerRole = "optimizer";
+constexpr llvm::StringLiteral kGradientRole = "gradient";
 
 //===----------------------------------------------------------------------===//
 // The memory plan

@@ -36,6 +36,8 @@ DL_BOOL = 2
 DL_ENTRY_FORWARD = 0
 DL_ENTRY_EVAL = 1
 DL_ENTRY_TRAIN = 2
+DL_ENTRY_GRAD = 3
+DL_ENTRY_APPLY = 4
 
 
 class dl_options(ctypes.Structure):
@@ -60,6 +62,8 @@ class dl_entry_info(ctypes.Structure):
         ("inputs", ctypes.POINTER(dl_tensor_info)),
         ("n_outputs", ctypes.c_int),
         ("outputs", ctypes.POINTER(dl_tensor_info)),
+        ("grad_offset", ctypes.c_size_t),
+        ("grad_bytes", ctypes.c_size_t),
     ]
 
 
@@ -100,6 +104,9 @@ _SIGNATURES = {
     "dl_instance_set_metadata": (_c.c_int, [_p, _c.c_char_p, _c.c_char_p]),
     "dl_instance_metadata": (_c.c_char_p, [_p, _c.c_char_p]),
     "dl_instance_last_error": (_c.c_char_p, [_p]),
+    "dl_instance_gradients": (_c.c_int, [_p, _c.c_char_p, _c.POINTER(_c.POINTER(_c.c_float)), _c.POINTER(_c.c_size_t)]),
+    # dl_instance_set_communicator is left out: a communicator's functions are C callbacks that
+    # Python would have to implement and keep alive; use dl-run under mpirun, or C.
 }
 
 

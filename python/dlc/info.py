@@ -15,8 +15,11 @@ from . import _capi, errors
 FORWARD = "forward"
 EVAL = "eval"
 TRAIN = "train"
+GRAD = "grad"
+APPLY = "apply"
 
-_KINDS = {_capi.DL_ENTRY_FORWARD: FORWARD, _capi.DL_ENTRY_EVAL: EVAL, _capi.DL_ENTRY_TRAIN: TRAIN}
+_KINDS = {_capi.DL_ENTRY_FORWARD: FORWARD, _capi.DL_ENTRY_EVAL: EVAL, _capi.DL_ENTRY_TRAIN: TRAIN,
+          _capi.DL_ENTRY_GRAD: GRAD, _capi.DL_ENTRY_APPLY: APPLY}
 _DTYPES = {_capi.DL_F32: np.dtype(np.float32), _capi.DL_I32: np.dtype(np.int32), _capi.DL_BOOL: np.dtype(np.bool_)}
 _DTYPE_NAMES = {np.dtype(np.float32): "f32", np.dtype(np.int32): "i32", np.dtype(np.bool_): "bool"}
 
@@ -41,9 +44,9 @@ class TensorInfo:
 
 @dataclass(frozen=True)
 class EntryInfo:
-    """An entry point: its name, its kind ("forward", "eval" or "train"), inputs and outputs by name,
-    in the order the C API takes them. A train entry's one output is its loss; an eval entry's
-    outputs are its losses, then the model's outputs."""
+    """An entry point: its name, its kind ("forward", "eval", "train", "grad" or "apply"), inputs and
+    outputs by name, in the order the C API takes them. A train, grad or apply entry's one output is
+    its loss; an eval entry's outputs are its losses, then the model's outputs."""
 
     name: str
     kind: str

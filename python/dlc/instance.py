@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _capi, errors, state
 from ._inputs import bind_inputs
-from .info import TRAIN, tensor_info
+from .info import APPLY, GRAD, TRAIN, tensor_info
 from ._util import check_status, fspath_bytes
 
 
@@ -87,9 +87,23 @@ class Instance:
             status = self._api.dl_instance_call(handle, entry.encode(), in_ptrs, len(arrays), out_ptrs, len(outputs))
             message = self._error(handle, status)
         check_status(status, message)
-        if spec.kind == TRAIN and len(outputs) == 1:
+        if spec.kind in (TRAIN, GRAD, APPLY) and len(outputs) == 1:
             return float(outputs[0])
         return dict(zip(spec.outputs, outputs))
+
+    def gradients(self, step="train_step"):
+        """The gradient area of training step `step` as a float32 view (no copy): the count of
+        batches `<step>_grad` accumulated, the sum of their losses, then each trained parameter's
+        gradient sum, each at a 64-byte boundary. Sum it across processes (with your own
+        all-reduce) before `<step>_apply`, which divides by the count; write to it only on the CPU."""
+        data = ctypes.POINTER(ctypes.c_float)()
+        count = ctypes.c_size_t()
+        with self._lock:
+            handle = self._handle()
+            status = self._api.dl_instance_gradients(handle, step.encode(), ctypes.byref(data), ctypes.byref(count))
+            message = self._error(handle, status)
+        check_status(status, message)
+        return np.ctypeslib.as_array(data, shape=(count.value,))
 
     def forward(self, *args, **inputs):
         """The forward entry: inference, inputs -> a dict of outputs by name."""

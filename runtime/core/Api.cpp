@@ -14,6 +14,7 @@
 #include "dl/model_abi.h"
 #include "runtime/core/Checkpoint.h"
 #include "runtime/core/CudaDevice.h"
+#include "runtime/core/DataParallel.h"
 #include "runtime/core/Descriptor.h"
 #include "runtime/core/Instance.h"
 
@@ -180,7 +181,8 @@ dl_status dlrt_load(dlrt_instance *inst, const char *path) {
       return i.fail(status, error);
     i.step = metadata.step;
     i.metadata = std::move(metadata.entries);
-    return DL_OK;
+    // Batches accumulated before the load belong to another state.
+    return clearGradientAreas(i);
   });
 }
 
@@ -213,6 +215,36 @@ const char *dlrt_last_error(const dlrt_instance *inst) {
   return inst ? inst->lastError.c_str() : creationError();
 }
 
+dl_status dlrt_set_communicator(dlrt_instance *inst, const dl_communicator *comm) {
+  return onInstance(inst, "dlrt_set_communicator",
+                    [&](dlrt_instance &i) { return attachCommunicator(i, comm); });
+}
+
+dl_status dlrt_gradients(dlrt_instance *inst, int32_t entry, float **data, size_t *count) {
+  if (data)
+    *data = nullptr;
+  if (count)
+    *count = 0;
+  return onInstance(inst, "dlrt_gradients", [&](dlrt_instance &i) {
+    const ModelDescription &model = *i.model;
+    if (entry < 0 || entry >= static_cast<int32_t>(model.entries.size()))
+      return i.fail(DL_ERR_INVALID_ARGUMENT, "dlrt_gradients: model '" + model.name +
+                                                 "' has no entry " + std::to_string(entry));
+    const EntrySpec &spec = model.entries[entry];
+    if (spec.gradBytes == 0)
+      return i.fail(DL_ERR_INVALID_ARGUMENT, "entry '" + spec.name +
+                                                 "' is no training step with a gradient area");
+    if (data) {
+      if (dl_status status = stateToHost(i, /*hostMayWrite=*/true); status != DL_OK)
+        return status;
+      *data = reinterpret_cast<float *>(i.state + spec.gradOffset);
+    }
+    if (count)
+      *count = spec.gradBytes / sizeof(float);
+    return DL_OK;
+  });
+}
+
 int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src) {
   return copyBuffer(dst, src);
 }
@@ -222,7 +254,8 @@ __attribute__((visibility("default"))) const dl_model_api *dl_model_api_v1(void)
       DL_MODEL_ABI_VERSION, dlrt_info,      dlrt_create, dlrt_destroy,
       dlrt_call,            dlrt_tensor,    dlrt_save,   dlrt_load,
       dlrt_step,            dlrt_last_error, creationError,
-      dlrt_set_metadata,    dlrt_metadata,
+      dlrt_set_metadata,    dlrt_metadata,   dlrt_set_communicator,
+      dlrt_gradients,
   };
   return &api;
 }

@@ -85,6 +85,8 @@ std::string headerOf(const ModelDescription &model, const CheckpointMetadata &me
   h += "}";
   size_t offset = 0;
   for (const StateSpec &s : model.states) {
+    if (!s.saved())
+      continue;
     h += ",";
     json::appendQuoted(h, s.tensor.name);
     h += ":{\"dtype\":\"";
@@ -242,7 +244,7 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
       continue;
     }
     const StateSpec *state = model.findState(name);
-    if (!state)
+    if (!state || !state->saved())
       return formatError("tensor '" + name + "' is not a parameter or buffer of model '" +
                          model.name + "'");
     if (entry.kind != json::Kind::Object)
@@ -270,7 +272,7 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
     placements[state - model.states.data()] = Placement{state, begin, end};
   }
   for (size_t i = 0; i < placements.size(); ++i)
-    if (!placements[i].state) {
+    if (!placements[i].state && model.states[i].saved()) {
       const TensorSpec &t = model.states[i].tensor;
       return formatError("tensor '" + t.name + "' (" +
                          typeString(safetensorsDtype(t.dtype), t.shape) + ") is missing");
@@ -278,7 +280,7 @@ dl_status checkHeader(const ModelDescription &model, const json::Value &header, 
   // The tensors must tile the data section: no overlap, no hole, nothing after the last.
   std::vector<const Placement *> order;
   for (const Placement &p : placements)
-    if (p.end > p.begin)
+    if (p.state && p.end > p.begin)
       order.push_back(&p);
   std::sort(order.begin(), order.end(),
             [](const Placement *a, const Placement *b) { return a->begin < b->begin; });
@@ -319,7 +321,8 @@ dl_status saveCheckpoint(const ModelDescription &model, const uint8_t *state,
     length[i] = static_cast<uint8_t>(static_cast<uint64_t>(header.size()) >> (8 * i));
   bool ok = writeFully(fd, length, 8) && writeFully(fd, header.data(), header.size());
   for (size_t i = 0; ok && i < model.states.size(); ++i)
-    ok = writeFully(fd, state + model.states[i].offset, model.states[i].tensor.bytes);
+    if (model.states[i].saved())
+      ok = writeFully(fd, state + model.states[i].offset, model.states[i].tensor.bytes);
   const char *failed = "write";
   if (ok && ::fsync(fd) != 0) {
     ok = false;
@@ -405,7 +408,7 @@ dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state,
   if (!readFully(file.fd, data.data(), dataBytes, dataStart))
     return readError();
   for (const Placement &p : placements)
-    if (p.state->tensor.dtype == DL_BOOL)
+    if (p.state && p.state->tensor.dtype == DL_BOOL)
       for (uint64_t i = p.begin; i < p.end; ++i)
         if (data[i] > 1)
           return formatError("bool tensor '" + p.state->tensor.name + "' holds the byte " +
@@ -413,7 +416,8 @@ dl_status loadCheckpoint(const ModelDescription &model, uint8_t *state,
 
   // Everything checked: from here on nothing can fail.
   for (const Placement &p : placements)
-    std::memcpy(state + p.state->offset, data.data() + p.begin, p.end - p.begin);
+    if (p.state)
+      std::memcpy(state + p.state->offset, data.data() + p.begin, p.end - p.begin);
   metadata = std::move(newMetadata);
   return DL_OK;
 }

@@ -216,8 +216,16 @@ bool parseState(const Value &root, ModelDescription &model, std::string &error) 
       return r.fail("empty name");
     if (!names.insert(state.tensor.name).second)
       return r.fail("a second state tensor of this name");
-    if (kind != "param" && kind != "buffer")
-      return r.fail("kind '" + kind + "' is neither 'param' nor 'buffer'");
+    if (kind == "param")
+      state.role = StateRole::Param;
+    else if (kind == "buffer")
+      state.role = StateRole::Buffer;
+    else if (kind == "optimizer")
+      state.role = StateRole::Optimizer;
+    else if (kind == "gradient")
+      state.role = StateRole::Gradient;
+    else
+      return r.fail("kind '" + kind + "' is not 'param', 'buffer', 'optimizer' or 'gradient'");
     state.isParam = kind == "param";
     if (state.isParam && seenBuffer)
       return r.fail("a param after a buffer (params come first)");
@@ -268,6 +276,69 @@ bool parseState(const Value &root, ModelDescription &model, std::string &error) 
   return true;
 }
 
+/// The optional keys of a training entry: "step", "accumulate", "grad_offset", "grad_bytes".
+bool parseGradientArea(const Value &object, ObjectReader &r, EntrySpec &entry) {
+  if (object.find("step") && !r.string("step", entry.step))
+    return false;
+  if (object.find("accumulate") && !r.integer("accumulate", 1, 65536, entry.accumulate))
+    return false;
+  if (object.find("grad_offset") && !r.size("grad_offset", entry.gradOffset))
+    return false;
+  if (object.find("grad_bytes") && !r.size("grad_bytes", entry.gradBytes))
+    return false;
+  bool training = entry.kind == DL_ENTRY_TRAIN || entry.kind == DL_ENTRY_GRAD ||
+                  entry.kind == DL_ENTRY_APPLY;
+  if (!training && (!entry.step.empty() || entry.gradBytes != 0))
+    return r.fail("a " + std::string(entry.kind == DL_ENTRY_EVAL ? "eval" : "forward") +
+                  " entry has a training step or gradient area");
+  if (entry.kind != DL_ENTRY_TRAIN && training && (entry.step.empty() || entry.gradBytes == 0))
+    return r.fail("a grad or apply entry without its step and gradient area");
+  if (entry.gradOffset % 64 != 0 || entry.gradBytes % 64 != 0)
+    return r.fail("the gradient area (offset " + std::to_string(entry.gradOffset) + ", " +
+                  std::to_string(entry.gradBytes) + " bytes) is not 64-byte aligned");
+  if (entry.gradBytes != 0 && entry.gradBytes < 128)
+    return r.fail("the gradient area of " + std::to_string(entry.gradBytes) +
+                  " bytes has no room for its count and loss");
+  return true;
+}
+
+/// Pairs every train entry with the grad and apply entries of its step, which must share its
+/// gradient area (and the grad entry its inputs), inside the state block.
+bool linkTrainingEntries(ModelDescription &model, std::string &error) {
+  auto fail = [&](const EntrySpec &e, const std::string &what) {
+    error = "descriptor: entry '" + e.name + "': " + what;
+    return false;
+  };
+  for (EntrySpec &e : model.entries) {
+    if (e.gradBytes == 0)
+      continue;
+    if (e.gradOffset + e.gradBytes > model.stateBlockBytes)
+      return fail(e, "its gradient area ends at byte " + std::to_string(e.gradOffset + e.gradBytes) +
+                         ", past the state block's " + std::to_string(model.stateBlockBytes));
+    if (e.kind != DL_ENTRY_TRAIN)
+      continue;
+    for (size_t j = 0; j < model.entries.size(); ++j) {
+      const EntrySpec &other = model.entries[j];
+      if (other.step != e.step || other.kind == DL_ENTRY_TRAIN)
+        continue;
+      if (other.gradOffset != e.gradOffset || other.gradBytes != e.gradBytes)
+        return fail(other, "its gradient area differs from that of '" + e.name + "'");
+      (other.kind == DL_ENTRY_GRAD ? e.gradEntry : e.applyEntry) = static_cast<int>(j);
+    }
+    if (e.gradEntry < 0 || e.applyEntry < 0)
+      return fail(e, "its step '" + e.step + "' lacks a grad or apply entry");
+    const EntrySpec &grad = model.entries[e.gradEntry], &apply = model.entries[e.applyEntry];
+    bool sameInputs = grad.inputs.size() == e.inputs.size();
+    for (size_t i = 0; sameInputs && i < e.inputs.size(); ++i)
+      sameInputs = grad.inputs[i].dtype == e.inputs[i].dtype &&
+                   grad.inputs[i].bytes == e.inputs[i].bytes;
+    if (!sameInputs || grad.outputs.size() != 1 || e.outputs.size() != 1 ||
+        !apply.inputs.empty() || apply.outputs.size() != 1)
+      return fail(e, "its grad and apply entries do not take its inputs and return its loss");
+  }
+  return true;
+}
+
 bool parseEntries(const Value &root, ModelDescription &model, std::string &error) {
   const Value *entries = objectArray(root, "entries", error);
   if (!entries)
@@ -291,8 +362,14 @@ bool parseEntries(const Value &root, ModelDescription &model, std::string &error
       entry.kind = DL_ENTRY_EVAL;
     else if (kind == "train")
       entry.kind = DL_ENTRY_TRAIN;
+    else if (kind == "grad")
+      entry.kind = DL_ENTRY_GRAD;
+    else if (kind == "apply")
+      entry.kind = DL_ENTRY_APPLY;
     else
-      return named.fail("kind '" + kind + "' is not 'forward', 'eval' or 'train'");
+      return named.fail("kind '" + kind + "' is not 'forward', 'eval', 'train', 'grad' or 'apply'");
+    if (!parseGradientArea(object, named, entry))
+      return false;
     for (const char *key : {"inputs", "outputs"}) {
       const Value *list = named.member(key, Kind::Array);
       if (!list)
@@ -418,6 +495,8 @@ void ModelDescription::buildView() {
     info.inputs = entryTensorInfos_[2 * e].data();
     info.n_outputs = static_cast<int>(entries[e].outputs.size());
     info.outputs = entryTensorInfos_[2 * e + 1].data();
+    info.grad_offset = entries[e].gradOffset;
+    info.grad_bytes = entries[e].gradBytes;
     entryInfos_.push_back(info);
   }
   info = dl_model_info{};
@@ -474,7 +553,7 @@ std::unique_ptr<ModelDescription> parseDescriptor(const char *text, std::string 
     return nullptr;
   }
   if (!parseState(root, *model, error) || !parseEntries(root, *model, error) ||
-      !parseBuffers(root, *model, error))
+      !linkTrainingEntries(*model, error) || !parseBuffers(root, *model, error))
     return nullptr;
   model->buildView();
   return model;

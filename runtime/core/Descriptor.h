@@ -49,12 +49,21 @@ struct InitSpec {
   uint32_t stream = 0;                ///< The Philox stream of its draws.
 };
 
+/// What a state tensor holds (the descriptor's "kind"): a parameter; a buffer of the program
+/// (batch-norm running statistics); optimizer state; or part of a training step's gradient area,
+/// the one kind checkpoints leave out.
+enum class StateRole { Param, Buffer, Optimizer, Gradient };
+
 /// A parameter or buffer at its offset in the state block.
 struct StateSpec {
   TensorSpec tensor;
-  bool isParam = true;
+  bool isParam = true; ///< role == StateRole::Param.
+  StateRole role = StateRole::Param;
   size_t offset = 0;
   InitSpec init;
+
+  /// Whether checkpoints hold it: everything but the gradient areas.
+  bool saved() const { return role != StateRole::Gradient; }
 };
 
 enum class BufferKind { Arena, State, Input, Output };
@@ -75,6 +84,13 @@ struct EntrySpec {
   dl_entry_kind kind = DL_ENTRY_FORWARD;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
+  /// Train, grad and apply entries (optional keys; absent: no split): the training step, the
+  /// batches a train entry accumulates per update, its gradient area in the state block, and the
+  /// indices of the step's grad and apply entries (-1 when the library has none).
+  std::string step;
+  int64_t accumulate = 1;
+  size_t gradOffset = 0, gradBytes = 0;
+  int gradEntry = -1, applyEntry = -1;
 };
 
 /// A checked model descriptor and its C view. Not copyable: the view points into it.

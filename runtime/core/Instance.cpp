@@ -2,6 +2,7 @@
 #include "runtime/core/Instance.h"
 
 #include "runtime/core/CudaDevice.h"
+#include "runtime/core/DataParallel.h"
 #include "runtime/core/Initializers.h"
 #include "runtime/core/KernelErrors.h"
 #include "runtime/core/KernelMemory.h"
@@ -216,6 +217,38 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
   if (!checkTensors(inst, spec, true, inputs, numInputs) ||
       !checkTensors(inst, spec, false, const_cast<const void *const *>(outputs), numOutputs))
     return DL_ERR_INVALID_ARGUMENT;
+  switch (spec.kind) {
+  case DL_ENTRY_GRAD:
+    return accumulateGradient(inst, entry, inputs, outputs);
+  case DL_ENTRY_APPLY:
+    return applyGradient(inst, entry, outputs);
+  case DL_ENTRY_TRAIN:
+    if (inst.hasCommunicator || spec.accumulate > 1) {
+      if (spec.gradEntry < 0)
+        return inst.fail(DL_ERR_INVALID_ARGUMENT,
+                         entryLabel(spec) + " has no grad and apply entries to accumulate or to "
+                                            "train across ranks with; compile it again with this dlc");
+      if (dl_status status = accumulateGradient(inst, spec.gradEntry, inputs, outputs))
+        return status;
+      if (pendingBatches(inst, spec) < static_cast<uint64_t>(spec.accumulate))
+        return DL_OK;
+      return applyGradient(inst, spec.applyEntry, outputs);
+    }
+    break;
+  case DL_ENTRY_FORWARD:
+  case DL_ENTRY_EVAL:
+    break;
+  }
+  if (dl_status status = runEntryFunction(inst, entry, inputs, outputs, kernelSeed(inst, 0)))
+    return status;
+  if (spec.kind == DL_ENTRY_TRAIN)
+    ++inst.step;
+  return DL_OK;
+}
+
+dl_status runEntryFunction(dlrt_instance &inst, int32_t entry, const void *const *inputs,
+                           void *const *outputs, uint64_t seed) {
+  const EntrySpec &spec = inst.model->entries[entry];
   dl_entry_fn function = inst.entryFunctions[entry];
   if (!function)
     return inst.fail(DL_ERR_INTERNAL, entryLabel(spec) + " has no function in this library");
@@ -229,7 +262,7 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
   std::string message;
   {
     KernelErrorCapture capture;
-    code = function(inst.bufferTable.data(), inst.seed, static_cast<uint32_t>(inst.step));
+    code = function(inst.bufferTable.data(), seed, static_cast<uint32_t>(inst.step));
     if (code != 0)
       message = capture.message();
   }
@@ -242,8 +275,6 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
     return inst.fail(DL_ERR_NUMERIC, entryLabel(spec) + " failed with Halide error " +
                                          std::to_string(code) +
                                          (message.empty() ? "" : ": " + message));
-  if (spec.kind == DL_ENTRY_TRAIN)
-    ++inst.step;
   return DL_OK;
 }
 

@@ -38,6 +38,12 @@ struct dlrt_instance {
   std::vector<halide_buffer_t *> bufferTable; ///< What entry functions receive.
   std::string lastError;
 
+  // Data parallelism and gradient accumulation (DataParallel.h): the attached communicator, if any,
+  // and per gradient area (by its offset) the batches accumulated since its step's last update.
+  bool hasCommunicator = false;
+  dl_communicator communicator{};
+  std::map<size_t, uint32_t> pendingBatches;
+
   // With DL_DEVICE_CUDA (runtime/core/CudaDevice.h): Halide's CUDA device interface, the device
   // copies of the state block and the workspace (which the state and arena buffers wrap), and
   // whether the host mirror of the state may be newer than the device's.

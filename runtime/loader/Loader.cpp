@@ -105,6 +105,8 @@ std::string checkApi(const dl_model_api &api, const link_map *library) {
       {"creation_error", reinterpret_cast<const void *>(api.creation_error)},
       {"set_metadata", reinterpret_cast<const void *>(api.set_metadata)},
       {"metadata", reinterpret_cast<const void *>(api.metadata)},
+      {"set_communicator", reinterpret_cast<const void *>(api.set_communicator)},
+      {"gradients", reinterpret_cast<const void *>(api.gradients)},
   };
   for (const auto &f : functions) {
     if (!f.function)
@@ -307,6 +309,30 @@ dl_status dl_instance_set_metadata(dl_instance *inst, const char *key, const cha
 
 const char *dl_instance_metadata(const dl_instance *inst, const char *key) {
   return inst ? inst->library->api->metadata(inst->impl, key) : nullptr;
+}
+
+dl_status dl_instance_set_communicator(dl_instance *inst, const dl_communicator *comm) {
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_set_communicator: the instance is null");
+  return forwarded(inst, inst->library->api->set_communicator(inst->impl, comm));
+}
+
+dl_status dl_instance_gradients(dl_instance *inst, const char *entry, float **data,
+                                size_t *count) {
+  if (data)
+    *data = nullptr;
+  if (count)
+    *count = 0;
+  if (!inst)
+    return failThread(DL_ERR_INVALID_ARGUMENT, "dl_instance_gradients: the instance is null");
+  if (!entry)
+    return failInstance(inst, DL_ERR_INVALID_ARGUMENT, "dl_instance_gradients: the entry name is null");
+  int index = dl_library_find_entry(inst->library, entry);
+  if (index < 0)
+    return failInstance(inst, DL_ERR_INVALID_ARGUMENT,
+                        "model '" + std::string(inst->library->info->name) + "' has no entry " +
+                            quoted(entry));
+  return forwarded(inst, inst->library->api->gradients(inst->impl, index, data, count));
 }
 
 const char *dl_instance_last_error(const dl_instance *inst) {

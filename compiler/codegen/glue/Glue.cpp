@@ -179,6 +179,8 @@ private:
     forward(m + "_step", "dlrt_step", i64_, {ptr_});
     forward(m + "_last_error", "dlrt_last_error", ptr_, {ptr_});
     forward(m + "_info", "dlrt_info", ptr_, {});
+    forward(m + "_set_communicator", "dlrt_set_communicator", i32_, {ptr_, ptr_});
+    forward(m + "_gradients", "dlrt_gradients", i32_, {ptr_, i32_, ptr_, ptr_});
 
     // <model>_<entry>(m, inputs..., outputs...) -> dlrt_call(m, i, inputs, n, outputs, n).
     auto call = declare("dlrt_call", i32_, {ptr_, i32_, ptr_, i32_, ptr_, i32_});

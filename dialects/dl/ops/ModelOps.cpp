@@ -125,6 +125,8 @@ LogicalResult TrainOp::verify() {
     return emitOpError("clips by norm and by value at once; choose one");
   if (getParams().empty())
     return emitOpError("trains no parameters");
+  if (getAccumulate() < 1)
+    return emitOpError("accumulate must be 1 or more, not ") << getAccumulate();
   return success();
 }
 
@@ -159,8 +161,14 @@ std::vector<Entry> ModelOp::getEntries() {
     entries.push_back({"forward", EntryKind::Forward, f});
   if (auto f = lookup("eval"))
     entries.push_back({"eval", EntryKind::Eval, f});
-  for (auto train : getBodyBlock().getOps<TrainOp>())
-    if (auto f = lookup((train.getSymName() + ".update").str()))
-      entries.push_back({train.getSymName().str(), EntryKind::Train, f});
+  for (auto train : getBodyBlock().getOps<TrainOp>()) {
+    std::string step = train.getSymName().str();
+    if (auto f = lookup(step + ".update"))
+      entries.push_back({step, EntryKind::Train, f, step});
+    if (auto f = lookup(step + ".accumulate"))
+      entries.push_back({step + "_grad", EntryKind::Grad, f, step});
+    if (auto f = lookup(step + ".apply"))
+      entries.push_back({step + "_apply", EntryKind::Apply, f, step});
+  }
   return entries;
 }

@@ -130,7 +130,10 @@ def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
     names the function, in training mode, whose single scalar result the step minimizes; `params` the
     parameters it updates. The optimizer's hyperparameters are complete (defaults filled in), so later
     passes never guess. The optimizers and schedules it may name, and what each carries, are those of
-    dialects/dl/TrainingCatalogue.h. The optimizer expansion turns this op into the step's function.
+    dialects/dl/TrainingCatalogue.h. `accumulate` (K, default 1) is the number of batches whose
+    gradients the compiled train entry sums before one update. The optimizer expansion turns this op
+    into the step's functions: `@<step>.update` (gradient and update fused), `@<step>.accumulate`
+    and `@<step>.apply` (the same step split at its gradient area).
 
     ```mlir
     dl.train @train_step loss @train_step.loss params [@hidden.W, @hidden.b]
@@ -145,11 +148,13 @@ def DL_TrainOp : DL_Op<"train", [Symbol, HasParent<"ModelOp">,
                        OptionalAttr<F64Attr>:$clip_grad_norm,
                        OptionalAttr<F64Attr>:$clip_grad_value,
                        DefaultValuedAttr<StrAttr, "\"constant\"">:$schedule,
-                       DictionaryAttr:$schedule_args);
+                       DictionaryAttr:$schedule_args,
+                       DefaultValuedAttr<I64Attr, "1">:$accumulate);
   let assemblyFormat = [{
     $sym_name `loss` $loss `params` $params `optimizer` $optimizer $hyperparams
     `weight_decay` $weight_decay (`clip_grad_norm` $clip_grad_norm^)?
-    (`clip_grad_value` $clip_grad_value^)? `schedule` $schedule $schedule_args attr-dict
+    (`clip_grad_value` $clip_grad_value^)? `schedule` $schedule $schedule_args
+    (`accumulate` $accumulate^)? attr-dict
   }];
   let hasVerifier = 1;
 }

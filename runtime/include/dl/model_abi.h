@@ -21,7 +21,8 @@
  *
  * THE RUNTIME DEFINES (hidden in model.so, called by the glue)
  *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_step,
- *   dlrt_set_metadata, dlrt_metadata, dlrt_last_error, dlrt_info,
+ *   dlrt_set_metadata, dlrt_metadata, dlrt_last_error, dlrt_info, dlrt_set_communicator,
+ *   dlrt_gradients,
  *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size)
  * and exports one symbol for the loader: dl_model_api_v1().
  *
@@ -37,13 +38,17 @@
  *   "name": "fashion_mlp", "target": "cpu",   // or "cuda", or "cpu,cuda" for both
  *   "param_bytes": 937024, "state_bytes": 1874052, "workspace_bytes": 401408,
  *   "state": [                          // params first, then buffers; offsets into one state block
- *     { "name": "h1.W", "kind": "param" | "buffer", "dtype": "f32" | "i32" | "bool",
+ *     { "name": "h1.W", "kind": "param" | "buffer" | "optimizer" | "gradient",
+ *       "dtype": "f32" | "i32" | "bool",
  *       "shape": [784, 256], "offset": 0, "bytes": 802816,
  *       "init": "he_normal", "init_args": { "fan_in": 784, "fan_out": 256 },
  *       "init_stream": 2147483648 }     // kInitStreamBase + the op's index in the model (Philox.h)
  *   ],
  *   "entries": [
- *     { "name": "train_step", "kind": "train" | "forward" | "eval",
+ *     { "name": "train_step", "kind": "train" | "forward" | "eval" | "grad" | "apply",
+ *       "step": "train_step", "accumulate": 1,   // train, grad, apply: their training step,
+ *       "grad_offset": 704, "grad_bytes": 448,   //   the batches per update, the gradient area
+ *                                                //   (optional keys: absent, "" / 1 / 0 / 0)
  *       "inputs":  [ { "name": "x", "dtype": "f32", "shape": [128, 784] } ],
  *       "outputs": [ { "name": "loss", "dtype": "f32", "shape": [] } ] }
  *   ],
@@ -58,7 +63,9 @@
  * 64-byte aligned, offsets multiples of 64). Halide buffer dimension 0 is the innermost (last)
  * dimension of "shape"; bool tensors are halide_type_bool buffers of 1 byte per element. Entry
  * "outputs" of a "train" entry are its loss; of an "eval" entry, its losses then its outputs.
- * A "train" entry's step counter advances by one after each successful call.
+ * A "train" entry's step counter advances by one after each successful update; "apply" too.
+ * "gradient" state (the gradient areas) is not saved in checkpoints; the runtime clears an area
+ * after its apply entry ran.
  *===----------------------------------------------------------------------===*/
 #ifndef DL_MODEL_ABI_H
 #define DL_MODEL_ABI_H
@@ -98,6 +105,8 @@ dl_status dlrt_set_metadata(dlrt_instance *inst, const char *key, const char *va
 const char *dlrt_metadata(const dlrt_instance *inst, const char *key);
 const char *dlrt_last_error(const dlrt_instance *inst);
 const dl_model_info *dlrt_info(void);
+dl_status dlrt_set_communicator(dlrt_instance *inst, const dl_communicator *comm);
+dl_status dlrt_gradients(dlrt_instance *inst, int32_t entry, float **data, size_t *count);
 int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src);
 
 /* What the loader finds in a model.so through dlsym("dl_model_api_v1"). */
@@ -116,10 +125,13 @@ typedef struct dl_model_api {
   const char *(*creation_error)(void); /* the thread's last error of create/info */
   dl_status (*set_metadata)(dlrt_instance *inst, const char *key, const char *value);
   const char *(*metadata)(const dlrt_instance *inst, const char *key);
+  dl_status (*set_communicator)(dlrt_instance *inst, const dl_communicator *comm);
+  dl_status (*gradients)(dlrt_instance *inst, int32_t entry, float **data, size_t *count);
 } dl_model_api;
 
-/* 2: set_metadata and metadata (the checkpoint's application metadata) joined the table. */
-#define DL_MODEL_ABI_VERSION 2u
+/* 2: set_metadata and metadata (the checkpoint's application metadata) joined the table.
+ * 3: set_communicator and gradients; the grad and apply entries; dl_entry_info's gradient area. */
+#define DL_MODEL_ABI_VERSION 3u
 
 const dl_model_api *dl_model_api_v1(void);
 
