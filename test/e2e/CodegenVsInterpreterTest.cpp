@@ -128,7 +128,7 @@ protected:
   /// Every parameter and buffer of the library against the interpreter's.
   void compareStates(const std::string &phase);
   /// Calls entry `index` on both sides and compares every output; returns the library's outputs.
-  std::vector<Tensor> compareCall(int index, const std::string &phase);
+  std::vector<Tensor> compareCall(int index, const std::string &phase, bool split = false);
   /// forward and eval.
   void compareInference(const std::string &phase);
   /// One step of train entry `index`.
@@ -266,10 +266,11 @@ void CodegenVsInterpreter::compareStates(const std::string &phase) {
     compare(info.buffers[i]);
 }
 
-std::vector<Tensor> CodegenVsInterpreter::compareCall(int index, const std::string &phase) {
+std::vector<Tensor> CodegenVsInterpreter::compareCall(int index, const std::string &phase,
+                                                      bool split) {
   const dl_entry_info &entry = compiled_.info->entries[index];
   bool train = entry.kind == DL_ENTRY_TRAIN;
-  std::string what = phase + "/" + entry.name;
+  std::string what = phase + "/" + entry.name + (split ? " (grad, apply)" : "");
 
   std::vector<std::vector<unsigned char>> inputBytes, outputBytes;
   std::vector<const void *> inputs;
@@ -298,8 +299,20 @@ std::vector<Tensor> CodegenVsInterpreter::compareCall(int index, const std::stri
     ADD_FAILURE() << label(what, "interpreter") << ": " << error;
     return {};
   }
-  if (dl_instance_call(compiled_.instance, entry.name, inputs.data(), entry.n_inputs,
-                       outputs.data(), entry.n_outputs) != DL_OK) {
+  // A split step runs the same training step as `<step>_grad` then `<step>_apply`, which the
+  // interpreter's fused `<step>.update` must match as well.
+  bool called;
+  if (split) {
+    std::string grad = std::string(entry.name) + "_grad", apply = std::string(entry.name) + "_apply";
+    called = dl_instance_call(compiled_.instance, grad.c_str(), inputs.data(), entry.n_inputs,
+                              outputs.data(), entry.n_outputs) == DL_OK &&
+             dl_instance_call(compiled_.instance, apply.c_str(), nullptr, 0, outputs.data(),
+                              entry.n_outputs) == DL_OK;
+  } else {
+    called = dl_instance_call(compiled_.instance, entry.name, inputs.data(), entry.n_inputs,
+                              outputs.data(), entry.n_outputs) == DL_OK;
+  }
+  if (!called) {
     ADD_FAILURE() << label(what, "call") << ": " << dl_instance_last_error(compiled_.instance);
     return {};
   }
@@ -320,7 +333,7 @@ std::vector<Tensor> CodegenVsInterpreter::compareCall(int index, const std::stri
 void CodegenVsInterpreter::compareInference(const std::string &phase) {
   const dl_model_info &info = *compiled_.info;
   for (int i = 0; i < info.n_entries; ++i)
-    if (info.entries[i].kind != DL_ENTRY_TRAIN)
+    if (info.entries[i].kind == DL_ENTRY_FORWARD || info.entries[i].kind == DL_ENTRY_EVAL)
       compareCall(i, phase);
 }
 
@@ -344,7 +357,8 @@ void CodegenVsInterpreter::compareTrainStep(int index, int step) {
     masked.push_back({name, dl::e2e::fromHost(data, *info), *reference});
   }
 
-  compareCall(index, "step " + phase);
+  // Odd steps run split at the gradient (`<step>_grad`, `<step>_apply`).
+  compareCall(index, "step " + phase, /*split=*/step % 2 == 1);
   compareStates("after step " + phase);
 
   for (const Masked &m : masked) {

@@ -230,9 +230,21 @@ const char *metadata(const dlrt_instance *inst, const char *key) {
   return found == inst->metadata.end() ? nullptr : found->second.c_str();
 }
 
+// The toy model has no grad/apply split: it trains in one process only.
+dl_status setCommunicator(dlrt_instance *inst, const dl_communicator *comm) {
+  if (!comm)
+    return DL_OK;
+  return failWith(inst, DL_ERR_INVALID_ARGUMENT, "the toy model trains in one process only");
+}
+
+dl_status gradients(dlrt_instance *inst, int32_t, float **, size_t *) {
+  return failWith(inst, DL_ERR_INVALID_ARGUMENT, "the toy model has no gradient area");
+}
+
 const dl_model_api kApi = {DL_MODEL_ABI_VERSION, info,     create, destroy, call,
                            tensor,               save,     load,   step,    lastError,
-                           creationErrorText,    setMetadata, metadata};
+                           creationErrorText,    setMetadata, metadata, setCommunicator,
+                           gradients};
 
 } // namespace
 

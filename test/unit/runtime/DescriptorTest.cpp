@@ -126,7 +126,7 @@ TEST(DescriptorTest, ChecksStateTensors) {
                              "\"kind\": \"param\"", "\"kind\": \"buffer\"")),
             "state[1] 'n': a param after a buffer (params come first)");
   EXPECT_EQ(errorOf(variant("\"kind\": \"param\"", "\"kind\": \"weight\"")),
-            "state[0] 'w': kind 'weight' is neither 'param' nor 'buffer'");
+            "state[0] 'w': kind 'weight' is not 'param', 'buffer', 'optimizer' or 'gradient'");
   EXPECT_EQ(errorOf(variant("\"init_stream\": 2147483648", "\"init_stream\": 4294967296")),
             "state[0] 'w': 'init_stream' must be an integer in [0, 4294967295]");
 }
@@ -154,7 +154,7 @@ TEST(DescriptorTest, ChecksInitializers) {
 
 TEST(DescriptorTest, ChecksEntriesAndBuffers) {
   EXPECT_EQ(errorOf(variant("\"kind\": \"eval\"", "\"kind\": \"backward\"")),
-            "entries[0] 'f': kind 'backward' is not 'forward', 'eval' or 'train'");
+            "entries[0] 'f': kind 'backward' is not 'forward', 'eval', 'train', 'grad' or 'apply'");
   EXPECT_EQ(errorOf(variant("\"outputs\": [{", "\"outputs\": [7, {")),
             "entries[0] 'f': outputs[0] is not an object");
   EXPECT_EQ(errorOf(variant("{\"kind\": \"arena\", \"offset\": 64",
@@ -180,6 +180,76 @@ TEST(DescriptorTest, ChecksEntriesAndBuffers) {
             "buffers[1]: more elements than a Halide buffer can index");
   EXPECT_EQ(errorOf(variant("{\"kind\": \"arena\"", "{\"kind\": \"scratch\"")),
             "buffers[1]: kind 'scratch' is not 'arena', 'state', 'input' or 'output'");
+}
+
+// A training step split at its gradient: train, grad and apply entries sharing one gradient area
+// (count, loss, then the gradient of w) in the state block.
+const std::string kTraining = R"({"format": "dlc-model", "version": 1, "name": "m", "target": "cpu",
+ "param_bytes": 64, "state_bytes": 192, "workspace_bytes": 0,
+ "state": [
+  {"name": "w", "kind": "param", "dtype": "f32", "shape": [4], "offset": 0, "bytes": 16,
+   "init": "zeros", "init_args": {}, "init_stream": 2147483648},
+  {"name": "s.grad.count", "kind": "gradient", "dtype": "f32", "shape": [], "offset": 64,
+   "bytes": 4, "init": "zeros", "init_args": {}, "init_stream": 2147483649},
+  {"name": "s.grad.loss", "kind": "gradient", "dtype": "f32", "shape": [], "offset": 128,
+   "bytes": 4, "init": "zeros", "init_args": {}, "init_stream": 2147483650},
+  {"name": "s.grad.w", "kind": "gradient", "dtype": "f32", "shape": [4], "offset": 192,
+   "bytes": 16, "init": "zeros", "init_args": {}, "init_stream": 2147483651},
+  {"name": "s.count", "kind": "optimizer", "dtype": "i32", "shape": [], "offset": 256,
+   "bytes": 4, "init": "zeros", "init_args": {}, "init_stream": 2147483652}
+ ],
+ "entries": [
+  {"name": "s", "kind": "train", "step": "s", "accumulate": 2, "grad_offset": 64, "grad_bytes": 192,
+   "inputs": [{"name": "x", "dtype": "f32", "shape": [4]}],
+   "outputs": [{"name": "loss", "dtype": "f32", "shape": []}]},
+  {"name": "s_grad", "kind": "grad", "step": "s", "grad_offset": 64, "grad_bytes": 192,
+   "inputs": [{"name": "x", "dtype": "f32", "shape": [4]}],
+   "outputs": [{"name": "loss", "dtype": "f32", "shape": []}]},
+  {"name": "s_apply", "kind": "apply", "step": "s", "grad_offset": 64, "grad_bytes": 192,
+   "inputs": [], "outputs": [{"name": "loss", "dtype": "f32", "shape": []}]}
+ ],
+ "buffers": []})";
+
+std::string trainingVariant(const std::string &from, const std::string &to) {
+  return replaced(kTraining, from, to);
+}
+
+TEST(DescriptorTest, LinksTrainingStepsToTheirGradientArea) {
+  std::string error;
+  std::unique_ptr<ModelDescription> model = parseDescriptor(kTraining.c_str(), error);
+  ASSERT_TRUE(model) << error;
+  const EntrySpec &train = model->entries[0];
+  EXPECT_EQ(train.gradEntry, 1);
+  EXPECT_EQ(train.applyEntry, 2);
+  EXPECT_EQ(train.accumulate, 2);
+  EXPECT_EQ(model->states[1].role, StateRole::Gradient);
+  EXPECT_FALSE(model->states[1].saved());
+  EXPECT_EQ(model->states[4].role, StateRole::Optimizer);
+  EXPECT_TRUE(model->states[4].saved());
+  EXPECT_EQ(model->info.entries[2].kind, DL_ENTRY_APPLY);
+  EXPECT_EQ(model->info.entries[0].grad_offset, 64u);
+  EXPECT_EQ(model->info.entries[0].grad_bytes, 192u);
+  EXPECT_EQ(model->info.n_buffers, 4) << "gradient and optimizer state are buffers of the C view";
+
+  EXPECT_EQ(errorOf(trainingVariant("\"name\": \"s_apply\", \"kind\": \"apply\", \"step\": \"s\"",
+                                    "\"name\": \"s_apply\", \"kind\": \"apply\", \"step\": \"t\"")),
+            "descriptor: entry 's': its step 's' lacks a grad or apply entry");
+  EXPECT_EQ(errorOf(trainingVariant("\"grad_offset\": 64, \"grad_bytes\": 192,\n   \"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [4]}],\n   \"outputs\": [{\"name\": \"loss\", \"dtype\": \"f32\", \"shape\": []}]},\n  {\"name\": \"s_apply\"",
+                                    "\"grad_offset\": 128, \"grad_bytes\": 128,\n   \"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [4]}],\n   \"outputs\": [{\"name\": \"loss\", \"dtype\": \"f32\", \"shape\": []}]},\n  {\"name\": \"s_apply\"")),
+            "descriptor: entry 's_grad': its gradient area differs from that of 's'");
+  EXPECT_EQ(errorOf(trainingVariant("\"accumulate\": 2, \"grad_offset\": 64", "\"accumulate\": 2, \"grad_offset\": 65")),
+            "entries[0] 's': the gradient area (offset 65, 192 bytes) is not 64-byte aligned");
+  EXPECT_EQ(errorOf(trainingVariant("\"accumulate\": 2", "\"accumulate\": 0")),
+            "entries[0] 's': 'accumulate' must be an integer in [1, 65536]");
+  EXPECT_EQ(errorOf(trainingVariant("\"accumulate\": 2, \"grad_offset\": 64, \"grad_bytes\": 192",
+                                    "\"accumulate\": 2, \"grad_offset\": 64, \"grad_bytes\": 1024")),
+            "descriptor: entry 's': its gradient area ends at byte 1088, past the state block's 320");
+  EXPECT_EQ(errorOf(trainingVariant("\"name\": \"s_grad\", \"kind\": \"grad\", \"step\": \"s\", \"grad_offset\": 64, \"grad_bytes\": 192,\n   \"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [4]}]",
+                                    "\"name\": \"s_grad\", \"kind\": \"grad\", \"step\": \"s\", \"grad_offset\": 64, \"grad_bytes\": 192,\n   \"inputs\": [{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [8]}]")),
+            "descriptor: entry 's': its grad and apply entries do not take its inputs and return its loss");
+  EXPECT_EQ(errorOf(trainingVariant("\"name\": \"s_grad\", \"kind\": \"grad\", \"step\": \"s\"",
+                                    "\"name\": \"s_grad\", \"kind\": \"forward\", \"step\": \"s\"")),
+            "entries[1] 's_grad': a forward entry has a training step or gradient area");
 }
 
 } // namespace
