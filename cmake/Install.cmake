@@ -1,11 +1,14 @@
 # What `cmake --install <build> --prefix P` (and `make install PREFIX=P`) puts under P:
 #   bin/                           dlc, dl-run, dl-opt
-#   include/dl/                    runtime.h (the C ABI), model_abi.h
+#   include/dl/                    runtime.h (the C ABI), model_abi.h, mpi_communicator.h
 #   lib/libdlrt.a                  the runtime linked into every model.so (dlc finds it as
 #                                  ../lib/libdlrt.a from its own executable)
 #   lib/libdlrt_loader.so.0        the loader of dl/runtime.h's generic API (SONAME .so.0)
+#   lib/libdlrt_mpi.so.0           dl/mpi_communicator.h, data-parallel training on MPI
+#                                  (SONAME .so.0; links the system's libmpi)
 #   lib/cmake/dlc/                 the CMake package: find_package(dlc) gives dlc::runtime,
-#                                  dlc::loader, dlc::dlc and dlc_add_model (dlcAddModel.cmake)
+#                                  dlc::loader, dlc::mpi, dlc::dlc and dlc_add_model
+#                                  (dlcAddModel.cmake)
 #   lib/pkgconfig/dlc.pc           the loader and the headers for pkg-config
 #   lib/python3/dist-packages/dlc/ the Python package (python/dlc), ctypes over the loader
 # Nothing installed names the source or build tree, and the tree can move as a whole: the
@@ -19,11 +22,12 @@ set(DLC_INSTALL_CMAKEDIR lib/cmake/dlc)
 set(DLC_INSTALL_PYTHONDIR lib/python3/dist-packages)
 
 install(TARGETS dlc dl-run dl-opt EXPORT dlcTargets RUNTIME DESTINATION bin)
-install(TARGETS dlrt dlrt_loader EXPORT dlcTargets
+install(TARGETS dlrt dlrt_loader dlrt_mpi EXPORT dlcTargets
   ARCHIVE DESTINATION lib
   LIBRARY DESTINATION lib)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/include/dl/runtime.h
               ${PROJECT_SOURCE_DIR}/runtime/include/dl/model_abi.h
+              ${PROJECT_SOURCE_DIR}/runtime/include/dl/mpi_communicator.h
         DESTINATION include/dl)
 
 install(EXPORT dlcTargets NAMESPACE dlc:: FILE dlcTargets.cmake DESTINATION ${DLC_INSTALL_CMAKEDIR})

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dlc needs to build and test, when any is missing: the toolchain,
 # MLIR/LLVM 19 and Halide 14, Fashion-MNIST (the main job's data), NumPy (the Python package's one
-# dependency), PyTorch (the parity test's reference, run with /usr/bin/python3) and pocl, an OpenCL
-# device on the CPU on which the kernel tests run the GPU schedules. Idempotent, and quiet when everything is present. Needs root (or
-# sudo) only when something must be installed.
+# dependency), PyTorch (the parity test's reference, run with /usr/bin/python3), pocl, an OpenCL
+# device on the CPU on which the kernel tests run the GPU schedules, and Open MPI (libdlrt_mpi,
+# data-parallel training, and mpirun for its tests). Idempotent, and quiet when everything is
+# present. Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools clang-19 libclang-rt-19-dev
   libhalide14-0-dev libgtest-dev zlib1g-dev libzstd-dev
   dataset-fashion-mnist python3-numpy python3-torch ocl-icd-libopencl1 pocl-opencl-icd
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cmake_package.sh PREFIX PROJECT WORK: builds the outside project PROJECT (a copy in WORK/src)
-# against the dlc installed in PREFIX, runs its programs, then edits a file the model imports and
-# checks that only then the model is compiled again; finally builds generic.c with pkg-config.
+# against the dlc installed in PREFIX, runs its programs (the one on dlc::mpi alone, as one rank),
+# then edits a file the model imports and checks that only then the model is compiled again;
+# finally builds generic.c with pkg-config.
 set -euo pipefail
 prefix=$1 project=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
@@ -17,6 +18,10 @@ grep -qx "f.a.W \[3, 24\]" "$work/typed1.txt"     # DEFINES H=24 reaches the imp
 grep -qx "steps 20, loss finite" "$work/typed1.txt"
 "$build/generic" "$build/dlc_models/regressor/libregressor.so" | tee "$work/generic.txt"
 grep -qx "model regressor: forward eval train_step" "$work/generic.txt"
+
+# dlc::mpi without mpirun: a communicator of one rank.
+env -u OMPI_COMM_WORLD_SIZE -u PMIX_RANK -u PMI_SIZE -u PMI_RANK "$build/ranks" | tee "$work/ranks.txt"
+grep -qx "rank 0 of 1, launched 0, sum 1" "$work/ranks.txt"
 
 # Nothing changed: nothing is rebuilt.
 cmake --build "$build" | tee "$work/build2.log"

@@ -7,7 +7,8 @@ if(NOT status EQUAL 0)
   message(FATAL_ERROR "cmake --install ${BUILD} --prefix ${PREFIX} failed: ${status}")
 endif()
 foreach(file bin/dlc bin/dl-run bin/dl-opt lib/libdlrt.a lib/libdlrt_loader.so.0
-             include/dl/runtime.h lib/cmake/dlc/dlcConfig.cmake lib/pkgconfig/dlc.pc)
+             lib/libdlrt_mpi.so.0 include/dl/runtime.h include/dl/mpi_communicator.h
+             lib/cmake/dlc/dlcConfig.cmake lib/pkgconfig/dlc.pc)
   if(NOT EXISTS ${PREFIX}/${file})
     message(FATAL_ERROR "the install has no ${file}")
   endif()
