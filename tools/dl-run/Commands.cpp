@@ -1,10 +1,20 @@
 //===- Commands.cpp - What dl-run's commands share ------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/Ranks.h"
 #include "tools/dl-run/training/TrainPosition.h"
 
 #include <cstdio>
 
 namespace dlrun {
+
+namespace {
+
+bool joinRanks(Model &model, std::string &error) {
+  const dl_communicator *comm = ranks().communicator();
+  return !comm || model.attach(comm, error);
+}
+
+} // namespace
 
 int fail(std::ostream &err, const std::string &message) {
   err << "dl-run: error: " << message << "\n";
@@ -12,11 +22,14 @@ int fail(std::ostream &err, const std::string &message) {
 }
 
 bool openModel(const Options &options, Model &model, std::string &error) {
+  // In a data-parallel run every rank opens the model as one process would, then takes rank 0's
+  // state (and the seed it resumed with) when it joins the others.
+  int threads = options.threads > 0 ? options.threads : ranks().defaultThreads();
   if (!model.open(options.model, error) ||
-      !model.createInstance(options.seed, options.threads, options.device, error))
+      !model.createInstance(options.seed, threads, options.device, error))
     return false;
   if (options.init.empty())
-    return true;
+    return joinRanks(model, error);
   if (!model.load(options.init, error))
     return false;
   // A checkpoint dl-run train wrote records the seed its run drew from (the data order, dropout's
@@ -27,9 +40,9 @@ bool openModel(const Options &options, Model &model, std::string &error) {
     return false;
   }
   if (!saved || *saved == model.seed() || options.isGiven("--seed"))
-    return true;
-  return model.createInstance(*saved, options.threads, options.device, error) &&
-         model.load(options.init, error);
+    return joinRanks(model, error);
+  return model.createInstance(*saved, threads, options.device, error) &&
+         model.load(options.init, error) && joinRanks(model, error);
 }
 
 namespace {

@@ -14,13 +14,17 @@ std::string helpText() {
 USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT] [--save CKPT]
                       [--seed S] [--threads T] [--shuffle|--no-shuffle] [--limit N]
                       [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
-                      [--plot FILE.png] [--on-nonfinite stop|skip]
+                      [--plot FILE.png] [--on-nonfinite stop|skip] [--accumulate K]
+                      [--distributed mpi|none]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
                       [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
+                      [--accumulate K] [--distributed mpi|none]
        dl-run train MODEL.so --text FILE [--epochs N] [--steps N] [--init CKPT] [--save CKPT]
-                      [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
+                      [--seed S] [--threads T] [--step NAME] [--plot FILE.png] [--accumulate K]
+                      [--distributed mpi|none]
        dl-run eval MODEL.so --data fashion-mnist|PATH|--inputs NAME=FILE,... [--init CKPT] [--limit N]
                       [--entry NAME] [--seed S] [--threads T] [--pixels standardized|unit]
+                      [--distributed mpi|none]
        dl-run eval MODEL.so --text FILE [--init CKPT] [--seed S] [--threads T]
        dl-run predict MODEL.so --inputs NAME=FILE,... --out FILE.npy [--init CKPT] [--entry NAME]
                       [--seed S] [--threads T]
@@ -134,10 +138,28 @@ OPTIONS:
   --seed S          Seed of initialization, random ops (sample's noise), shuffling, text windows,
                     text sampling and bench inputs (42; with --init, the checkpoint's if it has one).
   --threads T       Worker threads of the kernels (0: one per core, the default).
+  --accumulate K    train: sum the gradients of K batches (through the train entry's _grad entry)
+                    before one update (its _apply entry), which then uses their mean: the update of
+                    a K times larger batch. Each update takes K batches; the loss printed is theirs.
+  --distributed mpi|none  train, eval: join the other processes of an MPI job (see DATA
+                    PARALLELISM), the default when mpirun started dl-run; none runs alone.
   --device cpu|cuda Where the model runs: the CPU or the NVIDIA GPU. By default, the first target
                     the library was compiled for (dlc --target=cpu, cuda or cpu,cuda).
   --help            Show this help.
   --version         Show the version.
+
+DATA PARALLELISM:
+  mpirun -np N dl-run train MODEL.so --data ... runs N ranks that train one model together (as
+  PyTorch's DistributedDataParallel): rank 0's state is broadcast first; each global batch of
+  N x B samples (B the model's batch size; x K with --accumulate) is split in N consecutive
+  slices of B, rank r taking slice r, so N ranks of batch B see, in order, the batches one process
+  of batch N x B would; the gradients are summed over the ranks and every rank applies their mean.
+  --data shards every epoch's shuffled order so; --inputs gives rank r batch k*N + r of the files
+  at step k; --text draws each rank's windows from its own stream. Losses and accuracies printed
+  are means over all ranks; eval splits the batches across the ranks and sums the counts. Only
+  rank 0 prints, saves checkpoints (atomically) and plots; a checkpoint of N ranks loads in one
+  process. Kernel threads per rank default to the cores divided by the ranks on the machine. When
+  one rank fails (a missing file, a killed process) the job ends with an error within seconds.
 
 EXIT STATUS:
   0 success; 1 an error in a file, the model or the data (dl-run: error: ...); 2 a wrong command

@@ -81,6 +81,13 @@ bool Model::call(const dl_entry_info &entry, const std::vector<const void *> &in
   return true;
 }
 
+bool Model::attach(const dl_communicator *comm, std::string &error) {
+  dl_status status = dl_instance_set_communicator(instance_, comm);
+  if (status != DL_OK)
+    error = failure(status, "joining the other ranks");
+  return status == DL_OK;
+}
+
 bool Model::tensor(const std::string &name, void *&data, std::string &error) {
   const dl_tensor_info *info = nullptr;
   dl_status status = dl_instance_tensor(instance_, name.c_str(), &data, &info);
@@ -140,6 +147,8 @@ const char *entryKindName(dl_entry_kind kind) {
   case DL_ENTRY_FORWARD: return "forward";
   case DL_ENTRY_EVAL: return "eval";
   case DL_ENTRY_TRAIN: return "train";
+  case DL_ENTRY_GRAD: return "grad";
+  case DL_ENTRY_APPLY: return "apply";
   }
   return "?";
 }

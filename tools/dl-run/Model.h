@@ -55,6 +55,9 @@ public:
   /// The checkpoint metadata (dl_instance_metadata), saved with the next checkpoint.
   std::optional<std::string> metadata(const std::string &key) const;
   bool setMetadata(const std::string &key, const std::string &value, std::string &error);
+  /// Attaches the communicator of a data-parallel run (dl_instance_set_communicator): the
+  /// instance takes rank 0's state, and its train entries sum gradients over the ranks.
+  bool attach(const dl_communicator *comm, std::string &error);
   /// The storage of the parameter or buffer `name` (on the host; see dl_instance_tensor).
   bool tensor(const std::string &name, void *&data, std::string &error);
   bool load(const std::string &checkpoint, std::string &error);
@@ -74,7 +77,7 @@ private:
   uint64_t seed_ = 0;
 };
 
-/// "train", "forward" or "eval".
+/// "train", "forward", "eval", "grad" or "apply".
 const char *entryKindName(dl_entry_kind kind);
 
 /// The element type of data arrays that matches a model dtype.

@@ -34,6 +34,8 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--losses", true, {"train"}},
       {"--plot", true, {"train"}},
       {"--on-nonfinite", true, {"train"}},
+      {"--accumulate", true, {"train"}},
+      {"--distributed", true, {"train", "eval"}},
       {"--init", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--save", true, {"train"}},
       {"--out", true, {"predict", "sample"}},
@@ -197,6 +199,15 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       options.shuffle = flag == "--shuffle";
     } else if (flag == "--losses") {
       options.losses = value;
+    } else if (flag == "--accumulate") {
+      if (!integer(1, options.accumulate))
+        return false;
+      if (options.accumulate > 65536)
+        return usage("--accumulate " + value + " is more than 65536");
+    } else if (flag == "--distributed") {
+      if (value != "mpi" && value != "none")
+        return usage("--distributed takes mpi or none, not '" + value + "'");
+      options.distributed = value;
     } else if (flag == "--on-nonfinite") {
       if (value != "stop" && value != "skip")
         return usage("--on-nonfinite takes stop or skip, not '" + value + "'");

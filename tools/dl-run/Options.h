@@ -47,6 +47,8 @@ struct Options {
   std::string device; ///< --device cpu|cuda; empty: the library's (its first target)
   bool shuffle = true;                                     ///< --shuffle / --no-shuffle
   bool skipNonFinite = false;                              ///< --on-nonfinite skip (else stop)
+  int64_t accumulate = 1;                                  ///< --accumulate K (train)
+  std::string distributed; ///< --distributed mpi|none (train, eval); empty: mpi under mpirun
   bool help = false, version = false;
   std::vector<std::string> given; ///< The flags given, for the "does not apply" check.
 

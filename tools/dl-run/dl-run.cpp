@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
 #include "tools/dl-run/Options.h"
+#include "tools/dl-run/Ranks.h"
 #include "tools/StandardOutput.h"
 
 #include <iostream>
+#include <sstream>
 #include <new>
 
 namespace {
@@ -26,11 +28,23 @@ int run(int argc, char **argv) {
     std::cout << "dl-run " << DLC_VERSION << "\n";
     return dlrun::kExitOk;
   }
+  // train and eval join an MPI job when mpirun started them; the other commands run alone.
+  dlrun::Ranks &ranks = dlrun::ranks();
+  std::string error;
+  if ((options.command == "train" || options.command == "eval") &&
+      !ranks.start(options.distributed, error))
+    return dlrun::fail(std::cerr, error);
+  // Rank 0 speaks for the job; the others hold back their errors (Ranks::finish).
+  std::ostringstream quiet, heldErrors;
+  std::ostream &out = ranks.isRoot() ? std::cout : quiet;
+  std::ostream &err = ranks.isRoot() ? std::cerr : heldErrors;
+  int status;
   try {
-    return dlrun::runCommand(options, std::cout, std::cerr);
+    status = dlrun::runCommand(options, out, err);
   } catch (const std::bad_alloc &) {
-    return dlrun::fail(std::cerr, "out of memory");
+    status = dlrun::fail(err, "out of memory");
   }
+  return ranks.finish(status, heldErrors.str(), std::cerr);
 }
 
 } // namespace

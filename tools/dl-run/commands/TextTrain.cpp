@@ -12,11 +12,13 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/Ranks.h"
 #include "tools/dl-run/feeds/TextFeed.h"
 #include "tools/dl-run/training/NonFinite.h"
 #include "tools/dl-run/training/TrainOutputs.h"
 #include "tools/dl-run/training/TrainPosition.h"
 #include "tools/dl-run/training/TrainSchedule.h"
+#include "tools/dl-run/training/Update.h"
 
 #include <cmath>
 #include <cstdio>
@@ -186,6 +188,11 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
     out << "resuming " << options.init << " after epoch " << position.epochsDone << " (step "
         << model.step() << ")\n";
 
+  const int64_t accumulate = options.accumulate;
+  const dl_entry_info *grad = nullptr, *apply = nullptr;
+  if (!findSplitEntries(model, entry, accumulate, grad, apply, error))
+    return fail(err, error);
+
   InterruptGuard guard;
   EntryBuffers buffers(entry);
   Progress progress(err, stderrIsTerminal());
@@ -198,9 +205,14 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
     progress.start(label, stepsPerEpoch, b * t, "step", "chars");
     double lossSum = 0;
     for (int64_t k = 0; k < stepsPerEpoch; ++k) {
-      fillRandomWindows(train, text.train, model.seed(), model.step(), buffers);
+      // Each rank, and each batch of an accumulation, draws its own windows: the rank and the
+      // batch are folded into the seed and the step (rank 0 of one process keeps both).
+      auto fill = [&](int64_t batch) {
+        uint64_t seed = model.seed() + uint64_t(ranks().rank()) * 0x9E3779B97F4A7C15ull;
+        fillRandomWindows(train, text.train, seed, model.step() * accumulate + batch, buffers);
+      };
       if (!finite.beforeStep(error) ||
-          !model.call(entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+          !runUpdate(model, entry, grad, apply, accumulate, buffers, fill, error)) {
         progress.finish();
         return fail(err, error);
       }

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/Ranks.h"
 #include "tools/dl-run/feeds/FileFeed.h"
 #include "tools/dl-run/feeds/ImageFeed.h"
 #include "tools/dl-run/output/Plot.h"
@@ -20,6 +21,7 @@
 #include "tools/dl-run/training/TrainOutputs.h"
 #include "tools/dl-run/training/TrainPosition.h"
 #include "tools/dl-run/training/TrainSchedule.h"
+#include "tools/dl-run/training/Update.h"
 
 #include <cmath>
 #include <cstdio>
@@ -50,6 +52,7 @@ std::string accuracyText(const SplitScores &scores) {
 /// One scheduled step's binding, buffers and the sum of its losses over the epoch.
 struct StepRun {
   ScheduledStep step;
+  const dl_entry_info *grad = nullptr, *apply = nullptr; ///< With --accumulate.
   ImageBinding binding;
   std::unique_ptr<EntryBuffers> buffers;
   double lossSum = 0;
@@ -135,10 +138,17 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
                            step.entry->name + "' take batches of " +
                            std::to_string(runs.front().binding.batch) + " and " +
                            std::to_string(run.binding.batch) + " samples; a schedule needs one size");
+    if (!findSplitEntries(model, *step.entry, options.accumulate, run.grad, run.apply, error))
+      return fail(err, error);
     run.buffers = std::make_unique<EntryBuffers>(*step.entry);
     runs.push_back(std::move(run));
   }
   const ImageBinding &train = runs.front().binding;
+  // An update takes a global batch: `accumulate` batches on each rank, of B samples each. Batch k
+  // of rank r is slice k * ranks + r of it, so the ranks of one accumulation step see together
+  // what one process of a ranks-times larger batch would.
+  const int64_t rankCount = ranks().size(), rank = ranks().rank(), accumulate = options.accumulate;
+  const int64_t perUpdate = train.batch * rankCount * accumulate;
 
   // Accuracy comes from the forward entry, else the eval entry; a generator's forward entry, which
   // takes no inputs, has none to report.
@@ -155,22 +165,26 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         << "output; accuracy is not reported\n";
 
   int64_t samples = data.train.size();
-  int64_t batches = samples / train.batch;
+  int64_t batches = samples / perUpdate;
   if (batches == 0)
     return fail(err, "the training split has " + std::to_string(samples) +
-                         " samples, fewer than one batch of " + std::to_string(train.batch));
+                         " samples, fewer than one batch of " + std::to_string(perUpdate));
   out << "train";
   for (size_t i = 0; i < runs.size(); ++i)
     out << (i ? ", " : " ") << runs[i].step.entry->name
         << (runs[i].step.repeats > 1 ? " x" + std::to_string(runs[i].step.repeats) : "");
   out << (runs.size() > 1 ? " (in turn, on every batch)" : "") << ": " << batches << " batches of "
-      << train.batch << " per epoch";
-  if (samples % train.batch)
-    out << " (the last " << samples % train.batch << " samples of each epoch are dropped)";
+      << perUpdate << " per epoch";
+  if (rankCount > 1 || accumulate > 1)
+    out << " (" << (rankCount > 1 ? std::to_string(rankCount) + " ranks x " : "")
+        << (accumulate > 1 ? std::to_string(accumulate) + " accumulated x " : "") << train.batch
+        << ")";
+  if (samples % perUpdate)
+    out << " (the last " << samples % perUpdate << " samples of each epoch are dropped)";
   out << "\n" << std::flush;
 
   TrainPosition position;
-  if (!resumePosition(options, model, samples, train.batch, position, out, error))
+  if (!resumePosition(options, model, samples, perUpdate, position, out, error))
     return fail(err, error);
 
   InterruptGuard guard;
@@ -187,10 +201,15 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
     for (int64_t b = position.batchesDone; b < batches; ++b) {
       for (StepRun &run : runs) {
         EntryBuffers &buffers = *run.buffers;
-        fillImageBatch(run.binding, data.train, order.data() + b * train.batch, train.batch, buffers);
+        auto fill = [&](int64_t k) {
+          fillImageBatch(run.binding, data.train,
+                         order.data() + b * perUpdate + (k * rankCount + rank) * train.batch,
+                         train.batch, buffers);
+        };
         for (int64_t r = 0; r < run.step.repeats; ++r) {
           if (!finite.beforeStep(error) ||
-              !model.call(*run.step.entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+              !runUpdate(model, *run.step.entry, run.grad, run.apply, accumulate, buffers, fill,
+                         error)) {
             progress.finish();
             return fail(err, error);
           }
@@ -285,20 +304,29 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
   if (!entry || !bindStepInputs(*entry, options.inputs, inputs, error))
     return fail(err, error);
 
+  const dl_entry_info *grad = nullptr, *apply = nullptr;
+  if (!findSplitEntries(model, *entry, options.accumulate, grad, apply, error))
+    return fail(err, error);
+
   InterruptGuard guard;
   EntryBuffers buffers(*entry);
   Progress progress(err, stderrIsTerminal());
   int64_t samplesPerStep = entry->n_inputs && entry->inputs[0].rank ? entry->inputs[0].shape[0] : 1;
+  // Update `step` takes batch (step * accumulate + k) * ranks + rank of the files, k < accumulate.
+  const int64_t rankCount = ranks().size(), rank = ranks().rank(), accumulate = options.accumulate;
+  samplesPerStep *= rankCount * accumulate;
   progress.start("train " + std::string(entry->name), options.steps, samplesPerStep, "step");
   std::vector<float> losses;
   double lossSum = 0;
   int status = kExitOk;
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   for (int64_t step = 0; step < options.steps; ++step) {
-    fillStep(inputs, step, buffers);
+    auto fill = [&](int64_t k) {
+      fillStep(inputs, (step * accumulate + k) * rankCount + rank, buffers);
+    };
     if (!finite.beforeStep(error))
       return progress.finish(), fail(err, error);
-    if (!model.call(*entry, buffers.inputPointers(), buffers.outputPointers(), error)) {
+    if (!runUpdate(model, *entry, grad, apply, accumulate, buffers, fill, error)) {
       // The kernel names the value and its row in the batch; the step says which batch.
       progress.finish();
       return fail(err, "step " + std::to_string(step + 1) + ": " + error);
@@ -324,7 +352,7 @@ int trainOnInputs(const Options &options, std::ostream &out, std::ostream &err) 
     }
   }
   progress.finish();
-  if (!options.losses.empty() && !writeLosses(options.losses, losses, error))
+  if (!options.losses.empty() && ranks().isRoot() && !writeLosses(options.losses, losses, error))
     return fail(err, error);
   if (finite.skipped())
     out << finite.summary() << "\n";

@@ -1,6 +1,8 @@
 //===- SplitScores.cpp - Running an entry over a split for accuracy -------===//
 #include "tools/dl-run/training/SplitScores.h"
 
+#include "tools/dl-run/Ranks.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -30,7 +32,9 @@ bool evaluateSplit(Model &model, const ImageBinding &binding, const dldata::Imag
   std::vector<int32_t> labels(size_t(binding.batch));
   EntryBuffers buffers(entry);
   int64_t classes = scores.hasAccuracy ? entry.outputs[binding.scoresOutput].shape[1] : 0;
-  for (int64_t first = 0; first < n; first += binding.batch) {
+  // In a data-parallel run rank r takes batches r, r + ranks, ...; the sums meet below.
+  const int64_t rankCount = ranks().size(), rank = ranks().rank();
+  for (int64_t first = rank * binding.batch; first < n; first += rankCount * binding.batch) {
     int64_t count = std::min(binding.batch, n - first);
     std::iota(order.begin(), order.begin() + count, first);
     fillImageBatch(binding, split, order.data(), count, buffers);
@@ -48,6 +52,15 @@ bool evaluateSplit(Model &model, const ImageBinding &binding, const dldata::Imag
     }
   }
   scores.samples = n;
+  std::vector<double> sums = scores.losses;
+  sums.push_back(double(scores.correct));
+  sums.push_back(double(scores.fullBatches));
+  if (!ranks().sum(sums, error))
+    return false;
+  scores.fullBatches = int64_t(sums.back());
+  scores.correct = int64_t(sums[sums.size() - 2]);
+  sums.resize(scores.losses.size());
+  scores.losses = sums;
   for (double &loss : scores.losses)
     loss = scores.fullBatches ? loss / double(scores.fullBatches) : 0;
   return true;

@@ -4,7 +4,7 @@
 // last partial batch padded with zeros whose rows are ignored. Accuracy is the share of samples
 // whose argmax over the entry's [B, classes] output is their label. Losses (the scalar outputs of
 // an eval entry) are means over the full batches only, since a padded batch's loss includes the
-// padding.
+// padding. In a data-parallel run (Ranks.h) the ranks share the batches and sum what they count.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_TOOLS_DLRUN_TRAINING_SPLITSCORES_H

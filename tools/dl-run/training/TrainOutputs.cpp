@@ -2,6 +2,7 @@
 #include "tools/dl-run/training/TrainOutputs.h"
 
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/Ranks.h"
 #include "tools/dl-run/training/TrainPosition.h"
 
 #include <cerrno>
@@ -65,7 +66,8 @@ bool checkTrainOutputs(const Options &options, std::string &error) {
 
 bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std::ostream &err,
                     const TrainPosition *position) {
-  if (options.save.empty())
+  // Every rank holds the same state; rank 0 writes it (atomically, as every checkpoint).
+  if (options.save.empty() || !ranks().isRoot())
     return true;
   std::string error;
   if (!storeSeed(model, model.seed(), error) ||
@@ -79,7 +81,7 @@ bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std
 
 bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
               std::ostream &err) {
-  if (options.plot.empty())
+  if (options.plot.empty() || !ranks().isRoot())
     return true;
   std::string summary, error;
   if (!writeLossPlot(options.plot, curves, summary, error)) {
