@@ -16,8 +16,9 @@ namespace dl::codegen {
 
 /// The functions of every model besides its entry points: `<model>_<suffix>`.
 inline const std::vector<std::string> &modelApiSuffixes() {
-  static const std::vector<std::string> suffixes = {"create", "destroy", "param", "save",
-                                                    "load",   "step",    "last_error", "info"};
+  static const std::vector<std::string> suffixes = {
+      "create", "destroy", "param", "save", "load", "step", "last_error", "info",
+      "set_communicator", "gradients"};
   return suffixes;
 }
 
