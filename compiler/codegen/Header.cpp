@@ -78,17 +78,47 @@ std::string modelHeader(const ModelLayout &layout, const std::string &sourceName
   os << "#define " << upper(m) << "_PARAM_BYTES " << layout.paramBytes << "\n";
   os << "#define " << upper(m) << "_STATE_BYTES " << layout.stateBytes << "\n";
   os << "#define " << upper(m) << "_WORKSPACE_BYTES " << layout.workspaceBytes << "\n\n";
+  for (const EntryLayout &e : layout.entries) {
+    if (e.kind != mlir::dl::EntryKind::Train)
+      continue;
+    os << "/* The gradient area of " << e.step << " in the state block, which " << e.step
+       << "_grad adds into and\n * " << e.step << "_apply reads and clears (f32: the count of "
+       << "batches, the sum of their losses,\n * then each trained parameter's gradient sum). */\n";
+    os << "#define " << upper(m) << "_" << upper(e.step) << "_GRAD_OFFSET " << e.gradOffset << "\n";
+    os << "#define " << upper(m) << "_" << upper(e.step) << "_GRAD_BYTES " << e.gradBytes << "\n\n";
+  }
   os << "typedef struct " << m << "_model " << m << "_model;\n\n";
   os << "/* Allocates an instance and draws its parameters from their initializers (options may be\n"
      << " * NULL: CPU, one thread per core, seed 0). */\n";
   os << "dl_status " << m << "_create(const dl_options *options, " << m << "_model **out);\n";
   os << "void " << m << "_destroy(" << m << "_model *m);\n\n";
   for (const EntryLayout &e : layout.entries) {
-    const char *what = e.kind == mlir::dl::EntryKind::Train
-                           ? "One training step: the loss before the update, then the update."
-                       : e.kind == mlir::dl::EntryKind::Eval
-                           ? "Inference with targets: the losses, then the outputs."
-                           : "Inference.";
+    std::string what;
+    switch (e.kind) {
+    case mlir::dl::EntryKind::Train:
+      what = "One training step: the loss before the update, then the update.";
+      if (e.accumulate > 1)
+        what = "One batch of a training step that accumulates " + std::to_string(e.accumulate) +
+               " batches: every " + std::to_string(e.accumulate) +
+               "th call updates and returns the mean loss of its batches; the others return "
+               "their own loss.";
+      break;
+    case mlir::dl::EntryKind::Grad:
+      what = "Adds the gradient of this batch's loss into " + e.step +
+             "'s gradient area and returns the loss; changes no parameter.";
+      break;
+    case mlir::dl::EntryKind::Apply:
+      what = "The update of " + e.step +
+             " from the mean gradient accumulated since the last update (over the ranks too, "
+             "with a communicator); returns the mean loss of those batches.";
+      break;
+    case mlir::dl::EntryKind::Eval:
+      what = "Inference with targets: the losses, then the outputs.";
+      break;
+    case mlir::dl::EntryKind::Forward:
+      what = "Inference.";
+      break;
+    }
     os << "/* " << e.name << ": " << what << " */\n";
     os << "dl_status " << m << "_" << e.name << "(" << m << "_model *m";
     for (const NamedTensor &t : e.inputs)
