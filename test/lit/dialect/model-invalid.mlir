@@ -419,3 +419,18 @@ dl.model @m {
     return
   }
 }
+
+// -----
+
+// Tests that dl.train accumulates at least one batch per update.
+dl.model @m {
+  dl.param @w : tensor<4xf32> = "zeros"
+  func.func @loss() -> tensor<f32> {
+    %w = dl.load @w : tensor<4xf32>
+    %s = dl.sum %w : (tensor<4xf32>) -> tensor<f32>
+    return %s : tensor<f32>
+  }
+  // expected-error @+1 {{'dl.train' op accumulate must be 1 or more, not 0}}
+  dl.train @train_step loss @loss params [@w] optimizer "sgd" {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false}
+      weight_decay 0.0 schedule "constant" {} accumulate 0
+}

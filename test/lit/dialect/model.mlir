@@ -95,7 +95,7 @@ dl.model @buffers {
 // CHECK-NEXT: dl.train @rmsprop loss @loss params [@w, @b] optimizer "rmsprop" {alpha = 0.98999999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-02 : f64} weight_decay 1.000000e-04 schedule "constant" {}
 // CHECK-NEXT: dl.train @adagrad loss @loss params [@b] optimizer "adagrad" {eps = 1.000000e-10 : f64, lr = 1.000000e-02 : f64} weight_decay 0.000000e+00 clip_grad_norm 1.000000e+00 schedule "step" {every = 10 : i64, gamma = 1.000000e-01 : f64}
 // CHECK-NEXT: dl.train @adam loss @loss params [@w] optimizer "adam" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64} weight_decay 0.000000e+00 clip_grad_value 5.000000e-01 schedule "cosine" {total = 100 : i64, warmup = 0 : i64}
-// CHECK-NEXT: dl.train @adamw loss @loss params [@b, @w] optimizer "adamw" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} weight_decay 0.000000e+00 schedule "constant" {}
+// CHECK-NEXT: dl.train @adamw loss @loss params [@b, @w] optimizer "adamw" {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} weight_decay 0.000000e+00 schedule "constant" {} accumulate 8
 dl.model @optimizers {
   dl.param @w : tensor<4x4xf32> = "zeros"
   dl.param @b : tensor<4xf32> = "zeros"
@@ -113,7 +113,7 @@ dl.model @optimizers {
   dl.train @adam loss @loss params [@w] optimizer "adam" {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64}
       weight_decay 0.0 clip_grad_value 0.5 schedule "cosine" {total = 100 : i64, warmup = 0 : i64}
   dl.train @adamw loss @loss params [@b, @w] optimizer "adamw" {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}
-      weight_decay 0.0 schedule "constant" {}
+      weight_decay 0.0 schedule "constant" {} accumulate 8
 }
 
 // Tests that a loss function may return more than the loss, as long as the loss comes first.

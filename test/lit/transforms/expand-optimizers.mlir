@@ -23,8 +23,34 @@ dl.model @m {
 // CHECK:         %[[PN:.*]] = dl.sub %[[P]], %[[STEP]]
 // CHECK:         dl.store %[[PN]], @w
 // CHECK:         dl.store %{{.*}}, @s.count : tensor<i32>
-// CHECK-DAG:   dl.buffer @s.count : tensor<i32> = "zeros"
-// CHECK-DAG:   dl.buffer @s.velocity.w : tensor<3xf32> = "zeros"
+// The same step split at its gradient area: @s.accumulate adds the batch into it...
+// CHECK-LABEL: func.func @s.accumulate() -> (tensor<f32> {dl.loss = "s"})
+// CHECK:         %[[LOSS:.*]] = dl.sum
+// CHECK:         dl.load @s.grad.count
+// CHECK:         dl.store %{{.*}}, @s.grad.count
+// CHECK:         %[[LS:.*]] = dl.load @s.grad.loss
+// CHECK:         %[[LN:.*]] = dl.add %[[LS]], %[[LOSS]]
+// CHECK:         dl.store %[[LN]], @s.grad.loss
+// CHECK:         %[[GS:.*]] = dl.load @s.grad.w
+// CHECK:         %[[GN:.*]] = dl.add %[[GS]],
+// CHECK:         dl.store %[[GN]], @s.grad.w
+// CHECK:         return %[[LOSS]]
+// ...and @s.apply updates from its mean.
+// CHECK-LABEL: func.func @s.apply() -> (tensor<f32> {dl.loss = "s"})
+// CHECK:         %[[N:.*]] = dl.load @s.grad.count
+// CHECK:         %[[SUM:.*]] = dl.load @s.grad.loss
+// CHECK:         %[[MEAN:.*]] = dl.div %[[SUM]], %[[N]]
+// CHECK:         %[[GSUM:.*]] = dl.load @s.grad.w
+// CHECK:         %[[GMEAN:.*]] = dl.div %[[GSUM]], %[[N]]
+// CHECK:         dl.add %{{.*}}, %[[GMEAN]]
+// CHECK:         dl.store %{{.*}}, @s.velocity.w
+// CHECK:         dl.store %{{.*}}, @w
+// CHECK:         return %[[MEAN]]
+// CHECK-DAG:   dl.buffer @s.count : tensor<i32> = "zeros" attributes {dl.role = "optimizer"}
+// CHECK-DAG:   dl.buffer @s.velocity.w : tensor<3xf32> = "zeros" attributes {dl.role = "optimizer"}
+// CHECK-DAG:   dl.buffer @s.grad.count : tensor<f32> = "zeros" attributes {dl.role = "gradient"}
+// CHECK-DAG:   dl.buffer @s.grad.loss : tensor<f32> = "zeros" attributes {dl.role = "gradient"}
+// CHECK-DAG:   dl.buffer @s.grad.w : tensor<3xf32> = "zeros" attributes {dl.role = "gradient"}
 
 // -----
 
