@@ -17,7 +17,7 @@ grep -qx "x \[8, 3\]" "$work/typed1.txt"          # DEFINES B=8
 grep -qx "f.a.W \[3, 24\]" "$work/typed1.txt"     # DEFINES H=24 reaches the imported constant
 grep -qx "steps 20, loss finite" "$work/typed1.txt"
 "$build/generic" "$build/dlc_models/regressor/libregressor.so" | tee "$work/generic.txt"
-grep -qx "model regressor: forward eval train_step" "$work/generic.txt"
+grep -qx "model regressor: forward eval train_step train_step_grad train_step_apply" "$work/generic.txt"
 
 # dlc::mpi without mpirun: a communicator of one rank.
 env -u OMPI_COMM_WORLD_SIZE -u PMIX_RANK -u PMI_SIZE -u PMI_RANK "$build/ranks" | tee "$work/ranks.txt"
@@ -50,5 +50,5 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 cc -std=c11 -Wall -Werror "$src/generic.c" -o "$work/generic-pc" $(pkg-config --cflags --libs dlc) \
    -Wl,-rpath,"$(pkg-config --variable=libdir dlc)"
 "$work/generic-pc" "$build/dlc_models/regressor/libregressor.so" | grep -qx \
-  "model regressor: forward eval train_step"
+  "model regressor: forward eval train_step train_step_grad train_step_apply"
 echo "ok: find_package(dlc), dlc_add_model and pkg-config"

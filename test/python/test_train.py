@@ -53,8 +53,10 @@ class XorTest(unittest.TestCase):
         info = self.lib.info
         self.assertEqual(info.name, "xor")
         self.assertEqual(info.target, "cpu")
-        self.assertEqual(list(info.entries), ["forward", "eval", "train_step"])
-        self.assertEqual([e.kind for e in info.entries.values()], ["forward", "eval", "train"])
+        self.assertEqual(list(info.entries),
+                         ["forward", "eval", "train_step", "train_step_grad", "train_step_apply"])
+        self.assertEqual([e.kind for e in info.entries.values()],
+                         ["forward", "eval", "train", "grad", "apply"])
         x = info.entries["train_step"].inputs["x"]
         self.assertEqual((x.dtype, x.shape, x.nbytes), (np.dtype(np.float32), (4, 2), 32))
         self.assertEqual(list(info.entries["train_step"].outputs), ["loss"])
@@ -87,6 +89,27 @@ class XorTest(unittest.TestCase):
                 np.testing.assert_array_equal(m.buffers[name], n.buffers[name])
             self.assertEqual(m.train_step(x=self.x, y=self.y), n.train_step(x=self.x, y=self.y))
 
+    def test_split_step_equals_the_fused_one(self):
+        # grad on two batches, then apply: the update of their mean, as one step on both at once
+        # would make; the gradient area holds the count, the loss sum and the gradient sums.
+        with self.lib.instance(seed=7) as a, self.lib.instance(seed=7) as b:
+            for _ in range(3):
+                fused = a.train_step(x=self.x, y=self.y)
+                self.assertEqual(b.train_step_grad(x=self.x, y=self.y), fused)
+                b.train_step_grad(x=self.x, y=self.y)
+                area = b.gradients("train_step")
+                self.assertEqual(area.dtype, np.float32)
+                self.assertEqual(area[0], 2.0)
+                self.assertAlmostEqual(float(area[16]), 2 * fused, places=5)  # after 64 bytes
+                self.assertAlmostEqual(b.train_step_apply(), fused, places=6)
+                self.assertEqual(area[0], 0.0, "apply clears the area")
+            self.assertEqual(b.step, 3)
+            for name in a.params:
+                np.testing.assert_allclose(b.params[name], a.params[name], rtol=1e-5, atol=1e-7)
+            with self.assertRaises(dlc.RuntimeError) as caught:
+                b.train_step_apply()
+            self.assertIn("no gradient accumulated", str(caught.exception))
+
     def test_metadata_get_set_delete(self):
         with self.lib.instance() as m:
             self.assertNotIn("k", m.metadata)
@@ -108,7 +131,8 @@ class GanTest(unittest.TestCase):
     def test_steps_in_turn(self):
         rng = np.random.default_rng(0)
         with self.lib.instance(seed=0) as m:
-            self.assertEqual([e.kind for e in m.info.entries.values()], ["forward", "eval", "train", "train"])
+            self.assertEqual([e.kind for e in m.info.entries.values()],
+                             ["forward", "eval", "train", "grad", "apply", "train", "grad", "apply"])
             g_before = m.params["g1.W"].copy()
             d_before = m.params["d1.W"].copy()
             real = rng.random((8, 784), dtype=np.float32)
