@@ -157,12 +157,18 @@ dl_status applyGradient(dlrt_instance &inst, int32_t entry, void *const *outputs
     if (dl_status s = stateToHost(inst, /*hostMayWrite=*/true))
       return s;
     auto *area = reinterpret_cast<float *>(inst.state + spec.gradOffset);
-    if (dl_status s = c.all_reduce_sum_f32(c.context, area, spec.gradBytes / sizeof(float)))
-      return communicatorFailed(inst, s, "summing the gradients of '" + spec.step + "'");
-    if (!(area[0] > 0))
+    dl_status s = c.all_reduce_sum_f32(c.context, area, spec.gradBytes / sizeof(float));
+    bool none = s == DL_OK && !(area[0] > 0);
+    if (s != DL_OK || none) {
+      // The step is lost, its batches with it: the next ones start a fresh sum.
+      std::memset(inst.state + spec.gradOffset, 0, spec.gradBytes);
+      inst.pendingBatches[spec.gradOffset] = 0;
+      if (s != DL_OK)
+        return communicatorFailed(inst, s, "summing the gradients of '" + spec.step + "'");
       return inst.fail(DL_ERR_INVALID_ARGUMENT,
                        entryLabel(spec) + ": no rank accumulated a gradient since the last "
                                           "update; call '" + grad + "' first");
+    }
   }
   dl_status status = runEntryFunction(inst, entry, nullptr, outputs, kernelSeed(inst, 0));
   // Cleared even after a failure, so the next batches do not add to a half-used sum.
