@@ -61,10 +61,8 @@ int Ranks::finish(int status, const std::string &errText, std::ostream &err) {
     err << errText;
     return status;
   }
-  if (status == 0) {
-    err << errText;
-    return status;
-  }
+  if (status == 0)
+    return status; // What ranks other than 0 held back is rank 0's to say.
   if (!isRoot()) {
     // Rank 0 failing the same way (the same bad file) ends the job with its own message first.
     // Else this rank's messages (not its progress) say why the job ends.
