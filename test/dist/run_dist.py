@@ -26,6 +26,8 @@ Cases (CMakeLists.txt here names the ctest test of each):
                   in another folder) writes nothing, and no temporary file stays behind
   data            --data sharding: the epoch lines and test accuracy of 2 ranks x 8 equal those of
                   1 process x 16, with shuffling; `dl-run eval` on 2 ranks equals one process
+  quiet-ranks     only rank 0 writes to standard output and standard error in a successful run
+                  (fails today: rank 1 writes its progress lines as it exits)
 
 Numbers are equal when |a - b| <= 1e-5 * max(1, |a|, |b|): absolute below 1, relative above.
 Numbers dl-run prints rounded (the epoch losses, %.4f) may differ by one unit of their last digit.
@@ -361,6 +363,18 @@ def case_data(ctx):
                                                              *acc[0], *loss[0]))
 
 
+def case_quiet_ranks(ctx):
+    x, y = classification_data(40 * 8)
+    model = ctx.compile("mlp", B=8)
+    result = run(ctx.mpirun + ["--tag-output", ctx.dlrun, "train", model, "--inputs",
+                               save_batches(ctx.work, "b8", x, y, 8), "--steps", "4"])
+    text = result.out + result.err
+    others = [line for line in text.splitlines() if not line.startswith("[1,0]<")]
+    check(not others, "ranks other than 0 wrote:\n  " + "\n  ".join(others) +
+          "\n(dl-run --help: only rank 0 prints)\n" + result.describe())
+    print("  only rank 0 wrote (%d lines)" % len(text.splitlines()))
+
+
 # Every model the cases use: the case `models` (the ctest fixture dist-models) compiles them once
 # for all, two at a time, into its --work, which the other cases' --prebuilt names.
 MODEL_SET = [("mlp", dict(B=8)), ("mlp", dict(B=16)), ("mlp", dict(B=32)), ("mlp", dict(B=8, ACC=2)),
@@ -380,7 +394,7 @@ CASES = {
     "models": case_models,
     "sgd": case_sgd, "adam-clip": case_adam_clip, "gan": case_gan, "accumulate": case_accumulate,
     "kill-rank0": case_kill_rank0, "kill-rank1": case_kill_rank1, "bad-file": case_bad_file,
-    "checkpoint": case_checkpoint, "data": case_data,
+    "checkpoint": case_checkpoint, "data": case_data, "quiet-ranks": case_quiet_ranks,
 }
 
 
