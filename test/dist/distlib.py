@@ -231,16 +231,16 @@ def epoch_lines(result):
     return lines
 
 
-def compare_epoch_lines(got, want):
-    check(len(got) == len(want), "%d epoch lines, expected %d" % (len(got), len(want)))
-    for (label, losses, train_acc, test_acc), (wlabel, wlosses, wtrain, wtest) in zip(got, want):
-        text = "%s  loss %s  train_acc %s  test_acc %s" % (label, " ".join(losses), train_acc, test_acc)
-        wtext = "%s  loss %s  train_acc %s  test_acc %s" % (wlabel, " ".join(wlosses), wtrain, wtest)
-        same = (label == wlabel and len(losses) == len(wlosses) and train_acc == wtrain and
+def compare_epoch_lines(what, got, want):
+    """`train --data`'s epoch lines (epoch_lines): the same epochs and accuracies, the losses as
+    printed_equal says."""
+    check(len(got) == len(want), "%s: %d epoch lines, expected %d" % (what, len(got), len(want)))
+    for (epoch, losses, train_acc, test_acc), (wepoch, wlosses, wtrain, wtest) in zip(got, want):
+        text = "%s  loss %s  train_acc %s  test_acc %s" % (epoch, " ".join(losses), train_acc, test_acc)
+        wtext = "%s  loss %s  train_acc %s  test_acc %s" % (wepoch, " ".join(wlosses), wtrain, wtest)
+        same = (epoch == wepoch and len(losses) == len(wlosses) and train_acc == wtrain and
                 test_acc == wtest and
                 all(g == w if not re.match(r"^-?[\d.]", w) else printed_equal(g, w)
                     for g, w in zip(losses, wlosses)))
-        check(same, "epoch line\n  got      %s\n  expected %s (one process)" % (text, wtext))
-        print("  %-44s %s" % ("2 ranks, as one process:", text))
-
-
+        check(same, "%s: epoch line\n  got      %s\n  expected %s (one process)" % (what, text, wtext))
+        print("  %-44s %s" % (what + ":", text))

@@ -24,8 +24,9 @@ Cases (CMakeLists.txt here names the ctest test of each):
                   ends nonzero within 30 s, naming the file and the rank
   checkpoint      a 2-rank --save resumed by one process equals one process throughout; rank 1 (run
                   in another folder) writes nothing, and no temporary file stays behind
-  data            --data sharding: the epoch lines and test accuracy of 2 ranks x 8 equal those of
-                  1 process x 16, with shuffling; `dl-run eval` on 2 ranks equals one process
+  data            --data sharding: the epoch lines, test accuracy and checkpoint of 2 ranks x 8 and
+                  of 2 ranks x --accumulate 2 x 4 equal those of 1 process x 16, with shuffling;
+                  `dl-run eval` on 2 ranks prints the accuracy and loss of one process
   quiet-ranks     only rank 0 writes to standard output and standard error in a successful run
                   (fails today: rank 1 writes its progress lines as it exits)
 
@@ -143,7 +144,7 @@ def case_gan(ctx):
     want, got = epoch_lines(one), epoch_lines(two)
     check(want[0][1][0] == "disc_step" and want[0][1][2] == "gen_step",
           "expected the losses of disc_step and gen_step\n" + one.describe())
-    compare_epoch_lines(got, want)
+    compare_epoch_lines("2 ranks x 8", got, want)
     # 250 samples in global batches of 16: 15 updates of each step per epoch.
     compare_checkpoints("both steps' checkpoint, 2 ranks x 8", ctx.path("two.ckpt"),
                         ctx.path("one.ckpt"), step=60)
@@ -333,19 +334,24 @@ EVAL_LOSS = re.compile(r"^loss (\S+) (\S+)$", re.M)
 
 def case_data(ctx):
     data = image_dataset(ctx.path("images"))
-    m8, m16 = ctx.compile("mlp", B=8, IN=16, C=3), ctx.compile("mlp", B=16, IN=16, C=3)
+    m4, m8, m16 = (ctx.compile("mlp", B=b, IN=16, C=3) for b in (4, 8, 16))
     common = ["--data", data, "--epochs", "2", "--shuffle"]
     one = ctx.one("train", m16, *common, "--save", ctx.path("one.ckpt"))
-    two = ctx.ranks("train", m8, *common, "--save", ctx.path("two.ckpt"))
-    want, got = epoch_lines(one), epoch_lines(two)
-    compare_epoch_lines(got, want)
+    want = epoch_lines(one)
     final = re.findall(r"^test accuracy (\S+)$", one.out, re.M)
-    check(final and final == re.findall(r"^test accuracy (\S+)$", two.out, re.M),
-          "test accuracy lines differ\n%s\n%s" % (one.describe(), two.describe()))
-    print("  %-44s test accuracy %s" % ("2 ranks, as one process:", final[0]))
-    check(float(final[0]) > 0.6, "test accuracy %s: the model did not learn" % final[0])
-    compare_checkpoints("checkpoint after 2 epochs, 2 ranks x 8", ctx.path("two.ckpt"),
-                        ctx.path("one.ckpt"), step=2 * (250 // 16))
+    check(final and float(final[0]) > 0.6, "the model did not learn\n" + one.describe())
+    # 2 ranks x 8, and 2 ranks x 2 accumulated x 4: every update takes the 16 samples one process
+    # takes, each rank its slices of them.
+    for label, model, extra in (("2 ranks x 8", m8, []), ("2 ranks x --accumulate 2 x 4", m4,
+                                                          ["--accumulate", "2"])):
+        ckpt = ctx.path(label.replace(" ", "").replace("--", "") + ".ckpt")
+        two = ctx.ranks("train", model, *common, *extra, "--save", ckpt)
+        compare_epoch_lines(label, epoch_lines(two), want)
+        check(final == re.findall(r"^test accuracy (\S+)$", two.out, re.M),
+              "test accuracy lines differ\n%s\n%s" % (one.describe(), two.describe()))
+        print("  %-44s test accuracy %s" % (label + ":", final[0]))
+        compare_checkpoints(label + ": checkpoint", ckpt, ctx.path("one.ckpt"),
+                            step=2 * (250 // 16))
 
     # eval of one checkpoint over the 70 test samples (full batches and a partial one).
     ckpt = ctx.path("one.ckpt")
@@ -378,7 +384,8 @@ def case_quiet_ranks(ctx):
 # Every model the cases use: the case `models` (the ctest fixture dist-models) compiles them once
 # for all, two at a time, into its --work, which the other cases' --prebuilt names.
 MODEL_SET = [("mlp", dict(B=8)), ("mlp", dict(B=16)), ("mlp", dict(B=32)), ("mlp", dict(B=8, ACC=2)),
-             ("mlp", dict(B=8, IN=16, C=3)), ("mlp", dict(B=16, IN=16, C=3)),
+             ("mlp", dict(B=4, IN=16, C=3)), ("mlp", dict(B=8, IN=16, C=3)),
+             ("mlp", dict(B=16, IN=16, C=3)),
              ("mlp_adam_clip", dict(B=8)), ("mlp_adam_clip", dict(B=16)),
              ("gan", dict(B=8)), ("gan", dict(B=16))]
 
