@@ -29,6 +29,7 @@ int runInfo(const Options &options, std::ostream &out, std::ostream &err);
 
 /// train --text, eval --text and sample --text (commands/TextTrain.cpp, commands/TextSample.cpp).
 int trainOnText(const Options &options, std::ostream &out, std::ostream &err);
+int trainOnRows(const Options &options, std::ostream &out, std::ostream &err);
 int evalOnText(const Options &options, std::ostream &out, std::ostream &err);
 int sampleText(const Options &options, std::ostream &out, std::ostream &err);
 

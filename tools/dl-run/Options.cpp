@@ -35,12 +35,20 @@ const std::vector<FlagSpec> &flagSpecs() {
       {"--plot", true, {"train"}},
       {"--on-nonfinite", true, {"train"}},
       {"--accumulate", true, {"train"}},
+      {"--csv", true, {"train", "eval", "predict"}},
+      {"--val", true, {"train"}},
+      {"--val-inputs", true, {"train"}},
+      {"--test-inputs", true, {"train"}},
+      {"--early-stop", true, {"train"}},
+      {"--monitor", true, {"train"}},
+      {"--save-best", true, {"train"}},
+      {"--log", true, {"train"}},
       {"--distributed", true, {"train", "eval"}},
       {"--init", true, {"train", "eval", "predict", "bench", "sample"}},
       {"--save", true, {"train"}},
       {"--out", true, {"predict", "sample"}},
       {"--output", true, {"sample"}},
-      {"--columns", true, {"sample"}},
+      {"--columns", true, {"sample", "train", "eval", "predict"}},
       {"--step", true, {"train"}},
       {"--schedule", true, {"train"}},
       {"--pixels", true, {"train", "eval"}},
@@ -85,6 +93,10 @@ bool parseSeed(const std::string &text, uint64_t &out) {
 }
 
 } // namespace
+
+bool Options::rowTable() const {
+  return command == "train" && (isGiven("--csv") || (isGiven("--inputs") && !isGiven("--steps")));
+}
 
 bool Options::isGiven(const std::string &flag) const {
   return std::find(given.begin(), given.end(), flag) != given.end();
@@ -149,19 +161,25 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     } else if (flag == "--temperature") {
       if (!parseNonNegative(value, options.temperature))
         return usage("--temperature needs a non-negative number, not '" + value + "'");
-    } else if (flag == "--inputs") {
+    } else if (flag == "--inputs" || flag == "--val-inputs" || flag == "--test-inputs" ||
+               (flag == "--columns" && value.find('=') != std::string::npos)) {
+      auto &list = flag == "--inputs"       ? options.inputs
+                   : flag == "--val-inputs" ? options.valInputs
+                   : flag == "--columns"    ? options.columnSpecs
+                                            : options.testInputs;
+      const char *form = flag == "--columns" ? "NAME=COLUMNS,..." : "NAME=FILE,NAME=FILE,...";
       size_t start = 0;
       while (start <= value.size()) {
         size_t comma = value.find(',', start);
         std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         size_t eq = item.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
-          return usage("--inputs expects NAME=FILE,NAME=FILE,..., not '" + item + "'");
+          return usage(flag + " expects " + form + ", not '" + item + "'");
         std::string name = item.substr(0, eq);
-        for (const auto &given : options.inputs)
+        for (const auto &given : list)
           if (given.first == name)
-            return usage("--inputs gives '" + name + "' twice");
-        options.inputs.push_back({name, item.substr(eq + 1)});
+            return usage(flag + " gives '" + name + "' twice");
+        list.push_back({name, item.substr(eq + 1)});
         if (comma == std::string::npos)
           break;
         start = comma + 1;
@@ -199,6 +217,24 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       options.shuffle = flag == "--shuffle";
     } else if (flag == "--losses") {
       options.losses = value;
+    } else if (flag == "--csv") {
+      options.csv = value;
+    } else if (flag == "--val") {
+      char *end = nullptr;
+      options.valFraction = std::strtod(value.c_str(), &end);
+      if (end != value.c_str() + value.size() || !(options.valFraction > 0 && options.valFraction < 1))
+        return usage("--val takes the fraction of rows to hold out, between 0 and 1, not '" + value + "'");
+    } else if (flag == "--early-stop") {
+      if (!integer(1, options.earlyStop))
+        return false;
+    } else if (flag == "--monitor") {
+      if (value != "val_loss" && value != "val_accuracy" && value != "val_rmse" && value != "val_mae")
+        return usage("--monitor takes val_loss, val_accuracy, val_rmse or val_mae, not '" + value + "'");
+      options.monitor = value;
+    } else if (flag == "--save-best") {
+      options.saveBest = value;
+    } else if (flag == "--log") {
+      options.log = value;
     } else if (flag == "--accumulate") {
       if (!integer(1, options.accumulate))
         return false;
@@ -260,7 +296,14 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       return usage(flag + " does not apply to 'dl-run " + options.command + "'");
   }
   const std::string &command = options.command;
-  bool data = given("--data"), inputs = given("--inputs"), text = given("--text");
+  bool data = given("--data"), csv = given("--csv"), inputs = given("--inputs") || csv,
+       text = given("--text");
+  if (csv && given("--inputs"))
+    return usage("give either --inputs or --csv, not both");
+  if (csv && options.columnSpecs.empty())
+    return usage("--csv needs --columns NAME=COLUMNS,... (x=0:8,y=8, or the header's names)");
+  if (!options.columnSpecs.empty() && !csv)
+    return usage("--columns NAME=COLUMNS goes with --csv FILE");
   if (command == "train" || command == "eval") {
     if (int(data) + int(inputs) + int(text) > 1)
       return usage(std::string("give either ") + (data ? "--data" : "--inputs") + " or " +
@@ -270,19 +313,34 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
     if (command == "eval" && !data && !inputs && !text)
       return usage("'dl-run eval' needs --data fashion-mnist|PATH, --inputs NAME=FILE,... or --text FILE");
   }
-  for (const char *flag : {"--epochs", "--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
+  bool rows = options.rowTable();
+  for (const char *flag : {"--epochs", "--shuffle", "--no-shuffle"})
+    if (inputs && !rows && given(flag))
+      return usage(std::string(flag) + " applies to --data and to tables of rows (--inputs without "
+                                       "--steps), not to --inputs batches run --steps times");
+  for (const char *flag : {"--limit", "--schedule", "--pixels"})
     if (inputs && given(flag))
       return usage(std::string(flag) + " applies to --data, not to --inputs");
+  for (const char *flag : {"--val", "--val-inputs", "--test-inputs", "--early-stop", "--monitor", "--save-best"})
+    if (given(flag) && !rows)
+      return usage(std::string(flag) + " applies to tables of rows: train --inputs NAME=FILE,... "
+                                       "without --steps, or --csv");
+  if (given("--val") && given("--val-inputs"))
+    return usage("give either --val FRACTION or --val-inputs, not both");
+  if ((given("--early-stop") || given("--monitor") || given("--save-best")) && !given("--val") &&
+      !given("--val-inputs"))
+    return usage("--early-stop, --monitor and --save-best watch the validation rows: give --val "
+                 "FRACTION or --val-inputs NAME=FILE,...");
+  if (given("--log") && !data && !rows)
+    return usage("--log goes with --data or a table of rows (--inputs without --steps, or --csv)");
   for (const char *flag : {"--limit", "--shuffle", "--no-shuffle", "--schedule", "--pixels"})
     if (text && given(flag))
       return usage(std::string(flag) + " applies to --data, not to --text");
   if (command == "train") {
     if (data && given("--steps"))
       return usage("--steps goes with --inputs or --text; with --data, train runs --epochs epochs");
-    if ((data || text) && given("--losses"))
-      return usage("--losses goes with --inputs");
-    if (inputs && !given("--steps"))
-      return usage("'dl-run train --inputs' needs --steps N");
+    if ((data || text || rows) && given("--losses"))
+      return usage("--losses goes with --inputs run --steps times (use --log with epochs)");
     if (given("--step") && given("--schedule"))
       return usage("give either --step or --schedule, not both");
   }

@@ -48,11 +48,21 @@ struct Options {
   bool shuffle = true;                                     ///< --shuffle / --no-shuffle
   bool skipNonFinite = false;                              ///< --on-nonfinite skip (else stop)
   int64_t accumulate = 1;                                  ///< --accumulate K (train)
+  std::string csv;                                         ///< --csv FILE (train, eval, predict)
+  std::vector<std::pair<std::string, std::string>> columnSpecs; ///< --columns NAME=COLS,... (--csv)
+  double valFraction = 0;                                  ///< --val FRACTION (train, rows)
+  std::vector<std::pair<std::string, std::string>> valInputs, testInputs; ///< --val-inputs, --test-inputs
+  int64_t earlyStop = 0;                                   ///< --early-stop PATIENCE (0: off)
+  std::string monitor = "val_loss";                        ///< --monitor
+  std::string saveBest;                                    ///< --save-best FILE
+  std::string log;                                         ///< --log FILE.csv|FILE.jsonl (train)
   std::string distributed; ///< --distributed mpi|none (train, eval); empty: mpi under mpirun
   bool help = false, version = false;
   std::vector<std::string> given; ///< The flags given, for the "does not apply" check.
 
   bool isGiven(const std::string &flag) const;
+  /// train --inputs without --steps, or --csv: epochs over a table of rows (feeds/RowTable.h).
+  bool rowTable() const;
 };
 
 /// Parses `argv`; on a usage error writes "dl-run: error: ..." and a hint to `err` and returns false.

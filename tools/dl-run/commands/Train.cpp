@@ -376,6 +376,8 @@ int runTrain(const Options &options, std::ostream &out, std::ostream &err) {
     return fail(err, error);
   if (!options.text.empty())
     return trainOnText(options, out, err);
+  if (options.rowTable())
+    return trainOnRows(options, out, err);
   return options.data.empty() ? trainOnInputs(options, out, err) : trainOnData(options, out, err);
 }
 

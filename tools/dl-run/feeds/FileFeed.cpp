@@ -94,6 +94,10 @@ bool bindStepInputs(const dl_entry_info &entry, const NamedFiles &files, std::ve
     error = files[k].second + ": holds " + dldata::describe(input.array.dtype, got) + " but input '" +
             tensor.name + "' is " + typeString(tensor) + "; give " + dldata::shapeString(shape) +
             " (the same every step) or " + many + " (step k takes batch k mod N)";
+    // A table of samples, one per row, trains in epochs instead (feeds/RowTable.h).
+    int64_t sampleValues = tensor.rank > 0 && tensor.shape[0] > 0 ? elementCount(tensor) / tensor.shape[0] : 0;
+    if (!got.empty() && got[0] > 0 && sampleValues > 0 && input.array.elements() / got[0] == sampleValues)
+      error += ", or train on its " + std::to_string(got[0]) + " rows in epochs: leave out --steps";
     return false;
   }
   return true;
