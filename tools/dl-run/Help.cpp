@@ -107,8 +107,9 @@ OPTIONS:
   --limit N         train, eval --data: use only the first N samples of each split.
   --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
   --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
-  --plot FILE.png   train: draw every call's loss, one curve per train step, as a PNG (the curves'
-                    colours and the loss range are printed).
+  --plot FILE.png   train: draw every call's loss, one curve per train step, as an 800x480 PNG
+                    with a title (the model's name), numbered axes (step, loss) and a legend;
+                    the curves' colours and the loss range are also printed.
   --on-nonfinite stop|skip  train: a step whose loss, or after which a parameter, is NaN or
                     infinite stops training with a message naming the step and why (the batch's
                     inputs, or the first parameter that is not finite); skip restores the state

@@ -1,9 +1,12 @@
 //===- Plot.h - Loss curves as a PNG image ------------------------*- C++ -*-===//
 //
-// `dl-run train --plot FILE.png` draws the loss of every train call, one curve per train step, on a
-// white 640x360 canvas: a frame, horizontal grid lines at tenths of the loss range, and each curve
-// in its own colour, averaged over the calls that share a pixel column. There is no text (dl-run
-// has no font); train prints which colour is which step and the range the axes span.
+// `dl-run train --plot FILE.png` draws the losses of a run on a white 800x480 canvas that explains
+// itself: a title, axes with round-numbered ticks (AxisTicks.h) and grid lines, the axis labels
+// ("step", "loss"), and a legend naming each curve beside its colour, all in dl-run's own bitmap
+// font (BitmapFont.h). A curve is either dense, a loss per train call drawn as a solid line
+// averaged over the calls that share a pixel column, or sparse, such as a validation loss once an
+// epoch, drawn as dots at explicit x positions joined by a dashed line. Non-finite losses are
+// left out. The caller also gets a one-line summary for the terminal (colours, axis range).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_TOOLS_DLRUN_OUTPUT_PLOT_H
@@ -15,17 +18,34 @@
 
 namespace dlrun {
 
-/// One curve: a train step's name and its losses, call by call.
+/// One curve of a loss plot.
+struct Curve {
+  std::string name;      ///< Its legend entry: a train step's name, "validation", ...
+  std::vector<float> y;  ///< Its losses.
+  std::vector<double> x; ///< Each loss's place on the x axis; empty: 1, 2, 3, ... (call numbers).
+  bool markers = false;  ///< Dots joined by a dashed line instead of a solid line.
+};
+
+/// The text around the curves.
+struct PlotLabels {
+  std::string title; ///< Above the plot; none when empty.
+  std::string xLabel = "step", yLabel = "loss";
+};
+
+/// A train step's name and its losses, call by call: what dl-run's training loops collect, and
+/// a Curve with default x and style (TrainOutputs.h turns one into the other).
 using LossSeries = std::pair<std::string, std::vector<float>>;
 
 /// The name of the colour curve `index` is drawn in ("blue", "orange", ...).
 const char *curveColourName(size_t index);
 
-/// Writes the curves to `path` as a PNG; `summary` receives what the picture cannot say (colours,
-/// calls, loss range). Non-finite losses are left out. False with `error` when the file cannot be
-/// written or no curve has a finite loss.
-bool writeLossPlot(const std::string &path, const std::vector<LossSeries> &curves,
-                   std::string &summary, std::string &error);
+/// Writes `curves` to `path` as a PNG, curve i in colour i. `summary` receives a line for the
+/// terminal: each curve's name and colour, the loss range the y axis spans and the most losses a
+/// curve has ("train_step blue, validation orange dots; loss from 0 (bottom) to 2.5 (top) over
+/// 600 calls"). False with `error` when a curve's x and y differ in length, no curve has a finite
+/// point, or the file cannot be written.
+bool writeLossPlot(const std::string &path, const std::vector<Curve> &curves,
+                   const PlotLabels &labels, std::string &summary, std::string &error);
 
 } // namespace dlrun
 

@@ -43,6 +43,14 @@ bool checkWritable(const std::string &flag, const std::string &path, std::string
   return true;
 }
 
+/// "fashion_mlp loss" for the model build/fashion_mlp.so.
+std::string plotTitle(const std::string &modelPath) {
+  std::string name = modelPath.substr(modelPath.rfind('/') + 1);
+  if (name.size() > 3 && name.compare(name.size() - 3, 3, ".so") == 0)
+    name.resize(name.size() - 3);
+  return name.empty() ? "loss" : name + " loss";
+}
+
 volatile std::sig_atomic_t interruptedFlag = 0;
 
 void onInterrupt(int) { interruptedFlag = 1; }
@@ -79,12 +87,23 @@ bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std
   return true;
 }
 
-bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
-              std::ostream &err) {
+bool savePlot(const Options &options, const std::vector<LossSeries> &training, std::ostream &out,
+              std::ostream &err, const Curve &validation) {
   if (options.plot.empty() || !ranks().isRoot())
     return true;
+  std::vector<Curve> curves;
+  for (const LossSeries &series : training)
+    curves.push_back({series.first, series.second, {}, false});
+  if (!validation.y.empty()) {
+    curves.push_back(validation);
+    curves.back().markers = true;
+    if (curves.back().name.empty())
+      curves.back().name = "validation";
+  }
+  PlotLabels labels;
+  labels.title = plotTitle(options.model);
   std::string summary, error;
-  if (!writeLossPlot(options.plot, curves, summary, error)) {
+  if (!writeLossPlot(options.plot, curves, labels, summary, error)) {
     fail(err, error);
     return false;
   }

@@ -47,8 +47,12 @@ bool saveCheckpoint(const Options &options, Model &model, std::ostream &out, std
                     const TrainPosition *position = nullptr);
 
 /// Writes --plot, if given, and says so on `out`; reports a failure as an error line on `err`.
-bool savePlot(const Options &options, const std::vector<LossSeries> &curves, std::ostream &out,
-              std::ostream &err);
+/// `training` holds one solid curve per train step, a loss per call. `validation`, when it has
+/// losses, is drawn beside them as dots joined by a dashed line, each at its x position: the
+/// number of calls of the first train step done when it was measured (at the end of epoch k,
+/// k x the calls of an epoch). The title is the model's file name and "loss".
+bool savePlot(const Options &options, const std::vector<LossSeries> &training, std::ostream &out,
+              std::ostream &err, const Curve &validation = Curve());
 
 } // namespace dlrun
 
