@@ -167,7 +167,8 @@ int trainOnRows(const Options &options, std::ostream &out, std::ostream &err) {
   EntryBuffers buffers(entry);
   Progress progress(err, stderrIsTerminal());
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
-  std::vector<float> history, valHistory;
+  std::vector<float> history;
+  Curve valCurve{"validation", {}, {}, true}; // at the training step count of each epoch's end
   int64_t lastEpoch = position.epochsDone + options.epochs;
   for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
     std::vector<int64_t> order = epochOrder(samples, model.seed(), epoch, options.shuffle);
@@ -215,7 +216,8 @@ int trainOnRows(const Options &options, std::ostream &out, std::ostream &err) {
       if (!scoreRows(model, scoring, *valSource, valRows, scores, error))
         return fail(err, "validation: " + error);
       line += "  " + rowScoresText(scoring, scores, "val_");
-      valHistory.push_back(float(scores.loss()));
+      valCurve.y.push_back(float(scores.loss()));
+      valCurve.x.push_back(double(history.size()));
     }
     char time[32];
     std::snprintf(time, sizeof time, "%.1fs", seconds);
@@ -248,10 +250,8 @@ int trainOnRows(const Options &options, std::ostream &out, std::ostream &err) {
     out << finite.summary() << "\n";
   if (!log.close(error))
     return fail(err, error);
-  std::vector<LossSeries> curves{{entry.name, history}};
-  if (!valHistory.empty())
-    curves.push_back({"validation", valHistory});
-  if (!saveCheckpoint(options, model, out, err, &position) || !savePlot(options, curves, out, err))
+  if (!saveCheckpoint(options, model, out, err, &position) ||
+      !savePlot(options, {{entry.name, history}}, out, err, valCurve))
     return kExitError;
   return kExitOk;
 }

@@ -16,6 +16,7 @@
 #include "tools/dl-run/feeds/ImageFeed.h"
 #include "tools/dl-run/output/Plot.h"
 #include "tools/dl-run/output/Progress.h"
+#include "tools/dl-run/training/MetricsLog.h"
 #include "tools/dl-run/training/NonFinite.h"
 #include "tools/dl-run/training/SplitScores.h"
 #include "tools/dl-run/training/TrainOutputs.h"
@@ -191,6 +192,11 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   FiniteGuard finite(model, options.skipNonFinite ? NonFinitePolicy::Skip : NonFinitePolicy::Stop);
   Progress progress(err, stderrIsTerminal());
   SplitScores testScores;
+  // The test split's loss after each epoch (an eval entry's), drawn beside the training curve.
+  Curve testCurve{"test", {}, {}, true};
+  MetricsLog log;
+  if (!log.open(options.log, {"train_accuracy", "test_accuracy", "test_loss"}, error))
+    return fail(err, error);
   int64_t lastEpoch = position.epochsDone + options.epochs;
   for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
     std::vector<int64_t> order = epochOrder(samples, model.seed(), epoch, options.shuffle);
@@ -225,8 +231,9 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
             continue;
           run.lossSum += loss;
           ++run.calls;
-          if (!options.plot.empty())
-            run.history.push_back(float(loss));
+          run.history.push_back(float(loss));
+          if (&run == &runs.front())
+            log.step(epoch, int64_t(model.step()), loss);
         }
       }
       position.batchesDone = b + 1;
@@ -235,7 +242,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         progress.finish();
         out << "interrupted at " << label << ", batch " << b + 1 << "/" << batches << "\n";
         saveCheckpoint(options, model, out, err, &position);
-        savePlot(options, curvesOf(runs), out, err);
+        savePlot(options, curvesOf(runs), out, err, testCurve);
         return kExitInterrupted;
       }
     }
@@ -247,6 +254,16 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
         (!evaluateSplit(model, score, data.train, 0, trainScores, error) ||
          !evaluateSplit(model, score, data.test, 0, testScores, error)))
       return fail(err, error);
+    if (!testScores.losses.empty()) {
+      testCurve.y.push_back(float(testScores.losses[0]));
+      testCurve.x.push_back(double(runs.front().history.size()));
+    }
+    auto orNan = [](bool has, double v) { return has ? v : std::nan(""); };
+    log.epoch(epoch, int64_t(model.step()),
+              runs.front().calls ? runs.front().lossSum / double(runs.front().calls) : std::nan(""),
+              {orNan(trainScores.hasAccuracy, trainScores.accuracy()),
+               orNan(testScores.hasAccuracy, testScores.accuracy()),
+               orNan(!testScores.losses.empty(), testScores.losses.empty() ? 0 : testScores.losses[0])});
     char time[32];
     std::snprintf(time, sizeof time, "%.1fs", seconds);
     out << label << "  " << lossesText(runs) << "  train_acc " << accuracyText(trainScores)
@@ -255,13 +272,15 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
     if (InterruptGuard::interrupted() && epoch < lastEpoch) {
       out << "interrupted after " << label << "\n";
       saveCheckpoint(options, model, out, err, &position);
-      savePlot(options, curvesOf(runs), out, err);
+      savePlot(options, curvesOf(runs), out, err, testCurve);
       return kExitInterrupted;
     }
   }
   if (finite.skipped())
     out << finite.summary() << "\n";
-  if (!saveCheckpoint(options, model, out, err, &position) || !savePlot(options, curvesOf(runs), out, err))
+  if (!log.close(error))
+    return fail(err, error);
+  if (!saveCheckpoint(options, model, out, err, &position) || !savePlot(options, curvesOf(runs), out, err, testCurve))
     return kExitError;
   if (testScores.hasAccuracy)
     out << "test accuracy " << accuracyText(testScores) << "\n";
