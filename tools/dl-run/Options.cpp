@@ -345,7 +345,7 @@ bool parseOptions(int argc, char **argv, Options &options, std::ostream &err) {
       return usage("give either --step or --schedule, not both");
   }
   if (command == "predict") {
-    if (!inputs)
+    if (!inputs && !csv)
       return usage("'dl-run predict' needs --inputs NAME=FILE,...");
     if (options.out.empty())
       return usage("'dl-run predict' needs --out FILE.npy");

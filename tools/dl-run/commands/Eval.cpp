@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
 #include "tools/dl-run/feeds/FileFeed.h"
+#include "tools/dl-run/feeds/RowTable.h"
+#include "tools/dl-run/training/RowScores.h"
 #include "tools/dl-run/training/SplitScores.h"
 
 #include <cstdio>
@@ -48,12 +50,44 @@ int evalOnData(const Options &options, const dl_entry_info &entry, Model &model,
   return kExitOk;
 }
 
+/// A table of rows (--csv, or --inputs files of one sample per row that are not batches): every
+/// row scored once, in batches of B, the last one padded (training/RowScores.h).
+int evalOnRows(const Options &options, const dl_entry_info &entry, Model &model, std::ostream &out,
+               std::ostream &err) {
+  std::string error;
+  RowScoring scoring;
+  if (!chooseRowScoring(model, &entry, scoring, error))
+    return fail(err, error);
+  RowTable table;
+  bool read = options.csv.empty() ? readRowFiles(entry, options.inputs, table, error)
+                                  : readCsvColumns(entry, options.csv, options.columnSpecs, table, error);
+  if (!read || !checkLabels(entry, table, scoring.classes, error))
+    return fail(err, error);
+  std::vector<int64_t> rows(static_cast<size_t>(table.rows));
+  for (int64_t r = 0; r < table.rows; ++r)
+    rows[size_t(r)] = r;
+  RowScores scores;
+  if (!scoreRows(model, scoring, table, rows, scores, error))
+    return fail(err, error);
+  out << "eval " << entry.name << " on " << table.rows << " rows\n"
+      << rowScoresText(scoring, scores, "") << "\n";
+  return kExitOk;
+}
+
 int evalOnInputs(const Options &options, const dl_entry_info &entry, Model &model, std::ostream &out,
                  std::ostream &err) {
   std::string error;
   std::vector<FileInput> inputs;
-  if (!bindStepInputs(entry, options.inputs, inputs, error))
+  if (!options.csv.empty())
+    return evalOnRows(options, entry, model, out, err);
+  if (!bindStepInputs(entry, options.inputs, inputs, error)) {
+    // Not batches: maybe a table of rows.
+    RowTable table;
+    std::string rowsError;
+    if (readRowFiles(entry, options.inputs, table, rowsError))
+      return evalOnRows(options, entry, model, out, err);
     return fail(err, error);
+  }
   SplitScores scores;
   std::vector<int> lossOutputs;
   int scoresOutput = -1, labelInput = -1;

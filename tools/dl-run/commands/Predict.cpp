@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/dl-run/Commands.h"
+#include "tools/dl-run/feeds/RowTable.h"
 #include "tools/dl-run/feeds/FileFeed.h"
 
 #include "runtime/data/Npy.h"
@@ -35,8 +36,15 @@ int runPredict(const Options &options, std::ostream &out, std::ostream &err) {
                          " to split into rows");
   std::vector<FileInput> inputs;
   int64_t rows = 0;
-  if (!bindRowInputs(*entry, options.inputs, inputs, rows, error))
+  if (!options.csv.empty()) {
+    RowTable table;
+    if (!readCsvColumns(*entry, options.csv, options.columnSpecs, table, error))
+      return fail(err, error);
+    inputs = std::move(table.inputs);
+    rows = table.rows;
+  } else if (!bindRowInputs(*entry, options.inputs, inputs, rows, error)) {
     return fail(err, error);
+  }
   for (int i = 1; i < entry->n_inputs; ++i)
     if (entry->inputs[i].rank < 1 || entry->inputs[i].shape[0] != batch)
       return fail(err, "the inputs of entry '" + std::string(entry->name) + "' do not share one batch size (" +

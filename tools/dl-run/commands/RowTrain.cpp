@@ -106,7 +106,7 @@ int trainOnRows(const Options &options, std::ostream &out, std::ostream &err) {
   if (!findSplitEntries(model, entry, options.accumulate, grad, apply, error))
     return fail(err, error);
   RowScoring scoring;
-  if (!chooseRowScoring(model, scoring, error))
+  if (!chooseRowScoring(model, nullptr, scoring, error))
     return fail(err, error);
   bool validation = options.valFraction > 0 || !options.valInputs.empty();
   if (validation && scoring.scoresOutput < 0 && scoring.predictionOutput < 0 &&

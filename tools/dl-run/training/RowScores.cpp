@@ -16,9 +16,10 @@ double RowScores::loss() const {
   return losses.empty() ? std::numeric_limits<double>::quiet_NaN() : losses.front();
 }
 
-bool chooseRowScoring(const Model &model, RowScoring &scoring, std::string &error) {
+bool chooseRowScoring(const Model &model, const dl_entry_info *entry, RowScoring &scoring,
+                      std::string &error) {
   scoring = RowScoring();
-  scoring.entry = model.firstEntry(DL_ENTRY_EVAL);
+  scoring.entry = entry ? entry : model.firstEntry(DL_ENTRY_EVAL);
   if (!scoring.entry)
     scoring.entry = model.firstEntry(DL_ENTRY_FORWARD);
   if (!scoring.entry) {

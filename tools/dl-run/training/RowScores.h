@@ -43,9 +43,10 @@ struct RowScores {
   double loss() const;
 };
 
-/// Chooses the entry and the tensors (null entry, and false, only when the model has neither an
-/// eval nor a forward entry).
-bool chooseRowScoring(const Model &model, RowScoring &scoring, std::string &error);
+/// Chooses the tensors of `entry` (null: the eval entry, else the forward entry; false only when
+/// the model has neither).
+bool chooseRowScoring(const Model &model, const dl_entry_info *entry, RowScoring &scoring,
+                      std::string &error);
 
 /// Scores `rows` of `table` (whose inputs are bound to `scoring.entry`).
 bool scoreRows(Model &model, const RowScoring &scoring, const RowTable &table,
