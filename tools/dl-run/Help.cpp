@@ -16,6 +16,11 @@ USAGE: dl-run train MODEL.so --data fashion-mnist|PATH [--epochs N] [--init CKPT
                       [--step NAME|--schedule NAME:N,...] [--pixels standardized|unit]
                       [--plot FILE.png] [--on-nonfinite stop|skip] [--accumulate K]
                       [--distributed mpi|none]
+       dl-run train MODEL.so --inputs NAME=FILE,...|--csv FILE --columns NAME=COLS,... [--epochs N]
+                      [--val FRACTION|--val-inputs NAME=FILE,...] [--test-inputs NAME=FILE,...]
+                      [--early-stop PATIENCE] [--monitor val_loss|val_accuracy|val_rmse|val_mae]
+                      [--save-best CKPT] [--log FILE.csv|FILE.jsonl] [--shuffle|--no-shuffle]
+                      [--init CKPT] [--save CKPT] [--seed S] [--threads T] [--plot FILE.png]
        dl-run train MODEL.so --inputs NAME=FILE,... --steps N [--losses FILE.csv] [--init CKPT]
                       [--save CKPT] [--seed S] [--threads T] [--step NAME] [--plot FILE.png]
                       [--accumulate K] [--distributed mpi|none]
@@ -47,8 +52,15 @@ COMMANDS:
             end, the test accuracy. A model with several train entries (a GAN's disc_step and
             gen_step) takes all of them, one after the other, on every batch, unless --step or
             --schedule says otherwise; the loss of each is printed.
-            With --inputs: runs exactly --steps train steps on batches from files and writes
-            step,loss to --losses.
+            With --inputs files of one sample per row (a table: [rows, ...sample shape], all
+            with the same rows), or --csv with --columns: --epochs epochs over the rows in batches
+            of B, shuffled every epoch unless --no-shuffle (the last partial batch dropped).
+            --val or --val-inputs hold rows out; each epoch then prints the training loss, the
+            validation loss and its metric (accuracy when an output is [B, classes] and an i32
+            input [B] holds labels; RMSE and MAE when an output has the shape of an f32 input,
+            the target), from the eval entry. --test-inputs are scored at the end.
+            With --inputs and --steps: runs exactly --steps train steps on batches from files
+            ([N, B, ...]: step k takes batch k mod N) and writes step,loss to --losses.
             With --text: trains a character-level language model (see --text) for --epochs
             epochs of floor(training characters / (B*T)) steps (or --steps), each step on B
             windows of T+1 characters at random offsets of the training split (x the first T,
@@ -97,15 +109,31 @@ OPTIONS:
   --length N        sample --text: characters to generate (200).
   --temperature T   sample --text: divides the logits before the softmax (1); 0 takes the argmax.
   --inputs NAME=FILE,...  Files of the entry's inputs (.npy, CSV or IDX, told apart by content).
-                    A file of exactly the input's shape is used by every step; a file of shape
-                    [N, ...input shape] gives step k batch k mod N. predict takes [rows, ...] where
-                    each row holds one sample's values. May be repeated.
-  --epochs N        train --data, --text: passes over the training split (1).
+                    With --steps (train) and for eval: a file of exactly the input's shape is used
+                    by every step; a file of shape [N, ...input shape] gives step k batch k mod N.
+                    Otherwise (train without --steps, eval when the files are no batches, predict)
+                    a table: [rows, ...] where each row holds one sample's values. May be repeated.
+  --csv FILE        train, eval, predict: a CSV table whose columns --columns gives to inputs.
+  --columns NAME=COLS,...  With --csv: the columns of each input, by index from 0 (8, or 0:8 half
+                    open as in Python) or by the header line's names (target, or f0:f7 inclusive
+                    as in pandas' .loc). sample: images per row of the grid (below).
+  --epochs N        train --data, --text, a table of rows: passes over the training split (1).
+  --val FRACTION    train on rows: hold out this fraction of the rows (chosen by a permutation
+                    drawn from --seed, the same every epoch) for validation after each epoch.
+  --val-inputs NAME=FILE,...  train on rows: validation rows from other files.
+  --test-inputs NAME=FILE,...  train on rows: rows scored once, after training.
+  --early-stop PATIENCE  train on rows with validation: stop when the --monitor value has not
+                    improved for PATIENCE epochs, and restore the best epoch's parameters and
+                    buffers (the step counter keeps counting), so --save writes the best model.
+  --monitor NAME    val_loss (the default), val_accuracy, val_rmse or val_mae.
+  --save-best CKPT  train on rows with validation: write a checkpoint at each new best epoch.
+  --log FILE        train --data or on rows: every step's loss and every epoch's values, as CSV
+                    (event,epoch,step,loss,...) or, for FILE.jsonl / FILE.json, JSON lines.
   --steps N         train --inputs: train steps to run; train --text: steps per epoch (instead of
                     floor(training characters / (B*T))); bench: timed calls (50).
   --warmup W        bench: untimed calls before timing (5).
   --limit N         train, eval --data: use only the first N samples of each split.
-  --shuffle, --no-shuffle  train --data: shuffle the training split every epoch (the default) or not.
+  --shuffle, --no-shuffle  train --data or on rows: shuffle every epoch (the default) or not.
   --losses FILE.csv train --inputs: write step,loss (step 1 is the first call; %.9g) to FILE.csv.
   --plot FILE.png   train: draw every call's loss, one curve per train step, as an 800x480 PNG
                     with a title (the model's name), numbered axes (step, loss) and a legend;
