@@ -166,7 +166,7 @@ LoweredValue lowerRandomFlip(Lowering &l, const KernelNode &node) {
     throw l.error(node, "needs an axis other than the batch and 0 <= p <= 1");
   // Flip iff uniform01 < p  <=>  top24 < ceil(p * 2^24) (rng::unitBelow).
   uint32_t threshold = static_cast<uint32_t>(std::ceil(p * 16777216.0));
-  Halide::Func flips = l.newFunc(node, "flips");
+  Halide::Func flips = l.newFunc(node, "_flips");
   Lowering::define(flips, 1, [&](const Index &n) {
     return Halide::cast<uint8_t>(top24(drawWordsAt(l, node, n[0]).w[0]) < Expr(threshold));
   });
@@ -187,7 +187,7 @@ LoweredValue lowerRandomFlip(Lowering &l, const KernelNode &node) {
 std::pair<Halide::Func, Halide::Func> cropCorners(Lowering &l, const KernelNode &node,
                                                   const Shape &in, const Shape &out,
                                                   const std::vector<int64_t> &padding) {
-  Halide::Func top = l.newFunc(node, "top"), left = l.newFunc(node, "left");
+  Halide::Func top = l.newFunc(node, "_top"), left = l.newFunc(node, "_left");
   // rng::below: ((word >> 8) * range) >> 24, in 64 bits.
   auto below = [](const Expr &word, int64_t range) {
     Expr product = Halide::cast<uint64_t>(top24(word)) * Expr(static_cast<uint64_t>(range));
