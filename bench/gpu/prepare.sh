@@ -11,7 +11,7 @@ set -euo pipefail
 BUILD=$(realpath "${1:?usage: prepare.sh BUILD OUT}")
 OUT=${2:?usage: prepare.sh BUILD OUT}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXAMPLES=${EXAMPLES:-"xor fashion_mlp fashion_cnn fashion_cnn_bn vae gan char_lstm tiny_transformer"}
+EXAMPLES=${EXAMPLES:-"xor fashion_mlp fashion_cnn fashion_cnn_bn fashion_cnn_augment vae gan char_lstm tiny_transformer"}
 
 rm -rf "$OUT"
 mkdir -p "$OUT/bin" "$OUT/lib" "$OUT/models" "$OUT/inputs" "$OUT/data"

@@ -95,6 +95,10 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.dropout", builtin("dropout")},
       {"dl.random_normal", builtin("normal")},
       {"dl.random_uniform", builtin("uniform")},
+      {"dl.gaussian_noise", builtin("gaussian_noise")},
+      {"dl.random_flip", builtin("random_flip")},
+      {"dl.random_crop", builtin("random_crop")}, // and random_translate
+      {"dl.random_crop_grad", internal("gradient only: random_crop's gradient rule builds it")},
       // LossOps.td
       {"dl.mse", builtin("mse")},
       {"dl.mae", builtin("mae")},

@@ -30,7 +30,8 @@ constexpr llvm::StringLiteral kStepAttr = "dl.step";
 /// The `dl.step` of `op`, or -1 for an op outside every unrolled scan.
 int64_t scanStep(Operation *op);
 
-/// Whether `op` draws random numbers (DL_Random: dropout, random_normal, random_uniform).
+/// Whether `op` draws random numbers (DL_Random: dropout, random_normal, random_uniform and the
+/// augmentations).
 bool isRandom(Operation *op);
 
 } // namespace mlir::dl

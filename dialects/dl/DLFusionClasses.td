@@ -6,7 +6,8 @@
 // refuses an op that declares none or several, so a new op cannot pass for element-wise by omission
 // and be written in place over an operand it still reads elsewhere.
 //
-// DL_Random is not a class but a property beside one: dropout is element-wise and draws.
+// DL_Random is not a class but a property beside one: dropout is element-wise and draws; random_flip
+// moves elements and draws.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DL_FUSION_CLASSES_TD
@@ -25,7 +26,8 @@ class DL_FusionClass<string name> : NativeOpTrait<name> {
 def DL_Pointwise : DL_FusionClass<"Pointwise">;
 
 /// Moves elements without computing on them (transpose, reshape, broadcast_to, slice, pad, concat,
-/// split, and embedding, a gather whose rows the ids pick). It joins only its consumers' kernels,
+/// split, embedding, a gather whose rows the ids pick, and the per-sample augmentations
+/// random_flip, random_crop and random_crop_grad). It joins only its consumers' kernels,
 /// as their access pattern (a transpose feeding a matmul is not a copy), and is never written in
 /// place: a result element reads an operand element elsewhere.
 def DL_Reindex : DL_FusionClass<"Reindex">;
@@ -49,7 +51,8 @@ def DL_Attention : DL_FusionClass<"Attention">;
 /// which reports any left).
 def DL_NotFusible : DL_FusionClass<"NotFusible">;
 
-/// Draws from the Philox stream of its `stream` attribute (dropout, random_normal, random_uniform).
+/// Draws from the Philox stream of its `stream` attribute (dropout, random_normal, random_uniform,
+/// gaussian_noise, random_flip, random_crop, random_crop_grad).
 /// dl-fuse gives each user of a cheap one-element op its own copy; a draw stays one op in one
 /// kernel instead, since a copy would run the generator again.
 def DL_Random : NativeOpTrait<"Random"> {

@@ -3,7 +3,8 @@
 // The one place that says what shape an op produces from the shapes of its operands: NumPy
 // broadcasting, batched matmul, reductions, transpose, reshape, concat, split, slice, embedding
 // lookups, and the 2-D
-// window ops (convolution and pooling with their gradients, in ShapeRulesWindow.cpp). Both the
+// window ops (convolution and pooling with their gradients, and the augmentations random_flip and
+// random_crop, in ShapeRulesWindow.cpp). Both the
 // dialect's type inference and the frontend's semantic checks call these functions, so a program
 // the frontend accepts always verifies, and the two never disagree about a shape.
 //
@@ -123,6 +124,21 @@ bool maxPool2dGrad(const Shape &x, const Shape &gy, const std::vector<int64_t> &
 bool avgPool2dGrad(const Shape &gy, const std::vector<int64_t> &kernelSize,
                    const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
                    const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
+
+/// random_flip: x must be [N, C, H, W]; `axis` (negative counts from the end) must name C, H or W,
+/// not the batch. Sets `normalized` to the axis in [1, 4).
+bool randomFlip(const Shape &x, int64_t axis, int64_t &normalized, std::string &why);
+
+/// random_crop: x [N, C, H, W] zero-padded by `padding` [ph, pw] (each >= 0), then a window of
+/// `size` [h, w] (each >= 1, at most H + 2 ph and W + 2 pw): [N, C, h, w]. At most 2^24 window
+/// positions along each dimension (the per-sample draw of runtime/rng/Philox.h).
+bool randomCrop(const Shape &x, const std::vector<int64_t> &size,
+                const std::vector<int64_t> &padding, Shape &out, std::string &why);
+
+/// random_crop_grad: gy [N, C, h, w] gives [N, C, H, W] with [H, W] = `inputSize`, after checking
+/// that random_crop of that input with `padding` and size [h, w] gives gy's shape.
+bool randomCropGrad(const Shape &gy, const std::vector<int64_t> &padding,
+                    const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
 
 /// Formats a list of integers as attributes print in messages: `[1, 2]`.
 std::string formatList(const std::vector<int64_t> &values);

@@ -1,6 +1,7 @@
 //===- ShapeRulesWindow.cpp - Shape rules of the 2-D window ops -----------===//
 //
-// See ShapeRules.h: conv2d, maxpool2d and avgpool2d (NCHW) and their gradients. One formula gives
+// See ShapeRules.h: conv2d, maxpool2d and avgpool2d (NCHW) and their gradients, and the per-sample
+// augmentations random_flip and random_crop (with its adjoint). One formula gives
 // every output size, PyTorch's, with floor division:
 //   out = (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1.
 // A gradient op takes the size its formula cannot recover (the input's [H, W], because the floor
@@ -15,6 +16,10 @@ namespace dl::shape {
 namespace {
 
 const char *const kSpatialNames[2] = {"height", "width"};
+
+/// The most positions a random crop may choose from along one dimension: Philox.h's below()
+/// draws an integer in [0, r) for r up to 2^24.
+constexpr int64_t kMaxCropPositions = int64_t(1) << 24;
 
 std::string str(int64_t v) { return std::to_string(v); }
 
@@ -207,6 +212,55 @@ bool avgPool2dGrad(const Shape &gy, const std::vector<int64_t> &kernelSize,
   Shape x = {gy[0], gy[1], inputSize[0], inputSize[1]}, y;
   if (!pool2d(x, kernelSize, stride, padding, y, why) ||
       !checkSpatialMatch(y, gy, "input_size " + formatList(inputSize), why))
+    return false;
+  out = std::move(x);
+  return true;
+}
+
+bool randomFlip(const Shape &x, int64_t axis, int64_t &normalized, std::string &why) {
+  if (!checkRank4("the input", x, "[N, C, H, W]", why) || !normalizeAxis(axis, 4, normalized, why))
+    return false;
+  if (normalized == 0) {
+    why = "axis " + str(axis) + " is the batch dimension; a sample flips along 1, 2 or 3 (-3, -2 or -1)";
+    return false;
+  }
+  return true;
+}
+
+bool randomCrop(const Shape &x, const std::vector<int64_t> &size,
+                const std::vector<int64_t> &padding, Shape &out, std::string &why) {
+  if (!checkRank4("the input", x, "[N, C, H, W]", why) || !checkSize("size", size, why) ||
+      !checkPair("padding", padding, why))
+    return false;
+  for (int d = 0; d < 2; ++d) {
+    if (padding[d] < 0 || padding[d] > kMaxCropPositions) {
+      why = "padding " + formatList(padding) + " must lie in [0, 2^24]";
+      return false;
+    }
+    int64_t padded = x[2 + d] + 2 * padding[d];
+    if (size[d] > padded) {
+      why = std::string("along the ") + kSpatialNames[d] + ", the crop of " + str(size[d]) +
+            " is larger than the padded input's " + str(padded) + " (" + str(x[2 + d]) +
+            " + 2 * " + str(padding[d]) + ")";
+      return false;
+    }
+    if (padded - size[d] + 1 > kMaxCropPositions) {
+      why = std::string("along the ") + kSpatialNames[d] + ", the crop has " +
+            str(padded - size[d] + 1) + " positions, more than 2^24";
+      return false;
+    }
+  }
+  out = {x[0], x[1], size[0], size[1]};
+  return true;
+}
+
+bool randomCropGrad(const Shape &gy, const std::vector<int64_t> &padding,
+                    const std::vector<int64_t> &inputSize, Shape &out, std::string &why) {
+  if (!checkRank4("the output gradient", gy, "[N, C, h, w]", why) ||
+      !checkSize("input_size", inputSize, why))
+    return false;
+  Shape x = {gy[0], gy[1], inputSize[0], inputSize[1]}, y;
+  if (!randomCrop(x, {gy[2], gy[3]}, padding, y, why))
     return false;
   out = std::move(x);
   return true;

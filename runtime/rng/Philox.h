@@ -27,6 +27,24 @@
 //   dl.random_uniform  lo + (hi - lo) * uniform01(i)
 //   dl.random_normal   mean + std * normal(i)
 //   dl.dropout         keeps element i iff uniform01(i) >= p; kept values are scaled by 1 / (1 - p)
+//   dl.gaussian_noise  x[i] + std * normal(i)
+//
+//   Per-sample draws (the augmentation ops, whose choice is one per sample of an NCHW batch): the
+//   counter's index is the sample's index n along dimension 0, not an element's, so every element
+//   of sample n sees the same words (one Philox call per sample, under the op's own stream):
+//     words(n)     = Philox4x32-10((n, n >> 32, stream, step), key)
+//     below(w, r)  = ((w >> 8) * r) >> 24          an integer in [0, r), for 1 <= r <= 2^24;
+//                                                  floor(r * unitFromWord(w)), exact in integers
+//   dl.random_flip       flips sample n along `axis` iff uniform01 of word0 < p, i.e. iff
+//                        (word0 >> 8) < ceil(p * 2^24) (torchvision's `torch.rand(1) < p`)
+//   dl.random_crop       sample n's window starts at row    top  = below(word0, H + 2 ph - h + 1)
+//                        and column                         left = below(word1, W + 2 pw - w + 1)
+//                        of the input zero-padded by (ph, pw): y[n,c,i,j] = x[n,c,i+top-ph,j+left-pw]
+//                        (zero outside x); torchvision's RandomCrop(size, padding) draws i and j
+//                        uniformly from the same ranges
+//   dl.random_crop_grad  the same stream and step give the same (top, left): the crop's adjoint
+//   random_translate(x, m) is dl.random_crop of size [H, W] with padding m: a shift by
+//                        top - m, left - m, each uniform in [-m, m]
 //
 //   Parameter and buffer initialization draws with stream = kInitStreamBase + k, where k is the
 //   index of the dl.param / dl.buffer op in the model body (both kinds counted together, in order),
@@ -101,6 +119,18 @@ DL_RNG_FN constexpr double unitFromWord(uint32_t word) { return (word >> 8) * kT
 /// uniform01 of the convention: in [0, 1).
 DL_RNG_FN constexpr double uniform01(uint64_t seed, uint64_t index, uint32_t stream, uint32_t step) {
   return unitFromWord(drawWords(seed, index, stream, step).w[0]);
+}
+
+/// below(w, r) of the per-sample convention: floor(r * (w >> 8) 2^-24), an integer in [0, r) for
+/// 1 <= r <= 2^24 (each value taken by floor(2^24 / r) or one more of the 2^24 fractions).
+DL_RNG_FN constexpr uint32_t below(uint32_t word, uint32_t range) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(word >> 8) * range) >> 24);
+}
+
+/// Whether uniform01 of `word` is below p (random_flip's choice), decided on the integer top 24
+/// bits against ceil(p * 2^24), which is exact: p * 2^24 is exact in double for p in [0, 1].
+DL_RNG_FN bool unitBelow(uint32_t word, double p) {
+  return (word >> 8) < ceil(p * 16777216.0);
 }
 
 /// Box–Muller from two words: u1 in (0, 1] (never 0, so the log is finite), u2 in [0, 1).

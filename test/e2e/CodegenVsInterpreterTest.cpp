@@ -9,8 +9,9 @@
 //   - forward and eval, before and after training;
 //   - three steps of every train entry: the loss of each step and every parameter and buffer
 //     (optimizer state included) after it;
-//   - for parameters that only dropout reaches, the set of elements a step leaves unchanged, which
-//     is the dropout mask and must be the interpreter's exactly.
+//   - for parameters that only dropout (or a random crop) reaches, the set of elements a step
+//     leaves unchanged, which is the dropout mask (the crop windows' complement) and must be the
+//     interpreter's exactly.
 // Each library runs from two seeds (DLC_E2E_SEEDS=N for more), each a fresh instance.
 // Floats agree within a relative tolerance with an absolute floor (f32 against double); integers,
 // booleans and masks exactly. The interpreter's step counter follows the library's
@@ -73,6 +74,7 @@ const std::vector<ModelCase> &cases() {
       {"loss", model("loss.dl"), 15, {}},
       {"matmul", model("matmul.dl"), 16, {}},
       {"dropout", model("dropout.dl"), 17, {}, {"mask.P"}},
+      {"augment", model("augment.dl"), 33, {}, {"mask.P"}},
       {"vae", model("vae.dl"), 18, {}},
       {"optimizers_sgd", model("optim_sgd.dl"), 19, {}},
       {"optimizers_adaptive", model("optim_adaptive.dl"), 20, {}},

@@ -2,7 +2,8 @@
 //
 // Checks the window rules of dialects/dl/ShapeRules.h (ShapeRulesWindow.cpp): PyTorch's output-size
 // formula with its floor, stride, padding and dilation, the shapes of conv2d, the pooling ops and
-// their gradients, and each failure with the reason it gives. Part of the ShapeRulesTest binary;
+// their gradients, the augmentations random_flip and random_crop (with its gradient), and each
+// failure with the reason it gives. Part of the ShapeRulesTest binary;
 // test/lit/dialect/conv-invalid.mlir and pooling-invalid.mlir check how the dialect reports the
 // same failures.
 //
@@ -250,6 +251,72 @@ TEST(AvgPool2dGrad, TakesTheInputSize) {
             "input_size [6, 8] gives an output of [3, 4], but the output gradient's is [3, 3]");
   EXPECT_FALSE(shape::avgPool2dGrad({2, 3, 3}, {2, 2}, {2, 2}, {0, 0}, {6, 6}, out, why));
   EXPECT_EQ(why, "the output gradient must have rank 4 [N, C, OH, OW], not rank 3");
+}
+
+//===----------------------------------------------------------------------===//
+// The augmentations: random_flip, random_crop and random_crop_grad
+//===----------------------------------------------------------------------===//
+
+TEST(RandomFlip, NormalizesTheAxisAndRefusesTheBatch) {
+  std::string why;
+  int64_t axis = -7;
+  for (auto [given, normalized] : std::vector<std::pair<int64_t, int64_t>>{
+           {3, 3}, {-1, 3}, {2, 2}, {-2, 2}, {1, 1}, {-3, 1}}) {
+    ASSERT_TRUE(shape::randomFlip({8, 3, 5, 7}, given, axis, why)) << why;
+    EXPECT_EQ(axis, normalized) << given;
+  }
+  EXPECT_FALSE(shape::randomFlip({8, 3, 5, 7}, 0, axis, why));
+  EXPECT_EQ(why, "axis 0 is the batch dimension; a sample flips along 1, 2 or 3 (-3, -2 or -1)");
+  EXPECT_FALSE(shape::randomFlip({8, 3, 5, 7}, -4, axis, why));
+  EXPECT_THAT(why, HasSubstr("axis -4 is the batch dimension"));
+  EXPECT_FALSE(shape::randomFlip({8, 3, 5, 7}, 4, axis, why));
+  EXPECT_EQ(why, "axis 4 is out of range for rank 4");
+  EXPECT_FALSE(shape::randomFlip({8, 5, 7}, 2, axis, why));
+  EXPECT_EQ(why, "the input must have rank 4 [N, C, H, W], not rank 3");
+}
+
+TEST(RandomCrop, GivesTheWindowsShape) {
+  Shape out;
+  std::string why;
+  ASSERT_TRUE(shape::randomCrop({32, 1, 28, 28}, {28, 28}, {2, 2}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{32, 1, 28, 28}));
+  ASSERT_TRUE(shape::randomCrop({32, 3, 28, 20}, {24, 22}, {0, 1}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{32, 3, 24, 22})); // wider than the input: the padding allows it
+  ASSERT_TRUE(shape::randomCrop({2, 1, 5, 5}, {9, 5}, {2, 0}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{2, 1, 9, 5})); // the whole padded height: one position
+}
+
+TEST(RandomCrop, RejectsWindowsThatDoNotFitAndBadAttributes) {
+  Shape out = {-7};
+  std::string why;
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {31, 28}, {1, 1}, out, why));
+  EXPECT_EQ(why, "along the height, the crop of 31 is larger than the padded input's 30 (28 + 2 * 1)");
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {28, 29}, {0, 0}, out, why));
+  EXPECT_EQ(why, "along the width, the crop of 29 is larger than the padded input's 28 (28 + 2 * 0)");
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {0, 28}, {0, 0}, out, why));
+  EXPECT_EQ(why, "size [0, 28] has a size below 1");
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {28}, {0, 0}, out, why));
+  EXPECT_EQ(why, "size needs 2 values [height, width], not 1");
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {28, 28}, {-1, 0}, out, why));
+  EXPECT_EQ(why, "padding [-1, 0] must lie in [0, 2^24]");
+  EXPECT_FALSE(shape::randomCrop({2, 1, 28, 28}, {1, 1}, {1 << 23, 0}, out, why));
+  EXPECT_EQ(why, "along the height, the crop has 16777244 positions, more than 2^24");
+  EXPECT_FALSE(shape::randomCrop({2, 28, 28}, {28, 28}, {0, 0}, out, why));
+  EXPECT_EQ(why, "the input must have rank 4 [N, C, H, W], not rank 3");
+  EXPECT_EQ(out, (Shape{-7})) << "a failed rule must not write its output";
+}
+
+TEST(RandomCropGrad, TakesTheInputSizeAndChecksTheWindow) {
+  Shape out;
+  std::string why;
+  ASSERT_TRUE(shape::randomCropGrad({8, 2, 24, 20}, {0, 1}, {28, 28}, out, why)) << why;
+  EXPECT_EQ(out, (Shape{8, 2, 28, 28}));
+  EXPECT_FALSE(shape::randomCropGrad({8, 2, 30, 28}, {0, 0}, {28, 28}, out, why));
+  EXPECT_EQ(why, "along the height, the crop of 30 is larger than the padded input's 28 (28 + 2 * 0)");
+  EXPECT_FALSE(shape::randomCropGrad({8, 2, 4, 4}, {2, 2}, {0, 4}, out, why));
+  EXPECT_EQ(why, "input_size [0, 4] has a size below 1");
+  EXPECT_FALSE(shape::randomCropGrad({8, 4, 4}, {2, 2}, {4, 4}, out, why));
+  EXPECT_EQ(why, "the output gradient must have rank 4 [N, C, h, w], not rank 3");
 }
 
 TEST(FormatList, WritesBrackets) {

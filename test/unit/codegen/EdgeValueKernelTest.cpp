@@ -4,6 +4,9 @@
 // what PyTorch's float32 computes on edge values: NaN in gives NaN out, overflow gives an
 // infinity, underflow a zero or a subnormal, x != x holds for NaN, and a signed zero keeps its
 // sign. The expected values are PyTorch's own (EdgeValueTable.inc, written by edge_values.py).
+// The data augmentations have no PyTorch counterpart to compare with: random_flip, random_crop
+// and random_crop_grad must move every edge value unchanged (bits, signed zeros included; zeros
+// where the padding is), and gaussian_noise must keep NaN and the infinities.
 //
 // Halide compiles float code as if NaN and infinities never occur, and lets LLVM assume so of any
 // value a fast-math instruction produced. So each op is tested twice: on values read from memory,
@@ -16,6 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
+
+#include "runtime/rng/Philox.h"
 
 #include <cmath>
 #include <cstring>
@@ -209,6 +214,93 @@ void checkBinaryOps(bool computed) {
 
 TEST(EdgeValues, BinaryOpsAndComparisonsMatchPyTorch) { checkBinaryOps(/*computed=*/false); }
 TEST(EdgeValues, BinaryOpsOfComputedValuesMatchPyTorch) { checkBinaryOps(/*computed=*/true); }
+
+/// Whether `actual` is `expected` as an f32, bit for bit (any NaN for a NaN).
+bool sameBits(double actual, double expected) {
+  if (std::isnan(expected) || std::isnan(actual))
+    return std::isnan(expected) && std::isnan(actual);
+  float a = static_cast<float>(actual), e = static_cast<float>(expected);
+  return std::memcmp(&a, &e, sizeof a) == 0;
+}
+
+/// The augmentations on a batch of 8 samples [1, 2, 47], each holding every edge value in row 0
+/// and the same reversed in row 1, read from memory or computed as x * one.
+void checkAugmentations(bool computed) {
+  const uint64_t seed = 5;
+  const uint32_t step = 3;
+  const int64_t n = 8, w = static_cast<int64_t>(kUnaryInputs.size());
+  Shape shape{n, 1, 2, w};
+  std::vector<double> values;
+  for (int64_t s = 0; s < n; ++s)
+    for (int64_t row = 0; row < 2; ++row)
+      for (int64_t j = 0; j < w; ++j)
+        values.push_back(fromBits(kUnaryInputs[row == 0 ? j : w - 1 - j]));
+  KernelBuilder b(computed ? "augment_computed" : "augment");
+  int x = b.input(f32(shape)), operand = x;
+  if (computed) {
+    int one = b.input(f32({}));
+    operand = b.node("mul", {x, one}, f32(shape));
+  }
+  for (int axis : {3, 2})
+    b.output(b.node("random_flip", {operand}, f32(shape), [&](KernelNode &node) {
+      node.ints["axis"] = {axis};
+      node.ints["stream"] = {axis - 2};
+    }));
+  for (const char *op : {"random_crop", "random_crop_grad"})
+    b.output(b.node(op, {operand}, f32(shape), [&](KernelNode &node) {
+      node.ints[std::string(op) == "random_crop" ? "size" : "input_size"] = {2, w};
+      node.ints["padding"] = {1, 3};
+      node.ints["stream"] = {2};
+    }));
+  b.output(b.node("gaussian_noise", {operand}, f32(shape), [](KernelNode &node) {
+    node.floats["std"] = 0.5;
+    node.ints["stream"] = {3};
+  }));
+  std::vector<HostTensor> inputs = {tensorOf(f32(shape), values)};
+  if (computed)
+    inputs.push_back(tensorOf(f32({}), {1.0}));
+  std::vector<HostTensor> r = run(b.kernel(), inputs, seed, step);
+  ASSERT_EQ(r.size(), 5u);
+
+  std::vector<int> flips(2, 0);
+  int failures[5] = {0, 0, 0, 0, 0};
+  for (int64_t flat = 0; flat < n * 2 * w; ++flat) {
+    int64_t s = flat / (2 * w), row = flat / w % 2, j = flat % w;
+    auto at = [&](int64_t r2, int64_t j2) { return values[(s * 2 + r2) * w + j2]; };
+    for (int k = 0; k < 2; ++k) {
+      bool flip = rng::unitBelow(rng::drawWords(seed, s, 1 - k, step).w[0], 0.5);
+      flips[k] += flip && row == 0 && j == 0;
+      double expected = k == 0 ? at(row, flip ? w - 1 - j : j) : at(flip ? 1 - row : row, j);
+      failures[k] += !sameBits(r[k].data[flat], expected);
+    }
+    // The crop is a translation by (top - 1, left - 3); its adjoint by the opposite.
+    rng::Words4 words = rng::drawWords(seed, s, 2, step);
+    int64_t dr = static_cast<int64_t>(rng::below(words.w[0], 3)) - 1;
+    int64_t dc = static_cast<int64_t>(rng::below(words.w[1], 7)) - 3;
+    for (int k = 2; k < 4; ++k) {
+      int64_t r2 = k == 2 ? row + dr : row - dr, j2 = k == 2 ? j + dc : j - dc;
+      double expected = r2 >= 0 && r2 < 2 && j2 >= 0 && j2 < w ? at(r2, j2) : 0.0;
+      failures[k] += !sameBits(r[k].data[flat], expected);
+    }
+    double v = values[flat], noisy = r[4].data[flat];
+    failures[4] += std::isnan(v) ? !std::isnan(noisy)
+                   : std::isinf(v) ? noisy != v
+                                   : !std::isfinite(noisy) && std::fabs(v) < 1e38;
+  }
+  const char *names[5] = {"random_flip along the width", "random_flip along the height",
+                          "random_crop", "random_crop_grad", "gaussian_noise"};
+  for (int k = 0; k < 5; ++k)
+    EXPECT_EQ(failures[k], 0) << names[k] << (computed ? " of computed values" : "");
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_GT(flips[k], 0) << "no sample flipped: choose another seed";
+    EXPECT_LT(flips[k], n) << "every sample flipped: choose another seed";
+  }
+}
+
+TEST(EdgeValues, AugmentationsMoveEdgeValuesUnchanged) { checkAugmentations(/*computed=*/false); }
+TEST(EdgeValues, AugmentationsOfComputedValuesMoveThemUnchanged) {
+  checkAugmentations(/*computed=*/true);
+}
 
 TEST(EdgeValues, NaNIsNotEqualToItself) {
   // x != x and x == x on one operand: the comparison a simplifier that assumes no NaN folds away.

@@ -342,6 +342,35 @@ train m {
   EXPECT_EQ(count(function(m, "train_step.loss"), "dl.dropout"), 1u);
 }
 
+TEST_F(ElaboratorTest, AugmentationsOnlyInTrainingAndForwardIsTheIdentity) {
+  auto module = compile(R"(
+model m {
+  input x: f32[4, 1, 6, 6]
+  flip = RandomHorizontalFlip()
+  h = Dense(36, 2)
+  a = gaussian_noise(random_translate(flip(random_flip(x, axis = 2)), 1), 0.1)
+  output y = h(flatten(random_crop(a, 6, padding = 2)))
+  loss l = mean(y)
+}
+train m {
+  loss = l
+  optimizer = adam()
+}
+)");
+  ASSERT_TRUE(module) << messages.str();
+  mlir::dl::ModelOp m = model(*module, "m");
+  for (const char *inference : {"forward", "eval"}) {
+    mlir::func::FuncOp f = function(m, inference);
+    for (const char *op : {"dl.random_flip", "dl.random_crop", "dl.gaussian_noise", "dl.slice",
+                           "dl.pad"})
+      EXPECT_EQ(count(f, op), 0u) << op << " in " << inference;
+  }
+  mlir::func::FuncOp train = function(m, "train_step.loss");
+  EXPECT_EQ(count(train, "dl.random_flip"), 2u);
+  EXPECT_EQ(count(train, "dl.random_crop"), 2u);
+  EXPECT_EQ(count(train, "dl.gaussian_noise"), 1u);
+}
+
 TEST_F(ElaboratorTest, PreludeCanBeTurnedOff) {
   FrontendOptions options;
   options.prelude = false;

@@ -7,9 +7,14 @@
 //===----------------------------------------------------------------------===//
 #include "test/unit/gradients/VJPHarness.h"
 
+#include "runtime/rng/Philox.h"
+
 namespace {
 
 using namespace dl::vjptest;
+
+/// The streams of the augmentation cases (see AugmentationCasesDrawBothChoices).
+constexpr uint32_t kFlipStream = 5, kCropStream = 6;
 
 std::vector<Case> elementwiseCases() {
   std::vector<Case> cs;
@@ -283,6 +288,35 @@ std::vector<Case> shapeCases() {
                     "%t = dl.tanh %d : tensor<3x4xf32>\n"
                     "%y = dl.dropout %t {p = 2.000000e-01 : f64, stream = 2 : i64} : tensor<3x4xf32>",
                     "3x4"));
+
+  // The data augmentations, with the interpreter's step fixed as for dropout: the gradient's flips
+  // and windows are the forward's. AugmentationCasesDrawBothChoices checks that these streams flip
+  // some samples and not others, and place the windows in more than one corner.
+  cs.push_back(make("random_flip_width", {"8x2x3x4"},
+                    "%y = dl.random_flip %p0 {axis = 3 : i64, stream = " +
+                        std::to_string(kFlipStream) + " : i64} : tensor<8x2x3x4xf32>",
+                    "8x2x3x4"));
+  cs.push_back(make("random_flip_height_p07", {"8x1x5x3"},
+                    "%y = dl.random_flip %p0 {axis = -2 : i64, p = 7.000000e-01 : f64, stream = " +
+                        std::to_string(kFlipStream) + " : i64} : tensor<8x1x5x3xf32>",
+                    "8x1x5x3"));
+  // A translation (the window of the input's size), a smaller window, and a larger one than the
+  // input that only the padding allows; each through tanh, so the incoming gradient varies.
+  auto crop = [](std::string in, std::string size, std::string padding, std::string out,
+                 std::string tag) {
+    return make("random_crop_" + tag, {in},
+                "%c = dl.random_crop %p0 {size = array<i64: " + size + ">, padding = array<i64: " +
+                    padding + ">, stream = " + std::to_string(kCropStream) + " : i64} : (" +
+                    T(in) + ") -> " + T(out) + "\n%y = dl.tanh %c : " + T(out),
+                out);
+  };
+  cs.push_back(crop("8x2x5x6", "5, 6", "2, 2", "8x2x5x6", "translate"));
+  cs.push_back(crop("8x1x6x5", "4, 3", "1, 0", "8x1x4x3", "smaller"));
+  cs.push_back(crop("8x1x3x4", "6, 5", "2, 1", "8x1x6x5", "larger"));
+  cs.push_back(make("gaussian_noise", {"3x4"},
+                    "%n = dl.gaussian_noise %p0 {std = 5.000000e-01 : f64, stream = 2 : i64} : "
+                    "tensor<3x4xf32>\n%y = dl.tanh %n : tensor<3x4xf32>",
+                    "3x4"));
   return cs;
 }
 
@@ -471,9 +505,27 @@ TEST(VJPCases, NamesAreUniqueAndEveryDifferentiableOpIsCovered) {
         "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "relu", "gelu", "erf", "cos", "softplus",
         "leaky_relu", "elu", "clamp", "softmax", "log_softmax", "matmul", "sum", "mean",
         "reduce_max", "reduce_min", "logsumexp", "reshape", "transpose", "broadcast_to", "concat",
-        "split", "slice", "pad", "dropout", "mse", "mae", "huber", "bce", "bce_with_logits", "hinge",
+        "split", "slice", "pad", "dropout", "random_flip", "random_crop", "gaussian_noise", "mse", "mae", "huber", "bce", "bce_with_logits", "hinge",
         "kl_div", "cross_entropy", "nll", "kl_normal"})
     EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;
+}
+
+// The harness's interpreter draws with seed 1 at step 1 (VJPHarness.h): there, the 8 samples of
+// the flip cases must include flipped and unflipped ones (at p = 0.5 and 0.7), and the crop cases'
+// windows more than one corner, or their gradients would check only half the rule.
+TEST(VJPCases, AugmentationCasesDrawBothChoices) {
+  std::set<bool> flips05, flips07;
+  std::set<std::pair<uint32_t, uint32_t>> corners;
+  for (uint64_t n = 0; n < 8; ++n) {
+    uint32_t flipWord = dl::rng::drawWords(1, n, kFlipStream, 1).w[0];
+    flips05.insert(dl::rng::unitBelow(flipWord, 0.5));
+    flips07.insert(dl::rng::unitBelow(flipWord, 0.7));
+    dl::rng::Words4 crop = dl::rng::drawWords(1, n, kCropStream, 1);
+    corners.insert({dl::rng::below(crop.w[0], 3), dl::rng::below(crop.w[1], 2)});
+  }
+  EXPECT_EQ(flips05.size(), 2u);
+  EXPECT_EQ(flips07.size(), 2u);
+  EXPECT_GE(corners.size(), 3u);
 }
 
 //===----------------------------------------------------------------------===//

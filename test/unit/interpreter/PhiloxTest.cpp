@@ -2,7 +2,8 @@
 //
 // Philox4x32-10 against the known-answer vectors of the Random123 distribution (kat_vectors, the
 // philox4x32 10-round lines), then the convention of runtime/rng/Philox.h: how the key and counter
-// are formed, and the uniform and normal transforms. No MLIR here.
+// are formed, the uniform and normal transforms, and the per-sample choices of the augmentations
+// (below, unitBelow). No MLIR here.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/rng/Philox.h"
@@ -73,6 +74,28 @@ TEST(PhiloxTest, NormalIsBoxMullerOfWordsZeroAndOne) {
   // u1 is never 0: the largest magnitude comes from word0 = 0 and is finite.
   EXPECT_NEAR(normalFromWords(0, 0), std::sqrt(2 * 24 * std::log(2.0)), 1e-12);
   EXPECT_EQ(normalFromWords(0xffffffffu, 0), 0.0); // u1 = 1
+}
+
+TEST(PhiloxTest, BelowIsTheFloorOfRangeTimesTheUniform) {
+  // Exactly floor(r * u) for u = (w >> 8) 2^-24, at the ends of the range and in between.
+  for (uint32_t range : {1u, 2u, 3u, 5u, 29u, 1000u, 1u << 24})
+    for (uint32_t word : {0u, 0xffu, 0x100u, 0x7fffffffu, 0x80000000u, 0xdeadbeefu, 0xffffffffu}) {
+      uint32_t expected = static_cast<uint32_t>(std::floor(range * unitFromWord(word)));
+      EXPECT_EQ(below(word, range), expected) << word << " of " << range;
+      EXPECT_LT(below(word, range), range);
+    }
+  EXPECT_EQ(below(0xffffffffu, 5), 4u); // the top of the words reaches the last value
+  EXPECT_EQ(below(0xffffffffu, 1u << 24), (1u << 24) - 1);
+}
+
+TEST(PhiloxTest, UnitBelowIsUniformBelowP) {
+  // The same predicate as uniform01 < p, decided on integers, at the edges of every step of 2^-24.
+  for (double p : {0.0, 0.5, 0.7, 1.0 / 3, 1.0 - 1.0 / 16777216.0, 1.0})
+    for (uint32_t top : {0u, 1u, 5592405u, 5592406u, 8388607u, 8388608u, 11744051u, 11744052u,
+                         16777215u})
+      EXPECT_EQ(unitBelow(top << 8 | 0xff, p), unitFromWord(top << 8) < p) << top << " " << p;
+  EXPECT_FALSE(unitBelow(0, 0.0)); // p = 0 never flips
+  EXPECT_TRUE(unitBelow(0xffffffffu, 1.0)); // p = 1 always does
 }
 
 TEST(PhiloxTest, EveryPartOfTheKeyAndCounterMatters) {

@@ -2,13 +2,18 @@
 //
 // The random ops follow Philox.h's convention element for element; draws repeat for one (seed,
 // stream, step) and change with each; their statistics are right over 100k draws; dropout keeps
-// 1 - p of the elements and scales them. Initializers draw from their streams with the right spread,
-// and orthogonal gives orthonormal rows or columns.
+// 1 - p of the elements and scales them. The augmentations follow the per-sample convention:
+// random_flip flips a fraction p of the samples, random_crop places its windows uniformly over
+// every position, random_crop_grad is its adjoint, gaussian_noise adds std * normal(i); their
+// choices repeat for one seed and step and change with either. Initializers draw from their
+// streams with the right spread, and orthogonal gives orthonormal rows or columns.
 //
 //===----------------------------------------------------------------------===//
 #include "InterpreterTestUtil.h"
 
 #include "runtime/rng/Philox.h"
+
+#include <set>
 
 namespace dl::interp::test {
 namespace {
@@ -103,6 +108,177 @@ TEST_F(RandomTest, DropoutKeepsOneMinusPAndScales) {
   std::string none = func;
   none.replace(none.find("3.000000e-01"), 12, "0.000000e+00");
   EXPECT_EQ(run1(none, {x}).data, x.data);
+}
+
+/// A tensor whose element i holds i: every element tells where it came from.
+Tensor iota(std::vector<int64_t> shape) {
+  Tensor t = Tensor::filled(shape, 0.0);
+  for (size_t i = 0; i < t.data.size(); ++i)
+    t.data[i] = static_cast<double>(i);
+  return t;
+}
+
+/// A function applying `op` (with its attributes and type suffix) to %x of type `type`.
+std::string unaryFunc(const std::string &type, const std::string &op, const std::string &attrs,
+                      const std::string &resultType = "") {
+  std::string result = resultType.empty() ? type : resultType;
+  std::string suffix = resultType.empty() ? type : "(" + type + ") -> " + result;
+  return "func.func @f(%x: " + type + ") -> " + result + " {\n  %y = dl." + op + " %x " + attrs +
+         " : " + suffix + "\n  return %y : " + result + "\n}";
+}
+
+TEST_F(RandomTest, RandomFlipFlipsAFractionPOfTheSamplesPerTheConvention) {
+  const int64_t n = 4000;
+  for (double p : {0.5, 0.2}) {
+    std::string func = unaryFunc("tensor<4000x1x2x3xf32>", "random_flip",
+                                 "{axis = 3 : i64, p = " + std::to_string(p) + " : f64, stream = 7 : i64}");
+    Tensor x = iota({n, 1, 2, 3});
+    Tensor y = run1(func, {x}, /*seed=*/21, /*step=*/4);
+    int64_t flipped = 0;
+    for (int64_t s = 0; s < n; ++s) {
+      bool flip = rng::uniform01(21, s, 7, 4) < p;
+      flipped += flip;
+      for (int64_t h = 0; h < 2; ++h)
+        for (int64_t w = 0; w < 3; ++w)
+          ASSERT_EQ(y.data[s * 6 + h * 3 + w], x.data[s * 6 + h * 3 + (flip ? 2 - w : w)])
+              << "sample " << s;
+    }
+    EXPECT_NEAR(static_cast<double>(flipped) / n, p, 0.03) << "p = " << p;
+  }
+}
+
+TEST_F(RandomTest, RandomFlipAlongTheHeightAndTheChannels) {
+  Tensor x = iota({16, 2, 3, 2});
+  for (auto [axis, name] : std::vector<std::pair<int, const char *>>{{2, "-2"}, {1, "1"}}) {
+    Tensor y = run1(unaryFunc("tensor<16x2x3x2xf32>", "random_flip",
+                              std::string("{axis = ") + name + " : i64, stream = 3 : i64}"),
+                    {x}, 5, 0);
+    for (int64_t s = 0; s < 16; ++s) {
+      bool flip = rng::uniform01(5, s, 3, 0) < 0.5;
+      for (int64_t c = 0; c < 2; ++c)
+        for (int64_t h = 0; h < 3; ++h)
+          for (int64_t w = 0; w < 2; ++w) {
+            int64_t sc = axis == 1 && flip ? 1 - c : c, sh = axis == 2 && flip ? 2 - h : h;
+            ASSERT_EQ(y.data[((s * 2 + c) * 3 + h) * 2 + w], x.data[((s * 2 + sc) * 3 + sh) * 2 + w]);
+          }
+    }
+  }
+}
+
+/// The top-left corner random_crop draws for sample `s` (Philox.h's per-sample convention).
+std::pair<int64_t, int64_t> corner(uint64_t seed, int64_t s, uint32_t stream, uint32_t step,
+                                   uint32_t rows, uint32_t cols) {
+  rng::Words4 w = rng::drawWords(seed, s, stream, step);
+  return {rng::below(w.w[0], rows), rng::below(w.w[1], cols)};
+}
+
+TEST_F(RandomTest, RandomCropReadsTheWindowOfThePaddedInputPerTheConvention) {
+  // [N, 2, 4, 5] padded by [1, 2] is 6 x 9; windows of 3 x 4 have 4 x 6 positions.
+  const int64_t n = 6000;
+  Tensor x = iota({n, 2, 4, 5});
+  for (double &v : x.data)
+    v += 1; // never 0, so a 0 is padding
+  Tensor y = run1(unaryFunc("tensor<6000x2x4x5xf32>", "random_crop",
+                            "{size = array<i64: 3, 4>, padding = array<i64: 1, 2>, stream = 9 : i64}",
+                            "tensor<6000x2x3x4xf32>"),
+                  {x}, 8, 2);
+  ASSERT_EQ(y.shape, (std::vector<int64_t>{n, 2, 3, 4}));
+  std::vector<int64_t> count(4 * 6, 0);
+  for (int64_t s = 0; s < n; ++s) {
+    auto [top, left] = corner(8, s, 9, 2, 4, 6);
+    ASSERT_LT(top, 4);
+    ASSERT_LT(left, 6);
+    ++count[top * 6 + left];
+    for (int64_t c = 0; c < 2; ++c)
+      for (int64_t i = 0; i < 3; ++i)
+        for (int64_t j = 0; j < 4; ++j) {
+          int64_t r = i + top - 1, q = j + left - 2;
+          double expected = r >= 0 && r < 4 && q >= 0 && q < 5 ? x.data[((s * 2 + c) * 4 + r) * 5 + q] : 0.0;
+          ASSERT_EQ(y.data[((s * 2 + c) * 3 + i) * 4 + j], expected) << "sample " << s;
+        }
+  }
+  // Every position is taken about n / 24 = 250 times (standard deviation about 15.5).
+  for (int64_t k = 0; k < 24; ++k)
+    EXPECT_NEAR(count[k], 250, 80) << "position " << k;
+}
+
+TEST_F(RandomTest, RandomTranslateShiftsByEveryAmountUpToThePadding) {
+  // A crop to the input's own size with padding m shifts by top - m in [-m, m]: the pixel at
+  // (2, 2) of a 5 x 5 one-hot image lands at (2 - (top - m), 2 - (left - m)).
+  const int64_t n = 3000;
+  Tensor x = Tensor::filled({n, 1, 5, 5}, 0.0);
+  for (int64_t s = 0; s < n; ++s)
+    x.data[s * 25 + 12] = 1.0;
+  Tensor y = run1(unaryFunc("tensor<3000x1x5x5xf32>", "random_crop",
+                            "{size = array<i64: 5, 5>, padding = array<i64: 2, 2>, stream = 1 : i64}",
+                            "tensor<3000x1x5x5xf32>"),
+                  {x}, 3, 11);
+  std::set<std::pair<int64_t, int64_t>> shifts;
+  for (int64_t s = 0; s < n; ++s) {
+    int64_t at = -1;
+    for (int64_t k = 0; k < 25; ++k)
+      if (y.data[s * 25 + k] == 1.0)
+        at = k;
+    ASSERT_GE(at, 0) << "a shift of at most 2 keeps the centre pixel";
+    shifts.insert({at / 5 - 2, at % 5 - 2});
+  }
+  EXPECT_EQ(shifts.size(), 25u);
+}
+
+TEST_F(RandomTest, RandomCropGradIsTheAdjointOfRandomCrop) {
+  // <crop(x), g> = <x, crop_grad(g)> for every x and g, at every step.
+  Tensor x = iota({5, 2, 4, 3}), g = iota({5, 2, 6, 2});
+  for (double &v : x.data)
+    v = std::sin(v);
+  for (double &v : g.data)
+    v = std::cos(3 * v);
+  for (uint32_t step : {0u, 1u, 2u}) {
+    Tensor y = run1(unaryFunc("tensor<5x2x4x3xf32>", "random_crop",
+                              "{size = array<i64: 6, 2>, padding = array<i64: 2, 1>, stream = 4 : i64}",
+                              "tensor<5x2x6x2xf32>"),
+                    {x}, 6, step);
+    Tensor gx = run1(unaryFunc("tensor<5x2x6x2xf32>", "random_crop_grad",
+                               "{input_size = array<i64: 4, 3>, padding = array<i64: 2, 1>, stream = 4 : i64}",
+                               "tensor<5x2x4x3xf32>"),
+                     {g}, 6, step);
+    double lhs = 0, rhs = 0;
+    for (size_t i = 0; i < y.data.size(); ++i)
+      lhs += y.data[i] * g.data[i];
+    for (size_t i = 0; i < x.data.size(); ++i)
+      rhs += x.data[i] * gx.data[i];
+    EXPECT_NEAR(lhs, rhs, 1e-12) << "step " << step;
+  }
+}
+
+TEST_F(RandomTest, GaussianNoiseAddsStdTimesTheNormalOfEachElement) {
+  Tensor x = iota({100000});
+  Tensor y = run1(unaryFunc("tensor<100000xf32>", "gaussian_noise",
+                            "{std = 2.500000e-01 : f64, stream = 2 : i64}"),
+                  {x}, 9, 5);
+  std::vector<double> noise(y.data.size());
+  for (size_t i = 0; i < y.data.size(); ++i) {
+    ASSERT_EQ(y.data[i], x.data[i] + 0.25 * rng::normal(9, i, 2, 5)) << i;
+    noise[i] = y.data[i] - x.data[i];
+  }
+  auto [mean, std] = meanAndStd(noise);
+  EXPECT_NEAR(mean, 0.0, 0.005);
+  EXPECT_NEAR(std, 0.25, 0.004);
+}
+
+TEST_F(RandomTest, AugmentationsRepeatForOneKeyAndChangeWithTheStepAndTheSeed) {
+  Tensor x = iota({64, 1, 4, 4});
+  for (const std::string &func :
+       {unaryFunc("tensor<64x1x4x4xf32>", "random_flip", "{axis = 3 : i64, stream = 0 : i64}"),
+        unaryFunc("tensor<64x1x4x4xf32>", "random_crop",
+                  "{size = array<i64: 4, 4>, padding = array<i64: 2, 2>, stream = 0 : i64}",
+                  "tensor<64x1x4x4xf32>"),
+        unaryFunc("tensor<64x1x4x4xf32>", "gaussian_noise", "{std = 1.0 : f64, stream = 0 : i64}")}) {
+    SCOPED_TRACE(func);
+    Tensor a = run1(func, {x}, 1, 7);
+    EXPECT_EQ(run1(func, {x}, 1, 7).data, a.data);
+    EXPECT_NE(run1(func, {x}, 1, 8).data, a.data); // the next step
+    EXPECT_NE(run1(func, {x}, 2, 7).data, a.data); // another seed
+  }
 }
 
 /// The states of a model whose body is `body`, initialized with `seed`.
