@@ -251,8 +251,8 @@ def run_config(config, model_so, half_so, batch, extra, grad_bytes, args, work):
         steps = [step_seconds(child.communicate()[1], batch // 2) for child in children]
         if any(child.returncode != 0 for child in children) or None in steps:
             sys.exit("dl-run failed (2 alone)")
-        # The pair's samples per second, as the seconds of one step of the global batch.
-        return {"step": 1 / sum(1 / s for s in steps)}
+        # The pair's samples per second, (G/2)/s0 + (G/2)/s1, as the seconds of one step of G.
+        return {"step": 2 / sum(1 / s for s in steps)}
     ranks, so, threads, b, mechanism = {
         "split": (1, model_so, 2, batch, "none"),
         "2x1 none": (2, half_so, 1, batch // 2, "none"),
