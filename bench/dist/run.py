@@ -401,7 +401,13 @@ def main():
           f"all-reduce time its least over the rounds; load average "
           f"{load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end. others' CPU: the "
           f"share of the {os.cpu_count()} cores that other processes used during that run.")
-    print(f"mpirun {' '.join(MPIRUN_FLAGS)} --mca btl_vader_single_copy_mechanism none|cma")
+    mpi_version = subprocess.run([args.mpirun, "--version"], capture_output=True,
+                                 text=True).stdout.splitlines()[:1]
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                    if line.startswith("model name")), "?")
+    print(f"{cpu}, {os.cpu_count()} cores; {' '.join(mpi_version)}: mpirun "
+          f"{' '.join(MPIRUN_FLAGS)} --mca btl_vader_single_copy_mechanism none|cma")
     print()
     print("| model | run | ranks x threads | batch per rank | ms/step | samples/s | / 1 x 2 fused "
           "| others' CPU |")
