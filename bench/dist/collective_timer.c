@@ -48,7 +48,8 @@ static double bytesOf(int n, MPI_Datatype type) {
   return (double)n * (double)size;
 }
 
-int MPI_Allreduce(const void *send, void *recv, int n, MPI_Datatype type, MPI_Op op, MPI_Comm comm) {
+int MPI_Allreduce(const void *send, void *recv, int n, MPI_Datatype type, MPI_Op op,
+                  MPI_Comm comm) {
   double start = now();
   int code = PMPI_Allreduce(send, recv, n, type, op, comm);
   record("allreduce", bytesOf(n, type), start);

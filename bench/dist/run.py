@@ -13,7 +13,9 @@ compiled at batch G and G/2 (`dlc -D B=...`), it times `dl-run train --data fash
     `--mca btl_vader_single_copy_mechanism none` and with CMA single-copy transfers,
   - as 2 independent processes x 1 thread at batch G/2 at once, without MPI: the two ranks' work
     without the all-reduce and without waiting for each other,
-each in --rounds rounds taking turns; each figure is the best round's median over the run's steps.
+each in --rounds rounds taking turns, each run started once other processes leave the cores idle
+(--wait-idle) and printed with the share of the cores they took meanwhile; each ms/step is the
+best round's median over the run's steps, each all-reduce time the least over the rounds.
 dl-run prints a progress line at each tenth of an epoch with the samples per second since the
 epoch began; the script turns those lines into the seconds of each tenth and takes the median
 ms/step over them (the first tenth of the run, warm-up, left out).
@@ -31,7 +33,7 @@ projected to N nodes of this machine (weak scaling: batch G per node), each step
 being the one measured here (1 process x 2 threads, batch G); it prints the scaling efficiency
 compute / (compute + all-reduce), and compute / max(compute, all-reduce) for an all-reduce
 entirely hidden behind the computation, and the batch per node that keeps each at 90% (compute
-time taken as a + b x batch through the two measured batch sizes).
+time taken as a + c x batch through the two measured batch sizes).
 
 Run under /usr/bin/python3: bench/dist/run.py --build build
 """
