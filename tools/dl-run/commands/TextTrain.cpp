@@ -202,7 +202,7 @@ int trainOnText(const Options &options, std::ostream &out, std::ostream &err) {
   int64_t lastEpoch = position.epochsDone + options.epochs;
   for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
     std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(lastEpoch);
-    progress.start(label, stepsPerEpoch, b * t, "step", "chars");
+    progress.start(label, stepsPerEpoch, b * t * ranks().size() * accumulate, "step", "chars");
     double lossSum = 0;
     for (int64_t k = 0; k < stepsPerEpoch; ++k) {
       // Each rank, and each batch of an accumulation, draws its own windows: the rank and the

@@ -201,7 +201,7 @@ int trainOnData(const Options &options, std::ostream &out, std::ostream &err) {
   for (int64_t epoch = position.epochsDone + 1; epoch <= lastEpoch; ++epoch) {
     std::vector<int64_t> order = epochOrder(samples, model.seed(), epoch, options.shuffle);
     std::string label = "epoch " + std::to_string(epoch) + "/" + std::to_string(lastEpoch);
-    progress.start(label, batches, train.batch);
+    progress.start(label, batches, perUpdate); // samples of every rank and accumulated batch
     for (StepRun &run : runs)
       run.lossSum = 0, run.calls = 0;
     for (int64_t b = position.batchesDone; b < batches; ++b) {
