@@ -118,13 +118,11 @@ void fillStep(const std::vector<FileInput> &inputs, int64_t step, EntryBuffers &
   }
 }
 
-bool bindRowInputs(const dl_entry_info &entry, const NamedFiles &files, std::vector<FileInput> &out,
-                   int64_t &rows, std::string &error) {
-  if (!readNamedFiles(entry, files, out, error))
-    return false;
+bool checkRowInputs(const dl_entry_info &entry, std::vector<FileInput> &inputs,
+                    const std::vector<std::string> &sources, int64_t &rows, std::string &error) {
   rows = -1;
-  for (size_t k = 0; k < out.size(); ++k) {
-    FileInput &input = out[k];
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    FileInput &input = inputs[k];
     const dl_tensor_info &tensor = entry.inputs[input.input];
     const std::vector<int64_t> &got = input.array.shape;
     if (tensor.rank < 1 || tensor.shape[0] <= 0) {
@@ -135,20 +133,30 @@ bool bindRowInputs(const dl_entry_info &entry, const NamedFiles &files, std::vec
     int64_t sampleValues = elementCount(tensor) / tensor.shape[0];
     std::vector<int64_t> sample(tensor.shape + 1, tensor.shape + tensor.rank);
     if (got.empty() || got[0] == 0 || input.array.elements() / got[0] != sampleValues) {
-      error = files[k].second + ": holds " + dldata::describe(input.array.dtype, got) + " but input '" +
+      error = sources[k] + ": holds " + dldata::describe(input.array.dtype, got) + " but input '" +
               tensor.name + "' is " + typeString(tensor) + "; give [rows, ...] with " +
               std::to_string(sampleValues) + " values per row (" + dldata::shapeString(sample) + ")";
       return false;
     }
     input.rows = got[0];
     if (rows >= 0 && input.rows != rows) {
-      error = files[k].second + ": " + std::to_string(input.rows) + " rows, but " + files[0].second + " has " +
+      error = sources[k] + ": " + std::to_string(input.rows) + " rows, but " + sources[0] + " has " +
               std::to_string(rows);
       return false;
     }
     rows = input.rows;
   }
   return true;
+}
+
+bool bindRowInputs(const dl_entry_info &entry, const NamedFiles &files, std::vector<FileInput> &out,
+                   int64_t &rows, std::string &error) {
+  if (!readNamedFiles(entry, files, out, error))
+    return false;
+  std::vector<std::string> sources;
+  for (const auto &file : files)
+    sources.push_back(file.second);
+  return checkRowInputs(entry, out, sources, rows, error);
 }
 
 void fillRows(const std::vector<FileInput> &inputs, int64_t first, int64_t count, EntryBuffers &buffers) {

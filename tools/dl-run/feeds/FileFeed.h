@@ -49,6 +49,11 @@ void fillStep(const std::vector<FileInput> &inputs, int64_t step, EntryBuffers &
 bool bindRowInputs(const dl_entry_info &entry, const NamedFiles &files, std::vector<FileInput> &out,
                    int64_t &rows, std::string &error);
 
+/// Checks `inputs` (read from `sources`, in order) as rows of samples for `entry`: each holds
+/// [M, ...] with one sample's values per row, every one the same M, returned in `rows`.
+bool checkRowInputs(const dl_entry_info &entry, std::vector<FileInput> &inputs,
+                    const std::vector<std::string> &sources, int64_t &rows, std::string &error);
+
 /// Copies rows [first, first + count) of every input into `buffers` (count <= B), zeros after.
 void fillRows(const std::vector<FileInput> &inputs, int64_t first, int64_t count, EntryBuffers &buffers);
 

@@ -71,38 +71,6 @@ bool columnRange(const std::string &spec, const std::vector<std::string> &header
   return true;
 }
 
-/// Checks that the row-form arrays fit `entry`, as bindRowInputs does for files.
-bool checkRows(const dl_entry_info &entry, RowTable &table, std::string &error) {
-  table.rows = -1;
-  for (size_t k = 0; k < table.inputs.size(); ++k) {
-    FileInput &input = table.inputs[k];
-    const dl_tensor_info &tensor = entry.inputs[input.input];
-    const std::vector<int64_t> &got = input.array.shape;
-    if (tensor.rank < 1 || tensor.shape[0] <= 0) {
-      error = "input '" + std::string(tensor.name) + "' is " + typeString(tensor) +
-              ", with no batch dimension to feed rows through";
-      return false;
-    }
-    int64_t sampleValues = elementCount(tensor) / tensor.shape[0];
-    std::vector<int64_t> sample(tensor.shape + 1, tensor.shape + tensor.rank);
-    if (got.empty() || got[0] == 0 || input.array.elements() / got[0] != sampleValues) {
-      error = table.sources[k] + ": holds " + dldata::describe(input.array.dtype, got) +
-              " but input '" + tensor.name + "' takes " + std::to_string(sampleValues) +
-              " values per sample (" + dldata::shapeString(sample) + "); give [rows, " +
-              std::to_string(sampleValues) + "]";
-      return false;
-    }
-    input.rows = got[0];
-    if (table.rows >= 0 && input.rows != table.rows) {
-      error = table.sources[k] + ": " + std::to_string(input.rows) + " rows, but " +
-              table.sources[0] + " has " + std::to_string(table.rows);
-      return false;
-    }
-    table.rows = input.rows;
-  }
-  return true;
-}
-
 } // namespace
 
 bool readRowFiles(const dl_entry_info &entry, const NamedFiles &files, RowTable &table,
@@ -164,7 +132,7 @@ bool readCsvColumns(const dl_entry_info &entry, const std::string &csv,
               typeString(entry.inputs[i]) + " of entry '" + entry.name + "'";
       return false;
     }
-  return checkRows(entry, table, error);
+  return checkRowInputs(entry, table.inputs, table.sources, table.rows, error);
 }
 
 bool checkLabels(const dl_entry_info &entry, const RowTable &table, int64_t classes,
