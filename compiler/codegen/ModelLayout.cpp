@@ -8,6 +8,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <algorithm>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -24,8 +25,8 @@ public:
 
   int get(const BufferView &v) {
     std::ostringstream key;
-    key << v.kind << ":" << v.offset << ":" << v.entry << ":" << v.index << ":"
-        << dtypeName(v.type.dtype);
+    key << v.kind << ":" << v.offset << ":" << v.entry << ":" << v.index << ":" << v.parent << ":"
+        << v.stride << ":" << v.steps << ":" << dtypeName(v.type.dtype);
     for (int64_t d : v.type.shape)
       key << "," << d;
     auto [it, inserted] = index_.try_emplace(key.str(), static_cast<int>(views_.size()));
@@ -33,6 +34,8 @@ public:
       views_.push_back(v);
     return it->second;
   }
+
+  const BufferView &at(int index) const { return views_[index]; }
 
 private:
   std::vector<BufferView> &views_;
@@ -59,6 +62,119 @@ LogicalResult gradientArea(ModelOp model, const ModelLayout &layout, const std::
     return model.emitError("training step '") << step << "' has no gradient area";
   offset = begin;
   bytes = end - begin;
+  return success();
+}
+
+/// A kernel call of `fusion` over the buffers of `values`, appended to the entry; `rowOf` maps a
+/// #dl.slot<step j> to its buffer.
+using LayCall = llvm::function_ref<LogicalResult(FusionOp, llvm::DenseMap<Value, int> &,
+                                                 llvm::function_ref<int(int64_t)>)>;
+
+/// Lays out a dl.scan kept as a loop (its storage as ScanStorage in DLModel.h describes): the
+/// views of its rows, its body's calls, the copies around them, and the buffers of its results.
+LogicalResult layLoop(ScanOp scan, BufferTable &table, llvm::DenseMap<Value, int> &bufferOf,
+                      EntryLayout &e, LayCall layCall) {
+  std::optional<SmallVector<int64_t>> storage = getPlannedScanStorage(scan);
+  if (!storage)
+    return scan.emitError("the loop has no storage (run dl-plan-memory)");
+  ScanLoop loop;
+  loop.steps = scan.getLength();
+  loop.reverse = scan.getReverse();
+  int64_t T = loop.steps;
+  bool reverse = loop.reverse;
+  auto typeOf = [&](Type type) {
+    TensorType t;
+    toTensorType(type, t);
+    return t;
+  };
+  // A window of `type` into `parent` (through to the parent's own parent when it is a view).
+  auto view = [&](int parent, int64_t offset, int64_t stride, int64_t steps, TensorType type) {
+    BufferView p = table.at(parent);
+    if (p.kind == BufferView::View) {
+      offset += p.offset;
+      parent = p.parent;
+    }
+    BufferView v;
+    v.kind = BufferView::View;
+    v.parent = parent;
+    v.offset = offset;
+    v.stride = stride;
+    v.steps = steps;
+    v.type = type;
+    int b = table.get(v);
+    if (llvm::find(loop.views, b) == loop.views.end())
+      loop.views.push_back(b);
+    return b;
+  };
+  auto region = [&](int64_t offset, int64_t bytes, DType dtype) {
+    BufferView v;
+    v.kind = BufferView::Arena;
+    v.offset = offset;
+    v.type.dtype = dtype;
+    v.type.shape = {bytes / dtypeBytes(dtype)};
+    return table.get(v);
+  };
+
+  auto yield = cast<ScanYieldOp>(scan.getBodyBlock().getTerminator());
+  unsigned carries = scan.getNumCarries();
+  llvm::DenseMap<Value, int> body;
+  std::vector<int> rows; // The buffer each yield operand's row is at step t.
+  for (auto [seq, arg] : llvm::zip(scan.getSequences(), scan.getSliceArgs())) {
+    TensorType row = typeOf(arg.getType());
+    body[arg] = view(bufferOf.at(seq), 0, row.bytes(), T, row);
+  }
+  for (unsigned k = 0; k < carries; ++k) {
+    TensorType row = typeOf(scan.getInits()[k].getType());
+    int64_t bytes = row.bytes();
+    int64_t zero = ScanStorage::carryRowZero(bytes, reverse);
+    int storageBuffer =
+        region((*storage)[k], ScanStorage::carryBytes(bytes, T, reverse), row.dtype);
+    body[scan.getCarryArgs()[k]] = view(storageBuffer, zero, bytes, T, row);
+    rows.push_back(view(storageBuffer, zero + (reverse ? -bytes : bytes), bytes, T, row));
+    int first = view(storageBuffer, zero + (reverse ? T - 1 : 0) * bytes, 0, 1, row);
+    loop.before.push_back({first, bufferOf.at(scan.getInits()[k])});
+    TensorType history = typeOf(scan.getHistories()[k].getType());
+    bufferOf[scan.getHistories()[k]] = view(storageBuffer, zero, 0, 1, history);
+    bufferOf[scan.getFinals()[k]] =
+        view(storageBuffer, zero + (reverse ? -bytes : T * bytes), 0, 1, row);
+  }
+  for (auto [e, stacked] : llvm::enumerate(scan.getStacked())) {
+    TensorType row = typeOf(yield.getValues()[carries + e].getType());
+    TensorType all = typeOf(stacked.getType());
+    int64_t offset = (*storage)[carries + e];
+    if (offset >= 0) {
+      int b = region(offset, alignTo64(all.bytes()), row.dtype);
+      bufferOf[stacked] = view(b, 0, 0, 1, all);
+      rows.push_back(view(b, 0, row.bytes(), T, row));
+      continue;
+    }
+    // Stacked in the rows of the carry whose kernel result it also is.
+    auto fusion = yield.getValues()[carries + e].getDefiningOp<FusionOp>();
+    SlotAttr slot = fusion ? fusion.getSlot(cast<OpResult>(yield.getValues()[carries + e])
+                                                 .getResultNumber())
+                           : SlotAttr();
+    if (!slot || slot.getKind() != SlotKind::step || slot.getValue() >= carries)
+      return scan.emitError("emitted value ") << e << " has no storage of its own and is no carry";
+    int k = static_cast<int>(slot.getValue());
+    int64_t bytes = row.bytes();
+    int64_t zero = ScanStorage::carryRowZero(bytes, reverse);
+    int storageBuffer = table.at(rows[k]).parent;
+    bufferOf[stacked] = view(storageBuffer, zero + (reverse ? -bytes : bytes), 0, 1, all);
+    rows.push_back(rows[k]);
+  }
+  for (auto [arg, capture] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
+    body[arg] = bufferOf.at(capture);
+
+  loop.firstCall = e.calls.size();
+  auto rowOf = [&](int64_t j) { return rows[j]; };
+  for (FusionOp fusion : scan.getBodyBlock().getOps<FusionOp>())
+    if (failed(layCall(fusion, body, rowOf)))
+      return failure();
+  loop.endCall = e.calls.size();
+  for (auto [j, v] : llvm::enumerate(yield.getValues()))
+    if (body.at(v) != rows[j])
+      loop.eachStep.push_back({rows[j], body.at(v)});
+  e.loops.push_back(std::move(loop));
   return success();
 }
 
@@ -184,24 +300,16 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
       return table.get({BufferView::Output, 0, entryIndex, j, e.outputs[j].type});
     };
 
-    for (Operation &op : func.getBody().front()) {
-      if (auto load = dyn_cast<LoadOp>(op)) {
-        FailureOr<int> b = stateView(load.getName(), load.getType());
-        if (failed(b))
-          return load.emitError("cannot lay out this load");
-        bufferOf[load.getResult()] = *b;
-        continue;
-      }
-      auto fusion = dyn_cast<FusionOp>(op);
-      if (!fusion)
-        continue;
+    // A kernel call over the buffers of `values`; `rowOf` gives the buffer of a #dl.slot<step j>.
+    auto layCall = [&](FusionOp fusion, llvm::DenseMap<Value, int> &values,
+                       llvm::function_ref<int(int64_t)> rowOf) -> LogicalResult {
       KernelCall call;
       call.fusion = fusion;
       for (Value input : fusion.getInputs())
-        call.inputs.push_back(bufferOf.at(input));
+        call.inputs.push_back(values.at(input));
       for (auto [i, result] : llvm::enumerate(fusion.getResults())) {
         SlotAttr slot = fusion.getSlot(i);
-        if (!slot)
+        if (!slot || (slot.getKind() == SlotKind::step && !rowOf))
           return fusion.emitError("the kernel has no memory plan (run dl-plan-memory)");
         BufferView v;
         toTensorType(result.getType(), v.type);
@@ -216,10 +324,12 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
           if (failed(s))
             return fusion.emitError() << "no state '" << symbol << "' to write in place";
           b = *s;
+        } else if (slot.getKind() == SlotKind::step) {
+          b = rowOf(slot.getValue());
         } else {
           b = outputView(static_cast<int>(slot.getValue()));
         }
-        bufferOf[result] = b;
+        values[result] = b;
         call.outputs.push_back(b);
       }
       FailureOr<Kernel> kernel = extractKernel(fusion);
@@ -231,6 +341,25 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
       if (inserted)
         layout.kernels[kernel->name] = std::move(*kernel);
       e.calls.push_back(std::move(call));
+      return success();
+    };
+
+    for (Operation &op : func.getBody().front()) {
+      if (auto load = dyn_cast<LoadOp>(op)) {
+        FailureOr<int> b = stateView(load.getName(), load.getType());
+        if (failed(b))
+          return load.emitError("cannot lay out this load");
+        bufferOf[load.getResult()] = *b;
+        continue;
+      }
+      if (auto scan = dyn_cast<ScanOp>(op)) {
+        if (failed(layLoop(scan, table, bufferOf, e, layCall)))
+          return failure();
+        continue;
+      }
+      if (auto fusion = dyn_cast<FusionOp>(op))
+        if (failed(layCall(fusion, bufferOf, nullptr)))
+          return failure();
     }
     // Returned values not written in place first (they may read state a store replaces), then
     // stored values not written in place.
@@ -351,6 +480,10 @@ std::string modelDescriptor(const ModelLayout &layout) {
       os << (b.kind == BufferView::Input ? "\"input\"" : "\"output\"") << ", \"entry\": " << b.entry
          << ", \"index\": " << b.index;
       break;
+    case BufferView::View:
+      os << "\"view\", \"parent\": " << b.parent << ", \"offset\": " << b.offset
+         << ", \"stride\": " << b.stride << ", \"steps\": " << b.steps;
+      break;
     }
     os << ", " << jsonType(b.type) << "}";
   }
@@ -371,9 +504,15 @@ std::string memoryPlanReport(const ModelLayout &layout) {
       s += (i ? ", " : "") + std::to_string(t.shape[i]);
     return s + "]";
   };
-  auto where = [&](int b) {
+  std::function<std::string(int)> where = [&](int b) -> std::string {
     const BufferView &v = layout.buffers[b];
     switch (v.kind) {
+    case BufferView::View: {
+      std::string at = std::to_string(v.offset);
+      if (v.steps > 1)
+        at += (v.stride >= 0 ? " + " : " - ") + std::to_string(std::abs(v.stride)) + "*t";
+      return where(v.parent) + " + (" + at + ")";
+    }
     case BufferView::Arena:
       return "arena+" + std::to_string(v.offset);
     case BufferView::State: {
@@ -400,15 +539,39 @@ std::string memoryPlanReport(const ModelLayout &layout) {
   for (const EntryLayout &e : layout.entries) {
     os << "\nentry " << e.name << ": " << e.calls.size() << " kernels, workspace "
        << e.workspaceBytes << " bytes\n";
-    for (const KernelCall &c : e.calls) {
-      os << "  " << c.symbol << "\n";
+    auto copy = [&](const char *indent, const BufferCopy &c) {
+      os << indent << "copy " << where(c.source) << " -> " << where(c.destination) << "\n";
+    };
+    size_t nextLoop = 0;
+    for (size_t i = 0; i < e.calls.size(); ++i) {
+      const ScanLoop *loop = nextLoop < e.loops.size() && e.loops[nextLoop].firstCall == i
+                                 ? &e.loops[nextLoop]
+                                 : nullptr;
+      if (loop) {
+        for (const BufferCopy &c : loop->before)
+          copy("  ", c);
+        os << "  loop t = " << (loop->reverse ? std::to_string(loop->steps - 1) + " .. 0" :
+                                                "0 .. " + std::to_string(loop->steps - 1))
+           << "\n";
+      }
+      bool inLoop = false;
+      for (const ScanLoop &l : e.loops)
+        inLoop |= i >= l.firstCall && i < l.endCall;
+      const char *indent = inLoop ? "    " : "  ";
+      const KernelCall &c = e.calls[i];
+      os << indent << c.symbol << "\n";
       for (int b : c.inputs)
-        os << "      in   " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
+        os << indent << "    in   " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
       for (int b : c.outputs)
-        os << "      out  " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
+        os << indent << "    out  " << typeText(layout.buffers[b].type) << " @ " << where(b) << "\n";
+      if (nextLoop < e.loops.size() && e.loops[nextLoop].endCall == i + 1) {
+        for (const BufferCopy &c : e.loops[nextLoop].eachStep)
+          copy("    ", c);
+        ++nextLoop;
+      }
     }
     for (const BufferCopy &c : e.copies)
-      os << "  copy " << where(c.source) << " -> " << where(c.destination) << "\n";
+      copy("  ", c);
   }
   return os.str();
 }

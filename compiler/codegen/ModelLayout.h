@@ -40,12 +40,19 @@ struct NamedTensor {
 };
 
 /// One halide_buffer_t of an instance.
+///
+/// A View is a window into another buffer (its parent, never a view itself) that the entry
+/// points where a loop needs it: at `offset + stride * t` bytes into the parent at step t of a
+/// loop over `steps` steps, or at `offset` once before the loop when `steps` is 1.
 struct BufferView {
-  enum Kind { Arena, State, Input, Output } kind = Arena;
-  int64_t offset = 0; ///< Arena, State: bytes.
+  enum Kind { Arena, State, Input, Output, View } kind = Arena;
+  int64_t offset = 0; ///< Arena, State: bytes. View: bytes into the parent at step 0.
   int entry = 0;      ///< Input, Output: the entry and the position.
   int index = 0;
   TensorType type;
+  int parent = -1;    ///< View: the buffer it is a window into.
+  int64_t stride = 0; ///< View: bytes it moves per step.
+  int64_t steps = 1;  ///< View: the steps it serves (1: pointed once, before the loop).
 };
 
 struct KernelCall {
@@ -59,6 +66,20 @@ struct BufferCopy {
   int destination, source; ///< Buffer indices of equal byte size.
 };
 
+/// A dl.scan kept as a loop: the entry runs its kernels, calls [firstCall, endCall), once per step,
+/// t = 0 .. steps-1 (steps-1 .. 0 when reverse).
+struct ScanLoop {
+  int64_t steps = 0;
+  bool reverse = false;
+  size_t firstCall = 0, endCall = 0;
+  /// The views the loop points: those with one step once before it, the others at every step.
+  std::vector<int> views;
+  /// Before the first step: the initial carries into their rows.
+  std::vector<BufferCopy> before;
+  /// After each step's kernels: yielded values that no kernel wrote to their rows.
+  std::vector<BufferCopy> eachStep;
+};
+
 struct EntryLayout {
   std::string name;
   mlir::dl::EntryKind kind;
@@ -69,6 +90,7 @@ struct EntryLayout {
   int64_t accumulate = 1;
   std::vector<NamedTensor> inputs, outputs;
   std::vector<KernelCall> calls;
+  std::vector<ScanLoop> loops;    ///< In order of their calls, which they do not share.
   std::vector<BufferCopy> copies; ///< After the last kernel, in order.
   int64_t workspaceBytes = 0;
 };

@@ -20,8 +20,11 @@
 //   - the consumer is a contraction or an attention op and the producer's group is all reindex ops;
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
-// the steps' kernels stay alike, so one compiled kernel serves every step; and the union holds at
-// most kMaxKernelOps ops.
+// the steps' kernels stay alike, so one compiled kernel serves every step; and both ops lie between
+// the same two scans kept as loops (a loop is a barrier: its kernels run between the kernels before
+// it and after it); and the union holds at most kMaxKernelOps ops.
+// The body of a scan kept as a loop is grouped the same way, on its own: its kernels run once per
+// step and read the step's slices, the carries and the captures as their inputs.
 // Then reductions of the same value (softmax and cross-entropy of one set of logits) join, when
 // neither waits for the other.
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
@@ -79,8 +82,7 @@ void forwardStoresAndSink(func::FuncOp func) {
 }
 
 /// Erases computations nobody reads (an optimizer's step count that its update does not use).
-void eraseDeadOps(func::FuncOp func) {
-  Block &block = func.getBody().front();
+void eraseDeadOps(Block &block) {
   SmallVector<Operation *> ops;
   for (Operation &op : block)
     ops.push_back(&op);
@@ -119,12 +121,11 @@ bool isDuplicable(Operation *op) {
 }
 
 /// Gives every user of a duplicable op its own copy (users first, so chains copy whole).
-void cloneCheapOpsPerUser(func::FuncOp func) {
-  Block &block = func.getBody().front();
+void cloneCheapOpsPerUser(Block &block) {
   SmallVector<Operation *> ops;
   for (Operation &op : block)
     ops.push_back(&op);
-  OpBuilder builder(func.getContext());
+  OpBuilder builder(block.getParentOp()->getContext());
   for (Operation *op : llvm::reverse(ops)) {
     if (!isDuplicable(op))
       continue;
@@ -147,12 +148,17 @@ void cloneCheapOpsPerUser(func::FuncOp func) {
 class Grouping {
 public:
   explicit Grouping(Block &block) {
-    for (Operation &op : block)
+    unsigned segment = 0;
+    for (Operation &op : block) {
+      if (isa<ScanOp>(op))
+        ++segment;
       if (isFusible(&op)) {
         index_[&op] = ops_.size();
         ops_.push_back(&op);
+        segment_[&op] = segment;
         classes_.insert(&op);
       }
+    }
     for (Operation *op : ops_)
       for (Operation *user : op->getUsers())
         if (index_.count(user))
@@ -176,7 +182,7 @@ public:
       for (Value operand : op->getOperands())
         for (Operation *other : operand.getUsers())
           if (other != op && index_.count(other) && opKind(other) == OpKind::Reduction &&
-              scanStep(op) == scanStep(other) &&
+              sameStage(op, other) &&
               sizeOf(leader(op)) + sizeOf(leader(other)) <= kMaxKernelOps &&
               !same(op, other) && contractionsIn(leader(op)) + contractionsIn(leader(other)) <= 1 &&
               !reaches(leader(op), leader(other)) && !reaches(leader(other), leader(op)))
@@ -232,13 +238,25 @@ private:
         if (sibling && sibling != grad && index_.count(other) && !same(op, other) &&
             llvm::equal(sibling->getOperands(), grad->getOperands()) &&
             sibling.getCausal() == grad.getCausal() && sibling.getScale() == grad.getScale() &&
-            scanStep(op) == scanStep(other))
+            sameStage(op, other))
           merge(op, other);
       }
     }
   }
 
   Operation *leader(Operation *op) { return classes_.getLeaderValue(op); }
+
+  /// Whether two ops may share a kernel at all: the same step of an unrolled scan (or none), and
+  /// no loop between them.
+  bool sameStage(Operation *a, Operation *b) {
+    return scanStep(a) == scanStep(b) && segment_.lookup(a) == segment_.lookup(b);
+  }
+
+public:
+  /// The ops between the same two loops share a segment: 0 before the first scan, 1 after it...
+  unsigned segmentOf(Operation *op) { return segment_.lookup(op); }
+
+private:
   bool same(Operation *a, Operation *b) { return leader(a) == leader(b); }
 
   std::vector<Operation *> membersOf(Operation *lead) {
@@ -290,8 +308,9 @@ private:
       return !reachesThroughOther(p, c);
     if (sizeOf(p) + sizeOf(c) > kMaxKernelOps)
       return false;
-    // The steps of an unrolled scan stay apart, so that their kernels are alike.
-    if (scanStep(producer) != scanStep(consumer))
+    // The steps of an unrolled scan stay apart, so that their kernels are alike; a loop keeps the
+    // kernels before it and after it apart.
+    if (!sameStage(producer, consumer))
       return false;
     switch (opKind(consumer)) {
     case OpKind::Reindex:
@@ -383,6 +402,7 @@ private:
 
   std::vector<Operation *> ops_;
   llvm::DenseMap<Operation *, size_t> index_;
+  llvm::DenseMap<Operation *, unsigned> segment_;
   llvm::EquivalenceClasses<Operation *> classes_;
   /// For each group's leader, the ops outside it that use a value of its members (repeats allowed).
   llvm::DenseMap<Operation *, SmallVector<Operation *>> users_;
@@ -434,34 +454,55 @@ void outline(std::vector<Operation *> group, Operation *insertBefore, StringRef 
     op->erase();
 }
 
+/// Groups the fusible ops of `block` into kernels. A group goes before the first scan that follows
+/// its ops (or before `end`), in dependence order.
+void fuseBlock(Block &block, Operation *end, StringRef prefix, unsigned &kernelCounter) {
+  eraseDeadOps(block);
+  cloneCheapOpsPerUser(block);
+  Grouping grouping(block);
+  grouping.run();
+  std::vector<std::vector<Operation *>> groups = grouping.orderedGroups();
+  SmallVector<Operation *> barriers(block.getOps<ScanOp>());
+  barriers.push_back(end);
+  for (auto &group : groups) {
+    // A cheap copy (a constant, a step count) may join a kernel of a later segment: the group runs
+    // in the segment of its latest op.
+    unsigned segment = 0;
+    for (Operation *op : group)
+      segment = std::max(segment, grouping.segmentOf(op));
+    outline(group, barriers[segment], (prefix + "_k" + std::to_string(kernelCounter++)).str());
+  }
+}
+
 LogicalResult fuseFunction(func::FuncOp func, StringRef modelName, unsigned &kernelCounter) {
   if (func.getBody().empty())
     return success();
   Block &block = func.getBody().front();
-  for (Operation &op : block) {
-    if (isa<LoadOp, StoreOp, func::ReturnOp>(op) || isFusible(&op))
-      continue;
-    return op.emitError() << "'" << op.getName() << "' cannot be compiled into a kernel";
-  }
+  auto compilable = [](Operation &op) {
+    if (isFusible(&op))
+      return true;
+    if (isa<LoadOp, StoreOp, func::ReturnOp>(op))
+      return true;
+    auto scan = dyn_cast<ScanOp>(op);
+    return scan && llvm::all_of(scan.getBodyBlock(), [](Operation &inner) {
+             return isFusible(&inner) || isa<ScanYieldOp>(inner);
+           });
+  };
+  for (Operation &op : block)
+    if (!compilable(op))
+      return op.emitError() << "'" << op.getName() << "' cannot be compiled into a kernel";
   forwardStoresAndSink(func);
-  eraseDeadOps(func);
-  cloneCheapOpsPerUser(func);
-
-  Grouping grouping(block);
-  grouping.run();
-  std::vector<std::vector<Operation *>> groups = grouping.orderedGroups();
-
+  std::string prefix = cName(modelName) + "_" + cName(func.getSymName());
   // Kernels go after the loads and before the stores, in dependence order.
-  Operation *insertBefore = block.getTerminator();
+  Operation *end = block.getTerminator();
   for (Operation &op : block)
     if (isa<StoreOp>(op)) {
-      insertBefore = &op;
+      end = &op;
       break;
     }
-  for (auto &group : groups)
-    outline(group, insertBefore,
-            (cName(modelName) + "_" + cName(func.getSymName()) + "_k" +
-             std::to_string(kernelCounter++)));
+  fuseBlock(block, end, prefix, kernelCounter);
+  for (ScanOp scan : block.getOps<ScanOp>())
+    fuseBlock(scan.getBodyBlock(), scan.getBodyBlock().getTerminator(), prefix, kernelCounter);
   return success();
 }
 

@@ -70,13 +70,23 @@ def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
 }
 
 def UnrollScans : Pass<"dl-unroll-scans", "::mlir::ModuleOp"> {
-  let summary = "Unrolls every dl.scan of the entry functions into its steps, for codegen";
+  let summary = "Decides which dl.scan stays a loop and unrolls the others into their steps";
   let description = [{
-    Before dl-fuse. A scan over T steps becomes one split of each sequence into T slices, T copies
-    of its body (each op tagged `dl.step = t`, so that dl-fuse keeps steps apart and their kernels
-    are alike), and a concatenation for each stacked result that is used. A stacked result read
-    by a later scan (a carry history read by the backward pass) is handed over step by step.
+    Before dl-fuse. A scan stays a loop (dl-fuse makes kernels of its body, dl-plan-memory gives
+    it storage, and the compiled entry point runs the body's kernels once per step), so compile
+    time and code size do not grow with its length; ops of its body that read only captures (a
+    weight transposed for the reverse pass) move out of it and become captures, so that they run
+    once. A scan is unrolled instead when its body holds a scan (its steps' inner scans then stay
+    loops), or when it has at most `max-steps` steps. Unrolled, a scan over T steps becomes one
+    split of each sequence into T slices, T copies of its body (each op tagged `dl.step = t`, so
+    that dl-fuse keeps steps apart and their kernels are alike), and a concatenation for each
+    stacked result that is used; a stacked result read by a later unrolled scan (a carry history
+    read by the backward pass) is handed over step by step.
   }];
+  let options = [
+    Option<"maxSteps", "max-steps", "int64_t", /*default=*/"0",
+           "Unroll scans of at most this many steps (0: unroll only scans that hold a scan)">
+  ];
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 

@@ -12,6 +12,11 @@
 // The glue copies what is left: stored values that stay in the arena and returned values that are
 // not kernel outputs (an input or a load returned as it is).
 //
+// A dl.scan kept as a loop gets storage in the arena for its carries and its stacked values
+// (dl.scan_storage, laid out as ScanStorage in DLModel.h says); the kernels of its body write the
+// values it yields to their rows (#dl.slot<step j>), and the other values of the body share the
+// arena as the function's do.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/OpKinds.h"
 #include "compiler/transforms/Passes.h"
@@ -33,11 +38,12 @@ bool isLoadOf(Value v, StringRef symbol) {
   return load && load.getName() == symbol;
 }
 
-/// Whether kernel `fusion` may write its result `resultIndex` over the storage of `symbol`.
-bool writableInPlace(ArrayRef<FusionOp> kernels, size_t position, unsigned resultIndex,
+/// Whether kernel `fusion`, at `position` among the function's kernels and loops, may write its
+/// result `resultIndex` over the storage of `symbol`.
+bool writableInPlace(ArrayRef<Operation *> steps, size_t position, unsigned resultIndex,
                      StringRef symbol, func::ReturnOp ret, ArrayRef<StoreOp> stores) {
-  for (size_t j = position + 1; j < kernels.size(); ++j)
-    if (llvm::any_of(FusionOp(kernels[j]).getInputs(), [&](Value v) { return isLoadOf(v, symbol); }))
+  for (size_t j = position + 1; j < steps.size(); ++j)
+    if (llvm::any_of(steps[j]->getOperands(), [&](Value v) { return isLoadOf(v, symbol); }))
       return false;
   if (llvm::any_of(ret.getOperands(), [&](Value v) { return isLoadOf(v, symbol); }))
     return false;
@@ -45,7 +51,7 @@ bool writableInPlace(ArrayRef<FusionOp> kernels, size_t position, unsigned resul
     if (isLoadOf(store.getValue(), symbol))
       return false;
 
-  FusionOp fusion = FusionOp(kernels[position]);
+  FusionOp fusion = cast<FusionOp>(steps[position]);
   Block &body = fusion.getBodyBlock();
   // Later uses of the output itself read the output buffer (the new value), so the walk stops there.
   Value written = body.getTerminator()->getOperand(resultIndex);
@@ -84,10 +90,74 @@ int64_t bytesOf(Type type) {
   return alignTo64(tensor.getNumElements() * element);
 }
 
+/// Bytes of one row of a scan's storage: a carry or an emitted value of one step, unpadded.
+int64_t rowBytes(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.getNumElements() * (tensor.getElementType().isInteger(1) ? 1 : 4);
+}
+
+/// First-fit placement of values with lifetimes over one function's timeline.
+class Arena {
+public:
+  /// A block of `bytes` live from position `first` to `last`; returns its index.
+  size_t add(size_t first, size_t last, int64_t bytes) {
+    blocks_.push_back({first, std::max(first, last), bytes});
+    return blocks_.size() - 1;
+  }
+  void extend(size_t block, size_t last) {
+    blocks_[block].last = std::max(blocks_[block].last, last);
+  }
+  int64_t offset(size_t block) const { return blocks_[block].offset; }
+
+  /// Places every block (largest first, at the lowest offset free during its lifetime); returns
+  /// the arena's size.
+  int64_t place() {
+    std::vector<Block *> bySize;
+    for (Block &b : blocks_)
+      bySize.push_back(&b);
+    llvm::stable_sort(bySize, [](Block *a, Block *b) { return a->bytes > b->bytes; });
+    int64_t size = 0;
+    std::vector<Block *> placed;
+    for (Block *b : bySize) {
+      // Occupied ranges of the blocks alive at the same time, by offset.
+      std::vector<std::pair<int64_t, int64_t>> busy;
+      for (Block *p : placed)
+        if (p->first <= b->last && b->first <= p->last)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [begin, end] : busy) {
+        if (offset + b->bytes <= begin)
+          break;
+        offset = std::max(offset, end);
+      }
+      b->offset = offset;
+      size = std::max(size, offset + b->bytes);
+      placed.push_back(b);
+    }
+    return size;
+  }
+
+private:
+  struct Block {
+    size_t first, last;
+    int64_t bytes, offset = -1;
+  };
+  std::vector<Block> blocks_;
+};
+
 /// Plans one entry function; returns its arena size.
+///
+/// The timeline numbers the function's kernels in the order they run: a loop (a dl.scan kept as
+/// one) takes a position of its own, where its storage is filled with the initial carries, then
+/// one per kernel of its body. A value read by a loop lives until the loop's last position; a
+/// value of the body lives within the body's positions, which every step reuses.
 int64_t planFunction(func::FuncOp func) {
   Block &block = func.getBody().front();
-  SmallVector<FusionOp> kernels(block.getOps<FusionOp>());
+  SmallVector<Operation *> steps;
+  for (Operation &op : block)
+    if (isa<FusionOp, ScanOp>(op))
+      steps.push_back(&op);
   SmallVector<StoreOp> stores(block.getOps<StoreOp>());
   auto ret = cast<func::ReturnOp>(block.getTerminator());
   MLIRContext *ctx = func.getContext();
@@ -96,70 +166,109 @@ int64_t planFunction(func::FuncOp func) {
   for (auto [i, v] : llvm::enumerate(ret.getOperands()))
     if (v.getDefiningOp<FusionOp>() && !slot.count(v))
       slot[v] = SlotAttr::getOutput(ctx, i);
-  llvm::DenseMap<Operation *, size_t> position;
-  for (auto [i, k] : llvm::enumerate(kernels))
-    position[k] = i;
+  llvm::DenseMap<Operation *, size_t> stepIndex;
+  for (auto [i, op] : llvm::enumerate(steps))
+    stepIndex[op] = i;
   for (StoreOp store : stores) {
     Value v = store.getValue();
     auto fusion = v.getDefiningOp<FusionOp>();
     if (!fusion || slot.count(v))
       continue;
-    if (writableInPlace(kernels, position[fusion], cast<OpResult>(v).getResultNumber(),
+    if (writableInPlace(steps, stepIndex[fusion], cast<OpResult>(v).getResultNumber(),
                         store.getName(), ret, stores))
       slot[v] = SlotAttr::getState(ctx, FlatSymbolRefAttr::get(ctx, store.getName()));
   }
 
-  // Lifetimes of the values left for the arena, in kernel positions; the copies at the end of the
-  // function read at position kernels.size().
-  struct Interval {
-    Value value;
-    size_t first, last;
-    int64_t bytes, offset = -1;
-  };
-  std::vector<Interval> intervals;
-  for (auto [i, k] : llvm::enumerate(kernels))
-    for (Value r : k.getResults()) {
-      if (slot.count(r))
-        continue;
-      size_t last = i;
-      for (Operation *user : r.getUsers())
-        last = std::max(last, isa<FusionOp>(user) ? position[user] : kernels.size());
-      intervals.push_back({r, i, last, bytesOf(r.getType())});
-    }
-  std::vector<Interval *> bySize;
-  for (Interval &iv : intervals)
-    bySize.push_back(&iv);
-  llvm::stable_sort(bySize, [](Interval *a, Interval *b) { return a->bytes > b->bytes; });
-  int64_t arena = 0;
-  std::vector<Interval *> placed;
-  for (Interval *iv : bySize) {
-    // Occupied ranges of the values alive at the same time, by offset.
-    std::vector<std::pair<int64_t, int64_t>> busy;
-    for (Interval *p : placed)
-      if (p->first <= iv->last && iv->first <= p->last)
-        busy.push_back({p->offset, p->offset + p->bytes});
-    llvm::sort(busy);
-    int64_t offset = 0;
-    for (auto [begin, end] : busy) {
-      if (offset + iv->bytes <= begin)
-        break;
-      offset = std::max(offset, end);
-    }
-    iv->offset = offset;
-    arena = std::max(arena, offset + iv->bytes);
-    placed.push_back(iv);
+  // The timeline.
+  llvm::DenseMap<Operation *, size_t> position, lastPosition;
+  SmallVector<FusionOp> kernels;
+  size_t next = 0;
+  for (Operation *op : steps) {
+    position[op] = next++;
+    if (auto scan = dyn_cast<ScanOp>(op))
+      for (FusionOp k : scan.getBodyBlock().getOps<FusionOp>()) {
+        position[k] = next++;
+        kernels.push_back(k);
+      }
+    else
+      kernels.push_back(cast<FusionOp>(op));
+    lastPosition[op] = next - 1;
   }
-  for (Interval &iv : intervals)
-    slot[iv.value] = SlotAttr::getArena(ctx, iv.offset);
+  size_t endOfFunction = next;
+  auto lastUse = [&](Value v, size_t first) {
+    size_t last = first;
+    for (Operation *user : v.getUsers())
+      last = std::max(last, isa<FusionOp>(user)  ? position.lookup(user)
+                            : isa<ScanOp>(user) ? lastPosition.lookup(user)
+                                                : endOfFunction);
+    return last;
+  };
 
+  Arena arena;
+  llvm::DenseMap<Value, size_t> blockOf;
+  // Each loop's kernel results the body yields go to the rows of its storage.
+  for (Operation *op : steps) {
+    auto scan = dyn_cast<ScanOp>(op);
+    if (!scan)
+      continue;
+    auto yield = cast<ScanYieldOp>(scan.getBodyBlock().getTerminator());
+    for (auto [j, v] : llvm::enumerate(yield.getValues()))
+      if (v.getDefiningOp<FusionOp>() && !slot.count(v))
+        slot[v] = SlotAttr::getStep(ctx, j);
+  }
+  for (FusionOp k : kernels)
+    for (Value r : k.getResults())
+      if (!slot.count(r))
+        blockOf[r] = arena.add(position[k], lastUse(r, position[k]), bytesOf(r.getType()));
+
+  // Each loop's storage: one per carry, and one per emitted value not stacked in a carry's.
+  llvm::DenseMap<Operation *, SmallVector<std::optional<size_t>>> storageOf;
+  for (Operation *op : steps) {
+    auto scan = dyn_cast<ScanOp>(op);
+    if (!scan)
+      continue;
+    auto yield = cast<ScanYieldOp>(scan.getBodyBlock().getTerminator());
+    unsigned carries = scan.getNumCarries();
+    int64_t length = scan.getLength();
+    SmallVector<std::optional<size_t>> &storage = storageOf[scan];
+    for (auto [j, v] : llvm::enumerate(yield.getValues())) {
+      size_t first = position[scan], last = lastPosition[scan];
+      if (j < carries) {
+        int64_t bytes = ScanStorage::carryBytes(rowBytes(v.getType()), length, scan.getReverse());
+        last = std::max({last, lastUse(scan.getFinals()[j], first),
+                         lastUse(scan.getHistories()[j], first)});
+        storage.push_back(arena.add(first, last, bytes));
+        continue;
+      }
+      Value stacked = scan.getStacked()[j - carries];
+      SlotAttr s = slot.lookup(v);
+      if (s && s.getKind() == SlotKind::step && s.getValue() < carries) {
+        arena.extend(*storage[s.getValue()], lastUse(stacked, first));
+        storage.push_back(std::nullopt);
+        continue;
+      }
+      storage.push_back(arena.add(first, std::max(last, lastUse(stacked, first)),
+                                  alignTo64(length * rowBytes(v.getType()))));
+    }
+  }
+
+  int64_t size = arena.place();
+  for (auto [v, b] : blockOf)
+    slot[v] = SlotAttr::getArena(ctx, arena.offset(b));
   for (FusionOp k : kernels) {
     SmallVector<SlotAttr> slots;
     for (Value r : k.getResults())
       slots.push_back(slot.lookup(r));
     k.setSlots(slots);
   }
-  setPlannedWorkspaceBytes(func, arena);
-  return arena;
+  for (auto &[op, storage] : storageOf) {
+    SmallVector<int64_t> offsets;
+    for (std::optional<size_t> b : storage)
+      offsets.push_back(b ? arena.offset(*b) : -1);
+    setPlannedScanStorage(cast<ScanOp>(op), offsets);
+  }
+  setPlannedWorkspaceBytes(func, size);
+  return size;
 }
 
 struct PlanMemoryPass : mlir::dl::impl::PlanMemoryBase<PlanMemoryPass> {

@@ -1,6 +1,8 @@
-//===- UnrollScans.cpp - dl.scan as straight-line steps for codegen ----------===//
+//===- UnrollScans.cpp - Which dl.scan stays a loop, and the unrolling of the others ===//
 //
-// The dl-unroll-scans pass (see Passes.td). Each scan of an entry function becomes its T steps in
+// The dl-unroll-scans pass (see Passes.td). A scan stays a loop unless its body holds a scan or it
+// is no longer than the pass's `max-steps`; the ops of a loop's body that read only captures move
+// out of it, as new captures. An unrolled scan of an entry function becomes its T steps in
 // order: the sequences are split into per-step slices once, each step is a copy of the body, and
 // the stacked results are concatenations of the steps' values. The time loop then runs inside the
 // compiled entry point as one kernel call sequence per step, with no call back to the host.
@@ -180,23 +182,95 @@ private:
   int64_t nextStep_ = 0;
 };
 
+bool holdsScan(ScanOp scan) {
+  bool found = false;
+  scan.getBody().walk([&](ScanOp) { found = true; });
+  return found;
+}
+
+/// Moves the ops of a loop's body that read only captures (and not random draws or constants,
+/// which a kernel computes more cheaply than it reads) out of the body; the values the body still
+/// reads become captures.
+void hoistInvariants(ScanOp scan) {
+  Block &body = scan.getBodyBlock();
+  OpBuilder b(scan);
+  IRMapping invariant;
+  for (auto [arg, c] : llvm::zip(scan.getCaptureArgs(), scan.getCaptures()))
+    invariant.map(arg, c);
+  SmallVector<Operation *> hoisted;
+  llvm::DenseSet<Operation *> isHoisted;
+  for (Operation &op : body.without_terminator()) {
+    if (op.getNumRegions() != 0 || op.getNumOperands() == 0 || isRandom(&op) ||
+        !llvm::all_of(op.getOperands(), [&](Value v) { return invariant.contains(v); }))
+      continue;
+    b.clone(op, invariant);
+    hoisted.push_back(&op);
+    isHoisted.insert(&op);
+  }
+  if (hoisted.empty())
+    return;
+  // The hoisted values the body still reads become captures, after those it still reads.
+  SmallVector<Value> oldCaptures(scan.getCaptures().begin(), scan.getCaptures().end());
+  unsigned firstCapture = body.getNumArguments() - oldCaptures.size();
+  SmallVector<Value> hoistedCaptures;
+  for (Operation *op : hoisted)
+    for (Value r : op->getResults()) {
+      if (llvm::all_of(r.getUsers(), [&](Operation *u) { return isHoisted.contains(u); }))
+        continue;
+      hoistedCaptures.push_back(invariant.lookup(r));
+      r.replaceAllUsesWith(body.addArgument(r.getType(), r.getLoc()));
+    }
+  for (Operation *op : llvm::reverse(hoisted))
+    op->erase();
+  SmallVector<Value> captures;
+  for (auto [k, c] : llvm::enumerate(oldCaptures))
+    if (!body.getArgument(firstCapture + k).use_empty())
+      captures.push_back(c);
+  for (unsigned k = oldCaptures.size(); k-- > 0;)
+    if (body.getArgument(firstCapture + k).use_empty())
+      body.eraseArgument(firstCapture + k);
+  captures.append(hoistedCaptures);
+  auto loop = b.create<ScanOp>(scan.getLoc(), scan.getResultTypes(), scan.getSequences(),
+                               scan.getInits(), captures, scan.getReverse());
+  loop->setDiscardableAttrs(scan->getDiscardableAttrDictionary());
+  loop.getBody().takeBody(scan.getBody());
+  scan.replaceAllUsesWith(loop.getResults());
+  scan->erase();
+}
+
 struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {
+  using UnrollScansBase::UnrollScansBase;
+
+  bool staysLoop(ScanOp scan) {
+    return !holdsScan(scan) && (maxSteps <= 0 || scan.getLength() > maxSteps);
+  }
+
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
       for (const Entry &entry : model.getEntries()) {
         func::FuncOp function = entry.function;
         Unroller unroller;
         // Outermost first; a scan nested in a body is copied into the steps and found next round.
+        llvm::DenseSet<Operation *> loops;
         while (true) {
           ScanOp next;
-          for (Operation &op : function.getBody().front())
-            if ((next = dyn_cast<ScanOp>(op)))
-              break;
+          for (Operation &op : function.getBody().front()) {
+            auto scan = dyn_cast<ScanOp>(op);
+            if (scan && !loops.contains(scan)) {
+              if (!staysLoop(scan)) {
+                next = scan;
+                break;
+              }
+              loops.insert(scan);
+            }
+          }
           if (!next)
             break;
           unroller.unroll(next);
         }
         unroller.eraseUnusedStacks();
+        for (ScanOp scan : llvm::to_vector(function.getBody().front().getOps<ScanOp>()))
+          hoistInvariants(scan);
       }
     });
   }

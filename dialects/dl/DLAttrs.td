@@ -18,15 +18,18 @@ def DL_SlotAttr : AttrDef<DL_Dialect, "Slot"> {
     One element of the `dl.slots` array dl-plan-memory puts on a `dl.fusion`, one per result:
     `arena` N, N bytes into the instance's workspace (a multiple of 64); `state` @sym, in place in a
     parameter or buffer of the model; `output` N, straight into the caller's buffer of the entry's
-    result N.
+    result N; `step` N, inside the body of a `dl.scan` kept as a loop, the row of the scan's
+    storage that operand N of the body's `dl.scan_yield` goes to at each step (the next carry's row
+    of the carry's storage, or the step's row of an emitted value's stack).
 
     ```mlir
     %y = dl.fusion "m_forward_k0" (%x) {dl.slots = [#dl.slot<arena 128>]} : ...
     %w = dl.fusion "m_s_update_k0" (%g) {dl.slots = [#dl.slot<state @w>]} : ...
     %o = dl.fusion "m_forward_k1" (%y) {dl.slots = [#dl.slot<output 0>]} : ...
+    %h = dl.fusion "m_forward_k2" (%x, %h0) {dl.slots = [#dl.slot<step 0>]} : ...
     ```
   }];
-  // `value` is the arena offset or the output index; `symbol` is set for `state` slots only.
+  // `value` is the arena offset, the output index or the yield operand; `symbol` is set for `state` slots only.
   let parameters = (ins "SlotKind":$kind, "int64_t":$value,
                         OptionalParameter<"::mlir::FlatSymbolRefAttr">:$symbol);
   let hasCustomAssemblyFormat = 1;
@@ -40,6 +43,9 @@ def DL_SlotAttr : AttrDef<DL_Dialect, "Slot"> {
     }
     static SlotAttr getOutput(::mlir::MLIRContext *context, int64_t index) {
       return get(context, SlotKind::output, index, ::mlir::FlatSymbolRefAttr());
+    }
+    static SlotAttr getStep(::mlir::MLIRContext *context, int64_t yieldOperand) {
+      return get(context, SlotKind::step, yieldOperand, ::mlir::FlatSymbolRefAttr());
     }
   }];
 }

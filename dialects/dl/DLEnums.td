@@ -16,7 +16,8 @@ def DL_CmpPredicateAttr : EnumAttr<DL_Dialect, DL_CmpPredicate, "cmp_predicate">
 }
 
 def DL_SlotKind : I32EnumAttr<"SlotKind", "where a kernel output lives (#dl.slot)", [
-    I32EnumAttrCase<"arena", 0>, I32EnumAttrCase<"state", 1>, I32EnumAttrCase<"output", 2>]> {
+    I32EnumAttrCase<"arena", 0>, I32EnumAttrCase<"state", 1>, I32EnumAttrCase<"output", 2>,
+    I32EnumAttrCase<"step", 3>]> {
   let cppNamespace = "::mlir::dl";
   let genSpecializedAttr = 0;
 }

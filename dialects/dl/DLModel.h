@@ -20,6 +20,8 @@
 
 namespace mlir::dl {
 
+class ScanOp;
+
 //===----------------------------------------------------------------------===//
 // Entries
 //===----------------------------------------------------------------------===//
@@ -61,6 +63,10 @@ constexpr llvm::StringLiteral kOffsetAttr = "dl.offset";                  ///< d
 constexpr llvm::StringLiteral kParamBytesAttr = "dl.param_bytes";         ///< dl.model
 constexpr llvm::StringLiteral kStateBytesAttr = "dl.state_bytes";         ///< dl.model
 constexpr llvm::StringLiteral kWorkspaceBytesAttr = "dl.workspace_bytes"; ///< dl.model, entries
+/// On a dl.scan kept as a loop: for each operand of its dl.scan_yield, the arena offset of the
+/// storage its rows go to, or -1 for an emitted value stacked in the storage of the carry its value
+/// also is (see ScanStorage below).
+constexpr llvm::StringLiteral kScanStorageAttr = "dl.scan_storage";
 
 /// Every offset and size of the plan is a multiple of this many bytes (the verifier checks it).
 constexpr int64_t kPlanAlignment = 64;
@@ -74,6 +80,29 @@ inline int64_t alignTo64(int64_t bytes) {
 struct PlanSizes {
   int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
 };
+
+/// Where a dl.scan kept as a loop keeps its rows, as dl-plan-memory lays them out in the arena:
+///   - carry k: one storage of T + 1 rows. The carry entering step t is row t (the history result,
+///     rows 0..T-1, is a view of it); a forward scan writes the carry after step t to row t + 1 and
+///     its final value is row T; a reverse scan writes it to row t - 1 and its final value is row
+///     -1, which sits `alignTo64(row bytes)` into the storage, before row 0.
+///   - emitted value e: its stack [T, ...], written row t at step t; or, when the body yields the
+///     same kernel result as a carry, none of its own: the stack is the rows of that carry's
+///     storage the steps wrote (rows 1..T, or -1..T-2 in reverse).
+struct ScanStorage {
+  /// Byte offset of row 0 of a carry's storage from the storage's start.
+  static int64_t carryRowZero(int64_t rowBytes, bool reverse) {
+    return reverse ? alignTo64(rowBytes) : 0;
+  }
+  /// Bytes of a carry's storage.
+  static int64_t carryBytes(int64_t rowBytes, int64_t steps, bool reverse) {
+    return alignTo64(carryRowZero(rowBytes, reverse) + (steps + (reverse ? 0 : 1)) * rowBytes);
+  }
+};
+
+/// The planned storage of a scan (kScanStorageAttr), or nullopt before dl-plan-memory.
+std::optional<llvm::SmallVector<int64_t>> getPlannedScanStorage(ScanOp scan);
+void setPlannedScanStorage(ScanOp scan, llvm::ArrayRef<int64_t> offsets);
 
 /// The arena an entry function needs; nullopt before dl-plan-memory.
 std::optional<int64_t> getPlannedWorkspaceBytes(func::FuncOp entry);

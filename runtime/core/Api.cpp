@@ -249,6 +249,11 @@ int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src
   return copyBuffer(dst, src);
 }
 
+void dlrt_view(struct halide_buffer_t *view, const struct halide_buffer_t *parent,
+               int64_t offset) {
+  pointView(view, parent, offset);
+}
+
 __attribute__((visibility("default"))) const dl_model_api *dl_model_api_v1(void) {
   static const dl_model_api api = {
       DL_MODEL_ABI_VERSION, dlrt_info,      dlrt_create, dlrt_destroy,

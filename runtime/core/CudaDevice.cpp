@@ -162,7 +162,9 @@ void detachCudaMemory(dlrt_instance &inst) {
     halide_buffer_t &buffer = inst.buffers[i];
     if (!buffer.device)
       continue;
-    if (isOnDevice(model.buffers[i].kind))
+    if (model.buffers[i].kind == BufferKind::View)
+      buffer.device = 0; // a window into its parent's device memory, which it does not own
+    else if (isOnDevice(model.buffers[i].kind))
       halide_device_detach_native(nullptr, &buffer);
     else
       halide_device_free(nullptr, &buffer);
@@ -209,6 +211,18 @@ bool beforeDeviceCall(dlrt_instance &inst, int32_t entry) {
       buffer.flags = spec.kind == BufferKind::Input && buffer.host ? halide_buffer_flag_host_dirty
                                                                    : 0;
     }
+  }
+  // A loop's views of an input read it on the device: it goes there whole, before the first.
+  for (const BufferSpec &spec : model.buffers) {
+    if (spec.kind != BufferKind::View)
+      continue;
+    const BufferSpec &parent = model.buffers[spec.parent];
+    halide_buffer_t &buffer = inst.buffers[spec.parent];
+    if (parent.kind == BufferKind::Input && parent.entry == entry && buffer.host &&
+        (buffer.flags & halide_buffer_flag_host_dirty) &&
+        !succeeded(inst, halide_copy_to_device(nullptr, &buffer, inst.cuda), capture,
+                   "copying input " + std::to_string(parent.index) + " of the entry to the GPU"))
+      return false;
   }
   return true;
 }

@@ -436,8 +436,37 @@ bool parseBuffers(const Value &root, ModelDescription &model, std::string &error
                       "', " + dl_dtype_name(t.dtype) + describe(t.shape));
       buffer.entry = static_cast<int>(entry);
       buffer.index = static_cast<int>(index);
+    } else if (kind == "view") {
+      buffer.kind = BufferKind::View;
+      int64_t parent, offset, stride, steps;
+      if (!r.integer("parent", 0, INT32_MAX, parent) || !r.integer("offset", 0, INT64_MAX, offset) ||
+          !r.integer("stride", INT64_MIN, INT64_MAX, stride) ||
+          !r.integer("steps", 1, INT32_MAX, steps))
+        return false;
+      if (parent >= static_cast<int64_t>(i) || model.buffers[parent].kind == BufferKind::View)
+        return r.fail("'parent' " + std::to_string(parent) +
+                      " is not an earlier buffer that is not a view");
+      // Every step's window lies inside the parent (the parent's bytes bound every term, so the
+      // arithmetic cannot overflow once each is checked).
+      int64_t parentBytes = static_cast<int64_t>(model.buffers[parent].bytes);
+      int64_t bytes = static_cast<int64_t>(buffer.bytes);
+      bool inside = offset <= parentBytes && bytes <= parentBytes - offset;
+      if (inside && steps > 1) {
+        int64_t span = parentBytes / (steps - 1) + 1;
+        int64_t last = stride > -span && stride < span ? offset + stride * (steps - 1) : -1;
+        inside = last >= 0 && last <= parentBytes - bytes;
+      }
+      if (!inside)
+        return r.fail("its " + std::to_string(steps) + " windows of " + std::to_string(bytes) +
+                      " bytes at " + std::to_string(offset) + " + " + std::to_string(stride) +
+                      "*t leave parent " + std::to_string(parent) + " of " +
+                      std::to_string(parentBytes) + " bytes");
+      buffer.parent = static_cast<int>(parent);
+      buffer.offset = static_cast<size_t>(offset);
+      buffer.stride = stride;
+      buffer.steps = steps;
     } else {
-      return r.fail("kind '" + kind + "' is not 'arena', 'state', 'input' or 'output'");
+      return r.fail("kind '" + kind + "' is not 'arena', 'state', 'input', 'output' or 'view'");
     }
     model.buffers.push_back(std::move(buffer));
   }

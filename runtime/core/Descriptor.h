@@ -66,7 +66,7 @@ struct StateSpec {
   bool saved() const { return role != StateRole::Gradient; }
 };
 
-enum class BufferKind { Arena, State, Input, Output };
+enum class BufferKind { Arena, State, Input, Output, View };
 
 /// One halide_buffer_t of the instance's buffer table.
 struct BufferSpec {
@@ -74,6 +74,8 @@ struct BufferSpec {
   size_t offset = 0; ///< Arena and state buffers: into the workspace or the state block.
   int entry = -1;    ///< Input and output buffers: the entry and the tensor's index in it.
   int index = -1;
+  int parent = -1;   ///< Views: the buffer they are a window into (offset: bytes at step 0).
+  int64_t stride = 0, steps = 1;
   dl_dtype dtype = DL_F32;
   std::vector<int64_t> shape;
   size_t bytes = 0;

@@ -278,6 +278,14 @@ dl_status runEntryFunction(dlrt_instance &inst, int32_t entry, const void *const
   return DL_OK;
 }
 
+void pointView(halide_buffer_t *view, const halide_buffer_t *parent, int64_t offset) {
+  view->host = parent->host ? parent->host + offset : nullptr;
+  view->device = parent->device ? parent->device + static_cast<uint64_t>(offset) : 0;
+  view->device_interface = parent->device ? parent->device_interface : nullptr;
+  // Where the parent's newest bytes are, the window's are.
+  view->flags = parent->flags;
+}
+
 int32_t copyBuffer(halide_buffer_t *dst, const halide_buffer_t *src) {
   if (!dst || !src || !dst->host || !src->host) {
     reportKernelError("dlrt_copy: a buffer or its host memory is null");

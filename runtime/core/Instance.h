@@ -42,6 +42,10 @@ dl_status runEntryFunction(dlrt_instance &inst, int32_t entry, const void *const
 /// reported as a kernel error.
 int32_t copyBuffer(halide_buffer_t *dst, const halide_buffer_t *src);
 
+/// dlrt_view: points `view` `offset` bytes into `parent`, on the host and, when the parent lives
+/// on the GPU, on the device (the descriptor check keeps every window inside its parent).
+void pointView(halide_buffer_t *view, const halide_buffer_t *parent, int64_t offset);
+
 } // namespace dl::rt
 
 #endif // DL_RUNTIME_CORE_INSTANCE_H

@@ -5,7 +5,8 @@
 //   - `dl_model_descriptor`, the JSON descriptor;
 //   - one `dl_entry_<i>` per entry point: loads each kernel's halide_buffer_t pointers from the
 //     instance's table, calls the kernel with the seed and step, returns the first nonzero status,
-//     then calls dlrt_copy for the copies the memory plan left;
+//     then calls dlrt_copy for the copies the memory plan left; a loop (a dl.scan kept as one)
+//     points its views (dlrt_view) and runs its kernels once per step;
 //   - `dl_model_entries`, the table of those functions (and, in a library for both the CPU and
 //     CUDA, `dl_model_entries_cuda`, the same entries calling the CUDA kernels);
 //   - the typed entry points of the generated header (`<model>_create`, `<model>_train_step`, ...),
@@ -111,7 +112,7 @@ private:
       b_.create<LLVMD::CondBrOp>(loc_, failed, fail, ValueRange{status}, next, ValueRange{});
       b_.setInsertionPointToEnd(next);
     };
-    for (const KernelCall &call : entry.calls) {
+    auto callKernel = [&](const KernelCall &call) {
       SmallVector<Value> args;
       SmallVector<Type> types;
       for (int in : call.inputs)
@@ -124,12 +125,68 @@ private:
         types.push_back(a.getType());
       auto kernel = declare(call.symbol + suffix, i32_, types);
       checked(b_.create<LLVMD::CallOp>(loc_, kernel, args).getResult());
-    }
-    auto copy = declare("dlrt_copy", i32_, {ptr_, ptr_});
-    for (const BufferCopy &c : entry.copies)
+    };
+    auto copyBuffer = [&](const BufferCopy &c) {
+      auto copy = declare("dlrt_copy", i32_, {ptr_, ptr_});
       checked(b_.create<LLVMD::CallOp>(loc_, copy,
                                        ValueRange{bufferPtr(c.destination), bufferPtr(c.source)})
                   .getResult());
+    };
+    // Points view `v` `offset` bytes into its parent.
+    auto pointView = [&](int v, Value offset) {
+      auto view = declare("dlrt_view", LLVMD::LLVMVoidType::get(&ctx_), {ptr_, ptr_, i64_});
+      b_.create<LLVMD::CallOp>(
+          loc_, view, ValueRange{bufferPtr(v), bufferPtr(layout_.buffers[v].parent), offset});
+    };
+    // for (i = 0; i < steps; ++i) { t = reverse ? steps-1-i : i; the step's views, kernels, copies }
+    auto runLoop = [&](const ScanLoop &loop) {
+      for (int v : loop.views)
+        if (layout_.buffers[v].steps == 1)
+          pointView(v, constI64(layout_.buffers[v].offset));
+      for (const BufferCopy &c : loop.before)
+        copyBuffer(c);
+      Block *current = b_.getInsertionBlock();
+      Block *header = b_.createBlock(fail, {i64_}, {loc_});
+      Block *body = b_.createBlock(fail);
+      Block *exit = b_.createBlock(fail);
+      b_.setInsertionPointToEnd(current);
+      b_.create<LLVMD::BrOp>(loc_, ValueRange{constI64(0)}, header);
+      b_.setInsertionPointToEnd(header);
+      Value i = header->getArgument(0);
+      Value more = b_.create<LLVMD::ICmpOp>(loc_, LLVMD::ICmpPredicate::slt, i,
+                                            constI64(loop.steps));
+      b_.create<LLVMD::CondBrOp>(loc_, more, body, ValueRange{}, exit, ValueRange{});
+      b_.setInsertionPointToEnd(body);
+      Value t = loop.reverse ? b_.create<LLVMD::SubOp>(loc_, constI64(loop.steps - 1), i).getResult()
+                             : i;
+      for (int v : loop.views) {
+        const BufferView &view = layout_.buffers[v];
+        if (view.steps == 1)
+          continue;
+        Value moved = b_.create<LLVMD::MulOp>(loc_, t, constI64(view.stride));
+        pointView(v, b_.create<LLVMD::AddOp>(loc_, moved, constI64(view.offset)));
+      }
+      for (size_t c = loop.firstCall; c < loop.endCall; ++c)
+        callKernel(entry.calls[c]);
+      for (const BufferCopy &c : loop.eachStep)
+        copyBuffer(c);
+      Value nextI = b_.create<LLVMD::AddOp>(loc_, i, constI64(1));
+      b_.create<LLVMD::BrOp>(loc_, ValueRange{nextI}, header);
+      b_.setInsertionPointToEnd(exit);
+    };
+    size_t nextCall = 0, nextLoop = 0;
+    while (true) {
+      if (nextLoop < entry.loops.size() && entry.loops[nextLoop].firstCall == nextCall) {
+        runLoop(entry.loops[nextLoop]);
+        nextCall = entry.loops[nextLoop++].endCall;
+        continue;
+      }
+      if (nextCall >= entry.calls.size())
+        break;
+      callKernel(entry.calls[nextCall++]);
+    }
+    for (const BufferCopy &c : entry.copies)
+      copyBuffer(c);
     b_.create<LLVMD::ReturnOp>(loc_, constI32(0));
     b_.setInsertionPointToEnd(module_->getBody());
     return name;

@@ -26,7 +26,8 @@ Attribute SlotAttr::parse(AsmParser &parser, Type) {
     return {};
   std::optional<SlotKind> kind = symbolizeSlotKind(keyword);
   if (!kind) {
-    parser.emitError(loc) << "expected 'arena', 'state' or 'output', not '" << keyword << "'";
+    parser.emitError(loc) << "expected 'arena', 'state', 'output' or 'step', not '" << keyword
+                          << "'";
     return {};
   }
   int64_t value = 0;
@@ -62,6 +63,10 @@ LogicalResult SlotAttr::verify(function_ref<InFlightDiagnostic()> emitError, Slo
   case SlotKind::output:
     if (value < 0)
       return emitError() << "output index " << value << " is negative";
+    break;
+  case SlotKind::step:
+    if (value < 0)
+      return emitError() << "yield operand " << value << " is negative";
     break;
   case SlotKind::state:
     if (value != 0)
@@ -107,6 +112,19 @@ static LogicalResult verifySlots(Operation *op, Attribute value) {
         return op->emitOpError() << "writes result " << i << " of type " << type
                                  << " in place into '" << slot.getSymbol().getValue()
                                  << "', which holds " << stored;
+    } else if (slot.getKind() == SlotKind::step) {
+      auto scan = llvm::dyn_cast_or_null<ScanOp>(op->getParentOp());
+      if (!scan)
+        return op->emitOpError() << "writes result " << i
+                                 << " to a step's row of a scan's storage outside a dl.scan body";
+      auto yield = llvm::cast<ScanYieldOp>(scan.getBodyBlock().getTerminator());
+      if (slot.getValue() >= static_cast<int64_t>(yield.getValues().size()))
+        return op->emitOpError() << "writes result " << i << " to yield operand "
+                                 << slot.getValue() << " of a scan body that yields "
+                                 << yield.getValues().size();
+      if (yield.getValues()[slot.getValue()] != fusion->getResult(i))
+        return op->emitOpError() << "writes result " << i << " to the row of yield operand "
+                                 << slot.getValue() << ", which yields another value";
     } else if (slot.getKind() == SlotKind::output) {
       auto func = op->getParentOfType<func::FuncOp>();
       auto results = func ? func.getFunctionType().getResults() : ArrayRef<Type>();
@@ -133,6 +151,27 @@ static LogicalResult verifyBytes(Operation *op, StringRef name, Attribute value)
   return success();
 }
 
+/// `dl.scan_storage` on a dl.scan: one arena offset (a multiple of 64) or -1 per yield operand;
+/// -1 only for an emitted value.
+static LogicalResult verifyScanStorage(Operation *op, Attribute value) {
+  auto scan = llvm::dyn_cast<ScanOp>(op);
+  if (!scan)
+    return op->emitOpError() << "carries '" << kScanStorageAttr << "', which only a dl.scan has";
+  auto offsets = llvm::dyn_cast<DenseI64ArrayAttr>(value);
+  unsigned yielded = scan.getNumCarries() + scan.getNumEmits();
+  if (!offsets || offsets.size() != static_cast<int64_t>(yielded))
+    return op->emitOpError() << "'" << kScanStorageAttr << "' must hold " << yielded
+                             << " offsets, one per yield operand";
+  for (auto [k, offset] : llvm::enumerate(offsets.asArrayRef())) {
+    if (offset == -1 && k >= scan.getNumCarries())
+      continue;
+    if (offset < 0 || offset % kPlanAlignment != 0)
+      return op->emitOpError() << "storage " << k << " at " << offset
+                               << " is not a non-negative multiple of " << kPlanAlignment;
+  }
+  return success();
+}
+
 LogicalResult DLDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
   auto misplaced = [&](StringRef where) {
@@ -140,6 +179,8 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
   };
   if (name == kSlotsAttr)
     return verifySlots(op, attr.getValue());
+  if (name == kScanStorageAttr)
+    return verifyScanStorage(op, attr.getValue());
   if (name == kOffsetAttr && !llvm::isa<ParamOp, BufferOp>(op))
     return misplaced("a dl.param or dl.buffer");
   if ((name == kParamBytesAttr || name == kStateBytesAttr) && !llvm::isa<ModelOp>(op))
@@ -181,6 +222,17 @@ std::optional<PlanSizes> ModelOp::getPlanSizes() {
   if (!params || !state || !workspace)
     return std::nullopt;
   return PlanSizes{*params, *state, *workspace};
+}
+
+std::optional<SmallVector<int64_t>> mlir::dl::getPlannedScanStorage(ScanOp scan) {
+  auto offsets = scan->getAttrOfType<DenseI64ArrayAttr>(kScanStorageAttr);
+  if (!offsets)
+    return std::nullopt;
+  return SmallVector<int64_t>(offsets.asArrayRef());
+}
+
+void mlir::dl::setPlannedScanStorage(ScanOp scan, ArrayRef<int64_t> offsets) {
+  scan->setAttr(kScanStorageAttr, DenseI64ArrayAttr::get(scan.getContext(), offsets));
 }
 
 void ModelOp::setPlanSizes(const PlanSizes &sizes) {

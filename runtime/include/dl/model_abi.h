@@ -23,7 +23,8 @@
  *   dlrt_create, dlrt_destroy, dlrt_call, dlrt_tensor, dlrt_save, dlrt_load, dlrt_step,
  *   dlrt_set_metadata, dlrt_metadata, dlrt_last_error, dlrt_info, dlrt_set_communicator,
  *   dlrt_gradients,
- *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size)
+ *   dlrt_copy (used by entry functions to copy one buffer into another of the same byte size),
+ *   dlrt_view (used by entry functions to point a "view" buffer into its parent)
  * and exports one symbol for the loader: dl_model_api_v1().
  *
  * LINKING: libdlrt.a is C++ and calls the Halide runtime (halide_set_error_handler,
@@ -56,11 +57,16 @@
  *     { "kind": "arena", "offset": 0, "dtype": "f32", "shape": [128, 256] },
  *     { "kind": "state", "offset": 0, "dtype": "f32", "shape": [784, 256] },
  *     { "kind": "input", "entry": 0, "index": 0, "dtype": "f32", "shape": [128, 784] },
- *     { "kind": "output", "entry": 0, "index": 0, "dtype": "f32", "shape": [] }
+ *     { "kind": "output", "entry": 0, "index": 0, "dtype": "f32", "shape": [] },
+ *     { "kind": "view", "parent": 0, "offset": 0, "stride": 1024, "steps": 32,
+ *       "dtype": "f32", "shape": [256] }
  *   ]
  * }
  * "arena" offsets are into the instance's workspace, "state" offsets into its state block (both
- * 64-byte aligned, offsets multiples of 64). Halide buffer dimension 0 is the innermost (last)
+ * 64-byte aligned, offsets multiples of 64). A "view" is a window into an earlier buffer of the
+ * table that is not a view, which an entry function points before it uses it (dlrt_view): at
+ * `offset + stride * t` bytes into the parent at step t of a loop over `steps` steps (a dl.scan),
+ * every byte of it inside the parent at every step; until then its host pointer is NULL. Halide buffer dimension 0 is the innermost (last)
  * dimension of "shape"; bool tensors are halide_type_bool buffers of 1 byte per element. Entry
  * "outputs" of a "train" entry are its loss; of an "eval" entry, its losses then its outputs.
  * A "train" entry's step counter advances by one after each successful update; "apply" too.
@@ -108,6 +114,7 @@ const dl_model_info *dlrt_info(void);
 dl_status dlrt_set_communicator(dlrt_instance *inst, const dl_communicator *comm);
 dl_status dlrt_gradients(dlrt_instance *inst, int32_t entry, float **data, size_t *count);
 int32_t dlrt_copy(struct halide_buffer_t *dst, const struct halide_buffer_t *src);
+void dlrt_view(struct halide_buffer_t *view, const struct halide_buffer_t *parent, int64_t offset);
 
 /* What the loader finds in a model.so through dlsym("dl_model_api_v1"). */
 typedef struct dl_model_api {

@@ -21,7 +21,7 @@ dl.model @m {
 // Tests that a slot names one of the three places.
 dl.model @m {
   func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
-    // expected-error @+1 {{expected 'arena', 'state' or 'output', not 'heap'}}
+    // expected-error @+1 {{expected 'arena', 'state', 'output' or 'step', not 'heap'}}
     %y = dl.fusion "k"(%x) {dl.slots = [#dl.slot<heap 0>]} : (tensor<4xf32>) -> tensor<4xf32> {
     ^bb0(%x0: tensor<4xf32>):
       %t = dl.tanh %x0 : tensor<4xf32>
@@ -167,4 +167,68 @@ dl.model @m attributes {dl.workspace_bytes = "big"} {
 dl.model @m {
   // expected-error @+1 {{'dl.param' op carries 'dl.param_bytes', which only a dl.model has}}
   dl.param @w : tensor<4xf32> = "zeros" attributes {dl.param_bytes = 64 : i64}
+}
+
+// -----
+
+// Tests that a step slot belongs to a kernel in the body of a scan.
+dl.model @m {
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{writes result 0 to a step's row of a scan's storage outside a dl.scan body}}
+    %y = dl.fusion "k"(%x) {dl.slots = [#dl.slot<step 0>]} : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%x0: tensor<4xf32>):
+      %t = dl.tanh %x0 : tensor<4xf32>
+      dl.yield %t : tensor<4xf32>
+    }
+    return %y : tensor<4xf32>
+  }
+}
+
+// -----
+
+// Tests that a step slot names the yield operand that yields the kernel's result.
+dl.model @m {
+  func.func @forward(%xs: tensor<3x4xf32>, %h0: tensor<4xf32>) -> tensor<4xf32> {
+    %a:2 = dl.scan (%xs) carry (%h0) captures () {
+    ^bb0(%x: tensor<4xf32>, %h: tensor<4xf32>):
+      // expected-error @+1 {{writes result 0 to yield operand 1 of a scan body that yields 1}}
+      %y = dl.fusion "k"(%x, %h) {dl.slots = [#dl.slot<step 1>]} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+      ^bb0(%x0: tensor<4xf32>, %h1: tensor<4xf32>):
+        %t = dl.add %x0, %h1 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+        dl.yield %t : tensor<4xf32>
+      }
+      dl.scan_yield %y : tensor<4xf32>
+    } : (tensor<3x4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>)
+    return %a#0 : tensor<4xf32>
+  }
+}
+
+// -----
+
+// Tests that a scan's storage has one offset per yield operand.
+dl.model @m {
+  func.func @forward(%xs: tensor<3x4xf32>, %h0: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{'dl.scan_storage' must hold 1 offsets, one per yield operand}}
+    %a:2 = dl.scan (%xs) carry (%h0) captures () attributes {dl.scan_storage = array<i64: 0, 64>} {
+    ^bb0(%x: tensor<4xf32>, %h: tensor<4xf32>):
+      %y = dl.add %x, %h : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      dl.scan_yield %y : tensor<4xf32>
+    } : (tensor<3x4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>)
+    return %a#0 : tensor<4xf32>
+  }
+}
+
+// -----
+
+// Tests that a carry's storage is in the arena (-1, no storage of its own, is for emitted values).
+dl.model @m {
+  func.func @forward(%xs: tensor<3x4xf32>, %h0: tensor<4xf32>) -> tensor<4xf32> {
+    // expected-error @+1 {{storage 0 at -1 is not a non-negative multiple of 64}}
+    %a:2 = dl.scan (%xs) carry (%h0) captures () attributes {dl.scan_storage = array<i64: -1>} {
+    ^bb0(%x: tensor<4xf32>, %h: tensor<4xf32>):
+      %y = dl.add %x, %h : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      dl.scan_yield %y : tensor<4xf32>
+    } : (tensor<3x4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<3x4xf32>)
+    return %a#0 : tensor<4xf32>
+  }
 }

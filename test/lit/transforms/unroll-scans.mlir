@@ -1,7 +1,7 @@
-// RUN: dl-opt %s -dl-unroll-scans | FileCheck %s
+// RUN: dl-opt %s -dl-unroll-scans='max-steps=8' | FileCheck %s
 
-// Tests that dl-unroll-scans turns each scan of an entry function into its steps: one split of
-// the sequence and a reshape per slice, a copy of the body per step with every op tagged
+// Tests that dl-unroll-scans turns each scan of at most `max-steps` steps of an entry function into
+// its steps: one split of the sequence and a reshape per slice, a copy of the body per step with every op tagged
 // `dl.step = t` (a later scan of the function counting on from the last step of the one before)
 // and the carry threaded from step to step, captures read directly, the steps of a
 // `reverse` scan in the order T-1 down to 0, each used stack (a rank-0 emit reshaped to [1] first)
