@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -74,6 +75,11 @@ OPTIONS:
                     and a constant mask, the scores stored whole: the reference form). Fused
                     needs q, k and v with the same leading dimensions and at most 512 x 512
                     scores per head; other attention is composed either way.
+  --unroll-scans=N  Unroll every scan of at most N steps into straight-line steps (0, the
+                    default: none). A scan otherwise stays a loop in the compiled entry point,
+                    its body's kernels called once per step, so compile time and library size
+                    do not grow with its length; unrolled, each step's kernels are compiled
+                    alike and called in sequence.
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
                     its forward and eval functions, and one loss function and dl.train
@@ -85,8 +91,9 @@ OPTIONS:
                       train     plus <step>.update, the training step: gradients, clipping, weight
                                 decay, schedule and the optimizer's update, with its state
                                 as dl.buffers (dl-expand-optimizers)
-                      fused     plus each entry point's kernels as dl.fusion regions, scans
-                                unrolled into their steps (dl-unroll-scans, cse, dl-fuse)
+                      fused     plus each entry point's kernels as dl.fusion regions, a scan's
+                                body's kernels inside its loop, invariants hoisted out of it
+                                (dl-unroll-scans, cse, dl-fuse)
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
   --depfile=FILE    After writing -o OUT, write FILE: a Make rule "OUT: FILE.dl IMPORTS..."
@@ -203,6 +210,13 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       if (how != "fused" && how != "composed")
         return usage("unknown --attention '" + how + "' (expected fused or composed)");
       options.fuseAttention = how == "fused";
+    } else if (arg.rfind("--unroll-scans=", 0) == 0) {
+      std::string steps = arg.substr(15);
+      char *end = nullptr;
+      long long n = std::strtoll(steps.c_str(), &end, 10);
+      if (steps.empty() || *end != '\0' || n < 0 || n > 1000000)
+        return usage("--unroll-scans needs a step count from 0 to 1000000, not '" + steps + "'");
+      options.unrollScans = n;
     } else if (arg.rfind("--model=", 0) == 0) {
       options.model = arg.substr(8);
     } else if (arg == "-H") {
@@ -437,7 +451,9 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
                                                          : options.stage;
     if (stage != "parsed") {
       mlir::PassManager pm(&context);
-      mlir::dl::buildPipeline(pm, *mlir::dl::parseStage(stage));
+      mlir::dl::PipelineOptions pipeline;
+      pipeline.unrollMaxSteps = options.unrollScans;
+      mlir::dl::buildPipeline(pm, *mlir::dl::parseStage(stage), pipeline);
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
     }

@@ -31,6 +31,7 @@ struct DriverOptions {
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE
   bool prelude = true;                                       ///< --no-prelude turns it off.
   bool fuseAttention = true;                                 ///< --attention=fused|composed
+  int64_t unrollScans = 0;                                   ///< --unroll-scans=N
   uint64_t seed = 42;                                        ///< --seed
   double tolerance = 1e-4;                                   ///< --tolerance (check-grad)
   int64_t steps = 100;                                       ///< --steps (interpret)

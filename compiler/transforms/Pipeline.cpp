@@ -22,13 +22,13 @@ std::optional<Stage> parseStage(llvm::StringRef name) {
 
 const char *stageNames() { return "parsed, autodiff, train, fused or planned"; }
 
-void buildPipeline(OpPassManager &pm, Stage stage) {
+void buildPipeline(OpPassManager &pm, Stage stage, const PipelineOptions &options) {
   if (stage >= Stage::Autodiff)
     pm.addPass(createAutodiff());
   if (stage >= Stage::Train)
     pm.addPass(createExpandOptimizers());
   if (stage >= Stage::Fused) {
-    pm.addPass(createUnrollScans());
+    pm.addPass(createUnrollScans(UnrollScansOptions{options.unrollMaxSteps}));
     pm.addPass(createCSEPass());
     pm.addPass(createFuse());
   }

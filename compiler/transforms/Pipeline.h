@@ -31,8 +31,15 @@ std::optional<Stage> parseStage(llvm::StringRef name);
 /// The stage names, for messages: "parsed, autodiff, train, fused or planned".
 const char *stageNames();
 
+/// The choices the pipeline leaves to its user.
+struct PipelineOptions {
+  /// Scans of at most this many steps are unrolled (dl-unroll-scans' max-steps); 0: every scan
+  /// stays a loop, unless it holds a scan.
+  int64_t unrollMaxSteps = 0;
+};
+
 /// Adds to `pm` the passes that take a parsed module to `stage`.
-void buildPipeline(OpPassManager &pm, Stage stage);
+void buildPipeline(OpPassManager &pm, Stage stage, const PipelineOptions &options = {});
 
 } // namespace mlir::dl
 

@@ -179,7 +179,42 @@ TEST(DescriptorTest, ChecksEntriesAndBuffers) {
                             "{\"kind\": \"arena\", \"offset\": 0, \"dtype\": \"bool\", \"shape\": [65536, 65536]}")),
             "buffers[1]: more elements than a Halide buffer can index");
   EXPECT_EQ(errorOf(variant("{\"kind\": \"arena\"", "{\"kind\": \"scratch\"")),
-            "buffers[1]: kind 'scratch' is not 'arena', 'state', 'input' or 'output'");
+            "buffers[1]: kind 'scratch' is not 'arena', 'state', 'input', 'output' or 'view'");
+}
+
+// A view: the rows of an arena buffer a loop's steps read or write, one window per step.
+std::string withView(const std::string &view) {
+  return variant("\"dtype\": \"bool\", \"shape\": [4]}\n ]",
+                 "\"dtype\": \"bool\", \"shape\": [4]},\n  " + view + "\n ]");
+}
+
+TEST(DescriptorTest, ChecksViews) {
+  const std::string rows = R"({"kind": "view", "parent": 1, "offset": 0, "stride": 12, "steps": 4, )"
+                           R"("dtype": "f32", "shape": [3]})";
+  std::string error;
+  std::unique_ptr<ModelDescription> model = parseDescriptor(withView(rows).c_str(), error);
+  ASSERT_TRUE(model) << error;
+  const BufferSpec &view = model->buffers[4];
+  EXPECT_EQ(view.kind, BufferKind::View);
+  EXPECT_EQ(view.parent, 1);
+  EXPECT_EQ(view.stride, 12);
+  EXPECT_EQ(view.steps, 4);
+  // Backwards, as a reverse loop walks: from the last row down to the first.
+  EXPECT_TRUE(parseDescriptor(withView(replaced(replaced(rows, "\"offset\": 0", "\"offset\": 36"),
+                                                "\"stride\": 12", "\"stride\": -12"))
+                                  .c_str(),
+                              error))
+      << error;
+
+  EXPECT_EQ(errorOf(withView(replaced(rows, "\"steps\": 4", "\"steps\": 5"))),
+            "buffers[4]: its 5 windows of 12 bytes at 0 + 12*t leave parent 1 of 48 bytes");
+  EXPECT_EQ(errorOf(withView(replaced(rows, "\"stride\": 12", "\"stride\": -12"))),
+            "buffers[4]: its 4 windows of 12 bytes at 0 + -12*t leave parent 1 of 48 bytes");
+  EXPECT_EQ(errorOf(withView(replaced(rows, "\"stride\": 12", "\"stride\": 4611686018427387904"))),
+            "buffers[4]: its 4 windows of 12 bytes at 0 + 4611686018427387904*t leave parent 1 of 48 "
+            "bytes");
+  EXPECT_EQ(errorOf(withView(replaced(rows, "\"parent\": 1", "\"parent\": 4"))),
+            "buffers[4]: 'parent' 4 is not an earlier buffer that is not a view");
 }
 
 // A training step split at its gradient: train, grad and apply entries sharing one gradient area
