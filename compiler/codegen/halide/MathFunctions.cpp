@@ -2,7 +2,7 @@
 //
 // Functions Halide lacks or gives with less accuracy than the reference interpreter asks of f32
 // kernels: erf (to about one ulp), log1p and expm1 (accurate near zero), an overflow-free sigmoid,
-// x e^x with subnormal results kept exact, an exact fmod, NaN-propagating max/min (the
+// x e^x with subnormal results kept exact, round half to even on every backend, an exact fmod, NaN-propagating max/min (the
 // interpreter's and PyTorch's maximum), and the integer helpers for 32-bit wrapping and row-major
 // flat indices.
 //
@@ -214,6 +214,19 @@ Expr timesExp(const Expr &x) {
   Expr product = Halide::cast(x.type(), xd * expOfNonPositive(Halide::max(xd, Expr(-708.0))));
   Expr minusZero = Halide::reinterpret(x.type(), Expr(uint32_t(0x80000000u)));
   return Halide::select(x < -708.0f, minusZero, product);
+}
+
+Expr roundHalfToEven(const Expr &x) {
+  // Below 2^23, x - floor(x) is exact, and so are f + 1 and f / 2; an odd f goes up at a half.
+  Expr f = Halide::floor(x);
+  Expr d = x - f;
+  Expr odd = Halide::floor(f * 0.5f) * 2.0f != f;
+  Expr r = Halide::strict_float(Halide::select(d > 0.5f || (d == 0.5f && odd), f + 1.0f, f));
+  // r is zero or has x's sign: set x's sign bit, so that -0.4 and -0.5 give -0.
+  Expr sign = Halide::reinterpret<uint32_t>(x) & Expr(uint32_t(0x80000000u));
+  Expr signedR = Halide::reinterpret<float>(Halide::reinterpret<uint32_t>(r) | sign);
+  Expr large = magnitudeBits(x) >= magnitudeBits(Expr(8388608.0f)); // also NaN and the infinities
+  return Halide::select(large, x, signedR);
 }
 
 Expr exactFmod(const Expr &a, const Expr &b) {

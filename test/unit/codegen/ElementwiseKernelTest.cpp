@@ -37,6 +37,14 @@ std::vector<double> map(const HostTensor &x, const std::function<double(double)>
   return r;
 }
 
+/// A tensor of `values` rounded to f32, as the kernel reads them, so that references computed in
+/// double start from the kernel's own inputs (1e30 and -3.1 are no f32 values).
+HostTensor f32Values(const Shape &shape, std::vector<double> values) {
+  for (double &v : values)
+    v = static_cast<float>(v);
+  return tensorOf(f32(shape), std::move(values));
+}
+
 TEST(Elementwise, BinaryOpsBroadcastLikeNumPy) {
   KernelBuilder b("binary");
   Shape out{4, 3, 5};
@@ -213,7 +221,7 @@ TEST(Elementwise, RoundingFunctionsOnHalvesAndLargeValues) {
   int x = b.input(f32({n}));
   for (const char *op : {"floor", "ceil", "round"})
     b.output(b.node(op, {x}, f32({n})));
-  HostTensor in = tensorOf(f32({n}), values);
+  HostTensor in = f32Values({n}, values);
   std::vector<HostTensor> r = run(b.kernel(), {in});
   ASSERT_EQ(r.size(), 3u);
   EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return std::floor(v); }), 0));
@@ -249,8 +257,8 @@ TEST(Elementwise, ModAndFmodBroadcastAndAreExact) {
   b.output(b.node("fmod", {x, y}, f32(out)));
   b.output(b.node("mod", {ix, iy}, i32({8})));
   b.output(b.node("fmod", {ix, iy}, i32({8})));
-  HostTensor a = tensorOf(f32({4, 1}), {5.5, -5.5, 1e30, -7.25});
-  HostTensor c = tensorOf(f32({6}), {2, -2, 0.75, -3.1, 1e-30, 7});
+  HostTensor a = f32Values({4, 1}, {5.5, -5.5, 1e30, -7.25});
+  HostTensor c = f32Values({6}, {2, -2, 0.75, -3.1, 1e-30, 7});
   const double kMin = -2147483648.0, kMax = 2147483647.0;
   HostTensor ia = tensorOf(i32({8}), {7, -7, 7, -7, kMin, kMin, kMax, 5});
   HostTensor ib = tensorOf(i32({8}), {3, 3, -3, -3, -1, kMin, kMin, 0});

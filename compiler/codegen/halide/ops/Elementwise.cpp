@@ -271,9 +271,12 @@ Expr mish(const Expr &x) {
       x, Halide::select(x < -20.0f, timesExp(x), x * tanhAccurate(softplus(x))));
 }
 
-/// x relu6(x + 3) / 6, in PyTorch's order of operations.
+/// x relu6(x + 3) / 6, in PyTorch's order of operations and roundings: strict, since fast math
+/// would divide by 6 as a multiplication by 1/6, which rounds 3 x / 6 of the smallest subnormal
+/// x up to x instead of to even (0).
 Expr hardswish(const Expr &x) {
-  return nanAtMinusInfinity(x, x * Halide::min(Halide::max(x + 3.0f, 0.0f), 6.0f) / 6.0f);
+  return nanAtMinusInfinity(
+      x, Halide::strict_float(x * Halide::min(Halide::max(x + 3.0f, 0.0f), 6.0f) / 6.0f));
 }
 
 /// x^y as C's powf and PyTorch compute it: exp(y log|x|) for the ordinary cases (accurate to about
@@ -407,7 +410,7 @@ void registerElementwiseLowerings(OpTable &t) {
   t["sin"] = unaryOp([](Expr x) { return Halide::sin(x); });
   t["floor"] = unaryOp([](Expr x) { return Halide::floor(x); });
   t["ceil"] = unaryOp([](Expr x) { return Halide::ceil(x); });
-  t["round"] = unaryOp([](Expr x) { return Halide::round(x); }); // halves to even
+  t["round"] = unaryOp(roundHalfToEven);
   t["silu"] = unaryOp(silu);
   t["hardswish"] = unaryOp(hardswish);
   t["mish"] = unaryOp(mish);
