@@ -365,7 +365,8 @@ void registerElementwiseKernels(KernelTable &t) {
     return unary(c, [](double x) { return x != 0 ? 0.0 : 1.0; });
   });
   addKernel<dlo::SiluOp>(t, [](dlo::SiluOp, OpContext &c) { return unary(c, silu); });
-  addKernel<dlo::HardswishOp>(t, [](dlo::HardswishOp, OpContext &c) { return unary(c, hardswish); });
+  addKernel<dlo::HardswishOp>(t,
+                              [](dlo::HardswishOp, OpContext &c) { return unary(c, hardswish); });
   addKernel<dlo::MishOp>(t, [](dlo::MishOp, OpContext &c) { return unary(c, mish); });
   addKernel<dlo::SigmoidOp>(t, [](dlo::SigmoidOp, OpContext &c) { return unary(c, sigmoid); });
   addKernel<dlo::TanhOp>(t, [](dlo::TanhOp, OpContext &c) {

@@ -2,9 +2,9 @@
 //
 // Functions Halide lacks or gives with less accuracy than the reference interpreter asks of f32
 // kernels: erf (to about one ulp), log1p and expm1 (accurate near zero), an overflow-free sigmoid,
-// x e^x with subnormal results kept exact, round half to even on every backend, an exact fmod, NaN-propagating max/min (the
-// interpreter's and PyTorch's maximum), and the integer helpers for 32-bit wrapping and row-major
-// flat indices.
+// x e^x with subnormal results kept exact, round half to even on every backend, an exact fmod,
+// NaN-propagating max/min (the interpreter's and PyTorch's maximum), and the integer helpers for
+// 32-bit wrapping and row-major flat indices.
 //
 // Halide compiles float code with fast-math flags (no NaNs, no infinities, reassociation) and its
 // simplifier treats float arithmetic as real arithmetic, so (1 + x) - 1 becomes x. Expressions

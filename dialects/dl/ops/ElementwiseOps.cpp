@@ -284,13 +284,16 @@ LogicalResult SinOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<
 }
 // floor, ceil and round: zero almost everywhere, and zero where they jump, as in PyTorch.
 LogicalResult FloorOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) { return g.zerosOf(x.getType()); });
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
 }
 LogicalResult CeilOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) { return g.zerosOf(x.getType()); });
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
 }
 LogicalResult RoundOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) { return g.zerosOf(x.getType()); });
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
 }
 LogicalResult SiluOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {

@@ -178,10 +178,13 @@ def DL_CosOp : DL_UnaryOp<"cos", DL_FloatTensor, "cos(x)">;
 def DL_SinOp : DL_UnaryOp<"sin", DL_FloatTensor, "sin(x)">;
 // floor, ceil and round are differentiable with a zero gradient, as in PyTorch: a loss that reaches
 // a parameter only through them trains nothing, but is no error.
-def DL_FloorOp : DL_UnaryOp<"floor", DL_FloatTensor, "floor(x), the largest integer <= x (zero gradient)">;
-def DL_CeilOp : DL_UnaryOp<"ceil", DL_FloatTensor, "ceil(x), the smallest integer >= x (zero gradient)">;
+def DL_FloorOp : DL_UnaryOp<"floor", DL_FloatTensor,
+                            "floor(x), the largest integer <= x (zero gradient)">;
+def DL_CeilOp : DL_UnaryOp<"ceil", DL_FloatTensor,
+                           "ceil(x), the smallest integer >= x (zero gradient)">;
 def DL_RoundOp : DL_UnaryOp<"round", DL_FloatTensor,
-                            "x rounded to the nearest integer, halves to even (torch.round; zero gradient)">;
+                            "x rounded to the nearest integer, halves to even " #
+                            "(torch.round; zero gradient)">;
 def DL_SiluOp : DL_UnaryOp<"silu", DL_FloatTensor, "x * sigmoid(x) (SiLU, swish)">;
 def DL_HardswishOp : DL_UnaryOp<"hardswish", DL_FloatTensor,
                                 "x * relu6(x + 3) / 6 (torch.nn.functional.hardswish)">;
