@@ -36,6 +36,11 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.pow", builtin("pow")}, // and the operator `**`
       {"dl.maximum", builtin("max")}, // with two operands
       {"dl.minimum", builtin("min")}, // with two operands
+      {"dl.mod", builtin("mod")},     // and remainder, and the operator `%` on tensors
+      {"dl.fmod", builtin("fmod")},
+      {"dl.logical_and", builtin("logical_and")},
+      {"dl.logical_or", builtin("logical_or")},
+      {"dl.logical_xor", builtin("logical_xor")},
       {"dl.prelu", builtin("prelu")},
       {"dl.cmp", syntax("the comparisons `==`, `!=`, `<`, `<=`, `>`, `>=` (and isnan, isfinite)")},
       {"dl.select", builtin("where")},
@@ -51,9 +56,16 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.gelu", builtin("gelu")},
       {"dl.softplus", builtin("softplus")},
       {"dl.step", builtin("step")},
-      {"dl.erf", internal("gelu's gradient rule builds it (the normal CDF); dsl.md has no erf")},
-      {"dl.cos", internal("the cosine learning-rate schedule of a `train` block builds it "
-                          "(dl-expand-optimizers), and cos's own gradient; dsl.md has no cos")},
+      {"dl.erf", builtin("erf")},
+      {"dl.cos", builtin("cos")},
+      {"dl.sin", builtin("sin")},
+      {"dl.floor", builtin("floor")},
+      {"dl.ceil", builtin("ceil")},
+      {"dl.round", builtin("round")},
+      {"dl.silu", builtin("silu")},
+      {"dl.hardswish", builtin("hardswish")},
+      {"dl.mish", builtin("mish")},
+      {"dl.logical_not", builtin("logical_not")},
       {"dl.leaky_relu", builtin("leaky_relu")},
       {"dl.elu", builtin("elu")},
       {"dl.clamp", builtin("clamp")},

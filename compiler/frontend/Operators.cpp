@@ -2,8 +2,9 @@
 //
 // `-x`, the arithmetic and comparison operators and `@`. On two numbers known at compile time
 // they fold, with integer overflow and division by zero reported (and Python's `%`); on tensors
-// they emit the element-wise dl ops with broadcasting, or dl.matmul, checked by the shape rules.
-// binary() and matmul() also serve the builtins (max, min, ...).
+// they emit the element-wise dl ops with broadcasting (`%` is dl.mod, torch.remainder), or
+// dl.matmul, checked by the shape rules. binary() and matmul() also serve the builtins (max, min,
+// mod, fmod, ...).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -114,11 +115,6 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
     return std::nullopt;
   if (lhs->isNumber() && rhs->isNumber())
     return numberArithmetic(b.op, *lhs, *rhs, b.loc);
-  if (b.op == "%") {
-    error(b.loc, "'%' takes numbers known at compile time, not " +
-                     (lhs->isNumber() ? rhs : lhs)->describe());
-    return std::nullopt;
-  }
   if (b.op == "@") {
     std::optional<Value> l = requireTensor(*lhs, b.lhs->loc, "the left operand of '@'");
     std::optional<Value> r = requireTensor(*rhs, b.rhs->loc, "the right operand of '@'");
@@ -161,6 +157,18 @@ std::optional<Val> Elaborator::binary(const std::string &spelling, const Val &lh
     if (lhs.isNumber() && rhs.isNumber() && (spelling == "max" || spelling == "min"))
       return spelling == "max" ? (lhs.asDouble() >= rhs.asDouble() ? lhs : rhs)
                                : (lhs.asDouble() <= rhs.asDouble() ? lhs : rhs);
+    if (lhs.isNumber() && rhs.isNumber() && (spelling == "mod" || spelling == "remainder"))
+      return numberArithmetic("%", lhs, rhs, at);
+    if (lhs.isNumber() && rhs.isNumber() && spelling == "fmod") {
+      // C's fmod: the sign of the dividend.
+      if (rhs.asDouble() == 0) {
+        error(at, "fmod of a division by zero");
+        return std::nullopt;
+      }
+      if (lhs.kind == Val::Kind::Int && rhs.kind == Val::Kind::Int)
+        return Val::integer(rhs.i == -1 ? 0 : lhs.i % rhs.i);
+      return Val::number(std::fmod(lhs.asDouble(), rhs.asDouble()));
+    }
     error(at, "'" + spelling + "' needs a tensor or a number on each side, not " + lhs.describe() +
                   " and " + rhs.describe());
     return std::nullopt;
@@ -220,6 +228,9 @@ std::optional<Val> Elaborator::binary(const std::string &spelling, const Val &lh
   if (spelling == "**") return Val::ofTensor(create<dl::PowOp>(at, type, *l, *r));
   if (spelling == "max") return Val::ofTensor(create<dl::MaximumOp>(at, type, *l, *r));
   if (spelling == "min") return Val::ofTensor(create<dl::MinimumOp>(at, type, *l, *r));
+  if (spelling == "%" || spelling == "mod" || spelling == "remainder")
+    return Val::ofTensor(create<dl::ModOp>(at, type, *l, *r));
+  if (spelling == "fmod") return Val::ofTensor(create<dl::FmodOp>(at, type, *l, *r));
   error(at, "unknown operator '" + spelling + "'");
   return std::nullopt;
 }

@@ -1,11 +1,12 @@
 //===- Elementwise.cpp - Constants, elementwise ops and activations --------===//
 //
-// dl.constant; the broadcasting binary ops (add sub mul div pow maximum minimum prelu), cmp and
-// select; the unary ops and activations; softmax and log_softmax along an axis; cast and one_hot.
+// dl.constant; the broadcasting binary ops (add sub mul div pow maximum minimum mod fmod prelu),
+// cmp and select; the logical ops on booleans; the unary ops and activations; softmax and
+// log_softmax along an axis; cast and one_hot.
 //
 // Floats follow IEEE double arithmetic: NaN propagates through maximum, minimum, relu and clamp as
 // it does in PyTorch. i32 add, sub, mul, div, neg and abs wrap to 32 bits; i32 division truncates
-// toward zero, and division by zero is an error rather than undefined behaviour.
+// toward zero, and division (or a remainder) by zero is an error rather than undefined behaviour.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Kernels.h"
@@ -86,6 +87,40 @@ LogicalResult evalDiv(dlo::DivOp, OpContext &c) {
       [](int64_t x, int64_t y) { return x / y; }); // C++ truncates toward zero
 }
 
+/// The remainder with the divisor's sign (torch.remainder, Python's %), and with the dividend's
+/// (C's fmod, torch.fmod). On floats fmod is exact and mod adds the divisor to an fmod of the
+/// other sign, as PyTorch computes it: NaN for a zero divisor or an infinite dividend.
+double remainderFloat(double x, double y) {
+  double r = std::fmod(x, y);
+  return r != 0 && (y < 0) != (r < 0) ? r + y : r;
+}
+int64_t remainderInt(int64_t x, int64_t y) {
+  int64_t r = x % y; // int64: INT32_MIN % -1 is 0, no overflow
+  return r != 0 && (y < 0) != (r < 0) ? r + y : r;
+}
+
+/// mod and fmod: an i32 divisor of zero is an error, as for div.
+LogicalResult evalRemainder(OpContext &c, FloatFn f, IntFn i) {
+  if (c.result().kind == ElementKind::I32) {
+    std::vector<int64_t> ib = broadcastIndices(c.operand(1).shape, c.result().shape);
+    for (int64_t k : ib)
+      if (c.operand(1).data[k] == 0)
+        return c.fail("integer remainder of a division by zero");
+  }
+  return binary(c, f, i);
+}
+
+/// logical_and, logical_or, logical_xor on broadcast booleans (stored as 0 and 1).
+LogicalResult logical(OpContext &c, bool (*f)(bool, bool)) {
+  Tensor &out = c.result();
+  const Tensor &a = c.operand(0), &b = c.operand(1);
+  std::vector<int64_t> ia = broadcastIndices(a.shape, out.shape);
+  std::vector<int64_t> ib = broadcastIndices(b.shape, out.shape);
+  for (size_t k = 0; k < out.data.size(); ++k)
+    out.data[k] = f(a.data[ia[k]] != 0, b.data[ib[k]] != 0) ? 1.0 : 0.0;
+  return success();
+}
+
 bool compare(dlo::CmpPredicate predicate, double x, double y) {
   switch (predicate) {
   case dlo::CmpPredicate::eq:
@@ -155,6 +190,16 @@ double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::
 double gelu(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 
 double relu(double x) { return std::isnan(x) ? x : std::max(x, 0.0); }
+
+// The activations of torch.nn.functional, in its formulas: silu(-inf) and mish(-inf) are NaN
+// (-inf * 0), hardswish(-inf) too; NaN gives NaN.
+double silu(double x) { return x / (1.0 + std::exp(-x)); }
+
+double hardswish(double x) {
+  return std::isnan(x) ? x : x * std::min(std::max(x + 3.0, 0.0), 6.0) / 6.0;
+}
+
+double mish(double x) { return x * std::tanh(softplus(x)); }
 
 //===----------------------------------------------------------------------===//
 // softmax and log_softmax.
@@ -257,6 +302,23 @@ void registerElementwiseKernels(KernelTable &t) {
   addKernel<dlo::PReluOp>(t, [](dlo::PReluOp, OpContext &c) {
     return binary(c, [](double x, double alpha) { return x > 0 ? x : alpha * x; }, nullptr);
   });
+  addKernel<dlo::ModOp>(t, [](dlo::ModOp, OpContext &c) {
+    return evalRemainder(c, remainderFloat, remainderInt);
+  });
+  addKernel<dlo::FmodOp>(t, [](dlo::FmodOp, OpContext &c) {
+    return evalRemainder(
+        c, [](double x, double y) { return std::fmod(x, y); },
+        [](int64_t x, int64_t y) { return x % y; }); // C++ truncates toward zero, as C's fmod
+  });
+  addKernel<dlo::LogicalAndOp>(t, [](dlo::LogicalAndOp, OpContext &c) {
+    return logical(c, [](bool x, bool y) { return x && y; });
+  });
+  addKernel<dlo::LogicalOrOp>(t, [](dlo::LogicalOrOp, OpContext &c) {
+    return logical(c, [](bool x, bool y) { return x || y; });
+  });
+  addKernel<dlo::LogicalXorOp>(t, [](dlo::LogicalXorOp, OpContext &c) {
+    return logical(c, [](bool x, bool y) { return x != y; });
+  });
   addKernel<dlo::CmpOp>(t, evalCmp);
   addKernel<dlo::SelectOp>(t, evalSelect);
 
@@ -286,6 +348,26 @@ void registerElementwiseKernels(KernelTable &t) {
   addKernel<dlo::CosOp>(t, [](dlo::CosOp, OpContext &c) {
     return unary(c, [](double x) { return std::cos(x); });
   });
+  addKernel<dlo::SinOp>(t, [](dlo::SinOp, OpContext &c) {
+    return unary(c, [](double x) { return std::sin(x); });
+  });
+  addKernel<dlo::FloorOp>(t, [](dlo::FloorOp, OpContext &c) {
+    return unary(c, [](double x) { return std::floor(x); });
+  });
+  addKernel<dlo::CeilOp>(t, [](dlo::CeilOp, OpContext &c) {
+    return unary(c, [](double x) { return std::ceil(x); });
+  });
+  // torch.round: halves to even (nearbyint in the default rounding mode), -0.4 to -0.
+  addKernel<dlo::RoundOp>(t, [](dlo::RoundOp, OpContext &c) {
+    return unary(c, [](double x) { return std::nearbyint(x); });
+  });
+  addKernel<dlo::LogicalNotOp>(t, [](dlo::LogicalNotOp, OpContext &c) {
+    return unary(c, [](double x) { return x != 0 ? 0.0 : 1.0; });
+  });
+  addKernel<dlo::SiluOp>(t, [](dlo::SiluOp, OpContext &c) { return unary(c, silu); });
+  addKernel<dlo::HardswishOp>(t,
+                              [](dlo::HardswishOp, OpContext &c) { return unary(c, hardswish); });
+  addKernel<dlo::MishOp>(t, [](dlo::MishOp, OpContext &c) { return unary(c, mish); });
   addKernel<dlo::SigmoidOp>(t, [](dlo::SigmoidOp, OpContext &c) { return unary(c, sigmoid); });
   addKernel<dlo::TanhOp>(t, [](dlo::TanhOp, OpContext &c) {
     return unary(c, [](double x) { return std::tanh(x); });

@@ -68,6 +68,7 @@ const std::vector<ModelCase> &cases() {
   static const std::vector<ModelCase> all = {
       {"elementwise", model("elementwise.dl"), 11, {}},
       {"activations", model("activations.dl"), 12, {}},
+      {"math", model("math.dl"), 34, {}},
       {"reduction", model("reduction.dl"), 13, {}},
       {"reduce_max_contraction", model("reduce_max_contraction.dl"), 13, {}},
       {"shape", model("shape.dl"), 14, {}},

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """torch_parity.py — trains one MLP with dlc and with PyTorch from the same start and compares them.
 
-Compiles test/parity/mlp_<optimizer>.dl with dlc, writes one initial checkpoint (safetensors, written
+Compiles test/parity/mlp_<variant>.dl with dlc, writes one initial checkpoint (safetensors, written
 here from NumPy: random parameters, zero optimizer state), trains the model.so for STEPS steps with
 `dl-run train --inputs ... --init ... --losses ... --save ...` on random batches, repeats the same
 steps with the equivalent torch.nn model and torch.optim optimizer in float32 and in float64, and
@@ -14,7 +14,10 @@ so weights cross over transposed.
 Exit status: 0 when dlc and PyTorch agree, 1 when they do not (each disagreement is printed), 77
 (ctest's SKIP_RETURN_CODE) when NumPy or PyTorch cannot be imported.
 
-Usage: torch_parity.py adam|sgd --dlc PATH --dl-run PATH --work DIR
+The variants: adam and sgd (relu between the layers), and activations (SGD; silu, then mish and
+hardswish, whose gradients PyTorch's backward formulas give).
+
+Usage: torch_parity.py adam|sgd|activations --dlc PATH --dl-run PATH --work DIR
 """
 
 import os
@@ -30,8 +33,9 @@ BATCH = 32  # mlp.dl's B
 LAYERS = [("h1", 784, 256), ("h2", 256, 128), ("head", 128, 10)]
 LOSS_RTOL = 1e-4
 
-# Per optimizer: the .dl file, the torch.optim optimizer with the same hyperparameters, how dlc
-# names each parameter's state buffers and which entry of torch's state each one is, and how far
+# Per variant: the .dl file, the activations after h1 and after h2 (relu unless given), the
+# torch.optim optimizer with the same hyperparameters, how dlc names each parameter's state
+# buffers and which entry of torch's state each one is, and how far
 # the final tensors may be from PyTorch's float64 run: parameters within param_atol (absolute),
 # optimizer state within state_rtol of the tensor's largest value, or no further than PyTorch's own
 # float32 run is. The last clause is for Adam: its update is about lr * sign(grad) wherever a
@@ -47,6 +51,14 @@ OPTIMIZERS = {
     },
     "sgd": {
         "source": "mlp_sgd.dl",
+        "make": lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
+        "state": {"velocity": "momentum_buffer"},
+        "param_atol": 2e-6,
+        "state_rtol": 1e-5,
+    },
+    "activations": {
+        "source": "mlp_activations.dl",
+        "activations": (lambda: [torch.nn.SiLU()], lambda: [torch.nn.Mish(), torch.nn.Hardswish()]),
         "make": lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
         "state": {"velocity": "momentum_buffer"},
         "param_atol": 2e-6,
@@ -90,7 +102,8 @@ def train_torch(optimizer_spec, params, xs, ys, dtype):
         for linear, (layer, _, _) in zip(linears, LAYERS):
             linear.weight.copy_(torch.from_numpy(params[f"{layer}.W"].T))
             linear.bias.copy_(torch.from_numpy(params[f"{layer}.b"]))
-    net = torch.nn.Sequential(linears[0], torch.nn.ReLU(), linears[1], torch.nn.ReLU(), linears[2])
+    first, second = optimizer_spec.get("activations", (lambda: [torch.nn.ReLU()],) * 2)
+    net = torch.nn.Sequential(linears[0], *first(), linears[1], *second(), linears[2])
     optimizer = optimizer_spec["make"](net.parameters())
     losses = []
     for x, y in zip(xs, ys):

@@ -329,6 +329,16 @@ Halide::Expr log1p(const Halide::Expr &x);
 Halide::Expr expm1(const Halide::Expr &x);
 /// 1 / (1 + exp(-x)) without overflow.
 Halide::Expr sigmoid(const Halide::Expr &x);
+/// x e^x for Float(32) x <= 0, computed in double: to about one ulp also where the result is
+/// subnormal (x < -87), which x * exp(x) in f32 rounds away. NaN and -inf are the caller's.
+Halide::Expr timesExp(const Halide::Expr &x);
+/// x rounded to the nearest integer, halves to even (torch.round), for Float(32): built from floor,
+/// which every backend computes exactly (OpenCL's round takes halves away from zero). Keeps x's
+/// sign (round(-0.4) is -0); NaN, the infinities and |x| >= 2^23 (integers already) come back as x.
+Halide::Expr roundHalfToEven(const Halide::Expr &x);
+/// fmod(a, b) for Float(32), exact (the sign of a; NaN for b = 0 or an infinite a; a for an
+/// infinite b), at any ratio of a to b.
+Halide::Expr exactFmod(const Halide::Expr &a, const Halide::Expr &b);
 /// max / min that return NaN when either side is NaN (PyTorch's maximum / minimum).
 Halide::Expr maxPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);
 Halide::Expr minPropagatingNaN(const Halide::Expr &a, const Halide::Expr &b);

@@ -2,6 +2,7 @@
 //
 // Functions Halide lacks or gives with less accuracy than the reference interpreter asks of f32
 // kernels: erf (to about one ulp), log1p and expm1 (accurate near zero), an overflow-free sigmoid,
+// x e^x with subnormal results kept exact, round half to even on every backend, an exact fmod,
 // NaN-propagating max/min (the interpreter's and PyTorch's maximum), and the integer helpers for
 // 32-bit wrapping and row-major flat indices.
 //
@@ -90,6 +91,34 @@ Expr magnitudeBits(const Expr &x) {
   return bitsOf(x) & mask;
 }
 
+/// The unbiased binary exponent of a finite positive double (its exponent field minus 1023).
+Expr exponentOf(const Expr &d) {
+  Expr field = (Halide::reinterpret<uint64_t>(d) >> Expr(uint64_t(52))) & Expr(uint64_t(0x7ff));
+  return Halide::cast<int32_t>(field) - 1023;
+}
+
+/// 2^k as a double, for an integer k in [-1022, 1023], built in the exponent bits.
+Expr powerOfTwo(const Expr &k) {
+  return Halide::reinterpret<double>(Halide::cast<uint64_t>(k + 1023) << Expr(uint64_t(52)));
+}
+
+/// r mod d for doubles r >= 0 and d > 0 that hold finite f32 values: exact. Each step divides r by
+/// d 2^k, with k chosen so that the quotient n stays below 2^29; then n d 2^k has at most
+/// 29 + 24 = 53 significant bits and r - n d 2^k is exact in double. A quotient rounded to the
+/// integer above or below is corrected by one d 2^k. A step removes 28 of the at most 276 binary
+/// orders of magnitude between r and d (2^127 over 2^-149), so ten steps reach r < d.
+Expr exactRemainder(Expr r, const Expr &d) {
+  Expr dExponent = exponentOf(d);
+  for (int step = 0; step < 10; ++step) {
+    Expr k = Halide::clamp(exponentOf(r) - dExponent - 28, 0, 300);
+    Expr scaled = d * powerOfTwo(k);
+    Expr n = Halide::floor(r / scaled);
+    r = r - n * scaled;
+    r = Halide::select(r < Expr(0.0), r + scaled, r >= scaled, r - scaled, r);
+  }
+  return r;
+}
+
 } // namespace
 
 Expr isNaN(const Expr &x) { return magnitudeBits(x) > infinityBits(x.type()); }
@@ -176,6 +205,41 @@ Expr sigmoid(const Expr &x) {
   Expr e = ieeeExp(-Halide::abs(x)); // in [0, 1]: never overflows
   Expr r = 1 / (1 + e);
   return withNaN(x, Halide::select(signBit(x), e * r, r));
+}
+
+Expr timesExp(const Expr &x) {
+  // In double: e^x by expOfNonPositive, then one rounding to f32. Below -708, e^x is below
+  // double's normal range, and x e^x is far below f32's smallest subnormal: 0 with x's sign.
+  Expr xd = Halide::cast<double>(x);
+  Expr product = Halide::cast(x.type(), xd * expOfNonPositive(Halide::max(xd, Expr(-708.0))));
+  Expr minusZero = Halide::reinterpret(x.type(), Expr(uint32_t(0x80000000u)));
+  return Halide::select(x < -708.0f, minusZero, product);
+}
+
+Expr roundHalfToEven(const Expr &x) {
+  // Below 2^23, x - floor(x) is exact, and so are f + 1 and f / 2; an odd f goes up at a half.
+  Expr f = Halide::floor(x);
+  Expr d = x - f;
+  Expr odd = Halide::floor(f * 0.5f) * 2.0f != f;
+  Expr r = Halide::strict_float(Halide::select(d > 0.5f || (d == 0.5f && odd), f + 1.0f, f));
+  // r is zero or has x's sign: set x's sign bit, so that -0.4 and -0.5 give -0.
+  Expr sign = Halide::reinterpret<uint32_t>(x) & Expr(uint32_t(0x80000000u));
+  Expr signedR = Halide::reinterpret<float>(Halide::reinterpret<uint32_t>(r) | sign);
+  Expr large = magnitudeBits(x) >= magnitudeBits(Expr(8388608.0f)); // also NaN and the infinities
+  return Halide::select(large, x, signedR);
+}
+
+Expr exactFmod(const Expr &a, const Expr &b) {
+  // |a| mod |b| in double, exact, so the cast back to f32 is exact too; the sign is a's, set on
+  // the bits (fmod(-4, 2) is -0).
+  Expr magnitude = Halide::cast<float>(Halide::strict_float(
+      exactRemainder(Halide::cast<double>(Halide::abs(a)), Halide::cast<double>(Halide::abs(b)))));
+  Expr sign = Halide::reinterpret<uint32_t>(a) & Expr(uint32_t(0x80000000u));
+  Expr r = Halide::reinterpret<float>(Halide::reinterpret<uint32_t>(magnitude) | sign);
+  Expr zeroDivisor = (Halide::reinterpret<uint32_t>(b) << Expr(uint32_t(1))) == Expr(uint32_t(0));
+  // C99 F.9.7.1: NaN for a NaN, an infinite dividend or a zero divisor; a for an infinite divisor.
+  return Halide::select(isNaN(a) || isNaN(b) || isInfinite(a) || zeroDivisor, nanOf(a.type()),
+                        isInfinite(b), a, r);
 }
 
 Expr nanOf(Halide::Type t) {

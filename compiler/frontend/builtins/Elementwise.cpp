@@ -2,8 +2,9 @@
 //
 // The builtins that emit ops of ElementwiseOps.td: the unary math functions and activations
 // (leaky_relu and elu also callable with only their alpha, as partial functions), prelu, clamp,
-// pow, where, softmax and log_softmax along an axis, the casts f32 and i32, and the NaN tests,
-// which are comparisons. Binary arithmetic and comparisons are operators (Expressions.cpp).
+// pow, mod (also `remainder` and the operator `%`) and fmod, where, the logical functions of
+// boolean tensors, softmax and log_softmax along an axis, the casts f32 and i32, and the NaN tests,
+// which are comparisons. Binary arithmetic and comparisons are operators (Operators.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
@@ -96,6 +97,55 @@ std::optional<Val> power(Elaborator &E, const BuiltinCall &c) {
   return E.binary("**", c[0], c[1], c.loc);
 }
 
+/// mod(x, y) (and remainder), fmod(x, y): tensors or numbers, broadcasting; two numbers fold,
+/// mod as Python's `%`, fmod as C's.
+std::optional<Val> remainder(Elaborator &E, const BuiltinCall &c) {
+  return E.binary(c.name, c[0], c[1], c.loc);
+}
+
+/// A boolean tensor argument (a comparison or a logical function's result).
+std::optional<Value> requireBool(Elaborator &E, const BuiltinCall &c, size_t i) {
+  std::string what = c.args.size() == 1 ? "the argument of '" + c.name + "'"
+                     : i == 0              ? "the first argument of '" + c.name + "'"
+                                           : "the second argument of '" + c.name + "'";
+  std::optional<Value> v = E.requireTensor(c[i], c.locOf(i), what, /*floatOnly=*/false);
+  if (!v)
+    return std::nullopt;
+  if (!typeOf(*v).getElementType().isInteger(1)) {
+    E.error(c.locOf(i), what + " must be a boolean tensor (a comparison such as x > 0), not " +
+                            describeType(v->getType()));
+    return std::nullopt;
+  }
+  return v;
+}
+
+/// logical_not(x).
+std::optional<Val> logicalNot(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = requireBool(E, c, 0);
+  if (!x)
+    return std::nullopt;
+  return Val::ofTensor(E.create<dlo::LogicalNotOp>(c.loc, x->getType(), *x));
+}
+
+/// logical_and, logical_or, logical_xor of two boolean tensors that broadcast together.
+template <typename OpTy> Apply logical() {
+  return [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> a = requireBool(E, c, 0);
+    std::optional<Value> b = requireBool(E, c, 1);
+    if (!a || !b)
+      return std::nullopt;
+    shape::Shape out;
+    std::string why;
+    if (!shape::broadcast(shapeOf(a->getType()), shapeOf(b->getType()), out, why)) {
+      E.error(c.loc, "operands of '" + c.name + "' are not broadcast-compatible: " +
+                         describeType(a->getType()) + " and " + describeType(b->getType()) + " (" +
+                         why + ")");
+      return std::nullopt;
+    }
+    return Val::ofTensor(E.create<OpTy>(c.loc, E.tensorType(out, E.i1()), *a, *b));
+  };
+}
+
 /// where(cond, a, b): cond a comparison; a and b tensors or numbers, all three broadcasting.
 std::optional<Val> where(Elaborator &E, const BuiltinCall &c) {
   std::optional<Value> cond = E.requireTensor(c[0], c.locOf(0), "the condition of 'where'", false);
@@ -166,6 +216,15 @@ void registerElementwiseBuiltins(BuiltinTable &t) {
   t["gelu"] = {{req("x")}, unary<dlo::GeluOp>()};
   t["softplus"] = {{req("x")}, unary<dlo::SoftplusOp>()};
   t["step"] = {{req("x")}, unary<dlo::StepOp>()};
+  t["silu"] = {{req("x")}, unary<dlo::SiluOp>()};
+  t["hardswish"] = {{req("x")}, unary<dlo::HardswishOp>()};
+  t["mish"] = {{req("x")}, unary<dlo::MishOp>()};
+  t["erf"] = {{req("x")}, unary<dlo::ErfOp>()};
+  t["sin"] = {{req("x")}, unary<dlo::SinOp>()};
+  t["cos"] = {{req("x")}, unary<dlo::CosOp>()};
+  t["floor"] = {{req("x")}, unary<dlo::FloorOp>()};
+  t["ceil"] = {{req("x")}, unary<dlo::CeilOp>()};
+  t["round"] = {{req("x")}, unary<dlo::RoundOp>()};
   t["leaky_relu"] = {{req("x"), opt("alpha", Val::number(0.01))}, unaryWithAlpha<dlo::LeakyReluOp>(), true};
   t["elu"] = {{req("x"), opt("alpha", Val::number(1.0))}, unaryWithAlpha<dlo::EluOp>(), true};
   t["prelu"] = {{req("x"), req("alpha")}, prelu};
@@ -173,6 +232,13 @@ void registerElementwiseBuiltins(BuiltinTable &t) {
   t["isnan"] = {{req("x")}, isNan};
   t["isfinite"] = {{req("x")}, isFinite};
   t["pow"] = {{req("x"), req("y")}, power};
+  t["mod"] = {{req("x"), req("y")}, remainder};
+  t["remainder"] = {{req("x"), req("y")}, remainder};
+  t["fmod"] = {{req("x"), req("y")}, remainder};
+  t["logical_not"] = {{req("x")}, logicalNot};
+  t["logical_and"] = {{req("x"), req("y")}, logical<dlo::LogicalAndOp>()};
+  t["logical_or"] = {{req("x"), req("y")}, logical<dlo::LogicalOrOp>()};
+  t["logical_xor"] = {{req("x"), req("y")}, logical<dlo::LogicalXorOp>()};
   t["where"] = {{req("cond"), req("a"), req("b")}, where};
   t["softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::SoftmaxOp>()};
   t["log_softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::LogSoftmaxOp>()};

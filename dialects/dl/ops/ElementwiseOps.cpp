@@ -167,6 +167,22 @@ LogicalResult MinimumOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorI
     return std::pair(g.where(left, dy[0]), g.select(left, g.scalar(0, dy[0]), dy[0]));
   });
 }
+LogicalResult ModOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return binaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g) {
+    // As torch.remainder: a - b floor(a / b), so d/da = 1 and d/db = -floor(a / b).
+    Value quotient = g.b.create<FloorOp>(g.loc, g.div(getLhs(), getRhs()));
+    return std::pair(dy[0], g.neg(g.mul(dy[0], quotient)));
+  });
+}
+LogicalResult FmodOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return binaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g) {
+    // As torch.fmod: a - b trunc(a / b), so d/da = 1 and d/db = -trunc(a / b).
+    Value q = g.div(getLhs(), getRhs());
+    Value truncated = g.select(g.cmp(CmpPredicate::lt, q, g.scalar(0, q)),
+                               g.b.create<CeilOp>(g.loc, q), g.b.create<FloorOp>(g.loc, q));
+    return std::pair(dy[0], g.neg(g.mul(dy[0], truncated)));
+  });
+}
 LogicalResult PReluOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   return binaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g) {
     Value positive = g.cmp(CmpPredicate::gt, getLhs(), g.scalar(0, getLhs()));
@@ -258,8 +274,50 @@ LogicalResult ErfOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<
 }
 LogicalResult CosOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
-    // d cos(x) = -sin(x) = -cos(x - pi/2).
-    return g.neg(g.mul(dy[0], g.b.create<CosOp>(g.loc, g.sub(x, g.scalar(M_PI_2, x)))));
+    return g.neg(g.mul(dy[0], g.b.create<SinOp>(g.loc, x)));
+  });
+}
+LogicalResult SinOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
+    return g.mul(dy[0], g.b.create<CosOp>(g.loc, x));
+  });
+}
+// floor, ceil and round: zero almost everywhere, and zero where they jump, as in PyTorch.
+LogicalResult FloorOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
+}
+LogicalResult CeilOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
+}
+LogicalResult RoundOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx,
+                  [&](GradBuilder &g, Value x, Value) { return g.zerosOf(x.getType()); });
+}
+LogicalResult SiluOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
+    // PyTorch's silu_backward: s (1 + x (1 - s)), s = sigmoid(x).
+    Value s = g.sigmoid(x);
+    return g.mul(dy[0], g.mul(s, g.add(g.one(x), g.mul(x, g.sub(g.one(s), s)))));
+  });
+}
+LogicalResult HardswishOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
+    // PyTorch's hardswish_backward: 0 below -3, x / 3 + 1/2 on [-3, 3] (both ends included, so
+    // -1/2 at -3 and 3/2 at 3), 1 above 3 and for NaN.
+    Value below = g.cmp(CmpPredicate::lt, x, g.scalar(-3, x));
+    Value inside = g.cmp(CmpPredicate::le, x, g.scalar(3, x));
+    Value slope = g.add(g.div(x, g.scalar(3, x)), g.scalar(0.5, x));
+    return g.select(below, g.scalar(0, x), g.select(inside, g.mul(dy[0], slope), dy[0]));
+  });
+}
+LogicalResult MishOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  return unaryVJP(*this, b, dy[0], dx, [&](GradBuilder &g, Value x, Value y) {
+    // PyTorch's mish_backward: t + x s (1 - t^2), t = tanh(softplus(x)), s = sigmoid(x).
+    Value t = g.b.create<TanhOp>(g.loc, g.b.create<SoftplusOp>(g.loc, x));
+    Value s = g.sigmoid(x);
+    return g.mul(dy[0], g.add(t, g.mul(g.mul(x, s), g.sub(g.one(t), g.mul(t, t)))));
   });
 }
 LogicalResult SoftplusOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {

@@ -18,8 +18,11 @@ def DL_ConstantOp : DL_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor, D
   let hasFolder = 1;
 }
 
-class DL_BinaryOp<string mnemonic, Type operandType, string math, list<Trait> traits = []>
-    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Pointwise])> {
+class DL_BinaryOp<string mnemonic, Type operandType, string math, list<Trait> traits = [],
+                  bit differentiable = 1>
+    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DL_Pointwise],
+                                  !if(differentiable, [DeclareOpInterfaceMethods<DL_VJPOpInterface>],
+                                      [DL_NonDifferentiable]))> {
   let summary = "Elementwise " # math # " with broadcasting";
   let description = [{
     `}] # math # [{` of two tensors of one element type; shapes broadcast as in NumPy.
@@ -48,6 +51,46 @@ def DL_DivOp : DL_BinaryOp<"div", DL_NumericTensor, "lhs / rhs">;
 def DL_PowOp : DL_BinaryOp<"pow", DL_FloatTensor, "lhs ** rhs">;
 def DL_MaximumOp : DL_BinaryOp<"maximum", DL_NumericTensor, "max(lhs, rhs)", [Commutative]>;
 def DL_MinimumOp : DL_BinaryOp<"minimum", DL_NumericTensor, "min(lhs, rhs)", [Commutative]>;
+
+def DL_ModOp : DL_BinaryOp<"mod", DL_NumericTensor, "lhs mod rhs (torch.remainder)"> {
+  let description = [{
+    The remainder of `lhs / rhs` with the sign of `rhs`, as `torch.remainder` and Python's `%`:
+    `fmod(lhs, rhs)`, plus `rhs` where that is nonzero and its sign differs from `rhs`'s. Floats:
+    NaN for `rhs = 0` or an infinite `lhs`; i32: 0 for `rhs = 0` in a kernel (the interpreter
+    rejects it). Gradient: 1 for `lhs`, `-floor(lhs / rhs)` for `rhs`.
+
+    ```mlir
+    %r = dl.mod %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+def DL_FmodOp : DL_BinaryOp<"fmod", DL_NumericTensor, "fmod(lhs, rhs) (C's, torch.fmod)"> {
+  let description = [{
+    The remainder of `lhs / rhs` with the sign of `lhs`, as C's `fmod` and `torch.fmod`: exact,
+    `lhs - trunc(lhs / rhs) * rhs` computed without rounding. Floats: NaN for `rhs = 0` or an
+    infinite `lhs`, `lhs` for an infinite `rhs`; i32: 0 for `rhs = 0` in a kernel (the interpreter
+    rejects it). Gradient: 1 for `lhs`, `-trunc(lhs / rhs)` for `rhs`.
+
+    ```mlir
+    %r = dl.fmod %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+}
+
+class DL_LogicalOp<string mnemonic, string math>
+    : DL_BinaryOp<mnemonic, DL_BoolTensor, math, [Commutative], /*differentiable=*/0> {
+  let description = [{
+    `}] # math # [{` of two boolean (`i1`) tensors, elementwise; shapes broadcast as in NumPy. No
+    gradient: booleans carry none.
+
+    ```mlir
+    %r = dl.}] # mnemonic # [{ %a, %b : (tensor<4x8xi1>, tensor<8xi1>) -> tensor<4x8xi1>
+    ```
+  }];
+}
+def DL_LogicalAndOp : DL_LogicalOp<"logical_and", "lhs and rhs">;
+def DL_LogicalOrOp : DL_LogicalOp<"logical_or", "lhs or rhs">;
+def DL_LogicalXorOp : DL_LogicalOp<"logical_xor", "lhs xor rhs (lhs != rhs)">;
 
 def DL_PReluOp : DL_BinaryOp<"prelu", DL_FloatTensor, "x if x > 0 else alpha * x (alpha trained)"> {
   let description = [{
@@ -132,6 +175,22 @@ def DL_StepOp : DL_UnaryOp<"step", DL_FloatTensor,
                            /*differentiable=*/0>;
 def DL_ErfOp : DL_UnaryOp<"erf", DL_FloatTensor, "the error function erf(x)">;
 def DL_CosOp : DL_UnaryOp<"cos", DL_FloatTensor, "cos(x)">;
+def DL_SinOp : DL_UnaryOp<"sin", DL_FloatTensor, "sin(x)">;
+// floor, ceil and round are differentiable with a zero gradient, as in PyTorch: a loss that reaches
+// a parameter only through them trains nothing, but is no error.
+def DL_FloorOp : DL_UnaryOp<"floor", DL_FloatTensor,
+                            "floor(x), the largest integer <= x (zero gradient)">;
+def DL_CeilOp : DL_UnaryOp<"ceil", DL_FloatTensor,
+                           "ceil(x), the smallest integer >= x (zero gradient)">;
+def DL_RoundOp : DL_UnaryOp<"round", DL_FloatTensor,
+                            "x rounded to the nearest integer, halves to even " #
+                            "(torch.round; zero gradient)">;
+def DL_SiluOp : DL_UnaryOp<"silu", DL_FloatTensor, "x * sigmoid(x) (SiLU, swish)">;
+def DL_HardswishOp : DL_UnaryOp<"hardswish", DL_FloatTensor,
+                                "x * relu6(x + 3) / 6 (torch.nn.functional.hardswish)">;
+def DL_MishOp : DL_UnaryOp<"mish", DL_FloatTensor, "x * tanh(softplus(x))">;
+def DL_LogicalNotOp : DL_UnaryOp<"logical_not", DL_BoolTensor, "not x, on a boolean (i1) tensor",
+                                 /*differentiable=*/0>;
 
 class DL_UnaryWithAttrOp<string mnemonic, string math, dag attrs>
     : DL_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<DL_VJPOpInterface>,

@@ -255,3 +255,49 @@ func.func @one_hot_no_classes(%ids: tensor<4xi32>) -> tensor<4x0xf32> {
   %h = dl.one_hot %ids {classes = 0 : i64} : (tensor<4xi32>) -> tensor<4x0xf32>
   return %h : tensor<4x0xf32>
 }
+
+// -----
+
+// Tests that the logical ops take booleans only.
+func.func @logical_and_float(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'dl.logical_and' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<4xf32>'}}
+  %0 = dl.logical_and %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+// Tests that logical_not takes booleans only.
+func.func @logical_not_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'dl.logical_not' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<4xi32>'}}
+  %0 = dl.logical_not %a : tensor<4xi32>
+  return
+}
+
+// -----
+
+// Tests that floor (as ceil and round) takes floats only.
+func.func @floor_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'dl.floor' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4xi32>'}}
+  %0 = dl.floor %a : tensor<4xi32>
+  return
+}
+
+// -----
+
+// Tests that mod rejects shapes that do not broadcast, as every binary op does.
+func.func @mod_broadcast_mismatch(%a: tensor<4x8xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{operands are not broadcast-compatible: 'tensor<4x8xf32>' and 'tensor<3xf32>' (dimension 1 is 8 on one side and 3 on the other)}}
+  // expected-error @+1 {{'dl.mod' op failed to infer returned types}}
+  %0 = dl.mod %a, %b : (tensor<4x8xf32>, tensor<3xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// Tests that fmod rejects booleans.
+func.func @fmod_boolean(%a: tensor<4xi1>) {
+  // expected-error @+1 {{'dl.fmod' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float or 16-bit float or bfloat16 type or 32-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = dl.fmod %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return
+}

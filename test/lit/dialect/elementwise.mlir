@@ -195,3 +195,53 @@ func.func @erf_cos_one_hot(%x: tensor<4xf32>, %ids: tensor<4xi32>) -> (tensor<4x
   %h = dl.one_hot %ids {classes = 3 : i64} : (tensor<4xi32>) -> tensor<4x3xf32>
   return %e, %c, %h : tensor<4xf32>, tensor<4xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+// Tests that sin, floor, ceil, round, silu, hardswish and mish keep their operand's type, and that
+// logical_not keeps a boolean one.
+// CHECK-LABEL: func.func @math_and_activations
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[M:.*]]: tensor<4xi1>)
+// CHECK: dl.sin %[[X]] : tensor<4x8xf32>
+// CHECK: dl.floor %[[X]] : tensor<4x8xf32>
+// CHECK: dl.ceil %[[X]] : tensor<4x8xf32>
+// CHECK: dl.round %[[X]] : tensor<4x8xf32>
+// CHECK: dl.silu %[[X]] : tensor<4x8xf32>
+// CHECK: dl.hardswish %[[X]] : tensor<4x8xf32>
+// CHECK: dl.mish %[[X]] : tensor<4x8xf32>
+// CHECK: dl.logical_not %[[M]] : tensor<4xi1>
+func.func @math_and_activations(%x: tensor<4x8xf32>, %m: tensor<4xi1>) {
+  %0 = dl.sin %x : tensor<4x8xf32>
+  %1 = dl.floor %x : tensor<4x8xf32>
+  %2 = dl.ceil %x : tensor<4x8xf32>
+  %3 = dl.round %x : tensor<4x8xf32>
+  %4 = dl.silu %x : tensor<4x8xf32>
+  %5 = dl.hardswish %x : tensor<4x8xf32>
+  %6 = dl.mish %x : tensor<4x8xf32>
+  %7 = dl.logical_not %m : tensor<4xi1>
+  return
+}
+
+// -----
+
+// Tests that mod and fmod broadcast f32 and i32 operands, and the logical ops i1 ones.
+// CHECK-LABEL: func.func @remainders_and_logical
+// CHECK-SAME: (%[[A:.*]]: tensor<4x8xf32>, %[[B:.*]]: tensor<8xf32>, %[[I:.*]]: tensor<4xi32>, %[[P:.*]]: tensor<2x1xi1>, %[[Q:.*]]: tensor<3xi1>)
+// CHECK: dl.mod %[[A]], %[[B]] : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+// CHECK: dl.fmod %[[A]], %[[B]] : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+// CHECK: dl.mod %[[I]], %[[I]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: dl.fmod %[[I]], %[[I]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: dl.logical_and %[[P]], %[[Q]] : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+// CHECK: dl.logical_or %[[P]], %[[Q]] : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+// CHECK: dl.logical_xor %[[P]], %[[Q]] : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+func.func @remainders_and_logical(%a: tensor<4x8xf32>, %b: tensor<8xf32>, %i: tensor<4xi32>,
+                                  %p: tensor<2x1xi1>, %q: tensor<3xi1>) {
+  %0 = dl.mod %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %1 = dl.fmod %a, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %2 = dl.mod %i, %i : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %3 = dl.fmod %i, %i : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %4 = dl.logical_and %p, %q : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %5 = dl.logical_or %p, %q : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %6 = dl.logical_xor %p, %q : (tensor<2x1xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  return
+}

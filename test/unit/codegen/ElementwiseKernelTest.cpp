@@ -1,9 +1,9 @@
 //===- ElementwiseKernelTest.cpp - Element-wise ops as Halide kernels ------===//
 //
-// Tests that constants, the broadcasting binary ops, cmp/select, the unary ops and activations,
-// cast and one_hot compute in f32 what the reference interpreter computes in double
-// (compiler/interpreter/Elementwise.cpp): values within f32 rounding, NaN where the interpreter
-// propagates it, and exact i32 results including 32-bit wrap-around.
+// Tests that constants, the broadcasting binary ops, mod and fmod, cmp/select, the logical ops,
+// the unary ops and activations, cast and one_hot compute in f32 what the reference interpreter
+// computes in double (compiler/interpreter/Elementwise.cpp): values within f32 rounding, NaN where
+// the interpreter propagates it, and exact i32 results including 32-bit wrap-around.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
@@ -35,6 +35,14 @@ std::vector<double> map(const HostTensor &x, const std::function<double(double)>
   for (double v : x.data)
     r.push_back(f(v));
   return r;
+}
+
+/// A tensor of `values` rounded to f32, as the kernel reads them, so that references computed in
+/// double start from the kernel's own inputs (1e30 and -3.1 are no f32 values).
+HostTensor f32Values(const Shape &shape, std::vector<double> values) {
+  for (double &v : values)
+    v = static_cast<float>(v);
+  return tensorOf(f32(shape), std::move(values));
 }
 
 TEST(Elementwise, BinaryOpsBroadcastLikeNumPy) {
@@ -144,6 +152,13 @@ TEST(Elementwise, UnaryOpsAndActivationsMatchDoubleReference) {
       {"step", [](double v) { return v > 0 ? 1.0 : 0.0; }, 0, 0},
       {"erf", [](double v) { return std::erf(v); }, 3e-7, 0},
       {"cos", [](double v) { return std::cos(v); }, 2e-6, 2e-7},
+      {"sin", [](double v) { return std::sin(v); }, 2e-6, 2e-7},
+      {"floor", [](double v) { return std::floor(v); }, 0, 0},
+      {"ceil", [](double v) { return std::ceil(v); }, 0, 0},
+      {"round", [](double v) { return std::nearbyint(v); }, 0, 0},
+      {"silu", [](double v) { return v / (1 + std::exp(-v)); }, 2e-6, 0},
+      {"hardswish", [](double v) { return v * std::min(std::max(v + 3, 0.0), 6.0) / 6; }, 2e-7, 0},
+      {"mish", [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }, 2e-6, 0},
       {"leaky_relu", [=](double v) { return v > 0 ? v : alpha * v; }, 1e-7, 0,
        [=](KernelNode &n) { n.floats["alpha"] = alpha; }},
       {"elu", [=](double v) { return v > 0 ? v : alpha * std::expm1(v); }, 2e-6, 0,
@@ -195,6 +210,132 @@ TEST(Elementwise, ErfIsAccurateToAboutAnUlpEverywhere) {
   ASSERT_EQ(r.size(), 1u);
   // 2^-23 relative: within an ulp of the double result.
   EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return std::erf(v); }), 1.2e-7, 1e-30));
+}
+
+TEST(Elementwise, RoundingFunctionsOnHalvesAndLargeValues) {
+  // Halves (round goes to even), values just off them, and the largest non-integers of f32.
+  std::vector<double> values = {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, -0.49999997,
+                                8388607.5, -8388607.5, 8388609, 1e30, -0.25, 3.75};
+  int64_t n = static_cast<int64_t>(values.size());
+  KernelBuilder b("rounding");
+  int x = b.input(f32({n}));
+  for (const char *op : {"floor", "ceil", "round"})
+    b.output(b.node(op, {x}, f32({n})));
+  HostTensor in = f32Values({n}, values);
+  std::vector<HostTensor> r = run(b.kernel(), {in});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return std::floor(v); }), 0));
+  EXPECT_TRUE(allClose(r[1], map(in, [](double v) { return std::ceil(v); }), 0));
+  EXPECT_TRUE(allClose(r[2], map(in, [](double v) { return std::nearbyint(v); }), 0));
+}
+
+TEST(Elementwise, ActivationsFarBelowZeroKeepTheirSubnormalDigits) {
+  // silu(x) and mish(x) are about x e^x below -20: subnormal below about -87, 0 below -110.
+  std::vector<double> values;
+  for (double v = -20.5; v > -120; v -= 2.75)
+    values.push_back(v);
+  int64_t n = static_cast<int64_t>(values.size());
+  KernelBuilder b("tails");
+  int x = b.input(f32({n}));
+  b.output(b.node("silu", {x}, f32({n})));
+  b.output(b.node("mish", {x}, f32({n})));
+  HostTensor in = tensorOf(f32({n}), values);
+  std::vector<HostTensor> r = run(b.kernel(), {in});
+  ASSERT_EQ(r.size(), 2u);
+  // Within half an ulp of the smallest subnormal, on top of f32 rounding of normal results.
+  EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return v / (1 + std::exp(-v)); }), 2e-7,
+                       1.5e-45));
+  EXPECT_TRUE(allClose(r[1], map(in, [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }),
+                       2e-7, 1.5e-45));
+}
+
+TEST(Elementwise, ModAndFmodBroadcastAndAreExact) {
+  KernelBuilder b("remainders");
+  Shape out{4, 6};
+  int x = b.input(f32({4, 1})), y = b.input(f32({6})), ix = b.input(i32({8})), iy = b.input(i32({8}));
+  b.output(b.node("mod", {x, y}, f32(out)));
+  b.output(b.node("fmod", {x, y}, f32(out)));
+  b.output(b.node("mod", {ix, iy}, i32({8})));
+  b.output(b.node("fmod", {ix, iy}, i32({8})));
+  HostTensor a = f32Values({4, 1}, {5.5, -5.5, 1e30, -7.25});
+  HostTensor c = f32Values({6}, {2, -2, 0.75, -3.1, 1e-30, 7});
+  const double kMin = -2147483648.0, kMax = 2147483647.0;
+  HostTensor ia = tensorOf(i32({8}), {7, -7, 7, -7, kMin, kMin, kMax, 5});
+  HostTensor ib = tensorOf(i32({8}), {3, 3, -3, -3, -1, kMin, kMin, 0});
+  std::vector<HostTensor> r = run(b.kernel(), {a, c, ia, ib});
+  ASSERT_EQ(r.size(), 4u);
+  auto pythonMod = [](double p, double q) {
+    double m = std::fmod(p, q);
+    return m != 0 && (q < 0) != (m < 0) ? m + q : m;
+  };
+  // fmod is exact, so only mod's final addition rounds.
+  EXPECT_TRUE(allClose(r[0], broadcastBinary(a, c, out, pythonMod), 1e-7));
+  EXPECT_TRUE(allClose(r[1], broadcastBinary(a, c, out, [](double p, double q) {
+                         return std::fmod(p, q);
+                       }),
+                       0));
+  // By zero, a kernel gives 0 (the interpreter refuses).
+  EXPECT_TRUE(allClose(r[2], {1, 2, -2, -1, 0, 0, -1, 0}, 0));
+  EXPECT_TRUE(allClose(r[3], {1, -1, 1, -1, 0, 0, kMax, 0}, 0));
+}
+
+TEST(Elementwise, FmodIsExactAtEveryRatio) {
+  // Dividends and divisors of every binary order of magnitude, both signs: the quotient ranges up
+  // to 2^276, where anything but an exact algorithm returns noise.
+  const int64_t n = 4096;
+  HostTensor a = randomTensor(f32({n}), 11), c = randomTensor(f32({n}), 12);
+  for (int64_t i = 0; i < n; ++i) {
+    a.data[i] = static_cast<float>(a.data[i] * std::ldexp(1.0, static_cast<int>(i * 37 % 254) - 126));
+    c.data[i] = static_cast<float>(c.data[i] * std::ldexp(1.0, static_cast<int>(i * 53 % 276) - 149));
+    if (c.data[i] == 0)
+      c.data[i] = 1e-45;
+    if (i % 64 == 0) // an exact multiple: a zero remainder, which takes the dividend's sign
+      a.data[i] = static_cast<float>(c.data[i] * (i % 128 ? -4.0 : 2.0));
+  }
+  KernelBuilder b("fmod_sweep");
+  int x = b.input(f32({n})), y = b.input(f32({n}));
+  b.output(b.node("fmod", {x, y}, f32({n})));
+  b.output(b.node("mod", {x, y}, f32({n})));
+  std::vector<HostTensor> r = run(b.kernel(), {a, c});
+  ASSERT_EQ(r.size(), 2u);
+  std::vector<double> exact, python;
+  for (int64_t i = 0; i < n; ++i) {
+    float m = std::fmod(static_cast<float>(a.data[i]), static_cast<float>(c.data[i]));
+    exact.push_back(m);
+    float q = static_cast<float>(c.data[i]);
+    python.push_back(m != 0 && (q < 0) != (m < 0) ? static_cast<float>(m + q) : m);
+  }
+  EXPECT_TRUE(allClose(r[0], exact, 0));
+  EXPECT_TRUE(allClose(r[1], python, 0));
+  int zeros = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (exact[i] != 0)
+      continue;
+    ++zeros;
+    EXPECT_EQ(std::signbit(r[0].data[i]), std::signbit(a.data[i])) << "fmod(" << a.data[i] << ", "
+                                                                   << c.data[i] << ")";
+  }
+  EXPECT_GE(zeros, n / 128);
+}
+
+TEST(Elementwise, LogicalOpsOnBooleans) {
+  KernelBuilder b("logical");
+  int x = b.input(f32({2, 4})), y = b.input(f32({4}));
+  int p = b.node("cmp", {x, y}, i1({2, 4}), [](KernelNode &n) { n.strings["predicate"] = "gt"; });
+  int q = b.node("cmp", {y, y}, i1({4}), [](KernelNode &n) { n.strings["predicate"] = "eq"; });
+  for (const char *op : {"logical_and", "logical_or", "logical_xor"})
+    b.output(b.node("cast", {b.node(op, {p, q}, i1({2, 4}))}, f32({2, 4})));
+  b.output(b.node("logical_not", {p}, i1({2, 4})));
+  // y holds a NaN, so q (y == y) is false there.
+  HostTensor a = tensorOf(f32({2, 4}), {1, 2, 3, 4, -1, 5, 0, 9});
+  HostTensor c = tensorOf(f32({4}), {0, kNaN, 3, 8});
+  std::vector<HostTensor> r = run(b.kernel(), {a, c});
+  ASSERT_EQ(r.size(), 4u);
+  // p = x > y: [1 0 0 0; 0 0 0 1], q = [1 0 1 1].
+  EXPECT_TRUE(allClose(r[0], {1, 0, 0, 0, 0, 0, 0, 1}, 0));
+  EXPECT_TRUE(allClose(r[1], {1, 0, 1, 1, 1, 0, 1, 1}, 0));
+  EXPECT_TRUE(allClose(r[2], {0, 0, 1, 1, 1, 0, 1, 0}, 0));
+  EXPECT_TRUE(allClose(r[3], {0, 1, 1, 1, 1, 1, 1, 0}, 0));
 }
 
 TEST(Elementwise, CmpSelectCastAndOneHot) {

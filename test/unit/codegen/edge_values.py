@@ -30,13 +30,15 @@ FLT_MIN = 1.1754943508222875e-38
 DENORM_MIN = 1.401298464324817e-45
 
 # Inputs of the unary ops: specials, the extremes, and the arguments where exp, log, sigmoid,
-# tanh, softplus, elu and gelu change regime.
+# tanh, softplus, elu, gelu, silu and mish change regime; halves and the edge of f32's integers
+# for round, the kinks of hardswish.
 UNARY_INPUTS = [
     nan, inf, -inf, 0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5,
     DENORM_MIN, -DENORM_MIN, FLT_MIN, -FLT_MIN, FLT_MAX, -FLT_MAX,
     1e-7, -1e-7, 1e-30, 15.0, -15.0, 20.0, -20.0, 30.0, -30.0,
     88.0, 88.72, 88.73, 89.0, -87.0, -87.5, -100.0, -103.9, -104.0, -110.0,
     2e9, -2e9, 1e30, -1e30, 1e38, -1e38, 1e-3, 10.0, -10.0, 100.0, -100.0,
+    1.5, -1.5, 0.49999997, -0.49999997, 8388607.5, -8388607.5, 3.0, -3.0, -20.5, -89.0,
 ]
 
 UNARY = {
@@ -54,6 +56,13 @@ UNARY = {
     "step": lambda x: torch.heaviside(x, torch.zeros((), dtype=x.dtype)),
     "erf": torch.erf,
     "cos": torch.cos,
+    "sin": torch.sin,
+    "floor": torch.floor,
+    "ceil": torch.ceil,
+    "round": torch.round,
+    "silu": F.silu,
+    "hardswish": F.hardswish,
+    "mish": F.mish,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
     "elu": lambda x: F.elu(x, 1.0),
     "clamp": lambda x: torch.clamp(x, -1.0, 2.0),
@@ -71,6 +80,8 @@ BINARY = {
     "maximum": torch.maximum,
     "minimum": torch.minimum,
     "prelu": lambda x, a: torch.where(x > 0, x, a * x),
+    "mod": torch.remainder,
+    "fmod": torch.fmod,
 }
 
 COMPARE = {

@@ -96,9 +96,13 @@ std::vector<Case> elementwiseCases() {
       {"relu", "", {awayFrom(0, {0.0})}},
       {"gelu", "", {}},
       {"erf", "", {}},
-      // The rule builds sin(x) as cos(x - pi/2) with pi/2 rounded to f32: keep sin(x) off 0.
-      {"cos", "", {awayFrom(0, {0.0})}},
+      {"cos", "", {}},
+      {"sin", "", {}},
       {"softplus", "", {}},
+      {"silu", "", {}},
+      {"mish", "", {}},
+      // Spread over [-9, 9] so that all three pieces are met, away from the kinks at +-3.
+      {"hardswish", "", {map(0, [](double x) { return 3 * x; }), awayFrom(0, {-3.0, 3.0})}},
       {"leaky_relu", "{alpha = 2.000000e-01 : f64}", {awayFrom(0, {0.0})}},
       {"elu", "{alpha = 1.300000e+00 : f64}", {awayFrom(0, {0.0})}},
       {"clamp", "{min = -5.000000e-01 : f64, max = 7.000000e-01 : f64}",
@@ -111,6 +115,32 @@ std::vector<Case> elementwiseCases() {
         c = c.with(p);
       cs.push_back(c);
     }
+  // floor, ceil and round: a zero gradient, away from the jumps (integers and halves), where the
+  // central differences are zero too.
+  for (std::string op : {"floor", "ceil", "round"})
+    for (std::string shape : {"2x3", "", "2x1x3"})
+      cs.push_back(unary(op, shape)
+                       .with(map(0, [](double x) { return 2 * x; }))
+                       .with(awayFrom(0, {-4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5,
+                                          2, 2.5, 3, 3.5, 4}))
+                       .zeroGrad({0}));
+  // mod and fmod: quotients up to about +-8 of both signs, each kept away from the integers where
+  // the remainder jumps; the divisor is @p1, the same shape as @p0 or a scalar.
+  Prepare awayFromJumps = [](std::vector<Tensor> &ps) {
+    for (size_t i = 0; i < ps[0].data.size(); ++i) {
+      double &a = ps[0].data[i];
+      double b = ps[1].data[ps[1].data.size() == 1 ? 0 : i];
+      double q = 4 * a / b, whole = std::floor(q);
+      a = (q - whole < 0.1 || q - whole > 0.9 ? whole + 0.5 : q) * b;
+    }
+  };
+  for (std::string op : {"mod", "fmod"})
+    for (auto [a, b] : std::vector<std::array<std::string, 2>>{{"2x3", "2x3"}, {"2x3", ""}})
+      cs.push_back(binary(op, a, b, a)
+                       .with(positive(1, 0.5))
+                       .with(map(1, [](double x) { return int(x * 1000) % 2 ? x : -x; }))
+                       .with(awayFromJumps));
+
   // leaky_relu's default alpha and clamp's other regime (every element clipped on one side).
   cs.push_back(unary("leaky_relu", "3x4").named("leaky_relu_default_alpha").with(awayFrom(0, {0.0})));
   cs.push_back(unary("clamp", "3x4", "{min = 0.000000e+00 : f64, max = 6.000000e+00 : f64}")
@@ -503,6 +533,7 @@ TEST(VJPCases, NamesAreUniqueAndEveryDifferentiableOpIsCovered) {
   for (std::string op :
        {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "prelu", "select", "neg", "abs",
         "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "relu", "gelu", "erf", "cos", "softplus",
+        "sin", "floor", "ceil", "round", "silu", "hardswish", "mish", "mod", "fmod",
         "leaky_relu", "elu", "clamp", "softmax", "log_softmax", "matmul", "sum", "mean",
         "reduce_max", "reduce_min", "logsumexp", "reshape", "transpose", "broadcast_to", "concat",
         "split", "slice", "pad", "dropout", "random_flip", "random_crop", "gaussian_noise", "mse", "mae", "huber", "bce", "bce_with_logits", "hinge",

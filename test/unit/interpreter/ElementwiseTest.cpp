@@ -169,6 +169,102 @@ TEST_F(ElementwiseTest, ErfAndCos) {
                {0.5403023058681398, 1, 0.8775825618903728});
 }
 
+TEST_F(ElementwiseTest, SinFloorCeilRound) {
+  Tensor x = f32({8}, {-2.5, -1.5, -0.5, -0.4, 0.5, 1.5, 2.5, 2.7});
+  expectTensor(run1(unaryFunc("sin", "tensor<3xf32>"), {f32({3}, {-1, 0, 0.5})}), {3},
+               {-0.8414709848078965, 0, 0.479425538604203});
+  expectTensor(run1(unaryFunc("floor", "tensor<8xf32>"), {x}), {8}, {-3, -2, -1, -1, 0, 1, 2, 2});
+  expectTensor(run1(unaryFunc("ceil", "tensor<8xf32>"), {x}), {8}, {-2, -1, -0.0, -0.0, 1, 2, 3, 3});
+  // Halves to even, as torch.round; -0.4 and -0.5 round to -0.
+  Tensor rounded = run1(unaryFunc("round", "tensor<8xf32>"), {x});
+  expectTensor(rounded, {8}, {-2, -2, -0.0, -0.0, 0, 2, 2, 3});
+  EXPECT_TRUE(std::signbit(rounded.data[2]) && std::signbit(rounded.data[3]));
+  Tensor special = f32({4}, {NAN, INFINITY, -INFINITY, -0.0});
+  for (const char *op : {"sin", "floor", "ceil", "round"}) {
+    SCOPED_TRACE(op);
+    Tensor r = run1(unaryFunc(op, "tensor<4xf32>"), {special});
+    EXPECT_TRUE(std::isnan(r.data[0]));
+    if (std::string(op) == "sin") {
+      EXPECT_TRUE(std::isnan(r.data[1]) && std::isnan(r.data[2])); // sin(+-inf) is NaN
+    } else {
+      EXPECT_EQ(r.data[1], INFINITY);
+      EXPECT_EQ(r.data[2], -INFINITY);
+    }
+    EXPECT_TRUE(r.data[3] == 0 && std::signbit(r.data[3]));
+  }
+}
+
+TEST_F(ElementwiseTest, SiluHardswishMish) {
+  Tensor x = f32({7}, {-4, -3, -1, 0, 1, 3, 4});
+  auto closed = [&](const std::function<double(double)> &fn) {
+    std::vector<double> v;
+    for (double e : x.data)
+      v.push_back(fn(e));
+    return v;
+  };
+  auto sigmoid = [](double v) { return 1 / (1 + std::exp(-v)); };
+  expectTensor(run1(unaryFunc("silu", "tensor<7xf32>"), {x}), {7},
+               closed([&](double v) { return v * sigmoid(v); }));
+  // x relu6(x + 3) / 6: 0 up to -3, x itself from 3.
+  expectTensor(run1(unaryFunc("hardswish", "tensor<7xf32>"), {x}), {7},
+               {0, 0, -1.0 / 3, 0, 2.0 / 3, 3, 4});
+  expectTensor(run1(unaryFunc("mish", "tensor<7xf32>"), {x}), {7},
+               closed([](double v) { return v * std::tanh(std::log1p(std::exp(v))); }));
+  // -inf gives NaN in all three (-inf * 0 in PyTorch's formulas), +inf stays, NaN propagates.
+  Tensor special = f32({3}, {-INFINITY, INFINITY, NAN});
+  for (const char *op : {"silu", "hardswish", "mish"})
+    expectTensor(run1(unaryFunc(op, "tensor<3xf32>"), {special}), {3}, {NAN, INFINITY, NAN});
+  // Far below zero, silu and mish are x e^x, not 0.
+  expectTensor(run1(unaryFunc("silu", "tensor<1xf32>"), {f32({1}, {-100})}), {1},
+               {-100 * std::exp(-100.0) / (1 + std::exp(-100.0))});
+}
+
+TEST_F(ElementwiseTest, ModHasTheSignOfTheDivisorAndFmodOfTheDividend) {
+  Tensor a = f32({6}, {5.5, -5.5, 5.5, -5.5, -4, 7}), b = f32({6}, {2, 2, -2, -2, 2, INFINITY});
+  expectTensor(run1(binaryFunc("mod", "tensor<6xf32>", "tensor<6xf32>", "tensor<6xf32>"), {a, b}),
+               {6}, {1.5, 0.5, -0.5, -1.5, 0, 7});
+  expectTensor(run1(binaryFunc("fmod", "tensor<6xf32>", "tensor<6xf32>", "tensor<6xf32>"), {a, b}),
+               {6}, {1.5, -1.5, 1.5, -1.5, -0.0, 7});
+  // Broadcasting a scalar divisor; by zero and of an infinity, NaN; 7 mod -inf is -inf (Python).
+  expectTensor(run1(binaryFunc("mod", "tensor<3xf32>", "tensor<f32>", "tensor<3xf32>"),
+                    {f32({3}, {-1, 0.25, 7}), Tensor::scalar(0.5)}),
+               {3}, {0, 0.25, 0});
+  expectTensor(run1(binaryFunc("mod", "tensor<3xf32>", "tensor<3xf32>", "tensor<3xf32>"),
+                    {f32({3}, {1, INFINITY, 7}), f32({3}, {0, 2, -INFINITY})}),
+               {3}, {NAN, NAN, -INFINITY});
+  // Exact at any ratio: fmod(1e30, 7) as the double computes it.
+  expectTensor(run1(binaryFunc("fmod", "tensor<1xf32>", "tensor<1xf32>", "tensor<1xf32>"),
+                    {f32({1}, {static_cast<double>(1e30f)}), f32({1}, {7})}),
+               {1}, {std::fmod(static_cast<double>(1e30f), 7.0)});
+  // i32: Python's and C's remainders; by zero, an error as for div.
+  Tensor ia = i32({4}, {7, -7, 7, -7}), ib = i32({4}, {3, 3, -3, -3});
+  expectTensor(run1(binaryFunc("mod", "tensor<4xi32>", "tensor<4xi32>", "tensor<4xi32>"), {ia, ib}),
+               {4}, {1, 2, -2, -1});
+  expectTensor(run1(binaryFunc("fmod", "tensor<4xi32>", "tensor<4xi32>", "tensor<4xi32>"), {ia, ib}),
+               {4}, {1, -1, 1, -1});
+  for (const char *op : {"mod", "fmod"}) {
+    std::string error = runError(binaryFunc(op, "tensor<2xi32>", "tensor<2xi32>", "tensor<2xi32>"),
+                                 {i32({2}, {1, 2}), i32({2}, {1, 0})});
+    EXPECT_THAT(error, ::testing::HasSubstr(std::string("dl.") + op));
+    EXPECT_THAT(error, ::testing::HasSubstr("division by zero"));
+  }
+}
+
+TEST_F(ElementwiseTest, LogicalOpsOnBooleansBroadcast) {
+  Tensor a = i1({2, 2}, {0, 0, 1, 1}), b = i1({2}, {0, 1});
+  auto logical = [&](const std::string &op) {
+    Tensor r = run1(binaryFunc(op, "tensor<2x2xi1>", "tensor<2xi1>", "tensor<2x2xi1>"), {a, b});
+    EXPECT_EQ(r.kind, ElementKind::I1) << op;
+    return r;
+  };
+  expectTensor(logical("logical_and"), {2, 2}, {0, 0, 0, 1});
+  expectTensor(logical("logical_or"), {2, 2}, {0, 1, 1, 1});
+  expectTensor(logical("logical_xor"), {2, 2}, {0, 1, 1, 0});
+  Tensor n = run1(unaryFunc("logical_not", "tensor<2x2xi1>"), {a});
+  expectTensor(n, {2, 2}, {1, 1, 0, 0});
+  EXPECT_EQ(n.kind, ElementKind::I1);
+}
+
 TEST_F(ElementwiseTest, OneHotZeroRowForOutOfRangeIds) {
   Tensor r = run1(R"(func.func @f(%x: tensor<2x2xi32>) -> tensor<2x2x3xf32> {
     %r = dl.one_hot %x {classes = 3 : i64} : (tensor<2x2xi32>) -> tensor<2x2x3xf32>

@@ -1,8 +1,8 @@
 //===- Elementwise.cpp - Constants, element-wise ops and activations -------===//
 //
-// dl.constant; the broadcasting binary ops (add sub mul div pow maximum minimum prelu), cmp and
-// select; the unary ops and activations; cast and one_hot. Every op here is one pointwise Func that
-// the schedule inlines into its consumers.
+// dl.constant; the broadcasting binary ops (add sub mul div pow maximum minimum mod fmod prelu),
+// cmp and select; the logical ops on booleans; the unary ops and activations; cast and one_hot.
+// Every op here is one pointwise Func that the schedule inlines into its consumers.
 //
 // The numbers follow the reference interpreter (compiler/interpreter/Elementwise.cpp) and
 // PyTorch's float32 (test/unit/codegen/EdgeValueKernelTest.cpp): every float function returns NaN
@@ -10,8 +10,9 @@
 // an infinity, underflows to subnormals and zero, keeps the sign of zero where PyTorch does;
 // comparisons with NaN are false except !=, which is true. NaN tests are made on bits (MathFunctions.cpp says why). i32 add, sub,
 // mul, neg and abs wrap to 32 bits (computed as uint32, whose overflow Halide defines); i32
-// division truncates toward zero. The interpreter rejects an i32 division by zero; a kernel cannot
-// stop, so it yields Halide's 0 there.
+// division truncates toward zero. The interpreter rejects an i32 division (or remainder) by zero; a
+// kernel cannot stop, so it yields Halide's 0 there. Float fmod is exact, as C's; mod adds the
+// divisor to an fmod of the other sign, as torch.remainder.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -108,6 +109,47 @@ OpLowering binaryOp(BinaryFn onFloat, BinaryFn onWrappedInt, BinaryFn onInt = nu
       return wrapToInt32(onWrappedInt(Halide::cast<uint32_t>(x), Halide::cast<uint32_t>(y)));
     });
   };
+}
+
+/// torch.remainder on floats: fmod, plus the divisor where that is nonzero and of the other sign.
+Expr floatMod(const Expr &a, const Expr &b) {
+  Expr m = exactFmod(a, b);
+  Expr nonzero = (Halide::reinterpret<uint32_t>(m) << Expr(uint32_t(1))) != Expr(uint32_t(0));
+  return Halide::select(nonzero && !isNaN(m) && signBit(m) != signBit(b), m + b, m);
+}
+
+// i32 remainders from Halide's, which is Euclidean (in [0, |b|), and 0 for b = 0); neither
+// correction can overflow.
+/// The sign of the divisor (Python's %).
+Expr intMod(const Expr &a, const Expr &b) {
+  Expr r = a % b;
+  return Halide::select(b < 0 && r != 0, r + b, r);
+}
+/// The sign of the dividend (C's %).
+Expr intFmod(const Expr &a, const Expr &b) {
+  Expr r = a % b;
+  return Halide::select(a < 0 && r != 0, Halide::select(b < 0, r + b, r - b), r);
+}
+
+/// logical_and, logical_or, logical_xor: i1 operands broadcast to an i1 result.
+OpLowering logicalOp(BinaryFn f) {
+  return [=](Lowering &l, const KernelNode &node) {
+    l.expectOperands(node, 2);
+    const LoweredValue &a = l.operand(node, 0), &b = l.operand(node, 1);
+    if (a.type.dtype != DType::I1 || b.type.dtype != DType::I1 || node.type.dtype != DType::I1)
+      throw l.error(node, "takes and gives i1 tensors");
+    return l.pointwise(node, [&](const Index &index) {
+      return f(l.broadcastAt(a, node.type.shape, index), l.broadcastAt(b, node.type.shape, index));
+    });
+  };
+}
+
+LoweredValue lowerLogicalNot(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 1);
+  const LoweredValue &x = l.operand(node, 0);
+  if (x.type.dtype != DType::I1 || !(x.type == node.type))
+    throw l.error(node, "takes an i1 tensor and keeps its type");
+  return l.pointwise(node, [&](const Index &index) { return !Lowering::call(x.func, index); });
 }
 
 /// Booleans compare as 0/1 bytes.
@@ -212,6 +254,31 @@ Expr tanhAccurate(const Expr &x) {
   return withNaN(x, Halide::select(signBit(x), -t, t)); // tanh(-0) = -0
 }
 
+/// Where x is -inf: NaN (-inf * 0 in PyTorch's formulas for silu, mish and hardswish), else r.
+Expr nanAtMinusInfinity(const Expr &x, const Expr &r) {
+  return withNaN(x, Halide::select(isInfinite(x) && signBit(x), nanOf(x.type()), r));
+}
+
+/// x sigmoid(x). Below -20, sigmoid(x) is e^x to a relative 2e-9, and x e^x is computed in double
+/// (timesExp), which keeps the digits of the subnormal results below -87.
+Expr silu(const Expr &x) {
+  return nanAtMinusInfinity(x, Halide::select(x < -20.0f, timesExp(x), x * sigmoid(x)));
+}
+
+/// x tanh(softplus(x)); below -20, tanh(softplus(x)) is e^x to a relative 1e-9, as for silu.
+Expr mish(const Expr &x) {
+  return nanAtMinusInfinity(
+      x, Halide::select(x < -20.0f, timesExp(x), x * tanhAccurate(softplus(x))));
+}
+
+/// x relu6(x + 3) / 6, in PyTorch's order of operations and roundings: strict, since fast math
+/// would divide by 6 as a multiplication by 1/6, which rounds 3 x / 6 of the smallest subnormal
+/// x up to x instead of to even (0).
+Expr hardswish(const Expr &x) {
+  return nanAtMinusInfinity(
+      x, Halide::strict_float(x * Halide::min(Halide::max(x + 3.0f, 0.0f), 6.0f) / 6.0f));
+}
+
 /// x^y as C's powf and PyTorch compute it: exp(y log|x|) for the ordinary cases (accurate to about
 /// |y log x| / 2^24 relatively, which is a few ulps unless the result is huge or tiny; products for
 /// y in {1, 2, 3, -1, -2}); a negative base only with an integer exponent (its sign from the
@@ -311,6 +378,12 @@ void registerElementwiseLowerings(OpTable &t) {
   t["minimum"] =
       binaryOp(minPropagatingNaN, nullptr, [](Expr x, Expr y) { return Halide::min(x, y); });
   // prelu: the slopes (rhs) broadcast into the shape of x (lhs), which is the result's shape.
+  t["mod"] = binaryOp(floatMod, nullptr, intMod);
+  t["fmod"] = binaryOp(exactFmod, nullptr, intFmod);
+  t["logical_and"] = logicalOp([](Expr x, Expr y) { return x && y; });
+  t["logical_or"] = logicalOp([](Expr x, Expr y) { return x || y; });
+  t["logical_xor"] = logicalOp([](Expr x, Expr y) { return x != y; });
+  t["logical_not"] = lowerLogicalNot;
   t["prelu"] =
       binaryOp([](Expr x, Expr alpha) { return Halide::select(x > 0, x, alpha * x); }, nullptr);
   t["cmp"] = lowerCmp;
@@ -334,6 +407,13 @@ void registerElementwiseLowerings(OpTable &t) {
   t["step"] = unaryOp([](Expr x) { return Halide::select(x > 0 && !isNaN(x), 1.0f, 0.0f); });
   t["erf"] = unaryOp(accurateErf);
   t["cos"] = unaryOp([](Expr x) { return Halide::cos(x); });
+  t["sin"] = unaryOp([](Expr x) { return Halide::sin(x); });
+  t["floor"] = unaryOp([](Expr x) { return Halide::floor(x); });
+  t["ceil"] = unaryOp([](Expr x) { return Halide::ceil(x); });
+  t["round"] = unaryOp(roundHalfToEven);
+  t["silu"] = unaryOp(silu);
+  t["hardswish"] = unaryOp(hardswish);
+  t["mish"] = unaryOp(mish);
   t["leaky_relu"] = unaryWithAttrs([](const Expr &x, Lowering &l, const KernelNode &node) {
     float alpha = static_cast<float>(l.floatAttr(node, "alpha", 0.01));
     return Halide::select(x > 0, x, alpha * x);
