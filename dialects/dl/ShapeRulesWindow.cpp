@@ -271,8 +271,14 @@ bool convTranspose2d(const Shape &x, const Shape &w, const std::vector<int64_t> 
             str(dilation[d]);
       return false;
     }
-    int64_t size = (x[2 + d] - 1) * stride[d] - 2 * padding[d] + dilation[d] * (w[2 + d] - 1) +
-                   outputPadding[d] + 1;
+    // In 128 bits: attributes written in IR are unbounded.
+    __int128 wide = __int128(x[2 + d] - 1) * stride[d] - __int128(2) * padding[d] +
+                    __int128(dilation[d]) * (w[2 + d] - 1) + outputPadding[d] + 1;
+    if (wide > (__int128(1) << 40)) {
+      why = along + "the output would have more than 2^40 elements";
+      return false;
+    }
+    int64_t size = wide < 1 ? 0 : static_cast<int64_t>(wide);
     if (size < 1) {
       why = along + "the output would have " + str(size) + " elements ((" + str(x[2 + d]) +
             " - 1) * " + str(stride[d]) + " - 2 * " + str(padding[d]) + " + " +

@@ -17,6 +17,7 @@ BuiltinTable makeTable() {
   registerShapeBuiltins(t);
   registerConvBuiltins(t);
   registerPoolingBuiltins(t);
+  registerUpsampleBuiltins(t);
   registerBatchNormBuiltins(t);
   registerEmbeddingBuiltins(t);
   registerAttentionBuiltins(t);

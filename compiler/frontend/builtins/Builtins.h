@@ -3,9 +3,9 @@
 // Private to compiler/frontend/builtins. Each builtin is one table row: its parameters (with
 // defaults) and the function that checks its arguments and emits dl ops. The rows are grouped by
 // the op family they emit, one file each, named after the dialect's dialects/dl/ops/<Family>Ops.td:
-// Elementwise.cpp, Reduction.cpp, Shape.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp, Attention.cpp,
-// Loss.cpp and Random.cpp; BatchNorm.cpp holds batchnorm, which is composed of ops of other
-// families. Each file exports register<Family>Builtins; Builtins.cpp gathers them into the table
+// Elementwise.cpp, Reduction.cpp, Shape.cpp, Conv.cpp, Pooling.cpp, Upsample.cpp, Embedding.cpp,
+// Attention.cpp, Loss.cpp and Random.cpp; BatchNorm.cpp holds batchnorm, which is composed of ops
+// of other families. Each file exports register<Family>Builtins; Builtins.cpp gathers them into the table
 // that findBuiltin (ElaboratorImpl.h) reads. Initializers (he_normal, ...) are values, not
 // builtins (Initializers.cpp).
 //
@@ -33,6 +33,7 @@ void registerReductionBuiltins(BuiltinTable &table);
 void registerShapeBuiltins(BuiltinTable &table);
 void registerConvBuiltins(BuiltinTable &table);
 void registerPoolingBuiltins(BuiltinTable &table);
+void registerUpsampleBuiltins(BuiltinTable &table);
 void registerBatchNormBuiltins(BuiltinTable &table);
 void registerEmbeddingBuiltins(BuiltinTable &table);
 void registerAttentionBuiltins(BuiltinTable &table);
