@@ -27,6 +27,8 @@ struct GoldenTensor {
 struct GoldenCase {
   const char *name;
   const char *body; ///< One op: `%y = dl.<op> %a0, ... : (...) -> ...`.
+  const char *op;   ///< The op and its attributes again, for kernel tests (booleans as 0 or 1).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> attrs;
   std::vector<GoldenTensor> inputs;
   GoldenTensor result;
 };
