@@ -31,9 +31,6 @@ namespace dlo = mlir::dl;
 namespace dl::interp {
 namespace {
 
-/// The flat index in `x` of the element window (i, j) of plane (n, ch) chooses (see the file
-/// comment), or -1 when no tap of the window is inside `x` (the verifier's padding rule excludes
-/// that).
 /// The window of a max-pooling op (maxpool2d or its gradient), dilated when it says so.
 template <typename Op> Window maxPoolWindow(Op op) {
   std::optional<llvm::ArrayRef<int64_t>> dilation = op.getDilation();
@@ -49,6 +46,9 @@ double avgDivisor(Op op, const Window &win, const Dims4 &xd, int64_t i, int64_t 
                 shape::avgPoolCount(j * win.sw - win.pw, win.kw, xd.d3, win.pw, include));
 }
 
+/// The flat index in `x` of the element window (i, j) of plane (n, ch) chooses (see the file
+/// comment), or -1 when no tap of the window is inside `x` (a dilated window can fall between the
+/// input's elements and its padding).
 int64_t windowArgmax(const Tensor &x, const Dims4 &xd, const Window &win, int64_t n, int64_t ch,
                      int64_t i, int64_t j) {
   int64_t best = -1;
@@ -75,8 +75,11 @@ LogicalResult evalMaxPool2d(dlo::MaxPool2dOp op, OpContext &c) {
       for (int64_t i = 0; i < yd.d2; ++i)
         for (int64_t j = 0; j < yd.d3; ++j) {
           int64_t best = windowArgmax(x, xd, win, n, ch, i, j);
-          if (best < 0)
-            return c.fail("a window of " + x.typeString() + " holds no element of the input");
+          if (best < 0) {
+            // A dilated window whose taps all fall in the padding: PyTorch's -inf.
+            y.data[yd.at(n, ch, i, j)] = -std::numeric_limits<double>::infinity();
+            continue;
+          }
           double m = x.data[best];
           for (int64_t p = 0; p < win.kh && !std::isnan(m); ++p)
             for (int64_t q = 0; q < win.kw; ++q) {
@@ -99,9 +102,8 @@ LogicalResult evalMaxPool2dGrad(dlo::MaxPool2dGradOp op, OpContext &c) {
       for (int64_t i = 0; i < gyd.d2; ++i)
         for (int64_t j = 0; j < gyd.d3; ++j) {
           int64_t best = windowArgmax(x, xd, win, n, ch, i, j);
-          if (best < 0)
-            return c.fail("a window of " + x.typeString() + " holds no element of the input");
-          gx.data[best] += gy.data[gyd.at(n, ch, i, j)];
+          if (best >= 0) // a window of padding only sends its gradient nowhere, as PyTorch's
+            gx.data[best] += gy.data[gyd.at(n, ch, i, j)];
         }
   return success();
 }

@@ -86,9 +86,10 @@ bool windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t paddin
     return false;
   }
   // The extent of one window, and of the input with its padding. Checked before dividing: C++
-  // division truncates towards zero, so a short input would otherwise give an output of 1.
+  // division truncates towards zero, so a short input would otherwise give an output of 1. In
+  // ceil_mode PyTorch rounds up first, so one window may overhang an input shorter than itself.
   int64_t span = dilation * (kernel - 1) + 1, padded = in + 2 * padding;
-  if (padded < span) {
+  if (padded + (ceilMode ? stride - 1 : 0) < span) {
     why = "the window spans " + str(span) + " elements (kernel " + str(kernel) + ", dilation " +
           str(dilation) + ") but the padded input has " + str(padded) + " (" + str(in) +
           " + 2 * " + str(padding) + ")";

@@ -15,6 +15,7 @@ BuiltinTable makeTable() {
   registerElementwiseBuiltins(t);
   registerReductionBuiltins(t);
   registerShapeBuiltins(t);
+  registerPadBuiltins(t);
   registerConvBuiltins(t);
   registerPoolingBuiltins(t);
   registerUpsampleBuiltins(t);

@@ -75,6 +75,21 @@ INSTANTIATE_TEST_SUITE_P(Golden, SpatialGoldenTest, ::testing::ValuesIn(goldenCa
                            return std::string(info.param.name);
                          });
 
+TEST_F(InterpreterTest, AMaxPoolingWindowOfPaddingOnlySendsItsGradientNowhere) {
+  // Kernel [2, 1] at dilation [3, 1] with padding [1, 0] over 2 rows: the one window's taps are
+  // rows -1 and 2, both outside. Its maximum is -inf (SpatialGolden.inc) and its gradient goes to
+  // no element; PyTorch's writes before its buffer.
+  std::string attrs = "{kernel_size = array<i64: 2, 1>, stride = array<i64: 1, 1>, padding = "
+                      "array<i64: 1, 0>, dilation = array<i64: 3, 1>}";
+  Tensor gx = run1("func.func @f(%x: tensor<1x1x2x3xf32>, %gy: tensor<1x1x1x3xf32>) -> "
+                   "tensor<1x1x2x3xf32> {\n  %y = dl.maxpool2d_grad %x, %gy " +
+                       attrs +
+                       " : (tensor<1x1x2x3xf32>, tensor<1x1x1x3xf32>) -> tensor<1x1x2x3xf32>\n"
+                       "  return %y : tensor<1x1x2x3xf32>\n}",
+                   {f32({1, 1, 2, 3}, {1, 2, 3, 4, 5, 6}), f32({1, 1, 1, 3}, {1, 1, 1})});
+  expectTensor(gx, {1, 1, 2, 3}, {0, 0, 0, 0, 0, 0});
+}
+
 TEST(SpatialGoldenCases, CoverEveryOpAndItsGradient) {
   std::string all;
   for (const GoldenCase &c : goldenCases())

@@ -157,6 +157,12 @@ x[0, 0, 3, 3] = inf
 max_pool("nan_and_infinities", x, 2, 1, 1, 2, True, grad=False)
 x = torch.full((1, 1, 3, 3), -inf)
 max_pool("all_minus_inf", x, 2, 2, 1, 1, True, grad=False)
+# ceil_mode lets one window overhang an input shorter than itself.
+max_pool("ceil_window_longer_than_input", distinct(1, 1, 2, 2), 3, 2, 0, 1, True)
+# A dilated window whose taps all fall in the padding gives -inf. (PyTorch's gradient of it writes
+# before its buffer, index -1, and can crash: the interpreter sends it nowhere.)
+max_pool("dilated_window_of_padding", distinct(1, 1, 2, 3), [2, 1], 1, [1, 0], [3, 1], False,
+         grad=False)
 
 # Average pooling: ceil_mode and count_include_pad.
 avg_pool("no_count_pad", rand_ints(1, 2, 5, 5), 3, 2, 1, False, False)
@@ -164,6 +170,7 @@ avg_pool("ceil", rand_ints(1, 1, 5, 6), 2, 2, 0, True, True)
 avg_pool("ceil_p1_include", rand_ints(1, 1, 6, 5), 3, 2, 1, True, True)
 avg_pool("ceil_p1_exclude", rand_ints(2, 1, 6, 5), 3, 2, 1, True, False)
 avg_pool("ceil_drops_window", rand_ints(1, 1, 5, 5), 2, 3, 1, True, False)
+avg_pool("ceil_window_longer_than_input", rand_ints(1, 1, 2, 3), [3, 3], 2, 0, True, True)
 avg_pool("rect_exclude", rand_ints(1, 1, 7, 4), [3, 2], [2, 1], [1, 1], False, False)
 x = rand_ints(1, 1, 4, 4)
 x[0, 0, 1, 1] = nan

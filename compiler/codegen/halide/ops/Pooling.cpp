@@ -77,8 +77,8 @@ PoolWindow poolWindow(Lowering &l, const KernelNode &node, const Shape &in, cons
   // PyTorch's pooling_output_shape (ShapeRulesWindow.cpp).
   int64_t outSize[2];
   for (int a = 0; a < 2; ++a) {
-    int64_t room = in[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1;
-    outSize[a] = room < 0 ? 0 : (room + (ceilMode ? s[a] - 1 : 0)) / s[a] + 1;
+    int64_t room = in[2 + a] + 2 * p[a] - d[a] * (k[a] - 1) - 1 + (ceilMode ? s[a] - 1 : 0);
+    outSize[a] = room < 0 ? 0 : room / s[a] + 1;
     if (ceilMode && (outSize[a] - 1) * s[a] >= in[2 + a] + p[a])
       --outSize[a];
   }
