@@ -26,6 +26,11 @@ using mlir::Value;
 
 namespace {
 
+/// A string argument in quotes, anything else as Val::describe says it.
+std::string quoted(const Val &v) {
+  return v.kind == Val::Kind::String ? "\"" + v.s + "\"" : v.describe();
+}
+
 /// Reads `pads` (either form) into per-dimension amounts; false after reporting an error.
 bool readPads(Elaborator &E, const BuiltinCall &c, Value x, std::vector<int64_t> &low,
               std::vector<int64_t> &high) {
@@ -126,7 +131,7 @@ std::optional<Val> pad(Elaborator &E, const BuiltinCall &c) {
   if (c[2].kind != Val::Kind::String ||
       (c[2].s != "constant" && c[2].s != "reflect" && c[2].s != "replicate")) {
     E.error(c.locOf(2), "'mode' of 'pad' must be \"constant\", \"reflect\" or \"replicate\", not " +
-                            c[2].describe());
+                            quoted(c[2]));
     return std::nullopt;
   }
   std::vector<int64_t> low, high;

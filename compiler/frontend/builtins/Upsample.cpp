@@ -22,6 +22,11 @@ using mlir::Value;
 
 namespace {
 
+/// A string argument in quotes, anything else as Val::describe says it.
+std::string quoted(const Val &v) {
+  return v.kind == Val::Kind::String ? "\"" + v.s + "\"" : v.describe();
+}
+
 /// The nearest-neighbour upsampling of x [N, C, H, W] by `scale`, out being its shape.
 Value nearest(Elaborator &E, SourceLoc at, Value x, const std::vector<int64_t> &scale,
               const shape::Shape &out) {
@@ -42,7 +47,7 @@ std::optional<Val> upsample(Elaborator &E, const BuiltinCall &c) {
     return std::nullopt;
   if (c[2].kind != Val::Kind::String || (c[2].s != "nearest" && c[2].s != "bilinear")) {
     E.error(c.locOf(2), "'mode' of 'upsample' must be \"nearest\" or \"bilinear\", not " +
-                            c[2].describe());
+                            quoted(c[2]));
     return std::nullopt;
   }
   if (c[3].kind != Val::Kind::Bool) {

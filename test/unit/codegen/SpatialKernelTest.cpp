@@ -16,6 +16,8 @@
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
 
+#include <gmock/gmock.h>
+
 #include <limits>
 
 namespace dl::codegen::test {
