@@ -15,7 +15,8 @@
 //                             sums u(n, c, i, w) l(i) over the output rows i and taps that read
 //                             row h. The columns (rows) that read input index k lie within a fixed
 //                             span around k * out / in, found from the taps when the kernel is
-//                             built; a NaN gradient reaches every tap of its output, weight 0 or not.
+//                             built; a NaN gradient reaches every tap of its output, weight 0
+//                             or not.
 //
 // Both are ValueKind::Reduction window values (their element-wise producers inlined, their rows
 // scheduled like pooling's).
@@ -53,31 +54,31 @@ AxisTaps axisTaps(Lowering &l, const KernelNode &node, int64_t in, int64_t scale
   AxisTaps t;
   t.in = in;
   t.out = in * scale;
-  Halide::Var i("i");
-  Func src = l.newFunc(node, "_src_" + axis);
-  t.i0 = l.newFunc(node, "_i0_" + axis);
-  t.i1 = l.newFunc(node, "_i1_" + axis);
-  t.l0 = l.newFunc(node, "_l0_" + axis);
-  t.l1 = l.newFunc(node, "_l1_" + axis);
+  // Over the schedules' standard Vars (Lowering::define), which cpu/ and gpu/ split by name.
+  auto define = [](Func &f, const std::function<Expr(Expr)> &body) {
+    Lowering::define(f, 1, [&](const Index &e) { return body(e[0]); });
+  };
   if (scale == 1) {
-    t.i0(i) = i;
-    t.i1(i) = i;
-    t.l0(i) = 1.0f;
-    t.l1(i) = 0.0f;
+    define(t.i0, [](Expr i) { return i; });
+    define(t.i1, [](Expr i) { return i; });
+    define(t.l0, [](Expr) { return Expr(1.0f); });
+    define(t.l1, [](Expr) { return Expr(0.0f); });
   } else {
     float ratio = alignCorners ? (t.out > 1 ? float(in - 1) / float(t.out - 1) : 0.0f)
                                : float(1.0 / double(scale));
-    Expr s = alignCorners
-                 ? Halide::strict_float(Expr(ratio) * Halide::cast<float>(i))
-                 : Halide::strict_float(Halide::cast<float>(
-                       Halide::cast<double>(Expr(ratio)) * (Halide::cast<double>(i) + Expr(0.5)) - Expr(0.5)));
-    if (!alignCorners)
-      s = Halide::max(s, 0.0f);
-    src(i) = s;
-    t.i0(i) = Halide::cast<int>(src(i));
-    t.i1(i) = Halide::min(t.i0(i) + 1, i32(in - 1));
-    t.l1(i) = Halide::strict_float(src(i) - Halide::cast<float>(t.i0(i)));
-    t.l0(i) = Halide::strict_float(1.0f - t.l1(i));
+    define(src, [&](Expr i) {
+      if (alignCorners)
+        return Halide::strict_float(Expr(ratio) * Halide::cast<float>(i));
+      Expr s = Halide::strict_float(Halide::cast<float>(
+          Halide::cast<double>(Expr(ratio)) * (Halide::cast<double>(i) + Expr(0.5)) - Expr(0.5)));
+      return Halide::max(s, 0.0f);
+    });
+    define(t.i0, [&](Expr i) { return Halide::cast<int>(src(i)); });
+    define(t.i1, [&](Expr i) { return Halide::min(t.i0(i) + 1, i32(in - 1)); });
+    define(t.l1, [&](Expr i) {
+      return Halide::strict_float(src(i) - Halide::cast<float>(t.i0(i)));
+    });
+    define(t.l0, [&](Expr i) { return Halide::strict_float(1.0f - t.l1(i)); });
     helpers.emplace_back(src, Shape{t.out});
   }
   for (Func f : {t.i0, t.i1, t.l0, t.l1})
@@ -171,7 +172,8 @@ LoweredValue lowerUpsampleBilinear2dGrad(Lowering &l, const KernelNode &node) {
   });
   v.helpers.emplace_back(u, Shape{out[0], out[1], out[2], in[3]});
   LoweredValue result = l.pointwise(node, [&](const Index &e) {
-    return gatherAlong(rows, e[2], [&](Expr i) { return Lowering::call(u, {e[0], e[1], i, e[3]}); });
+    return gatherAlong(rows, e[2],
+                       [&](Expr i) { return Lowering::call(u, {e[0], e[1], i, e[3]}); });
   });
   result.helpers = std::move(v.helpers);
   result.kind = ValueKind::Reduction;
