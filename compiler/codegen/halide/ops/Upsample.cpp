@@ -54,8 +54,13 @@ AxisTaps axisTaps(Lowering &l, const KernelNode &node, int64_t in, int64_t scale
   AxisTaps t;
   t.in = in;
   t.out = in * scale;
+  Func src = l.newFunc(node, "_src_" + axis);
+  t.i0 = l.newFunc(node, "_i0_" + axis);
+  t.i1 = l.newFunc(node, "_i1_" + axis);
+  t.l0 = l.newFunc(node, "_l0_" + axis);
+  t.l1 = l.newFunc(node, "_l1_" + axis);
   // Over the schedules' standard Vars (Lowering::define), which cpu/ and gpu/ split by name.
-  auto define = [](Func &f, const std::function<Expr(Expr)> &body) {
+  auto define = [](Func f, const std::function<Expr(Expr)> &body) {
     Lowering::define(f, 1, [&](const Index &e) { return body(e[0]); });
   };
   if (scale == 1) {
