@@ -3,7 +3,7 @@
 // The ops of UpsampleOps.td (NCHW, f32), separably: along the width, then along the height.
 //
 // The taps of each axis (UpsampleOps.td: input indices i0 and i1, weights l0 and l1 of each output
-// index) are helper Funcs over that axis, computed once in strict float exactly as linearTaps
+// index) are expressions of the output index in strict float, computed exactly as linearTaps
 // (ShapeRules.h) and PyTorch's CPU kernel compute them, so that a weight is exactly zero where
 // PyTorch's is (and 0 * inf gives NaN where PyTorch's does).
 //
@@ -36,9 +36,9 @@ using Halide::Func;
 
 int i32(int64_t v) { return static_cast<int>(v); }
 
-/// The taps of one axis as Funcs over the output indices of that axis.
+/// The taps of one axis as expressions of an output index of that axis.
 struct AxisTaps {
-  Func i0, i1, l0, l1;
+  std::function<Expr(Expr)> i0, i1, l0, l1;
   int64_t in = 0, out = 0;
   /// Output indices that read input index k lie in [center(k) + lo, center(k) + hi].
   int64_t lo = 0, hi = 0;
@@ -47,47 +47,38 @@ struct AxisTaps {
   }
 };
 
-/// The taps of an axis of `in` elements upsampled by `scale` (linearTaps, in Halide).
-AxisTaps axisTaps(Lowering &l, const KernelNode &node, int64_t in, int64_t scale,
-                  bool alignCorners, const std::string &axis,
-                  std::vector<std::pair<Func, Shape>> &helpers) {
+/// The taps of an axis of `in` elements upsampled by `scale` (linearTaps, in Halide). Inline
+/// expressions rather than Funcs: a few flops per use, and the clamps tell bounds inference which
+/// rows and columns the taps read (a float-to-int index it cannot bound).
+AxisTaps axisTaps(int64_t in, int64_t scale, bool alignCorners) {
   AxisTaps t;
   t.in = in;
   t.out = in * scale;
-  Func src = l.newFunc(node, "_src_" + axis);
-  t.i0 = l.newFunc(node, "_i0_" + axis);
-  t.i1 = l.newFunc(node, "_i1_" + axis);
-  t.l0 = l.newFunc(node, "_l0_" + axis);
-  t.l1 = l.newFunc(node, "_l1_" + axis);
-  // Over the schedules' standard Vars (Lowering::define), which cpu/ and gpu/ split by name.
-  auto define = [](Func f, const std::function<Expr(Expr)> &body) {
-    Lowering::define(f, 1, [&](const Index &e) { return body(e[0]); });
-  };
   if (scale == 1) {
-    define(t.i0, [](Expr i) { return i; });
-    define(t.i1, [](Expr i) { return i; });
-    define(t.l0, [](Expr) { return Expr(1.0f); });
-    define(t.l1, [](Expr) { return Expr(0.0f); });
+    t.i0 = t.i1 = [](Expr i) { return i; };
+    t.l0 = [](Expr) { return Expr(1.0f); };
+    t.l1 = [](Expr) { return Expr(0.0f); };
   } else {
     float ratio = alignCorners ? (t.out > 1 ? float(in - 1) / float(t.out - 1) : 0.0f)
                                : float(1.0 / double(scale));
-    define(src, [&](Expr i) {
+    auto src = [=](Expr i) {
       if (alignCorners)
         return Halide::strict_float(Expr(ratio) * Halide::cast<float>(i));
       Expr s = Halide::strict_float(Halide::cast<float>(
           Halide::cast<double>(Expr(ratio)) * (Halide::cast<double>(i) + Expr(0.5)) - Expr(0.5)));
       return Halide::max(s, 0.0f);
-    });
-    define(t.i0, [&](Expr i) { return Halide::cast<int>(src(i)); });
-    define(t.i1, [&](Expr i) { return Halide::min(t.i0(i) + 1, i32(in - 1)); });
-    define(t.l1, [&](Expr i) {
-      return Halide::strict_float(src(i) - Halide::cast<float>(t.i0(i)));
-    });
-    define(t.l0, [&](Expr i) { return Halide::strict_float(1.0f - t.l1(i)); });
-    helpers.emplace_back(src, Shape{t.out});
+    };
+    auto floorIndex = [=](Expr i) { return Halide::cast<int>(src(i)); };
+    t.i0 = [=](Expr i) { return Halide::clamp(floorIndex(i), 0, i32(in - 1)); };
+    t.i1 = [=](Expr i) { return Halide::clamp(floorIndex(i) + 1, 0, i32(in - 1)); };
+    t.l1 = [=](Expr i) {
+      return Halide::strict_float(src(i) - Halide::cast<float>(floorIndex(i)));
+    };
+    t.l0 = [=](Expr i) {
+      return Halide::strict_float(
+          1.0f - Halide::strict_float(src(i) - Halide::cast<float>(floorIndex(i))));
+    };
   }
-  for (Func f : {t.i0, t.i1, t.l0, t.l1})
-    helpers.emplace_back(f, Shape{t.out});
   // The span of output indices around center(k) that read input index k.
   std::vector<dl::shape::LinearTap> taps = dl::shape::linearTaps(in, scale, alignCorners);
   bool first = true;
@@ -120,8 +111,8 @@ LoweredValue lowerUpsampleBilinear2d(Lowering &l, const KernelNode &node) {
   expectShapes(l, node, in, out, scale);
   bool align = l.intAttr(node, "align_corners", 0) != 0;
   LoweredValue v;
-  AxisTaps rows = axisTaps(l, node, in[2], scale[0], align, "h", v.helpers);
-  AxisTaps cols = axisTaps(l, node, in[3], scale[1], align, "w", v.helpers);
+  AxisTaps rows = axisTaps(in[2], scale[0], align);
+  AxisTaps cols = axisTaps(in[3], scale[1], align);
   Func t = l.newFunc(node, "_rows");
   Lowering::define(t, 4, [&](const Index &e) {
     Expr j = e[3];
@@ -167,8 +158,8 @@ LoweredValue lowerUpsampleBilinear2dGrad(Lowering &l, const KernelNode &node) {
     throw l.error(node, "input_size does not match the result's spatial size");
   bool align = l.intAttr(node, "align_corners", 0) != 0;
   LoweredValue v;
-  AxisTaps rows = axisTaps(l, node, in[2], scale[0], align, "h", v.helpers);
-  AxisTaps cols = axisTaps(l, node, in[3], scale[1], align, "w", v.helpers);
+  AxisTaps rows = axisTaps(in[2], scale[0], align);
+  AxisTaps cols = axisTaps(in[3], scale[1], align);
   Func u = l.newFunc(node, "_cols");
   Lowering::define(u, 4, [&](const Index &e) {
     return gatherAlong(cols, e[3], [&](Expr j) {
