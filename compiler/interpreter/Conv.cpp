@@ -2,9 +2,9 @@
 //
 // The convolution ops of ConvOps.td, NCHW, in double precision, written as the formulas of their
 // definitions (conv_transpose2d as its own scatter, not through conv2d_grad_input, so that the
-// two check each other): every output element of conv2d visits the taps of its window, and every gradient
-// visits the same taps and adds into the element each tap reads (a scatter, the most direct
-// reading of a vector-Jacobian product; compiled kernels may gather instead).
+// two check each other): every output element of conv2d visits the taps of its window, and every
+// gradient visits the same taps and adds into the element each tap reads (a scatter, the most
+// direct reading of a vector-Jacobian product; compiled kernels may gather instead).
 //
 // Tap (p, q) of window (i, j) reads input row i * sh - ph + p * dh and column j * sw - pw + q * dw
 // (Window, Kernels.h); a tap outside the input reads zero.

@@ -5,7 +5,7 @@
 // frontend writes it as a reshape and a broadcast (compiler/frontend/builtins/Upsample.cpp), whose
 // gradient is a sum.
 //
-// The interpolation weights follow PyTorch's CPU kernel in float32 (upsampleTaps, ShapeRules.h):
+// The interpolation weights follow PyTorch's CPU kernel in float32 (linearTaps, ShapeRules.h):
 // along each axis output index i reads input indices i0 and i1 (i1 = i0 + 1, or i0 at the last
 // row) with weights l0 = 1 - l1 and l1, where src = scale' * i with align_corners and
 // max(scale' * (i + 0.5) - 0.5, 0) without, scale' being (in - 1) / (out - 1) or 1 / scale, and
