@@ -2,8 +2,8 @@
 //
 // conv2d(x, W, stride = 1, padding = 0, dilation = 1) and conv_transpose2d(x, W, stride = 1,
 // padding = 0, output_padding = 0, dilation = 1), which emit ConvOps.td's dl.conv2d and
-// dl.conv_transpose2d, and the reading of a spatial argument (stride, padding, dilation, kernel size) as one integer for
-// both dimensions or as [height, width], which pooling shares. The Conv2d and ConvTranspose2d
+// dl.conv_transpose2d, and the reading of a spatial argument (stride, padding, dilation, kernel
+// size) as one integer for both dimensions or as [height, width], which pooling shares. The Conv2d and ConvTranspose2d
 // layers, with their biases, are written in .dl (prelude.dl).
 //
 //===----------------------------------------------------------------------===//

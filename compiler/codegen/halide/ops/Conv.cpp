@@ -230,7 +230,8 @@ LoweredValue lowerConvTranspose2d(Lowering &l, const KernelNode &node) {
   int64_t stride[2] = {g.sh, g.sw}, pad[2] = {g.ph, g.pw}, dil[2] = {g.dh, g.dw};
   for (int d = 0; d < 2; ++d)
     if (op.size() != 2 || op[d] < 0 || (op[d] >= stride[d] && op[d] >= dil[d]) ||
-        sy[2 + d] != (sx[2 + d] - 1) * stride[d] - 2 * pad[d] + dil[d] * (sw[2 + d] - 1) + op[d] + 1)
+        sy[2 + d] != (sx[2 + d] - 1) * stride[d] - 2 * pad[d] + dil[d] * (sw[2 + d] - 1) +
+                         op[d] + 1)
       throw l.error(node, "output size does not match the input, kernel, stride, padding, "
                           "output_padding and dilation");
   return transposedConvolution(l, node, x, w, g);

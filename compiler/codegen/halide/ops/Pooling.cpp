@@ -247,8 +247,9 @@ LoweredValue lowerAvgPool2dGrad(Lowering &l, const KernelNode &node) {
   PoolWindow w = poolWindow(l, node, sx, gy.type.shape);
   LoweredValue v = l.pointwise(node, [&](const Index &element) {
     if (w.uniformCount()) {
-      Expr sum = gatherOverWindows(
-          w, element, [&](const Index &window, int64_t) { return Lowering::call(gy.func, window); });
+      Expr sum = gatherOverWindows(w, element, [&](const Index &window, int64_t) {
+        return Lowering::call(gy.func, window);
+      });
       return sum / static_cast<float>(w.kh * w.kw);
     }
     return gatherOverWindows(w, element, [&](const Index &window, int64_t) {
