@@ -80,11 +80,16 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.conv2d", builtin("conv2d")},
       {"dl.conv2d_grad_input", internal("gradient only: conv2d's gradient rule builds it")},
       {"dl.conv2d_grad_weight", internal("gradient only: conv2d's gradient rule builds it")},
+      {"dl.conv_transpose2d", builtin("conv_transpose2d")},
       // PoolingOps.td
       {"dl.maxpool2d", builtin("maxpool2d")},
       {"dl.maxpool2d_grad", internal("gradient only: maxpool2d's gradient rule builds it")},
       {"dl.avgpool2d", builtin("avgpool2d")},
       {"dl.avgpool2d_grad", internal("gradient only: avgpool2d's gradient rule builds it")},
+      // UpsampleOps.td
+      {"dl.upsample_bilinear2d", builtin("upsample")}, // mode = "bilinear"
+      {"dl.upsample_bilinear2d_grad",
+       internal("gradient only: upsample_bilinear2d's gradient rule builds it")},
       // EmbeddingOps.td
       {"dl.embedding", builtin("embedding")},
       {"dl.embedding_grad", internal("gradient only: embedding's gradient rule builds it")},

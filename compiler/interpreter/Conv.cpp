@@ -1,9 +1,10 @@
 //===- Conv.cpp - conv2d and its gradients --------------------------------===//
 //
 // The convolution ops of ConvOps.td, NCHW, in double precision, written as the formulas of their
-// definitions: every output element of conv2d visits the taps of its window, and every gradient
-// visits the same taps and adds into the element each tap reads (a scatter, the most direct
-// reading of a vector-Jacobian product; compiled kernels may gather instead).
+// definitions (conv_transpose2d as its own scatter, not through conv2d_grad_input, so that the
+// two check each other): every output element of conv2d visits the taps of its window, and every
+// gradient visits the same taps and adds into the element each tap reads (a scatter, the most
+// direct reading of a vector-Jacobian product; compiled kernels may gather instead).
 //
 // Tap (p, q) of window (i, j) reads input row i * sh - ph + p * dh and column j * sw - pw + q * dw
 // (Window, Kernels.h); a tap outside the input reads zero.
@@ -82,9 +83,33 @@ LogicalResult evalConv2dGradWeight(dlo::Conv2dGradWeightOp op, OpContext &c) {
   return success();
 }
 
+/// y[n, o, i*sh - ph + p*dh, j*sw - pw + q*dw] += x[n, c, i, j] * w[c, o, p, q], taps outside y
+/// dropped.
+LogicalResult evalConvTranspose2d(dlo::ConvTranspose2dOp op, OpContext &c) {
+  const Tensor &x = c.operand(0), &w = c.operand(1);
+  Tensor &y = c.result();
+  Dims4 xd(x.shape), wd(w.shape), yd(y.shape);
+  Window win = windowOf({wd.d2, wd.d3}, op.getStride(), op.getPadding(), op.getDilation());
+  for (int64_t n = 0; n < xd.d0; ++n)
+    for (int64_t ch = 0; ch < xd.d1; ++ch)
+      for (int64_t i = 0; i < xd.d2; ++i)
+        for (int64_t j = 0; j < xd.d3; ++j) {
+          double v = x.data[xd.at(n, ch, i, j)];
+          for (int64_t o = 0; o < yd.d1; ++o)
+            for (int64_t p = 0; p < win.kh; ++p)
+              for (int64_t q = 0; q < win.kw; ++q) {
+                int64_t h = win.row(i, p), col = win.col(j, q);
+                if (yd.inside(h, col))
+                  y.data[yd.at(n, o, h, col)] += v * w.data[wd.at(ch, o, p, q)];
+              }
+        }
+  return success();
+}
+
 } // namespace
 
 void registerConvKernels(KernelTable &t) {
+  addKernel<dlo::ConvTranspose2dOp>(t, evalConvTranspose2d);
   addKernel<dlo::Conv2dOp>(t, evalConv2d);
   addKernel<dlo::Conv2dGradInputOp>(t, evalConv2dGradInput);
   addKernel<dlo::Conv2dGradWeightOp>(t, evalConv2dGradWeight);

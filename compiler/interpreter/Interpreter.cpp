@@ -50,6 +50,7 @@ const KernelTable &kernels() {
     registerLinalgKernels(t);
     registerConvKernels(t);
     registerPoolingKernels(t);
+    registerUpsampleKernels(t);
     registerEmbeddingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);

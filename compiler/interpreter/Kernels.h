@@ -1,8 +1,8 @@
 //===- Kernels.h - The interpreter's per-op evaluation, by family -*- C++ -*-===//
 //
 // Private to compiler/interpreter. Each op family's file (Elementwise.cpp, Linalg.cpp, Conv.cpp,
-// Pooling.cpp, Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp, Attention.cpp), named
-// like its dialect file dialects/dl/ops/<Family>Ops.td, exports one function,
+// Pooling.cpp, Upsample.cpp, Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp,
+// Attention.cpp), named like its dialect file dialects/dl/ops/<Family>Ops.td, exports one function,
 // register<Family>Kernels, that adds its ops' kernels to a table keyed by op type; Interpreter.cpp
 // builds the table once and dispatches through it. A kernel receives operands of the op's operand
 // types (the driver checks every call argument, loaded state and kernel result against its type)
@@ -66,6 +66,7 @@ void registerElementwiseKernels(KernelTable &table);
 void registerLinalgKernels(KernelTable &table);
 void registerConvKernels(KernelTable &table);
 void registerPoolingKernels(KernelTable &table);
+void registerUpsampleKernels(KernelTable &table);
 void registerEmbeddingKernels(KernelTable &table);
 void registerReductionKernels(KernelTable &table);
 void registerShapeKernels(KernelTable &table);

@@ -5,8 +5,11 @@
 // gradient visits the same taps and adds into the element each tap reads (a scatter, the most
 // direct reading of a vector-Jacobian product; compiled kernels may gather instead).
 //
-// Tap (p, q) of window (i, j) reads input row i * sh - ph + p and column j * sw - pw + q (Window,
-// Kernels.h); a tap outside the input reads zero (average pooling) or is skipped (max pooling).
+// Tap (p, q) of window (i, j) reads input row i * sh - ph + p * dh and column j * sw - pw + q * dw
+// (Window, Kernels.h; the dilation is 1 but for max pooling); a tap outside the input reads zero
+// (average pooling) or is skipped (max pooling). The result's shape already says how many windows
+// ceil_mode adds; average pooling divides each window by PyTorch's count (avgPoolCount,
+// ShapeRules.h).
 //
 // Max pooling's choice, which maxpool2d_grad and compiled kernels must make identically: the
 // window's first tap inside the input in row-major order (p outer, q inner) is the candidate, and
@@ -17,6 +20,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Kernels.h"
 
+#include "dl/ShapeRules.h"
+
 #include <cmath>
 #include <limits>
 
@@ -26,9 +31,24 @@ namespace dlo = mlir::dl;
 namespace dl::interp {
 namespace {
 
+/// The window of a max-pooling op (maxpool2d or its gradient), dilated when it says so.
+template <typename Op> Window maxPoolWindow(Op op) {
+  std::optional<llvm::ArrayRef<int64_t>> dilation = op.getDilation();
+  return windowOf(op.getKernelSize(), op.getStride(), op.getPadding(),
+                  dilation ? *dilation : llvm::ArrayRef<int64_t>{1, 1});
+}
+
+/// The divisor of average-pooling window (i, j) over input [H, W] = xd's.
+template <typename Op>
+double avgDivisor(Op op, const Window &win, const Dims4 &xd, int64_t i, int64_t j) {
+  bool include = op.getCountIncludePad();
+  return double(shape::avgPoolCount(i * win.sh - win.ph, win.kh, xd.d2, win.ph, include) *
+                shape::avgPoolCount(j * win.sw - win.pw, win.kw, xd.d3, win.pw, include));
+}
+
 /// The flat index in `x` of the element window (i, j) of plane (n, ch) chooses (see the file
-/// comment), or -1 when no tap of the window is inside `x` (the verifier's padding rule excludes
-/// that).
+/// comment), or -1 when no tap of the window is inside `x` (a dilated window can fall between the
+/// input's elements and its padding).
 int64_t windowArgmax(const Tensor &x, const Dims4 &xd, const Window &win, int64_t n, int64_t ch,
                      int64_t i, int64_t j) {
   int64_t best = -1;
@@ -48,15 +68,18 @@ LogicalResult evalMaxPool2d(dlo::MaxPool2dOp op, OpContext &c) {
   const Tensor &x = c.operand(0);
   Tensor &y = c.result();
   Dims4 xd(x.shape), yd(y.shape);
-  Window win = windowOf(op.getKernelSize(), op.getStride(), op.getPadding());
+  Window win = maxPoolWindow(op);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (int64_t n = 0; n < yd.d0; ++n)
     for (int64_t ch = 0; ch < yd.d1; ++ch)
       for (int64_t i = 0; i < yd.d2; ++i)
         for (int64_t j = 0; j < yd.d3; ++j) {
           int64_t best = windowArgmax(x, xd, win, n, ch, i, j);
-          if (best < 0)
-            return c.fail("a window of " + x.typeString() + " holds no element of the input");
+          if (best < 0) {
+            // A dilated window whose taps all fall in the padding: PyTorch's -inf.
+            y.data[yd.at(n, ch, i, j)] = -std::numeric_limits<double>::infinity();
+            continue;
+          }
           double m = x.data[best];
           for (int64_t p = 0; p < win.kh && !std::isnan(m); ++p)
             for (int64_t q = 0; q < win.kw; ++q) {
@@ -73,15 +96,14 @@ LogicalResult evalMaxPool2dGrad(dlo::MaxPool2dGradOp op, OpContext &c) {
   const Tensor &x = c.operand(0), &gy = c.operand(1);
   Tensor &gx = c.result();
   Dims4 xd(x.shape), gyd(gy.shape);
-  Window win = windowOf(op.getKernelSize(), op.getStride(), op.getPadding());
+  Window win = maxPoolWindow(op);
   for (int64_t n = 0; n < gyd.d0; ++n)
     for (int64_t ch = 0; ch < gyd.d1; ++ch)
       for (int64_t i = 0; i < gyd.d2; ++i)
         for (int64_t j = 0; j < gyd.d3; ++j) {
           int64_t best = windowArgmax(x, xd, win, n, ch, i, j);
-          if (best < 0)
-            return c.fail("a window of " + x.typeString() + " holds no element of the input");
-          gx.data[best] += gy.data[gyd.at(n, ch, i, j)];
+          if (best >= 0) // a window of padding only sends its gradient nowhere, as PyTorch's
+            gx.data[best] += gy.data[gyd.at(n, ch, i, j)];
         }
   return success();
 }
@@ -91,8 +113,6 @@ LogicalResult evalAvgPool2d(dlo::AvgPool2dOp op, OpContext &c) {
   Tensor &y = c.result();
   Dims4 xd(x.shape), yd(y.shape);
   Window win = windowOf(op.getKernelSize(), op.getStride(), op.getPadding());
-  // count_include_pad: padded taps count in the divisor.
-  double count = double(win.kh * win.kw);
   for (int64_t n = 0; n < yd.d0; ++n)
     for (int64_t ch = 0; ch < yd.d1; ++ch)
       for (int64_t i = 0; i < yd.d2; ++i)
@@ -104,7 +124,7 @@ LogicalResult evalAvgPool2d(dlo::AvgPool2dOp op, OpContext &c) {
               if (xd.inside(h, v))
                 sum += x.data[xd.at(n, ch, h, v)];
             }
-          y.data[yd.at(n, ch, i, j)] = sum / count;
+          y.data[yd.at(n, ch, i, j)] = sum / avgDivisor(op, win, xd, i, j);
         }
   return success();
 }
@@ -114,12 +134,11 @@ LogicalResult evalAvgPool2dGrad(dlo::AvgPool2dGradOp op, OpContext &c) {
   Tensor &gx = c.result();
   Dims4 gyd(gy.shape), xd(gx.shape);
   Window win = windowOf(op.getKernelSize(), op.getStride(), op.getPadding());
-  double count = double(win.kh * win.kw);
   for (int64_t n = 0; n < gyd.d0; ++n)
     for (int64_t ch = 0; ch < gyd.d1; ++ch)
       for (int64_t i = 0; i < gyd.d2; ++i)
         for (int64_t j = 0; j < gyd.d3; ++j) {
-          double share = gy.data[gyd.at(n, ch, i, j)] / count;
+          double share = gy.data[gyd.at(n, ch, i, j)] / avgDivisor(op, win, xd, i, j);
           for (int64_t p = 0; p < win.kh; ++p)
             for (int64_t q = 0; q < win.kw; ++q) {
               int64_t h = win.row(i, p), v = win.col(j, q);

@@ -82,15 +82,17 @@ struct Window2d {
 };
 
 /// The output size along one spatial dimension, PyTorch's formula with floor division:
-/// (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1. Fails when stride, kernel or
+/// (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1. With `ceilMode` (pooling) the
+/// division rounds up, and a last window that would start in the right padding (at or past
+/// in + padding) is dropped, as PyTorch's pooling_output_shape does. Fails when stride, kernel or
 /// dilation is below 1, padding is negative, or the output would be empty.
 bool windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
-                      int64_t dilation, int64_t &out, std::string &why);
+                      int64_t dilation, int64_t &out, std::string &why, bool ceilMode = false);
 
 /// The [OH, OW] of `window` over the spatial dims [H, W]; checks that every attribute has two
 /// entries and, for pooling (`isPool`), that padding is at most half the kernel (PyTorch's rule).
 bool windowOutput(const std::vector<int64_t> &spatial, const Window2d &window, bool isPool,
-                  std::vector<int64_t> &out, std::string &why);
+                  std::vector<int64_t> &out, std::string &why, bool ceilMode = false);
 
 /// conv2d: x [N, C, H, W] and w [O, C, KH, KW] give [N, O, OH, OW] (the kernel comes from w).
 bool conv2d(const Shape &x, const Shape &w, const std::vector<int64_t> &stride,
@@ -109,21 +111,62 @@ bool conv2dGradWeight(const Shape &x, const Shape &gy, const std::vector<int64_t
                       const std::vector<int64_t> &padding, const std::vector<int64_t> &dilation,
                       const std::vector<int64_t> &kernelSize, Shape &out, std::string &why);
 
+/// conv_transpose2d: x [N, C, H, W] and w [C, O, KH, KW] (PyTorch's layout) give [N, O, OH, OW]
+/// with OH = (H - 1) sh - 2 ph + dh (KH - 1) + output_padding_h + 1 (likewise OW). Each output
+/// padding must be below its stride or its dilation (PyTorch's rule), and the output not empty.
+bool convTranspose2d(const Shape &x, const Shape &w, const std::vector<int64_t> &stride,
+                     const std::vector<int64_t> &padding,
+                     const std::vector<int64_t> &outputPadding,
+                     const std::vector<int64_t> &dilation, Shape &out, std::string &why);
+
+/// The options of pooling beyond kernel, stride and padding, with PyTorch's defaults. `dilation`
+/// applies to max pooling only.
+struct PoolOptions {
+  std::vector<int64_t> dilation = {1, 1};
+  bool ceilMode = false;
+};
+
 /// maxpool2d and avgpool2d: x [N, C, H, W] gives [N, C, OH, OW]; padding * 2 <= kernel_size.
 bool pool2d(const Shape &x, const std::vector<int64_t> &kernelSize,
             const std::vector<int64_t> &stride, const std::vector<int64_t> &padding, Shape &out,
-            std::string &why);
+            std::string &why, const PoolOptions &options = {});
 
 /// maxpool2d_grad: x [N, C, H, W] and gy, which must be pool2d's result for x, give x's shape.
 bool maxPool2dGrad(const Shape &x, const Shape &gy, const std::vector<int64_t> &kernelSize,
                    const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
-                   Shape &out, std::string &why);
+                   Shape &out, std::string &why, const PoolOptions &options = {});
 
 /// avgpool2d_grad: gy [N, C, OH, OW] gives [N, C, H, W] with [H, W] = `inputSize`, after checking
 /// that pool2d of that input gives gy's shape.
 bool avgPool2dGrad(const Shape &gy, const std::vector<int64_t> &kernelSize,
                    const std::vector<int64_t> &stride, const std::vector<int64_t> &padding,
-                   const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
+                   const std::vector<int64_t> &inputSize, Shape &out, std::string &why,
+                   const PoolOptions &options = {});
+
+/// The divisor PyTorch's avg_pool2d uses for the window that starts at `start` (= i * stride -
+/// padding) along one dimension of size `in`: the taps inside the padded input with
+/// `countIncludePad`, else those inside the input. The window's divisor is the product of its
+/// two dimensions' counts.
+int64_t avgPoolCount(int64_t start, int64_t kernel, int64_t in, int64_t padding,
+                     bool countIncludePad);
+
+/// upsample (bilinear or nearest) by whole factors: x [N, C, H, W] gives [N, C, H sh, W sw];
+/// `scale` [sh, sw] each at least 1.
+bool upsample2d(const Shape &x, const std::vector<int64_t> &scale, Shape &out, std::string &why);
+
+/// upsample_bilinear2d_grad: gy [N, C, H sh, W sw] gives [N, C, H, W] with [H, W] = `inputSize`.
+bool upsample2dGrad(const Shape &gy, const std::vector<int64_t> &scale,
+                    const std::vector<int64_t> &inputSize, Shape &out, std::string &why);
+
+/// One output index of bilinear interpolation along one axis: it reads input indices i0 and i1
+/// with weights l0 and l1 (float32, computed as PyTorch's CPU kernel computes them).
+struct LinearTap {
+  int64_t i0, i1;
+  float l0, l1;
+};
+
+/// The taps of every output index along an axis of `in` elements upsampled by `scale` (UpsampleOps.td).
+std::vector<LinearTap> linearTaps(int64_t in, int64_t scale, bool alignCorners);
 
 /// random_flip: x must be [N, C, H, W]; `axis` (negative counts from the end) must name C, H or W,
 /// not the batch. Sets `normalized` to the axis in [1, 4).

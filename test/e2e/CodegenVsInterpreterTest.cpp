@@ -84,6 +84,7 @@ const std::vector<ModelCase> &cases() {
       {"batchnorm", model("batchnorm.dl"), 24, {}},
       {"conv", model("conv.dl"), 25, {}},
       {"pooling", model("pooling.dl"), 26, {}},
+      {"decoder", model("decoder.dl"), 34, {}},
       // The CNN examples train with Adam, whose first step g / (|g| + eps) magnifies the f32
       // rounding of near-zero gradient elements past the tolerance; conv_bn.dl is their network
       // with SGD.

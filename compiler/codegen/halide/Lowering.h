@@ -2,9 +2,10 @@
 //
 // Private to compiler/codegen/halide. The translation of a codegen::Kernel into Halide Funcs is
 // split by op family, one file each in ops/ (Elementwise.cpp, Linalg.cpp, Conv.cpp, Pooling.cpp,
-// Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp, Attention.cpp, named like the
-// dialect's dialects/dl/ops/<Family>Ops.td); each family's register<Family>Lowerings adds its ops
-// to an OpTable, and Pipeline.cpp walks the kernel's nodes in order, looks each op up and records
+// Upsample.cpp, Embedding.cpp, Reduction.cpp, Shape.cpp, Random.cpp, Loss.cpp, Attention.cpp,
+// named like the dialect's dialects/dl/ops/<Family>Ops.td); each family's
+// register<Family>Lowerings adds its ops to an OpTable, and Pipeline.cpp walks the kernel's nodes
+// in order, looks each op up and records
 // the Func it returns. The schedules (cpu/, gpu/) then read what the families recorded (which Funcs
 // carry reductions, which value is the matmul or the convolution and how its operands are reached)
 // to schedule the pipeline for the CPU or the GPU.
@@ -210,6 +211,7 @@ void registerElementwiseLowerings(OpTable &table);
 void registerLinalgLowerings(OpTable &table);
 void registerConvLowerings(OpTable &table);
 void registerPoolingLowerings(OpTable &table);
+void registerUpsampleLowerings(OpTable &table);
 void registerEmbeddingLowerings(OpTable &table);
 void registerReductionLowerings(OpTable &table);
 void registerShapeLowerings(OpTable &table);

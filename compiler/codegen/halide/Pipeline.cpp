@@ -21,6 +21,7 @@ const OpTable &opTable() {
     registerLinalgLowerings(t);
     registerConvLowerings(t);
     registerPoolingLowerings(t);
+    registerUpsampleLowerings(t);
     registerEmbeddingLowerings(t);
     registerReductionLowerings(t);
     registerShapeLowerings(t);

@@ -15,8 +15,10 @@ BuiltinTable makeTable() {
   registerElementwiseBuiltins(t);
   registerReductionBuiltins(t);
   registerShapeBuiltins(t);
+  registerPadBuiltins(t);
   registerConvBuiltins(t);
   registerPoolingBuiltins(t);
+  registerUpsampleBuiltins(t);
   registerBatchNormBuiltins(t);
   registerEmbeddingBuiltins(t);
   registerAttentionBuiltins(t);

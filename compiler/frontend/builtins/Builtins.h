@@ -3,11 +3,11 @@
 // Private to compiler/frontend/builtins. Each builtin is one table row: its parameters (with
 // defaults) and the function that checks its arguments and emits dl ops. The rows are grouped by
 // the op family they emit, one file each, named after the dialect's dialects/dl/ops/<Family>Ops.td:
-// Elementwise.cpp, Reduction.cpp, Shape.cpp, Conv.cpp, Pooling.cpp, Embedding.cpp, Attention.cpp,
-// Loss.cpp and Random.cpp; BatchNorm.cpp holds batchnorm, which is composed of ops of other
-// families. Each file exports register<Family>Builtins; Builtins.cpp gathers them into the table
-// that findBuiltin (ElaboratorImpl.h) reads. Initializers (he_normal, ...) are values, not
-// builtins (Initializers.cpp).
+// Elementwise.cpp, Reduction.cpp, Shape.cpp (and Pad.cpp), Conv.cpp, Pooling.cpp, Upsample.cpp,
+// Embedding.cpp, Attention.cpp, Loss.cpp and Random.cpp; BatchNorm.cpp holds batchnorm, which is
+// composed of ops of other families. Each file exports register<Family>Builtins; Builtins.cpp
+// gathers them into the table that findBuiltin (ElaboratorImpl.h) reads. Initializers
+// (he_normal, ...) are values, not builtins (Initializers.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLC_FRONTEND_BUILTINS_BUILTINS_H
@@ -31,8 +31,10 @@ using Apply = std::function<std::optional<Val>(Elaborator &, const BuiltinCall &
 void registerElementwiseBuiltins(BuiltinTable &table);
 void registerReductionBuiltins(BuiltinTable &table);
 void registerShapeBuiltins(BuiltinTable &table);
+void registerPadBuiltins(BuiltinTable &table);
 void registerConvBuiltins(BuiltinTable &table);
 void registerPoolingBuiltins(BuiltinTable &table);
+void registerUpsampleBuiltins(BuiltinTable &table);
 void registerBatchNormBuiltins(BuiltinTable &table);
 void registerEmbeddingBuiltins(BuiltinTable &table);
 void registerAttentionBuiltins(BuiltinTable &table);

@@ -1,7 +1,7 @@
 //===- Shape.cpp - Shape functions ----------------------------------------===//
 //
 // The builtins that emit ops of ShapeOps.td (reshape and flatten, transpose, broadcast, concat,
-// split, pad), and shape(x), which emits nothing: it is x's dimensions as a list of integers.
+// split; pad is Pad.cpp's), and shape(x), which emits nothing: it is x's dimensions as a list of integers.
 // Indexing and slicing are syntax (Expressions.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -176,48 +176,6 @@ std::optional<Val> split(Elaborator &E, const BuiltinCall &c) {
   return Val::ofList(parts);
 }
 
-/// pad(x, pads, value = 0): one [before, after] pair per dimension.
-std::optional<Val> pad(Elaborator &E, const BuiltinCall &c) {
-  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'pad'", false);
-  std::optional<double> value = E.requireNumber(c[2], c.locOf(2), "'value'", /*allowInfinity=*/true);
-  if (!x || !value)
-    return std::nullopt;
-  std::vector<int64_t> low, high;
-  bool ok = c[1].kind == Val::Kind::List && (int64_t)c[1].list.size() == typeOf(*x).getRank();
-  for (size_t d = 0; ok && d < c[1].list.size(); ++d) {
-    const Val &pair = c[1].list[d];
-    ok = pair.kind == Val::Kind::List && pair.list.size() == 2 && pair.list[0].kind == Val::Kind::Int &&
-         pair.list[1].kind == Val::Kind::Int;
-    if (ok) {
-      low.push_back(pair.list[0].i);
-      high.push_back(pair.list[1].i);
-    }
-  }
-  if (!ok) {
-    E.error(c.locOf(1), "pad takes one [before, after] pair of integers per dimension of " +
-                            describeType(x->getType()));
-    return std::nullopt;
-  }
-  for (int64_t amount : low)
-    ok = ok && amount <= Elaborator::kMaxElements;
-  for (int64_t amount : high)
-    ok = ok && amount <= Elaborator::kMaxElements;
-  if (!ok) {
-    E.error(c.locOf(1), "padding of " + describeType(x->getType()) + " is too large: a tensor "
-                            "holds at most 2^40 elements");
-    return std::nullopt;
-  }
-  shape::Shape out;
-  std::string why;
-  if (!shape::pad(shapeOf(x->getType()), low, high, out, why)) {
-    E.error(c.locOf(1), "cannot pad " + describeType(x->getType()) + ": " + why);
-    return std::nullopt;
-  }
-  return Val::ofTensor(E.create<dlo::PadOp>(c.loc, E.tensorType(out, typeOf(*x).getElementType()), *x,
-                                            E.builder().getDenseI64ArrayAttr(low), E.builder().getDenseI64ArrayAttr(high),
-                                            E.builder().getF64FloatAttr(*value)));
-}
-
 } // namespace
 
 void registerShapeBuiltins(BuiltinTable &t) {
@@ -229,7 +187,6 @@ void registerShapeBuiltins(BuiltinTable &t) {
   t["broadcast"] = {{req("x"), req("shape")}, broadcast};
   t["concat"] = {{req("xs"), opt("axis", zero)}, concat};
   t["split"] = {{req("x"), req("n"), opt("axis", zero)}, split};
-  t["pad"] = {{req("x"), req("pads"), opt("value", Val::number(0.0))}, pad};
 }
 
 } // namespace dlc

@@ -1,7 +1,8 @@
 //===- ConvOps.cpp - 2-D convolution --------------------------------------===//
 //
-// Type inference of conv2d and its gradient ops through the rules of ShapeRulesWindow.cpp, and
-// conv2d's gradient, built from the gradient ops of ConvOps.td. A failed inference names every
+// Type inference of conv2d, its gradient ops and conv_transpose2d through the rules of
+// ShapeRulesWindow.cpp, and the gradients of conv2d and conv_transpose2d, built from conv2d and
+// the gradient ops of ConvOps.td. A failed inference names every
 // operand's type and every spatial attribute's values (inferWindow, which pooling shares).
 //
 //===----------------------------------------------------------------------===//
@@ -97,6 +98,21 @@ LogicalResult Conv2dGradWeightOp::inferReturnTypes(MLIRContext *, std::optional<
       inferred);
 }
 
+LogicalResult ConvTranspose2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &inferred) {
+  return inferWindow(
+      location, "conv_transpose2d", {adaptor.getInput().getType(), adaptor.getWeight().getType()},
+      {{"stride", adaptor.getStrideAttr()},
+       {"padding", adaptor.getPaddingAttr()},
+       {"output_padding", adaptor.getOutputPaddingAttr()},
+       {"dilation", adaptor.getDilationAttr()}},
+      [](auto s, auto a, shape::Shape &out, std::string &why) {
+        return shape::convTranspose2d(s[0], s[1], a[0], a[1], a[2], a[3], out, why);
+      },
+      inferred);
+}
+
 //===----------------------------------------------------------------------===//
 // The gradient: conv2d's VJP is its two gradient ops; those have none of their own.
 //===----------------------------------------------------------------------===//
@@ -108,5 +124,30 @@ LogicalResult Conv2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorIm
   dx.push_back(b.create<Conv2dGradWeightOp>(getLoc(), getInput(), dy[0], getStrideAttr(),
                                             getPaddingAttr(), getDilationAttr(),
                                             spatialSizeOf(b, getWeight())));
+  return success();
+}
+
+/// conv_transpose2d is conv2d's input gradient, so its gradients are conv2d (for x) and conv2d's
+/// weight gradient with the roles of input and output gradient swapped (for W). conv2d maps the
+/// output [OH, OW] back onto [H + output_padding_h / sh, W + ...]: an output padding of at least
+/// the stride (allowed where the dilation is larger) adds rows no input reaches, which the input's
+/// gradient drops and the weight's gradient reads as zeros.
+LogicalResult ConvTranspose2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy,
+                                          SmallVectorImpl<Value> &dx) {
+  shape::Shape in = shapeOf(getInput().getType());
+  ArrayRef<int64_t> stride = getStride(), outputPadding = getOutputPadding();
+  int64_t extraH = outputPadding[0] / stride[0], extraW = outputPadding[1] / stride[1];
+  Value gx = b.create<Conv2dOp>(getLoc(), dy[0], getWeight(), getStrideAttr(), getPaddingAttr(),
+                                getDilationAttr());
+  Value x = getInput();
+  if (extraH > 0 || extraW > 0) {
+    gx = b.create<SliceOp>(getLoc(), gx, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                           b.getDenseI64ArrayAttr(in), b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    x = b.create<PadOp>(getLoc(), x, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                        b.getDenseI64ArrayAttr({0, 0, extraH, extraW}), b.getF64FloatAttr(0.0));
+  }
+  dx.push_back(gx);
+  dx.push_back(b.create<Conv2dGradWeightOp>(getLoc(), dy[0], x, getStrideAttr(), getPaddingAttr(),
+                                            getDilationAttr(), spatialSizeOf(b, getWeight())));
   return success();
 }

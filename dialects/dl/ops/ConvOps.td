@@ -1,13 +1,14 @@
 //===- ConvOps.td - 2-D convolution ------------------------*- tablegen -*-===//
 //
-// The convolution of convolutional networks and its gradients, NCHW like PyTorch. Every spatial
+// The convolution of convolutional networks, its gradients and the transposed convolution of
+// decoders and generators (conv_transpose2d), NCHW like PyTorch. Every spatial
 // attribute is an `array<i64: height, width>`. Along each spatial dimension the output size is
 // PyTorch's (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1, floored (ShapeRules.h);
 // positions outside the input read as zero. The gradient ops are what conv2d's VJP builds; they
 // have no gradient themselves. DL_WindowOp, the form of every 2-D window op, is shared with
 // pooling (PoolingOps.td).
 //
-// Fusion class: convolutions and their gradients are contractions like matmul (one per kernel,
+// Fusion class: convolutions (transposed ones too) and their gradients are contractions like matmul (one per kernel,
 // element-wise consumers as epilogue).
 //
 //===----------------------------------------------------------------------===//
@@ -72,4 +73,27 @@ def DL_Conv2dGradWeightOp : DL_WindowOp<"conv2d_grad_weight",
   let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$grad_output,
                        DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
                        DenseI64ArrayAttr:$dilation, DenseI64ArrayAttr:$kernel_size);
+}
+
+def DL_ConvTranspose2dOp : DL_WindowOp<"conv_transpose2d",
+    [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Contraction]> {
+  let summary = "2-D transposed convolution (PyTorch's conv_transpose2d without bias or groups)";
+  let description = [{
+    `x` is [N, C, H, W] and `weight` [C, O, KH, KW] (PyTorch's layout: input channels first); the
+    result is [N, O, OH, OW] with OH = (H - 1) sh - 2 ph + dh (KH - 1) + output_padding_h + 1 (and
+    likewise OW). Each input element spreads over the output:
+    `y[n, o, i*sh - ph + p*dh, j*sw - pw + q*dw] += x[n,c,i,j] * w[c,o,p,q]`, taps that land
+    outside the output dropped. It is conv2d's gradient with respect to its input, as an op of its
+    own: `output_padding` (each below the stride or the dilation, as PyTorch requires) picks among
+    the output sizes that conv2d would map onto [H, W]; rows and columns no tap reaches are zero.
+
+    ```mlir
+    %y = dl.conv_transpose2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>,
+                                     output_padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>}
+        : (tensor<64x128x7x7xf32>, tensor<128x64x4x4xf32>) -> tensor<64x64x14x14xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight, DenseI64ArrayAttr:$stride,
+                       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$output_padding,
+                       DenseI64ArrayAttr:$dilation);
 }

@@ -3,9 +3,13 @@
 // The pooling ops of convolutional networks and their gradients, NCHW like PyTorch, in the form of
 // every 2-D window op (DL_WindowOp, ConvOps.td). Every spatial attribute is an
 // `array<i64: height, width>`. Along each spatial dimension the output size is PyTorch's
-// (in + 2 padding - kernel) / stride + 1, floored (ShapeRules.h); padded positions read as zero
-// (average pooling) or are never chosen (max pooling). The gradient ops are what the forward ops'
-// VJPs build; they have no gradient themselves.
+// (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1, floored, or with `ceil_mode` rounded
+// up but without a last window that would start in the right padding (ShapeRules.h); padded
+// positions read as zero (average pooling) or are never chosen (max pooling). Max pooling may
+// dilate its window; average pooling divides by the window's size clipped to the padded input
+// (`count_include_pad`, the default) or by its taps inside the input. The attributes PyTorch
+// defaults (dilation 1, ceil_mode false, count_include_pad true) may be left out. The gradient
+// ops are what the forward ops' VJPs build; they have no gradient themselves.
 //
 // Fusion class: pooling and its gradients reduce over windows, with their element-wise producers
 // inlined.
@@ -15,7 +19,8 @@
 def DL_MaxPool2dOp : DL_WindowOp<"maxpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
   let summary = "2-D max pooling";
   let description = [{
-    The maximum of each window of `input` [N, C, H, W], giving [N, C, OH, OW]. Padded positions are
+    The maximum of each window of `input` [N, C, H, W], giving [N, C, OH, OW]; tap (p, q) of window
+    (i, j) reads row i * sh - ph + p * dh and column j * sw - pw + q * dw. Padded positions are
     never chosen (`padding * 2 <= kernel_size`, as PyTorch requires, so every window holds an
     element of `x`); a window holding NaN gives NaN.
 
@@ -25,7 +30,9 @@ def DL_MaxPool2dOp : DL_WindowOp<"maxpool2d", [DeclareOpInterfaceMethods<DL_VJPO
     ```
   }];
   let arguments = (ins DL_FloatTensor:$input, DenseI64ArrayAttr:$kernel_size,
-                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       OptionalAttr<DenseI64ArrayAttr>:$dilation,
+                       DefaultValuedOptionalAttr<BoolAttr, "false">:$ceil_mode);
 }
 
 def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable, DL_Reduction]> {
@@ -44,14 +51,17 @@ def DL_MaxPool2dGradOp : DL_WindowOp<"maxpool2d_grad", [DL_NonDifferentiable, DL
   }];
   let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$grad_output,
                        DenseI64ArrayAttr:$kernel_size, DenseI64ArrayAttr:$stride,
-                       DenseI64ArrayAttr:$padding);
+                       DenseI64ArrayAttr:$padding, OptionalAttr<DenseI64ArrayAttr>:$dilation,
+                       DefaultValuedOptionalAttr<BoolAttr, "false">:$ceil_mode);
 }
 
 def DL_AvgPool2dOp : DL_WindowOp<"avgpool2d", [DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
-  let summary = "2-D average pooling (padding counted in the mean)";
+  let summary = "2-D average pooling";
   let description = [{
-    The sum of each window of `input` [N, C, H, W] divided by KH * KW always, padded positions
-    counting as zeros (PyTorch's `count_include_pad = True`), giving [N, C, OH, OW].
+    The sum of each window of `input` [N, C, H, W], giving [N, C, OH, OW], divided as PyTorch's
+    avg_pool2d divides: with `count_include_pad` (the default) by the window's taps inside the
+    padded input (KH * KW, except for a last `ceil_mode` window that overhangs the right padding),
+    padded positions counting as zeros; without it by the window's taps inside `input`.
 
     ```mlir
     %y = dl.avgpool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>}
@@ -59,14 +69,17 @@ def DL_AvgPool2dOp : DL_WindowOp<"avgpool2d", [DeclareOpInterfaceMethods<DL_VJPO
     ```
   }];
   let arguments = (ins DL_FloatTensor:$input, DenseI64ArrayAttr:$kernel_size,
-                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DefaultValuedOptionalAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedOptionalAttr<BoolAttr, "true">:$count_include_pad);
 }
 
 def DL_AvgPool2dGradOp : DL_WindowOp<"avgpool2d_grad", [DL_NonDifferentiable, DL_Reduction]> {
   let summary = "Gradient of avgpool2d with respect to its input";
   let description = [{
-    Each element of the result [N, C, H, W] ([H, W] = `input_size`) receives
-    `grad_output / (KH * KW)` from every window that contains it.
+    Each element of the result [N, C, H, W] ([H, W] = `input_size`) receives each window's
+    `grad_output` divided by that window's divisor (as `dl.avgpool2d` with the same attributes
+    divides) from every window that contains it.
 
     ```mlir
     %gx = dl.avgpool2d_grad %gy {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>,
@@ -76,5 +89,7 @@ def DL_AvgPool2dGradOp : DL_WindowOp<"avgpool2d_grad", [DL_NonDifferentiable, DL
   }];
   let arguments = (ins DL_FloatTensor:$grad_output, DenseI64ArrayAttr:$kernel_size,
                        DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
-                       DenseI64ArrayAttr:$input_size);
+                       DenseI64ArrayAttr:$input_size,
+                       DefaultValuedOptionalAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedOptionalAttr<BoolAttr, "true">:$count_include_pad);
 }

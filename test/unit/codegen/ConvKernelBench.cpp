@@ -3,7 +3,8 @@
 // Not a test (nothing here can fail on speed): prints the time and GFLOP/s of the Halide kernels of
 // the CNN that dlc must train (Conv2d(1,32,3,padding=1) -> relu -> MaxPool2d(2) ->
 // Conv2d(32,64,3,padding=1) -> relu -> MaxPool2d(2) -> ..., batch 64, 28x28) for the host's
-// features: conv2d, conv2d_grad_input and conv2d_grad_weight of both layers, the pools, and, for
+// features: conv2d, conv2d_grad_input and conv2d_grad_weight of both layers, the pools, a DCGAN
+// generator's conv_transpose2d with its gradients, and, for
 // comparison with an im2col formulation, the matmul that im2col would hand to the matmul schedule
 // (a lower bound of that formulation's time: it leaves out building the im2col matrix, 9x the
 // input, and scattering the result back).
@@ -129,6 +130,28 @@ void convLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int64_t
          flops, iterations);
 }
 
+/// A DCGAN generator's transposed convolution: x [n, c, h, h] to [n, o, 2h, 2h], W [c, o, 4, 4],
+/// stride 2, padding 1; and its gradients as conv_transpose2d's VJP builds them (a conv2d for x,
+/// conv2d_grad_weight with the roles of x and y swapped for W). Compare with
+/// bench/conv/conv_transpose_torch.py (PyTorch's F.conv_transpose2d on the same shape).
+void deconvLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int64_t o,
+                 int iterations) {
+  Shape x{n, c, h, h}, w{c, o, 4, 4}, y{n, o, 2 * h, 2 * h};
+  std::map<std::string, std::vector<int64_t>> geometry{
+      {"stride", {2, 2}}, {"padding", {1, 1}}, {"dilation", {1, 1}}};
+  double flops = 2.0 * n * c * h * h * o * 16;
+  auto transposed = geometry;
+  transposed["output_padding"] = {0, 0};
+  report(name + " conv_transpose2d", oneNode("conv_transpose2d", {x, w}, y, transposed), flops,
+         iterations);
+  report(name + " its x gradient (conv2d)", oneNode("conv2d", {y, w}, x, geometry), flops,
+         iterations);
+  auto withKernelSize = geometry;
+  withKernelSize["kernel_size"] = {4, 4};
+  report(name + " its W gradient (conv2d_grad_weight)",
+         oneNode("conv2d_grad_weight", {y, x}, w, withKernelSize), flops, iterations);
+}
+
 void poolLayer(const std::string &name, int64_t n, int64_t c, int64_t h, int iterations) {
   Shape x{n, c, h, h}, y{n, c, h / 2, h / 2};
   std::map<std::string, std::vector<int64_t>> window{
@@ -148,6 +171,7 @@ int main(int argc, char **argv) {
            iterations);
     convLayer("conv1 [64,1,28,28]->[64,32,28,28]", 64, 1, 28, 32, iterations);
     convLayer("conv2 [64,32,14,14]->[64,64,14,14]", 64, 32, 14, 64, iterations);
+    deconvLayer("deconv [64,128,7,7]->[64,64,14,14]", 64, 128, 7, 64, iterations);
     poolLayer("pool1 [64,32,28,28]", 64, 32, 28, iterations);
     poolLayer("pool2 [64,64,14,14]", 64, 64, 14, iterations);
   } catch (const std::exception &e) {

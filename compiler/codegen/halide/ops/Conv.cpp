@@ -1,6 +1,6 @@
-//===- Conv.cpp - dl.conv2d, conv2d_grad_input, conv2d_grad_weight --------===//
+//===- Conv.cpp - dl.conv2d, its gradients, conv_transpose2d --------------===//
 //
-// The three convolutions of ConvOps.td (NCHW, f32), written as direct convolutions that a schedule
+// The four convolutions of ConvOps.td (NCHW, f32), written as direct convolutions that a schedule
 // can register-block like a matmul (cpu/ConvSchedule.cpp). Tap (p, q) of output (i, j) reads input
 // row i * sh - ph + p * dh and column j * sw - pw + q * dw, zero outside the input.
 //
@@ -13,6 +13,9 @@
 //                       gx(n, c, h, v) = sum_{o,p,q} gyd(n, o, h + ph + p*dh, v + pw + q*dw)
 //                                                    w(o, c, KH-1-p, KW-1-q)
 //                       where gyd(t) = gy((t - (KH-1)*dh) / sh) when that divides, zero otherwise.
+//   conv_transpose2d    conv2d_grad_input of gy = x with w [C, O, KH, KW] read as the weight of a
+//                       conv2d from O to C channels (the same layout); the result's size comes
+//                       from output_padding instead of input_size.
 //   conv2d_grad_weight  gw(o, c, p, q) = sum_{n,i,j} gy(n, o, i, j) xpad(n, c, i*sh + p*dh, ...),
 //                       summed first into kWeightGradientLanes partial sums along j (so the
 //                       innermost loop is a vector along the output's rows) per group of samples,
@@ -158,20 +161,14 @@ LoweredValue lowerConv2d(Lowering &l, const KernelNode &node) {
                            });
 }
 
-LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
-  l.expectOperands(node, 2);
-  const LoweredValue &gy = l.operand(node, 0), &w = l.operand(node, 1);
-  expectNchw(l, node, gy.type, "output gradient");
-  expectNchw(l, node, w.type, "weight");
-  expectNchw(l, node, node.type, "result");
-  const Shape &sgy = gy.type.shape, &sw = w.type.shape, &sx = node.type.shape;
-  std::vector<int64_t> inputSize = l.intsAttr(node, "input_size");
-  if (inputSize.size() != 2 || inputSize[0] != sx[2] || inputSize[1] != sx[3])
-    throw l.error(node, "input_size does not match the result's spatial size");
-  if (sgy[1] != sw[0] || sx[0] != sgy[0] || sx[1] != sw[1])
-    throw l.error(node, "has channels or batch that do not match its operands");
-  ConvGeometry g = convGeometry(l, node);
-  checkSizes(l, node, g, sx, sw, sgy);
+/// The transposed convolution shared by conv2d_grad_input and conv_transpose2d: result (n, c, h, v)
+/// = sum_{o,p,q} gy(n, o, i, j) w(o, c, p, q) over the taps with h = i*sh - ph + p*dh (and
+/// likewise v), written as a direct convolution of gy spread out and padded with the flipped
+/// weights (see the file comment). Rows and columns of the result that no tap reaches (an
+/// output_padding of conv_transpose2d at least its stride) read only zeros of the spread gy.
+LoweredValue transposedConvolution(Lowering &l, const KernelNode &node, const LoweredValue &gy,
+                                   const LoweredValue &w, const ConvGeometry &g) {
+  const Shape &sgy = gy.type.shape, &sw = w.type.shape;
   int64_t kh = sw[2], kw = sw[3];
   // gyd(n, o, a, b): gy at row (a - (KH-1)*dh) / sh when that is a whole row of gy, else zero.
   // With stride 1, gy zero-padded (as conv2d pads its input).
@@ -198,6 +195,46 @@ LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
   // Count the multiply-adds of the taps that are not known zeros.
   v.convolution.multiplyAdds = sgy[0] * sgy[1] * sgy[2] * sgy[3] * sw[1] * kh * kw;
   return v;
+}
+
+LoweredValue lowerConv2dGradInput(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 2);
+  const LoweredValue &gy = l.operand(node, 0), &w = l.operand(node, 1);
+  expectNchw(l, node, gy.type, "output gradient");
+  expectNchw(l, node, w.type, "weight");
+  expectNchw(l, node, node.type, "result");
+  const Shape &sgy = gy.type.shape, &sw = w.type.shape, &sx = node.type.shape;
+  std::vector<int64_t> inputSize = l.intsAttr(node, "input_size");
+  if (inputSize.size() != 2 || inputSize[0] != sx[2] || inputSize[1] != sx[3])
+    throw l.error(node, "input_size does not match the result's spatial size");
+  if (sgy[1] != sw[0] || sx[0] != sgy[0] || sx[1] != sw[1])
+    throw l.error(node, "has channels or batch that do not match its operands");
+  ConvGeometry g = convGeometry(l, node);
+  checkSizes(l, node, g, sx, sw, sgy);
+  return transposedConvolution(l, node, gy, w, g);
+}
+
+/// conv_transpose2d(x [N, C, H, W], w [C, O, KH, KW]) is conv2d_grad_input with x as the output
+/// gradient and w as the weight of a conv2d from O to C channels.
+LoweredValue lowerConvTranspose2d(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 2);
+  const LoweredValue &x = l.operand(node, 0), &w = l.operand(node, 1);
+  expectNchw(l, node, x.type, "input");
+  expectNchw(l, node, w.type, "weight");
+  expectNchw(l, node, node.type, "result");
+  const Shape &sx = x.type.shape, &sw = w.type.shape, &sy = node.type.shape;
+  if (sx[1] != sw[0] || sy[0] != sx[0] || sy[1] != sw[1])
+    throw l.error(node, "has channels or batch that do not match its operands");
+  ConvGeometry g = convGeometry(l, node);
+  std::vector<int64_t> op = l.intsAttr(node, "output_padding", {0, 0});
+  int64_t stride[2] = {g.sh, g.sw}, pad[2] = {g.ph, g.pw}, dil[2] = {g.dh, g.dw};
+  for (int d = 0; d < 2; ++d)
+    if (op.size() != 2 || op[d] < 0 || (op[d] >= stride[d] && op[d] >= dil[d]) ||
+        sy[2 + d] != (sx[2 + d] - 1) * stride[d] - 2 * pad[d] + dil[d] * (sw[2 + d] - 1) +
+                         op[d] + 1)
+      throw l.error(node, "output size does not match the input, kernel, stride, padding, "
+                          "output_padding and dilation");
+  return transposedConvolution(l, node, x, w, g);
 }
 
 LoweredValue lowerConv2dGradWeight(Lowering &l, const KernelNode &node) {
@@ -282,6 +319,7 @@ void registerConvLowerings(OpTable &t) {
   t["conv2d"] = lowerConv2d;
   t["conv2d_grad_input"] = lowerConv2dGradInput;
   t["conv2d_grad_weight"] = lowerConv2dGradWeight;
+  t["conv_transpose2d"] = lowerConvTranspose2d;
 }
 
 } // namespace dl::halide
