@@ -1,6 +1,7 @@
 //===- Driver.cpp - The pipeline behind dlc -------------------------------===//
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Oracle.h"
+#include "compiler/driver/OutputFiles.h"
 #include "compiler/codegen/CompileModel.h"
 #include "compiler/codegen/link/Temporaries.h"
 #include "compiler/frontend/AST.h"
@@ -35,6 +36,8 @@ USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAM
                       [--input NAME=v1,v2,...]...
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
+       dlc import MODEL.onnx [-o MODEL.dl] [--weights W.safetensors] [--model NAME]
+                      [--loss NAME [--optimizer SPEC]] [--dim NAME=N]...
 
 COMMANDS:
   (none)            Compile FILE.dl into a shared library (the default, --emit=so), or print
@@ -45,6 +48,24 @@ COMMANDS:
                     the worst relative error per parameter; exits 1 above the tolerance.
   interpret         Train with the reference interpreter (dl-expand-optimizers' step) on the
                     given or random inputs, printing the loss of every step.
+  import            Translate an ONNX model (opsets 13 to 17, as torch.onnx.export writes them)
+                    into a .dl program (-o, MODEL.dl by default) and its weights (--weights, the
+                    program's name with .safetensors), which dl-run --init and dl_instance_load
+                    read. Layers are recognised where the graph has them (Gemm or MatMul + Add:
+                    Dense; Conv: Conv2d; BatchNormalization: BatchNorm; LayerNormalization:
+                    LayerNorm; Gather of an initializer: Embedding); other nodes become builtins.
+                    A node, attribute or dtype dlc cannot express is an error naming them.
+
+IMPORT OPTIONS:
+  --weights FILE    Where to write the weights (safetensors).
+  --model NAME      The model's name (default: the .onnx file's name).
+  --loss NAME       Add an input `target` and a loss NAME(first output, target): cross_entropy
+                    and nll take i32 class ids, mse, mae, huber, bce, bce_with_logits, hinge and
+                    kl_div a target shaped like the output.
+  --optimizer SPEC  With --loss, add a train block: SPEC as in .dl, e.g. 'adam(lr = 1e-4)'. Edit
+                    its `params = all` to fine-tune some layers only. The weights then hold the
+                    optimizer's state too, at zero.
+  --dim NAME=N      The size of the symbolic input dimension NAME (dlc's shapes are static).
 
 OPTIONS:
   --emit=so         (default) Build the model's shared library: its kernels (Halide, for the
@@ -131,6 +152,15 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return true;
   };
   int first = 1;
+  if (argc > 1 && std::string(argv[1]) == "import") {
+    options.command = "import";
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+        options.help = true;
+        return true;
+      }
+    return parseImportCommandLine(argc, argv, 2, options.importCommand, err);
+  }
   if (argc > 1 && (std::string(argv[1]) == "check-grad" || std::string(argv[1]) == "interpret")) {
     options.command = argv[1];
     first = 2;
@@ -266,58 +296,6 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
   return true;
 }
 
-/// Writes `text` to `path` through a temporary file and a rename, so `path` is either the old file
-/// or the complete new one.
-static bool writeAtomically(const std::string &path, const std::string &text, std::string &error) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  dl::codegen::TemporaryPath tracked(tmp);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      error = "cannot write '" + path + "'";
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      error = "cannot write '" + path + "'";
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
-/// Why dlc must not write `output`, or "": an output that is the input (the same file, by any
-/// path) would replace the source, and renaming over an existing path that is no regular file
-/// would replace a symbolic link, a FIFO or a device (/dev/null, as root) with a file.
-static std::string unwritableOutput(const std::string &output, const std::string &input) {
-  struct stat target, source;
-  if (::lstat(output.c_str(), &target) != 0)
-    return errno == ENOENT ? "" : "cannot write '" + output + "': " + std::strerror(errno);
-  if (::stat(input.c_str(), &source) == 0 && source.st_dev == target.st_dev &&
-      source.st_ino == target.st_ino)
-    return "cannot write '" + output + "': it is the input file '" + input + "'";
-  if (S_ISREG(target.st_mode))
-    return "";
-  const char *kind = S_ISDIR(target.st_mode)    ? "a directory"
-                     : S_ISLNK(target.st_mode)  ? "a symbolic link"
-                     : S_ISFIFO(target.st_mode) ? "a FIFO"
-                     : S_ISCHR(target.st_mode)  ? "a character device"
-                     : S_ISBLK(target.st_mode)  ? "a block device"
-                     : S_ISSOCK(target.st_mode) ? "a socket"
-                                                : "of another kind";
-  return "cannot write '" + output + "': it exists and is " + kind +
-         ", not a regular file (dlc replaces only regular files)";
-}
-
 /// A path as a Make rule writes it (and Ninja reads it): spaces, '#' and '$' escaped.
 static std::string makeEscaped(const std::string &path) {
   std::string escaped;
@@ -359,6 +337,8 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     out << "dlc " << DLC_VERSION << " (MLIR 19, Halide 14)\n";
     return kExitOk;
   }
+  if (options.command == "import")
+    return runImport(options.importCommand, out, err);
   // Checked before any work, so a refused output costs nothing and the input is never replaced.
   std::vector<std::string> outputs;
   if (options.command.empty() && !options.output.empty() && options.output != "-")

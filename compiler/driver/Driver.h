@@ -7,6 +7,8 @@
 #ifndef DLC_DRIVER_DRIVER_H
 #define DLC_DRIVER_DRIVER_H
 
+#include "compiler/driver/Import.h"
+
 #include <ostream>
 #include <string>
 #include <utility>
@@ -18,7 +20,8 @@ namespace dlc {
 enum ExitStatus { kExitOk = 0, kExitInputError = 1, kExitUsage = 2 };
 
 struct DriverOptions {
-  std::string command;                                       ///< "", "check-grad" or "interpret".
+  std::string command;             ///< "", "check-grad", "interpret" or "import".
+  ImportCommandOptions importCommand;                        ///< dlc import's arguments.
   std::string input;                                         ///< The .dl file.
   std::string output;                                        ///< -o; empty: standard output.
   std::string emit;        ///< --emit=ast|mlir|so|header|memplan|halide|llvm|obj (so by default)
