@@ -64,19 +64,19 @@ std::string Context::operand(int i, int64_t resultRank) {
   if (t.dtype != DType::F32)
     fail("input '" + node_.input(i) + "' is a constant " + std::string(dtypeName(t.dtype)) + formatShape(t.shape) +
          " tensor used as data; dlc keeps only f32 tensors as parameters and buffers");
-  bool isInitializer = !v.initializer.empty();
-  if (isInitializer) {
-    auto it = graph_.stateNames.find(v.initializer);
-    if (it != graph_.stateNames.end())
-      return v.expr = it->second;
-  }
+  bool isWeight = !v.origin.empty();
+  // An initializer and its aliases (Identity) share one parameter.
+  const std::string key = v.initializer.empty() ? v.onnxName : v.initializer;
+  auto it = graph_.stateNames.find(key);
+  if (it != graph_.stateNames.end())
+    return v.expr = it->second;
   std::string name;
-  if (t.isUniform() && (t.values[0] == 0 || t.values[0] == 1) && !std::signbit(t.values[0]) && !isInitializer)
+  if (t.isUniform() && (t.values[0] == 0 || t.values[0] == 1) && !std::signbit(t.values[0]) && !isWeight)
     name = std::string(t.values[0] == 0 ? "zeros" : "ones") + formatShape(t.shape);
   else
-    name = graph_.program.addState(v.onnxName, t, /*buffer=*/!isInitializer);
-  if (isInitializer)
-    graph_.stateNames[v.initializer] = name;
+    name = graph_.program.addState(isWeight && v.origin != v.onnxName ? v.origin : v.onnxName, t,
+                                   /*buffer=*/!isWeight);
+  graph_.stateNames[key] = name;
   return v.expr = name;
 }
 
@@ -199,13 +199,14 @@ void Context::defineAll(const std::string &expr, DType dtype, const std::vector<
   graph_.program.addStatement(lhs, expr);
 }
 
-void Context::defineKnown(int i, Tensor tensor) {
+void Context::defineKnown(int i, Tensor tensor, const std::string &origin) {
   if (i >= node_.output_size() || node_.output(i).empty())
     return;
   Value v;
   v.dtype = tensor.dtype;
   v.shape = tensor.shape;
   v.known = std::move(tensor);
+  v.origin = origin;
   v.onnxName = node_.output(i);
   graph_.values[node_.output(i)] = std::move(v);
 }
@@ -255,15 +256,18 @@ const Value *Context::valueNamed(const std::string &name) const {
 }
 
 std::string Context::layerHint(int weightInput) const {
-  std::string name = has(weightInput) ? node_.input(weightInput) : "";
+  std::string name = has(weightInput) ? input(weightInput).origin : "";
   size_t dot = name.rfind('.');
   if (dot != std::string::npos && dot > 0) {
     std::string scope = name.substr(0, dot);
     // nn.Sequential's layers are numbered: "0.weight" is layer0's.
     return std::isdigit(static_cast<unsigned char>(scope[0])) ? "layer" + scope : scope;
   }
-  if (!node_.name().empty())
-    return node_.name();
+  // PyTorch names nodes "/scope/Op": the scope names the module.
+  const std::string &node = node_.name();
+  size_t last = node.rfind('/');
+  if (!node.empty() && node[0] == '/' && last != std::string::npos && last > 1)
+    return node.substr(1, last - 1);
   return node_.op_type();
 }
 

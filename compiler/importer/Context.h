@@ -31,6 +31,9 @@ struct Value {
   std::optional<Tensor> known;  ///< Its values, when known at import time.
   std::string expr;             ///< A .dl name (or literal) for it, once it has one.
   std::string initializer;      ///< The ONNX initializer it is, if any.
+  /// The initializer it is or was folded from (by Transpose, Reshape, Identity...): a weight, so
+  /// a parameter when a builtin uses it, and what names the layer it goes to.
+  std::string origin;
   std::string onnxName;
   bool emittedAsOutput = false; ///< Its statement is an `output` line.
 
@@ -90,8 +93,9 @@ public:
   void define(int i, const std::string &expr, DType dtype, const Shape &shape);
   /// Defines outputs by one statement `a, b, c = expr` (each of `shapes`).
   void defineAll(const std::string &expr, DType dtype, const std::vector<Shape> &shapes);
-  /// Output `i` is known: folded at import time, nothing emitted.
-  void defineKnown(int i, Tensor tensor);
+  /// Output `i` is known: folded at import time, nothing emitted; `origin` is the initializer it
+  /// was folded from, when it is a weight rearranged (Value::origin).
+  void defineKnown(int i, Tensor tensor, const std::string &origin = "");
   /// Output `i` is input `j` (Identity, inference-mode Dropout).
   void alias(int i, int j);
 

@@ -163,6 +163,7 @@ bool importOnnx(const std::string &path, const std::string &bytes, const ImportO
       v.dtype = v.known->dtype;
       v.shape = v.known->shape;
       v.initializer = init.name();
+      v.origin = init.name();
       v.onnxName = init.name();
       graph.values[init.name()] = std::move(v);
     }

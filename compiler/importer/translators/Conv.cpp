@@ -103,11 +103,11 @@ void conv(Context &c) {
   }
   std::optional<Tensor> bias;
   if (c.has(2)) {
-    if (!c.isKnown(2) || c.input(2).initializer.empty())
+    if (!c.isKnown(2) || c.input(2).origin.empty())
       c.fail("the bias must be an initializer");
     bias = *c.input(2).known;
   }
-  bool layer = wv.known && !wv.initializer.empty() && wv.shape[2] == wv.shape[3];
+  bool layer = wv.known && !wv.origin.empty() && wv.shape[2] == wv.shape[3];
   if (layer) {
     Tensor b = bias ? *bias : makeTensor(DType::F32, {cout}, std::vector<double>(cout, 0.0));
     std::string call = "Conv2d(" + std::to_string(cin) + ", " + std::to_string(cout) + ", " +

@@ -74,8 +74,8 @@ void gemm(Context &c) {
   std::optional<Tensor> bias;
   if (c.isKnown(2))
     bias = biasOf(*c.input(2).known, n);
-  bool dense = !a.known && b.known && !b.initializer.empty() && !transA && alpha == 1.0 &&
-               (!c.has(2) || (bias && beta == 1.0 && !c.input(2).initializer.empty()));
+  bool dense = !a.known && b.known && !b.origin.empty() && !transA && alpha == 1.0 &&
+               (!c.has(2) || (bias && beta == 1.0 && !c.input(2).origin.empty()));
   if (dense) {
     Tensor W = transB ? foldTranspose(*b.known, {1, 0}) : *b.known;
     Tensor bv = bias ? *bias : makeTensor(DType::F32, {n}, std::vector<double>(n, 0.0));
@@ -107,7 +107,7 @@ void matmul(Context &c) {
   Shape out = batch;
   out.push_back(a.shape[a.rank() - 2]);
   out.push_back(b.shape.back());
-  if (!a.known && b.known && !b.initializer.empty() && b.rank() == 2) {
+  if (!a.known && b.known && !b.origin.empty() && b.rank() == 2) {
     int64_t n = b.shape[1];
     // MatMul + Add(bias) is a Dense layer; the Add may name the bias first or second.
     const onnx::NodeProto *add = c.soleConsumer(0);
@@ -115,7 +115,7 @@ void matmul(Context &c) {
       std::string other = add->input(0) == c.node().output(0) ? add->input(1) : add->input(0);
       const Value *bv = c.valueNamed(other);
       std::optional<Tensor> bias;
-      if (bv && bv->known && !bv->initializer.empty() && bv->rank() <= static_cast<int64_t>(out.size()))
+      if (bv && bv->known && !bv->origin.empty() && bv->rank() <= static_cast<int64_t>(out.size()))
         bias = biasOf(*bv->known, n);
       if (bias && (bv->shape == Shape{n})) {
         emitDense(c, *b.known, *bias, add, out);

@@ -70,7 +70,7 @@ Shape reshaped(Context &c, const Shape &in, std::vector<int64_t> target, bool al
 void reshapeTo(Context &c, const Shape &out) {
   const Value &x = c.input(0);
   if (x.known) {
-    c.defineKnown(0, makeTensor(x.known->dtype, out, x.known->values));
+    c.defineKnown(0, makeTensor(x.known->dtype, out, x.known->values), x.origin);
   } else if (out == x.shape) {
     c.alias(0, 0);
   } else {
@@ -143,7 +143,7 @@ void transpose(Context &c) {
   for (int64_t p : perm)
     out.push_back(x.shape.at(normalizeAxis(c, p, x.rank(), "perm entry")));
   if (x.known) {
-    c.defineKnown(0, foldTranspose(*x.known, perm));
+    c.defineKnown(0, foldTranspose(*x.known, perm), x.origin);
     return;
   }
   c.define(0, "transpose(" + c.operand(0) + ", " + formatShape(perm) + ")", x.dtype, out);
@@ -289,7 +289,7 @@ void gather(Context &c) {
     c.defineKnown(0, foldGather(*data.known, indices, idx.shape, axis));
     return;
   }
-  if (data.known && !data.initializer.empty() && data.dtype == DType::F32 && data.rank() == 2 && axis == 0) {
+  if (data.known && !data.origin.empty() && data.dtype == DType::F32 && data.rank() == 2 && axis == 0) {
     std::string inst = c.program().addLayer(c.layerHint(0),
                                             "Embedding(" + std::to_string(data.shape[0]) + ", " +
                                                 std::to_string(data.shape[1]) + ")",
