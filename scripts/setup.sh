@@ -3,7 +3,8 @@
 # MLIR/LLVM 19 and Halide 14, Fashion-MNIST (the main job's data), NumPy (the Python package's one
 # dependency), PyTorch (the parity test's reference, run with /usr/bin/python3), pocl, an OpenCL
 # device on the CPU on which the kernel tests run the GPU schedules, and Open MPI (libdlrt_mpi,
-# data-parallel training, and mpirun for its tests). Idempotent, and quiet when everything is
+# data-parallel training, and mpirun for its tests), and ONNX (libonnx-dev and libprotobuf-dev for
+# `dlc import`; python3-onnx and libonnx-testdata for its tests). Idempotent, and quiet when everything is
 # present. Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   libhalide14-0-dev libgtest-dev zlib1g-dev libzstd-dev
   dataset-fashion-mnist python3-numpy python3-torch ocl-icd-libopencl1 pocl-opencl-icd
   libopenmpi-dev openmpi-bin
+  libonnx-dev libprotobuf-dev python3-onnx libonnx-testdata
 )
 
 missing=()
