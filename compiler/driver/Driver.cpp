@@ -38,6 +38,7 @@ USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAM
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
        dlc import MODEL.onnx [-o MODEL.dl] [--weights W.safetensors] [--model NAME]
                       [--loss NAME [--optimizer SPEC]] [--dim NAME=N]...
+       dlc import --list-ops
 
 COMMANDS:
   (none)            Compile FILE.dl into a shared library (the default, --emit=so), or print
@@ -66,6 +67,7 @@ IMPORT OPTIONS:
                     its `params = all` to fine-tune some layers only. The weights then hold the
                     optimizer's state too, at zero.
   --dim NAME=N      The size of the symbolic input dimension NAME (dlc's shapes are static).
+  --list-ops        Print the ONNX ops dlc import translates, one a line.
 
 OPTIONS:
   --emit=so         (default) Build the model's shared library: its kernels (Halide, for the

@@ -128,7 +128,10 @@ bool parseImportCommandLine(int argc, char **argv, int first, ImportCommandOptio
         return arg.substr(arg.find('=') + 1);
       return i + 1 < argc ? std::string(argv[++i]) : std::string();
     };
-    if (arg == "-o") {
+    if (arg == "--list-ops") {
+      options.listOps = true;
+      return true;
+    } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usage("-o needs a file name");
       options.output = argv[++i];
@@ -170,6 +173,11 @@ bool parseImportCommandLine(int argc, char **argv, int first, ImportCommandOptio
 }
 
 int runImport(const ImportCommandOptions &options, std::ostream &out, std::ostream &err) {
+  if (options.listOps) {
+    for (const std::string &op : importer::supportedOps())
+      out << op << "\n";
+    return kExitOk;
+  }
   for (const std::string &path : {options.output, options.weights}) {
     std::string why = unwritableOutput(path, options.input);
     if (!why.empty()) {

@@ -25,6 +25,7 @@ struct ImportCommandOptions {
   std::string loss;       ///< --loss NAME
   std::string optimizer;  ///< --optimizer SPEC
   std::map<std::string, int64_t> dims; ///< --dim NAME=N
+  bool listOps = false;   ///< --list-ops: print the ONNX ops the importer translates.
 };
 
 /// Parses `dlc import`'s arguments argv[first...]; on a usage error, writes the reason to `err`

@@ -146,8 +146,9 @@ bool importOnnx(const std::string &path, const std::string &bytes, const ImportO
 
     Program program(options.reserved);
     Graph graph(graphProto, opset, program);
+    // From the file's name, made a name the language allows ("model.onnx" gives model_1).
     std::string modelName = options.modelName.empty()
-                                ? sanitizeName(std::filesystem::path(options.sourceName).stem().string())
+                                ? program.freshName(std::filesystem::path(options.sourceName).stem().string())
                                 : options.modelName;
     std::string producer = model.producer_name().empty()
                                ? ""

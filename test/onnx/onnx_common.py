@@ -26,12 +26,15 @@ def need(*modules):
     return loaded
 
 
-def arguments(doc):
+def arguments(doc, extra=None):
+    """The command line every ONNX test takes; `extra(parser)` adds a script's own options."""
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--dlc", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--loader", required=True, help="libdlrt_loader.so.0 of the build")
     parser.add_argument("names", nargs="*")
+    if extra:
+        extra(parser)
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     os.environ["DLC_LOADER"] = args.loader

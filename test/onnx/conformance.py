@@ -1,0 +1,201 @@
+"""conformance.py — ONNX's backend node tests (Debian's libonnx-testdata) through dlc: every node
+test using an op `dlc import --list-ops` names is imported; those dlc can express are merged, a
+group at a time, into one ONNX model (their names prefixed), imported and compiled into one library
+(a compile costs seconds; one per test would cost minutes), run on the test's inputs, and compared
+with its outputs (rtol 1e-4, atol 1e-5, NaN where NaN). A test dlc refuses is listed with the
+importer's reason. Fails when an importable test fails to compile or to match.
+
+    conformance.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR
+                   [--data /usr/share/libonnx-testdata/data/node] [--report FILE.md] [TEST...]
+"""
+import collections
+import glob
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_common import SKIP, arguments, need, open_instance, run  # noqa: E402
+
+onnx, np = need("onnx", "numpy")
+import onnx.numpy_helper  # noqa: E402
+
+DATA = "/usr/share/libonnx-testdata/data/node"
+GROUP = 48
+RTOL, ATOL = 1e-4, 1e-5
+
+
+class Test:
+    def __init__(self, folder):
+        self.name = os.path.basename(folder)
+        self.model = onnx.load(os.path.join(folder, "model.onnx"))
+        self.ops = sorted({n.op_type for n in self.model.graph.node})
+        data = os.path.join(folder, "test_data_set_0")
+        self.inputs = [self._read(p) for p in sorted(glob.glob(os.path.join(data, "input_*.pb")))]
+        self.outputs = [self._read(p) for p in sorted(glob.glob(os.path.join(data, "output_*.pb")))]
+        self.status = None   # "pass", "fail", "refused"
+        self.reason = ""
+
+    @staticmethod
+    def _read(path):
+        t = onnx.TensorProto()
+        with open(path, "rb") as f:
+            t.ParseFromString(f.read())
+        return onnx.numpy_helper.to_array(t)
+
+
+def prefixed(test, prefix):
+    """The test's graph with every value and node name prefixed."""
+    g = onnx.GraphProto()
+    g.CopyFrom(test.model.graph)
+    p = lambda name: prefix + name if name else name  # noqa: E731
+    for n in g.node:
+        n.input[:] = [p(x) for x in n.input]
+        n.output[:] = [p(x) for x in n.output]
+        n.name = p(n.name or n.op_type)
+    for v in list(g.input) + list(g.output) + list(g.value_info):
+        v.name = p(v.name)
+    for t in g.initializer:
+        t.name = p(t.name)
+    return g
+
+
+def merged_model(tests):
+    graph = onnx.GraphProto(name="conformance")
+    opset = max(next(o.version for o in t.model.opset_import if o.domain in ("", "ai.onnx")) for t in tests)
+    for k, t in enumerate(tests):
+        g = prefixed(t, f"t{k}_")
+        graph.node.extend(g.node)
+        graph.input.extend(g.input)
+        graph.output.extend(g.output)
+        graph.initializer.extend(g.initializer)
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)])
+
+
+def close(got, want):
+    if want.dtype == np.bool_:
+        return got.shape == want.shape and np.array_equal(got.astype(bool), want)
+    if got.shape != want.shape:
+        return False
+    return np.allclose(got.astype(np.float64), want.astype(np.float64), rtol=RTOL, atol=ATOL, equal_nan=True)
+
+
+def run_group(args, tests, label):
+    """Imports, compiles and runs `tests` as one library; on an import or compile failure, halves."""
+    work = os.path.join(args.work, label)
+    os.makedirs(work, exist_ok=True)
+    path = os.path.join(work, "model.onnx")
+    onnx.save(merged_model(tests), path)
+    program, weights, library = (os.path.join(work, "model" + e) for e in (".dl", ".safetensors", ".so"))
+    step = run([args.dlc, "import", path, "-o", program, "--weights", weights, "--model", "conformance"], check=False)
+    if step.returncode == 0:
+        step = run([args.dlc, program, "-o", library], check=False)
+    if step.returncode != 0:
+        if len(tests) == 1:
+            tests[0].status, tests[0].reason = "fail", "does not compile: " + step.stderr.strip()[:300]
+            return
+        half = len(tests) // 2
+        run_group(args, tests[:half], label + "a")
+        run_group(args, tests[half:], label + "b")
+        return
+    names = dlc_names(step.stdout)
+    inst = open_instance(library, weights)
+    spec = inst.info.entries["forward"]
+    feeds = {}
+    for k, t in enumerate(tests):
+        initializers = {x.name for x in t.model.graph.initializer}
+        for info, value in zip([i for i in t.model.graph.input if i.name not in initializers], t.inputs):
+            name = f"t{k}_{info.name}"
+            name = names.get(name, name)
+            feeds[name] = np.asarray(value).astype(spec.inputs[name].dtype)
+    outputs = inst.forward(**feeds)
+    for k, t in enumerate(tests):
+        problems = []
+        for info, want in zip(t.model.graph.output, t.outputs):
+            name = f"t{k}_{info.name}"
+            got = outputs.get(names.get(name, name))
+            if got is None:
+                problems.append(f"no output {info.name}")
+            elif not close(got, want):
+                err = (np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)))
+                       if got.shape == want.shape else f"shape {got.shape} for {want.shape}")
+                problems.append(f"output {info.name} differs (max error {err})")
+        t.status = "fail" if problems else "pass"
+        t.reason = "; ".join(problems)
+
+
+def dlc_names(import_output):
+    """ONNX name -> .dl name, from the lines `dlc import` prints for the names it changed."""
+    names = {}
+    for m in re.finditer(r"^  (?:input|output) (\S+) is ONNX's '(.*)'$", import_output, re.M):
+        names[m.group(2)] = m.group(1)
+    return names
+
+
+def main():
+    args = arguments(__doc__.split("\n")[0], lambda p: p.add_argument("--report", help="the README table, written here"))
+    data = os.environ.get("DLC_ONNX_NODE_TESTS", DATA)
+    if not os.path.isdir(data):
+        print(f"skipped: no ONNX node tests in {data} (Debian: libonnx-testdata)")
+        return SKIP
+    supported = set(run([args.dlc, "import", "--list-ops"]).stdout.split())
+    folders = sorted(glob.glob(os.path.join(data, "test_*")))
+    if args.names:
+        folders = [f for f in folders if os.path.basename(f) in args.names]
+    tests = []
+    for folder in folders:
+        t = Test(folder)
+        if not set(t.ops) & supported:
+            continue
+        tests.append(t)
+        missing = [op for op in t.ops if op not in supported]
+        if missing:
+            t.status, t.reason = "refused", "uses " + ", ".join(missing) + " (no dlc translation)"
+            continue
+        probe = os.path.join(args.work, "probe")
+        os.makedirs(probe, exist_ok=True)
+        result = run([args.dlc, "import", os.path.join(folder, "model.onnx"), "-o", os.path.join(probe, "p.dl"),
+                      "--model", "probe"],
+                     check=False)
+        if result.returncode != 0:
+            message = result.stderr.strip().split(": error: ", 1)[-1]
+            t.status, t.reason = "refused", message
+    importable = [t for t in tests if t.status is None]
+    for g in range(0, len(importable), GROUP):
+        run_group(args, importable[g:g + GROUP], f"group{g // GROUP}")
+    return report(args, tests, supported)
+
+
+def report(args, tests, supported):
+    per_op = collections.defaultdict(lambda: collections.Counter())
+    for t in tests:
+        for op in t.ops:
+            if op in supported:
+                per_op[op][t.status] += 1
+    lines = ["| ONNX op | node tests passing | refused (see below) | failing |", "| --- | --- | --- | --- |"]
+    for op in sorted(per_op):
+        c = per_op[op]
+        total = sum(c.values())
+        lines.append(f"| {op} | {c['pass']} of {total} | {c['refused']} | {c['fail']} |")
+    lines.append("")
+    lines.append("Refused node tests and why:")
+    lines.append("")
+    for t in tests:
+        if t.status == "refused":
+            lines.append(f"- `{t.name}`: {t.reason}")
+    text = "\n".join(lines) + "\n"
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write(text)
+    failing = [t for t in tests if t.status == "fail"]
+    for t in failing:
+        print(f"FAIL {t.name}: {t.reason}")
+    passed = sum(t.status == "pass" for t in tests)
+    refused = sum(t.status == "refused" for t in tests)
+    print(f"{passed} node tests pass, {len(failing)} fail, {refused} refused (of {len(tests)} using "
+          f"an op dlc import translates)")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
