@@ -4,6 +4,7 @@
 #include "compiler/driver/OutputFiles.h"
 #include "compiler/codegen/CompileModel.h"
 #include "compiler/codegen/link/Temporaries.h"
+#include "compiler/exporter/Exporter.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
@@ -32,6 +33,7 @@ std::string helpText() {
 USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAME]
                    [-D NAME=VALUE]...
        dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
+       dlc FILE.dl --emit=onnx [--init CKPT] [-o MODEL.onnx]
        dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
                       [--input NAME=v1,v2,...]...
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
@@ -84,6 +86,13 @@ OPTIONS:
                     line "// kernel NAME".
   --emit=llvm       Print the glue (entry points, descriptor, typed wrappers) as LLVM IR.
   --emit=obj        Write the glue as an object file to -o (FILE.o when absent).
+  --emit=onnx       Write the forward entry as an ONNX model (opset 17) to -o (FILE.onnx when
+                    absent), carrying the weights as initializers named as checkpoints name them:
+                    those of --init CKPT, else the initial values drawn from --seed. Inputs and
+                    outputs keep their .dl names. An op ONNX cannot carry (random draws, scans) is
+                    an error at its line.
+  --init CKPT       With --emit=onnx: the checkpoint (dl-run --save, dl_instance_save) whose
+                    parameters and buffers the export carries.
   --target=TARGET   Where the kernels run: cpu (the default), cuda (NVIDIA GPUs of compute
                     capability 8.0 and later, through the CUDA driver loaded at run time; the
                     library's instances are then created with DL_DEVICE_CUDA) or cpu,cuda (both
@@ -217,10 +226,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     } else if (arg.rfind("--emit=", 0) == 0) {
       options.emit = arg.substr(7);
       static const char *kinds[] = {"ast",    "mlir", "so",   "header", "memplan",
-                                    "halide", "ptx",  "llvm", "obj"};
+                                    "halide", "ptx",  "llvm", "obj",    "onnx"};
       if (std::find(std::begin(kinds), std::end(kinds), options.emit) == std::end(kinds))
         return usage("unknown --emit kind '" + options.emit +
-                     "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm or obj)");
+                     "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm, obj or onnx)");
     } else if (arg.rfind("--target=", 0) == 0) {
       options.target = arg.substr(9);
       if (options.target != "cpu" && options.target != "cuda" && options.target != "cpu,cuda")
@@ -239,6 +248,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.model = arg.substr(8);
     } else if (arg == "-H") {
       options.header = true;
+    } else if (flag == "--init") {
+      options.init = value(i, arg);
+      if (options.init.empty())
+        return usage("--init needs a checkpoint file");
     } else if (flag == "--depfile") {
       options.depfile = value(i, arg);
       if (options.depfile.empty())
@@ -292,9 +305,11 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
   if (!options.depfile.empty() && (options.emit == "ast" || options.output.empty() ||
                                    options.output == "-"))
     return usage("--depfile needs an output file (-o), and does not apply to --emit=ast");
-  if (options.output.empty() && (options.emit == "so" || options.emit == "obj"))
+  if (!options.init.empty() && options.emit != "onnx")
+    return usage("--init applies to --emit=onnx (dl-run --init loads a checkpoint into a library)");
+  if (options.output.empty() && (options.emit == "so" || options.emit == "obj" || options.emit == "onnx"))
     options.output = std::filesystem::path(options.input).stem().string() +
-                     (options.emit == "so" ? ".so" : ".o");
+                     (options.emit == "so" ? ".so" : options.emit == "obj" ? ".o" : ".onnx");
   return true;
 }
 
@@ -412,7 +427,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
-    bool codegen = options.emit != "mlir" && options.command.empty();
+    bool codegen = options.emit != "mlir" && options.emit != "onnx" && options.command.empty();
     std::string stage = options.command == "check-grad"  ? "autodiff"
                         : options.command == "interpret" ? "train"
                         : codegen                        ? "planned"
@@ -435,7 +450,19 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       return options.command == "check-grad" ? checkGradients(*module, oracle, out, err)
                                              : interpret(*module, oracle, out, err);
     }
-    if (codegen) {
+    if (options.emit == "onnx") {
+      exporter::ExportOptions exportOptions;
+      exportOptions.model = options.model;
+      exportOptions.init = options.init;
+      exportOptions.seed = options.seed;
+      exportOptions.sourceName = std::filesystem::path(options.input).filename().string();
+      std::string why;
+      if (!exporter::exportOnnx(*module, exportOptions, text, why)) {
+        if (!why.empty())
+          err << "dlc: error: " << why << "\n";
+        return kExitInputError;
+      }
+    } else if (codegen) {
       dl::codegen::BuildOptions build;
       build.emit = options.emit;
       build.cpu = options.cpu;

@@ -82,3 +82,43 @@ def relative_error(got, want):
     finite = np.isfinite(want)
     scale = max(np.max(np.abs(want[finite]), initial=0.0), 1e-30)
     return float(np.max(np.abs(got[finite] - want[finite]), initial=0.0) / scale)
+
+
+def run_ort(model, inputs, work, threads=1, repeat=0):
+    """Runs `model` with ONNX Runtime (ort_run.js under Node.js) on `inputs` (name -> array):
+    returns (outputs by name, median seconds per run or None). Exits with the skip status where
+    Node.js or onnxruntime-node is missing."""
+    import json
+    import shutil
+    import numpy as np
+    node = shutil.which("node")
+    if node is None:
+        print("skipped: no Node.js (Debian: nodejs) to run ONNX Runtime")
+        sys.exit(SKIP)
+    os.makedirs(work, exist_ok=True)
+    specs = []
+    for k, (name, value) in enumerate(inputs.items()):
+        value = np.ascontiguousarray(value)
+        dtype = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32", np.dtype(np.bool_): "bool"}[value.dtype]
+        file = f"in_{k}.bin"
+        value.tofile(os.path.join(work, file))
+        specs.append({"name": name, "dtype": dtype, "shape": list(value.shape), "file": file})
+    with open(os.path.join(work, "inputs.json"), "w") as f:
+        json.dump(specs, f)
+    command = [node, os.path.join(HERE, "ort_run.js"), model, work, "--threads", str(threads), "--repeat", str(repeat)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode == SKIP:
+        print(result.stdout.strip())
+        sys.exit(SKIP)
+    if result.returncode != 0:
+        raise SystemExit("ONNX Runtime failed on " + model + ":\n" + result.stdout + result.stderr)
+    with open(os.path.join(work, "outputs.json")) as f:
+        specs = json.load(f)
+    dtypes = {"float32": np.float32, "int32": np.int32, "bool": np.bool_, "int64": np.int64}
+    outputs = {s["name"]: np.fromfile(os.path.join(work, s["file"]), dtype=dtypes[s["dtype"]]).reshape(s["shape"])
+               for s in specs}
+    seconds = None
+    for line in result.stdout.splitlines():
+        if line.startswith("ort_seconds_per_run "):
+            seconds = float(line.split()[1])
+    return outputs, seconds

@@ -139,7 +139,12 @@ void clip(Context &c) {
 
 void cast(Context &c) {
   int64_t to = c.intAttr("to", 0);
-  DType target = dtypeOf(static_cast<int32_t>(to), "the target type of Cast");
+  DType target = DType::F32;
+  try {
+    target = dtypeOf(static_cast<int32_t>(to), "attribute to");
+  } catch (const ImportError &e) {
+    c.fail(e.what()); // Names the node.
+  }
   if (target == DType::I64)
     target = DType::I32;
   const Value &x = c.input(0);
