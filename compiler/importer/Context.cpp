@@ -178,16 +178,18 @@ void Context::define(int i, const std::string &expr, DType dtype, const Shape &s
 
 void Context::defineAll(const std::string &expr, DType dtype, const std::vector<Shape> &shapes) {
   std::string lhs;
+  std::vector<std::pair<size_t, std::string>> outputs; // Graph outputs among them: (index, name).
   for (size_t i = 0; i < shapes.size(); ++i) {
     std::string onnxName = i < size_t(node_.output_size()) && !node_.output(i).empty()
                                ? node_.output(i)
                                : "unused";
-    std::string name = graph_.program.freshName(onnxName);
-    if (graph_.graphOutputs.count(onnxName))
-      fail("output '" + onnxName + "' of a multi-output node cannot be a graph output directly; dlc "
-           "names graph outputs one by one");
+    bool isOutput = graph_.graphOutputs.count(onnxName) > 0;
+    // A graph output is declared by its own `output` statement below, under the ONNX name.
+    std::string name = graph_.program.freshName(isOutput ? onnxName + "_part" : onnxName);
     lhs += (i ? ", " : "") + name;
-    if (onnxName != "unused") {
+    if (isOutput) {
+      outputs.push_back({i, name});
+    } else if (onnxName != "unused") {
       Value v;
       v.dtype = dtype;
       v.shape = shapes[i];
@@ -197,6 +199,8 @@ void Context::defineAll(const std::string &expr, DType dtype, const std::vector<
     }
   }
   graph_.program.addStatement(lhs, expr);
+  for (const auto &[i, name] : outputs)
+    bind(node_.output(static_cast<int>(i)), name, dtype, shapes[i]);
 }
 
 void Context::defineKnown(int i, Tensor tensor, const std::string &origin) {

@@ -61,6 +61,12 @@ CASES = {
                                [onnx.numpy_helper.from_array(
                                    np.array([0, 0, 1, 1, 0, 0, 1, 1], "int64"), "pads")])
                  .SerializeToString(), ["node 'p' (Pad)", "attribute mode = \"reflect\""]),
+    "maxpool-wide-pads": (lambda: model([helper.make_node("MaxPool", ["x"], ["y"], name="m", kernel_shape=[3, 3],
+                                                          pads=[2, 2, 2, 2])], [X], [Y]).SerializeToString(),
+                          ["node 'm' (MaxPool)", "attribute pads = [2, 2, 2, 2]", "half the kernel"]),
+    "cast-double": (lambda: model([helper.make_node("Cast", ["x"], ["y"], name="c", to=TensorProto.DOUBLE)],
+                                  [X], [Y]).SerializeToString(),
+                    ["node 'c' (Cast)", "attribute to", "DOUBLE"]),
 }
 
 

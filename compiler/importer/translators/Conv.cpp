@@ -131,8 +131,13 @@ void pool(Context &c, bool isMax) {
   if (ceil && (outSize(x, w, 0, true) != out[2] || outSize(x, w, 1, true) != out[3]))
     c.unsupported("ceil_mode", "1", "dlc's pools round the output size down, and here ceil_mode "
                   "changes it (" + formatShape(out) + " would grow)");
-  if (!symmetric(w))
+  bool wide = w.pads[0] > w.kernel[0] / 2 || w.pads[1] > w.kernel[1] / 2;
+  std::string in = c.operand(0);
+  if (isMax && !symmetric(w))
     c.unsupported("pads", formatShape(w.pads), "dlc's pools pad both sides of a dimension alike");
+  if (isMax && wide)
+    c.unsupported("pads", formatShape(w.pads), "dlc's maxpool2d pads at most half the kernel " +
+                  formatShape(w.kernel) + " (PyTorch's rule)");
   if (isMax) {
     int64_t order = c.intAttr("storage_order", 0);
     (void)order; // Only the Indices output depends on it, and that output is not translated.
@@ -142,8 +147,15 @@ void pool(Context &c, bool isMax) {
     if (padded && !include)
       c.unsupported("count_include_pad", "0", "dlc's avgpool2d counts the padding in the mean "
                     "(count_include_pad = 1, PyTorch's default)");
+    // Counting the padding, an average over explicit zeros is the same: pads that are uneven or
+    // wider than avgpool2d's half kernel become a pad.
+    if (padded && (!symmetric(w) || wide)) {
+      in = "pad(" + in + ", [[0, 0], [0, 0], [" + std::to_string(w.pads[0]) + ", " + std::to_string(w.pads[2]) +
+           "], [" + std::to_string(w.pads[1]) + ", " + std::to_string(w.pads[3]) + "]])";
+      w.pads = {0, 0, 0, 0};
+    }
   }
-  std::string expr = std::string(isMax ? "maxpool2d(" : "avgpool2d(") + c.operand(0) + ", " +
+  std::string expr = std::string(isMax ? "maxpool2d(" : "avgpool2d(") + in + ", " +
                      formatInts(w.kernel, true) + windowArgs(w, false, w.kernel) + ")";
   c.define(0, expr, DType::F32, out);
 }
