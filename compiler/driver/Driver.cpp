@@ -39,7 +39,7 @@ USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAM
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
        dlc import MODEL.onnx [-o MODEL.dl] [--weights W.safetensors] [--model NAME]
-                      [--loss NAME [--optimizer SPEC]] [--dim NAME=N]...
+                      [--loss NAME [--optimizer SPEC [--freeze NAMES]]] [--dim NAME=N]...
        dlc import --list-ops
 
 COMMANDS:
@@ -65,9 +65,12 @@ IMPORT OPTIONS:
   --loss NAME       Add an input `target` and a loss NAME(first output, target): cross_entropy
                     and nll take i32 class ids, mse, mae, huber, bce, bce_with_logits, hinge and
                     kl_div a target shaped like the output.
-  --optimizer SPEC  With --loss, add a train block: SPEC as in .dl, e.g. 'adam(lr = 1e-4)'. Edit
-                    its `params = all` to fine-tune some layers only. The weights then hold the
-                    optimizer's state too, at zero.
+  --optimizer SPEC  With --loss, add a train block: SPEC as in .dl, e.g. 'adam(lr = 1e-4)',
+                    training every layer (`params = all`; see --freeze). The weights then hold
+                    the optimizer's state of the trained parameters too, at zero (edit `params`
+                    by hand and that state no longer matches: import again with --freeze).
+  --freeze NAMES    With --optimizer: layers or parameters (comma-separated, as the program names
+                    them) the train block leaves out of `params`, to fine-tune the rest.
   --dim NAME=N      The size of the symbolic input dimension NAME (dlc's shapes are static).
   --list-ops        Print the ONNX ops dlc import translates, one a line.
 

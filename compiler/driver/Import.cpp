@@ -142,6 +142,14 @@ bool parseImportCommandLine(int argc, char **argv, int first, ImportCommandOptio
       (flag == "--weights" ? options.weights : flag == "--model" ? options.model
                                              : flag == "--loss"  ? options.loss
                                                                  : options.optimizer) = v;
+    } else if (flag == "--freeze") {
+      std::string v = value();
+      if (v.empty())
+        return usage("--freeze needs layer or parameter names (--freeze conv1,fc1)");
+      std::istringstream names(v);
+      for (std::string name; std::getline(names, name, ',');)
+        if (!name.empty())
+          options.freeze.push_back(name);
     } else if (flag == "--dim") {
       std::string v = value();
       size_t eq = v.find('=');
@@ -163,6 +171,8 @@ bool parseImportCommandLine(int argc, char **argv, int first, ImportCommandOptio
     return usage("no input file (dlc import MODEL.onnx -o MODEL.dl)");
   if (!options.optimizer.empty() && options.loss.empty())
     return usage("--optimizer needs --loss (the loss the train block minimizes)");
+  if (!options.freeze.empty() && options.optimizer.empty())
+    return usage("--freeze needs --optimizer (it chooses what the train block trains)");
   if (!options.model.empty() && importer::sanitizeName(options.model) != options.model)
     return usage("--model '" + options.model + "' is not an identifier");
   if (options.output.empty())
@@ -200,6 +210,7 @@ int runImport(const ImportCommandOptions &options, std::ostream &out, std::ostre
   import.weightsName = std::filesystem::path(options.weights).filename().string();
   import.loss = options.loss;
   import.optimizer = options.optimizer;
+  import.freeze = options.freeze;
   import.dims = options.dims;
   import.reserved = [](const std::string &name) { return isBuiltin(name) || isPreludeLayer(name); };
   importer::ImportResult result;

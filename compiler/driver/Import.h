@@ -14,6 +14,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace dlc {
 
@@ -25,6 +26,7 @@ struct ImportCommandOptions {
   std::string loss;       ///< --loss NAME
   std::string optimizer;  ///< --optimizer SPEC
   std::map<std::string, int64_t> dims; ///< --dim NAME=N
+  std::vector<std::string> freeze; ///< --freeze NAME[,NAME...]: kept out of the train block's params
   bool listOps = false;   ///< --list-ops: print the ONNX ops the importer translates.
 };
 

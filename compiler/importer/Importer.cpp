@@ -10,6 +10,7 @@
 #include "compiler/importer/Graph.h"
 #include "compiler/importer/Patterns.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace dlc::importer {
@@ -103,8 +104,29 @@ void addTraining(Graph &graph, const ImportOptions &options, const std::string &
   graph.program.addTail("loss " + loss + " = " + options.loss + "(" + out.expr + ", " + target + ")");
   if (options.optimizer.empty())
     return;
-  graph.program.setTrainBlock("train " + modelName + " {\n  loss      = " + loss +
-                              "\n  params    = all\n  optimizer = " + options.optimizer + "\n}\n");
+  std::string params = "all";
+  if (!options.freeze.empty()) {
+    const std::vector<std::string> &all = graph.program.trainables();
+    std::string names;
+    for (const std::string &name : all)
+      names += (names.empty() ? "" : ", ") + name;
+    for (const std::string &name : options.freeze)
+      if (std::find(all.begin(), all.end(), name) == all.end())
+        throw ImportError("--freeze " + name + ": the program has no layer or parameter '" + name +
+                          "' (it has " + (names.empty() ? std::string("none") : names) + ")");
+    std::vector<std::string> trained;
+    for (const std::string &name : all)
+      if (std::find(options.freeze.begin(), options.freeze.end(), name) == options.freeze.end())
+        trained.push_back(name);
+    if (trained.empty())
+      throw ImportError("--freeze leaves nothing to train (the program's layers and parameters: " + names + ")");
+    params = "[";
+    for (size_t i = 0; i < trained.size(); ++i)
+      params += (i ? ", " : "") + trained[i];
+    params += "]";
+  }
+  graph.program.setTrainBlock("train " + modelName + " {\n  loss      = " + loss + "\n  params    = " + params +
+                              "\n  optimizer = " + options.optimizer + "\n}\n");
 }
 
 void translate(Graph &graph) {

@@ -24,6 +24,8 @@ struct ImportOptions {
   std::string loss;        ///< --loss NAME: a loss builtin applied to the first output.
   std::string optimizer;   ///< --optimizer SPEC: the train block's optimizer ("adam(lr = 1e-3)").
   std::map<std::string, int64_t> dims; ///< --dim NAME=VALUE: symbolic dimensions' values.
+  /// --freeze: layer instances and parameters the train block leaves out of `params`.
+  std::vector<std::string> freeze;
   /// Names the language reserves (builtins, built-in layers); the driver supplies them.
   std::function<bool(const std::string &)> reserved;
 };

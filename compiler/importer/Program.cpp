@@ -69,6 +69,7 @@ std::string Program::addLayer(const std::string &hint, const std::string &call,
                               std::vector<std::pair<std::string, Tensor>> weights) {
   std::string name = freshName(hint);
   declarations_.push_back(name + " = " + call);
+  trainables_.push_back(name);
   for (auto &[param, tensor] : weights)
     tensors_.push_back({name + "." + param, std::move(tensor)});
   return name;
@@ -78,6 +79,8 @@ std::string Program::addState(const std::string &hint, const Tensor &tensor, boo
   std::string name = freshName(hint);
   declarations_.push_back(std::string(buffer ? "buffer " : "param ") + name + ": " +
                           formatShape(tensor.shape) + " = zeros");
+  if (!buffer)
+    trainables_.push_back(name);
   Tensor stored = tensor;
   stored.dtype = DType::F32;
   tensors_.push_back({name, std::move(stored)});

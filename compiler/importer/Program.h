@@ -59,6 +59,8 @@ public:
   std::string render(const std::string &name) const;
 
   const std::vector<NamedTensor> &tensors() const { return tensors_; }
+  /// The layer instances and model-level parameters, in declaration order (what `params` lists).
+  const std::vector<std::string> &trainables() const { return trainables_; }
 
 private:
   std::function<bool(const std::string &)> reserved_;
@@ -66,6 +68,7 @@ private:
   std::vector<std::string> notes_, inputs_, declarations_, statements_, tail_;
   std::string train_;
   std::vector<NamedTensor> tensors_;
+  std::vector<std::string> trainables_;
 };
 
 /// `text` as a .dl identifier: letters, digits and '_', not starting with a digit.
