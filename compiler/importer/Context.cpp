@@ -259,6 +259,19 @@ const Value *Context::valueNamed(const std::string &name) const {
   return it == graph_.values.end() ? nullptr : &it->second;
 }
 
+std::optional<Tensor> Context::constantNamed(const std::string &name) const {
+  const Value *v = valueNamed(name);
+  if (v)
+    return v->known;
+  auto made = graph_.producer.find(name);
+  if (made == graph_.producer.end())
+    return std::nullopt;
+  const onnx::NodeProto &node = graph_.proto.node(made->second);
+  if (node.op_type() != "Constant" || node.attribute_size() != 1 || node.attribute(0).name() != "value")
+    return std::nullopt;
+  return readTensor(node.attribute(0).t(), "the value of " + describeNode(node, made->second));
+}
+
 std::string Context::layerHint(int weightInput) const {
   std::string name = has(weightInput) ? input(weightInput).origin : "";
   size_t dot = name.rfind('.');

@@ -113,6 +113,9 @@ public:
   void absorb(const onnx::NodeProto &consumer, const std::string &expr, DType dtype, const Shape &shape);
   /// The Value of `name` when it is already known to the graph (an input of `consumer`).
   const Value *valueNamed(const std::string &name) const;
+  /// The values of `name` when it is known already or made by a Constant node with a `value`
+  /// (one later in the graph, which a consumer of this node's output may read); else nullopt.
+  std::optional<Tensor> constantNamed(const std::string &name) const;
   /// A name hint for a layer instance from its weight's initializer ("fc1.weight" gives "fc1").
   std::string layerHint(int weightInput) const;
 
@@ -136,6 +139,7 @@ void registerElementwiseTranslators(TranslatorTable &table);
 void registerLinalgTranslators(TranslatorTable &table);
 void registerConvTranslators(TranslatorTable &table);
 void registerNormalizationTranslators(TranslatorTable &table);
+void registerRecurrentTranslators(TranslatorTable &table);
 void registerReductionTranslators(TranslatorTable &table);
 void registerShapeTranslators(TranslatorTable &table);
 

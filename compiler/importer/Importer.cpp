@@ -22,6 +22,7 @@ const TranslatorTable &translators() {
     registerLinalgTranslators(t);
     registerConvTranslators(t);
     registerNormalizationTranslators(t);
+    registerRecurrentTranslators(t);
     registerReductionTranslators(t);
     registerShapeTranslators(t);
     return t;

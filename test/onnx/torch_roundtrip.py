@@ -4,7 +4,7 @@
 
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
-MODEL: mlp, cnn_bn, residual, transformer_mlp (all by default).
+MODEL: mlp, cnn_bn, residual, transformer_mlp, lstm_lm, gru_lm (all by default).
 """
 import os
 import sys
@@ -53,6 +53,23 @@ class TransformerMlp(nn.Module):
         return torch.log_softmax(self.out(x), dim=-1)
 
 
+class RecurrentLm(nn.Module):
+    """A character language model: Embedding, a batch-first LSTM or GRU, a Linear head."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, 16)
+        self.rnn = cell(16, 24, batch_first=True)
+        self.head = nn.Linear(24, VOCAB)
+
+    def forward(self, ids):
+        steps, _ = self.rnn(self.embed(ids))
+        return self.head(steps)
+
+
+VOCAB = 11
+
+
 def models():
     return {
         "mlp": (lambda: nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.Tanh(),
@@ -63,6 +80,8 @@ def models():
                                          nn.ReLU(), nn.Linear(32, 10)), (4, 1, 28, 28)),
         "residual": (Residual, (2, 3, 12, 12)),
         "transformer_mlp": (TransformerMlp, (3, 5, 16)),
+        "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
+        "gru_lm": (lambda: RecurrentLm(nn.GRU), ("ids", 4, 9)),
     }
 
 
@@ -84,7 +103,8 @@ def check(name, args):
     model = make()
     randomize_batchnorm(model, gen)
     model.eval()
-    x = torch.randn(*shape, generator=gen)
+    ids = shape[0] == "ids"
+    x = torch.randint(0, VOCAB, shape[1:], generator=gen) if ids else torch.randn(*shape, generator=gen)
     path = os.path.join(args.work, name + ".onnx")
     # PRESERVE keeps BatchNormalization nodes (EVAL would fold them into the convolutions), so the
     # imported model has BatchNorm layers to fine-tune; constant folding would fold them too.
@@ -94,7 +114,7 @@ def check(name, args):
     library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
     with torch.no_grad():
         want = model(x).numpy()
-    got = open_instance(library, weights).forward(x=x.numpy())["y"]
+    got = open_instance(library, weights).forward(x=x.numpy().astype(np.int32) if ids else x.numpy())["y"]
     error = relative_error(got, want)
     print(f"{name}: output {list(want.shape)}, relative error {error:.3g}")
     return error <= RTOL
