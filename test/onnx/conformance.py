@@ -7,8 +7,8 @@ importer's reason. Fails when an importable test fails to compile or to match.
 
 Two adjustments, both keeping the graph and its values: a test written at an opset below 13 runs
 at 13 where its ops' definitions are the same there (retarget), and integer inputs the importer
-needs as constants (axes, shapes, split sizes; dlc's shapes are static) are bound to the test's
-values (freeze_integer_inputs).
+needs as constants (axes, shapes, split sizes, weights; dlc's shapes are static) are bound to the
+test's values (freeze_input).
 
     conformance.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR
                    [--data /usr/share/libonnx-testdata/data/node] [--report FILE.md] [TEST...]
@@ -46,7 +46,7 @@ class Test:
         self.ops = sorted({n.op_type for n in self.model.graph.node})
         self.folder = folder
         self.retargeted = retarget(self.model)
-        self.frozen = []   # integer inputs bound to the test's values (freeze_integer_inputs)
+        self.frozen = []   # inputs bound to the test's values (freeze_input)
         self.inputs = self.outputs = None
         self.status = None   # "pass", "fail", "refused"
         self.reason = ""
@@ -205,8 +205,13 @@ def main():
             t.status, t.reason = "refused", "uses " + ", ".join(missing) + " (no dlc translation)"
             continue
         result = probe(args, t)
-        if result.returncode != 0 and "must be known when the model is imported" in result.stderr \
-                and t.read_data() and freeze_integer_inputs(t):
+        # An input the importer needs as a constant (axes, a shape, weights): bound to the test's
+        # value, one at a time, as long as the importer names a graph input.
+        for _ in range(8):
+            needed = re.search(r"\(input '([^']+)'\) must be known when the model is imported", result.stderr)
+            if result.returncode == 0 or not needed or (t.inputs is None and not t.read_data()) \
+                    or not freeze_input(t, needed.group(1)):
+                break
             result = probe(args, t)
         if result.returncode != 0:
             message = result.stderr.strip().split(": error: ", 1)[-1]
@@ -230,27 +235,24 @@ def probe(args, t):
     return run([args.dlc, "import", source, "-o", os.path.join(work, "p.dl"), "--model", "probe"], check=False)
 
 
-def freeze_integer_inputs(t):
-    """Node tests pass shapes, axes, split sizes and the like as graph inputs; dlc needs them when
-    it imports (its shapes are static). Binds every integer graph input to the test's own value as
-    an initializer (the graph and the values it computes are the same). Returns whether any was."""
+def freeze_input(t, name):
+    """Node tests pass axes, shapes, split sizes and weights as graph inputs; dlc needs them when it
+    imports (its shapes and layers' weights are static). Binds graph input `name` to the test's own
+    value as an initializer (the graph and the values it computes are the same). Returns whether
+    `name` was such an input."""
     graph = t.model.graph
     initializers = {x.name for x in graph.initializer}
     runtime = [i for i in graph.input if i.name not in initializers]
-    kept_info, kept_data = [], []
-    for info, value in zip(runtime, t.inputs):
-        if value.dtype in (np.int64, np.int32):
-            graph.initializer.append(onnx.numpy_helper.from_array(value, info.name))
-            t.frozen.append(info.name)
-        else:
-            kept_info.append(info)
-            kept_data.append(value)
-    if not t.frozen:
+    names = [i.name for i in runtime]
+    if name not in names:
         return False
-    fixed = [i for i in graph.input if i.name in initializers]
+    k = names.index(name)
+    graph.initializer.append(onnx.numpy_helper.from_array(t.inputs[k], name))
+    t.frozen.append(name)
+    kept = [i for i in graph.input if i.name != name]
     del graph.input[:]
-    graph.input.extend(fixed + kept_info)
-    t.inputs = kept_data
+    graph.input.extend(kept)
+    del t.inputs[k]
     return True
 
 
@@ -288,8 +290,8 @@ def report(args, tests, supported):
     lines += ["", "Refused node tests by reason:", ""]
     lines += [f"- {n}: {what}" for what, n in counts.most_common()]
     frozen = [t for t in tests if t.frozen and t.status == "pass"]
-    lines += ["", f"{len(frozen)} of the passing tests pass their integer inputs (axes, shapes, split sizes) "
-              "as initializers holding the test's values, since dlc's shapes are static: "
+    lines += ["", f"{len(frozen)} of the passing tests pass inputs the importer needs as constants (axes, shapes, "
+              "split sizes, a recurrent layer's weights) as initializers holding the test's values: "
               + ", ".join(f"`{t.name}`" for t in frozen)]
     lines += ["", "Known failures (reported, not the importer's):", ""]
     lines += [f"- `{t.name}`: {t.reason}" for t in tests if t.status == "known"]
