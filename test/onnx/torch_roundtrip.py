@@ -4,7 +4,8 @@
 
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
-MODEL: mlp, cnn_bn, residual, transformer_mlp, lstm_lm, gru_lm (all by default).
+MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
+lstm_lm, gru_lm (all by default).
 """
 import os
 import sys
@@ -80,6 +81,8 @@ def models():
                                          nn.ReLU(), nn.Linear(32, 10)), (4, 1, 28, 28)),
         "residual": (Residual, (2, 3, 12, 12)),
         "transformer_mlp": (TransformerMlp, (3, 5, 16)),
+        "transformer_encoder": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True),
+                                (2, 5, 16)),
         "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
         "gru_lm": (lambda: RecurrentLm(nn.GRU), ("ids", 4, 9)),
     }

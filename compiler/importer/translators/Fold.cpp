@@ -1,6 +1,8 @@
 //===- Fold.cpp - Computing known tensors at import time ------------------===//
 #include "compiler/importer/translators/Fold.h"
 
+#include <cmath>
+
 namespace dlc::importer {
 
 std::vector<int64_t> stridesOf(const Shape &shape) {
@@ -42,9 +44,12 @@ Tensor foldBinary(const Tensor &a, const Tensor &b, const Shape &out, DType dtyp
                   const std::function<double(double, double)> &fn) {
   std::vector<double> values;
   values.reserve(numElements(out));
+  bool integer = dtype == DType::I32 || dtype == DType::I64;
   forEachIndex(out, [&](const std::vector<int64_t> &index) {
-    values.push_back(fn(a.values[broadcastIndex(a.shape, out, index)],
-                        b.values[broadcastIndex(b.shape, out, index)]));
+    double v = fn(a.values[broadcastIndex(a.shape, out, index)], b.values[broadcastIndex(b.shape, out, index)]);
+    // Integer arithmetic stays integral: ONNX's integer Div truncates (shape arithmetic such as
+    // PyTorch's (E + 2) / 3 for an attention's in-projection split).
+    values.push_back(integer && std::isfinite(v) ? std::trunc(v) : v);
   });
   return makeTensor(dtype, out, std::move(values));
 }
