@@ -9,10 +9,12 @@
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
 
+#include "compiler/transforms/Passes.h"
 #include "compiler/transforms/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -92,8 +94,8 @@ OPTIONS:
   --emit=onnx       Write the forward entry as an ONNX model (opset 17) to -o (FILE.onnx when
                     absent), carrying the weights as initializers named as checkpoints name them:
                     those of --init CKPT, else the initial values drawn from --seed. Inputs and
-                    outputs keep their .dl names. An op ONNX cannot carry (random draws, scans) is
-                    an error at its line.
+                    outputs keep their .dl names; recurrent layers export as their unrolled steps.
+                    An op ONNX cannot carry (random draws) is an error at its line.
   --init CKPT       With --emit=onnx: the checkpoint (dl-run --save, dl_instance_save) whose
                     parameters and buffers the export carries.
   --target=TARGET   Where the kernels run: cpu (the default), cuda (NVIDIA GPUs of compute
@@ -454,6 +456,13 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
                                              : interpret(*module, oracle, out, err);
     }
     if (options.emit == "onnx") {
+      // A scan (a recurrent layer) is exported as its steps, unrolled as codegen unrolls them;
+      // ONNX's Scan or Loop would carry the body as a subgraph instead.
+      mlir::PassManager unroll(&context);
+      unroll.addPass(mlir::dl::createUnrollScans());
+      unroll.addPass(mlir::createCSEPass());
+      if (mlir::failed(unroll.run(*module)))
+        return kExitInputError;
       exporter::ExportOptions exportOptions;
       exportOptions.model = options.model;
       exportOptions.init = options.init;

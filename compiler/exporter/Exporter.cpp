@@ -147,8 +147,7 @@ bool exportOnnx(mlir::ModuleOp module, const ExportOptions &options, std::string
     auto it = exporters().find(op.getName().getStringRef());
     if (it == exporters().end()) {
       op.emitError() << "--emit=onnx: " << op.getName().getStringRef() << " has no ONNX translation"
-                     << (llvm::isa<mlir::dl::ScanOp>(op) ? " (a scan: recurrent layers are not exported yet)"
-                         : op.getName().getStringRef().starts_with("dl.random") ||
+                     << (op.getName().getStringRef().starts_with("dl.random") ||
                                  op.getName().getStringRef() == "dl.gaussian_noise"
                              ? " (ONNX's random ops draw other numbers than dlc's Philox streams)"
                              : "");

@@ -4,7 +4,8 @@
 // before autodiff, as an opset-17 ONNX graph. Its inputs and outputs keep the .dl names; every
 // parameter and buffer the forward reads becomes an initializer named as checkpoints name it
 // ("h1.W"), holding the checkpoint's values (--init), else the model's initial values drawn by
-// the reference interpreter from `seed`. An op without an ONNX form is an error at its source
+// the reference interpreter from `seed`. The driver unrolls scans first (dl-unroll-scans), so a
+// recurrent layer exports as its steps. An op without an ONNX form is an error at its source
 // location, never an approximation.
 //
 //===----------------------------------------------------------------------===//

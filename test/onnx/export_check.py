@@ -3,7 +3,7 @@ is compiled, an instance's initial weights saved as a checkpoint, the forward en
 --init that checkpoint, the export checked by onnx.checker (full_check) and run by ONNX Runtime
 (ort_run.js) on the same random inputs as dlc's forward: outputs equal within 1e-5 relative.
 
-A model whose forward dlc cannot express in ONNX (random draws, scans) must be refused with an
+A model whose forward dlc cannot express in ONNX (random draws) must be refused with an
 error at the op's source line naming the op: pass it as NAME:refused.
 
     export_check.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR NAME[:refused]...
