@@ -1,16 +1,20 @@
 //===- Driver.cpp - The pipeline behind dlc -------------------------------===//
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Oracle.h"
+#include "compiler/driver/OutputFiles.h"
 #include "compiler/codegen/CompileModel.h"
 #include "compiler/codegen/link/Temporaries.h"
+#include "compiler/exporter/Exporter.h"
 #include "compiler/frontend/AST.h"
 #include "compiler/frontend/Elaborator.h"
 #include "compiler/frontend/Parser.h"
 
+#include "compiler/transforms/Passes.h"
 #include "compiler/transforms/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -32,10 +36,14 @@ std::string helpText() {
 USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAME]
                    [-D NAME=VALUE]...
        dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
+       dlc FILE.dl --emit=onnx [--init CKPT] [-o MODEL.onnx]
        dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
                       [--input NAME=v1,v2,...]...
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
+       dlc import MODEL.onnx [-o MODEL.dl] [--weights W.safetensors] [--model NAME]
+                      [--loss NAME [--optimizer SPEC [--freeze NAMES]]] [--dim NAME=N]...
+       dlc import --list-ops
 
 COMMANDS:
   (none)            Compile FILE.dl into a shared library (the default, --emit=so), or print
@@ -46,6 +54,28 @@ COMMANDS:
                     the worst relative error per parameter; exits 1 above the tolerance.
   interpret         Train with the reference interpreter (dl-expand-optimizers' step) on the
                     given or random inputs, printing the loss of every step.
+  import            Translate an ONNX model (opsets 13 to 17, as torch.onnx.export writes them)
+                    into a .dl program (-o, MODEL.dl by default) and its weights (--weights, the
+                    program's name with .safetensors), which dl-run --init and dl_instance_load
+                    read. Layers are recognised where the graph has them (Gemm or MatMul + Add:
+                    Dense; Conv: Conv2d; BatchNormalization: BatchNorm; LayerNormalization:
+                    LayerNorm; Gather of an initializer: Embedding); other nodes become builtins.
+                    A node, attribute or dtype dlc cannot express is an error naming them.
+
+IMPORT OPTIONS:
+  --weights FILE    Where to write the weights (safetensors).
+  --model NAME      The model's name (default: the .onnx file's name).
+  --loss NAME       Add an input `target` and a loss NAME(first output, target): cross_entropy
+                    and nll take i32 class ids, mse, mae, huber, bce, bce_with_logits, hinge and
+                    kl_div a target shaped like the output.
+  --optimizer SPEC  With --loss, add a train block: SPEC as in .dl, e.g. 'adam(lr = 1e-4)',
+                    training every layer (`params = all`; see --freeze). The weights then hold
+                    the optimizer's state of the trained parameters too, at zero (edit `params`
+                    by hand and that state no longer matches: import again with --freeze).
+  --freeze NAMES    With --optimizer: layers or parameters (comma-separated, as the program names
+                    them) the train block leaves out of `params`, to fine-tune the rest.
+  --dim NAME=N      The size of the symbolic input dimension NAME (dlc's shapes are static).
+  --list-ops        Print the ONNX ops dlc import translates, one a line.
 
 OPTIONS:
   --emit=so         (default) Build the model's shared library: its kernels (Halide, for the
@@ -62,6 +92,13 @@ OPTIONS:
                     line "// kernel NAME".
   --emit=llvm       Print the glue (entry points, descriptor, typed wrappers) as LLVM IR.
   --emit=obj        Write the glue as an object file to -o (FILE.o when absent).
+  --emit=onnx       Write the forward entry as an ONNX model (opset 17) to -o (FILE.onnx when
+                    absent), carrying the weights as initializers named as checkpoints name them:
+                    those of --init CKPT, else the initial values drawn from --seed. Inputs and
+                    outputs keep their .dl names; recurrent layers export as their unrolled steps.
+                    An op ONNX cannot carry (random draws) is an error at its line.
+  --init CKPT       With --emit=onnx: the checkpoint (dl-run --save, dl_instance_save) whose
+                    parameters and buffers the export carries.
   --target=TARGET   Where the kernels run: cpu (the default), cuda (NVIDIA GPUs of compute
                     capability 8.0 and later, through the CUDA driver loaded at run time; the
                     library's instances are then created with DL_DEVICE_CUDA) or cpu,cuda (both
@@ -138,6 +175,15 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return true;
   };
   int first = 1;
+  if (argc > 1 && std::string(argv[1]) == "import") {
+    options.command = "import";
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+        options.help = true;
+        return true;
+      }
+    return parseImportCommandLine(argc, argv, 2, options.importCommand, err);
+  }
   if (argc > 1 && (std::string(argv[1]) == "check-grad" || std::string(argv[1]) == "interpret")) {
     options.command = argv[1];
     first = 2;
@@ -192,10 +238,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     } else if (arg.rfind("--emit=", 0) == 0) {
       options.emit = arg.substr(7);
       static const char *kinds[] = {"ast",    "mlir", "so",   "header", "memplan",
-                                    "halide", "ptx",  "llvm", "obj"};
+                                    "halide", "ptx",  "llvm", "obj",    "onnx"};
       if (std::find(std::begin(kinds), std::end(kinds), options.emit) == std::end(kinds))
         return usage("unknown --emit kind '" + options.emit +
-                     "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm or obj)");
+                     "' (expected ast, mlir, so, header, memplan, halide, ptx, llvm, obj or onnx)");
     } else if (arg.rfind("--target=", 0) == 0) {
       options.target = arg.substr(9);
       if (options.target != "cpu" && options.target != "cuda" && options.target != "cpu,cuda")
@@ -221,6 +267,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.model = arg.substr(8);
     } else if (arg == "-H") {
       options.header = true;
+    } else if (flag == "--init") {
+      options.init = value(i, arg);
+      if (options.init.empty())
+        return usage("--init needs a checkpoint file");
     } else if (flag == "--depfile") {
       options.depfile = value(i, arg);
       if (options.depfile.empty())
@@ -274,62 +324,12 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
   if (!options.depfile.empty() && (options.emit == "ast" || options.output.empty() ||
                                    options.output == "-"))
     return usage("--depfile needs an output file (-o), and does not apply to --emit=ast");
-  if (options.output.empty() && (options.emit == "so" || options.emit == "obj"))
+  if (!options.init.empty() && options.emit != "onnx")
+    return usage("--init applies to --emit=onnx (dl-run --init loads a checkpoint into a library)");
+  if (options.output.empty() && (options.emit == "so" || options.emit == "obj" || options.emit == "onnx"))
     options.output = std::filesystem::path(options.input).stem().string() +
-                     (options.emit == "so" ? ".so" : ".o");
+                     (options.emit == "so" ? ".so" : options.emit == "obj" ? ".o" : ".onnx");
   return true;
-}
-
-/// Writes `text` to `path` through a temporary file and a rename, so `path` is either the old file
-/// or the complete new one.
-static bool writeAtomically(const std::string &path, const std::string &text, std::string &error) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  dl::codegen::TemporaryPath tracked(tmp);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      error = "cannot write '" + path + "'";
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      error = "cannot write '" + path + "'";
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
-/// Why dlc must not write `output`, or "": an output that is the input (the same file, by any
-/// path) would replace the source, and renaming over an existing path that is no regular file
-/// would replace a symbolic link, a FIFO or a device (/dev/null, as root) with a file.
-static std::string unwritableOutput(const std::string &output, const std::string &input) {
-  struct stat target, source;
-  if (::lstat(output.c_str(), &target) != 0)
-    return errno == ENOENT ? "" : "cannot write '" + output + "': " + std::strerror(errno);
-  if (::stat(input.c_str(), &source) == 0 && source.st_dev == target.st_dev &&
-      source.st_ino == target.st_ino)
-    return "cannot write '" + output + "': it is the input file '" + input + "'";
-  if (S_ISREG(target.st_mode))
-    return "";
-  const char *kind = S_ISDIR(target.st_mode)    ? "a directory"
-                     : S_ISLNK(target.st_mode)  ? "a symbolic link"
-                     : S_ISFIFO(target.st_mode) ? "a FIFO"
-                     : S_ISCHR(target.st_mode)  ? "a character device"
-                     : S_ISBLK(target.st_mode)  ? "a block device"
-                     : S_ISSOCK(target.st_mode) ? "a socket"
-                                                : "of another kind";
-  return "cannot write '" + output + "': it exists and is " + kind +
-         ", not a regular file (dlc replaces only regular files)";
 }
 
 /// A path as a Make rule writes it (and Ninja reads it): spaces, '#' and '$' escaped.
@@ -373,6 +373,8 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     out << "dlc " << DLC_VERSION << " (MLIR 19, Halide 14)\n";
     return kExitOk;
   }
+  if (options.command == "import")
+    return runImport(options.importCommand, out, err);
   // Checked before any work, so a refused output costs nothing and the input is never replaced.
   std::vector<std::string> outputs;
   if (options.command.empty() && !options.output.empty() && options.output != "-")
@@ -444,7 +446,7 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
-    bool codegen = options.emit != "mlir" && options.command.empty();
+    bool codegen = options.emit != "mlir" && options.emit != "onnx" && options.command.empty();
     std::string stage = options.command == "check-grad"  ? "autodiff"
                         : options.command == "interpret" ? "train"
                         : codegen                        ? "planned"
@@ -469,7 +471,26 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       return options.command == "check-grad" ? checkGradients(*module, oracle, out, err)
                                              : interpret(*module, oracle, out, err);
     }
-    if (codegen) {
+    if (options.emit == "onnx") {
+      // A scan (a recurrent layer) is exported as its steps, unrolled as codegen unrolls them;
+      // ONNX's Scan or Loop would carry the body as a subgraph instead.
+      mlir::PassManager unroll(&context);
+      unroll.addPass(mlir::dl::createUnrollScans());
+      unroll.addPass(mlir::createCSEPass());
+      if (mlir::failed(unroll.run(*module)))
+        return kExitInputError;
+      exporter::ExportOptions exportOptions;
+      exportOptions.model = options.model;
+      exportOptions.init = options.init;
+      exportOptions.seed = options.seed;
+      exportOptions.sourceName = std::filesystem::path(options.input).filename().string();
+      std::string why;
+      if (!exporter::exportOnnx(*module, exportOptions, text, why)) {
+        if (!why.empty())
+          err << "dlc: error: " << why << "\n";
+        return kExitInputError;
+      }
+    } else if (codegen) {
       dl::codegen::BuildOptions build;
       build.emit = options.emit;
       build.cpu = options.cpu;

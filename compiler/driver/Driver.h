@@ -7,6 +7,8 @@
 #ifndef DLC_DRIVER_DRIVER_H
 #define DLC_DRIVER_DRIVER_H
 
+#include "compiler/driver/Import.h"
+
 #include <ostream>
 #include <string>
 #include <utility>
@@ -18,14 +20,16 @@ namespace dlc {
 enum ExitStatus { kExitOk = 0, kExitInputError = 1, kExitUsage = 2 };
 
 struct DriverOptions {
-  std::string command;                                       ///< "", "check-grad" or "interpret".
+  std::string command;             ///< "", "check-grad", "interpret" or "import".
+  ImportCommandOptions importCommand;                        ///< dlc import's arguments.
   std::string input;                                         ///< The .dl file.
   std::string output;                                        ///< -o; empty: standard output.
-  std::string emit;        ///< --emit=ast|mlir|so|header|memplan|halide|llvm|obj (so by default)
+  std::string emit;        ///< --emit=ast|mlir|so|header|memplan|halide|llvm|obj|onnx (so by default)
   std::string cpu = "native";                                ///< --cpu
   std::string target = "cpu";                                ///< --target: cpu, cuda or cpu,cuda
   std::string model;                                         ///< --model NAME
   bool header = false;                                       ///< -H: the header beside the .so
+  std::string init;    ///< --init CKPT: the weights --emit=onnx carries
   std::string depfile; ///< --depfile FILE: a Make rule, the output depends on the .dl files read
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE

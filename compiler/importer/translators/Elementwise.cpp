@@ -1,0 +1,236 @@
+//===- Elementwise.cpp - ONNX's element-wise ops --------------------------===//
+//
+// Arithmetic with NumPy broadcasting (Add, Sub, Mul, Div, Pow, Max, Min, Sum, Mean), comparisons
+// and Where, the activations dlc has a builtin for, and those that compose exactly from them
+// (Selu, HardSigmoid, HardSwish), Clip, Softmax/LogSoftmax and Cast. Nodes whose inputs are all
+// known are folded. ONNX ops without a dlc builtin (Erf, Floor, Sin, ...) have no entry, so the
+// importer names them as unsupported.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/importer/Context.h"
+#include "compiler/importer/translators/Fold.h"
+
+#include <cmath>
+
+namespace dlc::importer {
+
+namespace {
+
+/// A binary operator `a op b`.
+Translator binary(std::string op, std::function<double(double, double)> fold, bool floatOnly) {
+  return [op, fold, floatOnly](Context &c) {
+    const Value &a = c.input(0), &b = c.input(1);
+    if (a.dtype != b.dtype)
+      c.fail("its operands are " + std::string(dtypeName(a.dtype)) + " and " + dtypeName(b.dtype));
+    Shape out = broadcastShapes(c, a.shape, b.shape);
+    if (c.allKnown()) {
+      c.defineKnown(0, foldBinary(*a.known, *b.known, out, a.dtype, fold));
+      return;
+    }
+    if (floatOnly && a.dtype != DType::F32)
+      c.requireFloat(0, "its first operand");
+    int64_t rank = static_cast<int64_t>(out.size());
+    c.define(0, c.operand(0, rank) + " " + op + " " + c.operand(1, rank), a.dtype, out);
+  };
+}
+
+/// A comparison; its result is a bool tensor.
+Translator comparison(std::string op, std::function<bool(double, double)> fold) {
+  return [op, fold](Context &c) {
+    const Value &a = c.input(0), &b = c.input(1);
+    Shape out = broadcastShapes(c, a.shape, b.shape);
+    if (c.allKnown()) {
+      c.defineKnown(0, foldBinary(*a.known, *b.known, out, DType::Bool,
+                                  [&](double x, double y) { return fold(x, y) ? 1.0 : 0.0; }));
+      return;
+    }
+    int64_t rank = static_cast<int64_t>(out.size());
+    c.define(0, c.operand(0, rank) + " " + op + " " + c.operand(1, rank), DType::Bool, out);
+  };
+}
+
+/// `name(x)` for an f32 x.
+Translator unary(std::string name, std::function<double(double)> fold = nullptr) {
+  return [name, fold](Context &c) {
+    c.requireFloat(0, "its input");
+    const Value &x = c.input(0);
+    if (fold && c.allKnown()) {
+      c.defineKnown(0, foldUnary(*x.known, DType::F32, fold));
+      return;
+    }
+    c.define(0, name + "(" + c.operand(0) + ")", DType::F32, x.shape);
+  };
+}
+
+/// An expression of x alone, "{x}" standing for it (x is a name, so no parentheses are needed).
+Translator composed(std::string pattern, std::function<std::string(Context &)> prepare = nullptr) {
+  return [pattern, prepare](Context &c) {
+    c.requireFloat(0, "its input");
+    std::string expr = prepare ? prepare(c) : pattern;
+    std::string x = c.operand(0);
+    std::string out;
+    for (size_t at = 0;;) {
+      size_t hole = expr.find("{x}", at);
+      out += expr.substr(at, hole - at);
+      if (hole == std::string::npos)
+        break;
+      out += x;
+      at = hole + 3;
+    }
+    c.define(0, out, DType::F32, c.input(0).shape);
+  };
+}
+
+/// Max, Min: variadic, nested as max(max(a, b), c).
+Translator variadic(std::string name, std::function<double(double, double)> fold) {
+  return [name, fold](Context &c) {
+    Shape out = c.input(0).shape;
+    for (int i = 1; i < c.numInputs(); ++i)
+      out = broadcastShapes(c, out, c.input(i).shape);
+    if (c.allKnown()) {
+      Tensor acc = *c.input(0).known;
+      for (int i = 1; i < c.numInputs(); ++i)
+        acc = foldBinary(acc, *c.input(i).known, broadcastShapes(c, acc.shape, c.input(i).shape),
+                         acc.dtype, fold);
+      c.defineKnown(0, acc);
+      return;
+    }
+    int64_t rank = static_cast<int64_t>(out.size());
+    std::string expr = c.operand(0, rank);
+    for (int i = 1; i < c.numInputs(); ++i) {
+      if (name == "+")
+        expr += " + " + c.operand(i, rank);
+      else
+        expr = name + "(" + expr + ", " + c.operand(i, rank) + ")";
+    }
+    if (c.numInputs() == 1 && name != "+")
+      expr = c.operand(0);
+    c.define(0, expr, c.input(0).dtype, out);
+  };
+}
+
+void softmaxLike(Context &c, const std::string &name) {
+  c.requireFloat(0, "its input");
+  int64_t axis = normalizeAxis(c, c.intAttr("axis", -1), c.input(0).rank(), "axis");
+  std::string ax = axis == c.input(0).rank() - 1 ? "" : ", axis = " + std::to_string(axis);
+  c.define(0, name + "(" + c.operand(0) + ax + ")", DType::F32, c.input(0).shape);
+}
+
+void clip(Context &c) {
+  c.requireFloat(0, "its input");
+  std::string x = c.operand(0);
+  auto bound = [&](int i, const char *what) -> std::string {
+    if (!c.has(i))
+      return "";
+    const Tensor &t = c.known(i, what);
+    if (t.size() != 1)
+      c.fail(std::string(what) + " must be a scalar");
+    if (!std::isfinite(t.values[0]))
+      return "";
+    return formatFloat(t.values[0]);
+  };
+  std::string lo = bound(1, "the lower bound"), hi = bound(2, "the upper bound");
+  std::string expr = !lo.empty() && !hi.empty() ? "clamp(" + x + ", " + lo + ", " + hi + ")"
+                     : !lo.empty()              ? "max(" + x + ", " + lo + ")"
+                     : !hi.empty()              ? "min(" + x + ", " + hi + ")"
+                                                : "identity(" + x + ")";
+  c.define(0, expr, DType::F32, c.input(0).shape);
+}
+
+void cast(Context &c) {
+  int64_t to = c.intAttr("to", 0);
+  DType target = DType::F32;
+  try {
+    target = dtypeOf(static_cast<int32_t>(to), "attribute to");
+  } catch (const ImportError &e) {
+    c.fail(e.what()); // Names the node.
+  }
+  if (target == DType::I64)
+    target = DType::I32;
+  const Value &x = c.input(0);
+  if (x.known) {
+    c.defineKnown(0, foldUnary(*x.known, target, [&](double v) {
+                    return target == DType::F32 ? v : target == DType::Bool ? (v != 0) : std::trunc(v);
+                  }));
+    return;
+  }
+  if (target == x.dtype) {
+    c.alias(0, 0);
+    return;
+  }
+  if (target == DType::Bool)
+    c.unsupported("to", "BOOL", "dlc has no cast to bool of a computed tensor (compare with 0 instead)");
+  c.define(0, std::string(target == DType::F32 ? "f32" : "i32") + "(" + c.operand(0) + ")", target, x.shape);
+}
+
+void where(Context &c) {
+  const Value &cond = c.input(0), &a = c.input(1), &b = c.input(2);
+  Shape out = broadcastShapes(c, broadcastShapes(c, cond.shape, a.shape), b.shape);
+  int64_t rank = static_cast<int64_t>(out.size());
+  if (cond.known && !a.known && !b.known)
+    c.fail("a known condition with computed branches is not supported");
+  std::string condExpr = c.operand(0, -1);
+  c.define(0, "where(" + condExpr + ", " + c.operand(1, rank) + ", " + c.operand(2, rank) + ")", a.dtype, out);
+}
+
+} // namespace
+
+void registerElementwiseTranslators(TranslatorTable &t) {
+  t["Add"] = binary("+", [](double a, double b) { return a + b; }, false);
+  t["Sub"] = binary("-", [](double a, double b) { return a - b; }, false);
+  t["Mul"] = binary("*", [](double a, double b) { return a * b; }, false);
+  t["Div"] = binary("/", [](double a, double b) { return a / b; }, true);
+  t["Pow"] = binary("**", [](double a, double b) { return std::pow(a, b); }, true);
+  t["Max"] = variadic("max", [](double a, double b) { return std::max(a, b); });
+  t["Min"] = variadic("min", [](double a, double b) { return std::min(a, b); });
+  t["Sum"] = variadic("+", [](double a, double b) { return a + b; });
+  t["Equal"] = comparison("==", [](double a, double b) { return a == b; });
+  t["Less"] = comparison("<", [](double a, double b) { return a < b; });
+  t["LessOrEqual"] = comparison("<=", [](double a, double b) { return a <= b; });
+  t["Greater"] = comparison(">", [](double a, double b) { return a > b; });
+  t["GreaterOrEqual"] = comparison(">=", [](double a, double b) { return a >= b; });
+  t["Where"] = where;
+  t["Relu"] = unary("relu");
+  t["Sigmoid"] = unary("sigmoid");
+  t["Tanh"] = unary("tanh");
+  t["Exp"] = unary("exp");
+  t["Log"] = unary("log");
+  t["Sqrt"] = unary("sqrt", [](double v) { return std::sqrt(v); });
+  t["Abs"] = unary("abs");
+  t["Softplus"] = unary("softplus");
+  t["Neg"] = composed("-{x}");
+  t["Reciprocal"] = composed("1.0 / {x}");
+  t["Gelu"] = [](Context &c) {
+    std::string approximate = c.stringAttr("approximate", "none");
+    if (approximate != "none")
+      c.unsupported("approximate", "\"" + approximate + "\"", "dlc's gelu is the exact (erf) form");
+    unary("gelu")(c);
+  };
+  t["LeakyRelu"] = composed("", [](Context &c) {
+    return "leaky_relu({x}, alpha = " + formatFloat(c.floatAttr("alpha", 0.01)) + ")";
+  });
+  t["Elu"] = composed("", [](Context &c) {
+    return "elu({x}, alpha = " + formatFloat(c.floatAttr("alpha", 1.0)) + ")";
+  });
+  t["Selu"] = composed("", [](Context &c) {
+    double alpha = c.floatAttr("alpha", 1.67326319217681884765625);
+    double gamma = c.floatAttr("gamma", 1.05070102214813232421875);
+    return formatFloat(gamma) + " * elu({x}, alpha = " + formatFloat(alpha) + ")";
+  });
+  t["HardSigmoid"] = composed("", [](Context &c) {
+    return "clamp({x} * " + formatFloat(c.floatAttr("alpha", 0.2)) + " + " +
+           formatFloat(c.floatAttr("beta", 0.5)) + ", 0.0, 1.0)";
+  });
+  t["HardSwish"] = composed("{x} * clamp({x} * " + formatFloat(1.0 / 6.0) + " + 0.5, 0.0, 1.0)");
+  t["PRelu"] = [](Context &c) {
+    c.requireFloat(0, "its input");
+    Shape out = broadcastShapes(c, c.input(0).shape, c.input(1).shape);
+    c.define(0, "prelu(" + c.operand(0) + ", " + c.operand(1) + ")", DType::F32, out);
+  };
+  t["Clip"] = clip;
+  t["Softmax"] = [](Context &c) { softmaxLike(c, "softmax"); };
+  t["LogSoftmax"] = [](Context &c) { softmaxLike(c, "log_softmax"); };
+  t["Cast"] = cast;
+}
+
+} // namespace dlc::importer

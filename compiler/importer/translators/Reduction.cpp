@@ -1,0 +1,80 @@
+//===- Reduction.cpp - ONNX's reductions and ArgMax -----------------------===//
+//
+// ReduceSum (axes as an input since opset 13), ReduceMean, ReduceMax, ReduceMin, ReduceLogSumExp
+// (axes as an attribute until opset 18) and ArgMax, each one builtin with `axis` and `keepdims`.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/importer/Context.h"
+
+#include <algorithm>
+
+namespace dlc::importer {
+
+namespace {
+
+Translator reduction(std::string builtin, bool axesInput) {
+  return [builtin, axesInput](Context &c) {
+    c.requireFloat(0, "its input");
+    const Value &x = c.input(0);
+    std::vector<int64_t> axes;
+    if (axesInput) {
+      if (c.has(1))
+        axes = c.known(1, "the axes").ints();
+    } else {
+      axes = c.intsAttr("axes", {});
+    }
+    bool keep = c.intAttr("keepdims", 1) != 0;
+    bool noop = axesInput && c.intAttr("noop_with_empty_axes", 0) != 0;
+    if (axes.empty() && noop) {
+      c.alias(0, 0);
+      return;
+    }
+    for (int64_t &a : axes)
+      a = normalizeAxis(c, a, x.rank(), "axis");
+    std::sort(axes.begin(), axes.end());
+    if (axes.empty())
+      for (int64_t d = 0; d < x.rank(); ++d)
+        axes.push_back(d);
+    Shape out;
+    for (int64_t d = 0; d < x.rank(); ++d) {
+      bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+      if (!reduced)
+        out.push_back(x.shape[d]);
+      else if (keep)
+        out.push_back(1);
+    }
+    std::string expr = builtin + "(" + c.operand(0) + ", axis = " +
+                       (axes.size() == 1 ? std::to_string(axes[0]) : formatInts(axes)) +
+                       (keep ? ", keepdims = true" : "") + ")";
+    c.define(0, expr, DType::F32, out);
+  };
+}
+
+void argmax(Context &c) {
+  c.requireFloat(0, "its input");
+  const Value &x = c.input(0);
+  int64_t axis = normalizeAxis(c, c.intAttr("axis", 0), x.rank(), "axis");
+  bool keep = c.intAttr("keepdims", 1) != 0;
+  if (int64_t last = c.intAttr("select_last_index", 0))
+    c.unsupported("select_last_index", std::to_string(last), "dlc's argmax takes the first maximum");
+  Shape out = x.shape;
+  if (keep)
+    out[axis] = 1;
+  else
+    out.erase(out.begin() + axis);
+  c.define(0, "argmax(" + c.operand(0) + ", axis = " + std::to_string(axis) + (keep ? ", keepdims = true" : "") + ")",
+           DType::I32, out);
+}
+
+} // namespace
+
+void registerReductionTranslators(TranslatorTable &t) {
+  t["ReduceSum"] = reduction("sum", true);
+  t["ReduceMean"] = reduction("mean", false);
+  t["ReduceMax"] = reduction("max", false);
+  t["ReduceMin"] = reduction("min", false);
+  t["ReduceLogSumExp"] = reduction("logsumexp", false);
+  t["ArgMax"] = argmax;
+}
+
+} // namespace dlc::importer

@@ -1,0 +1,108 @@
+"""import_errors.py — `dlc import` on models it must refuse: each case builds a small ONNX model
+with onnx.helper, runs `dlc import` and checks that it exits 1 with a message naming what is wrong
+(the node, the op, the attribute), writing no file.
+
+    import_errors.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_common import arguments, need, run  # noqa: E402
+
+onnx, np = need("onnx", "numpy")
+import onnx.numpy_helper  # noqa: E402
+from onnx import TensorProto, helper  # noqa: E402
+
+
+def model(nodes, inputs, outputs, initializers=(), opset=17):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def f32(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def weights(name, shape):
+    return onnx.numpy_helper.from_array(np.ones(shape, np.float32), name)
+
+
+X = f32("x", [2, 3, 8, 8])
+Y = f32("y", None)
+
+CASES = {
+    # name: (model bytes, expected fragments of the error)
+    "truncated": (lambda: model([helper.make_node("Relu", ["x"], ["y"], name="r")], [X], [Y])
+                  .SerializeToString()[:-7], ["is not an ONNX model", "truncated"]),
+    "not-onnx": (lambda: b"hello, this is text", ["is not an ONNX model"]),
+    "empty": (lambda: b"", ["is empty"]),
+    "opset": (lambda: model([helper.make_node("Relu", ["x"], ["y"])], [X], [Y], opset=11)
+              .SerializeToString(), ["opset 11", "13 to 17"]),
+    "unknown-op": (lambda: model([helper.make_node("Erf", ["x"], ["y"], name="erf1")], [X], [Y])
+                   .SerializeToString(), ["node 'erf1' (Erf)", "no translation of the ONNX op Erf"]),
+    "group": (lambda: model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", group=3)], [X], [Y],
+                            [weights("w", [3, 1, 3, 3])]).SerializeToString(),
+              ["node 'c' (Conv)", "attribute group = 3", "grouped"]),
+    "count_include_pad": (lambda: model([helper.make_node("AveragePool", ["x"], ["y"], name="p",
+                                                          kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+                                        [X], [Y]).SerializeToString(),
+                          ["node 'p' (AveragePool)", "count_include_pad = 0"]),
+    "unread-attribute": (lambda: model([helper.make_node("Relu", ["x"], ["y"], name="r", bogus=1)], [X], [Y])
+                         .SerializeToString(), ["node 'r' (Relu)", "attribute 'bogus'"]),
+    "dtype": (lambda: model([helper.make_node("Relu", ["x"], ["y"], name="r")],
+                            [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [2])], [Y])
+              .SerializeToString(), ["graph input 'x'", "DOUBLE"]),
+    "symbolic-dim": (lambda: model([helper.make_node("Relu", ["x"], ["y"])], [f32("x", ["batch", 4])], [Y])
+                     .SerializeToString(), ["symbolic dimension 'batch'", "--dim batch=N"]),
+    "domain": (lambda: model([helper.make_node("Foo", ["x"], ["y"], name="f", domain="com.example")], [X], [Y])
+               .SerializeToString(), ["node 'f' (com.example.Foo)", "domain 'com.example'"]),
+    "pad-mode": (lambda: model([helper.make_node("Pad", ["x", "pads"], ["y"], name="p", mode="reflect")], [X], [Y],
+                               [onnx.numpy_helper.from_array(
+                                   np.array([0, 0, 1, 1, 0, 0, 1, 1], "int64"), "pads")])
+                 .SerializeToString(), ["node 'p' (Pad)", "attribute mode = \"reflect\""]),
+    "maxpool-wide-pads": (lambda: model([helper.make_node("MaxPool", ["x"], ["y"], name="m", kernel_shape=[3, 3],
+                                                          pads=[2, 2, 2, 2])], [X], [Y]).SerializeToString(),
+                          ["node 'm' (MaxPool)", "attribute pads = [2, 2, 2, 2]", "half the kernel"]),
+    "cast-double": (lambda: model([helper.make_node("Cast", ["x"], ["y"], name="c", to=TensorProto.DOUBLE)],
+                                  [X], [Y]).SerializeToString(),
+                    ["node 'c' (Cast)", "attribute to", "DOUBLE"]),
+    "lstm-direction": (lambda: model([helper.make_node("LSTM", ["s", "w", "r"], ["y"], name="l", hidden_size=2,
+                                                       direction="bidirectional")],
+                                     [f32("s", [3, 2, 4])], [Y], [weights("w", [2, 8, 4]), weights("r", [2, 8, 2])])
+                       .SerializeToString(), ["node 'l' (LSTM)", "attribute direction = \"bidirectional\""]),
+    "gru-linear-before-reset": (lambda: model([helper.make_node("GRU", ["s", "w", "r"], ["y"], name="g",
+                                                                hidden_size=2)],
+                                              [f32("s", [3, 2, 4])], [Y],
+                                              [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
+                                .SerializeToString(), ["node 'g' (GRU)", "attribute linear_before_reset = 0"]),
+}
+
+
+def main():
+    args = arguments(__doc__)
+    failures = []
+    for name, (make, fragments) in CASES.items():
+        path = os.path.join(args.work, name + ".onnx")
+        with open(path, "wb") as f:
+            f.write(make())
+        program = os.path.join(args.work, name + ".dl")
+        if os.path.exists(program):
+            os.remove(program)
+        result = run([args.dlc, "import", path, "-o", program], check=False)
+        message = result.stderr.strip()
+        missing = [f for f in fragments if f not in message]
+        if result.returncode != 1 or missing or os.path.exists(program):
+            failures.append(name)
+            print(f"FAIL {name}: status {result.returncode}, missing {missing}: {message}")
+        else:
+            print(f"ok   {name}: {message}")
+    if failures:
+        print("FAILED: " + ", ".join(failures))
+        return 1
+    print(f"ok: {len(CASES)} refused models")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
