@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -472,10 +473,11 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
                                              : interpret(*module, oracle, out, err);
     }
     if (options.emit == "onnx") {
-      // A scan (a recurrent layer) is exported as its steps, unrolled as codegen unrolls them;
-      // ONNX's Scan or Loop would carry the body as a subgraph instead.
+      // A scan (a recurrent layer) is exported as its steps, every one unrolled; ONNX's Scan or
+      // Loop would carry the body as a subgraph instead.
       mlir::PassManager unroll(&context);
-      unroll.addPass(mlir::dl::createUnrollScans());
+      unroll.addPass(mlir::dl::createUnrollScans(
+          mlir::dl::UnrollScansOptions{std::numeric_limits<int64_t>::max()}));
       unroll.addPass(mlir::createCSEPass());
       if (mlir::failed(unroll.run(*module)))
         return kExitInputError;

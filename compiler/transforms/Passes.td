@@ -90,6 +90,21 @@ def UnrollScans : Pass<"dl-unroll-scans", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 
+def SumScanAccumulators : Pass<"dl-sum-scan-accumulators", "::mlir::ModuleOp"> {
+  let summary = "Moves the running sums of a loop's carries out of it, as one tall product";
+  let description = [{
+    After dl-unroll-scans, on the scans kept as loops of the entry functions. A carry whose one
+    use is `carry + x` yielded as its next value, and whose history is not read (the gradient of a
+    weight the body reads, accumulated by backpropagation through time), leaves the loop: when
+    x is `transpose(a) @ b` of two matrices, a and b are stacked over the steps (a slice is its
+    sequence; a carry is its history; another value is emitted) and the sum is one product of
+    the stacks after the loop, `reshape(A, [T m, p])ᵀ @ reshape(B, [T m, q])`, whose depth is
+    T m instead of m; any other x is emitted and summed over the steps. The carry's initial
+    value is added to the sum. Summands that read a capture stay.
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect"];
+}
+
 def Fuse : Pass<"dl-fuse", "::mlir::ModuleOp"> {
   let summary = "Groups each function's ops into dl.fusion kernel regions";
   let description = [{
