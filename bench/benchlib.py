@@ -45,6 +45,9 @@ def add_common_arguments(parser, steps, warmup):
                         help="folder with OpenBLAS's libblas.so.3 for a second PyTorch run (default: "
                              "Debian's openblas-openmp or openblas-pthread folder where one exists; "
                              "'' for none)")
+    parser.add_argument("--no-reference-blas", action="store_true",
+                        help="leave out the PyTorch run on the reference BLAS (seconds per step on "
+                             "the LSTM) and time only PyTorch + OpenBLAS")
     parser.add_argument("--openblas-core", default="SkylakeX" if has_avx512() else "",
                         help="OPENBLAS_CORETYPE for that run (SkylakeX on AVX-512 CPUs; '' for "
                              "OpenBLAS's own detection)")
@@ -52,7 +55,7 @@ def add_common_arguments(parser, steps, warmup):
 
 def torch_peers(args):
     """(label, environment of the child processes) of each PyTorch configuration."""
-    peers = [("PyTorch", {})]
+    peers = [] if args.no_reference_blas and args.openblas else [("PyTorch", {})]
     if args.openblas:
         if not os.path.exists(os.path.join(args.openblas, "libblas.so.3")):
             sys.exit(f"no libblas.so.3 in {args.openblas}")
