@@ -90,6 +90,20 @@ def UnrollScans : Pass<"dl-unroll-scans", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 
+def SaveScanProducts : Pass<"dl-save-scan-products", "::mlir::ModuleOp"> {
+  let summary = "The reverse loop reads the forward loop's matrix products instead of recomputing them";
+  let description = [{
+    After dl-unroll-scans, on the scans kept as loops of the entry functions. A reverse scan that
+    recomputes ops of a forward scan of the same length (the same op on a slice of the same
+    sequence, on the forward carry's history where the forward step read the carry, or on the
+    same capture) reads each recomputed matrix product from the forward scan instead, taken
+    through the element-wise ops of its shape that are its one use (the product plus the input
+    projection): the forward scan emits it (T rows of it in memory), the reverse scan reads it as
+    one more sequence, and the recomputation it no longer needs goes.
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect"];
+}
+
 def SumScanAccumulators : Pass<"dl-sum-scan-accumulators", "::mlir::ModuleOp"> {
   let summary = "Moves the running sums of a loop's carries out of it, as one tall product";
   let description = [{

@@ -29,6 +29,7 @@ void buildPipeline(OpPassManager &pm, Stage stage, const PipelineOptions &option
     pm.addPass(createExpandOptimizers());
   if (stage >= Stage::Fused) {
     pm.addPass(createUnrollScans(UnrollScansOptions{options.unrollMaxSteps}));
+    pm.addPass(createSaveScanProducts());
     pm.addPass(createSumScanAccumulators());
     pm.addPass(createCSEPass());
     pm.addPass(createFuse());
