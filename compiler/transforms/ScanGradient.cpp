@@ -11,7 +11,9 @@
 //   reverse  sequences xs, hist, d(stacks) [, d(hist)]   carries d(c), d(p) sums   captures p
 //
 // Recomputing one step keeps the saved state to the carries instead of every intermediate value
-// of every step (for an LSTM: h and c rather than all four gates).
+// of every step (for an LSTM: h and c rather than all four gates). When both scans are compiled
+// as loops, dl-save-scan-products then trades memory for time where it pays: the recomputed
+// matrix products are stored by the forward loop instead.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/ReverseMode.h"
