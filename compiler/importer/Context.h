@@ -138,6 +138,7 @@ using TranslatorTable = std::map<std::string, Translator>;
 void registerElementwiseTranslators(TranslatorTable &table);
 void registerLinalgTranslators(TranslatorTable &table);
 void registerConvTranslators(TranslatorTable &table);
+void registerResizeTranslators(TranslatorTable &table);
 void registerNormalizationTranslators(TranslatorTable &table);
 void registerRecurrentTranslators(TranslatorTable &table);
 void registerReductionTranslators(TranslatorTable &table);

@@ -21,6 +21,7 @@ const TranslatorTable &translators() {
     registerElementwiseTranslators(t);
     registerLinalgTranslators(t);
     registerConvTranslators(t);
+    registerResizeTranslators(t);
     registerNormalizationTranslators(t);
     registerRecurrentTranslators(t);
     registerReductionTranslators(t);

@@ -1,10 +1,11 @@
 //===- Elementwise.cpp - ONNX's element-wise ops --------------------------===//
 //
-// Arithmetic with NumPy broadcasting (Add, Sub, Mul, Div, Pow, Max, Min, Sum, Mean), comparisons
-// and Where, the activations dlc has a builtin for, and those that compose exactly from them
-// (Selu, HardSigmoid, HardSwish), Clip, Softmax/LogSoftmax and Cast. Nodes whose inputs are all
-// known are folded. ONNX ops without a dlc builtin (Erf, Floor, Sin, ...) have no entry, so the
-// importer names them as unsupported.
+// Arithmetic with NumPy broadcasting (Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean),
+// comparisons, logical ops (Not, And, Or, Xor) and Where, the activations and math functions dlc
+// has a builtin for (Erf, Sin, Cos, Floor, Ceil, Round, HardSwish, Mish, ...), those that compose
+// exactly from them (Selu, HardSigmoid), Clip, Softmax/LogSoftmax and Cast. Nodes whose inputs are
+// all known are folded. ONNX ops without a dlc builtin have no entry, so the importer names them as
+// unsupported.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Context.h"
@@ -60,6 +61,50 @@ Translator unary(std::string name, std::function<double(double)> fold = nullptr)
     }
     c.define(0, name + "(" + c.operand(0) + ")", DType::F32, x.shape);
   };
+}
+
+/// `name(a, b)` with broadcasting: mod, fmod (f32 or i32) and the logical ops (bool).
+Translator call2(std::string name, std::function<double(double, double)> fold, bool logical) {
+  return [name, fold, logical](Context &c) {
+    const Value &a = c.input(0), &b = c.input(1);
+    if (a.dtype != b.dtype)
+      c.fail("its operands are " + std::string(dtypeName(a.dtype)) + " and " + dtypeName(b.dtype));
+    if (logical && a.dtype != DType::Bool)
+      c.fail("its operands are " + std::string(dtypeName(a.dtype)) + ", not bool");
+    if (!logical && a.dtype == DType::Bool)
+      c.fail("its operands are bool");
+    Shape out = broadcastShapes(c, a.shape, b.shape);
+    if (c.allKnown()) {
+      c.defineKnown(0, foldBinary(*a.known, *b.known, out, a.dtype, fold));
+      return;
+    }
+    int64_t rank = static_cast<int64_t>(out.size());
+    c.define(0, name + "(" + c.operand(0, rank) + ", " + c.operand(1, rank) + ")", a.dtype, out);
+  };
+}
+
+/// ONNX Mod: fmod = 0 is Python's remainder (the divisor's sign, dlc's mod), fmod = 1 C's fmod.
+void mod(Context &c) {
+  int64_t f = c.intAttr("fmod", 0);
+  if (f != 0 && f != 1)
+    c.unsupported("fmod", std::to_string(f), "fmod is 0 or 1");
+  if (f == 1)
+    return call2("fmod", [](double a, double b) { return std::fmod(a, b); }, false)(c);
+  call2("mod", [](double a, double b) {
+    double r = std::fmod(a, b);
+    return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+  }, false)(c);
+}
+
+void logicalNot(Context &c) {
+  const Value &x = c.input(0);
+  if (x.dtype != DType::Bool)
+    c.fail("its input is " + std::string(dtypeName(x.dtype)) + ", not bool");
+  if (x.known) {
+    c.defineKnown(0, foldUnary(*x.known, DType::Bool, [](double v) { return v == 0 ? 1.0 : 0.0; }));
+    return;
+  }
+  c.define(0, "logical_not(" + c.operand(0) + ")", DType::Bool, x.shape);
 }
 
 /// An expression of x alone, "{x}" standing for it (x is a name, so no parentheses are needed).
@@ -221,7 +266,19 @@ void registerElementwiseTranslators(TranslatorTable &t) {
     return "clamp({x} * " + formatFloat(c.floatAttr("alpha", 0.2)) + " + " +
            formatFloat(c.floatAttr("beta", 0.5)) + ", 0.0, 1.0)";
   });
-  t["HardSwish"] = composed("{x} * clamp({x} * " + formatFloat(1.0 / 6.0) + " + 0.5, 0.0, 1.0)");
+  t["HardSwish"] = unary("hardswish");
+  t["Mish"] = unary("mish");
+  t["Erf"] = unary("erf", [](double v) { return std::erf(v); });
+  t["Sin"] = unary("sin", [](double v) { return std::sin(v); });
+  t["Cos"] = unary("cos", [](double v) { return std::cos(v); });
+  t["Floor"] = unary("floor", [](double v) { return std::floor(v); });
+  t["Ceil"] = unary("ceil", [](double v) { return std::ceil(v); });
+  t["Round"] = unary("round", [](double v) { return std::nearbyint(v); }); // Halves to even.
+  t["Mod"] = mod;
+  t["Not"] = logicalNot;
+  t["And"] = call2("logical_and", [](double a, double b) { return (a != 0) && (b != 0) ? 1.0 : 0.0; }, true);
+  t["Or"] = call2("logical_or", [](double a, double b) { return (a != 0) || (b != 0) ? 1.0 : 0.0; }, true);
+  t["Xor"] = call2("logical_xor", [](double a, double b) { return (a != 0) != (b != 0) ? 1.0 : 0.0; }, true);
   t["PRelu"] = [](Context &c) {
     c.requireFloat(0, "its input");
     Shape out = broadcastShapes(c, c.input(0).shape, c.input(1).shape);

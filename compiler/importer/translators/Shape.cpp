@@ -330,13 +330,17 @@ void gather(Context &c) {
 void pad(Context &c) {
   const Value &x = c.input(0);
   std::string mode = c.stringAttr("mode", "constant");
-  if (mode != "constant")
-    c.unsupported("mode", "\"" + mode + "\"", "dlc's pad fills with a constant only");
+  // ONNX's edge is PyTorch's (and dlc's) replicate; reflect is the same in both.
+  std::string dlMode = mode == "edge" ? "replicate" : mode;
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    c.unsupported("mode", "\"" + mode + "\"", "dlc's pad modes are constant, reflect and edge (replicate)");
+  if (c.has(3))
+    c.fail("the axes input of Pad is not supported; give pads for every dimension");
   std::vector<int64_t> pads = c.known(1, "the pads").ints();
   if (static_cast<int64_t>(pads.size()) != 2 * x.rank())
     c.fail("pads " + formatShape(pads) + " do not have two entries per dimension of " + formatShape(x.shape));
   double value = 0;
-  if (c.has(2)) {
+  if (c.has(2) && mode == "constant") {
     const Tensor &v = c.known(2, "the constant value");
     value = v.values.at(0);
   }
@@ -346,10 +350,14 @@ void pad(Context &c) {
     int64_t lo = pads[d], hi = pads[d + x.rank()];
     if (lo < 0 || hi < 0)
       c.fail("negative pads " + formatShape(pads) + " (cropping) are not supported");
+    if (mode == "reflect" && (lo >= x.shape[d] || hi >= x.shape[d]))
+      c.fail("reflect pads " + formatShape(pads) + " must be below the size of each dimension of " +
+             formatShape(x.shape));
     out[d] += lo + hi;
     list += std::string(d ? ", " : "") + "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   }
-  std::string fill = value == 0 && !std::signbit(value) ? "" : ", value = " + formatFloat(value);
+  std::string fill = mode != "constant" ? ", mode = \"" + dlMode + "\""
+                     : value == 0 && !std::signbit(value) ? "" : ", value = " + formatFloat(value);
   c.define(0, "pad(" + c.operand(0) + ", [" + list + "]" + fill + ")", x.dtype, out);
 }
 
