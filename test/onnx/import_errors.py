@@ -28,6 +28,16 @@ def weights(name, shape):
     return onnx.numpy_helper.from_array(np.ones(shape, np.float32), name)
 
 
+def ints(name, values):
+    return onnx.numpy_helper.from_array(np.array(values, "int64"), name)
+
+
+def resize(scales=(1, 1, 2, 2), **attributes):
+    """A Resize of x by `scales` (an initializer) with `attributes`, serialized."""
+    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="r", **attributes)], [X], [Y],
+                 [onnx.numpy_helper.from_array(np.array(scales, np.float32), "scales")]).SerializeToString()
+
+
 X = f32("x", [2, 3, 8, 8])
 Y = f32("y", None)
 
@@ -39,15 +49,15 @@ CASES = {
     "empty": (lambda: b"", ["is empty"]),
     "opset": (lambda: model([helper.make_node("Relu", ["x"], ["y"])], [X], [Y], opset=11)
               .SerializeToString(), ["opset 11", "13 to 17"]),
-    "unknown-op": (lambda: model([helper.make_node("Erf", ["x"], ["y"], name="erf1")], [X], [Y])
-                   .SerializeToString(), ["node 'erf1' (Erf)", "no translation of the ONNX op Erf"]),
+    "unknown-op": (lambda: model([helper.make_node("Acos", ["x"], ["y"], name="acos1")], [X], [Y])
+                   .SerializeToString(), ["node 'acos1' (Acos)", "no translation of the ONNX op Acos"]),
     "group": (lambda: model([helper.make_node("Conv", ["x", "w"], ["y"], name="c", group=3)], [X], [Y],
                             [weights("w", [3, 1, 3, 3])]).SerializeToString(),
               ["node 'c' (Conv)", "attribute group = 3", "grouped"]),
     "count_include_pad": (lambda: model([helper.make_node("AveragePool", ["x"], ["y"], name="p",
-                                                          kernel_shape=[3, 3], pads=[1, 1, 1, 1])],
+                                                          kernel_shape=[3, 3], pads=[0, 0, 1, 1])],
                                         [X], [Y]).SerializeToString(),
-                          ["node 'p' (AveragePool)", "count_include_pad = 0"]),
+                          ["node 'p' (AveragePool)", "attribute pads = [0, 0, 1, 1]", "count_include_pad = 0"]),
     "unread-attribute": (lambda: model([helper.make_node("Relu", ["x"], ["y"], name="r", bogus=1)], [X], [Y])
                          .SerializeToString(), ["node 'r' (Relu)", "attribute 'bogus'"]),
     "dtype": (lambda: model([helper.make_node("Relu", ["x"], ["y"], name="r")],
@@ -57,10 +67,31 @@ CASES = {
                      .SerializeToString(), ["symbolic dimension 'batch'", "--dim batch=N"]),
     "domain": (lambda: model([helper.make_node("Foo", ["x"], ["y"], name="f", domain="com.example")], [X], [Y])
                .SerializeToString(), ["node 'f' (com.example.Foo)", "domain 'com.example'"]),
-    "pad-mode": (lambda: model([helper.make_node("Pad", ["x", "pads"], ["y"], name="p", mode="reflect")], [X], [Y],
-                               [onnx.numpy_helper.from_array(
-                                   np.array([0, 0, 1, 1, 0, 0, 1, 1], "int64"), "pads")])
-                 .SerializeToString(), ["node 'p' (Pad)", "attribute mode = \"reflect\""]),
+    "pad-mode": (lambda: model([helper.make_node("Pad", ["x", "pads"], ["y"], name="p", mode="wrap")], [X], [Y],
+                               [ints("pads", [0, 0, 1, 1, 0, 0, 1, 1])])
+                 .SerializeToString(), ["node 'p' (Pad)", "attribute mode = \"wrap\""]),
+    "pad-reflect-wide": (lambda: model([helper.make_node("Pad", ["x", "pads"], ["y"], name="p", mode="reflect")],
+                                       [X], [Y], [ints("pads", [0, 0, 8, 0, 0, 0, 1, 1])])
+                         .SerializeToString(), ["node 'p' (Pad)", "reflect pads [0, 0, 8, 0, 0, 0, 1, 1]",
+                                                "[2, 3, 8, 8]"]),
+    "mod-fmod": (lambda: model([helper.make_node("Mod", ["x", "x"], ["y"], name="m", fmod=2)], [X], [Y])
+                 .SerializeToString(), ["node 'm' (Mod)", "attribute fmod = 2"]),
+    "and-f32": (lambda: model([helper.make_node("And", ["x", "x"], ["y"], name="a")], [X], [Y])
+                .SerializeToString(), ["node 'a' (And)", "f32, not bool"]),
+    "convtranspose-group": (lambda: model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct", group=3)],
+                                          [X], [Y], [weights("w", [3, 1, 3, 3])]).SerializeToString(),
+                            ["node 'ct' (ConvTranspose)", "attribute group = 3"]),
+    "convtranspose-output-shape": (lambda: model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct",
+                                                                   strides=[2, 2], output_shape=[18, 18])],
+                                                 [X], [Y], [weights("w", [3, 4, 3, 3])]).SerializeToString(),
+                                   ["node 'ct' (ConvTranspose)", "attribute output_shape = [18, 18]", "[17, 17]"]),
+    "resize-cubic": (lambda: resize(mode="cubic"), ["node 'r' (Resize)", "attribute mode = \"cubic\""]),
+    "resize-linear-asymmetric": (lambda: resize(mode="linear", coordinate_transformation_mode="asymmetric"),
+                                 ["node 'r' (Resize)", "attribute coordinate_transformation_mode = \"asymmetric\""]),
+    "resize-nearest-floor": (lambda: resize(nearest_mode="floor"),
+                             ["node 'r' (Resize)", "attribute nearest_mode = \"floor\"", "half_pixel"]),
+    "resize-fraction": (lambda: resize(scales=[1, 1, 1.5, 1.5]),
+                        ["node 'r' (Resize)", "attribute scales = [1.0, 1.0, 1.5, 1.5]", "whole factors"]),
     "maxpool-wide-pads": (lambda: model([helper.make_node("MaxPool", ["x"], ["y"], name="m", kernel_shape=[3, 3],
                                                           pads=[2, 2, 2, 2])], [X], [Y]).SerializeToString(),
                           ["node 'm' (MaxPool)", "attribute pads = [2, 2, 2, 2]", "half the kernel"]),
