@@ -5,7 +5,8 @@
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
 MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
-lstm_lm, gru_lm (all by default).
+decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
+gru_lm (all by default).
 """
 import os
 import sys
@@ -68,6 +69,31 @@ class RecurrentLm(nn.Module):
         return self.head(steps)
 
 
+class Decoder(nn.Module):
+    """The ops dlc gained for image decoders: ConvTranspose2d, nearest and bilinear upsampling,
+    reflect and replicate padding, dilated and ceil_mode pools, average pools without the padding
+    in their count, hardswish, mish, and erf, sin, cos, floor, ceil, round and remainder."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(3, 6, 3, stride=2, padding=1, output_padding=1)
+        self.conv = nn.Conv2d(6, 4, 3)
+        self.head = nn.Linear(4 * 13 * 13, 10)
+
+    def forward(self, x):
+        F = nn.functional
+        h = F.hardswish(self.up(x))                                     # [2, 6, 12, 12]
+        h = F.interpolate(h, scale_factor=2, mode="nearest")           # [2, 6, 24, 24]
+        h = F.mish(self.conv(F.pad(h, [1, 1, 1, 1], mode="reflect")))  # [2, 4, 24, 24]
+        h = F.max_pool2d(h, 3, stride=2, padding=1, dilation=2, ceil_mode=True)
+        h = F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=False)
+        h = F.avg_pool2d(F.pad(h, [0, 1, 0, 1], mode="replicate"), 3, stride=2, padding=1,
+                         ceil_mode=True, count_include_pad=False)
+        h = torch.erf(h) + torch.sin(h) * torch.cos(h) + torch.floor(h * 3) + torch.ceil(h) + torch.round(h * 4)
+        h = torch.remainder(h, 1.5) + torch.fmod(h, 0.75)
+        return self.head(h.flatten(1))
+
+
 VOCAB = 11
 
 
@@ -83,6 +109,7 @@ def models():
         "transformer_mlp": (TransformerMlp, (3, 5, 16)),
         "transformer_encoder": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True),
                                 (2, 5, 16)),
+        "decoder": (Decoder, (2, 3, 6, 6)),
         "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
         "gru_lm": (lambda: RecurrentLm(nn.GRU), ("ids", 4, 9)),
     }
