@@ -55,6 +55,10 @@ std::vector<std::string> GraphBuilder::node(const std::string &opType, const std
       for (int64_t v : a.ints)
         p->add_ints(v);
       break;
+    case Attr::String:
+      p->set_type(onnx::AttributeProto::STRING);
+      p->set_s(a.s);
+      break;
     }
   }
   return out;

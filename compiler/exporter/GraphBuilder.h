@@ -26,13 +26,17 @@ namespace dlc::exporter {
 /// An attribute of a node: a name and an int, a float, or a list of ints.
 struct Attr {
   std::string name;
-  enum Kind { Int, Float, Ints } kind;
+  enum Kind { Int, Float, Ints, String } kind;
   int64_t i = 0;
   double f = 0;
   std::vector<int64_t> ints;
-  static Attr integer(std::string name, int64_t v) { return {std::move(name), Int, v, 0, {}}; }
-  static Attr real(std::string name, double v) { return {std::move(name), Float, 0, v, {}}; }
-  static Attr list(std::string name, std::vector<int64_t> v) { return {std::move(name), Ints, 0, 0, std::move(v)}; }
+  std::string s;
+  static Attr integer(std::string name, int64_t v) { return {std::move(name), Int, v, 0, {}, {}}; }
+  static Attr real(std::string name, double v) { return {std::move(name), Float, 0, v, {}, {}}; }
+  static Attr list(std::string name, std::vector<int64_t> v) {
+    return {std::move(name), Ints, 0, 0, std::move(v), {}};
+  }
+  static Attr text(std::string name, std::string v) { return {std::move(name), String, 0, 0, {}, std::move(v)}; }
 };
 
 class GraphBuilder {

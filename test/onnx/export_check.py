@@ -1,5 +1,5 @@
-"""export_check.py — `dlc --emit=onnx` against ONNX Runtime: each named example model (examples/NAME.dl)
-is compiled, an instance's initial weights saved as a checkpoint, the forward entry exported with
+"""export_check.py — `dlc --emit=onnx` against ONNX Runtime: each named example model (examples/NAME.dl,
+or test/onnx/NAME.dl: export_decoder, the ops of issue 20) is compiled, an instance's initial weights saved as a checkpoint, the forward entry exported with
 --init that checkpoint, the export checked by onnx.checker (full_check) and run by ONNX Runtime
 (ort_run.js) on the same random inputs as dlc's forward: outputs equal within 1e-5 relative.
 
@@ -45,8 +45,15 @@ def check_refused(args, name):
     print(f"{name}: refused as expected: {text.splitlines()[0]}")
 
 
+def model_source(name):
+    """examples/NAME.dl, or a test model of this folder (test/onnx/NAME.dl)."""
+    example = os.path.join(SOURCE, "examples", name + ".dl")
+    return example if os.path.exists(example) else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                 name + ".dl")
+
+
 def check_export(args, name):
-    source = os.path.join(SOURCE, "examples", name + ".dl")
+    source = model_source(name)
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
     library = os.path.join(work, name + ".so")

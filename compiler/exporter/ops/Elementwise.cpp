@@ -2,7 +2,10 @@
 //
 // Pointwise ops one to one where ONNX has the op (opset 17), else as a few nodes: rsqrt as
 // Reciprocal(Sqrt), gelu (exact, erf-based) as x * 0.5 * (1 + Erf(x / sqrt 2)), step as a Cast
-// of Greater. Broadcasting is NumPy's on both sides.
+// of Greater, silu as x * Sigmoid(x), mish as x * Tanh(Softplus(x)) (ONNX's Mish is opset 18),
+// fmod as Mod(fmod = 1), and mod of floats (ONNX's Mod takes fmod = 0 for integers only) as
+// that fmod plus the divisor where its sign differs from the divisor's, as dlc and PyTorch
+// compute it. Broadcasting is NumPy's on both sides.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/exporter/GraphBuilder.h"
@@ -70,6 +73,39 @@ LogicalResult step(Operation *op, GraphBuilder &g) {
   return success();
 }
 
+LogicalResult silu(Operation *op, GraphBuilder &g) {
+  std::string x = g.name(op->getOperand(0));
+  g.node1("Mul", {x, g.node1("Sigmoid", {x})}, {}, op->getResult(0));
+  return success();
+}
+
+LogicalResult mish(Operation *op, GraphBuilder &g) {
+  std::string x = g.name(op->getOperand(0));
+  g.node1("Mul", {x, g.node1("Tanh", {g.node1("Softplus", {x})})}, {}, op->getResult(0));
+  return success();
+}
+
+LogicalResult fmod(Operation *op, GraphBuilder &g) {
+  g.node1("Mod", operands(op, g), {Attr::integer("fmod", 1)}, op->getResult(0));
+  return success();
+}
+
+LogicalResult mod(Operation *op, GraphBuilder &g) {
+  std::vector<std::string> in = operands(op, g);
+  mlir::Type element = llvm::cast<mlir::ShapedType>(op->getResult(0).getType()).getElementType();
+  if (!llvm::isa<mlir::FloatType>(element)) {
+    g.node1("Mod", in, {Attr::integer("fmod", 0)}, op->getResult(0));
+    return success();
+  }
+  std::string r = g.node1("Mod", in, {Attr::integer("fmod", 1)});
+  std::string zero = g.scalar(0.0);
+  std::string nonzero = g.node1("Not", {g.node1("Equal", {r, zero})});
+  std::string signs = g.node1("Xor", {g.node1("Less", {r, zero}), g.node1("Less", {in[1], zero})});
+  std::string shift = g.node1("And", {nonzero, signs});
+  g.node1("Where", {shift, g.node1("Add", {r, in[1]}), r}, {}, op->getResult(0));
+  return success();
+}
+
 LogicalResult clamp(Operation *op, GraphBuilder &g) {
   g.node1("Clip", {g.name(op->getOperand(0)), g.scalar(f64(op, "min")), g.scalar(f64(op, "max"))}, {},
           op->getResult(0));
@@ -124,12 +160,18 @@ void addElementwiseExporters(llvm::StringMap<OpExporter> &table) {
       {"dl.select", "Where"},  {"dl.neg", "Neg"},         {"dl.abs", "Abs"},       {"dl.exp", "Exp"},
       {"dl.log", "Log"},       {"dl.sqrt", "Sqrt"},       {"dl.sigmoid", "Sigmoid"}, {"dl.tanh", "Tanh"},
       {"dl.relu", "Relu"},     {"dl.softplus", "Softplus"}, {"dl.erf", "Erf"},     {"dl.cos", "Cos"},
-      {"dl.sin", "Sin"},       {"dl.floor", "Floor"},     {"dl.ceil", "Ceil"}};
+      {"dl.sin", "Sin"},       {"dl.floor", "Floor"},     {"dl.ceil", "Ceil"},     {"dl.round", "Round"},
+      {"dl.hardswish", "HardSwish"}, {"dl.logical_not", "Not"}, {"dl.logical_and", "And"},
+      {"dl.logical_or", "Or"}, {"dl.logical_xor", "Xor"}};
   for (const auto &[dl, onnxType] : oneToOne)
     table[dl] = same(onnxType);
   table["dl.leaky_relu"] = withAlpha("LeakyRelu");
   table["dl.elu"] = withAlpha("Elu");
   table["dl.rsqrt"] = rsqrt;
+  table["dl.silu"] = silu;
+  table["dl.mish"] = mish;
+  table["dl.mod"] = mod;
+  table["dl.fmod"] = fmod;
   table["dl.gelu"] = gelu;
   table["dl.step"] = step;
   table["dl.clamp"] = clamp;

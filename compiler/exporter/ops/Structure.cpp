@@ -1,7 +1,8 @@
 //===- Structure.cpp - Exporting dl's contractions, windows, reductions and shapes -===//
 //
-// matmul, conv2d and pooling, reductions, shape ops, embedding and attention (as MatMul, Softmax
-// and MatMul, the causal mask an initializer), and constants as initializers. Opset 17 forms:
+// matmul, conv2d, conv_transpose2d, pooling and bilinear upsampling (Resize), reductions, shape
+// ops, embedding and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
+// constants as initializers. Opset 17 forms:
 // ReduceSum, Split, Slice, Pad, Reshape and Expand take their integer lists as int64 inputs;
 // ReduceMean/Max/Min/LogSumExp take `axes` as an attribute.
 //
@@ -57,14 +58,44 @@ LogicalResult conv2d(Operation *op, GraphBuilder &g) {
   return success();
 }
 
+LogicalResult convTranspose2d(Operation *op, GraphBuilder &g) {
+  g.node1("ConvTranspose", {g.name(op->getOperand(0)), g.name(op->getOperand(1))},
+          {Attr::list("strides", ints(op, "stride")), Attr::list("pads", pads2d(ints(op, "padding"))),
+           Attr::list("output_padding", ints(op, "output_padding")),
+           Attr::list("dilations", ints(op, "dilation"))},
+          op->getResult(0));
+  return success();
+}
+
 LogicalResult pool(Operation *op, GraphBuilder &g) {
   bool max = op->getName().getStringRef() == "dl.maxpool2d";
   std::vector<Attr> attrs = {Attr::list("kernel_shape", ints(op, "kernel_size")),
                              Attr::list("strides", ints(op, "stride")),
                              Attr::list("pads", pads2d(ints(op, "padding")))};
-  if (!max) // dl's average counts the padding, as PyTorch's default does.
-    attrs.push_back(Attr::integer("count_include_pad", 1));
+  auto flag = [&](const char *name, bool fallback) {
+    auto attr = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr(name));
+    return attr ? attr.getValue() : fallback;
+  };
+  std::vector<int64_t> dilation = ints(op, "dilation");
+  if (max && !dilation.empty())
+    attrs.push_back(Attr::list("dilations", dilation));
+  if (flag("ceil_mode", false))
+    attrs.push_back(Attr::integer("ceil_mode", 1));
+  if (!max)
+    attrs.push_back(Attr::integer("count_include_pad", flag("count_include_pad", true) ? 1 : 0));
   g.node1(max ? "MaxPool" : "AveragePool", {g.name(op->getOperand(0))}, attrs, op->getResult(0));
+  return success();
+}
+
+/// upsample_bilinear2d as Resize (linear) to the result's sizes: pytorch_half_pixel (what
+/// torch.onnx exports for align_corners = false; half_pixel at every size above 1) or align_corners.
+LogicalResult upsampleBilinear(Operation *op, GraphBuilder &g) {
+  auto attr = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr("align_corners"));
+  bool corners = attr && attr.getValue();
+  g.node1("Resize", {g.name(op->getOperand(0)), "", "", g.int64s(shapeOf(op->getResult(0)))},
+          {Attr::text("mode", "linear"),
+           Attr::text("coordinate_transformation_mode", corners ? "align_corners" : "pytorch_half_pixel")},
+          op->getResult(0));
   return success();
 }
 
@@ -210,6 +241,8 @@ LogicalResult constant(Operation *op, GraphBuilder &g) {
 void addStructureExporters(llvm::StringMap<OpExporter> &table) {
   table["dl.matmul"] = matmul;
   table["dl.conv2d"] = conv2d;
+  table["dl.conv_transpose2d"] = convTranspose2d;
+  table["dl.upsample_bilinear2d"] = upsampleBilinear;
   table["dl.maxpool2d"] = pool;
   table["dl.avgpool2d"] = pool;
   for (const char *r : {"dl.sum", "dl.mean", "dl.reduce_max", "dl.reduce_min", "dl.logsumexp"})
