@@ -304,12 +304,19 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       scheduleOperandCopy(f, shape, transposes, target);
     };
     // The left operand is read one broadcast element at a time, so re-indexing (a transpose) costs
-    // nothing there; computed values are materialized so they are not recomputed per column block.
+    // nothing there; computed values are materialized so they are not recomputed per column block,
+    // and so is a concatenation, whose every element would otherwise choose among its parts in the
+    // innermost loop (the gate gradients an LSTM's reverse step multiplies by W_hh^T).
     // (A product feeding this one is already in its own buffer: it cannot fuse into a matmul.)
     int lhs = node.operands[0], rhs = node.operands[1];
     const LoweredValue &a = l.value(lhs), &b = l.value(rhs);
-    if (a.kind != ValueKind::Input && a.kind != ValueKind::DataMovement &&
-        a.kind != ValueKind::Matmul)
+    auto isConcat = [&](int v) {
+      return v >= static_cast<int>(kernel.inputs.size()) &&
+             kernel.nodes[v - kernel.inputs.size()].op == "concat";
+    };
+    if ((a.kind != ValueKind::Input && a.kind != ValueKind::DataMovement &&
+         a.kind != ValueKind::Matmul) ||
+        isConcat(lhs))
       materialize(lhs, a.func, a.type.shape, false);
     // The right operand is read in whole vectors along its rows: it must be dense there, so
     // anything but an input (or another product) is copied, transposing in registers.
