@@ -41,6 +41,7 @@ const char *describe(Tok kind) {
   case Tok::Minus: return "'-'";
   case Tok::Star: return "'*'";
   case Tok::Slash: return "'/'";
+  case Tok::SlashSlash: return "'//'";
   case Tok::Percent: return "'%'";
   case Tok::StarStar: return "'**'";
   case Tok::At: return "'@'";
@@ -178,7 +179,7 @@ private:
     case '.': return single(Tok::Dot);
     case '+': return single(Tok::Plus);
     case '-': return single(Tok::Minus);
-    case '/': return single(Tok::Slash);
+    case '/': return twoOr('/', Tok::SlashSlash, Tok::Slash);
     case '%': return single(Tok::Percent);
     case '@': return single(Tok::At);
     case '*': return twoOr('*', Tok::StarStar, Tok::Star);

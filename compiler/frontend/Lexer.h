@@ -24,7 +24,7 @@ enum class Tok {
   KwConst, KwLayer, KwModel, KwTrain, KwImport, KwReturn, KwScan, KwTrue, KwFalse,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,
   Comma, Colon, Semicolon, Dot, Assign,
-  Plus, Minus, Star, Slash, Percent, StarStar, At,
+  Plus, Minus, Star, Slash, SlashSlash, Percent, StarStar, At,
   Eq, Ne, Lt, Le, Gt, Ge,
 };
 

@@ -1,9 +1,9 @@
 //===- Operators.cpp - Unary and binary operators -------------------------===//
 //
 // `-x`, the arithmetic and comparison operators and `@`. On two numbers known at compile time
-// they fold, with integer overflow and division by zero reported (and Python's `%`); on tensors
-// they emit the element-wise dl ops with broadcasting (`%` is dl.mod, torch.remainder), or
-// dl.matmul, checked by the shape rules. binary() and matmul() also serve the builtins (max, min,
+// they fold, with integer overflow and division by zero reported (and Python's `%` and `//`, the
+// latter for numbers only); on tensors they emit the element-wise dl ops with broadcasting (`%` is
+// dl.mod, torch.remainder), or dl.matmul, checked by the shape rules. binary() and matmul() also serve the builtins (max, min,
 // mod, fmod, ...).
 //
 //===----------------------------------------------------------------------===//
@@ -75,6 +75,26 @@ std::optional<Val> Elaborator::numberArithmetic(const std::string &op, const Val
       return Val::integer(a.i / b.i);
     return Val::number(x / y);
   }
+  if (op == "//") {
+    // Python's floor division: integers stay integers (`EPOCHS * (60000 // B)` counts whole
+    // batches), a float operand gives the floored number.
+    if (y == 0) {
+      error(at, "floor division by zero");
+      return std::nullopt;
+    }
+    if (ints) {
+      if (b.i == -1) {
+        if (a.i == std::numeric_limits<int64_t>::min()) {
+          error(at, "integer overflow in '//'");
+          return std::nullopt;
+        }
+        return Val::integer(-a.i);
+      }
+      int64_t q = a.i / b.i;
+      return Val::integer(q * b.i != a.i && (a.i < 0) != (b.i < 0) ? q - 1 : q);
+    }
+    return Val::number(std::floor(x / y));
+  }
   if (op == "%") {
     // Python's remainder: the sign of the divisor, so `i % n` is in [0, n) for n > 0.
     if (y == 0) {
@@ -115,6 +135,11 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
     return std::nullopt;
   if (lhs->isNumber() && rhs->isNumber())
     return numberArithmetic(b.op, *lhs, *rhs, b.loc);
+  if (b.op == "//") {
+    error(b.loc, "'//' divides numbers known at compile time, not " +
+                     (lhs->isNumber() ? rhs : lhs)->describe() + "; for tensors write floor(a / b)");
+    return std::nullopt;
+  }
   if (b.op == "@") {
     std::optional<Value> l = requireTensor(*lhs, b.lhs->loc, "the left operand of '@'");
     std::optional<Value> r = requireTensor(*rhs, b.rhs->loc, "the right operand of '@'");

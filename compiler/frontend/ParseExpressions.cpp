@@ -68,7 +68,8 @@ ExprPtr Parser::parseAdditive() {
 ExprPtr Parser::parseMultiplicative() {
   ChainGuard chain(*this);
   ExprPtr lhs = parseUnary();
-  while (lhs && (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent) || at(Tok::At))) {
+  while (lhs && (at(Tok::Star) || at(Tok::Slash) || at(Tok::SlashSlash) || at(Tok::Percent) ||
+                 at(Tok::At))) {
     if (!chain.link())
       return nullptr;
     Token op = advance();
@@ -77,6 +78,7 @@ ExprPtr Parser::parseMultiplicative() {
       return nullptr;
     const char *spelling = op.kind == Tok::Star      ? "*"
                            : op.kind == Tok::Slash   ? "/"
+                           : op.kind == Tok::SlashSlash ? "//"
                            : op.kind == Tok::Percent ? "%"
                                                      : "@";
     lhs = std::make_unique<BinaryExpr>(op.loc, spelling, std::move(lhs), std::move(rhs));
