@@ -3,8 +3,8 @@
 // `-x`, the arithmetic and comparison operators and `@`. On two numbers known at compile time
 // they fold, with integer overflow and division by zero reported (and Python's `%` and `//`, the
 // latter for numbers only); on tensors they emit the element-wise dl ops with broadcasting (`%` is
-// dl.mod, torch.remainder), or dl.matmul, checked by the shape rules. binary() and matmul() also serve the builtins (max, min,
-// mod, fmod, ...).
+// dl.mod, torch.remainder), or dl.matmul, checked by the shape rules. binary() and matmul() also
+// serve the builtins (max, min, mod, fmod, ...).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -136,8 +136,9 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
   if (lhs->isNumber() && rhs->isNumber())
     return numberArithmetic(b.op, *lhs, *rhs, b.loc);
   if (b.op == "//") {
-    error(b.loc, "'//' divides numbers known at compile time, not " +
-                     (lhs->isNumber() ? rhs : lhs)->describe() + "; for tensors write floor(a / b)");
+    const Val &other = lhs->isNumber() ? *rhs : *lhs;
+    error(b.loc, "'//' divides numbers known at compile time, not " + other.describe() +
+                     "; for tensors write floor(a / b)");
     return std::nullopt;
   }
   if (b.op == "@") {
