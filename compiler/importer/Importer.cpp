@@ -197,8 +197,6 @@ bool importOnnx(const std::string &path, const std::string &bytes, const ImportO
         continue; // An initializer listed as an input too (IR version 3).
       Value v;
       v.dtype = dtypeOf(info.type().tensor_type().elem_type(), "graph input '" + info.name() + "'");
-      if (v.dtype == DType::Bool)
-        throw ImportError("graph input '" + info.name() + "' is a bool tensor; dlc's inputs are f32 or i32");
       if (v.dtype == DType::I64) {
         v.dtype = DType::I32;
         program.addNote("Input '" + info.name() + "' is int64 in ONNX, i32 here.");
