@@ -6,7 +6,8 @@
 // conv2d/conv_transpose2d with the weight and bias as parameters. Asymmetric convolution padding
 // becomes an explicit pad (zeros, as Conv pads); asymmetric ConvTranspose pads crop the output.
 // MaxPool's dilations and ceil_mode and AveragePool's ceil_mode and count_include_pad map to
-// maxpool2d/avgpool2d's. Grouped convolutions, 1-D and 3-D ones, and the pads no dlc pool takes
+// maxpool2d/avgpool2d's; uneven or wide pool pads (auto_pad SAME_*) become an explicit pad (see
+// pool). Grouped convolutions, 1-D and 3-D ones, and pads with ceil_mode that no dlc pool takes
 // are errors naming the attribute.
 //
 //===----------------------------------------------------------------------===//
@@ -124,6 +125,41 @@ void conv(Context &c) {
   c.define(0, expr, DType::F32, out);
 }
 
+/// `pad(x, ...)` of H and W by the window's pads (top, bottom; left, right), with `value`.
+std::string explicitPad(const std::string &x, const Window &w, const std::string &value) {
+  return "pad(" + x + ", [[0, 0], [0, 0], [" + std::to_string(w.pads[0]) + ", " + std::to_string(w.pads[2]) +
+         "], [" + std::to_string(w.pads[1]) + ", " + std::to_string(w.pads[3]) + "]]" +
+         (value.empty() ? "" : ", value = " + value) + ")";
+}
+
+/// For AveragePool with count_include_pad = 0 over uneven or wide pads: per output position, the
+/// window's size over the number of its cells inside the input ([OH, OW]), which turns the average
+/// over the zero-padded window (avgpool2d's, dividing by the window's size) into ONNX's.
+Tensor validCountScale(Context &c, const Value &x, const Window &w, const Shape &out) {
+  std::vector<std::vector<int64_t>> counts(2);
+  for (int d = 0; d < 2; ++d)
+    for (int64_t o = 0; o < out[2 + d]; ++o) {
+      int64_t n = 0;
+      for (int64_t k = 0; k < w.kernel[d]; ++k) {
+        int64_t i = o * w.strides[d] - w.pads[d] + k;
+        n += i >= 0 && i < x.shape[2 + d];
+      }
+      if (n == 0)
+        c.unsupported("pads", formatShape(w.pads), "a window lies wholly in the padding, and with "
+                      "count_include_pad = 0 its average is of no cells");
+      counts[d].push_back(n);
+    }
+  std::vector<double> scale;
+  for (int64_t nh : counts[0])
+    for (int64_t nw : counts[1])
+      scale.push_back(static_cast<double>(w.kernel[0] * w.kernel[1]) / static_cast<double>(nh * nw));
+  return makeTensor(DType::F32, {out[2], out[3]}, std::move(scale));
+}
+
+/// MaxPool and AveragePool. Pads dlc's pools take (even, at most half the kernel) stay theirs;
+/// others become an explicit pad: with -inf for a max (the identity of max: ONNX's padding is
+/// never chosen), with zeros for an average counting the padding, and for one that does not, zeros
+/// and a constant rescaling by each window's size over its cells inside the input (validCountScale).
 void pool(Context &c, bool isMax) {
   c.requireFloat(0, "X");
   const Value &x = c.input(0);
@@ -133,43 +169,44 @@ void pool(Context &c, bool isMax) {
   if (out[2] <= 0 || out[3] <= 0)
     c.fail("the window does not fit the input " + formatShape(x.shape));
   bool wide = w.pads[0] > w.kernel[0] / 2 || w.pads[1] > w.kernel[1] / 2;
-  std::string in = c.operand(0);
-  if (isMax && !symmetric(w))
-    c.unsupported("pads", formatShape(w.pads), "dlc's pools pad both sides of a dimension alike");
-  if (isMax && wide)
-    c.unsupported("pads", formatShape(w.pads), "dlc's maxpool2d pads at most half the kernel " +
-                  formatShape(w.kernel) + " (PyTorch's rule)");
+  bool padded = w.pads != std::vector<int64_t>{0, 0, 0, 0};
+  bool include = !isMax && c.intAttr("count_include_pad", 0) != 0;
+  std::string in = c.operand(0), scale;
+  if (padded && (!symmetric(w) || wide)) {
+    if (ceil) {
+      // With the padding made explicit, ceil_mode can no longer drop a last window that starts in
+      // the bottom or right padding (ONNX does): take it only where no such window arises.
+      Window inner = w;
+      inner.pads = {0, 0, 0, 0};
+      Value padX = x;
+      padX.shape[2] += w.pads[0] + w.pads[2];
+      padX.shape[3] += w.pads[1] + w.pads[3];
+      if (!isMax || outSize(padX, inner, 0, true) != out[2] || outSize(padX, inner, 1, true) != out[3])
+        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, dlc's " +
+                      std::string(isMax ? "maxpool2d" : "avgpool2d") + " pads both sides alike, at "
+                      "most half the kernel " + formatShape(w.kernel));
+    }
+    if (!isMax && !include)
+      scale = c.stateFor(validCountScale(c, x, w, out), "pool_divisor_scale", /*buffer=*/true);
+    in = explicitPad(in, w, isMax ? "-inf" : "");
+    w.pads = {0, 0, 0, 0};
+    padded = false;
+  }
   std::string extra;
   if (isMax) {
     int64_t order = c.intAttr("storage_order", 0);
     (void)order; // Only the Indices output depends on it, and that output is not translated.
     if (w.dilations != std::vector<int64_t>{1, 1})
       extra += ", dilation = " + formatInts(w.dilations, true);
-  } else {
-    bool padded = w.pads != std::vector<int64_t>{0, 0, 0, 0};
-    bool include = c.intAttr("count_include_pad", 0) != 0;
-    // Counting the padding, an average over explicit zeros is the same: pads that are uneven or
-    // wider than avgpool2d's half kernel become a pad (without ceil_mode, whose last window and
-    // divisor depend on where the padding ends).
-    if (padded && (!symmetric(w) || wide)) {
-      if (!include)
-        c.unsupported("pads", formatShape(w.pads), "with count_include_pad = 0, dlc's avgpool2d pads "
-                      "both sides alike, at most half the kernel " + formatShape(w.kernel));
-      if (ceil)
-        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, dlc's avgpool2d pads both "
-                      "sides alike, at most half the kernel " + formatShape(w.kernel));
-      in = "pad(" + in + ", [[0, 0], [0, 0], [" + std::to_string(w.pads[0]) + ", " + std::to_string(w.pads[2]) +
-           "], [" + std::to_string(w.pads[1]) + ", " + std::to_string(w.pads[3]) + "]])";
-      w.pads = {0, 0, 0, 0};
-      padded = false;
-    }
-    if (padded && !include)
-      extra += ", count_include_pad = false";
+  } else if (padded && !include) {
+    extra += ", count_include_pad = false";
   }
   if (ceil)
     extra += ", ceil_mode = true";
   std::string expr = std::string(isMax ? "maxpool2d(" : "avgpool2d(") + in + ", " +
                      formatInts(w.kernel, true) + windowArgs(w, false, w.kernel) + extra + ")";
+  if (!scale.empty())
+    expr += " * " + scale;
   c.define(0, expr, DType::F32, out);
 }
 
