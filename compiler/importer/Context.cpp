@@ -274,6 +274,13 @@ std::optional<Tensor> Context::constantNamed(const std::string &name) const {
 
 std::string Context::layerHint(int weightInput) const {
   std::string name = has(weightInput) ? input(weightInput).origin : "";
+  // PyTorch exports a weight equal to another's (norm2.weight, all ones at first) as an Identity
+  // of it: the Identity's output keeps the module's own name.
+  if (has(weightInput)) {
+    const std::string &own = input(weightInput).onnxName;
+    if (own.find('.') != std::string::npos && own.find_first_of("/:") == std::string::npos)
+      name = own;
+  }
   size_t dot = name.rfind('.');
   if (dot != std::string::npos && dot > 0) {
     std::string scope = name.substr(0, dot);
