@@ -335,7 +335,7 @@ bool importAttention(Graph &graph, int k) {
   for (int n : m.chain_)
     if (n != k)
       graph.absorbed.insert(n);
-  c.absorb(*last, expr, DType::F32, outShape);
+  c.absorb(*last, expr, DType::F32, outShape, inst + "_out");
   return true;
 }
 
