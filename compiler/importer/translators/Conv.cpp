@@ -22,29 +22,43 @@ struct Window {
   std::vector<int64_t> kernel, strides, pads, dilations;
 };
 
-Window readWindow(Context &c, std::vector<int64_t> kernel, bool dilationsAllowed) {
+/// The window over x's H and W. With `lift1d`, a 1-D window over [N, C, L] is read too, as the 2-D
+/// window of height 1 over [N, C, 1, L] (how pool translates 1-D pools).
+Window readWindow(Context &c, std::vector<int64_t> kernel, bool dilationsAllowed, bool lift1d = false) {
   const Value &x = c.input(0);
-  if (x.rank() != 4)
-    c.fail("its input is " + formatShape(x.shape) + "; dlc's convolutions and pools are 2-D over [N, C, H, W]");
+  size_t dims = lift1d && x.rank() == 3 ? 1 : 2;
+  if (x.rank() != int64_t(dims) + 2)
+    c.fail("its input is " + formatShape(x.shape) + "; dlc's convolutions and pools are 2-D over [N, C, H, W]" +
+           (lift1d ? " (or 1-D over [N, C, L])" : ""));
   Window w;
   w.kernel = c.intsAttr("kernel_shape", kernel);
-  if (w.kernel.size() != 2)
-    c.fail("kernel_shape " + formatShape(w.kernel) + " is not 2-D");
+  if (w.kernel.size() != dims)
+    c.fail("kernel_shape " + formatShape(w.kernel) + " is not " + std::to_string(dims) + "-D");
   if (!kernel.empty() && w.kernel != kernel)
     c.fail("kernel_shape " + formatShape(w.kernel) + " differs from the weight's " + formatShape(kernel));
-  w.strides = c.intsAttr("strides", {1, 1});
-  w.dilations = c.intsAttr("dilations", {1, 1});
-  if (!dilationsAllowed && w.dilations != std::vector<int64_t>{1, 1})
+  w.strides = c.intsAttr("strides", std::vector<int64_t>(dims, 1));
+  w.dilations = c.intsAttr("dilations", std::vector<int64_t>(dims, 1));
+  if (!dilationsAllowed && w.dilations != std::vector<int64_t>(dims, 1))
     c.unsupported("dilations", formatShape(w.dilations), "dlc's pools have no dilation");
-  w.pads = c.intsAttr("pads", {0, 0, 0, 0});
-  if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
-    c.fail("strides, dilations and pads must have 2, 2 and 4 entries");
+  w.pads = c.intsAttr("pads", std::vector<int64_t>(2 * dims, 0));
+  if (w.strides.size() != dims || w.dilations.size() != dims || w.pads.size() != 2 * dims)
+    c.fail("strides, dilations and pads must have " + std::to_string(dims) + ", " + std::to_string(dims) +
+           " and " + std::to_string(2 * dims) + " entries");
+  if (dims == 1) { // [N, C, L] as [N, C, 1, L]: a window of height 1.
+    w.kernel.insert(w.kernel.begin(), 1);
+    w.strides.insert(w.strides.begin(), 1);
+    w.dilations.insert(w.dilations.begin(), 1);
+    w.pads = {0, w.pads[0], 0, w.pads[1]};
+  }
+  Shape spatial(x.shape.end() - int64_t(dims), x.shape.end());
+  if (dims == 1)
+    spatial.insert(spatial.begin(), 1);
   std::string autoPad = c.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     w.pads = {0, 0, 0, 0};
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int d = 0; d < 2; ++d) {
-      int64_t in = x.shape[2 + d], s = w.strides[d];
+      int64_t in = spatial[d], s = w.strides[d];
       int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
       int64_t total = std::max<int64_t>(((in + s - 1) / s - 1) * s + extent - in, 0);
       int64_t small = total / 2, large = total - small;
@@ -162,8 +176,12 @@ Tensor validCountScale(Context &c, const Value &x, const Window &w, const Shape 
 /// and a constant rescaling by each window's size over its cells inside the input (validCountScale).
 void pool(Context &c, bool isMax) {
   c.requireFloat(0, "X");
-  const Value &x = c.input(0);
-  Window w = readWindow(c, {}, isMax);
+  Window w = readWindow(c, {}, isMax, /*lift1d=*/true);
+  // A 1-D pool runs as the 2-D one over [N, C, 1, L].
+  bool oneD = c.input(0).rank() == 3;
+  Value x = c.input(0);
+  if (oneD)
+    x.shape.insert(x.shape.begin() + 2, 1);
   bool ceil = c.intAttr("ceil_mode", 0) != 0;
   Shape out{x.shape[0], x.shape[1], outSize(x, w, 0, ceil), outSize(x, w, 1, ceil)};
   if (out[2] <= 0 || out[3] <= 0)
@@ -172,6 +190,8 @@ void pool(Context &c, bool isMax) {
   bool padded = w.pads != std::vector<int64_t>{0, 0, 0, 0};
   bool include = !isMax && c.intAttr("count_include_pad", 0) != 0;
   std::string in = c.operand(0), scale;
+  if (oneD)
+    in = "reshape(" + in + ", " + formatShape(x.shape) + ")";
   if (padded && (!symmetric(w) || wide)) {
     if (ceil) {
       // With the padding made explicit, ceil_mode can no longer drop a last window that starts in
@@ -207,6 +227,10 @@ void pool(Context &c, bool isMax) {
                      formatInts(w.kernel, true) + windowArgs(w, false, w.kernel) + extra + ")";
   if (!scale.empty())
     expr += " * " + scale;
+  if (oneD) {
+    out.erase(out.begin() + 2);
+    expr = "reshape(" + expr + ", " + formatShape(out) + ")";
+  }
   c.define(0, expr, DType::F32, out);
 }
 
