@@ -270,7 +270,8 @@ bool importAttention(Graph &graph, int k) {
     return false;
   const onnx::NodeProto *softmax = m.sole(scores->output(0), "Softmax");
   if (!softmax || softmax->attribute_size() > 1 ||
-      (softmax->attribute_size() == 1 && softmax->attribute(0).i() != -1 && softmax->attribute(0).i() != 2))
+      (softmax->attribute_size() == 1 && (softmax->attribute(0).name() != "axis" ||
+                                          (softmax->attribute(0).i() != -1 && softmax->attribute(0).i() != 2))))
     return false;
   const onnx::NodeProto *mix = m.sole(softmax->output(0), "MatMul");
   if (!mix || mix->input(0) != softmax->output(0) || mix->input(1) != tv->output(0) ||
@@ -287,14 +288,16 @@ bool importAttention(Graph &graph, int k) {
   const onnx::NodeProto *gemm = m.sole(flat->output(0), "Gemm");
   if (!gemm || gemm->input_size() != 3 || gemm->input(0) != flat->output(0))
     return false;
+  bool transB = false;
   for (const auto &a : gemm->attribute()) {
+    transB = transB || (a.name() == "transB" && a.i() == 1);
     bool ok = (a.name() == "transB" && a.i() == 1) || ((a.name() == "alpha" || a.name() == "beta") && a.f() == 1.0f) ||
               (a.name() == "transA" && a.i() == 0);
     if (!ok)
       return false;
   }
-  if (gemm->attribute_size() == 0)
-    return false; // transB = 1 is required.
+  if (!transB) // Y = X W^T + b, W [out, in] as nn.Linear's.
+    return false;
   const Tensor *wOut = m.known(gemm->input(1)), *bOut = m.known(gemm->input(2));
   if (!wOut || !bOut || wOut->shape != Shape{dim, dim} || bOut->shape != Shape{dim})
     return false;
