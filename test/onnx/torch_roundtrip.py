@@ -5,7 +5,7 @@
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
 MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
-transformer_encoder_opset13, mha (nn.MultiheadAttention, sequence first), mha_weights (the same
+transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first), mha_weights (the same
 returning its attention weights too: op by op), decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
 gru_lm (all by default).
 """
@@ -111,12 +111,14 @@ class SelfAttention(nn.Module):
         return y + w.sum() if self.need_weights else y
 
 
-# The attention blocks dlc import must recognise as one layer (text the .dl must hold), and the
-# opset a model is exported at where not 17.
+# The attention blocks dlc import must recognise as one layer (text the .dl must hold), the opset a
+# model is exported at where not 17, and the models exported with constant folding (the weights'
+# transposes folded into initializers) rather than without.
 LAYERS = {"transformer_encoder": "self_attn = MultiHeadAttention(16, 4)",
           "transformer_encoder_opset13": "self_attn = MultiHeadAttention(16, 4)",
           "mha": "attn = MultiHeadAttention(16, 4)"}
 OPSETS = {"transformer_encoder_opset13": 13}
+FOLDED = {"transformer_encoder_opset13"}
 
 
 def models():
@@ -165,7 +167,7 @@ def check(name, args):
     # PRESERVE keeps BatchNormalization nodes (EVAL would fold them into the convolutions), so the
     # imported model has BatchNorm layers to fine-tune; constant folding would fold them too.
     torch.onnx.export(model, x, path, opset_version=OPSETS.get(name, 17), input_names=["x"], output_names=["y"],
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=name in FOLDED)
     onnx.checker.check_model(onnx.load(path))
     library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
     if name in LAYERS:
