@@ -202,8 +202,9 @@ void pool(Context &c, bool isMax) {
       padX.shape[2] += w.pads[0] + w.pads[2];
       padX.shape[3] += w.pads[1] + w.pads[3];
       if (!isMax || outSize(padX, inner, 0, true) != out[2] || outSize(padX, inner, 1, true) != out[3])
-        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, dlc's " +
-                      std::string(isMax ? "maxpool2d" : "avgpool2d") + " pads both sides alike, at "
+        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, ONNX drops a last window "
+                      "starting in the padding" + std::string(isMax ? "" : " and divides by the cells up to "
+                      "the padding's end") + ", which dlc's " + (isMax ? "maxpool2d" : "avgpool2d") + " does only for even padding of at "
                       "most half the kernel " + formatShape(w.kernel));
     }
     if (!isMax && !include)
