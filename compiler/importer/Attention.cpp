@@ -32,7 +32,7 @@ Tensor transposed(const Tensor &t) {
 
 class Matcher {
 public:
-  Matcher(Graph &graph) : g_(graph) {}
+  explicit Matcher(Graph &graph) : g_(graph) {}
 
   /// The node making `value`, if any.
   const onnx::NodeProto *producer(const std::string &value) const {
