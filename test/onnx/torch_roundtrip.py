@@ -5,8 +5,9 @@
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
 MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
-transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first), mha_weights (the same
-returning its attention weights too: op by op), decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
+transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first),
+mha_weights (the same returning its attention weights too: op by op),
+decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
 gru_lm (all by default).
 """
 import os
