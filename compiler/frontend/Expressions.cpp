@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
 
+#include <limits>
+
 namespace dlc {
 
 namespace shape = dl::shape;
@@ -87,6 +89,9 @@ std::optional<Val> Elaborator::evalName(const ast::NameExpr &n, Scope &scope) {
   }
   if (findBuiltin(n.name) || isInitializer(n.name))
     return Val::function(n.name);
+  // `inf` (Python's math.inf), for pad values and clamp bounds; a name the program defines wins.
+  if (n.name == "inf")
+    return Val::number(std::numeric_limits<double>::infinity());
   error(n.loc, "unknown name '" + n.name + "'" + suggestName(n.name, scope));
   return std::nullopt;
 }

@@ -27,11 +27,13 @@ Elaborator::collectInputs(const ast::ModelDecl &model) {
       element = f32();
     else if (in.elementType == "i32")
       element = i32();
+    else if (in.elementType == "bool")
+      element = i1();  // Masks and ONNX's bool tensors: one byte per element at the C API (DL_BOOL).
     else {
       error(in.typeLoc, "unknown element type '" + in.elementType + "'" +
                                    (in.elementType == "f16" || in.elementType == "bf16"
                                         ? " (reserved for mixed precision, not supported yet)"
-                                        : didYouMean(in.elementType, {"f32", "i32"})));
+                                        : didYouMean(in.elementType, {"f32", "i32", "bool"})));
       ok = false;
       continue;
     }

@@ -157,13 +157,14 @@ bool Context::outputUsed(int i) const {
   return graph_.graphOutputs.count(name) || graph_.consumers.count(name);
 }
 
-void Context::bind(const std::string &onnxName, const std::string &expr, DType dtype, const Shape &shape) {
+void Context::bind(const std::string &onnxName, const std::string &expr, DType dtype, const Shape &shape,
+                   const std::string &hint) {
   Value v;
   v.dtype = dtype == DType::I64 ? DType::I32 : dtype;
   v.shape = shape;
   v.onnxName = onnxName;
   bool isOutput = graph_.graphOutputs.count(onnxName) > 0;
-  std::string name = graph_.program.freshName(onnxName);
+  std::string name = graph_.program.freshName(isOutput || hint.empty() ? onnxName : hint);
   graph_.program.addStatement(isOutput ? "output " + name : name, expr);
   v.expr = name;
   v.emittedAsOutput = isOutput;
@@ -249,9 +250,10 @@ void Context::markAbsorbed(const onnx::NodeProto &consumer) {
       graph_.absorbed.insert(k);
 }
 
-void Context::absorb(const onnx::NodeProto &consumer, const std::string &expr, DType dtype, const Shape &shape) {
+void Context::absorb(const onnx::NodeProto &consumer, const std::string &expr, DType dtype, const Shape &shape,
+                     const std::string &hint) {
   markAbsorbed(consumer);
-  bind(consumer.output(0), expr, dtype, shape);
+  bind(consumer.output(0), expr, dtype, shape, hint);
 }
 
 const Value *Context::valueNamed(const std::string &name) const {
@@ -274,6 +276,13 @@ std::optional<Tensor> Context::constantNamed(const std::string &name) const {
 
 std::string Context::layerHint(int weightInput) const {
   std::string name = has(weightInput) ? input(weightInput).origin : "";
+  // PyTorch exports a weight equal to another's (norm2.weight, all ones at first) as an Identity
+  // of it: the Identity's output keeps the module's own name.
+  if (has(weightInput)) {
+    const std::string &own = input(weightInput).onnxName;
+    if (own.find('.') != std::string::npos && own.find_first_of("/:") == std::string::npos)
+      name = own;
+  }
   size_t dot = name.rfind('.');
   if (dot != std::string::npos && dot > 0) {
     std::string scope = name.substr(0, dot);

@@ -109,8 +109,10 @@ public:
   /// result another absorbed node defines).
   void markAbsorbed(const onnx::NodeProto &consumer);
   /// Marks `consumer` (a node after this one) translated, and defines its output 0 as
-  /// `<name> = expr`. The caller has checked that it may.
-  void absorb(const onnx::NodeProto &consumer, const std::string &expr, DType dtype, const Shape &shape);
+  /// `<name> = expr`, <name> from `hint` where given (unless it is a graph output, which keeps its
+  /// ONNX name). The caller has checked that it may.
+  void absorb(const onnx::NodeProto &consumer, const std::string &expr, DType dtype, const Shape &shape,
+              const std::string &hint = "");
   /// The Value of `name` when it is already known to the graph (an input of `consumer`).
   const Value *valueNamed(const std::string &name) const;
   /// The values of `name` when it is known already or made by a Constant node with a `value`
@@ -123,7 +125,8 @@ public:
   void checkAttributesRead() const;
 
 private:
-  void bind(const std::string &onnxName, const std::string &expr, DType dtype, const Shape &shape);
+  void bind(const std::string &onnxName, const std::string &expr, DType dtype, const Shape &shape,
+            const std::string &hint = "");
 
   Graph &graph_;
   const onnx::NodeProto &node_;

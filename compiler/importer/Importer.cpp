@@ -3,10 +3,11 @@
 // The walk over a graph: initializers and inputs become Values, each node goes to its op's
 // translator (translators/), graph outputs become `output` statements, and --loss/--optimizer add
 // a loss and a train block. Patterns.cpp first rewrites the compositions PyTorch exports for one
-// builtin (GELU).
+// builtin (GELU); Attention.cpp recognises exported attention blocks as it reaches them.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Importer.h"
+#include "compiler/importer/Attention.h"
 #include "compiler/importer/Graph.h"
 #include "compiler/importer/Patterns.h"
 
@@ -137,6 +138,8 @@ void translate(Graph &graph) {
     if (graph.absorbed.count(k))
       continue;
     const onnx::NodeProto &node = nodes[k];
+    if (importAttention(graph, k))
+      continue;
     Context ctx(graph, node, k);
     if (!(node.domain().empty() || node.domain() == "ai.onnx"))
       ctx.fail("ops of domain '" + node.domain() + "' are not ONNX's own; dlc imports the default domain only");
@@ -197,8 +200,6 @@ bool importOnnx(const std::string &path, const std::string &bytes, const ImportO
         continue; // An initializer listed as an input too (IR version 3).
       Value v;
       v.dtype = dtypeOf(info.type().tensor_type().elem_type(), "graph input '" + info.name() + "'");
-      if (v.dtype == DType::Bool)
-        throw ImportError("graph input '" + info.name() + "' is a bool tensor; dlc's inputs are f32 or i32");
       if (v.dtype == DType::I64) {
         v.dtype = DType::I32;
         program.addNote("Input '" + info.name() + "' is int64 in ONNX, i32 here.");

@@ -44,7 +44,7 @@ std::string sanitizeName(const std::string &text) {
 }
 
 std::string formatType(DType dtype, const Shape &shape) {
-  return std::string(dtype == DType::F32 ? "f32" : "i32") + formatShape(shape);
+  return std::string(dtype == DType::F32 ? "f32" : dtype == DType::Bool ? "bool" : "i32") + formatShape(shape);
 }
 
 Program::Program(std::function<bool(const std::string &)> reserved) : reserved_(std::move(reserved)) {}

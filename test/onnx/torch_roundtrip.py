@@ -5,6 +5,8 @@
     torch_roundtrip.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
 MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
+transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first),
+mha_weights (the same returning its attention weights too: op by op),
 decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
 gru_lm (all by default).
 """
@@ -97,6 +99,29 @@ class Decoder(nn.Module):
 VOCAB = 11
 
 
+class SelfAttention(nn.Module):
+    """nn.MultiheadAttention over [T, B, dim] (sequence first), as self-attention."""
+
+    def __init__(self, need_weights=False):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4)
+        self.need_weights = need_weights
+
+    def forward(self, x):
+        y, w = self.attn(x, x, x, need_weights=self.need_weights)
+        return y + w.sum() if self.need_weights else y
+
+
+# The attention blocks dlc import must recognise as one layer (text the .dl must hold), the opset a
+# model is exported at where not 17, and the models exported with constant folding (the weights'
+# transposes folded into initializers) rather than without.
+LAYERS = {"transformer_encoder": "self_attn = MultiHeadAttention(16, 4)",
+          "transformer_encoder_opset13": "self_attn = MultiHeadAttention(16, 4)",
+          "mha": "attn = MultiHeadAttention(16, 4)"}
+OPSETS = {"transformer_encoder_opset13": 13}
+FOLDED = {"transformer_encoder_opset13"}
+
+
 def models():
     return {
         "mlp": (lambda: nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.Tanh(),
@@ -109,6 +134,10 @@ def models():
         "transformer_mlp": (TransformerMlp, (3, 5, 16)),
         "transformer_encoder": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True),
                                 (2, 5, 16)),
+        "transformer_encoder_opset13": (lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32,
+                                                                           batch_first=True), (2, 5, 16)),
+        "mha": (SelfAttention, (5, 2, 16)),
+        "mha_weights": (lambda: SelfAttention(need_weights=True), (5, 2, 16)),
         "decoder": (Decoder, (2, 3, 6, 6)),
         "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
         "gru_lm": (lambda: RecurrentLm(nn.GRU), ("ids", 4, 9)),
@@ -138,10 +167,15 @@ def check(name, args):
     path = os.path.join(args.work, name + ".onnx")
     # PRESERVE keeps BatchNormalization nodes (EVAL would fold them into the convolutions), so the
     # imported model has BatchNorm layers to fine-tune; constant folding would fold them too.
-    torch.onnx.export(model, x, path, opset_version=17, input_names=["x"], output_names=["y"],
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+    torch.onnx.export(model, x, path, opset_version=OPSETS.get(name, 17), input_names=["x"], output_names=["y"],
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=name in FOLDED)
     onnx.checker.check_model(onnx.load(path))
     library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
+    if name in LAYERS:
+        with open(os.path.join(args.work, name + ".dl")) as f:
+            if LAYERS[name] not in f.read():
+                print(f"{name}: the imported program has no line `{LAYERS[name]}`")
+                return False
     with torch.no_grad():
         want = model(x).numpy()
     got = open_instance(library, weights).forward(x=x.numpy().astype(np.int32) if ids else x.numpy())["y"]

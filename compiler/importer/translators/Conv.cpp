@@ -6,7 +6,8 @@
 // conv2d/conv_transpose2d with the weight and bias as parameters. Asymmetric convolution padding
 // becomes an explicit pad (zeros, as Conv pads); asymmetric ConvTranspose pads crop the output.
 // MaxPool's dilations and ceil_mode and AveragePool's ceil_mode and count_include_pad map to
-// maxpool2d/avgpool2d's. Grouped convolutions, 1-D and 3-D ones, and the pads no dlc pool takes
+// maxpool2d/avgpool2d's; uneven or wide pool pads (auto_pad SAME_*) become an explicit pad (see
+// pool). Grouped convolutions, 1-D and 3-D ones, and pads with ceil_mode that no dlc pool takes
 // are errors naming the attribute.
 //
 //===----------------------------------------------------------------------===//
@@ -21,29 +22,43 @@ struct Window {
   std::vector<int64_t> kernel, strides, pads, dilations;
 };
 
-Window readWindow(Context &c, std::vector<int64_t> kernel, bool dilationsAllowed) {
+/// The window over x's H and W. With `lift1d`, a 1-D window over [N, C, L] is read too, as the 2-D
+/// window of height 1 over [N, C, 1, L] (how pool translates 1-D pools).
+Window readWindow(Context &c, std::vector<int64_t> kernel, bool dilationsAllowed, bool lift1d = false) {
   const Value &x = c.input(0);
-  if (x.rank() != 4)
-    c.fail("its input is " + formatShape(x.shape) + "; dlc's convolutions and pools are 2-D over [N, C, H, W]");
+  size_t dims = lift1d && x.rank() == 3 ? 1 : 2;
+  if (x.rank() != int64_t(dims) + 2)
+    c.fail("its input is " + formatShape(x.shape) + "; dlc's convolutions and pools are 2-D over [N, C, H, W]" +
+           (lift1d ? " (or 1-D over [N, C, L])" : ""));
   Window w;
   w.kernel = c.intsAttr("kernel_shape", kernel);
-  if (w.kernel.size() != 2)
-    c.fail("kernel_shape " + formatShape(w.kernel) + " is not 2-D");
+  if (w.kernel.size() != dims)
+    c.fail("kernel_shape " + formatShape(w.kernel) + " is not " + std::to_string(dims) + "-D");
   if (!kernel.empty() && w.kernel != kernel)
     c.fail("kernel_shape " + formatShape(w.kernel) + " differs from the weight's " + formatShape(kernel));
-  w.strides = c.intsAttr("strides", {1, 1});
-  w.dilations = c.intsAttr("dilations", {1, 1});
-  if (!dilationsAllowed && w.dilations != std::vector<int64_t>{1, 1})
+  w.strides = c.intsAttr("strides", std::vector<int64_t>(dims, 1));
+  w.dilations = c.intsAttr("dilations", std::vector<int64_t>(dims, 1));
+  if (!dilationsAllowed && w.dilations != std::vector<int64_t>(dims, 1))
     c.unsupported("dilations", formatShape(w.dilations), "dlc's pools have no dilation");
-  w.pads = c.intsAttr("pads", {0, 0, 0, 0});
-  if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
-    c.fail("strides, dilations and pads must have 2, 2 and 4 entries");
+  w.pads = c.intsAttr("pads", std::vector<int64_t>(2 * dims, 0));
+  if (w.strides.size() != dims || w.dilations.size() != dims || w.pads.size() != 2 * dims)
+    c.fail("strides, dilations and pads must have " + std::to_string(dims) + ", " + std::to_string(dims) +
+           " and " + std::to_string(2 * dims) + " entries");
+  if (dims == 1) { // [N, C, L] as [N, C, 1, L]: a window of height 1.
+    w.kernel.insert(w.kernel.begin(), 1);
+    w.strides.insert(w.strides.begin(), 1);
+    w.dilations.insert(w.dilations.begin(), 1);
+    w.pads = {0, w.pads[0], 0, w.pads[1]};
+  }
+  Shape spatial(x.shape.end() - int64_t(dims), x.shape.end());
+  if (dims == 1)
+    spatial.insert(spatial.begin(), 1);
   std::string autoPad = c.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     w.pads = {0, 0, 0, 0};
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int d = 0; d < 2; ++d) {
-      int64_t in = x.shape[2 + d], s = w.strides[d];
+      int64_t in = spatial[d], s = w.strides[d];
       int64_t extent = (w.kernel[d] - 1) * w.dilations[d] + 1;
       int64_t total = std::max<int64_t>(((in + s - 1) / s - 1) * s + extent - in, 0);
       int64_t small = total / 2, large = total - small;
@@ -124,52 +139,99 @@ void conv(Context &c) {
   c.define(0, expr, DType::F32, out);
 }
 
+/// `pad(x, ...)` of H and W by the window's pads (top, bottom; left, right), with `value`.
+std::string explicitPad(const std::string &x, const Window &w, const std::string &value) {
+  return "pad(" + x + ", [[0, 0], [0, 0], [" + std::to_string(w.pads[0]) + ", " + std::to_string(w.pads[2]) +
+         "], [" + std::to_string(w.pads[1]) + ", " + std::to_string(w.pads[3]) + "]]" +
+         (value.empty() ? "" : ", value = " + value) + ")";
+}
+
+/// For AveragePool with count_include_pad = 0 over uneven or wide pads: per output position, the
+/// window's size over the number of its cells inside the input ([OH, OW]), which turns the average
+/// over the zero-padded window (avgpool2d's, dividing by the window's size) into ONNX's.
+Tensor validCountScale(Context &c, const Value &x, const Window &w, const Shape &out) {
+  std::vector<std::vector<int64_t>> counts(2);
+  for (int d = 0; d < 2; ++d)
+    for (int64_t o = 0; o < out[2 + d]; ++o) {
+      int64_t n = 0;
+      for (int64_t k = 0; k < w.kernel[d]; ++k) {
+        int64_t i = o * w.strides[d] - w.pads[d] + k;
+        n += i >= 0 && i < x.shape[2 + d];
+      }
+      if (n == 0)
+        c.unsupported("pads", formatShape(w.pads), "a window lies wholly in the padding, and with "
+                      "count_include_pad = 0 its average is of no cells");
+      counts[d].push_back(n);
+    }
+  std::vector<double> scale;
+  for (int64_t nh : counts[0])
+    for (int64_t nw : counts[1])
+      scale.push_back(static_cast<double>(w.kernel[0] * w.kernel[1]) / static_cast<double>(nh * nw));
+  return makeTensor(DType::F32, {out[2], out[3]}, std::move(scale));
+}
+
+/// MaxPool and AveragePool. Pads dlc's pools take (even, at most half the kernel) stay theirs;
+/// others become an explicit pad: with -inf for a max (the identity of max: ONNX's padding is
+/// never chosen), with zeros for an average counting the padding, and for one that does not, zeros
+/// and a constant rescaling by each window's size over its cells inside the input (validCountScale).
 void pool(Context &c, bool isMax) {
   c.requireFloat(0, "X");
-  const Value &x = c.input(0);
-  Window w = readWindow(c, {}, isMax);
+  Window w = readWindow(c, {}, isMax, /*lift1d=*/true);
+  // A 1-D pool runs as the 2-D one over [N, C, 1, L].
+  bool oneD = c.input(0).rank() == 3;
+  Value x = c.input(0);
+  if (oneD)
+    x.shape.insert(x.shape.begin() + 2, 1);
   bool ceil = c.intAttr("ceil_mode", 0) != 0;
   Shape out{x.shape[0], x.shape[1], outSize(x, w, 0, ceil), outSize(x, w, 1, ceil)};
   if (out[2] <= 0 || out[3] <= 0)
     c.fail("the window does not fit the input " + formatShape(x.shape));
   bool wide = w.pads[0] > w.kernel[0] / 2 || w.pads[1] > w.kernel[1] / 2;
-  std::string in = c.operand(0);
-  if (isMax && !symmetric(w))
-    c.unsupported("pads", formatShape(w.pads), "dlc's pools pad both sides of a dimension alike");
-  if (isMax && wide)
-    c.unsupported("pads", formatShape(w.pads), "dlc's maxpool2d pads at most half the kernel " +
-                  formatShape(w.kernel) + " (PyTorch's rule)");
+  bool padded = w.pads != std::vector<int64_t>{0, 0, 0, 0};
+  bool include = !isMax && c.intAttr("count_include_pad", 0) != 0;
+  std::string in = c.operand(0), scale;
+  if (oneD)
+    in = "reshape(" + in + ", " + formatShape(x.shape) + ")";
+  if (padded && (!symmetric(w) || wide)) {
+    if (ceil) {
+      // With the padding made explicit, ceil_mode can no longer drop a last window that starts in
+      // the bottom or right padding (ONNX does): take it only where no such window arises.
+      Window inner = w;
+      inner.pads = {0, 0, 0, 0};
+      Value padX = x;
+      padX.shape[2] += w.pads[0] + w.pads[2];
+      padX.shape[3] += w.pads[1] + w.pads[3];
+      if (!isMax || outSize(padX, inner, 0, true) != out[2] || outSize(padX, inner, 1, true) != out[3])
+        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, ONNX drops a last window "
+                      "starting in the padding" + std::string(isMax ? "" : " and divides by the cells up to "
+                      "the padding's end") + ", which dlc's " + (isMax ? "maxpool2d" : "avgpool2d") + " does only for even padding of at "
+                      "most half the kernel " + formatShape(w.kernel));
+    }
+    if (!isMax && !include)
+      scale = c.stateFor(validCountScale(c, x, w, out), "pool_divisor_scale", /*buffer=*/true);
+    in = explicitPad(in, w, isMax ? "-inf" : "");
+    w.pads = {0, 0, 0, 0};
+    padded = false;
+  }
   std::string extra;
   if (isMax) {
     int64_t order = c.intAttr("storage_order", 0);
     (void)order; // Only the Indices output depends on it, and that output is not translated.
     if (w.dilations != std::vector<int64_t>{1, 1})
       extra += ", dilation = " + formatInts(w.dilations, true);
-  } else {
-    bool padded = w.pads != std::vector<int64_t>{0, 0, 0, 0};
-    bool include = c.intAttr("count_include_pad", 0) != 0;
-    // Counting the padding, an average over explicit zeros is the same: pads that are uneven or
-    // wider than avgpool2d's half kernel become a pad (without ceil_mode, whose last window and
-    // divisor depend on where the padding ends).
-    if (padded && (!symmetric(w) || wide)) {
-      if (!include)
-        c.unsupported("pads", formatShape(w.pads), "with count_include_pad = 0, dlc's avgpool2d pads "
-                      "both sides alike, at most half the kernel " + formatShape(w.kernel));
-      if (ceil)
-        c.unsupported("pads", formatShape(w.pads), "with ceil_mode = 1, dlc's avgpool2d pads both "
-                      "sides alike, at most half the kernel " + formatShape(w.kernel));
-      in = "pad(" + in + ", [[0, 0], [0, 0], [" + std::to_string(w.pads[0]) + ", " + std::to_string(w.pads[2]) +
-           "], [" + std::to_string(w.pads[1]) + ", " + std::to_string(w.pads[3]) + "]])";
-      w.pads = {0, 0, 0, 0};
-      padded = false;
-    }
-    if (padded && !include)
-      extra += ", count_include_pad = false";
+  } else if (padded && !include) {
+    extra += ", count_include_pad = false";
   }
   if (ceil)
     extra += ", ceil_mode = true";
   std::string expr = std::string(isMax ? "maxpool2d(" : "avgpool2d(") + in + ", " +
                      formatInts(w.kernel, true) + windowArgs(w, false, w.kernel) + extra + ")";
+  if (!scale.empty())
+    expr += " * " + scale;
+  if (oneD) {
+    out.erase(out.begin() + 2);
+    expr = "reshape(" + expr + ", " + formatShape(out) + ")";
+  }
   c.define(0, expr, DType::F32, out);
 }
 
