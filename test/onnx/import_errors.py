@@ -119,9 +119,10 @@ CASES = {
     "tile-repeats-count": (lambda: model([helper.make_node("Tile", ["x", "r"], ["y"], name="t")], [X], [Y],
                                          [ints("r", [2, 2])]).SerializeToString(),
                            ["node 't' (Tile)", "repeats has 2 values for an input of rank 4"]),
-    "onehot-float-ids": (lambda: model([helper.make_node("OneHot", ["x", "d", "v"], ["y"], name="o")], [X], [Y],
-                                       [ints("d", 4), onnx.numpy_helper.from_array(np.array([0, 1], np.float32), "v")])
-                         .SerializeToString(), ["node 'o' (OneHot)", "indices must be integers, not f32"]),
+    "onehot-depth": (lambda: model([helper.make_node("OneHot", ["x", "d", "v"], ["y"], name="o")], [X], [Y],
+                                   [onnx.numpy_helper.from_array(np.array(2.5, np.float32), "d"),
+                                    onnx.numpy_helper.from_array(np.array([0, 1], np.float32), "v")])
+                     .SerializeToString(), ["node 'o' (OneHot)", "the depth must be a positive integer, not 2.5"]),
 }
 
 

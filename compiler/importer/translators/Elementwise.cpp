@@ -219,14 +219,13 @@ void where(Context &c) {
   c.define(0, "where(" + condExpr + ", " + c.operand(1, rank) + ", " + c.operand(2, rank) + ")", a.dtype, out);
 }
 
-/// OneHot: depth and values [off, on] known. ONNX counts a negative id from the end (-1 is the
+/// OneHot: depth and values [off, on] known; float indices truncated. ONNX counts a negative id from the end (-1 is the
 /// last class), which the translation does before one_hot; an id still outside [0, depth) gives
 /// `off` everywhere, as in ONNX. The class dimension goes where `axis` says (last by default).
 void oneHot(Context &c) {
   const Value &ids = c.input(0);
-  if (ids.dtype != DType::I32)
-    c.fail("its indices must be integers, not " + std::string(dtypeName(ids.dtype)) +
-           " (dlc's one_hot takes i32 class ids)");
+  if (ids.dtype != DType::I32 && ids.dtype != DType::F32)
+    c.fail("its indices must be numbers, not " + std::string(dtypeName(ids.dtype)));
   const Tensor &depthTensor = c.known(1, "the depth");
   if (depthTensor.size() != 1)
     c.fail("the depth must be one number, not " + std::to_string(depthTensor.size()) + " values");
@@ -244,7 +243,8 @@ void oneHot(Context &c) {
   if (axis < 0 || axis > rank)
     c.fail("axis " + std::to_string(c.intAttr("axis", -1)) + " is out of range for indices of rank " +
            std::to_string(rank));
-  std::string x = c.operand(0);
+  // Float indices are truncated to integers, as ONNX's reference implementation casts them.
+  std::string x = ids.dtype == DType::F32 ? "i32(" + c.operand(0) + ")" : c.operand(0);
   if (!ids.known || std::any_of(ids.known->values.begin(), ids.known->values.end(), [](double v) { return v < 0; }))
     x = "where(" + x + " < 0, " + x + " + " + depth + ", " + x + ")";
   std::string expr = "one_hot(" + x + ", " + depth + ")";

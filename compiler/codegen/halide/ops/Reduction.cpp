@@ -270,7 +270,8 @@ LoweredValue lowerCumsum(Lowering &l, const KernelNode &node) {
     args.push_back(Lowering::var(rank - 1 - h, rank));
   Index at = Lowering::coordinates(rank);
   Halide::RDom r(0, static_cast<int>(n));
-  Expr j = reverse ? Expr(static_cast<int>(n - 1)) - r : Expr(r);
+  Expr k = r; // the k-th element added
+  Expr j = reverse ? Expr(static_cast<int>(n - 1)) - k : k;
   Index element = at;
   element[axis] = j;
   Expr v = Lowering::call(x.func, element);
