@@ -197,7 +197,7 @@ std::optional<Val> tile(Elaborator &E, const BuiltinCall &c) {
   for (int64_t r : copies)
     if (r < 1) {
       E.error(c.locOf(1), "cannot tile " + describeType(x->getType()) + " by " +
-                              shape::format(*reps) + ": each repetition must be at least 1");
+                              shape::formatList(*reps) + ": each repetition must be at least 1");
       return std::nullopt;
     }
   shape::Shape spread, broadcastShape, out;
