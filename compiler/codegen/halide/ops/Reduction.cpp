@@ -7,10 +7,10 @@
 //
 // The numbers follow compiler/interpreter/Reduction.cpp and Elementwise.cpp: maximum and minimum
 // propagate NaN; logsumexp returns an infinite maximum unchanged; i32 sums wrap to 32 bits; argmax
-// and argmin are the first index of the extremum, a NaN counting as either; cumsum adds floats in
-// f64 (as PyTorch's CPU kernel and the interpreter do). softmax and log_softmax
+// and argmin are the first index of the extremum, a NaN counting as either. softmax and log_softmax
 // subtract the row maximum before exponentiating, and log_softmax takes (x - max) - log(sum) in
-// that order. A float sum of zeros is +0. Floats accumulate in f32.
+// that order. A float sum of zeros is +0. Floats accumulate in f32, except cumsum's running sums,
+// which add in f64 as PyTorch's CPU kernel and the interpreter do.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
