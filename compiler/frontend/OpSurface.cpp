@@ -72,8 +72,7 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.softmax", builtin("softmax")},
       {"dl.log_softmax", builtin("log_softmax")},
       {"dl.cast", builtin("f32")}, // and i32
-      {"dl.one_hot", internal("cross_entropy's gradient rule builds it from class labels; a "
-                              "program writes one-hot targets as data")},
+      {"dl.one_hot", builtin("one_hot")}, // and cross_entropy's gradient rule
       // LinalgOps.td
       {"dl.matmul", syntax("the operator `@`")},
       // ConvOps.td
@@ -100,6 +99,8 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.reduce_min", builtin("min")}, // with one operand
       {"dl.logsumexp", builtin("logsumexp")},
       {"dl.argmax", builtin("argmax")},
+      {"dl.argmin", builtin("argmin")},
+      {"dl.cumsum", builtin("cumsum")},
       // ShapeOps.td
       {"dl.reshape", builtin("reshape")}, // and flatten
       {"dl.transpose", builtin("transpose")},

@@ -1,12 +1,14 @@
-//===- Reduction.cpp - sum, mean, reduce_max, reduce_min, logsumexp, argmax -===//
+//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax, argmin, cumsum ===//
 //
 // Every reduction maps each input element to the output element it folds into: the output's layout
 // is the input's with the reduced dimensions removed (or kept as size 1, which moves nothing), so
 // one index map serves both forms of `keepdims`. Empty `axes` reduce every axis.
 //
 // Floats: the maximum and minimum propagate NaN (as PyTorch does); logsumexp subtracts the maximum
-// first and returns it unchanged when it is infinite. i32 sums wrap to 32 bits. argmax returns the
-// first index of the maximum (a NaN counts as the maximum, as in NumPy).
+// first and returns it unchanged when it is infinite. i32 sums wrap to 32 bits. argmax and argmin
+// return the first index of the extremum (a NaN counts as either, as in PyTorch). cumsum adds in
+// element order from +0, in double (PyTorch's CPU accumulator for float32), so a sum that overflows
+// f32 on the way and comes back is finite again, as in PyTorch.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Kernels.h"
@@ -107,24 +109,53 @@ LogicalResult evalLogSumExp(dlo::LogSumExpOp op, OpContext &c) {
   return success();
 }
 
-LogicalResult evalArgmax(dlo::ArgmaxOp op, OpContext &c) {
+/// argmax and argmin: the first index of the extremum along the axis; the first NaN wins both, as
+/// in PyTorch.
+template <typename Op> LogicalResult evalArgExtremum(Op op, OpContext &c, bool isMax) {
   const Tensor &x = c.operand(0);
   Tensor &out = c.result();
   AxisView v = viewAround(x.shape, normalizeAxis(op.getAxis(), x.rank()));
   if (v.size == 0 && out.numElements() != 0)
-    return c.fail("takes the argmax of an empty dimension");
+    return c.fail(std::string("takes the ") + (isMax ? "argmax" : "argmin") +
+                  " of an empty dimension");
   for (int64_t o = 0; o < v.outer; ++o)
     for (int64_t in = 0; in < v.inner; ++in) {
       int64_t best = 0;
       double bestValue = x.data[o * v.size * v.inner + in];
       for (int64_t j = 1; j < v.size && !std::isnan(bestValue); ++j) {
         double value = x.data[(o * v.size + j) * v.inner + in];
-        if (value > bestValue || std::isnan(value)) {
+        if ((isMax ? value > bestValue : value < bestValue) || std::isnan(value)) {
           best = j;
           bestValue = value;
         }
       }
       out.data[o * v.inner + in] = static_cast<double>(best);
+    }
+  return success();
+}
+
+/// cumsum: a running sum from +0 in element order (from the end with `reverse`), as PyTorch's CPU
+/// kernel adds (in double); i32 sums wrap to 32 bits at each element.
+LogicalResult evalCumsum(dlo::CumsumOp op, OpContext &c) {
+  const Tensor &x = c.operand(0);
+  Tensor &out = c.result();
+  AxisView v = viewAround(x.shape, normalizeAxis(op.getAxis(), x.rank()));
+  bool isInt = out.kind == ElementKind::I32;
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t in = 0; in < v.inner; ++in) {
+      double sum = 0.0;
+      int64_t isum = 0;
+      for (int64_t k = 0; k < v.size; ++k) {
+        int64_t j = op.getReverse() ? v.size - 1 - k : k;
+        int64_t at = (o * v.size + j) * v.inner + in;
+        if (isInt) {
+          isum = static_cast<int64_t>(wrapI32(isum + static_cast<int64_t>(x.data[at])));
+          out.data[at] = static_cast<double>(isum);
+        } else {
+          sum += x.data[at];
+          out.data[at] = sum;
+        }
+      }
     }
   return success();
 }
@@ -141,7 +172,13 @@ void registerReductionKernels(KernelTable &t) {
     return evalExtremum(op, c, /*isMax=*/false);
   });
   addKernel<dlo::LogSumExpOp>(t, evalLogSumExp);
-  addKernel<dlo::ArgmaxOp>(t, evalArgmax);
+  addKernel<dlo::ArgmaxOp>(t, [](dlo::ArgmaxOp op, OpContext &c) {
+    return evalArgExtremum(op, c, /*isMax=*/true);
+  });
+  addKernel<dlo::ArgminOp>(t, [](dlo::ArgminOp op, OpContext &c) {
+    return evalArgExtremum(op, c, /*isMax=*/false);
+  });
+  addKernel<dlo::CumsumOp>(t, evalCumsum);
 }
 
 } // namespace dl::interp

@@ -70,6 +70,7 @@ const std::vector<ModelCase> &cases() {
       {"activations", model("activations.dl"), 12, {}},
       {"math", model("math.dl"), 34, {}},
       {"reduction", model("reduction.dl"), 13, {}},
+      {"index", model("index.dl"), 35, {}},
       {"reduce_max_contraction", model("reduce_max_contraction.dl"), 13, {}},
       {"shape", model("shape.dl"), 14, {}},
       {"loss", model("loss.dl"), 15, {}},

@@ -1,5 +1,5 @@
 """export_check.py — `dlc --emit=onnx` against ONNX Runtime: each named example model (examples/NAME.dl,
-or test/onnx/NAME.dl: export_decoder, the ops of issue 20) is compiled, an instance's initial weights saved as a checkpoint, the forward entry exported with
+or test/onnx/NAME.dl: export_decoder and export_index, the ops of issue 20) is compiled, an instance's initial weights saved as a checkpoint, the forward entry exported with
 --init that checkpoint, the export checked by onnx.checker (full_check) and run by ONNX Runtime
 (ort_run.js) on the same random inputs as dlc's forward: outputs equal within 1e-5 relative.
 

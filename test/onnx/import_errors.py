@@ -115,6 +115,22 @@ CASES = {
                                               [f32("s", [3, 2, 4])], [Y],
                                               [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
                                 .SerializeToString(), ["node 'g' (GRU)", "attribute linear_before_reset = 0"]),
+    "cumsum-exclusive": (lambda: model([helper.make_node("CumSum", ["x", "axis"], ["y"], name="c", exclusive=1)],
+                                       [X], [Y], [ints("axis", 1)]).SerializeToString(),
+                         ["node 'c' (CumSum)", "attribute exclusive = 1"]),
+    "cumsum-computed-axis": (lambda: model([helper.make_node("CumSum", ["x", "axis"], ["y"], name="c")],
+                                           [X, helper.make_tensor_value_info("axis", TensorProto.INT64, [])], [Y])
+                             .SerializeToString(), ["node 'c' (CumSum)", "the axis"]),
+    "argmin-last-index": (lambda: model([helper.make_node("ArgMin", ["x"], ["y"], name="a", select_last_index=1)],
+                                        [X], [Y]).SerializeToString(),
+                          ["node 'a' (ArgMin)", "attribute select_last_index = 1", "first minimum"]),
+    "tile-repeats-count": (lambda: model([helper.make_node("Tile", ["x", "r"], ["y"], name="t")], [X], [Y],
+                                         [ints("r", [2, 2])]).SerializeToString(),
+                           ["node 't' (Tile)", "repeats has 2 values for an input of rank 4"]),
+    "onehot-depth": (lambda: model([helper.make_node("OneHot", ["x", "d", "v"], ["y"], name="o")], [X], [Y],
+                                   [onnx.numpy_helper.from_array(np.array(2.5, np.float32), "d"),
+                                    onnx.numpy_helper.from_array(np.array([0, 1], np.float32), "v")])
+                     .SerializeToString(), ["node 'o' (OneHot)", "the depth must be a positive integer, not 2.5"]),
 }
 
 

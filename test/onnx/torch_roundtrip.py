@@ -96,6 +96,22 @@ class Decoder(nn.Module):
         return self.head(h.flatten(1))
 
 
+class Index(nn.Module):
+    """The index and ordering ops of issue 20 as torch.onnx.export writes them: cumsum along two
+    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast) and repeat (Tile)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+
+    def forward(self, x):
+        h = self.fc(x)                                                    # [3, 5, 6]
+        c = torch.cumsum(h, dim=1) + torch.cumsum(h, dim=-1)
+        hot = nn.functional.one_hot(torch.argmin(h, dim=-1), 6).float()   # [3, 5, 6]
+        t = h.repeat(1, 1, 2)                                             # [3, 5, 12]
+        return c * hot + c + t[..., :6] * t[..., 6:12]
+
+
 VOCAB = 11
 
 
@@ -139,6 +155,7 @@ def models():
         "mha": (SelfAttention, (5, 2, 16)),
         "mha_weights": (lambda: SelfAttention(need_weights=True), (5, 2, 16)),
         "decoder": (Decoder, (2, 3, 6, 6)),
+        "index": (Index, (3, 5, 6)),
         "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
         "gru_lm": (lambda: RecurrentLm(nn.GRU), ("ids", 4, 9)),
     }

@@ -1,7 +1,7 @@
 //===- Structure.cpp - Exporting dl's contractions, windows, reductions and shapes -===//
 //
-// matmul, conv2d, conv_transpose2d, pooling and bilinear upsampling (Resize), reductions, shape
-// ops, embedding and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
+// matmul, conv2d, conv_transpose2d, pooling and bilinear upsampling (Resize), reductions (argmax,
+// argmin, cumsum among them), one_hot, shape ops, embedding and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
 // constants as initializers. Opset 17 forms:
 // ReduceSum, Split, Slice, Pad, Reshape and Expand take their integer lists as int64 inputs;
 // ReduceMean/Max/Min/LogSumExp take `axes` as an attribute.
@@ -120,12 +120,37 @@ LogicalResult reduce(Operation *op, GraphBuilder &g) {
   return success();
 }
 
-LogicalResult argmax(Operation *op, GraphBuilder &g) {
+/// argmax and argmin: ONNX's ArgMax/ArgMin give int64, cast to dl's i32.
+LogicalResult argExtremum(Operation *op, GraphBuilder &g) {
   auto keep = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr("keepdims"));
-  std::string index = g.node1("ArgMax", {g.name(op->getOperand(0))},
+  std::string type = op->getName().getStringRef() == "dl.argmax" ? "ArgMax" : "ArgMin";
+  std::string index = g.node1(type, {g.name(op->getOperand(0))},
                               {Attr::integer("axis", integer(op, "axis")),
                                Attr::integer("keepdims", keep && keep.getValue() ? 1 : 0)});
   g.node1("Cast", {index}, {Attr::integer("to", onnx::TensorProto::INT32)}, op->getResult(0));
+  return success();
+}
+
+LogicalResult cumsum(Operation *op, GraphBuilder &g) {
+  auto reverse = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr("reverse"));
+  g.node1("CumSum", {g.name(op->getOperand(0)), g.int64s({integer(op, "axis")}, /*scalar=*/true)},
+          {Attr::integer("reverse", reverse && reverse.getValue() ? 1 : 0)}, op->getResult(0));
+  return success();
+}
+
+/// one_hot as OneHot of int64 ids (the form PyTorch exports); a negative id, which ONNX would count
+/// from the end, is first replaced by `classes`, out of range, so that its row is zeros as in dl.
+LogicalResult oneHot(Operation *op, GraphBuilder &g) {
+  int64_t classes = integer(op, "classes");
+  std::string ids = g.node1("Cast", {g.name(op->getOperand(0))}, {Attr::integer("to", onnx::TensorProto::INT64)});
+  std::string negative = g.node1("Less", {ids, g.int64s({0}, /*scalar=*/true)}, {});
+  std::string depth = g.int64s({classes}, /*scalar=*/true);
+  std::string inRange = g.node1("Where", {negative, depth, ids}, {});
+  dl::interp::Tensor offOn;
+  offOn.shape = {2};
+  offOn.data = {0.0, 1.0};
+  g.node1("OneHot", {inRange, depth, g.initializer("off_on", offOn)}, {Attr::integer("axis", -1)},
+          op->getResult(0));
   return success();
 }
 
@@ -247,7 +272,10 @@ void addStructureExporters(llvm::StringMap<OpExporter> &table) {
   table["dl.avgpool2d"] = pool;
   for (const char *r : {"dl.sum", "dl.mean", "dl.reduce_max", "dl.reduce_min", "dl.logsumexp"})
     table[r] = reduce;
-  table["dl.argmax"] = argmax;
+  table["dl.argmax"] = argExtremum;
+  table["dl.argmin"] = argExtremum;
+  table["dl.cumsum"] = cumsum;
+  table["dl.one_hot"] = oneHot;
   table["dl.reshape"] = reshape;
   table["dl.broadcast_to"] = broadcastTo;
   table["dl.transpose"] = transpose;

@@ -3,7 +3,7 @@
 // The builtins that emit ops of ElementwiseOps.td: the unary math functions and activations
 // (leaky_relu and elu also callable with only their alpha, as partial functions), prelu, clamp,
 // pow, mod (also `remainder` and the operator `%`) and fmod, where, the logical functions of
-// boolean tensors, softmax and log_softmax along an axis, the casts f32 and i32, and the NaN tests,
+// boolean tensors, softmax and log_softmax along an axis, the casts f32 and i32, one_hot, and the NaN tests,
 // which are comparisons. Binary arithmetic and comparisons are operators (Operators.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -200,6 +200,31 @@ std::optional<Val> cast(Elaborator &E, const BuiltinCall &c) {
   return Val::ofTensor(E.create<dlo::CastOp>(c.loc, E.tensorType(shapeOf(x->getType()), element), *x));
 }
 
+/// one_hot(ids, num_classes): F.one_hot, as f32 (the language's float type, which losses, `@` and
+/// masks take; i32(...) converts). An id outside [0, num_classes) gives a row of zeros.
+std::optional<Val> oneHot(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> ids = E.requireTensor(c[0], c.locOf(0), "the ids of 'one_hot'", false);
+  std::optional<int64_t> classes = E.requireInt(c[1], c.locOf(1), "'num_classes'");
+  if (!ids || !classes)
+    return std::nullopt;
+  if (!typeOf(*ids).getElementType().isInteger(32)) {
+    E.error(c.locOf(0), "one_hot of " + describeType(ids->getType()) +
+                            ": the ids must be i32 class ids; convert them with i32(...)");
+    return std::nullopt;
+  }
+  if (*classes < 1) {
+    E.error(c.locOf(1), "one_hot of " + describeType(ids->getType()) +
+                            ": num_classes must be positive, not " + std::to_string(*classes));
+    return std::nullopt;
+  }
+  shape::Shape out = shapeOf(ids->getType());
+  out.push_back(*classes);
+  if (!E.checkSize(out, E.f32(), c.locOf(1), "one_hot's result"))
+    return std::nullopt;
+  return Val::ofTensor(E.create<dlo::OneHotOp>(c.loc, E.tensorType(out, E.f32()), *ids,
+                                               E.builder().getI64IntegerAttr(*classes)));
+}
+
 } // namespace
 
 void registerElementwiseBuiltins(BuiltinTable &t) {
@@ -240,6 +265,7 @@ void registerElementwiseBuiltins(BuiltinTable &t) {
   t["logical_or"] = {{req("x"), req("y")}, logical<dlo::LogicalOrOp>()};
   t["logical_xor"] = {{req("x"), req("y")}, logical<dlo::LogicalXorOp>()};
   t["where"] = {{req("cond"), req("a"), req("b")}, where};
+  t["one_hot"] = {{req("ids"), req("num_classes")}, oneHot};
   t["softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::SoftmaxOp>()};
   t["log_softmax"] = {{req("x"), opt("axis", minusOne)}, softmaxLike<dlo::LogSoftmaxOp>()};
   t["f32"] = {{req("x")}, cast};

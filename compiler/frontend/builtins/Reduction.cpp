@@ -2,7 +2,8 @@
 //
 // The builtins that emit ops of ReductionOps.td: sum, mean and logsumexp over an axis, a list of
 // axes or all of them, with or without keepdims; max and min, which are element-wise with two
-// operands (maximum, minimum) and reductions with one; argmax along one axis.
+// operands (maximum, minimum) and reductions with one; argmax and argmin along one axis; cumsum
+// (torch.cumsum) along one axis.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
@@ -58,21 +59,50 @@ template <typename ReduceOp> Apply minOrMax(const char *spelling) {
   };
 }
 
-/// argmax(x, axis = -1, keepdims = false): i32 indices.
-std::optional<Val> argmax(Elaborator &E, const BuiltinCall &c) {
-  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'argmax'", false);
+/// argmax and argmin(x, axis = -1, keepdims = false): i32 indices.
+template <typename OpTy> Apply argExtremum() {
+  return [](Elaborator &E, const BuiltinCall &c) -> std::optional<Val> {
+    std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of '" + c.name + "'", false);
+    std::optional<int64_t> axis = E.requireInt(c[1], c.locOf(1), "'axis'");
+    if (!x || !axis)
+      return std::nullopt;
+    if (c.has(2) && c[2].kind != Val::Kind::Bool) {
+      E.error(c.locOf(2), "'keepdims' must be true or false");
+      return std::nullopt;
+    }
+    bool keepdims = c[2].kind == Val::Kind::Bool && c[2].b;
+    shape::Shape out;
+    std::string why;
+    if (!shape::reduce(shapeOf(x->getType()), {*axis}, keepdims, out, why)) {
+      E.error(c.locOf(1), "cannot take " + c.name + " of " + describeType(x->getType()) + ": " + why);
+      return std::nullopt;
+    }
+    return Val::ofTensor(E.create<OpTy>(c.loc, E.tensorType(out, E.i32()), *x,
+                                        E.builder().getI64IntegerAttr(*axis),
+                                        E.builder().getBoolAttr(keepdims)));
+  };
+}
+
+/// cumsum(x, axis, reverse = false): torch.cumsum(x, dim = axis) (reversed: from the end).
+std::optional<Val> cumsum(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'cumsum'", false);
   std::optional<int64_t> axis = E.requireInt(c[1], c.locOf(1), "'axis'");
   if (!x || !axis)
     return std::nullopt;
-  bool keepdims = c[2].kind == Val::Kind::Bool && c[2].b;
-  shape::Shape out;
-  std::string why;
-  if (!shape::reduce(shapeOf(x->getType()), {*axis}, keepdims, out, why)) {
-    E.error(c.locOf(1), "cannot take argmax of " + describeType(x->getType()) + ": " + why);
+  if (c.has(2) && c[2].kind != Val::Kind::Bool) {
+    E.error(c.locOf(2), "'reverse' must be true or false");
     return std::nullopt;
   }
-  return Val::ofTensor(E.create<dlo::ArgmaxOp>(c.loc, E.tensorType(out, E.i32()), *x,
-                                               E.builder().getI64IntegerAttr(*axis), E.builder().getBoolAttr(keepdims)));
+  int64_t rank = static_cast<int64_t>(shapeOf(x->getType()).size());
+  if (rank == 0 || *axis < -rank || *axis >= rank) {
+    E.error(c.locOf(1), "cannot take cumsum of " + describeType(x->getType()) + ": axis " +
+                            std::to_string(*axis) + " is out of range" +
+                            (rank ? " [" + std::to_string(-rank) + ", " + std::to_string(rank - 1) + "]" : ""));
+    return std::nullopt;
+  }
+  bool reverse = c.has(2) && c[2].b;
+  return Val::ofTensor(E.create<dlo::CumsumOp>(c.loc, x->getType(), *x, E.builder().getI64IntegerAttr(*axis),
+                                               E.builder().getBoolAttr(reverse)));
 }
 
 } // namespace
@@ -84,7 +114,9 @@ void registerReductionBuiltins(BuiltinTable &t) {
   t["logsumexp"] = {{req("x"), opt("axis"), opt("keepdims", falseV)}, reduction<dlo::LogSumExpOp>()};
   t["max"] = {{req("x"), opt("y"), opt("axis"), opt("keepdims", falseV)}, minOrMax<dlo::ReduceMaxOp>("max")};
   t["min"] = {{req("x"), opt("y"), opt("axis"), opt("keepdims", falseV)}, minOrMax<dlo::ReduceMinOp>("min")};
-  t["argmax"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argmax};
+  t["argmax"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argExtremum<dlo::ArgmaxOp>()};
+  t["argmin"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argExtremum<dlo::ArgminOp>()};
+  t["cumsum"] = {{req("x"), req("axis"), opt("reverse", falseV)}, cumsum};
 }
 
 } // namespace dlc

@@ -1,11 +1,14 @@
 //===- Shape.cpp - Shape functions ----------------------------------------===//
 //
 // The builtins that emit ops of ShapeOps.td (reshape and flatten, transpose, broadcast, concat,
-// split; pad is Pad.cpp's), and shape(x), which emits nothing: it is x's dimensions as a list of integers.
+// split, tile as reshape + broadcast + reshape; pad is Pad.cpp's), and shape(x), which emits nothing: it is x's dimensions as a list of integers.
 // Indexing and slicing are syntax (Expressions.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
+
+#include <algorithm>
+#include <limits>
 
 namespace dlc {
 
@@ -176,6 +179,45 @@ std::optional<Val> split(Elaborator &E, const BuiltinCall &c) {
   return Val::ofList(parts);
 }
 
+/// tile(x, reps): torch.tile. `reps` gives the copies along each dimension, aligned at the last
+/// one: a shorter list repeats the leading dimensions once, a longer one gives x leading
+/// dimensions of 1. Emitted as reshape (a 1 before each dimension), broadcast_to (the copies) and
+/// reshape (each copy count merged with its dimension), so the gradient sums the copies.
+std::optional<Val> tile(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'tile'", false);
+  std::optional<std::vector<int64_t>> reps = E.requireInts(c[1], c.locOf(1), "the repetitions");
+  if (!x || !reps)
+    return std::nullopt;
+  shape::Shape in = shapeOf(x->getType());
+  mlir::Type element = typeOf(*x).getElementType();
+  size_t rank = std::max(in.size(), reps->size());
+  shape::Shape dims(rank - in.size(), 1), copies(rank - reps->size(), 1);
+  dims.insert(dims.end(), in.begin(), in.end());
+  copies.insert(copies.end(), reps->begin(), reps->end());
+  for (int64_t r : copies)
+    if (r < 1) {
+      E.error(c.locOf(1), "cannot tile " + describeType(x->getType()) + " by " +
+                              shape::formatList(*reps) + ": each repetition must be at least 1");
+      return std::nullopt;
+    }
+  shape::Shape spread, broadcastShape, out;
+  for (size_t d = 0; d < rank; ++d) {
+    spread.insert(spread.end(), {1, dims[d]});
+    broadcastShape.insert(broadcastShape.end(), {copies[d], dims[d]});
+    int64_t n = 0;
+    if (__builtin_mul_overflow(copies[d], dims[d], &n))
+      n = std::numeric_limits<int64_t>::max();
+    out.push_back(n);
+  }
+  if (!E.checkSize(out, element, c.locOf(1), "tile's result"))
+    return std::nullopt;
+  if (out == in)
+    return Val::ofTensor(*x);
+  Value spreadX = E.create<dlo::ReshapeOp>(c.loc, E.tensorType(spread, element), *x);
+  Value copied = E.create<dlo::BroadcastToOp>(c.loc, E.tensorType(broadcastShape, element), spreadX);
+  return Val::ofTensor(E.create<dlo::ReshapeOp>(c.loc, E.tensorType(out, element), copied));
+}
+
 } // namespace
 
 void registerShapeBuiltins(BuiltinTable &t) {
@@ -187,6 +229,7 @@ void registerShapeBuiltins(BuiltinTable &t) {
   t["broadcast"] = {{req("x"), req("shape")}, broadcast};
   t["concat"] = {{req("xs"), opt("axis", zero)}, concat};
   t["split"] = {{req("x"), req("n"), opt("axis", zero)}, split};
+  t["tile"] = {{req("x"), req("reps")}, tile};
 }
 
 } // namespace dlc

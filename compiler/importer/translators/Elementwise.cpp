@@ -3,7 +3,7 @@
 // Arithmetic with NumPy broadcasting (Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean),
 // comparisons, logical ops (Not, And, Or, Xor) and Where, the activations and math functions dlc
 // has a builtin for (Erf, Sin, Cos, Floor, Ceil, Round, HardSwish, Mish, ...), those that compose
-// exactly from them (Selu, HardSigmoid), Clip, Softmax/LogSoftmax and Cast. Nodes whose inputs are
+// exactly from them (Selu, HardSigmoid), Clip, Softmax/LogSoftmax, Cast and OneHot. Nodes whose inputs are
 // all known are folded. ONNX ops without a dlc builtin have no entry, so the importer names them as
 // unsupported.
 //
@@ -11,6 +11,7 @@
 #include "compiler/importer/Context.h"
 #include "compiler/importer/translators/Fold.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dlc::importer {
@@ -218,6 +219,52 @@ void where(Context &c) {
   c.define(0, "where(" + condExpr + ", " + c.operand(1, rank) + ", " + c.operand(2, rank) + ")", a.dtype, out);
 }
 
+/// OneHot: depth and values [off, on] known; float indices truncated. ONNX counts a negative id from the end (-1 is the
+/// last class), which the translation does before one_hot; an id still outside [0, depth) gives
+/// `off` everywhere, as in ONNX. The class dimension goes where `axis` says (last by default).
+void oneHot(Context &c) {
+  const Value &ids = c.input(0);
+  if (ids.dtype != DType::I32 && ids.dtype != DType::F32)
+    c.fail("its indices must be numbers, not " + std::string(dtypeName(ids.dtype)));
+  const Tensor &depthTensor = c.known(1, "the depth");
+  if (depthTensor.size() != 1)
+    c.fail("the depth must be one number, not " + std::to_string(depthTensor.size()) + " values");
+  double depthValue = depthTensor.values[0];
+  if (!(depthValue >= 1) || depthValue != std::floor(depthValue))
+    c.fail("the depth must be a positive integer, not " + formatFloat(depthValue));
+  std::string depth = std::to_string(static_cast<int64_t>(depthValue));
+  const Tensor &values = c.known(2, "the values");
+  if (values.size() != 2)
+    c.fail("the values must be [off, on], not " + std::to_string(values.size()) + " values");
+  int64_t rank = ids.rank();
+  int64_t axis = c.intAttr("axis", -1);
+  if (axis < 0)
+    axis += rank + 1;
+  if (axis < 0 || axis > rank)
+    c.fail("axis " + std::to_string(c.intAttr("axis", -1)) + " is out of range for indices of rank " +
+           std::to_string(rank));
+  // Float indices are truncated to integers, as ONNX's reference implementation casts them.
+  std::string x = ids.dtype == DType::F32 ? "i32(" + c.operand(0) + ")" : c.operand(0);
+  if (!ids.known || std::any_of(ids.known->values.begin(), ids.known->values.end(), [](double v) { return v < 0; }))
+    x = "where(" + x + " < 0, " + x + " + " + depth + ", " + x + ")";
+  std::string expr = "one_hot(" + x + ", " + depth + ")";
+  double off = values.values[0], on = values.values[1];
+  if (off != 0 || on != 1 || std::signbit(off))
+    expr = "where(" + expr + " > 0.5, " + formatFloat(on) + ", " + formatFloat(off) + ")";
+  DType dtype = values.isFloat() ? DType::F32 : DType::I32;
+  if (dtype == DType::I32)
+    expr = "i32(" + expr + ")";
+  Shape out = ids.shape;
+  out.insert(out.begin() + axis, static_cast<int64_t>(depthValue));
+  if (axis != rank) {
+    std::vector<int64_t> perm;
+    for (int64_t d = 0; d <= rank; ++d)
+      perm.push_back(d < axis ? d : d == axis ? rank : d - 1);
+    expr = "transpose(" + expr + ", " + formatInts(perm) + ")";
+  }
+  c.define(0, expr, dtype, out);
+}
+
 } // namespace
 
 void registerElementwiseTranslators(TranslatorTable &t) {
@@ -235,6 +282,7 @@ void registerElementwiseTranslators(TranslatorTable &t) {
   t["Greater"] = comparison(">", [](double a, double b) { return a > b; });
   t["GreaterOrEqual"] = comparison(">=", [](double a, double b) { return a >= b; });
   t["Where"] = where;
+  t["OneHot"] = oneHot;
   t["Relu"] = unary("relu");
   t["Sigmoid"] = unary("sigmoid");
   t["Tanh"] = unary("tanh");

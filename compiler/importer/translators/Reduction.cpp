@@ -1,7 +1,8 @@
-//===- Reduction.cpp - ONNX's reductions and ArgMax -----------------------===//
+//===- Reduction.cpp - ONNX's reductions, ArgMax, ArgMin and CumSum --------===//
 //
 // ReduceSum (axes as an input since opset 13), ReduceMean, ReduceMax, ReduceMin, ReduceLogSumExp
-// (axes as an attribute until opset 18) and ArgMax, each one builtin with `axis` and `keepdims`.
+// (axes as an attribute until opset 18), ArgMax and ArgMin, each one builtin with `axis` and
+// `keepdims`; CumSum as cumsum (its axis a known input).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Context.h"
@@ -50,20 +51,42 @@ Translator reduction(std::string builtin, bool axesInput) {
   };
 }
 
-void argmax(Context &c) {
-  c.requireFloat(0, "its input");
+/// ArgMax and ArgMin: the first index of the extremum (select_last_index = 1 is refused).
+Translator argExtremum(std::string builtin) {
+  return [builtin](Context &c) {
+    const Value &x = c.input(0);
+    if (x.dtype != DType::F32 && x.dtype != DType::I32)
+      c.fail("its input must be a float or integer tensor, not " + std::string(dtypeName(x.dtype)));
+    int64_t axis = normalizeAxis(c, c.intAttr("axis", 0), x.rank(), "axis");
+    bool keep = c.intAttr("keepdims", 1) != 0;
+    if (int64_t last = c.intAttr("select_last_index", 0))
+      c.unsupported("select_last_index", std::to_string(last),
+                    "dlc's " + builtin + " takes the first " + (builtin == "argmax" ? "maximum" : "minimum"));
+    Shape out = x.shape;
+    if (keep)
+      out[axis] = 1;
+    else
+      out.erase(out.begin() + axis);
+    c.define(0, builtin + "(" + c.operand(0) + ", axis = " + std::to_string(axis) + (keep ? ", keepdims = true" : "") + ")",
+             DType::I32, out);
+  };
+}
+
+/// CumSum: `reverse` translates; `exclusive` = 1 (the sum before each element) is refused.
+void cumsum(Context &c) {
   const Value &x = c.input(0);
-  int64_t axis = normalizeAxis(c, c.intAttr("axis", 0), x.rank(), "axis");
-  bool keep = c.intAttr("keepdims", 1) != 0;
-  if (int64_t last = c.intAttr("select_last_index", 0))
-    c.unsupported("select_last_index", std::to_string(last), "dlc's argmax takes the first maximum");
-  Shape out = x.shape;
-  if (keep)
-    out[axis] = 1;
-  else
-    out.erase(out.begin() + axis);
-  c.define(0, "argmax(" + c.operand(0) + ", axis = " + std::to_string(axis) + (keep ? ", keepdims = true" : "") + ")",
-           DType::I32, out);
+  if (x.dtype != DType::F32 && x.dtype != DType::I32)
+    c.fail("its input must be a float or integer tensor, not " + std::string(dtypeName(x.dtype)));
+  const Tensor &axisTensor = c.known(1, "the axis");
+  if (axisTensor.size() != 1)
+    c.fail("the axis must be one integer, not " + std::to_string(axisTensor.size()) + " values");
+  int64_t axis = normalizeAxis(c, axisTensor.ints()[0], x.rank(), "axis");
+  if (int64_t exclusive = c.intAttr("exclusive", 0))
+    c.unsupported("exclusive", std::to_string(exclusive),
+                  "dlc's cumsum includes each element in its own sum (torch.cumsum's form)");
+  bool reverse = c.intAttr("reverse", 0) != 0;
+  c.define(0, "cumsum(" + c.operand(0) + ", axis = " + std::to_string(axis) + (reverse ? ", reverse = true" : "") + ")",
+           x.dtype, x.shape);
 }
 
 } // namespace
@@ -74,7 +97,9 @@ void registerReductionTranslators(TranslatorTable &t) {
   t["ReduceMax"] = reduction("max", false);
   t["ReduceMin"] = reduction("min", false);
   t["ReduceLogSumExp"] = reduction("logsumexp", false);
-  t["ArgMax"] = argmax;
+  t["ArgMax"] = argExtremum("argmax");
+  t["ArgMin"] = argExtremum("argmin");
+  t["CumSum"] = cumsum;
 }
 
 } // namespace dlc::importer

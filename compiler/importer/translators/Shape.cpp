@@ -1,6 +1,6 @@
 //===- Shape.cpp - ONNX's shape and data-movement ops ---------------------===//
 //
-// Reshape, Flatten, Transpose, Squeeze/Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, and
+// Reshape, Flatten, Transpose, Squeeze/Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile, and
 // the ops of shape arithmetic PyTorch exports (Shape, Constant, ConstantOfShape, Range, Identity),
 // folded when their inputs are known. A Gather of an f32 initializer by computed ids is an
 // `Embedding` layer; Dropout is dlc's dropout (the identity in forward, as in inference).
@@ -409,6 +409,25 @@ void dropout(Context &c) {
   c.define(0, "dropout(" + c.operand(0) + ", " + formatFloat(p) + ")", DType::F32, c.input(0).shape);
 }
 
+/// Tile: `repeats` (a known input, one per dimension) as tile(x, repeats).
+void tileOp(Context &c) {
+  const Value &x = c.input(0);
+  std::vector<int64_t> reps = c.known(1, "the repeats").ints();
+  if (static_cast<int64_t>(reps.size()) != x.rank())
+    c.fail("repeats has " + std::to_string(reps.size()) + " values for an input of rank " +
+           std::to_string(x.rank()) + " " + formatShape(x.shape));
+  Shape out = x.shape;
+  for (size_t d = 0; d < reps.size(); ++d) {
+    if (reps[d] < 1)
+      c.fail("repeats " + formatInts(reps) + " has a value below 1; dlc's tensors have no empty dimensions");
+    out[d] *= reps[d];
+  }
+  if (out == x.shape)
+    c.alias(0, 0);
+  else
+    c.define(0, "tile(" + c.operand(0) + ", " + formatInts(reps) + ")", x.dtype, out);
+}
+
 } // namespace
 
 void registerShapeTranslators(TranslatorTable &t) {
@@ -432,6 +451,7 @@ void registerShapeTranslators(TranslatorTable &t) {
   t["Expand"] = expand;
   t["ConstantOfShape"] = constantOfShape;
   t["Range"] = range;
+  t["Tile"] = tileOp;
 }
 
 } // namespace dlc::importer

@@ -56,6 +56,14 @@ LogicalResult inferBroadcastInto(std::optional<Location> loc, Type operand, Type
 LogicalResult inferReduction(std::optional<Location> loc, Type input, ArrayRef<int64_t> axes,
                              bool keepdims, SmallVectorImpl<Type> &inferred);
 
+/// The i32 type of argmax or argmin along `axis` (a reduction over that one axis).
+LogicalResult inferArgExtremum(MLIRContext *context, std::optional<Location> loc, Type input,
+                               int64_t axis, bool keepdims, SmallVectorImpl<Type> &inferred);
+
+/// `input`'s own type, after checking that `axis` names one of its dimensions (cumsum).
+LogicalResult inferAlongAxis(std::optional<Location> loc, StringRef op, Type input, int64_t axis,
+                             SmallVectorImpl<Type> &inferred);
+
 /// A scalar f32, after checking that prediction and target have one shape (elementwise losses).
 LogicalResult inferElementwiseLoss(std::optional<Location> loc, Type prediction, Type target,
                                    SmallVectorImpl<Type> &inferred);

@@ -19,17 +19,26 @@ LogicalResult inferReduction(std::optional<Location> loc, Type input, ArrayRef<i
   return success();
 }
 
-} // namespace mlir::dl
-
-LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+LogicalResult inferArgExtremum(MLIRContext *context, std::optional<Location> loc, Type input,
+                               int64_t axis, bool keepdims, SmallVectorImpl<Type> &inferred) {
   SmallVector<Type> reduced;
-  if (failed(inferReduction(location, adaptor.getInput().getType(), {static_cast<int64_t>(adaptor.getAxis())},
-                            adaptor.getKeepdims(), reduced)))
+  if (failed(inferReduction(loc, input, {axis}, keepdims, reduced)))
     return failure();
   inferred.push_back(tensorOf(shapeOf(reduced[0]), IntegerType::get(context, 32)));
   return success();
 }
+
+LogicalResult inferAlongAxis(std::optional<Location> loc, StringRef op, Type input, int64_t axis,
+                             SmallVectorImpl<Type> &inferred) {
+  int64_t rank = static_cast<int64_t>(shapeOf(input).size());
+  if (axis < -rank || axis >= rank || rank == 0)
+    return inferenceError(loc, op + " axis " + std::to_string(axis) + " is out of range for " +
+                                   typeString(input));
+  inferred.push_back(input);
+  return success();
+}
+
+} // namespace mlir::dl
 
 //===----------------------------------------------------------------------===//
 // Gradients
@@ -74,6 +83,17 @@ LogicalResult ReduceMaxOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVecto
 }
 LogicalResult ReduceMinOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   return extremumVJP(*this, b, dy[0], dx);
+}
+
+/// cumsum: each input element reaches every output at or after it (before it, reversed), so its
+/// gradient is the cumulative sum of the output gradient taken the other way.
+LogicalResult CumsumOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  if (!GradBuilder::isFloat(getInput())) {
+    dx.push_back(Value());
+    return success();
+  }
+  dx.push_back(b.create<CumsumOp>(getLoc(), dy[0], getAxisAttr(), b.getBoolAttr(!getReverse())));
+  return success();
 }
 
 LogicalResult LogSumExpOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {

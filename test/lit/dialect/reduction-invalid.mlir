@@ -88,3 +88,23 @@ func.func @argmax_float_result(%x: tensor<4x10xf32>) {
   %0 = dl.argmax %x {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+// Tests that cumsum's axis must name a dimension of its operand.
+func.func @cumsum_axis(%x: tensor<4x10xf32>) {
+  // expected-error @+2 {{cumsum axis 2 is out of range for 'tensor<4x10xf32>'}}
+  // expected-error @+1 {{'dl.cumsum' op failed to infer returned types}}
+  %0 = dl.cumsum %x {axis = 2 : i64} : (tensor<4x10xf32>) -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+// Tests that argmin of a scalar is rejected: a scalar has no axis.
+func.func @argmin_scalar(%x: tensor<f32>) {
+  // expected-error @+2 {{cannot reduce 'tensor<f32>': axis -1 is out of range for rank 0}}
+  // expected-error @+1 {{'dl.argmin' op failed to infer returned types}}
+  %0 = dl.argmin %x : (tensor<f32>) -> tensor<i32>
+  return
+}

@@ -1,6 +1,6 @@
 // RUN: dl-opt %s | dl-opt | FileCheck %s
 
-// Round trip of every reduction: sum, mean, reduce_max, reduce_min, logsumexp and argmax, over all
+// Round trip of every reduction: sum, mean, reduce_max, reduce_min, logsumexp, argmax, argmin and cumsum, over all
 // axes, some axes, negative axes, with and without keepdims. Errors are in reduction-invalid.mlir.
 
 // Tests that every reduction over all axes gives a scalar, and that the default (empty) axes and
@@ -89,5 +89,30 @@ func.func @argmax(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
   %1 = dl.argmax %x {axis = -1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
   %2 = dl.argmax %x {axis = 0 : i64, keepdims = true} : (tensor<4x10xf32>) -> tensor<1x10xi32>
   %3 = dl.argmax %i {keepdims = true} : (tensor<4x10xi32>) -> tensor<4x1xi32>
+  return
+}
+
+// Tests that argmin gives i32 indices along one axis as argmax does.
+// CHECK-LABEL: func.func @argmin
+// CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>, %[[I:.*]]: tensor<4x10xi32>)
+// CHECK: dl.argmin %[[X]] {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
+// CHECK: dl.argmin %[[I]] {axis = 0 : i64, keepdims = true} : (tensor<4x10xi32>) -> tensor<1x10xi32>
+func.func @argmin(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
+  %0 = dl.argmin %x {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi32>
+  %1 = dl.argmin %i {axis = 0 : i64, keepdims = true} : (tensor<4x10xi32>) -> tensor<1x10xi32>
+  return
+}
+
+// Tests that cumsum keeps its operand's type, f32 or i32, along a positive or negative axis, and
+// that reverse = false is elided.
+// CHECK-LABEL: func.func @cumsum
+// CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>, %[[I:.*]]: tensor<4x10xi32>)
+// CHECK: dl.cumsum %[[X]] {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4x10xf32>
+// CHECK: dl.cumsum %[[X]] {axis = -2 : i64, reverse = true} : (tensor<4x10xf32>) -> tensor<4x10xf32>
+// CHECK: dl.cumsum %[[I]] {axis = 0 : i64} : (tensor<4x10xi32>) -> tensor<4x10xi32>
+func.func @cumsum(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
+  %0 = dl.cumsum %x {axis = 1 : i64, reverse = false} : (tensor<4x10xf32>) -> tensor<4x10xf32>
+  %1 = dl.cumsum %x {axis = -2 : i64, reverse = true} : (tensor<4x10xf32>) -> tensor<4x10xf32>
+  %2 = dl.cumsum %i {axis = 0 : i64} : (tensor<4x10xi32>) -> tensor<4x10xi32>
   return
 }

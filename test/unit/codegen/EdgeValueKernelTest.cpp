@@ -329,7 +329,7 @@ TEST(EdgeValues, ReductionsAndSoftmaxMatchPyTorch) {
   int x = b.input(f32({kRowCount, kRowLength}));
   for (const EdgeCase &c : kRowCases) {
     std::string op = c.op;
-    bool rowwise = op == "softmax" || op == "log_softmax";
+    bool rowwise = op == "softmax" || op == "log_softmax" || op == "cumsum";
     b.output(b.node(op, {x}, rowwise ? f32({kRowCount, kRowLength}) : f32({kRowCount}),
                     [&](KernelNode &n) {
                       if (rowwise || op == "logsumexp")
@@ -339,9 +339,10 @@ TEST(EdgeValues, ReductionsAndSoftmaxMatchPyTorch) {
                     }));
   }
   b.output(b.node("argmax", {x}, i32({kRowCount}), [](KernelNode &n) { n.ints["axis"] = {-1}; }));
+  b.output(b.node("argmin", {x}, i32({kRowCount}), [](KernelNode &n) { n.ints["axis"] = {-1}; }));
   std::vector<HostTensor> r = run(b.kernel(), {tensorOf(f32({kRowCount, kRowLength}),
                                                         valuesOf(kRows))});
-  ASSERT_EQ(r.size(), kRowCases.size() + 1);
+  ASSERT_EQ(r.size(), kRowCases.size() + 2);
   auto describeRow = [](const std::string &op, size_t row) {
     std::ostringstream s;
     s << op << "([";
@@ -352,14 +353,16 @@ TEST(EdgeValues, ReductionsAndSoftmaxMatchPyTorch) {
   };
   for (size_t k = 0; k < kRowCases.size(); ++k) {
     std::string op = kRowCases[k].op;
-    bool rowwise = op == "softmax" || op == "log_softmax";
+    bool rowwise = op == "softmax" || op == "log_softmax" || op == "cumsum";
     EXPECT_TRUE(matchesTorch(r[k], kRowCases[k], ulpsFor(op), [&](size_t i) {
       return describeRow(op, rowwise ? i / kRowLength : i) +
              (rowwise ? "[" + std::to_string(i % kRowLength) + "]" : "");
     })) << op;
   }
-  for (int64_t i = 0; i < kRowCount; ++i)
-    EXPECT_EQ(r.back().data[i], kArgmax[i]) << describeRow("argmax", i);
+  for (int64_t i = 0; i < kRowCount; ++i) {
+    EXPECT_EQ(r[kRowCases.size()].data[i], kArgmax[i]) << describeRow("argmax", i);
+    EXPECT_EQ(r.back().data[i], kArgmin[i]) << describeRow("argmin", i);
+  }
 }
 
 void setLossAttrs(KernelNode &n) {

@@ -1,7 +1,7 @@
 //===- ReductionKernelTest.cpp - Reductions and softmax as Halide kernels --===//
 //
 // Tests that sum, mean, reduce_max, reduce_min, logsumexp (over any set of axes, with and without
-// keepdims, empty axes meaning all), argmax, softmax and log_softmax compute what the reference
+// keepdims, empty axes meaning all), argmax, argmin, cumsum, softmax and log_softmax compute what the reference
 // interpreter computes (compiler/interpreter/Reduction.cpp, Elementwise.cpp): f32 sums within
 // accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums.
 //
@@ -199,6 +199,71 @@ TEST(Reduction, ArgmaxTakesTheFirstMaximumAndNaN) {
   EXPECT_TRUE(allClose(r[0], {1, 1, 0}, 0));
   EXPECT_TRUE(allClose(r[1], {0, 1, 1, 1}, 0));
   EXPECT_TRUE(allClose(r[2], {0, 1, 0}, 0));
+}
+
+TEST(Reduction, ArgminTakesTheFirstMinimumAndNaN) {
+  KernelBuilder b("argmin");
+  int x = b.input(f32({3, 4})), n = b.input(i32({2, 3}));
+  b.output(b.node("argmin", {x}, i32({3}), [](KernelNode &k) { k.ints["axis"] = {-1}; }));
+  b.output(b.node("argmin", {x}, i32({1, 4}), [](KernelNode &k) {
+    k.ints["axis"] = {0};
+    k.ints["keepdims"] = {1};
+  }));
+  b.output(b.node("argmin", {n}, i32({3}), [](KernelNode &k) { k.ints["axis"] = {0}; }));
+  HostTensor xs = tensorOf(f32({3, 4}), {1, -7, -7, 2, 0, kNaN, -9, kNaN, -1, -0.0, 0, -4});
+  HostTensor ns = tensorOf(i32({2, 3}), {4, 5, 6, 4, -9, -1});
+  std::vector<HostTensor> r = run(b.kernel(), {xs, ns});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_TRUE(allClose(r[0], {1, 1, 3}, 0));
+  EXPECT_TRUE(allClose(r[1], {2, 1, 1, 1}, 0));
+  EXPECT_TRUE(allClose(r[2], {0, 1, 1}, 0));
+}
+
+/// cumsum of `x` along `axis` (from the end when `reverse`), in double as the interpreter adds.
+std::vector<double> cumsumRef(const HostTensor &x, int64_t axis, bool reverse) {
+  const Shape &s = x.type.shape;
+  int64_t inner = 1, size = s[axis];
+  for (size_t d = axis + 1; d < s.size(); ++d)
+    inner *= s[d];
+  std::vector<double> out(x.data.size());
+  for (int64_t o = 0; o < int64_t(x.data.size()) / (size * inner); ++o)
+    for (int64_t in = 0; in < inner; ++in) {
+      double sum = 0;
+      for (int64_t k = 0; k < size; ++k) {
+        int64_t at = (o * size + (reverse ? size - 1 - k : k)) * inner + in;
+        sum += x.data[at];
+        out[at] = sum;
+      }
+    }
+  return out;
+}
+
+TEST(Reduction, CumsumAlongEachAxisReversedAndOfI32) {
+  Shape shape{3, 5, 19};
+  HostTensor x = randomTensor(f32(shape), 23, -4.0, 4.0);
+  for (int64_t axis : {0, 1, 2})
+    for (bool reverse : {false, true}) {
+      KernelBuilder b("cumsum");
+      int in = b.input(f32(shape));
+      b.output(b.node("cumsum", {in}, f32(shape), [&](KernelNode &k) {
+        k.ints["axis"] = {axis - (axis == 2 ? 3 : 0)}; // the last axis as -1
+        k.ints["reverse"] = {reverse ? 1 : 0};
+      }));
+      std::vector<HostTensor> r = run(b.kernel(), {x});
+      ASSERT_EQ(r.size(), 1u);
+      // Summed in f64 and rounded once: the correctly rounded running sums.
+      std::vector<double> want = cumsumRef(x, axis, reverse);
+      for (double &w : want)
+        w = static_cast<float>(w);
+      EXPECT_TRUE(allClose(r[0], want, 0, 0)) << "axis " << axis << " reverse " << reverse;
+    }
+  KernelBuilder b("cumsum_i32");
+  int n = b.input(i32({2, 3}));
+  b.output(b.node("cumsum", {n}, i32({2, 3}), [](KernelNode &k) { k.ints["axis"] = {1}; }));
+  HostTensor ns = tensorOf(i32({2, 3}), {2147483647, 1, 5, -3, 4, -8});
+  std::vector<HostTensor> r = run(b.kernel(), {ns});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_TRUE(allClose(r[0], {2147483647, -2147483648.0, -2147483643.0, -3, 1, -7}, 0));
 }
 
 TEST(Reduction, SoftmaxAndLogSoftmaxAlongAnyAxis) {

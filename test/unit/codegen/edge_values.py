@@ -115,6 +115,7 @@ ROW_OPS = {
     "logsumexp": lambda r: torch.logsumexp(r, -1),
     "softmax": lambda r: torch.softmax(r, -1),
     "log_softmax": lambda r: torch.log_softmax(r, -1),
+    "cumsum": lambda r: torch.cumsum(r, -1),
 }
 
 # Element-wise losses: (prediction, target) pairs, each pair one batch of one element, so that a
@@ -215,6 +216,8 @@ def main(out):
     lines.append("};")
     lines.append("const std::vector<int32_t> kArgmax = {%s};"
                  % ", ".join(str(int(i)) for i in rows.argmax(-1).tolist()))
+    lines.append("const std::vector<int32_t> kArgmin = {%s};"
+                 % ", ".join(str(int(i)) for i in rows.argmin(-1).tolist()))
 
     lines.append("const std::vector<LossCase> kLossCases = {")
     for name, cases in LOSS_PAIRS.items():

@@ -201,6 +201,12 @@ std::vector<Case> reductionCases() {
     cs.push_back(reduce(op, "3x1x4", "1", false, "3x4", "size1_axis"));
     cs.push_back(reduce(op, "5", "0", false, "", "vector"));
   }
+  // cumsum: the reverse cumulative sum of the gradient, along each axis and reversed.
+  for (auto [axis, reverse] : std::vector<std::pair<int, bool>>{{0, false}, {1, false}, {-1, true}, {0, true}})
+    cs.push_back(make("cumsum_ax" + (axis < 0 ? "_m1" : std::to_string(axis)) + (reverse ? "_rev" : ""), {"2x3x4"},
+                      "%y = dl.cumsum %p0 {axis = " + std::to_string(axis) + " : i64, reverse = " +
+                          (reverse ? "true" : "false") + "} : (" + T("2x3x4") + ") -> " + T("2x3x4"),
+                      "2x3x4"));
   return cs;
 }
 
@@ -535,7 +541,7 @@ TEST(VJPCases, NamesAreUniqueAndEveryDifferentiableOpIsCovered) {
         "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "relu", "gelu", "erf", "cos", "softplus",
         "sin", "floor", "ceil", "round", "silu", "hardswish", "mish", "mod", "fmod",
         "leaky_relu", "elu", "clamp", "softmax", "log_softmax", "matmul", "sum", "mean",
-        "reduce_max", "reduce_min", "logsumexp", "reshape", "transpose", "broadcast_to", "concat",
+        "reduce_max", "reduce_min", "logsumexp", "cumsum", "reshape", "transpose", "broadcast_to", "concat",
         "split", "slice", "pad", "dropout", "random_flip", "random_crop", "gaussian_noise", "mse", "mae", "huber", "bce", "bce_with_logits", "hinge",
         "kl_div", "cross_entropy", "nll", "kl_normal"})
     EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;

@@ -88,6 +88,41 @@ TEST_F(ReductionTest, ArgmaxFirstIndexAlongAxis) {
   expectTensor(run1(opFunc("argmax", "tensor<2x4xf32>", "tensor<2xi32>"), {x}), {2}, {1, 0});
 }
 
+TEST_F(ReductionTest, ArgminFirstIndexAndNaNAsTorch) {
+  // torch.argmin: the first minimum; the first NaN wins ([1, nan, 0, nan] gives 1); -0 equals 0.
+  Tensor x = f32({3, 4}, {1, NAN, 0, NAN, 3, -INFINITY, -INFINITY, 2, 0, -0.0, 1, 2});
+  Tensor r = run1(opFunc("argmin", "tensor<3x4xf32>", "tensor<3xi32>", "{axis = 1 : i64}"), {x});
+  expectTensor(r, {3}, {1, 1, 0});
+  EXPECT_EQ(r.kind, ElementKind::I32);
+  expectTensor(run1(opFunc("argmin", "tensor<3x4xf32>", "tensor<1x4xi32>",
+                           "{axis = 0 : i64, keepdims = true}"), {x}),
+               {1, 4}, {2, 0, 1, 0});
+  Tensor n = i32({2, 3}, {4, -2, -2, 7, 7, 9});
+  expectTensor(run1(opFunc("argmin", "tensor<2x3xi32>", "tensor<2xi32>"), {n}), {2}, {1, 0});
+}
+
+TEST_F(ReductionTest, CumsumAlongAxesReversedAndOfI32) {
+  expectTensor(run1(opFunc("cumsum", "tensor<2x3xf32>", "tensor<2x3xf32>", "{axis = 1 : i64}"), {kX}),
+               {2, 3}, {1, 3, 6, 4, 9, 15});
+  expectTensor(run1(opFunc("cumsum", "tensor<2x3xf32>", "tensor<2x3xf32>", "{axis = -2 : i64}"), {kX}),
+               {2, 3}, {1, 2, 3, 5, 7, 9});
+  expectTensor(run1(opFunc("cumsum", "tensor<2x3xf32>", "tensor<2x3xf32>",
+                           "{axis = 1 : i64, reverse = true}"), {kX}),
+               {2, 3}, {6, 5, 3, 15, 11, 6});
+  // NaN and infinities propagate from where they occur; a running sum adds in double, so one that
+  // passes f32's range comes back (torch.cumsum on the CPU: [3e38, inf, 3e38] in f32).
+  Tensor edge = f32({2, 3}, {1, INFINITY, -INFINITY, 3e38f, 3e38f, -3e38f});
+  Tensor r = run1(opFunc("cumsum", "tensor<2x3xf32>", "tensor<2x3xf32>", "{axis = 1 : i64}"), {edge});
+  EXPECT_EQ(r.data[0], 1);
+  EXPECT_EQ(r.data[1], INFINITY);
+  EXPECT_TRUE(std::isnan(r.data[2]));
+  EXPECT_NEAR(r.data[5], double(3e38f), 1e31);
+  // i32 sums wrap to 32 bits at each element.
+  Tensor n = i32({3}, {2147483647, 1, 5});
+  expectTensor(run1(opFunc("cumsum", "tensor<3xi32>", "tensor<3xi32>", "{axis = 0 : i64}"), {n}), {3},
+               {2147483647, -2147483648.0, -2147483643.0});
+}
+
 TEST_F(ShapeOpTest, ReshapeKeepsRowMajorOrder) {
   expectTensor(run1(opFunc("reshape", "tensor<2x3xf32>", "tensor<3x2xf32>"), {kX}), {3, 2},
                {1, 2, 3, 4, 5, 6});

@@ -1,4 +1,4 @@
-//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax, softmax ----===//
+//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax/min, cumsum, softmax ===//
 //
 // Each reduction is a Func with an update over an RDom of the reduced dimensions (recorded in the
 // value's `reductions`, so the schedule computes it once), read by a pointwise Func of the op's
@@ -7,9 +7,10 @@
 //
 // The numbers follow compiler/interpreter/Reduction.cpp and Elementwise.cpp: maximum and minimum
 // propagate NaN; logsumexp returns an infinite maximum unchanged; i32 sums wrap to 32 bits; argmax
-// is the first index of the maximum, a NaN counting as the maximum. softmax and log_softmax
+// and argmin are the first index of the extremum, a NaN counting as either. softmax and log_softmax
 // subtract the row maximum before exponentiating, and log_softmax takes (x - max) - log(sum) in
-// that order. A float sum of zeros is +0. Floats accumulate in f32.
+// that order. A float sum of zeros is +0. Floats accumulate in f32, except cumsum's running sums,
+// which add in f64 as PyTorch's CPU kernel and the interpreter do.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -207,7 +208,8 @@ LoweredValue lowerLogSumExp(Lowering &l, const KernelNode &node) {
   });
 }
 
-LoweredValue lowerArgmax(Lowering &l, const KernelNode &node) {
+/// argmax and argmin: the first index of the extremum along `axis`, the first NaN winning both.
+LoweredValue lowerArgExtremum(Lowering &l, const KernelNode &node, bool isMax) {
   l.expectOperands(node, 1);
   const LoweredValue &x = l.operand(node, 0);
   const Shape &shape = x.type.shape;
@@ -229,7 +231,7 @@ LoweredValue lowerArgmax(Lowering &l, const KernelNode &node) {
       [&](const Tuple &acc, const Index &element) {
         Expr j = element[axis];
         Expr v = Lowering::call(x.func, element);
-        Expr better = v > acc[1];
+        Expr better = isMax ? v > acc[1] : v < acc[1];
         if (isFloat)
           better = !isNaN(acc[1]) && (better || isNaN(v));
         Expr take = j == 0 || better;
@@ -242,6 +244,55 @@ LoweredValue lowerArgmax(Lowering &l, const KernelNode &node) {
   v.kind = ValueKind::Reduction;
   v.reductions = {best};
   return v;
+}
+
+/// cumsum: each result element sums, in element order from +0, the elements of its row along
+/// `axis` up to itself (from the end down to itself with `reverse`); the others add a 0, which
+/// changes no partial sum (a sum from +0 is never -0). Floats add in f64, as PyTorch's CPU kernel
+/// does, and round once; i32 sums wrap. A reduction over the whole row per element (n^2 / 2 adds on
+/// average for a row of n), which the schedules run as any reduction: no scan across elements.
+LoweredValue lowerCumsum(Lowering &l, const KernelNode &node) {
+  l.expectOperands(node, 1);
+  const LoweredValue &x = l.operand(node, 0);
+  const Shape &shape = x.type.shape;
+  if (!(x.type == node.type) || node.type.dtype == DType::I1 || shape.empty())
+    throw l.error(node, "maps an f32 or i32 tensor of rank 1 or more to one of the same type");
+  size_t rank = shape.size();
+  int64_t axis = l.normalizeAxis(node, l.intAttr(node, "axis", 0), static_cast<int64_t>(rank));
+  bool reverse = l.intAttr(node, "reverse", 0) != 0;
+  bool isInt = node.type.dtype == DType::I32;
+  int64_t n = shape[axis];
+  if (n == 0)
+    return l.pointwise(node, [](const Index &) { return Expr(0); });
+
+  std::vector<Halide::Var> args;
+  for (size_t h = 0; h < rank; ++h)
+    args.push_back(Lowering::var(rank - 1 - h, rank));
+  Index at = Lowering::coordinates(rank);
+  Halide::RDom r(0, static_cast<int>(n));
+  Expr k = r; // the k-th element added
+  Expr j = reverse ? Expr(static_cast<int>(n - 1)) - k : k;
+  Index element = at;
+  element[axis] = j;
+  Expr v = Lowering::call(x.func, element);
+  Expr zero = isInt ? Expr(uint32_t(0)) : Expr(0.0);
+  Expr term = isInt ? Halide::cast<uint32_t>(v) : Halide::cast<double>(v);
+  Expr reached = reverse ? j >= at[axis] : j <= at[axis];
+
+  ReductionFunc acc;
+  acc.func = Func(l.funcName(node, "_acc"));
+  acc.func(args) = zero;
+  acc.func(args) = acc.func(args) + Halide::select(reached, term, zero);
+  acc.kept = shape;
+  acc.folded = n;
+  acc.innermost = n;
+  LoweredValue out = l.pointwise(node, [&](const Index &index) {
+    Expr s = Lowering::call(acc.func, index);
+    return isInt ? wrapToInt32(s) : Halide::cast<float>(s);
+  });
+  out.kind = ValueKind::Reduction;
+  out.reductions = {acc};
+  return out;
 }
 
 LoweredValue lowerSoftmaxLike(Lowering &l, const KernelNode &node, bool log) {
@@ -283,7 +334,9 @@ void registerReductionLowerings(OpTable &t) {
   t["reduce_max"] = [](Lowering &l, const KernelNode &n) { return lowerExtremum(l, n, true); };
   t["reduce_min"] = [](Lowering &l, const KernelNode &n) { return lowerExtremum(l, n, false); };
   t["logsumexp"] = lowerLogSumExp;
-  t["argmax"] = lowerArgmax;
+  t["argmax"] = [](Lowering &l, const KernelNode &n) { return lowerArgExtremum(l, n, true); };
+  t["argmin"] = [](Lowering &l, const KernelNode &n) { return lowerArgExtremum(l, n, false); };
+  t["cumsum"] = lowerCumsum;
   t["softmax"] = [](Lowering &l, const KernelNode &n) { return lowerSoftmaxLike(l, n, false); };
   t["log_softmax"] = [](Lowering &l, const KernelNode &n) { return lowerSoftmaxLike(l, n, true); };
 }
