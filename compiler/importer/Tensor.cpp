@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace dlc::importer {
 
@@ -38,8 +39,14 @@ int64_t numElements(const Shape &shape) {
 std::vector<int64_t> Tensor::ints() const {
   std::vector<int64_t> out;
   out.reserve(values.size());
+  // Values are held as doubles, where ONNX's INT64_MAX ("to the end", as torch.onnx.export writes
+  // `t[6:]`'s end) rounds up to 2^63, past int64_t: converting it would be undefined (INT64_MIN on
+  // x86, an empty slice). Saturate instead.
+  constexpr double kTwo63 = 9223372036854775808.0;
   for (double v : values)
-    out.push_back(static_cast<int64_t>(v));
+    out.push_back(v >= kTwo63    ? std::numeric_limits<int64_t>::max()
+                  : v <= -kTwo63 ? std::numeric_limits<int64_t>::min()
+                                 : static_cast<int64_t>(v));
   return out;
 }
 

@@ -109,7 +109,7 @@ class Index(nn.Module):
         c = torch.cumsum(h, dim=1) + torch.cumsum(h, dim=-1)
         hot = nn.functional.one_hot(torch.argmin(h, dim=-1), 6).float()   # [3, 5, 6]
         t = h.repeat(1, 1, 2)                                             # [3, 5, 12]
-        return c * hot + c + t[..., :6] * t[..., 6:12]
+        return c * hot + c + t[..., :6] * t[..., 6:]  # an end of INT64_MAX
 
 
 VOCAB = 11
