@@ -225,9 +225,7 @@ void recurrent(Context &c, const Kind &kind) {
   if (bias.shape != Shape{D, 2 * G})
     c.fail("B is " + formatShape(bias.shape) + "; expected " + formatShape({D, 2 * G}));
   if (c.has(4)) {
-    if (!c.isKnown(4))
-      c.fail("sequence_lens (input 4) is computed; dlc's recurrent layers run every step of the sequence");
-    for (double v : c.input(4).known->values)
+    for (double v : c.known(4, "sequence_lens (dlc's recurrent layers run every step)").values)
       if (static_cast<int64_t>(v) != T)
         c.fail("sequence_lens (input 4) holds " + std::to_string(static_cast<int64_t>(v)) +
                ", shorter than the sequence's " + std::to_string(T) + " steps; dlc runs every step");
@@ -237,8 +235,11 @@ void recurrent(Context &c, const Kind &kind) {
     c0 = !zeroState(c, 6);
     if (c.intAttr("input_forget", 0) != 0)
       c.unsupported("input_forget", "1", "dlc's LSTM has separate input and forget gates");
-    if (c.has(7) && (!c.isKnown(7) || !c.input(7).known->isUniform() || c.input(7).known->values[0] != 0))
-      c.fail("peephole weights P (input 7) are not zero; dlc's LSTM has no peepholes");
+    if (c.has(7)) {
+      const Tensor &P = c.known(7, "the peephole weights P (dlc's LSTM has none)");
+      if (!P.isUniform() || P.values[0] != 0)
+        c.fail("peephole weights P (input 7) are not zero; dlc's LSTM has no peepholes");
+    }
     if (c.outputUsed(2))
       c.fail("its output Y_c (the last cell state) is used; dlc's LSTM returns the hidden states only");
   }
