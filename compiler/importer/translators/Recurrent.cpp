@@ -31,8 +31,9 @@ struct Kind {
   std::vector<std::string> activations;   ///< ONNX's defaults.
 };
 
-/// `t` ([1, gates * hidden, cols] or [1, 2 * gates * hidden] halves) as PyTorch's [gates * hidden,
-/// cols] with blocks reordered; `offset` skips that many values first (the bias's second half).
+/// One direction's block of `t` ([D, gates * hidden, cols], or [D, 2 * gates * hidden] halves) as
+/// PyTorch's [gates * hidden, cols] with gates reordered; `offset` skips that many values first
+/// (the directions before, and for the recurrence bias the input bias).
 Tensor reorder(const Tensor &t, const Kind &kind, int64_t hidden, int64_t cols, int64_t offset) {
   std::vector<double> out;
   out.reserve(kind.gates * hidden * cols);
@@ -68,6 +69,7 @@ std::string initialState(Context &c, int i, const char *what, int64_t layout, in
   return D == 1 ? x : x + "[" + std::to_string(d) + ":" + std::to_string(d + 1) + "]";
 }
 
+/// Whether `n` is a Transpose by `perm`.
 bool isPerm(const onnx::NodeProto *n, const std::vector<int64_t> &perm) {
   if (!n || n->op_type() != "Transpose" || n->attribute_size() != 1 || n->attribute(0).name() != "perm")
     return false;
