@@ -29,7 +29,7 @@ using ExprPtr = std::unique_ptr<Expr>;
 using StmtList = std::vector<std::unique_ptr<Stmt>>;
 
 enum class ExprKind { Int, Float, String, Bool, Name, Unary, Binary, Call, Index, Member, Tuple,
-                      List, Scan };
+                      List, Scan, Cond };
 
 struct Expr {
   explicit Expr(ExprKind kind, SourceLoc loc) : kind(kind), loc(loc) {}
@@ -120,6 +120,15 @@ struct SequenceExpr : Expr {
   std::vector<ExprPtr> elements;
 };
 
+/// `a if cond else b`: `cond` is known at compile time, and only the chosen branch is evaluated
+/// (a layer option choosing between two computations, as GRU's reset_after does).
+struct CondExpr : Expr {
+  CondExpr(SourceLoc loc, ExprPtr cond, ExprPtr then, ExprPtr otherwise)
+      : Expr(ExprKind::Cond, loc), cond(std::move(cond)), then(std::move(then)),
+        otherwise(std::move(otherwise)) {}
+  ExprPtr cond, then, otherwise;
+};
+
 /// A state carried by `scan`: `h = zeros[B, H]`.
 struct Carry {
   std::string name;
@@ -127,12 +136,14 @@ struct Carry {
   SourceLoc loc;
 };
 
-/// `scan x_t in xs along 1 carry (h = ..., c = ...) { ...; emit h }`.
+/// `scan x_t in xs along 1 carry (h = ..., c = ...) { ...; emit h }`, or `along 1 reverse = r`
+/// to run the steps from last to first when r (a compile-time boolean) is true.
 struct ScanExpr : Expr {
   explicit ScanExpr(SourceLoc loc) : Expr(ExprKind::Scan, loc) {}
   std::string element;     ///< The per-step slice's name (`x_t`).
   ExprPtr sequence;        ///< The sequence scanned over (`xs`).
   ExprPtr axis;            ///< The sequence axis.
+  ExprPtr reverse;         ///< `reverse = expr`, or null (forward).
   std::vector<Carry> carries;
   StmtList body;           ///< Ends with exactly one emit statement.
 };
@@ -232,10 +243,13 @@ struct LayerParam {
   SourceLoc loc;
 };
 
-/// `apply(x) = expr` or `apply(x) { ...; return expr }`.
+/// `apply(x) = expr` or `apply(x) { ...; return expr }`; an argument may have a default
+/// (`apply(xs, h0 = zeros[1, shape(xs)[0], hidden])`), evaluated where the argument is left out,
+/// after the arguments before it are bound.
 struct ApplyDecl {
   std::vector<std::string> args;
   std::vector<SourceLoc> argLocs;
+  std::vector<ExprPtr> argDefaults;  ///< One per argument; null where there is none.
   StmtList body;   ///< Statements before the result.
   ExprPtr result;  ///< The expression after `=` or after `return`.
   SourceLoc loc;

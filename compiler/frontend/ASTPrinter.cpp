@@ -89,10 +89,16 @@ std::string expr(const Expr *e, int indent) {
       s += (i ? ", " : "") + expr(q->elements[i].get(), indent);
     return s + (e->kind == ExprKind::Tuple ? ")" : "]");
   }
+  case ExprKind::Cond: {
+    auto *c = static_cast<const CondExpr *>(e);
+    return "(" + expr(c->then.get(), indent) + " if " + expr(c->cond.get(), indent) + " else " +
+           expr(c->otherwise.get(), indent) + ")";
+  }
   case ExprKind::Scan: {
     auto *sc = static_cast<const ScanExpr *>(e);
     std::string s = "scan " + sc->element + " in " + expr(sc->sequence.get(), indent) + " along " +
-                    expr(sc->axis.get(), indent) + " carry (";
+                    expr(sc->axis.get(), indent) +
+                    (sc->reverse ? " reverse = " + expr(sc->reverse.get(), indent) : "") + " carry (";
     for (size_t i = 0; i < sc->carries.size(); ++i)
       s += (i ? ", " : "") + sc->carries[i].name + " = " + expr(sc->carries[i].init.get(), indent);
     std::ostringstream body;
@@ -190,7 +196,11 @@ void print(const Module &module, std::ostream &os) {
     if (l->apply) {
       os << "  apply(";
       for (size_t i = 0; i < l->apply->args.size(); ++i)
+      {
         os << (i ? ", " : "") << l->apply->args[i];
+        if (l->apply->argDefaults[i])
+          os << " = " << expr(l->apply->argDefaults[i].get(), 4);
+      }
       os << ") " << at(l->apply->loc) << "\n";
       printStmts(l->apply->body, os, 4);
       if (l->apply->result)

@@ -69,6 +69,18 @@ std::optional<Val> Elaborator::evalNode(const ast::Expr *e, Scope &scope) {
     return Val::ofList(std::move(elements));
   }
   case ast::ExprKind::Scan: return evalScan(static_cast<const ast::ScanExpr &>(*e), scope);
+  case ast::ExprKind::Cond: {
+    auto &c = static_cast<const ast::CondExpr &>(*e);
+    std::optional<Val> cond = eval(c.cond.get(), scope);
+    if (!cond)
+      return std::nullopt;
+    if (cond->kind != Val::Kind::Bool) {
+      error(c.cond->loc, "'if' needs a condition known at compile time (true or false), not " +
+                             cond->describe());
+      return std::nullopt;
+    }
+    return eval(cond->b ? c.then.get() : c.otherwise.get(), scope);
+  }
   }
   return std::nullopt;
 }

@@ -109,11 +109,19 @@ std::optional<Val> Elaborator::applyInstance(LayerInstance &inst,
     return std::nullopt;
   Scope local(&inst.scope);
   for (size_t i = 0; i < layer.apply->args.size(); ++i) {
-    if ((*bound)[i].value.kind == Val::Kind::None) {
+    Val value = (*bound)[i].value;
+    if (value.kind == Val::Kind::None && layer.apply->argDefaults[i]) {
+      // A default is evaluated in the call's scope, so it may read the arguments before it.
+      std::optional<Val> v = eval(layer.apply->argDefaults[i].get(), local);
+      if (!v)
+        return std::nullopt;
+      value = *v;
+    }
+    if (value.kind == Val::Kind::None) {
       error(at, "'" + inst.path + "' needs argument '" + layer.apply->args[i] + "'");
       return std::nullopt;
     }
-    local.define(layer.apply->args[i], (*bound)[i].value, layer.apply->argLocs[i]);
+    local.define(layer.apply->args[i], value, layer.apply->argLocs[i]);
   }
   ++depth_;
   callSites_.push_back(at);

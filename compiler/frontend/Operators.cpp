@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
 
+#include <functional>
+
 #include <cmath>
 #include <limits>
 
@@ -153,10 +155,29 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &b, Scope &scope
   }
   if (lhs->kind == Val::Kind::Bool || rhs->kind == Val::Kind::Bool || lhs->kind == Val::Kind::String ||
       rhs->kind == Val::Kind::String || lhs->kind == Val::Kind::List || rhs->kind == Val::Kind::List) {
-    if ((b.op == "==" || b.op == "!=") && lhs->kind == rhs->kind && lhs->kind != Val::Kind::List) {
-      bool equal = lhs->kind == Val::Kind::Bool ? lhs->b == rhs->b : lhs->s == rhs->s;
-      return Val::boolean(b.op == "==" ? equal : !equal);
-    }
+    // Lists compare element by element (`shape(h0) == [1, B, hidden]` in a layer's assert).
+    std::function<std::optional<bool>(const Val &, const Val &)> equal =
+        [&](const Val &l, const Val &r) -> std::optional<bool> {
+      if (l.isNumber() && r.isNumber())
+        return l.asDouble() == r.asDouble();
+      if (l.kind != r.kind || l.kind == Val::Kind::Tensor || l.kind == Val::Kind::Function ||
+          l.kind == Val::Kind::Layer || l.kind == Val::Kind::Instance || l.kind == Val::Kind::None)
+        return l.kind == r.kind ? std::nullopt : std::optional<bool>(false);
+      if (l.kind == Val::Kind::List) {
+        if (l.list.size() != r.list.size())
+          return false;
+        for (size_t i = 0; i < l.list.size(); ++i) {
+          std::optional<bool> e = equal(l.list[i], r.list[i]);
+          if (!e || !*e)
+            return e;
+        }
+        return true;
+      }
+      return l.kind == Val::Kind::Bool ? l.b == r.b : l.s == r.s;
+    };
+    if ((b.op == "==" || b.op == "!=") && lhs->kind == rhs->kind)
+      if (std::optional<bool> e = equal(*lhs, *rhs))
+        return Val::boolean(b.op == "==" ? *e : !*e);
     error(b.loc, "'" + b.op + "' cannot combine " + lhs->describe() + " and " + rhs->describe());
     return std::nullopt;
   }

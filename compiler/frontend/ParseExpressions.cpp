@@ -1,6 +1,7 @@
 //===- ParseExpressions.cpp - Expressions of the .dl language -------------===//
 //
 // Grammar, from loosest to tightest binding:
+//   expr        := comparison ('if' comparison 'else' expr)?   (`if`, `else` contextual, as in Python)
 //   comparison  := additive (('==' | '!=' | '<' | '<=' | '>' | '>=') additive)?
 //   additive    := multiplicative (('+' | '-') multiplicative)*
 //   multiplicative := unary (('*' | '/' | '@') unary)*
@@ -32,6 +33,25 @@ ExprPtr Parser::parseExpr() {
     tooDeep();
     return nullptr;
   }
+  ExprPtr then = parseComparison();
+  if (!then || !atWord("if"))
+    return then;
+  SourceLoc loc = advance().loc;
+  ExprPtr cond = parseComparison();
+  if (!cond)
+    return nullptr;
+  if (!atWord("else")) {
+    error(tok().loc, "expected 'else' and the other value after 'if' and its condition, found " + found());
+    return nullptr;
+  }
+  advance();
+  ExprPtr otherwise = parseExpr();
+  if (!otherwise)
+    return nullptr;
+  return std::make_unique<CondExpr>(loc, std::move(cond), std::move(then), std::move(otherwise));
+}
+
+ExprPtr Parser::parseComparison() {
   ExprPtr lhs = parseAdditive();
   if (!lhs)
     return nullptr;
@@ -300,6 +320,14 @@ ExprPtr Parser::parseScan() {
   scan->axis = parseUnary();
   if (!scan->axis)
     return nullptr;
+  if (atWord("reverse")) {
+    advance();
+    if (!expect(Tok::Assign, "after 'reverse' (reverse = true or false)"))
+      return nullptr;
+    scan->reverse = parseUnary();
+    if (!scan->reverse)
+      return nullptr;
+  }
   if (atWord("carry")) {
     advance();
     if (!expect(Tok::LParen, "after 'carry'"))

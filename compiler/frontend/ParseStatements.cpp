@@ -185,6 +185,15 @@ void Parser::parseApply(LayerDecl *layer) {
       return;
     apply->args.push_back(arg);
     apply->argLocs.push_back(argLoc);
+    ExprPtr defaultValue;
+    if (accept(Tok::Assign)) {
+      defaultValue = parseExpr();
+      if (!defaultValue)
+        return;
+    } else if (!apply->argDefaults.empty() && apply->argDefaults.back()) {
+      return error(argLoc, "apply's argument '" + arg + "' has no default but follows one that has");
+    }
+    apply->argDefaults.push_back(std::move(defaultValue));
     if (!accept(Tok::Comma))
       break;
   }

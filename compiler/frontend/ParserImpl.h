@@ -135,6 +135,7 @@ private:
   void tooDeep();
 
   ExprPtr parseExpr();
+  ExprPtr parseComparison();
   ExprPtr parseAdditive();
   ExprPtr parseMultiplicative();
   ExprPtr parseUnary();

@@ -6,7 +6,8 @@
 // to when the body ends (statements may rebind it: `c = f * c + i * g`). Every value the body reads
 // from outside (weights, constants) becomes an explicit capture, as the op is isolated from above.
 // Each emitted value's stack comes back with the time dimension moved to A again: [B, T, H] for a
-// [B, T, I] sequence scanned along 1.
+// [B, T, I] sequence scanned along 1. With `reverse = true` the steps run from the last to the
+// first; the stacks are still indexed by step (ONNX's direction = "reverse").
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
@@ -67,6 +68,17 @@ std::optional<Val> Elaborator::evalScan(const ast::ScanExpr &s, Scope &scope) {
     return std::nullopt;
   }
   int64_t timeAxis = *axis < 0 ? *axis + rank : *axis;
+  bool reverse = false;
+  if (s.reverse) {
+    std::optional<Val> r = eval(s.reverse.get(), scope);
+    if (!r)
+      return std::nullopt;
+    if (r->kind != Val::Kind::Bool) {
+      error(s.reverse->loc, "scan's reverse needs true or false, not " + r->describe());
+      return std::nullopt;
+    }
+    reverse = r->b;
+  }
 
   // The carries' initial values, evaluated outside the body.
   std::vector<Value> inits;
@@ -196,7 +208,7 @@ std::optional<Val> Elaborator::evalScan(const ast::ScanExpr &s, Scope &scope) {
   for (Value v : emitted)
     emitTypes.push_back(v.getType());
   auto scan = builder_.create<dlo::ScanOp>(loc(s.loc), mlir::ValueRange{timeMajor}, inits,
-                                           captures.getArrayRef(), emitTypes);
+                                           captures.getArrayRef(), emitTypes, reverse);
   scan.getBody().push_back(block);
 
   std::vector<Val> out;

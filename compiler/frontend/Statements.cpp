@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/ElaboratorImpl.h"
 
+#include <functional>
+
 #include <sstream>
 #include <utility>
 
@@ -156,17 +158,30 @@ bool Elaborator::checkAssert(const ast::AssertStmt &a, Scope &scope) {
     std::optional<Val> v = eval(part.get(), scope);
     if (!v)
       return false;
+    // Numbers as written, lists of them as [a, b] (a shape), anything else described.
+    std::function<void(const Val &, std::ostream &)> write = [&](const Val &x, std::ostream &text) {
+      if (x.kind == Val::Kind::String)
+        text << x.s;
+      else if (x.kind == Val::Kind::Int)
+        text << x.i;
+      else if (x.kind == Val::Kind::Float)
+        text << x.f;
+      else if (x.kind == Val::Kind::Bool)
+        text << (x.b ? "true" : "false");
+      else if (x.kind == Val::Kind::List) {
+        text << "[";
+        for (size_t i = 0; i < x.list.size(); ++i) {
+          text << (i ? ", " : "");
+          write(x.list[i], text);
+        }
+        text << "]";
+      } else if (x.kind == Val::Kind::Tensor)
+        text << describeType(x.tensor.getType());
+      else
+        text << x.describe();
+    };
     std::ostringstream text;
-    if (v->kind == Val::Kind::String)
-      text << v->s;
-    else if (v->kind == Val::Kind::Int)
-      text << v->i;
-    else if (v->kind == Val::Kind::Float)
-      text << v->f;
-    else if (v->kind == Val::Kind::Bool)
-      text << (v->b ? "true" : "false");
-    else
-      text << v->describe();
+    write(*v, text);
     message += (message.empty() ? "" : " ") + text.str();
   }
   error(a.loc, message.empty() ? "assertion failed" : message);

@@ -274,6 +274,37 @@ std::optional<Tensor> Context::constantNamed(const std::string &name) const {
   return readTensor(node.attribute(0).t(), "the value of " + describeNode(node, made->second));
 }
 
+bool Context::isGraphOutput(const std::string &name) const { return graph_.graphOutputs.count(name) > 0; }
+
+void Context::setTransposed(const std::string &name, const std::string &transposed) {
+  auto it = graph_.values.find(name);
+  if (it != graph_.values.end())
+    it->second.transposed = transposed;
+}
+
+std::vector<const onnx::NodeProto *> Context::readersOf(const std::string &name) const {
+  std::vector<const onnx::NodeProto *> readers;
+  auto it = graph_.consumers.find(name);
+  if (it != graph_.consumers.end())
+    for (int k : it->second)
+      readers.push_back(&graph_.proto.node(k));
+  return readers;
+}
+
+const onnx::NodeProto *Context::producerOf(int i) const {
+  if (!has(i))
+    return nullptr;
+  auto made = graph_.producer.find(node_.input(i));
+  return made == graph_.producer.end() ? nullptr : &graph_.proto.node(made->second);
+}
+
+bool Context::dropStatementOf(const std::string &name) {
+  const Value *v = valueNamed(name);
+  if (!v || v->expr.empty() || v->emittedAsOutput || graph_.graphOutputs.count(name))
+    return false;
+  return graph_.program.dropStatement(v->expr);
+}
+
 std::string Context::layerHint(int weightInput) const {
   std::string name = has(weightInput) ? input(weightInput).origin : "";
   // PyTorch exports a weight equal to another's (norm2.weight, all ones at first) as an Identity

@@ -36,6 +36,9 @@ struct Value {
   std::string origin;
   std::string onnxName;
   bool emittedAsOutput = false; ///< Its statement is an `output` line.
+  /// A .dl name for this value with dimensions 0 and 1 swapped, when a translator made it so (a
+  /// recurrent layer's time-major Y read batch-first by the next layer).
+  std::string transposed;
 
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
 };
@@ -118,6 +121,17 @@ public:
   /// The values of `name` when it is known already or made by a Constant node with a `value`
   /// (one later in the graph, which a consumer of this node's output may read); else nullopt.
   std::optional<Tensor> constantNamed(const std::string &name) const;
+  /// Whether value `name` is an output of the graph.
+  bool isGraphOutput(const std::string &name) const;
+  /// Records `transposed` (Value::transposed) for value `name`.
+  void setTransposed(const std::string &name, const std::string &transposed);
+  /// The nodes reading value `name`, in graph order.
+  std::vector<const onnx::NodeProto *> readersOf(const std::string &name) const;
+  /// The node making input `i`, or null (a graph input or initializer).
+  const onnx::NodeProto *producerOf(int i) const;
+  /// Removes the statement that defines value `name` (no graph output) when a translator reads
+  /// what it was made from instead (a Transpose pair that cancels); false if there is none.
+  bool dropStatementOf(const std::string &name);
   /// A name hint for a layer instance from its weight's initializer ("fc1.weight" gives "fc1").
   std::string layerHint(int weightInput) const;
 

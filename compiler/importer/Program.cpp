@@ -91,6 +91,15 @@ void Program::addStatement(const std::string &lhs, const std::string &rhs) {
   statements_.push_back(lhs + " = " + rhs);
 }
 
+bool Program::dropStatement(const std::string &lhs) {
+  for (auto it = statements_.begin(); it != statements_.end(); ++it)
+    if (it->compare(0, lhs.size() + 3, lhs + " = ") == 0) {
+      statements_.erase(it);
+      return true;
+    }
+  return false;
+}
+
 std::string Program::render(const std::string &name) const {
   std::string text;
   for (const std::string &note : notes_)

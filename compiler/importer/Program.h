@@ -47,6 +47,8 @@ public:
 
   /// A statement of the model body: `lhs = rhs` (lhs may be "output y" or "a, b").
   void addStatement(const std::string &lhs, const std::string &rhs);
+  /// Removes the statement `lhs = ...` (a value its one reader no longer reads); false if none.
+  bool dropStatement(const std::string &lhs);
 
   /// A line of the comment block above the model.
   void addNote(const std::string &note) { notes_.push_back(note); }

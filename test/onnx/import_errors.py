@@ -106,15 +106,6 @@ CASES = {
     "cast-double": (lambda: model([helper.make_node("Cast", ["x"], ["y"], name="c", to=TensorProto.DOUBLE)],
                                   [X], [Y]).SerializeToString(),
                     ["node 'c' (Cast)", "attribute to", "DOUBLE"]),
-    "lstm-direction": (lambda: model([helper.make_node("LSTM", ["s", "w", "r"], ["y"], name="l", hidden_size=2,
-                                                       direction="bidirectional")],
-                                     [f32("s", [3, 2, 4])], [Y], [weights("w", [2, 8, 4]), weights("r", [2, 8, 2])])
-                       .SerializeToString(), ["node 'l' (LSTM)", "attribute direction = \"bidirectional\""]),
-    "gru-linear-before-reset": (lambda: model([helper.make_node("GRU", ["s", "w", "r"], ["y"], name="g",
-                                                                hidden_size=2)],
-                                              [f32("s", [3, 2, 4])], [Y],
-                                              [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
-                                .SerializeToString(), ["node 'g' (GRU)", "attribute linear_before_reset = 0"]),
     "cumsum-exclusive": (lambda: model([helper.make_node("CumSum", ["x", "axis"], ["y"], name="c", exclusive=1)],
                                        [X], [Y], [ints("axis", 1)]).SerializeToString(),
                          ["node 'c' (CumSum)", "attribute exclusive = 1"]),
@@ -131,6 +122,21 @@ CASES = {
                                    [onnx.numpy_helper.from_array(np.array(2.5, np.float32), "d"),
                                     onnx.numpy_helper.from_array(np.array([0, 1], np.float32), "v")])
                      .SerializeToString(), ["node 'o' (OneHot)", "the depth must be a positive integer, not 2.5"]),
+    "lstm-initial-h-shape": (lambda: model([helper.make_node("LSTM", ["s", "w", "r", "", "", "h0"], ["y"], name="l",
+                                                             hidden_size=2, direction="bidirectional")],
+                                           [f32("s", [3, 2, 4]), f32("h0", [1, 2, 2])], [Y],
+                                           [weights("w", [2, 8, 4]), weights("r", [2, 8, 2])])
+                             .SerializeToString(), ["node 'l' (LSTM)", "initial_h (input 5) is [1, 2, 2]",
+                                                    "expected [2, 2, 2]"]),
+    "gru-activations": (lambda: model([helper.make_node("GRU", ["s", "w", "r"], ["y"], name="g", hidden_size=2,
+                                                        activations=["Sigmoid", "Relu"])],
+                                      [f32("s", [3, 2, 4])], [Y], [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
+                        .SerializeToString(), ["node 'g' (GRU)", "attribute activations = [Sigmoid, Relu]"]),
+    "lstm-cell-output": (lambda: model([helper.make_node("LSTM", ["s", "w", "r"], ["y", "", "c"], name="l",
+                                                         hidden_size=2)],
+                                       [f32("s", [3, 2, 4])], [f32("c", [1, 2, 2])],
+                                       [weights("w", [1, 8, 4]), weights("r", [1, 8, 2])])
+                         .SerializeToString(), ["node 'l' (LSTM)", "Y_c"]),
 }
 
 

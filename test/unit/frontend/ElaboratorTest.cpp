@@ -441,6 +441,39 @@ TEST_F(ElaboratorTest, ErrorsInsideBuiltinLayersPointAtTheCall) {
   EXPECT_THAT(messages.str(), HasSubstr("note: inside this built-in layer"));
 }
 
+TEST_F(ElaboratorTest, ConditionalEvaluatesOnlyTheChosenBranch) {
+  // The branch not taken names nothing that exists and is never evaluated.
+  auto module = compile("model m {\n  input x: f32[4, 3]\n  output y = x if 2 > 1 else nothing(x)\n"
+                        "  output z = nowhere if false else x * 2\n}\n");
+  ASSERT_TRUE(module) << messages.str();
+  EXPECT_EQ(diags->errorCount(), 0u);
+}
+
+TEST_F(ElaboratorTest, RecurrentLayerOptionsReachTheScan) {
+  // reverse = true becomes dl.scan's reverse; h0 and c0 are the carries' initial values (the
+  // default zeros when left out); reset_after = false multiplies r * h by W_hn inside the step.
+  auto module = compile(R"(model m {
+  input x: f32[2, 5, 3]
+  input h: f32[1, 2, 4]
+  lstm = LSTM(3, 4, reverse = true)
+  gru = GRU(3, 4, reset_after = false)
+  output a = lstm(x, h, c0 = 2 * h)
+  output b = gru(x)
+})");
+  ASSERT_TRUE(module) << messages.str();
+  std::vector<bool> reverses;
+  std::vector<unsigned> matmulsPerStep;
+  function(model(*module, "m"), "forward").walk([&](mlir::dl::ScanOp scan) {
+    reverses.push_back(scan.getReverse());
+    unsigned n = 0;
+    scan.getBodyBlock().walk([&](mlir::dl::MatmulOp) { ++n; });
+    matmulsPerStep.push_back(n);
+  });
+  EXPECT_THAT(reverses, ElementsAre(true, false));
+  // LSTM: h @ W_hh^T; GRU with reset_after = false: h @ W_h(r,z)^T and (r * h) @ W_hn^T.
+  EXPECT_THAT(matmulsPerStep, ElementsAre(1u, 2u));
+}
+
 TEST_F(ElaboratorTest, RecursiveLayersAreBounded) {
   auto module = compile("layer S {\n  s = S()\n  apply(x) = s(x)\n}\n"
                         "model m {\n  input x: f32[2]\n  s = S()\n  output y = s(x)\n}\n");

@@ -163,6 +163,31 @@ TEST(ParserTest, LayerDeclaration) {
   EXPECT_NE(l.apply->result, nullptr);
 }
 
+TEST(ParserTest, ConditionalBindsLoosestAndNestsToTheRight) {
+  EXPECT_EQ(expr("a + 1 if c else b * 2"), "((a + 1) if c else (b * 2))");
+  EXPECT_EQ(expr("a if x == y else b"), "(a if (x == y) else b)");
+  EXPECT_EQ(expr("a if c else b if d else e"), "(a if c else (b if d else e))");
+  EXPECT_EQ(expr("f(a if c else b)"), "f((a if c else b))");
+  // `if` without `else` is an error; `if` and `else` are names elsewhere.
+  EXPECT_EQ(expr("a if c"), "");
+  EXPECT_EQ(expr("else + if"), "(else + if)");
+}
+
+TEST(ParserTest, ApplyArgumentsTakeDefaults) {
+  Parsed p = parseText("layer Cell(n) {\n"
+                       "  apply(xs, h0 = zeros[1, n], c0 = h0 * 2) = xs + h0 + c0\n"
+                       "}\n");
+  ASSERT_EQ(p.errors, 0u) << p.messages;
+  const ApplyDecl &a = *p.module->layers[0]->apply;
+  EXPECT_THAT(a.args, ElementsAre("xs", "h0", "c0"));
+  ASSERT_EQ(a.argDefaults.size(), 3u);
+  EXPECT_EQ(a.argDefaults[0], nullptr);
+  EXPECT_NE(a.argDefaults[1], nullptr);
+  EXPECT_NE(a.argDefaults[2], nullptr);
+  Parsed bad = parseText("layer Cell(n) {\n  apply(xs, h0 = xs, c0) = xs\n}\n");
+  EXPECT_THAT(bad.messages, HasSubstr("apply's argument 'c0' has no default but follows one that has"));
+}
+
 TEST(ParserTest, LayerWithoutParametersOrParentheses) {
   Parsed p = parseText("layer Flat {\n  apply(x) = flatten(x)\n}\n");
   ASSERT_EQ(p.errors, 0u) << p.messages;
@@ -268,6 +293,24 @@ TEST(ParserTest, ScanExpressions) {
   ASSERT_EQ(scan->body.size(), 2u);
   EXPECT_EQ(scan->body[1]->kind, StmtKind::Emit);
   EXPECT_EQ(static_cast<const EmitStmt &>(*scan->body[1]).values.size(), 2u);
+  EXPECT_EQ(scan->reverse, nullptr);
+}
+
+TEST(ParserTest, ScanReverseClause) {
+  Parsed p = parseText("model m {\n"
+                       "  y = scan x_t in xs along 1 reverse = back carry (h = h0) {\n"
+                       "    emit h\n"
+                       "  }\n"
+                       "}\n");
+  ASSERT_EQ(p.errors, 0u) << p.messages;
+  auto &assign = static_cast<const AssignStmt &>(*p.module->models[0]->body[0]);
+  auto *scan = static_cast<const ScanExpr *>(assign.value.get());
+  ASSERT_NE(scan->reverse, nullptr);
+  EXPECT_EQ(scan->reverse->kind, ExprKind::Name);
+  EXPECT_EQ(static_cast<const NameExpr &>(*scan->reverse).name, "back");
+  ASSERT_EQ(scan->carries.size(), 1u);
+  Parsed bad = parseText("model m {\n  y = scan x_t in xs along 1 reverse carry (h = h0) {\n    emit h\n  }\n}\n");
+  EXPECT_THAT(bad.messages, HasSubstr("expected '=' after 'reverse'"));
 }
 
 TEST(ParserTest, RecoveryReportsSeveralErrors) {

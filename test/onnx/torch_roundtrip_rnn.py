@@ -1,0 +1,120 @@
+"""torch_roundtrip_rnn.py — PyTorch's recurrent layers in the forms `dlc import` translates into
+the prelude's LSTM, GRU and RNN: several layers (num_layers = 2), both directions, batch-first or
+time-major, ReLU or tanh, from given initial states h0 (and c0). Each model is exported by
+torch.onnx.export (torch 1.13), imported, compiled and run forward; every output (the steps and the
+last hidden states h_n) must equal PyTorch's within 1e-5 relative (normwise). The imported program
+must also read as layers: one instance per layer and direction, no transpose of a layer's input
+where PyTorch's export transposes it twice.
+
+    torch_roundtrip_rnn.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
+
+MODEL: lstm_bi2, lstm_bi2_bf, gru_bi2_bf, gru_bi2, rnn_relu_bi2, lstm_lm_h0 (all by default).
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_common import arguments, import_and_compile, need, open_instance, relative_error  # noqa: E402
+
+torch, np, onnx = need("torch", "numpy", "onnx")
+nn = torch.nn
+
+RTOL = 1e-5
+B, T, I, H = 3, 7, 5, 6
+
+
+class Stacked(nn.Module):
+    """nn.LSTM/GRU/RNN (2 layers, both directions) from initial states; returns the steps and h_n."""
+
+    def __init__(self, cell, batch_first, **options):
+        super().__init__()
+        self.cell = cell
+        self.rnn = cell(I, H, num_layers=2, bidirectional=True, batch_first=batch_first, **options)
+
+    def forward(self, x, h0, *c0):
+        if self.cell is nn.LSTM:
+            y, (hn, _) = self.rnn(x, (h0, c0[0]))
+        else:
+            y, hn = self.rnn(x, h0)
+        return y, hn
+
+
+class LmFromState(nn.Module):
+    """A language model continuing from a given state: Embedding, batch-first LSTM from (h0, c0),
+    a Linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(11, I)
+        self.rnn = nn.LSTM(I, H, batch_first=True)
+        self.head = nn.Linear(H, 11)
+
+    def forward(self, ids, h0, c0):
+        steps, _ = self.rnn(self.embed(ids), (h0, c0))
+        return self.head(steps)
+
+
+def models():
+    # name: (make, batch_first, states (2 = h0 and c0), layers * directions)
+    return {
+        "lstm_bi2": (lambda: Stacked(nn.LSTM, False), False, 2, 4),
+        "lstm_bi2_bf": (lambda: Stacked(nn.LSTM, True), True, 2, 4),
+        "gru_bi2": (lambda: Stacked(nn.GRU, False), False, 1, 4),
+        "gru_bi2_bf": (lambda: Stacked(nn.GRU, True), True, 1, 4),
+        "rnn_relu_bi2": (lambda: Stacked(nn.RNN, True, nonlinearity="relu"), True, 1, 4),
+        "lstm_lm_h0": (LmFromState, True, 2, 1),
+    }
+
+
+def check(name, args):
+    make, batch_first, states, layers = models()[name]
+    gen = torch.Generator().manual_seed(77)
+    torch.manual_seed(77)
+    model = make().eval()
+    lm = isinstance(model, LmFromState)
+    x = (torch.randint(0, 11, (B, T), generator=gen) if lm
+         else torch.randn(*((B, T, I) if batch_first else (T, B, I)), generator=gen))
+    inputs = [x] + [torch.randn(layers, B, H, generator=gen) * 0.5 for _ in range(states)]
+    names = ["x", "h0", "c0"][:len(inputs)]
+    outputs = ["y"] if lm else ["y", "hn"]
+    path = os.path.join(args.work, name + ".onnx")
+    torch.onnx.export(model, tuple(inputs), path, opset_version=17, input_names=names, output_names=outputs,
+                      do_constant_folding=False)
+    onnx.checker.check_model(onnx.load(path))
+    library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
+    program = open(os.path.join(args.work, name + ".dl")).read()
+    layer = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[name.split("_")[0]]
+    instances = re.findall(r"^  \w+ = " + layer + r"\(", program, re.M)
+    ok = len(instances) == layers
+    if batch_first and "[1, 0, 2]" in program:
+        print(f"{name}: the batch-first program still transposes:\n{program}")
+        ok = False
+    with torch.no_grad():
+        want = model(*inputs)
+    want = [w.numpy() for w in (want if isinstance(want, tuple) else (want,))]
+    feed = {n: (v.numpy().astype(np.int32) if n == "x" and lm else v.numpy()) for n, v in zip(names, inputs)}
+    got = open_instance(library, weights).forward(**feed)
+    for out, w in zip(outputs, want):
+        error = relative_error(got[out], w)
+        print(f"{name}: {out} {list(w.shape)}, relative error {error:.3g}")
+        ok &= error <= RTOL
+    if len(instances) != layers:
+        print(f"{name}: {len(instances)} {layer} instances, expected {layers}:\n{program}")
+    return ok
+
+
+def main():
+    args = arguments(__doc__)
+    torch.set_num_threads(2)
+    names = args.names or list(models())
+    failed = [n for n in names if not check(n, args)]
+    if failed:
+        print("FAILED: " + ", ".join(failed) + f" (above {RTOL}, or not read as layers)")
+        return 1
+    print(f"ok: {len(names)} recurrent models equal PyTorch's forward within {RTOL} relative")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
