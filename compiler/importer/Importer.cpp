@@ -25,6 +25,7 @@ const TranslatorTable &translators() {
     registerNormalizationTranslators(t);
     registerRecurrentTranslators(t);
     registerReductionTranslators(t);
+    registerLossTranslators(t);
     registerShapeTranslators(t);
     return t;
   }();

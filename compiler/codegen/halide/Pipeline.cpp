@@ -27,6 +27,7 @@ const OpTable &opTable() {
     registerShapeLowerings(t);
     registerRandomLowerings(t);
     registerLossLowerings(t);
+    registerClassLossLowerings(t);
     registerAttentionLowerings(t);
     return t;
   }();
