@@ -187,12 +187,12 @@ void registerLossKernels(KernelTable &t) {
   });
   addKernel<dlo::KlDivOp>(t, evalKlDiv);
   addKernel<dlo::CrossEntropyOp>(t, [](dlo::CrossEntropyOp op, OpContext &c) {
-    return evalClassLoss({true, op.getReduction().str(), op.getIgnoreIndex(),
+    return evalClassLoss({true, op.getReduction().str(), static_cast<int64_t>(op.getIgnoreIndex()),
                           op.getLabelSmoothing().convertToDouble()},
                          c);
   });
   addKernel<dlo::NllOp>(t, [](dlo::NllOp op, OpContext &c) {
-    return evalClassLoss({false, op.getReduction().str(), op.getIgnoreIndex(), 0.0}, c);
+    return evalClassLoss({false, op.getReduction().str(), static_cast<int64_t>(op.getIgnoreIndex()), 0.0}, c);
   });
   addKernel<dlo::KlNormalOp>(t, evalKlNormal);
 }

@@ -8,8 +8,6 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
 
-#include <cstdint>
-
 #include <algorithm>
 
 namespace dl::halide {
@@ -143,7 +141,7 @@ Func Lowering::newFunc(const KernelNode &node, const std::string &suffix) const 
 
 Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
                               const std::string &suffix, const std::string &noun,
-                              const std::string &what, std::optional<int64_t> allowed) const {
+                              const std::string &what) const {
   Func checked = newFunc(node, suffix);
   std::string where = node.location.empty() ? kernel().name : node.location;
   std::string type = "i32[";
@@ -171,11 +169,7 @@ Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indice
     }
     text("of the " + noun + " " + type + " " + what + " [0, " +
          std::to_string(count) + ") of dl." + node.op + " at " + where);
-    Expr inRange = index >= 0 && index < static_cast<int32_t>(count);
-    // An index outside i32 cannot occur in the data, so it allows nothing.
-    if (allowed && *allowed >= INT32_MIN && *allowed <= INT32_MAX)
-      inRange = inRange || index == static_cast<int32_t>(*allowed);
-    return Halide::require(inRange, message);
+    return Halide::require(index >= 0 && index < static_cast<int32_t>(count), message);
   });
   return checked;
 }

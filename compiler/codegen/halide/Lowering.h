@@ -28,7 +28,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -218,7 +217,6 @@ void registerReductionLowerings(OpTable &table);
 void registerShapeLowerings(OpTable &table);
 void registerRandomLowerings(OpTable &table);
 void registerLossLowerings(OpTable &table);
-void registerClassLossLowerings(OpTable &table);
 void registerAttentionLowerings(OpTable &table);
 
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
@@ -268,12 +266,10 @@ public:
   /// A Func over the shape of `indices` (i32) that checks each to lie in [0, count) when computed
   /// (Halide's `require`; list it in the value's `checks`): one outside fails the kernel with
   /// "<index> at row <r> [column <c>] of the <noun> i32[shape] <what> [0, count) of dl.<op> at
-  /// <location>". Embedding ids and class labels; `allowed` is one more value that passes (a
-  /// loss's ignore_index).
+  /// <location>". Embedding ids and class labels.
   Halide::Func checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
                               const std::string &suffix, const std::string &noun,
-                              const std::string &what,
-                              std::optional<int64_t> allowed = std::nullopt) const;
+                              const std::string &what) const;
   /// A pointwise value of `node`'s type: body(coordinates), cast to the node's element type.
   LoweredValue pointwise(const KernelNode &node,
                          const std::function<Halide::Expr(const Index &)> &body) const;

@@ -27,7 +27,6 @@ const OpTable &opTable() {
     registerShapeLowerings(t);
     registerRandomLowerings(t);
     registerLossLowerings(t);
-    registerClassLossLowerings(t);
     registerAttentionLowerings(t);
     return t;
   }();

@@ -14,6 +14,8 @@
 #include "GradBuilder.h"
 #include "OpHelpers.h"
 
+#include <cstdint>
+
 using namespace mlir;
 using namespace mlir::dl;
 namespace shape = ::dl::shape;
@@ -82,18 +84,24 @@ LogicalResult buildClassLossVJP(OpBuilder &b, Location loc, const ClassLossGrad 
     rowAxes.push_back(d);
   double eps = op.smoothing;
   bool soft = GradBuilder::isFloat(op.target);
-  Value logp = op.logits ? g.logSoftmax(op.scores, -1) : op.scores;
 
-  // The effective targets T, and for class ids the mask-weighted one-hot that counts D.
-  Value t, picked;
+  // The effective targets T; for class ids also the mask of kept samples ([rows..., 1]; null when
+  // ignore_index, outside i32, matches no label) and the masked one-hot, which counts D.
+  Value t, picked, mask;
   if (soft) {
     t = eps == 0 ? op.target : g.add(g.scale(op.target, 1.0 - eps), g.scalar(eps / classes, op.target));
   } else {
     Value onehot = b.create<OneHotOp>(loc, op.target, b.getI64IntegerAttr(classes));
-    Value kept = g.cmp(CmpPredicate::ne, op.target, g.scalar(double(op.ignoreIndex), op.target));
-    Value mask = g.reshape(g.cast(kept, typeOf(rows)), typeOf(column));
-    picked = g.mul(mask, onehot);
-    t = eps == 0 ? picked : g.mul(mask, g.add(g.scale(onehot, 1.0 - eps), g.scalar(eps / classes, onehot)));
+    if (op.ignoreIndex >= INT32_MIN && op.ignoreIndex <= INT32_MAX) {
+      Value kept = g.cmp(CmpPredicate::ne, op.target, g.scalar(double(op.ignoreIndex), op.target));
+      mask = g.reshape(g.cast(kept, typeOf(rows)), typeOf(column));
+    }
+    picked = mask ? g.mul(mask, onehot) : onehot;
+    t = picked;
+    if (eps != 0) {
+      t = g.add(g.scale(onehot, 1.0 - eps), g.scalar(eps / classes, onehot));
+      t = mask ? g.mul(mask, t) : t;
+    }
   }
   Value wt = op.weight ? g.mul(t, op.weight) : t;
 
@@ -102,22 +110,35 @@ LogicalResult buildClassLossVJP(OpBuilder &b, Location loc, const ClassLossGrad 
   if (op.reduction == "none") {
     rowGrad = g.reshape(dy, typeOf(column));
   } else if (op.reduction == "mean") {
-    if (soft) {
+    if (soft || (!mask && !op.weight)) {
       rowGrad = g.scale(dy, 1.0 / double(shape::numElements(rows)));
     } else {
-      Value counted = op.weight ? g.mul(picked, op.weight) : picked;
+      // D: the kept samples' weights, or their count.
+      Value counted = op.weight ? g.mul(picked, op.weight) : mask;
       denominator = g.sum(counted, allAxes, /*keepdims=*/false);
       rowGrad = g.div(dy, denominator);
+      // An ignored sample's gradient is 0 even when D is 0 (every sample ignored: torch gives
+      // zeros, not inf * 0).
+      if (mask)
+        rowGrad = g.where(g.cmp(CmpPredicate::ne, mask, g.scalar(0, mask)), rowGrad);
     }
   }
 
   if (op.logits) {
+    // sum_c w_c T_c: without a weight, a class id's T sums to its mask (1 - eps + eps).
     Value p = g.softmax(op.scores, -1);
-    Value mass = g.sum(wt, {-1}, /*keepdims=*/true);
-    dx.push_back(g.mul(rowGrad, g.sub(g.mul(p, mass), wt)));
+    Value pMass = p;
+    if (soft || op.weight)
+      pMass = g.mul(p, g.sum(wt, {-1}, /*keepdims=*/true));
+    else if (mask)
+      pMass = g.mul(p, mask);
+    dx.push_back(g.mul(rowGrad, g.sub(pMass, wt)));
   } else {
     dx.push_back(g.neg(g.mul(rowGrad, wt)));
   }
+  Value logp;
+  if (soft || op.weight)
+    logp = op.logits ? g.logSoftmax(op.scores, -1) : op.scores;
   if (soft) {
     Value d = g.mul(rowGrad, g.neg(logp));
     if (op.weight)
@@ -133,7 +154,7 @@ LogicalResult buildClassLossVJP(OpBuilder &b, Location loc, const ClassLossGrad 
     Value dw = g.mul(rowGrad, term);
     dw = rowAxes.empty() ? dw : g.sum(dw, rowAxes, /*keepdims=*/false);
     if (denominator) {
-      // D depends on the weight too: dL/dw_c gains -L / D * (the count of samples of class c).
+      // D depends on the weight too: dL/dw_c gains -L / D * (the count of kept samples of class c).
       Value counts = rowAxes.empty() ? picked : g.sum(picked, rowAxes, /*keepdims=*/false);
       Value share = g.div(g.mul(dy, op.result), denominator);
       dw = g.sub(dw, g.mul(share, counts));
@@ -165,12 +186,12 @@ LogicalResult NllOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
 
 LogicalResult CrossEntropyOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   ClassLossGrad g{getLogits(), getTarget(), getWeight(), getResult(), getReduction(),
-                  getIgnoreIndex(), getLabelSmoothing().convertToDouble(), /*logits=*/true};
+                  static_cast<int64_t>(getIgnoreIndex()), getLabelSmoothing().convertToDouble(), /*logits=*/true};
   return buildClassLossVJP(b, getLoc(), g, dy[0], dx);
 }
 
 LogicalResult NllOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   ClassLossGrad g{getLogProbs(), getLabels(), getWeight(), getResult(), getReduction(),
-                  getIgnoreIndex(), 0.0, /*logits=*/false};
+                  static_cast<int64_t>(getIgnoreIndex()), 0.0, /*logits=*/false};
   return buildClassLossVJP(b, getLoc(), g, dy[0], dx);
 }

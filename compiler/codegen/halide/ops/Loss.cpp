@@ -91,6 +91,9 @@ LoweredValue lowerKlNormal(Lowering &l, const KernelNode &node) {
 
 } // namespace
 
+// cross_entropy and nll (ClassLoss.cpp).
+void registerClassLossLowerings(OpTable &t);
+
 void registerLossLowerings(OpTable &t) {
   t["mse"] =
       meanLoss([](Expr p, Expr y, Lowering &, const KernelNode &) { return (p - y) * (p - y); });
@@ -119,6 +122,7 @@ void registerLossLowerings(OpTable &t) {
   });
   t["kl_div"] = lowerKlDiv;
   t["kl_normal"] = lowerKlNormal;
+  registerClassLossLowerings(t);
 }
 
 } // namespace dl::halide
