@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
 
+#include <cstdio>
+
 namespace dlc {
 
 namespace shape = dl::shape;
@@ -162,7 +164,9 @@ std::optional<Val> crossEntropy(Elaborator &E, const BuiltinCall &c) {
   if (!o || !eps)
     return std::nullopt;
   if (!(*eps >= 0.0 && *eps <= 1.0)) {
-    E.error(c.locOf(6), "cross_entropy: 'label_smoothing' must be in [0, 1], not " + c[6].describe());
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", *eps);
+    E.error(c.locOf(6), std::string("cross_entropy: 'label_smoothing' must be in [0, 1], not ") + text);
     return std::nullopt;
   }
   if (typeOf(*y).getElementType().isInteger(32)) {

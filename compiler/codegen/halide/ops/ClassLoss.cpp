@@ -175,11 +175,11 @@ LoweredValue lowerClassLoss(Lowering &l, const KernelNode &node, bool logits) {
     bool ignorable = n.ignoreIndex >= INT32_MIN && n.ignoreIndex <= INT32_MAX;
     checked = checkedLabels(l, node, t, n.classes, n.ignoreIndex, ignorable);
     int32_t last = static_cast<int32_t>(std::max<int64_t>(n.classes - 1, 0));
-    auto kept = [&, checked](const Index &row) -> Expr {
-      return ignorable ? Lowering::call(checked, row) != static_cast<int32_t>(n.ignoreIndex)
+    auto kept = [checked, ignorable, ignoreIndex = n.ignoreIndex](const Index &row) -> Expr {
+      return ignorable ? Lowering::call(checked, row) != static_cast<int32_t>(ignoreIndex)
                        : Expr(true);
     };
-    auto label = [&, checked](const Index &row) {
+    auto label = [checked, last](const Index &row) {
       return Halide::clamp(Lowering::call(checked, row), 0, last);
     };
     rowLoss = [&, kept, label](const Index &row) {
