@@ -28,8 +28,7 @@ LogicalResult inferClassLoss(std::optional<Location> loc, StringRef op, Type sco
                              SmallVectorImpl<Type> &inferred) {
   shape::Shape s = shapeOf(scores);
   if (s.empty())
-    return inferenceError(loc, op + " needs class scores with a class dimension, not " +
-                                   typeString(scores));
+    return inferenceError(loc, "class scores " + typeString(scores) + " need a class dimension");
   shape::Shape rows(s.begin(), s.end() - 1);
   if (soft) {
     if (target != scores)
