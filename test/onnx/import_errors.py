@@ -107,6 +107,14 @@ CASES = {
                                               [f32("s", [3, 2, 4])], [Y],
                                               [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
                                 .SerializeToString(), ["node 'g' (GRU)", "attribute linear_before_reset = 0"]),
+    "sce-reduction": (lambda: model([helper.make_node("SoftmaxCrossEntropyLoss", ["s", "labels"], ["y"], name="sce",
+                                                      reduction="max")],
+                                    [f32("s", [3, 5]), helper.make_tensor_value_info("labels", TensorProto.INT64, [3])],
+                                    [Y]).SerializeToString(),
+                      ["node 'sce' (SoftmaxCrossEntropyLoss)", "attribute reduction = max"]),
+    "nll-float-labels": (lambda: model([helper.make_node("NegativeLogLikelihoodLoss", ["s", "t"], ["y"], name="nll")],
+                                       [f32("s", [3, 5]), f32("t", [3])], [Y]).SerializeToString(),
+                         ["node 'nll' (NegativeLogLikelihoodLoss)", "needs integer labels"]),
 }
 
 
