@@ -43,7 +43,7 @@ USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAM
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
                       [--input NAME=v1,v2,...]... [-D NAME=VALUE]...
        dlc import MODEL.onnx [-o MODEL.dl] [--weights W.safetensors] [--model NAME]
-                      [--loss NAME [--optimizer SPEC [--freeze NAMES]]] [--dim NAME=N]...
+                      [--loss NAME[(ARGS)] [--optimizer SPEC [--freeze NAMES]]] [--dim NAME=N]...
        dlc import --list-ops
 
 COMMANDS:
@@ -68,7 +68,8 @@ IMPORT OPTIONS:
   --model NAME      The model's name (default: the .onnx file's name).
   --loss NAME       Add an input `target` and a loss NAME(first output, target): cross_entropy
                     and nll take i32 class ids, mse, mae, huber, bce, bce_with_logits, hinge and
-                    kl_div a target shaped like the output.
+                    kl_div a target shaped like the output. NAME(ARGS) passes keyword arguments
+                    after them: --loss 'cross_entropy(label_smoothing = 0.1, ignore_index = 0)'.
   --optimizer SPEC  With --loss, add a train block: SPEC as in .dl, e.g. 'adam(lr = 1e-4)',
                     training every layer (`params = all`; see --freeze). The weights then hold
                     the optimizer's state of the trained parameters too, at zero (edit `params`

@@ -159,6 +159,7 @@ void registerResizeTranslators(TranslatorTable &table);
 void registerNormalizationTranslators(TranslatorTable &table);
 void registerRecurrentTranslators(TranslatorTable &table);
 void registerReductionTranslators(TranslatorTable &table);
+void registerLossTranslators(TranslatorTable &table);
 void registerShapeTranslators(TranslatorTable &table);
 
 /// Every translator.

@@ -26,6 +26,7 @@ const TranslatorTable &translators() {
     registerNormalizationTranslators(t);
     registerRecurrentTranslators(t);
     registerReductionTranslators(t);
+    registerLossTranslators(t);
     registerShapeTranslators(t);
     return t;
   }();
@@ -98,13 +99,26 @@ void addTraining(Graph &graph, const ImportOptions &options, const std::string &
   const Value &out = graph.values.at(firstOutput);
   DType dtype = DType::F32;
   Shape shape;
-  std::string why = lossTarget(options.loss, out, dtype, shape);
+  // --loss NAME or NAME(keyword arguments), e.g. 'cross_entropy(label_smoothing = 0.1)': the
+  // arguments follow the output and the target (the frontend checks them).
+  std::string name = options.loss, arguments;
+  if (size_t open = name.find('('); open != std::string::npos) {
+    if (name.back() != ')')
+      throw ImportError("--loss " + options.loss + ": expected NAME or NAME(keyword arguments)");
+    arguments = name.substr(open + 1, name.size() - open - 2);
+    name = name.substr(0, open);
+    while (!name.empty() && name.back() == ' ')
+      name.pop_back();
+  }
+  std::string why = lossTarget(name, out, dtype, shape);
   if (!why.empty())
     throw ImportError(why);
   std::string target = graph.program.freshName("target");
   std::string loss = graph.program.freshName("loss");
   graph.program.addTail("input " + target + ": " + formatType(dtype, shape));
-  graph.program.addTail("loss " + loss + " = " + options.loss + "(" + out.expr + ", " + target + ")");
+  bool hasArguments = arguments.find_first_not_of(' ') != std::string::npos;
+  graph.program.addTail("loss " + loss + " = " + name + "(" + out.expr + ", " + target +
+                        (hasArguments ? ", " + arguments : "") + ")");
   if (options.optimizer.empty())
     return;
   std::string params = "all";

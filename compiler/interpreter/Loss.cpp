@@ -8,7 +8,8 @@
 //     disagreeing target costs 100 and an agreeing one 0;
 //   - bce_with_logits: PyTorch's form, which decides its results at infinite logits;
 //   - hinge: NaN propagates through the max;
-//   - cross_entropy / nll: a label outside [0, classes) is an error (PyTorch raises too).
+//   - cross_entropy / nll: a label outside [0, classes) that is not ignore_index is an error
+//     (PyTorch raises too); the mean over no kept sample is 0 / 0 = NaN, as torch 1.13 gives.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Kernels.h"
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 using namespace mlir;
 namespace dlo = mlir::dl;
@@ -72,39 +74,67 @@ LogicalResult labelOf(OpContext &c, double value, int64_t classes, int64_t &labe
   return success();
 }
 
-LogicalResult evalCrossEntropy(dlo::CrossEntropyOp, OpContext &c) {
-  const Tensor &logits = c.operand(0), &target = c.operand(1);
-  int64_t classes = logits.shape.back();
-  int64_t samples = classes == 0 ? 0 : logits.numElements() / classes;
-  double total = 0;
+/// The options of a class loss (cross_entropy or nll) as torch 1.13 applies them.
+struct ClassLoss {
+  bool logits;          ///< The scores are logits (cross_entropy), else log-probabilities (nll).
+  std::string reduction;
+  int64_t ignoreIndex;
+  double smoothing;
+};
+
+/// loss_i = -sum_c w_c T_ic logp_ic per sample, T the (smoothed) one-hot of its label or the
+/// (smoothed) probabilities; an ignored sample is 0 without reading its scores, as PyTorch skips
+/// it. "mean" divides by the sum of w[y] over the samples kept (class ids; NaN when none is kept) or
+/// by the number of samples (probabilities). Label smoothing is added only when positive, since
+/// torch's plain path never forms eps / C * (-sum logp) (0 * inf).
+LogicalResult evalClassLoss(const ClassLoss &o, OpContext &c) {
+  const Tensor &scores = c.operand(0), &target = c.operand(1);
+  const Tensor *weight = c.operands.size() > 2 ? &c.operand(2) : nullptr;
+  int64_t classes = scores.shape.back();
+  int64_t samples = classes == 0 ? 0 : scores.numElements() / classes;
+  double eps = o.smoothing, total = 0, denominator = 0;
+  auto w = [&](int64_t j) { return weight ? weight->data[j] : 1.0; };
+  Tensor &out = c.result();
   for (int64_t s = 0; s < samples; ++s) {
-    std::vector<double> logp = logSoftmaxRow(logits.data.data() + s * classes, classes);
+    const double *row = scores.data.data() + s * classes;
+    double loss = 0;
     if (target.kind == ElementKind::I32) {
+      if (static_cast<int64_t>(target.data[s]) == o.ignoreIndex) {
+        if (o.reduction == "none")
+          out.data[s] = 0;
+        continue;
+      }
       int64_t label;
       if (failed(labelOf(c, target.data[s], classes, label)))
         return failure();
-      total -= logp[label];
+      std::vector<double> logp = o.logits ? logSoftmaxRow(row, classes)
+                                          : std::vector<double>(row, row + classes);
+      loss = -w(label) * logp[label];
+      if (eps > 0) {
+        double smooth = 0;
+        for (int64_t j = 0; j < classes; ++j)
+          smooth -= w(j) * logp[j];
+        loss = (1 - eps) * loss + eps / static_cast<double>(classes) * smooth;
+      }
+      denominator += w(label);
     } else {
-      for (int64_t j = 0; j < classes; ++j)
-        total -= target.data[s * classes + j] * logp[j];
+      std::vector<double> logp = logSoftmaxRow(row, classes);
+      for (int64_t j = 0; j < classes; ++j) {
+        double t = target.data[s * classes + j];
+        if (eps > 0)
+          t = t * (1 - eps) + eps / static_cast<double>(classes);
+        loss -= logp[j] * t * w(j);
+      }
+      denominator += 1;
     }
+    if (o.reduction == "none")
+      out.data[s] = loss;
+    total += loss;
   }
-  c.result().data[0] = total / static_cast<double>(samples);
-  return success();
-}
-
-LogicalResult evalNll(dlo::NllOp, OpContext &c) {
-  const Tensor &logp = c.operand(0), &labels = c.operand(1);
-  int64_t classes = logp.shape.back();
-  int64_t samples = labels.numElements();
-  double total = 0;
-  for (int64_t s = 0; s < samples; ++s) {
-    int64_t label;
-    if (failed(labelOf(c, labels.data[s], classes, label)))
-      return failure();
-    total -= logp.data[s * classes + label];
-  }
-  c.result().data[0] = total / static_cast<double>(samples);
+  if (o.reduction == "sum")
+    out.data[0] = total;
+  else if (o.reduction == "mean")
+    out.data[0] = total / denominator;
   return success();
 }
 
@@ -156,8 +186,14 @@ void registerLossKernels(KernelTable &t) {
     });
   });
   addKernel<dlo::KlDivOp>(t, evalKlDiv);
-  addKernel<dlo::CrossEntropyOp>(t, evalCrossEntropy);
-  addKernel<dlo::NllOp>(t, evalNll);
+  addKernel<dlo::CrossEntropyOp>(t, [](dlo::CrossEntropyOp op, OpContext &c) {
+    return evalClassLoss({true, op.getReduction().str(), static_cast<int64_t>(op.getIgnoreIndex()),
+                          op.getLabelSmoothing().convertToDouble()},
+                         c);
+  });
+  addKernel<dlo::NllOp>(t, [](dlo::NllOp op, OpContext &c) {
+    return evalClassLoss({false, op.getReduction().str(), static_cast<int64_t>(op.getIgnoreIndex()), 0.0}, c);
+  });
   addKernel<dlo::KlNormalOp>(t, evalKlNormal);
 }
 

@@ -137,6 +137,14 @@ CASES = {
                                        [f32("s", [3, 2, 4])], [f32("c", [1, 2, 2])],
                                        [weights("w", [1, 8, 4]), weights("r", [1, 8, 2])])
                          .SerializeToString(), ["node 'l' (LSTM)", "Y_c"]),
+    "sce-reduction": (lambda: model([helper.make_node("SoftmaxCrossEntropyLoss", ["s", "labels"], ["y"], name="sce",
+                                                      reduction="max")],
+                                    [f32("s", [3, 5]), helper.make_tensor_value_info("labels", TensorProto.INT64, [3])],
+                                    [Y]).SerializeToString(),
+                      ["node 'sce' (SoftmaxCrossEntropyLoss)", "attribute reduction = max"]),
+    "nll-float-labels": (lambda: model([helper.make_node("NegativeLogLikelihoodLoss", ["s", "t"], ["y"], name="nll")],
+                                       [f32("s", [3, 5]), f32("t", [3])], [Y]).SerializeToString(),
+                         ["node 'nll' (NegativeLogLikelihoodLoss)", "needs integer labels"]),
 }
 
 

@@ -23,43 +23,6 @@ LogicalResult inferElementwiseLoss(std::optional<Location> loc, Type prediction,
 
 } // namespace mlir::dl
 
-/// Class-indexed losses: the labels have the scores' shape without the last (class) dimension.
-static LogicalResult checkLabels(std::optional<Location> loc, Type scores, Type labels) {
-  shape::Shape s = shapeOf(scores);
-  if (s.empty())
-    return inferenceError(loc, "class scores " + typeString(scores) + " need a class dimension");
-  shape::Shape expected(s.begin(), s.end() - 1);
-  if (shapeOf(labels) != expected)
-    return inferenceError(loc, "labels " + typeString(labels) + " do not fit class scores " +
-                                   typeString(scores) + ": expected labels of shape " +
-                                   shape::format(expected, "i32"));
-  return success();
-}
-
-LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *context,
-                                               std::optional<Location> location, Adaptor adaptor,
-                                               SmallVectorImpl<Type> &inferred) {
-  Type logits = adaptor.getLogits().getType(), target = adaptor.getTarget().getType();
-  auto targetElement = llvm::cast<RankedTensorType>(target).getElementType();
-  if (targetElement.isInteger(32)) {
-    if (failed(checkLabels(location, logits, target)))
-      return failure();
-  } else if (target != logits) {
-    return inferenceError(location, "soft targets " + typeString(target) +
-                                        " must have the logits' type " + typeString(logits));
-  }
-  inferred.push_back(scalarF32(context));
-  return success();
-}
-
-LogicalResult NllOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                      Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  if (failed(checkLabels(location, adaptor.getLogProbs().getType(), adaptor.getLabels().getType())))
-    return failure();
-  inferred.push_back(scalarF32(context));
-  return success();
-}
-
 LogicalResult KlNormalOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
                                            Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
   Type mu = adaptor.getMu().getType(), logvar = adaptor.getLogvar().getType();
@@ -136,38 +99,6 @@ LogicalResult KlDivOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImp
   return lossVJP(*this, b, dy[0], dx, batch(getPrediction()), [](GradBuilder &g, Value logq, Value t) {
     return std::pair(g.neg(t), g.add(g.sub(g.log(t), logq), g.one(t)));
   });
-}
-
-LogicalResult CrossEntropyOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  GradBuilder g(b, getLoc());
-  auto logits = llvm::cast<RankedTensorType>(getLogits().getType());
-  int64_t classes = logits.getShape().back();
-  double samples = double(logits.getNumElements()) / classes;
-  Value factor = g.scale(dy[0], 1.0 / samples);
-  Value p = g.softmax(getLogits(), -1);
-  if (!GradBuilder::isFloat(getTarget())) {
-    // softmax(z) - onehot(labels); labels take no gradient.
-    Value onehot = b.create<OneHotOp>(getLoc(), getTarget(), b.getI64IntegerAttr(classes));
-    dx.push_back(g.mul(factor, g.sub(p, onehot)));
-    dx.push_back(Value());
-    return success();
-  }
-  // With targets t: softmax(z) sum(t) - t, and -log_softmax(z) for t itself.
-  Value mass = g.sum(getTarget(), {-1}, /*keepdims=*/true);
-  dx.push_back(g.mul(factor, g.sub(g.mul(p, mass), getTarget())));
-  dx.push_back(g.mul(factor, g.neg(g.logSoftmax(getLogits(), -1))));
-  return success();
-}
-
-LogicalResult NllOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
-  GradBuilder g(b, getLoc());
-  auto scores = llvm::cast<RankedTensorType>(getLogProbs().getType());
-  int64_t classes = scores.getShape().back();
-  double samples = double(scores.getNumElements()) / classes;
-  Value onehot = b.create<OneHotOp>(getLoc(), getLabels(), b.getI64IntegerAttr(classes));
-  dx.push_back(g.mul(g.scale(dy[0], -1.0 / samples), onehot));
-  dx.push_back(Value());
-  return success();
 }
 
 LogicalResult KlNormalOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {

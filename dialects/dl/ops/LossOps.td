@@ -42,37 +42,53 @@ def DL_HingeOp : DL_LossOp<"hinge", "mean(max(0, 1 - y p)) with targets y in {-1
 def DL_KlDivOp : DL_LossOp<"kl_div",
     "sum(y (log y - p)) / batch, with p log-probabilities and y probabilities (PyTorch's batchmean)">;
 
-def DL_CrossEntropyOp : DL_Op<"cross_entropy", [Pure, InferTypeOpAdaptor,
-                                          DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
-  let summary = "Softmax cross-entropy from logits";
+/// The options PyTorch's class losses share: `reduction` ("mean", "sum" or "none"; with "none" the
+/// result is one loss per sample, the scores' shape without the class dimension), `ignore_index`
+/// (samples whose class id equals it contribute 0 and leave the mean's denominator) and an optional
+/// `weight` of one f32 per class.
+class DL_ClassLossOp<string mnemonic, dag scores, dag extraAttrs = (ins)> : DL_Op<mnemonic, [Pure,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reduction]> {
+  let arguments = !con(scores, (ins Optional<DL_FloatTensor>:$weight,
+                                    DefaultValuedStrAttr<StrAttr, "mean">:$reduction,
+                                    DefaultValuedAttr<I64Attr, "-100">:$ignore_index), extraAttrs);
+  let results = (outs DL_FloatTensor:$result);
+}
+
+def DL_CrossEntropyOp : DL_ClassLossOp<"cross_entropy", (ins DL_FloatTensor:$logits,
+    DL_NumericTensor:$target), (ins DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing)> {
+  let summary = "Softmax cross-entropy from logits (torch.nn.functional.cross_entropy)";
   let description = [{
-    `mean over samples of -sum_c t_c log_softmax(z)_c`, with the classes on the last axis of the logits.
-    The target is either `i32` class ids (the logits' shape without its last dimension) or `f32`
-    one-hot or soft targets of the logits' shape.
+    With the classes on the last axis of the logits `z` (C of them) and `logp = log_softmax(z)`, the
+    loss of one sample is `-sum_c w_c t_c logp_c` (w = 1 without a weight), where the target `t` is:
+    - for `i32` class ids y (the logits' shape without its last dimension):
+      `(1 - label_smoothing) onehot(y) + label_smoothing / C`, and 0 for a sample whose id is
+      `ignore_index`. "mean" divides the sum by the sum of `w[y]` over the samples not ignored
+      (NaN when every sample is ignored);
+    - for `f32` probabilities of the logits' shape: `(1 - label_smoothing) t + label_smoothing / C`
+      (`ignore_index` does not apply); "mean" divides by the number of samples.
+    These are torch 1.13's formulas.
 
     ```mlir
     %l = dl.cross_entropy %logits, %labels : (tensor<128x10xf32>, tensor<128xi32>) -> tensor<f32>
+    %r = dl.cross_entropy %logits, %labels weight %w {reduction = "none", label_smoothing = 1.0e-01 : f64}
+        : (tensor<128x10xf32>, tensor<128xi32>, tensor<10xf32>) -> tensor<128xf32>
     ```
   }];
-  let arguments = (ins DL_FloatTensor:$logits, DL_NumericTensor:$target);
-  let results = (outs DL_ScalarF32:$result);
-  let assemblyFormat = "$logits `,` $target attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$logits `,` $target (`weight` $weight^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def DL_NllOp : DL_Op<"nll", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
-                              DL_Reduction]> {
-  let summary = "Negative log-likelihood of log-probabilities";
+def DL_NllOp : DL_ClassLossOp<"nll", (ins DL_FloatTensor:$log_probs, DL_IndexTensor:$labels)> {
+  let summary = "Negative log-likelihood of log-probabilities (torch.nn.functional.nll_loss)";
   let description = [{
-    `mean over samples of -logp[label]`, with the classes on the last axis and `i32` labels of the
-    log-probabilities' shape without its last dimension.
+    `-w[y] logp[y]` per sample, with the classes on the last axis and `i32` labels y of the
+    log-probabilities' shape without its last dimension; 0 for a sample whose label is
+    `ignore_index`. "mean" divides the sum by the sum of `w[y]` over the samples not ignored.
 
     ```mlir
     %l = dl.nll %logp, %labels : (tensor<128x10xf32>, tensor<128xi32>) -> tensor<f32>
     ```
   }];
-  let arguments = (ins DL_FloatTensor:$log_probs, DL_IndexTensor:$labels);
-  let results = (outs DL_ScalarF32:$result);
-  let assemblyFormat = "$log_probs `,` $labels attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$log_probs `,` $labels (`weight` $weight^)? attr-dict `:` functional-type(operands, results)";
 }
 
 def DL_KlNormalOp : DL_Op<"kl_normal", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,

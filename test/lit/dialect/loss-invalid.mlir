@@ -137,3 +137,43 @@ func.func @kl_normal_scalar(%mu: tensor<f32>) {
   %0 = dl.kl_normal %mu, %mu : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return
 }
+
+// -----
+
+// Tests that a class weight must have one element per class.
+func.func @cross_entropy_weight_shape(%z: tensor<8x4xf32>, %l: tensor<8xi32>, %w: tensor<8xf32>) {
+  // expected-error @+2 {{the class weight 'tensor<8xf32>' must have one element per class of 'tensor<8x4xf32>'}}
+  // expected-error @+1 {{'dl.cross_entropy' op failed to infer returned types}}
+  %0 = dl.cross_entropy %z, %l weight %w : (tensor<8x4xf32>, tensor<8xi32>, tensor<8xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+// Tests that the reduction is one of PyTorch's.
+func.func @nll_unknown_reduction(%z: tensor<8x4xf32>, %l: tensor<8xi32>) {
+  // expected-error @+2 {{reduction "avg" is not one of "mean", "sum", "none"}}
+  // expected-error @+1 {{'dl.nll' op failed to infer returned types}}
+  %0 = dl.nll %z, %l {reduction = "avg"} : (tensor<8x4xf32>, tensor<8xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+// Tests that label smoothing lies in [0, 1].
+func.func @cross_entropy_smoothing_range(%z: tensor<8x4xf32>, %l: tensor<8xi32>) {
+  // expected-error @+2 {{label_smoothing -0.500000 is outside [0, 1]}}
+  // expected-error @+1 {{'dl.cross_entropy' op failed to infer returned types}}
+  %0 = dl.cross_entropy %z, %l {label_smoothing = -0.5 : f64} : (tensor<8x4xf32>, tensor<8xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+// Tests that reduction "none" returns one loss per sample, not a scalar.
+func.func @cross_entropy_none_shape(%z: tensor<8x4xf32>, %l: tensor<8xi32>) {
+  // expected-error @+2 {{'dl.cross_entropy' op inferred type(s) 'tensor<8xf32>' are incompatible with return type(s) of operation 'tensor<f32>'}}
+  // expected-error @+1 {{'dl.cross_entropy' op failed to infer returned types}}
+  %0 = dl.cross_entropy %z, %l {reduction = "none"} : (tensor<8x4xf32>, tensor<8xi32>) -> tensor<f32>
+  return
+}

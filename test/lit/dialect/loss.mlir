@@ -52,6 +52,26 @@ func.func @cross_entropy(%logits: tensor<128x10xf32>, %labels: tensor<128xi32>,
   return
 }
 
+// Tests that cross_entropy and nll carry PyTorch's options: a class weight after `weight`,
+// reduction (with "none" one loss per sample), ignore_index and label_smoothing; the defaults
+// ("mean", -100, 0) are not printed.
+// CHECK-LABEL: func.func @class_loss_options
+// CHECK-SAME: (%[[Z:.*]]: tensor<8x4xf32>, %[[L:.*]]: tensor<8xi32>, %[[W:.*]]: tensor<4xf32>, %[[S:.*]]: tensor<2x5x4xf32>, %[[M:.*]]: tensor<2x5xi32>)
+// CHECK: dl.cross_entropy %[[Z]], %[[L]] weight %[[W]] {ignore_index = 3 : i64, label_smoothing = 1.000000e-01 : f64} : (tensor<8x4xf32>, tensor<8xi32>, tensor<4xf32>) -> tensor<f32>
+// CHECK: dl.cross_entropy %[[S]], %[[M]] {reduction = "none"} : (tensor<2x5x4xf32>, tensor<2x5xi32>) -> tensor<2x5xf32>
+// CHECK: dl.cross_entropy %[[S]], %[[S]] weight %[[W]] {reduction = "sum"} : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<4xf32>) -> tensor<f32>
+// CHECK: dl.nll %[[Z]], %[[L]] weight %[[W]] {ignore_index = -1 : i64, reduction = "none"} : (tensor<8x4xf32>, tensor<8xi32>, tensor<4xf32>) -> tensor<8xf32>
+// CHECK: dl.nll %[[Z]], %[[L]] : (tensor<8x4xf32>, tensor<8xi32>) -> tensor<f32>
+func.func @class_loss_options(%z: tensor<8x4xf32>, %labels: tensor<8xi32>, %w: tensor<4xf32>,
+                              %seq: tensor<2x5x4xf32>, %seq_labels: tensor<2x5xi32>) {
+  %0 = dl.cross_entropy %z, %labels weight %w {ignore_index = 3 : i64, label_smoothing = 0.1 : f64} : (tensor<8x4xf32>, tensor<8xi32>, tensor<4xf32>) -> tensor<f32>
+  %1 = dl.cross_entropy %seq, %seq_labels {reduction = "none"} : (tensor<2x5x4xf32>, tensor<2x5xi32>) -> tensor<2x5xf32>
+  %2 = dl.cross_entropy %seq, %seq weight %w {reduction = "sum"} : (tensor<2x5x4xf32>, tensor<2x5x4xf32>, tensor<4xf32>) -> tensor<f32>
+  %3 = dl.nll %z, %labels weight %w {ignore_index = -1 : i64, reduction = "none"} : (tensor<8x4xf32>, tensor<8xi32>, tensor<4xf32>) -> tensor<8xf32>
+  %4 = dl.nll %z, %labels {reduction = "mean", ignore_index = -100 : i64} : (tensor<8x4xf32>, tensor<8xi32>) -> tensor<f32>
+  return
+}
+
 // Tests that nll takes log-probabilities and i32 labels, including a single sample's scalar label.
 // CHECK-LABEL: func.func @nll
 // CHECK-SAME: (%[[LP:.*]]: tensor<128x10xf32>, %[[L:.*]]: tensor<128xi32>, %[[ONE:.*]]: tensor<10xf32>, %[[C:.*]]: tensor<i32>)

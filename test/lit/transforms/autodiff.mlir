@@ -63,7 +63,9 @@ dl.model @m {
 
 // -----
 
-// Tests that softmax cross-entropy on class ids differentiates to (softmax(z) - onehot(y)) / N.
+// Tests that softmax cross-entropy on class ids differentiates to (softmax(z) - onehot(y)) / K for
+// the K samples whose label is not ignore_index (-100), and to 0 for the others: the mask m scales
+// softmax(z) and the one-hot, and the mean's divisor is the sum of m.
 dl.model @m {
   dl.param @w : tensor<5x10xf32> = "zeros"
   func.func @s.loss(%x: tensor<8x5xf32>, %y: tensor<8xi32>) -> tensor<f32> {
@@ -77,10 +79,46 @@ dl.model @m {
 // CHECK-LABEL: func.func @s.grad(
 // CHECK-SAME:      %[[X:.*]]: tensor<8x5xf32>, %[[Y:.*]]: tensor<8xi32>
 // CHECK:         %[[Z:.*]] = dl.matmul %[[X]]
-// CHECK:         %[[N:.*]] = dl.constant dense<1.250000e-01> : tensor<f32>
-// CHECK:         %[[P:.*]] = dl.softmax %[[Z]] : tensor<8x10xf32>
 // CHECK:         %[[HOT:.*]] = dl.one_hot %[[Y]] {classes = 10 : i64} : (tensor<8xi32>) -> tensor<8x10xf32>
-// CHECK:         dl.sub %[[P]], %[[HOT]]
+// CHECK:         %[[II:.*]] = dl.constant dense<-100> : tensor<i32>
+// CHECK:         %[[KEPT:.*]] = dl.cmp  ne, %[[Y]], %[[II]]
+// CHECK:         %[[MF:.*]] = dl.cast %[[KEPT]] : (tensor<8xi1>) -> tensor<8xf32>
+// CHECK:         %[[M:.*]] = dl.reshape %[[MF]] : (tensor<8xf32>) -> tensor<8x1xf32>
+// CHECK:         %[[T:.*]] = dl.mul %[[M]], %[[HOT]]
+// CHECK:         %[[K:.*]] = dl.sum %[[M]] {axes = array<i64: 0, 1>} : (tensor<8x1xf32>) -> tensor<f32>
+// CHECK:         %[[G:.*]] = dl.div %{{.*}}, %[[K]]
+// CHECK:         %[[ROWG:.*]] = dl.select %{{.*}}, %[[G]], %{{.*}} : (tensor<8x1xi1>, tensor<f32>, tensor<f32>) -> tensor<8x1xf32>
+// CHECK:         %[[P:.*]] = dl.softmax %[[Z]] : tensor<8x10xf32>
+// CHECK:         %[[PM:.*]] = dl.mul %[[P]], %[[M]]
+// CHECK:         %[[D:.*]] = dl.sub %[[PM]], %[[T]]
+// CHECK:         dl.mul %[[ROWG]], %[[D]]
+
+// -----
+
+// Tests that a trained class weight w gets the gradient of cross-entropy's weighted mean
+// sum_i w[y_i] l_i / D, D = sum_i w[y_i]: sum_i G T_i (-log_softmax(z)_i) - dy L / D * counts, the
+// second term from the denominator (L the loss, counts the kept samples of each class).
+dl.model @m {
+  dl.param @cw : tensor<10xf32> = "ones"
+  func.func @s.loss(%z: tensor<8x10xf32>, %y: tensor<8xi32>) -> tensor<f32> {
+    %w = dl.load @cw : tensor<10xf32>
+    %l = dl.cross_entropy %z, %y weight %w {ignore_index = 0 : i64} : (tensor<8x10xf32>, tensor<8xi32>, tensor<10xf32>) -> tensor<f32>
+    return %l : tensor<f32>
+  }
+  dl.train @s loss @s.loss params [@cw] optimizer "sgd" {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false} weight_decay 0.0 schedule "constant" {}
+}
+// CHECK-LABEL: func.func @s.grad(
+// CHECK:         %[[L:.*]] = dl.cross_entropy %{{.*}}, %{{.*}} weight %[[W:.*]] {ignore_index = 0 : i64}
+// CHECK:         %[[PICKED:.*]] = dl.mul %{{.*}}, %{{.*}} : (tensor<8x1xf32>, tensor<8x10xf32>) -> tensor<8x10xf32>
+// CHECK:         %[[D:.*]] = dl.sum %{{.*}} {axes = array<i64: 0, 1>} : (tensor<8x10xf32>) -> tensor<f32>
+// CHECK:         %[[LOGP:.*]] = dl.log_softmax
+// CHECK:         %[[TERM:.*]] = dl.sum %{{.*}} {axes = array<i64: 0>} : (tensor<8x10xf32>) -> tensor<10xf32>
+// CHECK:         %[[COUNTS:.*]] = dl.sum %[[PICKED]] {axes = array<i64: 0>} : (tensor<8x10xf32>) -> tensor<10xf32>
+// CHECK:         %[[DYL:.*]] = dl.mul %{{.*}}, %[[L]] : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// CHECK:         %[[SHARE:.*]] = dl.div %[[DYL]], %[[D]]
+// CHECK:         %[[CORR:.*]] = dl.mul %[[SHARE]], %[[COUNTS]]
+// CHECK:         %[[DW:.*]] = dl.sub %[[TERM]], %[[CORR]]
+// CHECK:         return %[[L]], %[[DW]]
 
 // -----
 

@@ -18,6 +18,7 @@
 // log and friends are polynomial approximations).
 //
 //===----------------------------------------------------------------------===//
+#include "test/unit/codegen/EdgeValueCases.h"
 #include "test/unit/codegen/KernelTestUtil.h"
 
 #include "runtime/rng/Philox.h"
@@ -29,20 +30,7 @@
 namespace dl::codegen::test {
 namespace {
 
-/// PyTorch's results: in float32, and in float64 rounded to float32 (edge_values.py says why).
-struct EdgeCase {
-  const char *op;
-  std::vector<uint32_t> single, rounded;
-};
-struct LossCase {
-  const char *op;
-  uint32_t prediction, target, single, rounded;
-};
-struct CrossEntropyCase {
-  std::vector<uint32_t> logits;
-  int32_t label;
-  uint32_t single, rounded;
-};
+using namespace dl::test::edge;
 
 #include "test/unit/codegen/EdgeValueTable.inc"
 
@@ -420,6 +408,44 @@ TEST(EdgeValues, CrossEntropyMatchesPyTorch) {
     EXPECT_TRUE(matchesEither(r[k].data[0], c.single, c.rounded, 8))
         << "cross_entropy([" << logits.str() << "], " << c.label << ") = " << r[k].data[0]
         << ", PyTorch " << fromBits(c.single) << " (float64: " << fromBits(c.rounded) << ")";
+  }
+}
+
+TEST(EdgeValues, ClassLossOptionsMatchPyTorch) {
+  // Each case its own kernel: ignored rows whose scores are NaN, all rows ignored, weights, label
+  // smoothing against infinite logits, soft targets.
+  for (const ClassLossCase &c : kClassLossCases) {
+    int64_t rows = static_cast<int64_t>(c.scores.size()) / c.classes;
+    std::string reduction = c.reduction;
+    KernelBuilder b(std::string(c.op) + "_options");
+    std::vector<int> operands = {b.input(f32({rows, c.classes}))};
+    std::vector<HostTensor> inputs = {tensorOf(f32({rows, c.classes}), valuesOf(c.scores))};
+    if (c.labels.empty()) {
+      operands.push_back(b.input(f32({rows, c.classes})));
+      inputs.push_back(tensorOf(f32({rows, c.classes}), valuesOf(c.soft)));
+    } else {
+      operands.push_back(b.input(i32({rows})));
+      inputs.push_back(tensorOf(i32({rows}), std::vector<double>(c.labels.begin(), c.labels.end())));
+    }
+    if (!c.weight.empty()) {
+      operands.push_back(b.input(f32({c.classes})));
+      inputs.push_back(tensorOf(f32({c.classes}), valuesOf(c.weight)));
+    }
+    Shape result = reduction == "none" ? Shape{rows} : Shape{};
+    b.output(b.node(c.op, operands, f32(result), [&](KernelNode &n) {
+      n.strings["reduction"] = reduction;
+      n.ints["ignore_index"] = {c.ignoreIndex};
+      n.floats["label_smoothing"] = c.smoothing;
+    }));
+    std::vector<HostTensor> r = run(b.kernel(), inputs);
+    ASSERT_EQ(r.size(), 1u);
+    ASSERT_EQ(r[0].data.size(), c.single.size());
+    for (size_t k = 0; k < c.single.size(); ++k)
+      EXPECT_TRUE(matchesEither(r[0].data[k], c.single[k], c.rounded[k], 8))
+          << c.op << " reduction " << reduction << " ignore_index " << c.ignoreIndex
+          << " label_smoothing " << c.smoothing << (c.weight.empty() ? "" : " weighted")
+          << (c.labels.empty() ? " soft" : "") << ": element " << k << " = " << r[0].data[k]
+          << ", PyTorch " << fromBits(c.single[k]) << " (float64: " << fromBits(c.rounded[k]) << ")";
   }
 }
 

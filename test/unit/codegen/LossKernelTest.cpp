@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <gmock/gmock.h>
 
+#include <array>
 #include <limits>
+#include <string>
 
 namespace dl::codegen::test {
 namespace {
@@ -143,6 +145,71 @@ TEST(Loss, CrossEntropyFromClassIdsAndSoftTargetsAndNll) {
   EXPECT_TRUE(allClose(r[2], {nll / rows}, 1e-6));
 }
 
+/// Tests that cross_entropy and nll with every option give, over [4, 6, 37] scores (rows [4, 6],
+/// a class count that is no multiple of the vector width), the losses computed here: labels with
+/// ignored ones (ignore_index 5, a class id), a class weight, label smoothing, soft targets, and
+/// each reduction.
+TEST(Loss, ClassLossOptionsOverLeadingDims) {
+  const Shape scores{4, 6, 37}, rows{4, 6};
+  const int64_t classes = 37, n = 24;
+  for (std::string reduction : {"mean", "sum", "none"}) {
+    KernelBuilder b("class_options");
+    int z = b.input(f32(scores)), labels = b.input(i32(rows)), w = b.input(f32({classes}));
+    int soft = b.input(f32(scores));
+    Shape result = reduction == "none" ? rows : Shape{};
+    auto options = [&](double eps) {
+      return [=](KernelNode &node) {
+        node.strings["reduction"] = reduction;
+        node.ints["ignore_index"] = {5};
+        node.floats["label_smoothing"] = eps;
+      };
+    };
+    b.output(b.node("cross_entropy", {z, labels, w}, f32(result), options(0.15)));
+    b.output(b.node("cross_entropy", {z, soft, w}, f32(result), options(0.2)));
+    b.output(b.node("nll", {z, labels, w}, f32(result), options(0)));
+    b.output(b.node("cross_entropy", {z, labels}, f32(result), options(0)));
+    HostTensor zs = randomTensor(f32(scores), 21, -6, 6);
+    HostTensor ls = randomTensor(i32(rows), 22, 0, 8); // 5 ignored; 6 and 7 are classes too
+    HostTensor ws = randomTensor(f32({classes}), 23, 0.25, 2);
+    HostTensor ts = randomTensor(f32(scores), 24, 0, 1);
+    std::vector<HostTensor> r = run(b.kernel(), {zs, ls, ws, ts});
+    ASSERT_EQ(r.size(), 4u);
+    // Per sample: [smoothed weighted ids, soft, nll, plain ids]; D: kept weights, kept count.
+    std::vector<std::array<double, 4>> loss(n);
+    double keptWeight = 0, kept = 0;
+    for (int64_t s = 0; s < n; ++s) {
+      std::vector<double> logp = logSoftmaxRow(zs, s, classes);
+      int64_t y = static_cast<int64_t>(ls.data[s]);
+      double smooth = 0, softLoss = 0;
+      for (int64_t j = 0; j < classes; ++j) {
+        smooth -= ws.data[j] * logp[j];
+        softLoss -= ws.data[j] * logp[j] * (ts.data[s * classes + j] * 0.8 + 0.2 / classes);
+      }
+      loss[s][1] = softLoss;
+      if (y == 5)
+        continue;
+      loss[s][0] = 0.85 * ws.data[y] * -logp[y] + 0.15 / classes * smooth;
+      loss[s][2] = -ws.data[y] * zs.data[s * classes + y];
+      loss[s][3] = -logp[y];
+      keptWeight += ws.data[y];
+      kept += 1;
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::vector<double> expected;
+      double total = 0;
+      for (int64_t s = 0; s < n; ++s) {
+        expected.push_back(loss[s][k]);
+        total += loss[s][k];
+      }
+      if (reduction == "sum")
+        expected = {total};
+      else if (reduction == "mean")
+        expected = {total / (k == 1 ? n : k == 3 ? kept : keptWeight)};
+      EXPECT_TRUE(allClose(r[k], expected, 1e-5, 1e-5)) << reduction << " output " << k;
+    }
+  }
+}
+
 TEST(Loss, OutOfRangeLabelStopsTheKernel) {
   for (const char *op : {"cross_entropy", "nll"}) {
     KernelBuilder b("bad_label");
@@ -157,7 +224,7 @@ TEST(Loss, OutOfRangeLabelStopsTheKernel) {
       char expected[160];
       std::snprintf(expected, sizeof expected,
                     "%.0f at row 1 of the labels i32[2] is not a class label in [0, 3) of dl.%s at "
-                    "test.dl:1:1",
+                    "test.dl:1:1 (nor its ignore_index -100)",
                     bad, op);
       EXPECT_THAT(error, ::testing::HasSubstr(expected)) << op;
     }

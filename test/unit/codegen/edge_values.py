@@ -153,6 +153,46 @@ CE_ROWS = [
     ([10000.0, 10001.0, 10002.0], 2),
 ]
 
+# cross_entropy and nll with PyTorch's options, over rows of 3 classes: ignored rows (their scores
+# NaN, never read), every row ignored (mean: NaN), infinite logits, class weights (all zero: 0 / 0),
+# label smoothing against a -inf logit (inf), soft targets (0 * -log 0 is NaN in torch too).
+# Each: (op, scores rows, labels or soft-target rows, weight or None, ignore_index, reduction,
+# label_smoothing).
+CLASS_LOSS_CASES = [
+    ("cross_entropy", [[1.0, 2.0, 3.0], [nan, 0.0, 0.0], [0.5, -1.0, 2.0]], [0, -100, 2], None, -100, "mean", 0.0),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [nan, 0.0, 0.0], [0.5, -1.0, 2.0]], [1, -100, 2], [1.0, 2.0, 0.5], -100, "none", 0.0),
+    ("cross_entropy", [[nan, 2.0, 3.0], [0.0, 1.0, 0.0], [0.5, -1.0, 2.0]], [1, 0, 2], [1.0, 2.0, 0.5], 1, "sum", 0.1),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], [-100, -100], None, -100, "mean", 0.0),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], [-100, -100], [1.0, 2.0, 0.5], -100, "sum", 0.3),
+    ("cross_entropy", [[-inf, 2.0, 3.0], [0.0, 1.0, 0.0]], [2, 1], None, -100, "mean", 0.0),
+    ("cross_entropy", [[-inf, 2.0, 3.0], [0.0, 1.0, 0.0]], [2, 1], None, -100, "mean", 0.2),
+    ("cross_entropy", [[inf, 2.0, 3.0], [1e30, 0.0, -1e30], [10000.0, 10001.0, 10002.0]], [0, 2, 1], None, -100, "none", 0.25),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], [0, 1], [0.0, 0.0, 1.0], -100, "mean", 0.0),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], [0, 1], [1.0, 2.0, 0.5], -100, "mean", 1.0),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [-inf, 1.0, 0.0], [0.5, 0.5, 0.5]],
+     [[0.2, 0.3, 0.5], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], None, -100, "none", 0.0),
+    ("cross_entropy", [[1.0, 2.0, 3.0], [-inf, 1.0, 0.0], [0.5, 0.5, 0.5]],
+     [[0.2, 0.3, 0.5], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], [1.0, 2.0, 0.5], -100, "mean", 0.1),
+    ("cross_entropy", [[1e30, 0.0, -1e30], [nan, 1.0, 0.0]], [[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]], None, -100, "sum", 0.0),
+    ("nll", [[-0.5, -inf, -1.0], [nan, -1.0, -2.0], [-3.0, -0.25, -inf]], [0, -100, 1], [1.0, 2.0, 0.5], -100, "mean", 0.0),
+    ("nll", [[-0.5, -inf, -1.0], [nan, -1.0, -2.0], [-3.0, -0.25, -inf]], [2, 0, 1], None, 0, "none", 0.0),
+    ("nll", [[-0.5, -inf, -1.0], [nan, -1.0, -2.0], [-3.0, -0.25, -inf]], [1, -5, 1], [1.0, 2.0, 0.5], -5, "sum", 0.0),
+    ("nll", [[-0.5, -inf, -1.0], [-3.0, -0.25, -inf]], [-100, -100], [1.0, 2.0, 0.5], -100, "mean", 0.0),
+]
+
+
+def class_loss(op, rows, target, weight, ignore_index, reduction, smoothing):
+    """The torch call of one CLASS_LOSS_CASES row, as a function of the scores."""
+    def fn(z):
+        w = None if weight is None else torch.tensor(weight, dtype=z.dtype)
+        if op == "nll":
+            return F.nll_loss(z, torch.tensor(target), weight=w, ignore_index=ignore_index,
+                              reduction=reduction)
+        t = torch.tensor(target) if isinstance(target[0], int) else torch.tensor(target, dtype=z.dtype)
+        return F.cross_entropy(z, t, weight=w, ignore_index=ignore_index, reduction=reduction,
+                               label_smoothing=smoothing)
+    return fn
+
 
 def bits(v):
     return struct.unpack("<I", struct.pack("<f", v))[0]
@@ -232,6 +272,19 @@ def main(out):
         single, double = both(lambda z: F.cross_entropy(z, torch.tensor([label])), f32([logits]))
         lines.append("    {{%s}, %d, 0x%08x, 0x%08x},"
                      % (hexes(logits), label, bits(single[0]), bits(double[0])))
+    lines.append("};")
+
+    lines.append("const std::vector<ClassLossCase> kClassLossCases = {")
+    for op, rows, target, weight, ignore_index, reduction, smoothing in CLASS_LOSS_CASES:
+        single, double = both(class_loss(op, rows, target, weight, ignore_index, reduction, smoothing),
+                              f32(rows))
+        soft = not isinstance(target[0], int)
+        flat_rows = [v for row in rows for v in row]
+        flat_soft = [v for row in target for v in row] if soft else []
+        lines.append('    {"%s", %d, {%s}, {%s}, {%s}, {%s}, %d, "%s", %r, {%s}, {%s}},'
+                     % (op, len(rows[0]), hexes(flat_rows), "" if soft else ", ".join(map(str, target)),
+                        hexes(flat_soft), "" if weight is None else hexes(weight), ignore_index,
+                        reduction, smoothing, hexes(single), hexes(double)))
     lines.append("};")
     text = "\n".join(lines) + "\n"
     if out == "-":

@@ -413,6 +413,36 @@ std::vector<Case> lossCases() {
                     "tensor<f32>",
                     ""));
 
+  // The class losses' options: a trained class weight (its gradient includes the weighted mean's
+  // denominator), ignore_index, label smoothing, reduction "none" (summed here) and "sum", soft
+  // targets with a weight, nll with a weight.
+  cs.push_back(make("cross_entropy_weight_ignore_smoothing", {"4x5", "5"},
+                    "%labels = dl.constant dense<[0, 2, 4, 1]> : tensor<4xi32>\n"
+                    "%y = dl.cross_entropy %p0, %labels weight %p1 {ignore_index = 2 : i64, "
+                    "label_smoothing = 2.000000e-01 : f64} : (tensor<4x5xf32>, tensor<4xi32>, "
+                    "tensor<5xf32>) -> tensor<f32>",
+                    "")
+                   .with(positive(1, 0.1)));
+  cs.push_back(make("cross_entropy_none_2x3x4", {"2x3x4"},
+                    "%labels = dl.constant dense<[[0, -100, 1], [2, 3, -100]]> : tensor<2x3xi32>\n"
+                    "%r = dl.cross_entropy %p0, %labels {reduction = \"none\", label_smoothing = "
+                    "1.000000e-01 : f64} : (tensor<2x3x4xf32>, tensor<2x3xi32>) -> tensor<2x3xf32>\n"
+                    "%y = dl.sum %r {axes = array<i64: 0, 1>} : (tensor<2x3xf32>) -> tensor<f32>",
+                    ""));
+  cs.push_back(make("cross_entropy_soft_weight_sum", {"4x5", "4x5", "5"},
+                    "%y = dl.cross_entropy %p0, %p1 weight %p2 {reduction = \"sum\", label_smoothing = "
+                    "3.000000e-01 : f64} : (tensor<4x5xf32>, tensor<4x5xf32>, tensor<5xf32>) -> "
+                    "tensor<f32>",
+                    "")
+                   .with(positive(1, 0.05))
+                   .with(positive(2, 0.1)));
+  cs.push_back(make("nll_weight_ignore", {"4x5", "5"},
+                    "%labels = dl.constant dense<[4, 0, 2, 0]> : tensor<4xi32>\n"
+                    "%y = dl.nll %p0, %labels weight %p1 {ignore_index = 0 : i64} : (tensor<4x5xf32>, "
+                    "tensor<4xi32>, tensor<5xf32>) -> tensor<f32>",
+                    "")
+                   .with(positive(1, 0.1)));
+
   // nll of log-probabilities, and of raw scores (the rule does not assume normalization).
   cs.push_back(make("nll_log_softmax", {"4x5"},
                     "%lp = dl.log_softmax %p0 : tensor<4x5xf32>\n"

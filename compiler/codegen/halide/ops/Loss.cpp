@@ -2,13 +2,7 @@
 //
 // Each loss as dialects/dl/ops/LossOps.td states it and compiler/interpreter/Loss.cpp computes
 // it: a scalar f32 from a sum over all elements (reduceOver), divided as PyTorch's default
-// reduction does (by the element count, the batch, or the number of samples). Row statistics of
-// cross_entropy (the maximum and the sum of exponentials along the classes) are reductions of their
-// own, so the schedule computes them once.
-//
-// Where the interpreter fails, so does a kernel: a class label outside [0, classes) stops it with a
-// message (Halide's require, checked once per label before any logit is read; the read is clamped
-// too, so bounds inference never reaches outside the logits).
+// reduction does (by the element count or the batch). cross_entropy and nll are in ClassLoss.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -95,120 +89,10 @@ LoweredValue lowerKlNormal(Lowering &l, const KernelNode &node) {
   return lossValue(l, node, {}, total, -2.0 * batchOf(mu->type));
 }
 
-/// The labels of `node`, checked to lie in [0, classes) when the helper is computed (before any
-/// logit is read): a label outside fails the kernel with a message, as an embedding id does (a NaN
-/// loss would read as divergence).
-Halide::Func checkedLabels(Lowering &l, const KernelNode &node, const LoweredValue &labels,
-                           int64_t classes) {
-  return l.checkedIndices(node, labels, classes, "_labels", "labels", "is not a class label in");
-}
-
-/// The checked label of `row`, clamped for the read (bounds inference sizes the logits' reads by
-/// it).
-Expr labelAt(const Halide::Func &checked, const Index &row, int64_t classes) {
-  int32_t last = static_cast<int32_t>(std::max<int64_t>(classes - 1, 0));
-  return Halide::clamp(Lowering::call(checked, row), 0, last);
-}
-
-/// Checks the [..., classes] scores and [...] i32 labels of nll and cross_entropy.
-void checkLabels(Lowering &l, const KernelNode &node, const LoweredValue &scores,
-                 const LoweredValue &labels) {
-  Shape rows(scores.type.shape.begin(), scores.type.shape.end() - 1);
-  if (labels.type.dtype != DType::I32 || labels.type.shape != rows)
-    throw l.error(node, "needs i32 labels of the scores' shape without its last dimension");
-}
-
-LoweredValue lowerCrossEntropy(Lowering &l, const KernelNode &node) {
-  l.expectOperands(node, 2);
-  const LoweredValue &z = l.operand(node, 0), &t = l.operand(node, 1);
-  const Shape &shape = z.type.shape;
-  if (shape.empty() || z.type.dtype != DType::F32)
-    throw l.error(node, "needs f32 logits of rank 1 or more");
-  int64_t classes = shape.back();
-  double samples = classes == 0 ? 0.0 : static_cast<double>(z.type.numElements() / classes);
-  bool classIds = t.type.dtype == DType::I32;
-  if (classIds)
-    checkLabels(l, node, z, t);
-  else if (t.type.shape != shape || t.type.dtype != DType::F32)
-    throw l.error(node, "needs i32 class ids or f32 targets of the logits' shape");
-
-  // Row statistics: lse(row) = max + log(sum exp(z - max)).
-  std::vector<bool> lastAxis(shape.size(), false);
-  lastAxis.back() = true;
-  ReductionFunc m = reduceOver(l.funcName(node, "_max"), shape, lastAxis,
-                               Tuple(infinityOf(Halide::Float(32), /*negative=*/true)),
-                               [&](const Tuple &acc, const Index &e) {
-                                 return Tuple(maxPropagatingNaN(acc[0], Lowering::call(z.func, e)));
-                               });
-  ReductionFunc s = reduceOver(
-      l.funcName(node, "_sumexp"), shape, lastAxis, Tuple(0.0f),
-      [&](const Tuple &acc, const Index &e) {
-        Expr shifted = Lowering::call(z.func, e) - Lowering::call(m.func, keptIndex(e, lastAxis));
-        return Tuple(acc[0] + ieeeExp(shifted));
-      },
-      /*isSum=*/true);
-  // -log_softmax(z)[c] = (max - z[c]) + log(sum), in this order (strict): as (max + log(sum)) - z[c]
-  // large logits lose the digits of log(sum).
-  auto negativeLogSoftmax = [&](const Index &row, const Index &at) {
-    return Halide::strict_float((Lowering::call(m.func, row) - Lowering::call(z.func, at)) +
-                                ieeeLog(Lowering::call(s.func, row)));
-  };
-
-  ReductionFunc total;
-  Halide::Func checked;
-  if (classIds) {
-    checked = checkedLabels(l, node, t, classes);
-    Shape rows(shape.begin(), shape.end() - 1);
-    total = reduceOver(
-        l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
-        [&](const Tuple &acc, const Index &row) {
-          Index at = row;
-          at.push_back(labelAt(checked, row, classes));
-          return Tuple(acc[0] + negativeLogSoftmax(row, at));
-        },
-        /*isSum=*/true);
-  } else {
-    total = reduceOver(
-        l.funcName(node, "_total"), shape, std::vector<bool>(shape.size(), true), Tuple(0.0f),
-        [&](const Tuple &acc, const Index &e) {
-          Index row(e.begin(), e.end() - 1);
-          Expr negativeLogp = negativeLogSoftmax(row, e);
-          return Tuple(acc[0] + Lowering::call(t.func, e) * negativeLogp);
-        },
-        /*isSum=*/true);
-  }
-  LoweredValue v = lossValue(l, node, {m, s}, total, samples);
-  if (classIds)
-    v.checks.emplace_back(checked, t.type.shape);
-  return v;
-}
-
-LoweredValue lowerNll(Lowering &l, const KernelNode &node) {
-  l.expectOperands(node, 2);
-  const LoweredValue &logp = l.operand(node, 0), &labels = l.operand(node, 1);
-  const Shape &shape = logp.type.shape;
-  if (shape.empty() || logp.type.dtype != DType::F32)
-    throw l.error(node, "needs f32 log-probabilities of rank 1 or more");
-  checkLabels(l, node, logp, labels);
-  int64_t classes = shape.back();
-  Shape rows(shape.begin(), shape.end() - 1);
-  Halide::Func checked = checkedLabels(l, node, labels, classes);
-  ReductionFunc total = reduceOver(
-      l.funcName(node, "_total"), rows, std::vector<bool>(rows.size(), true), Tuple(0.0f),
-      [&](const Tuple &acc, const Index &row) {
-        Index at = row;
-        at.push_back(labelAt(checked, row, classes));
-        return Tuple(acc[0] + Lowering::call(logp.func, at));
-      },
-      /*isSum=*/true);
-  // The sum is of log-probabilities; the loss is its negated mean.
-  LoweredValue v =
-      lossValue(l, node, {}, total, -static_cast<double>(labels.type.numElements()));
-  v.checks.emplace_back(checked, labels.type.shape);
-  return v;
-}
-
 } // namespace
+
+// cross_entropy and nll (ClassLoss.cpp).
+void registerClassLossLowerings(OpTable &t);
 
 void registerLossLowerings(OpTable &t) {
   t["mse"] =
@@ -237,9 +121,8 @@ void registerLossLowerings(OpTable &t) {
     return maxPropagatingNaN(Expr(0.0f), 1.0f - y * p);
   });
   t["kl_div"] = lowerKlDiv;
-  t["cross_entropy"] = lowerCrossEntropy;
-  t["nll"] = lowerNll;
   t["kl_normal"] = lowerKlNormal;
+  registerClassLossLowerings(t);
 }
 
 } // namespace dl::halide
