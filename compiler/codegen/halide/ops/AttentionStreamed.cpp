@@ -78,7 +78,7 @@ public:
   LoweredValue forward() {
     LoweredValue v = value();
     Tiles &tiles = v.attention.rowTiles;
-    Func S = scores(Rows::Queries, tiles);
+    Func S = maskedScores(scores(Rows::Queries, tiles), Rows::Queries);
     Func m = rowReduction("max", S, minusInfinity(), maxPropagatingNaN, tiles);
     Func P = tile("P", Rows::Queries, tiles, [&](const Index &i) {
       return Halide::exp(at(S, i, row(i), column(i)) - atRow(m, i, row(i)));
@@ -98,7 +98,7 @@ public:
   /// The statistics of each query row that the gradients share (AttentionHead::stats).
   void addStats() {
     Tiles &tiles = h->tiles;
-    Func S = scores(Rows::Queries, tiles);
+    Func S = maskedScores(scores(Rows::Queries, tiles), Rows::Queries);
     Func m = rowReduction("max", S, minusInfinity(), maxPropagatingNaN, tiles);
     Func P = tile("P", Rows::Queries, tiles, [&](const Index &i) {
       return Halide::exp(at(S, i, row(i), column(i)) - atRow(m, i, row(i)));
@@ -123,7 +123,7 @@ public:
     LoweredValue v = value();
     Tiles &tiles = v.attention.rowTiles;
     Rows rows = wrt == 0 ? Rows::Queries : Rows::Keys;
-    Func S = scores(rows, tiles);
+    Func S = maskedScores(scores(rows, tiles), rows);
     // The query of a tile element: its row, or with keys along the rows, its column.
     auto query = [rows](const Index &i) { return rows == Rows::Queries ? row(i) : column(i); };
     auto weights = [&](const Index &i) {
@@ -273,13 +273,22 @@ private:
         [&, a, otherT, rowCount](const Index &i, const Expr &r) {
           return operand(a, i, clampRow(row(i), rowCount), r) * at(otherT, i, r, column(i));
         },
-        [&, rows](const Index &i, const Expr &product) {
-          Expr scaled = product * static_cast<float>(scale);
-          if (!causal)
-            return scaled;
-          // Strict: Halide compiles float code assuming no infinities.
-          return Halide::strict_float(Halide::select(masked(rows, i), minusInfinity(), scaled));
-        });
+        [&](const Index &, const Expr &product) { return product * static_cast<float>(scale); });
+  }
+
+  /// `S` with -inf where the query does not see the key (causal), inlined into its readers.
+  /// (The mask is not in the product tile itself: there, Halide's bounds of the tile's product
+  /// doubled to two row blocks.)
+  Func maskedScores(const Func &S, Rows rows) {
+    if (!causal)
+      return S;
+    Func f = l.newFunc(node, "_masked");
+    Lowering::define(f, rank, [&](const Index &i) {
+      // Strict: Halide compiles float code assuming no infinities.
+      return Halide::strict_float(
+          Halide::select(masked(rows, i), minusInfinity(), at(S, i, row(i), column(i))));
+    });
+    return f;
   }
 
   /// dP = g vT along the queries, or dP^T = v gT along the keys.
