@@ -109,7 +109,7 @@ OPTIONS:
   --model=NAME      The model to build when FILE.dl defines several.
   --attention=HOW   How attention() is built: fused (the default: one dl.attention op, each
                     head's scores computed in cache-sized tiles and never stored whole: up to
-                    512 x 512 scores per head a tile per head, past it blocks of 8 rows against
+                    1024 x 1024 scores per head a tile per head, past it blocks of 8 rows against
                     all keys, memory growing with T, not T^2; causal attention skips the blocks
                     above the diagonal) or composed (matmul, softmax and a constant mask, the
                     scores stored whole: the reference form). Fused needs q, k and v with the

@@ -164,8 +164,12 @@ struct AttentionHead {
 
 /// The most scores of one head (Tq * Tk) that attention computes as one tile per head (the
 /// whole-tile path); past it, it streams blocks of kAttentionRows rows (or keys) against all
-/// columns, so that its memory grows with T, not T^2 (ops/AttentionStreamed.cpp).
-constexpr int64_t kWholeTileScores = 512 * 512;
+/// columns, so that its memory grows with T, not T^2 (ops/AttentionStreamed.cpp). Measured on the
+/// train step of bench/seq/attention.dl (4 heads, d = 64, causal, 2 threads; bench/RESULTS.md):
+/// whole tiles take 20, 40-66 and 93 ms at T = 256 (B = 4), 512 (B = 2) and 1024 (B = 1), streamed
+/// 42, 83 and 142 ms; at T = 2048 whole tiles take 454 ms and 128 MB, streamed 526 ms and 40 MB,
+/// and the tiles grow as T^2 beyond. So: whole tiles up to 1024 x 1024.
+constexpr int64_t kWholeTileScores = 1024 * 1024;
 inline bool streamsAttention(int64_t tq, int64_t tk) { return tq * tk > kWholeTileScores; }
 
 /// An attention value's own product: `product` (over [L..., rows, columns], the value's shape)

@@ -451,11 +451,11 @@ TEST(EdgeValues, AttentionPropagatesNaN) {
 }
 
 TEST(EdgeValues, StreamedAttentionPropagatesNaN) {
-  // The same past 512 x 512 scores (ops/AttentionStreamed.cpp), as softmax(q k^T) v in PyTorch:
+  // The same past 1024 x 1024 scores (ops/AttentionStreamed.cpp), as softmax(q k^T) v in PyTorch:
   // a NaN or an infinity in a query makes its row NaN (inf * k gives +inf scores, and inf - inf);
   // a NaN in a key every row that sees it; a NaN in a value (without the mask) its column of
   // every row.
-  const int64_t t = 520, d = 8, row = 300;
+  const int64_t t = 1030, d = 8, row = 600;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
   struct Case {

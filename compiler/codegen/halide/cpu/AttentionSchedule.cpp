@@ -11,6 +11,11 @@
 // Otherwise (the values spread over groups of different shapes: Tq != Tk or d != dv), every tile
 // and product is computed whole into its own buffer: correct, but the scores are stored.
 //
+// A streamed attention (past kWholeTileScores, ops/AttentionStreamed.cpp) is computed by blocks of
+// kAttentionRows rows of each value's output group (or of a wrapper of the value), the blocks of
+// all heads in one parallel loop, the value's row tiles inside each block; the transposed operands
+// once, whole; the gradients' per-query statistics by blocks of query rows, in parallel.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/cpu/CpuSchedule.h"
 

@@ -20,6 +20,10 @@
 // The softmax is not online (no rescaled running sum, as FlashAttention needs on a GPU): a whole
 // row block of scores fits a core's L2 cache, so each block takes its row maxima first.
 //
+// Streaming recomputes more than the whole tile does (the statistics: S and dP once more; dk and
+// dv: S^T each; about 12 products of [T, T, d] per train step against 7), so it is chosen past
+// kWholeTileScores only, where the tiles would grow as T^2.
+//
 // Not done: the forward's statistics are not saved for the backward (the gradients recompute
 // them, one more pass over the scores), and dk and dv recompute S^T each.
 //
