@@ -12,6 +12,9 @@
     computation in PyTorch (softmax(q k^T / 8 + mask) v, as nn.MultiheadAttention computes it).
 The block and the attention are also built with `dlc --attention=composed` (matmul, softmax and a
 mask, the scores stored whole) and timed as the row "dlc composed".
+With --long, the attention and the block run instead at sequences of 1024 and 2048 (batch 1; the
+attention 4 heads of 64, the block width 256 with 4 heads), where dlc streams attention by blocks
+of rows past 512 x 512 scores per head and PyTorch 1.13 (no fused attention) stores the scores.
 For each it times `dlc MODEL.dl -o MODEL.so` (median of --compiles), then the train step with
 `dl-run bench MODEL.so --threads T` and in PyTorch (torch.set_num_threads(T)), each the median of
 --steps steps after --warmup, taking turns for --rounds rounds (best round), and prints Markdown
@@ -40,6 +43,26 @@ VARIANTS = [  # (label, .dl file, -D overrides, PyTorch twin)
 ]
 ATTENTION = {"B": 16, "H": 4, "T": 128, "D": 64}
 COMPOSED = ["--attention=composed"]
+LONG = [1024, 2048]  # --long: the sequences, batch 1
+
+
+def long_variants():
+    """(label, .dl file, -D overrides, twin, sizes) of the --long runs."""
+    out = []
+    for t in LONG:
+        block = {"B": 1, "T": t, "D": 256, "HEADS": 4}
+        attention = {"B": 1, "H": 4, "T": t, "D": 64}
+        out.append((f"Attention T={t}", os.path.join(ROOT, "bench", "seq", "attention.dl"),
+                    ["-D", "B=1", "-D", f"T={t}"], "attention", attention))
+        out.append((f"Transformer block T={t}",
+                    os.path.join(ROOT, "bench", "seq", "transformer_block.dl"),
+                    ["-D", "B=1", "-D", f"T={t}"], "block", block))
+    return out
+
+
+def set_sizes(twin, sizes):
+    """Makes `sizes` those of `twin` (for flops and the PyTorch worker)."""
+    (ATTENTION if twin == "attention" else BLOCK).update(sizes)
 
 
 def flops(twin):
@@ -135,6 +158,9 @@ def torch_worker(args):
 def torch_bench(peer_env, twin, args):
     command = [sys.executable, os.path.abspath(__file__), "--torch-worker", twin, "--steps",
                str(args.steps), "--warmup", str(args.warmup), "--threads", str(args.threads)]
+    sizes = ATTENTION if twin == "attention" else BLOCK if twin == "block" else None
+    if sizes:
+        command += ["--sizes", ",".join(f"{k}={v}" for k, v in sizes.items())]
     return run_torch_worker(command, dict(peer_env, OMP_NUM_THREADS=str(args.threads)))
 
 
@@ -143,8 +169,14 @@ def main():
     add_common_arguments(parser, steps=10, warmup=2)
     parser.add_argument("--torch-worker", choices=["lstm", "block", "attention"],
                         help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", help=argparse.SUPPRESS)
+    parser.add_argument("--long", action="store_true",
+                        help="the attention and the block at sequences 1024 and 2048 only")
     args = parser.parse_args()
     if args.torch_worker:
+        if args.sizes:
+            set_sizes(args.torch_worker,
+                      {k: int(v) for k, v in (kv.split("=") for kv in args.sizes.split(","))})
         return torch_worker(args)
 
     dlc = os.path.join(args.build, "bin", "dlc")
@@ -154,7 +186,9 @@ def main():
 
     rows, compiles, blas_seen = [], [], {}
     with tempfile.TemporaryDirectory(prefix="dlc-bench-seq-") as work:
-        for label, source, defines, twin in VARIANTS:
+        variants = long_variants() if args.long else [(*v, {}) for v in VARIANTS]
+        for label, source, defines, twin, sizes in variants:
+            set_sizes(twin, sizes)
             model = os.path.join(work, os.path.basename(source).replace(".dl", ".so"))
             compile_variant(dlc, source, model, args, compiles, label, defines)
             results = measure_rounds(model, "train_step", dl_run, peers,
@@ -167,15 +201,18 @@ def main():
                 print("  train_step dlc composed: " +
                       ", ".join(f"{ms:.4g}" for ms in results["dlc composed"]) + " ms/step")
             add_rows(rows, label, "train_step", results, 1e3 * flops(twin) / peak)
+            if args.long:
+                print(f"  floor: {flops(twin) / 1e9:.2f} GFLOP of matrix products", flush=True)
 
     load = os.getloadavg()
     print()
     print(f"{args.threads} threads, median of {args.steps} steps after {args.warmup} warm-up steps, "
           f"best of {args.rounds} rounds; load average at the end {load[0]:.2f} {load[1]:.2f} "
           f"{load[2]:.2f}. Floor: matrix-product FLOPs / ({args.threads} cores x "
-          f"{args.gflops_per_core:g} GFLOP/s): LSTM LM {flops('lstm') / 1e9:.2f} GFLOP, "
+          f"{args.gflops_per_core:g} GFLOP/s)" + (" (each variant's above)." if args.long else
+          f": LSTM LM {flops('lstm') / 1e9:.2f} GFLOP, "
           f"Transformer block {flops('block') / 1e9:.2f} GFLOP, attention "
-          f"{flops('attention') / 1e9:.2f} GFLOP per train step.")
+          f"{flops('attention') / 1e9:.2f} GFLOP per train step."))
     print_peers(blas_seen)
     print()
     print_tables(rows, compiles, args.compiles)

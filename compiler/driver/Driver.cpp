@@ -109,11 +109,12 @@ OPTIONS:
                     x86-64-v4 (AVX-512). With --target=cuda, the host code's CPU.
   --model=NAME      The model to build when FILE.dl defines several.
   --attention=HOW   How attention() is built: fused (the default: one dl.attention op, each
-                    head's scores computed in cache-sized tiles and never stored whole; causal
-                    attention skips the blocks above the diagonal) or composed (matmul, softmax
-                    and a constant mask, the scores stored whole: the reference form). Fused
-                    needs q, k and v with the same leading dimensions and at most 512 x 512
-                    scores per head; other attention is composed either way.
+                    head's scores computed in cache-sized tiles and never stored whole: up to
+                    1024 x 1024 scores per head a tile per head, past it blocks of 8 rows against
+                    all keys, memory growing with T, not T^2; causal attention skips the blocks
+                    above the diagonal) or composed (matmul, softmax and a constant mask, the
+                    scores stored whole: the reference form). Fused needs q, k and v with the
+                    same leading dimensions; other attention is composed either way.
   --unroll-scans=N  Unroll every scan of at most N steps into straight-line steps (0, the
                     default: none). A scan otherwise stays a loop in the compiled entry point,
                     its body's kernels called once per step, so compile time and library size

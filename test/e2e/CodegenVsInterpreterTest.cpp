@@ -92,6 +92,8 @@ const std::vector<ModelCase> &cases() {
       {"conv_bn", model("conv_bn.dl"), 28, {}},
       {"attention", model("attention.dl"), 29, {}},
       {"attention_heads", model("attention_heads.dl"), 32, {}},
+      // Past 1024 x 1024 scores per head: every attention of the model streamed by blocks of rows.
+      {"attention_heads_long", model("attention_heads.dl"), 33, {"B=1", "T=1030", "S=1040"}},
       {"recurrent", model("recurrent.dl"), 30, {}},
       {"embedding", model("embedding.dl"), 31, {}},
       {"example_xor", example("xor.dl"), 42, {}},

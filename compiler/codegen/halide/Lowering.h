@@ -149,7 +149,28 @@ struct AttentionHead {
   /// The same tiles' Funcs by role, for the values' products (ops/Attention.cpp). A forward op's
   /// head leaves the gradients' (vT to dS) undefined.
   Halide::Func kT, scores, rowMax, p, rowSum, vT, w, dP, rowDot, dS;
+  /// Streamed (ops/AttentionStreamed.cpp, past kWholeTileScores): `tiles` are the tiles behind
+  /// `stats` (gradients only), computed a block of kAttentionRows rows at a time inside the loop
+  /// over row blocks of `stats`; `rootTiles` (transposed operands) are computed once, whole.
+  bool streamed = false;
+  std::vector<AttentionTile> rootTiles;
+  /// Gradients only: {row maximum, row sum, rowsum(W * dP)} of the scores of each query,
+  /// [L..., Tq], computed once for the three gradients.
+  Halide::Func stats;
+  Shape statsShape;
+  /// Streamed: the transposed operands in rootTiles, by operand index (shared by the gradients).
+  std::map<size_t, Halide::Func> transposed;
 };
+
+/// The most scores of one head (Tq * Tk) that attention computes as one tile per head (the
+/// whole-tile path); past it, it streams blocks of kAttentionRows rows (or keys) against all
+/// columns, so that its memory grows with T, not T^2 (ops/AttentionStreamed.cpp). Measured on the
+/// train step of bench/seq/attention.dl (4 heads, d = 64, causal, 2 threads; bench/RESULTS.md):
+/// whole tiles take 20, 40-66 and 93 ms at T = 256 (B = 4), 512 (B = 2) and 1024 (B = 1), streamed
+/// 42, 83 and 142 ms; at T = 2048 whole tiles take 454 ms and 128 MB, streamed 526 ms and 40 MB,
+/// and the tiles grow as T^2 beyond. So: whole tiles up to 1024 x 1024.
+constexpr int64_t kWholeTileScores = 1024 * 1024;
+inline bool streamsAttention(int64_t tq, int64_t tk) { return tq * tk > kWholeTileScores; }
 
 /// An attention value's own product: `product` (over [L..., rows, columns], the value's shape)
 /// sums over `shared`; the value's Func reads it element-wise.
@@ -157,6 +178,9 @@ struct AttentionValue {
   std::shared_ptr<AttentionHead> head;
   Halide::Func product;
   Halide::RVar shared;
+  /// Streamed only: the tiles of this value alone, computed a block of kAttentionRows rows at a
+  /// time inside the loop over row blocks of the value's owner.
+  std::vector<AttentionTile> rowTiles;
 };
 
 /// What the translation knows about one value of the kernel.
@@ -218,6 +242,11 @@ void registerShapeLowerings(OpTable &table);
 void registerRandomLowerings(OpTable &table);
 void registerLossLowerings(OpTable &table);
 void registerAttentionLowerings(OpTable &table);
+/// Attention and one of its gradients past kWholeTileScores (ops/AttentionStreamed.cpp), called by
+/// ops/Attention.cpp; `sibling`: the head of an earlier gradient of the same attention, or null.
+LoweredValue lowerStreamedAttention(Lowering &l, const KernelNode &node);
+LoweredValue lowerStreamedAttentionGrad(Lowering &l, const KernelNode &node, int64_t wrt,
+                                        std::shared_ptr<AttentionHead> sibling);
 
 /// The state of one kernel's translation: inputs, the Philox parameters and every value so far.
 class Lowering {

@@ -6,10 +6,11 @@
 // -inf above the diagonal before the softmax, whose row maximum keeps it stable (the diagonal is
 // always finite).
 //
-// When q, k and v share their leading dimensions and one head's scores fit in a cache-sized tile
-// (kFusedScoresLimit), attention is one dl.attention op, which the code generator computes head by
-// head without writing the scores out. Otherwise (or with dlc --attention=composed) it is written
-// in terms of the dialect's matmul, transpose, softmax and element-wise ops, with a constant mask.
+// When q, k and v share their leading dimensions, attention is one dl.attention op, which the code
+// generator computes without writing the scores out: head by head while one head's scores fit a
+// cache-sized tile, by blocks of rows past it (compiler/codegen/halide/ops/AttentionStreamed.cpp).
+// Otherwise (or with dlc --attention=composed) it is written in terms of the dialect's matmul,
+// transpose, softmax and element-wise ops, with a constant mask.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
@@ -36,17 +37,12 @@ Value causalMask(Elaborator &E, int64_t t, SourceLoc at) {
   return E.create<dlo::ConstantOp>(at, type, value);
 }
 
-/// The most scores of one head (Tq * Tk) that dl.attention takes: a 512 x 512 tile of f32 is 1 MB,
-/// the size of a core's L2 cache. Longer sequences are written out in matmul and softmax.
-constexpr int64_t kFusedScoresLimit = 512 * 512;
-
 /// Whether attention of q, k and v (whose last dimensions agree) can be one dl.attention op.
 bool fusible(const shape::Shape &qs, const shape::Shape &ks, const shape::Shape &vs) {
   size_t r = qs.size();
   return ks.size() == r && vs.size() == r &&
          std::equal(qs.begin(), qs.end() - 2, ks.begin()) &&
-         std::equal(qs.begin(), qs.end() - 2, vs.begin()) &&
-         qs[r - 2] * ks[r - 2] <= kFusedScoresLimit;
+         std::equal(qs.begin(), qs.end() - 2, vs.begin());
 }
 
 /// [..., Tq, dv]: the queries' shape with the values' last dimension.

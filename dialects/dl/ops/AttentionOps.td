@@ -3,8 +3,10 @@
 // softmax(q k^T * scale [+ causal mask]) v as one op, and its gradient with respect to each
 // operand, so that the code generator can compute the [Tq, Tk] scores of each head in a tile that
 // stays in cache instead of writing them out whole (see compiler/codegen/halide/ops/Attention.cpp).
-// The frontend emits them for `attention` when q, k and v share their leading dimensions and the
-// scores of one head are small enough; otherwise it writes attention out in matmul and softmax.
+// The frontend emits them for `attention` when q, k and v share their leading dimensions, at any
+// size (past 1024 x 1024 scores per head the code generator streams blocks of rows:
+// compiler/codegen/halide/ops/AttentionStreamed.cpp); otherwise it writes attention out in matmul
+// and softmax.
 //
 //===----------------------------------------------------------------------===//
 

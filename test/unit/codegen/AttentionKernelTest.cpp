@@ -6,6 +6,7 @@
 // partial causal blocks (T = 13, 33, 40; d = 5), without leading dimensions, with queries against
 // a different number of keys, and with values of another width (the gradients then have three
 // shapes and are computed whole). The three gradients run in one kernel, as dl-fuse groups them.
+// Past 1024 x 1024 scores per head, the streamed form runs (T = 1027 to 1100, causal and not).
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
@@ -165,7 +166,14 @@ INSTANTIATE_TEST_SUITE_P(
                       AttentionCase{"three_column_blocks_causal", {2}, 40, 40, 16, 16, true},
                       AttentionCase{"values_wider_causal", {2}, 33, 33, 8, 3, true},
                       AttentionCase{"plain_rank2", {}, 7, 9, 4, 6, false},
-                      AttentionCase{"plain_heads", {3}, 20, 20, 16, 16, false}),
+                      AttentionCase{"plain_heads", {3}, 20, 20, 16, 16, false},
+                      // Past kWholeTileScores: streamed by blocks of rows
+                      // (ops/AttentionStreamed.cpp), causal and not, with partial blocks, d not a
+                      // multiple of the vector width, queries against another number of keys.
+                      AttentionCase{"streamed_causal", {2}, 1030, 1030, 20, 20, true},
+                      AttentionCase{"streamed_plain", {}, 1027, 1027, 16, 16, false},
+                      AttentionCase{"streamed_tq_tk", {}, 1029, 1100, 13, 7, false},
+                      AttentionCase{"streamed_values_wider_causal", {}, 1040, 1040, 5, 9, true}),
     [](const ::testing::TestParamInfo<AttentionCase> &info) { return info.param.name; });
 
 } // namespace

@@ -479,6 +479,46 @@ TEST(EdgeValues, AttentionPropagatesNaN) {
   }
 }
 
+TEST(EdgeValues, StreamedAttentionPropagatesNaN) {
+  // The same past 1024 x 1024 scores (ops/AttentionStreamed.cpp), as softmax(q k^T) v in PyTorch:
+  // a NaN or an infinity in a query makes its row NaN (inf * k gives +inf scores, and inf - inf);
+  // a NaN in a key every row that sees it; a NaN in a value (without the mask) its column of
+  // every row.
+  const int64_t t = 1030, d = 8, row = 600;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    int which;
+    double value;
+    bool causal;
+  };
+  for (Case c : {Case{0, nan, false}, Case{0, nan, true}, Case{0, inf, false}, Case{0, inf, true},
+                 Case{1, nan, false}, Case{1, nan, true}, Case{2, nan, false}}) {
+    KernelBuilder b("attention_streamed_nan");
+    int q = b.input(f32({t, d})), k = b.input(f32({t, d})), v = b.input(f32({t, d}));
+    b.output(b.node("attention", {q, k, v}, f32({t, d}), [&](KernelNode &n) {
+      n.ints["causal"] = {c.causal ? 1 : 0};
+      n.floats["scale"] = 0.35;
+    }));
+    std::vector<HostTensor> in = {randomTensor(f32({t, d}), 1), randomTensor(f32({t, d}), 2),
+                                  randomTensor(f32({t, d}), 3)};
+    in[c.which].data[row * d + 2] = c.value;
+    std::vector<HostTensor> r = run(b.kernel(), in);
+    ASSERT_EQ(r.size(), 1u);
+    for (int64_t i = 0; i < t; ++i)
+      for (int64_t j = 0; j < d; ++j) {
+        bool sees = c.which == 0   ? i == row
+                    : c.which == 1 ? (!c.causal || i >= row)
+                                   : j == 2;
+        EXPECT_EQ(std::isnan(r[0].data[i * d + j]), sees)
+            << "operand " << c.which << " [" << row << ", 2] = " << c.value << ", causal "
+            << c.causal << ": output [" << i << ", " << j << "] = " << r[0].data[i * d + j];
+        if (std::isnan(r[0].data[i * d + j]) != sees)
+          return;
+      }
+  }
+}
+
 TEST(EdgeValues, ArithmeticWithInfiniteConstants) {
   // A constant infinity (a learning rate, a mask value) in arithmetic: LLVM may take an infinite
   // literal in a fast-math instruction for poison, so the kernels must not hand it one.

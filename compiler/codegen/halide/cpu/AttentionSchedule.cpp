@@ -11,6 +11,11 @@
 // Otherwise (the values spread over groups of different shapes: Tq != Tk or d != dv), every tile
 // and product is computed whole into its own buffer: correct, but the scores are stored.
 //
+// A streamed attention (past kWholeTileScores, ops/AttentionStreamed.cpp) is computed by blocks of
+// kAttentionRows rows of each value's output group (or of a wrapper of the value), the blocks of
+// all heads in one parallel loop, the value's row tiles inside each block; the transposed operands
+// once, whole; the gradients' per-query statistics by blocks of query rows, in parallel.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/cpu/CpuSchedule.h"
 
@@ -110,10 +115,10 @@ void scheduleTriangle(const AttentionTile &t, int vw, const Halide::Target &targ
                        target);
 }
 
-/// The tiles of `head`, computed at loop level `at` (one head of the owner).
-void scheduleTiles(const AttentionHead &head, Halide::LoopLevel at, int vw,
+/// `tiles`, computed at loop level `at` (one head of the owner, or one block of rows).
+void scheduleTiles(const std::vector<AttentionTile> &tiles, Halide::LoopLevel at, int vw,
                    const Halide::Target &target) {
-  for (const AttentionTile &t : head.tiles) {
+  for (const AttentionTile &t : tiles) {
     size_t rank = t.shape.size();
     Func f = t.func;
     f.compute_at(at);
@@ -184,6 +189,108 @@ void scheduleWhole(const AttentionHead &head, const std::vector<const LoweredVal
     vectorized(v->attention.product, v->type.shape.size(), v->attention.shared);
 }
 
+/// The loops of an output computed by blocks of rows for streamed attention (or of a wrapper of a
+/// value that no group can take): tiles at `rows`, the values' products at `block`.
+struct StreamedOwner {
+  Halide::LoopLevel rows, block;
+  Blocking blocking;
+};
+
+/// Fuses the leading dimensions of `f` (rank `rank`, rows at rank - 2, split into `rowBlock`)
+/// with its row blocks into one parallel loop; returns it.
+Var parallelRowBlocks(Func f, size_t rank, Var rowBlock) {
+  Var all = rowBlock;
+  for (size_t d = rank - 2; d-- > 0;) {
+    Var outer(f.name() + "_rb" + std::to_string(d));
+    f.fuse(all, Lowering::var(d, rank), outer);
+    all = outer;
+  }
+  f.parallel(all);
+  return all;
+}
+
+/// Splits `owner` (an output over `shape`) into register blocks, its row blocks (and heads) in
+/// parallel.
+StreamedOwner blockStreamedOwner(Func owner, const Shape &shape, int vw,
+                                 const Halide::Target &target) {
+  size_t rank = shape.size();
+  StreamedOwner o;
+  o.blocking = attentionBlocking(shape.back(), vw, target);
+  Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
+  std::string n = owner.name();
+  Var xo(n + "_xo"), xi(n + "_xi"), yo(n + "_yo"), yi(n + "_yi");
+  owner.split(x, xo, xi, o.blocking.vectors * vw, TailStrategy::GuardWithIf)
+      .split(y, yo, yi, o.blocking.rows, TailStrategy::GuardWithIf)
+      .reorder(xi, yi, xo, yo)
+      .vectorize(xi, vw, TailStrategy::GuardWithIf)
+      .unroll(yi);
+  if (o.blocking.unrollColumns)
+    owner.unroll(xi);
+  o.rows = Halide::LoopLevel(owner, parallelRowBlocks(owner, rank, yo));
+  o.block = Halide::LoopLevel(owner, xo);
+  return o;
+}
+
+/// A streamed attention (AttentionHead::streamed): the transposed operands once, whole; the
+/// gradients' statistics by blocks of query rows, the blocks in parallel; each value by blocks of
+/// kAttentionRows rows of the output group that holds it (or of a wrapper of it), its row tiles
+/// inside each block, its product per register block.
+void scheduleStreamed(const Lowering &l, const AttentionHead &head, const std::vector<int> &values,
+                      std::vector<OutputGroup> &groups, std::set<int> &scheduledGroups,
+                      std::map<int, StreamedOwner> &owners, int vw,
+                      const Halide::Target &target) {
+  for (const AttentionTile &t : head.rootTiles) {
+    size_t rank = t.shape.size();
+    Func f = t.func;
+    Var x = Lowering::var(rank - 1, rank), y = Lowering::var(rank - 2, rank);
+    Var xo(f.name() + "_xo"), yo(f.name() + "_yo"), xi(f.name() + "_xi"), yi(f.name() + "_yi");
+    f.compute_root()
+        .tile(x, y, xo, yo, xi, yi, 8, 8, TailStrategy::GuardWithIf)
+        .vectorize(xi)
+        .unroll(yi);
+    if (rank > 2)
+      f.parallel(fuseHeads(f, rank, f.name()));
+  }
+  if (head.stats.defined()) {
+    Func stats = head.stats;
+    size_t rank = head.statsShape.size();
+    Var y = Lowering::var(rank - 1, rank);
+    Var yo(stats.name() + "_yo"), yi(stats.name() + "_yi");
+    stats.compute_root().split(y, yo, yi, kAttentionRows, TailStrategy::GuardWithIf);
+    Var all = yo;
+    for (size_t d = rank - 1; d-- > 0;) {
+      Var outer(stats.name() + "_rb" + std::to_string(d));
+      stats.fuse(all, Lowering::var(d, rank), outer);
+      all = outer;
+    }
+    stats.parallel(all);
+    scheduleTiles(head.tiles, Halide::LoopLevel(stats, all), vw, target);
+  }
+  for (int v : values) {
+    const LoweredValue &value = l.value(v);
+    int owner = -1;
+    for (size_t g = 0; g < groups.size(); ++g)
+      if (std::count(groups[g].values.begin(), groups[g].values.end(), v) > 0 &&
+          (owners.count(static_cast<int>(g)) || !scheduledGroups.count(static_cast<int>(g))))
+        owner = static_cast<int>(g);
+    StreamedOwner o;
+    if (owner >= 0) {
+      if (!owners.count(owner)) {
+        owners[owner] = blockStreamedOwner(groups[owner].func, groups[owner].shape, vw, target);
+        scheduledGroups.insert(owner);
+      }
+      o = owners[owner];
+    } else {
+      Func wrapper = Func(value.func).in();
+      wrapper.compute_root();
+      o = blockStreamedOwner(wrapper, value.type.shape, vw, target);
+    }
+    scheduleTiles(value.attention.rowTiles, o.rows, vw, target);
+    blockProduct(value.attention.product, value.attention.shared, o.block,
+                 value.type.shape.size(), o.blocking, vw);
+  }
+}
+
 } // namespace
 
 void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
@@ -201,8 +308,13 @@ void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
     valuesOf[head].push_back(v);
   }
 
+  std::map<int, StreamedOwner> streamedOwners;
   for (const AttentionHead *head : heads) {
     const std::vector<int> &values = valuesOf[head];
+    if (head->streamed) {
+      scheduleStreamed(l, *head, values, groups, scheduledGroups, streamedOwners, vw, target);
+      continue;
+    }
     int owner = -1;
     for (size_t g = 0; g < groups.size(); ++g)
       if (std::all_of(values.begin(), values.end(), [&](int v) {
@@ -232,7 +344,7 @@ void scheduleAttention(const Lowering &l, std::vector<OutputGroup> &groups,
         out.parallel(heads);
       perHead = Halide::LoopLevel(out, heads);
     }
-    scheduleTiles(*head, perHead, vw, target);
+    scheduleTiles(head->tiles, perHead, vw, target);
     for (int v : values) {
       const LoweredValue &value = l.value(v);
       blockProduct(value.attention.product, value.attention.shared,

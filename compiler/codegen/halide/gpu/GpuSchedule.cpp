@@ -217,8 +217,8 @@ void gpuConvolutionSource(Func source) {
 
 /// The tiles of an attention head, each computed whole, one element per thread (a product tile's
 /// product inside its thread); the row reductions one thread per row (or per row and lane).
-void gpuAttentionHead(const AttentionHead &head) {
-  for (const AttentionTile &t : head.tiles) {
+void gpuAttentionTiles(const std::vector<AttentionTile> &tiles) {
+  for (const AttentionTile &t : tiles) {
     if (!t.isRowReduction) {
       gpuPointwise(t.func, t.shape);
       if (t.triangular) {
@@ -275,9 +275,20 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
   }
 
   std::set<const AttentionHead *> heads;
-  for (const LoweredValue &v : l.values())
-    if (v.kind == ValueKind::Attention && heads.insert(v.attention.head.get()).second)
-      gpuAttentionHead(*v.attention.head);
+  for (const LoweredValue &v : l.values()) {
+    if (v.kind != ValueKind::Attention)
+      continue;
+    // A streamed attention's tiles too are computed whole here (a GPU schedule by blocks of rows
+    // is not done).
+    gpuAttentionTiles(v.attention.rowTiles);
+    const AttentionHead &head = *v.attention.head;
+    if (!heads.insert(&head).second)
+      continue;
+    gpuAttentionTiles(head.rootTiles);
+    gpuAttentionTiles(head.tiles);
+    if (head.stats.defined())
+      gpuPointwise(head.stats, head.statsShape);
+  }
 
   std::set<int> tiledGroups;
   for (int m = 0; m < kernel.numValues(); ++m) {

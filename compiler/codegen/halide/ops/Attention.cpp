@@ -22,6 +22,8 @@
 // The three gradients of one attention in one kernel share one AttentionHead (found by their
 // operands and attributes), so P, dP and dS are computed once for the three.
 //
+// Past kWholeTileScores, attention streams blocks of rows instead (ops/AttentionStreamed.cpp).
+//
 // Row maxima and sums fold kRowLanes columns at a time, one per vector lane, then the lanes: the
 // loads stay dense along the rows. Products clamp the rows they read, so that a register block may
 // overhang the last row.
@@ -345,6 +347,9 @@ private:
 
 LoweredValue lowerAttention(Lowering &l, const KernelNode &node) {
   l.expectOperands(node, 3);
+  Sizes s = sizesOf(l, node);
+  if (streamsAttention(s.tq, s.tk))
+    return lowerStreamedAttention(l, node);
   Builder b(l, node, std::make_shared<AttentionHead>());
   b.addWeights();
   return b.forward();
@@ -369,6 +374,10 @@ LoweredValue lowerAttentionGrad(Lowering &l, const KernelNode &node) {
     throw l.error(node, "has 'wrt' " + std::to_string(wrt) + ", not 0, 1 or 2");
   l.intAttr(node, "causal");
   int sibling = siblingOf(l, node);
+  Sizes s = sizesOf(l, node);
+  if (streamsAttention(s.tq, s.tk))
+    return lowerStreamedAttentionGrad(l, node, wrt,
+                                      sibling >= 0 ? l.value(sibling).attention.head : nullptr);
   if (sibling >= 0)
     return Builder(l, node, l.value(sibling).attention.head).gradient(wrt);
   Builder b(l, node, std::make_shared<AttentionHead>());
