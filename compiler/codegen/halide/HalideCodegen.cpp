@@ -16,6 +16,7 @@
 #include "compiler/codegen/halide/Pipeline.h"
 
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -123,6 +124,12 @@ Halide::Buffer<> bufferOf(const TensorType &type) {
 
 } // namespace
 
+double cpuSeconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error) {
   return guarded(error, [&] {
     if (cpu == "native")
@@ -176,11 +183,17 @@ bool kernelPtx(const Kernel &kernel, const std::string &target, std::string &ptx
 }
 
 bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
-                   std::string &error) {
+                   std::string &error, CompileTimes *times) {
   return guarded(error, [&] {
+    double start = cpuSeconds();
     Halide::Target t = parseTarget(target).with_feature(Halide::Target::NoRuntime);
     Halide::Module module = kernelModule(kernel, t);
+    double lowered = cpuSeconds();
     module.compile({{Halide::OutputFileType::object, objectPath}});
+    if (times) {
+      times->lower = lowered - start;
+      times->llvm = cpuSeconds() - lowered;
+    }
   });
 }
 
