@@ -80,27 +80,23 @@ struct KernelSet {
   std::string suffix;
 };
 
-/// Compiles every kernel of every set and Halide's runtime (for `runtimeTarget`), one per core at
-/// a time, each in a child process; the first error wins.
+/// Writes Halide's runtime (for `runtimeTarget`) and compiles every kernel of every set, one per
+/// core at a time, each in a child process; the first error wins.
 bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<KernelSet> &sets,
                               const std::string &runtimeTarget, const ScratchDir &scratch,
                               std::vector<std::string> &objects, PhaseTimes *times,
                               std::string &error) {
-  // Longest first, so that no long job starts last while the other cores idle: Halide's runtime
-  // (about a second), then the kernels by their number of nodes.
-  // Each job's name and node count, for --time-phases.
+  // Halide's runtime: written from the copy compiled with dlc (HalideCodegen.h), no job.
+  std::string runtimeObject = scratch.file("halide_runtime.o");
+  if (!writeHalideRuntime(runtimeTarget, runtimeObject, error))
+    return false;
+  objects.push_back(runtimeObject);
+  if (times)
+    times->phase("Halide runtime object");
+  // Longest first, so that no long job starts last while the other cores idle: the kernels by
+  // their number of nodes. Each job's name and node count, for --time-phases.
   std::vector<std::function<bool(std::string &)>> jobs;
   std::vector<PhaseTimes::Job> described;
-  std::string runtimeObject = scratch.file("halide_runtime.o");
-  objects.push_back(runtimeObject);
-  jobs.push_back([runtimeObject, &runtimeTarget](std::string &why) {
-    double start = cpuSeconds();
-    if (!compileHalideRuntime(runtimeTarget, runtimeObject, why))
-      return false;
-    why = encodeJobSeconds(0, cpuSeconds() - start);
-    return true;
-  });
-  described.push_back({"(Halide runtime)", 0});
   // Each kernel of each set, renamed with the set's suffix.
   std::vector<std::pair<Kernel, const KernelSet *>> kernels;
   for (const KernelSet &set : sets)
@@ -242,7 +238,7 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   std::string runtimeTarget = forCuda ? cudaTarget : cpuTarget;
   if (!compileObjectsInParallel(*layout, sets, runtimeTarget, scratch, job.objects, times, error))
     return false;
-  phase("kernels and Halide runtime (children, in parallel)");
+  phase("kernels (children, in parallel)");
   std::string glueObject = scratch.file("glue.o");
   if (!emitObject(*glueIR, glueObject, error))
     return false;

@@ -14,6 +14,7 @@
 #include "compiler/codegen/halide/HalideCodegen.h"
 #include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
+#include "compiler/codegen/halide/RuntimeTarget.h"
 
 #include <cmath>
 #include <ctime>
@@ -213,6 +214,26 @@ bool compileHalideRuntime(const std::string &target, const std::string &objectPa
                           std::string &error) {
   return guarded(error,
                  [&] { Halide::compile_standalone_runtime(objectPath, parseTarget(target)); });
+}
+
+bool writeHalideRuntime(const std::string &target, const std::string &objectPath,
+                        std::string &error) {
+  return guarded(error, [&] {
+    Halide::Target wanted = halide::runtimeTargetOf(parseTarget(target));
+    for (size_t i = 0; i < halide::kNumEmbeddedRuntimes; ++i) {
+      const halide::EmbeddedRuntime &runtime = halide::kEmbeddedRuntimes[i];
+      if (Halide::Target(runtime.target) != wanted)
+        continue;
+      std::ofstream out(objectPath, std::ios::binary);
+      out.write(reinterpret_cast<const char *>(runtime.bytes),
+                static_cast<std::streamsize>(runtime.size));
+      out.close();
+      if (!out)
+        throw LoweringError("cannot write '" + objectPath + "'");
+      return;
+    }
+    Halide::compile_standalone_runtime(objectPath, wanted);
+  });
 }
 
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,

@@ -56,6 +56,12 @@ bool lowerKernel(const Kernel &kernel, const std::string &target, std::string &s
 bool compileHalideRuntime(const std::string &target, const std::string &objectPath,
                           std::string &error);
 
+/// Writes the Halide runtime that a model's kernels for `target` link with to `objectPath`: the
+/// runtime of `target` without its vector extensions (RuntimeTarget.h), compiled when dlc was
+/// built for the targets dlc uses (their bytes are copied; nothing is compiled), else now.
+bool writeHalideRuntime(const std::string &target, const std::string &objectPath,
+                        std::string &error);
+
 /// JIT-compiles and runs `kernel` on the host: `inputs` in kernel order, converted to each buffer's
 /// dtype; `outputs` receives one HostTensor per kernel output. For tests against the interpreter.
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
