@@ -137,7 +137,7 @@ OPTIONS:
                                 as dl.buffers (dl-expand-optimizers)
                       fused     plus each entry point's kernels as dl.fusion regions, a scan's
                                 body's kernels inside its loop, invariants hoisted out of it
-                                (dl-unroll-scans, cse, dl-fuse)
+                                (dl-unroll-scans, cse, dl-fuse, cse)
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
   --depfile=FILE    After writing -o OUT, write FILE: a Make rule "OUT: FILE.dl IMPORTS..."
