@@ -80,19 +80,23 @@ struct KernelSet {
   std::string suffix;
 };
 
-/// Compiles every kernel of every set and Halide's runtime (for `runtimeTarget`), one per core at
-/// a time, each in a child process; the first error wins.
+/// Writes Halide's runtime (for `runtimeTarget`) and compiles every kernel of every set, one per
+/// core at a time, each in a child process; the first error wins.
 bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<KernelSet> &sets,
                               const std::string &runtimeTarget, const ScratchDir &scratch,
-                              std::vector<std::string> &objects, std::string &error) {
-  // Longest first, so that no long job starts last while the other cores idle: Halide's runtime
-  // (about a second), then the kernels by their number of nodes.
-  std::vector<std::function<bool(std::string &)>> jobs;
+                              std::vector<std::string> &objects, PhaseTimes *times,
+                              std::string &error) {
+  // Halide's runtime: written from the copy compiled with dlc (HalideCodegen.h), no job.
   std::string runtimeObject = scratch.file("halide_runtime.o");
+  if (!writeHalideRuntime(runtimeTarget, runtimeObject, error))
+    return false;
   objects.push_back(runtimeObject);
-  jobs.push_back([runtimeObject, &runtimeTarget](std::string &why) {
-    return compileHalideRuntime(runtimeTarget, runtimeObject, why);
-  });
+  if (times)
+    times->phase("Halide runtime object");
+  // Longest first, so that no long job starts last while the other cores idle: the kernels by
+  // their number of nodes. Each job's name and node count, for --time-phases.
+  std::vector<std::function<bool(std::string &)>> jobs;
+  std::vector<PhaseTimes::Job> described;
   // Each kernel of each set, renamed with the set's suffix.
   std::vector<std::pair<Kernel, const KernelSet *>> kernels;
   for (const KernelSet &set : sets)
@@ -107,17 +111,29 @@ bool compileObjectsInParallel(const ModelLayout &layout, const std::vector<Kerne
     std::string object = scratch.file(kernel.name + ".o");
     objects.push_back(object);
     jobs.push_back([k = &kernel, target = &set->target, object](std::string &why) {
-      if (compileKernel(*k, *target, object, why))
+      CompileTimes seconds;
+      if (compileKernel(*k, *target, object, why, &seconds)) {
+        why = encodeJobSeconds(seconds.lower, seconds.llvm);
         return true;
+      }
       why = "kernel " + k->name + ": " + why;
       return false;
     });
+    described.push_back({kernel.name, kernel.nodes.size()});
   }
 
   // In children forked from this process (ForkedJobs.h: byte-identical libraries), one per core.
   unsigned parallel = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
   auto run = [&](size_t job, std::string &why) { return jobs[job](why); };
-  return runForkedJobs(jobs.size(), parallel, run, error);
+  std::vector<std::string> reports;
+  if (!runForkedJobs(jobs.size(), parallel, run, error, &reports))
+    return false;
+  if (times)
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      decodeJobSeconds(reports[j], described[j].lower, described[j].llvm);
+      times->job(described[j]);
+    }
+  return true;
 }
 
 } // namespace
@@ -133,9 +149,15 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
     error = "--emit=ptx needs --target=cuda";
     return false;
   }
+  PhaseTimes *times = options.times;
+  auto phase = [&](const char *name) {
+    if (times)
+      times->phase(name);
+  };
   FailureOr<ModelLayout> layout = selectAndLayout(module, options.model, error);
   if (failed(layout))
     return false;
+  phase("kernel extraction and layout");
   layout->target = options.target;
   if (options.emit == "memplan") {
     text = memoryPlanReport(*layout);
@@ -188,6 +210,7 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   std::unique_ptr<llvm::Module> glueIR = translateGlue(*glue, llvmContext, error);
   if (!glueIR)
     return false;
+  phase("glue (MLIR LLVM dialect to LLVM IR)");
   if (options.emit == "llvm") {
     llvm::raw_string_ostream os(text);
     glueIR->print(os, nullptr);
@@ -213,11 +236,13 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   LinkJob job;
   // Halide's runtime for the CUDA target holds the CPU's too.
   std::string runtimeTarget = forCuda ? cudaTarget : cpuTarget;
-  if (!compileObjectsInParallel(*layout, sets, runtimeTarget, scratch, job.objects, error))
+  if (!compileObjectsInParallel(*layout, sets, runtimeTarget, scratch, job.objects, times, error))
     return false;
+  phase("kernels (children, in parallel)");
   std::string glueObject = scratch.file("glue.o");
   if (!emitObject(*glueIR, glueObject, error))
     return false;
+  phase("glue object (LLVM 19)");
   job.objects.push_back(glueObject);
   job.runtimeArchive = defaultRuntimeArchive();
   std::vector<std::string> entries;
@@ -226,7 +251,10 @@ bool buildArtifact(ModuleOp module, const BuildOptions &options, std::string &te
   job.exports = modelExports(layout->name, entries);
   job.output = options.output;
   job.scratchDir = scratch.path();
-  return linkSharedLibrary(job, error);
+  if (!linkSharedLibrary(job, error))
+    return false;
+  phase("link");
+  return true;
 }
 
 } // namespace dl::codegen

@@ -13,6 +13,8 @@
 #ifndef DLC_CODEGEN_COMPILEMODEL_H
 #define DLC_CODEGEN_COMPILEMODEL_H
 
+#include "compiler/codegen/PhaseTimes.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -26,6 +28,7 @@ struct BuildOptions {
   std::string output;         ///< The file for so and obj (required for them).
   std::string sourceName;     ///< The .dl file, named in the header.
   std::string model;          ///< --model: which dl.model when the file has several.
+  PhaseTimes *times = nullptr; ///< --time-phases: where the phases' seconds go (may be null).
 };
 
 /// Builds `options.emit` from `module`. Text kinds are returned in `text`; so and obj are written

@@ -14,7 +14,7 @@ namespace dl::codegen {
 
 namespace {
 
-/// The most of a failed job's message that comes back (its pipe never fills, so it never blocks).
+/// The most of a job's message that comes back (its pipe never fills, so it never blocks).
 constexpr size_t kMaxMessage = 4096;
 
 struct Child {
@@ -22,7 +22,7 @@ struct Child {
   int messageFd = -1;
 };
 
-/// In the child: runs the job, writes its message to `fd`, and leaves without running this
+/// In the child: runs the job, writes its message (a failure's, or a success's report) to `fd`, and leaves without running this
 /// process's destructors or atexit handlers (they belong to the parent).
 [[noreturn]] void runChild(const std::function<bool(size_t, std::string &)> &job, size_t index,
                            int fd) {
@@ -37,15 +37,13 @@ struct Child {
   } catch (const std::exception &e) {
     why = e.what();
   }
-  if (!ok) {
-    why.resize(std::min(why.size(), kMaxMessage));
-    for (size_t done = 0; done < why.size();) {
-      ssize_t n = ::write(fd, why.data() + done, why.size() - done);
-      if (n <= 0 && errno != EINTR)
-        break;
-      if (n > 0)
-        done += static_cast<size_t>(n);
-    }
+  why.resize(std::min(why.size(), kMaxMessage));
+  for (size_t done = 0; done < why.size();) {
+    ssize_t n = ::write(fd, why.data() + done, why.size() - done);
+    if (n <= 0 && errno != EINTR)
+      break;
+    if (n > 0)
+      done += static_cast<size_t>(n);
   }
   ::_exit(ok ? 0 : 1);
 }
@@ -76,8 +74,10 @@ std::string describeDeath(int status) {
 
 bool runForkedJobs(size_t count, unsigned parallel,
                    const std::function<bool(size_t job, std::string &why)> &job,
-                   std::string &error) {
+                   std::string &error, std::vector<std::string> *reports) {
   parallel = std::max(1u, parallel);
+  if (reports)
+    reports->assign(count, std::string());
   std::map<pid_t, Child> running;
   std::map<size_t, std::string> failures; // By job, so the lowest-numbered one is reported.
   size_t next = 0;
@@ -102,8 +102,11 @@ bool runForkedJobs(size_t count, unsigned parallel,
     running.erase(found);
     std::string message = readMessage(child.messageFd);
     ::close(child.messageFd);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      if (reports)
+        (*reports)[child.job] = std::move(message);
       return;
+    }
     failures[child.job] = !message.empty() ? message : describeDeath(status);
   };
   while (next < count || !running.empty()) {

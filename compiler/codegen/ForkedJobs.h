@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace dl::codegen {
 
@@ -20,10 +21,12 @@ namespace dl::codegen {
 /// `parallel` at once, and waits for all of them; the job's return value and `why` come back to
 /// this process. False with `error` from the lowest-numbered job that failed (or died). Call it
 /// from a process whose other threads, if any, the jobs do not need: a child has only the thread
-/// that forked it. A job must not rely on anything it changes in memory surviving it.
+/// that forked it. A job must not rely on anything it changes in memory surviving it. With
+/// `reports`, what a successful job leaves in `why` comes back too, in (*reports)[job] (at most
+/// 4 KiB each: timings, say).
 bool runForkedJobs(size_t count, unsigned parallel,
                    const std::function<bool(size_t job, std::string &why)> &job,
-                   std::string &error);
+                   std::string &error, std::vector<std::string> *reports = nullptr);
 
 } // namespace dl::codegen
 

@@ -120,6 +120,12 @@ OPTIONS:
                     its body's kernels called once per step, so compile time and library size
                     do not grow with its length; unrolled, each step's kernels are compiled
                     alike and called in sequence.
+  --time-phases     Print to standard error where the compile's time went, as LLVM's
+                    -time-passes does: the wall-clock seconds of each phase (frontend, MLIR
+                    passes, kernel extraction, glue, the kernels' compiles in parallel child
+                    processes, the glue's object, the link), the CPU seconds of dlc and of its
+                    children, each kernel's seconds lowering in Halide and in LLVM (the sums
+                    and the slowest ten); before it, MLIR's own timing of each pass.
   --emit=ast        Print the syntax tree of FILE.dl (the file alone, without imports).
   --emit=mlir       Print the dl dialect IR: one dl.model per model with its parameters,
                     its forward and eval functions, and one loss function and dl.train
@@ -133,7 +139,7 @@ OPTIONS:
                                 as dl.buffers (dl-expand-optimizers)
                       fused     plus each entry point's kernels as dl.fusion regions, a scan's
                                 body's kernels inside its loop, invariants hoisted out of it
-                                (dl-unroll-scans, cse, dl-fuse)
+                                (dl-unroll-scans, cse, dl-fuse, cse)
                       planned   plus the memory plan: dl.slots on every kernel, dl.offset on the
                                 state, byte counts on the model (dl-plan-memory)
   --depfile=FILE    After writing -o OUT, write FILE: a Make rule "OUT: FILE.dl IMPORTS..."
@@ -295,6 +301,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     } else if (arg.rfind("-D", 0) == 0) {
       if (!addDefine(arg.substr(2)))
         return false;
+    } else if (arg == "--time-phases") {
+      options.timePhases = true;
     } else if (arg == "--no-prelude") {
       options.prelude = false;
     } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
@@ -446,9 +454,11 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       err << "dlc: error: " << why << "\n";
       return kExitInputError;
     }
+    dl::codegen::PhaseTimes times;
     auto module = compileSource(context, sources, diags, options.input, contents, frontend);
     if (!module)
       return kExitInputError;
+    times.phase("frontend (parse, check, dl IR)");
     bool codegen = options.emit != "mlir" && options.emit != "onnx" && options.command.empty();
     std::string stage = options.command == "check-grad"  ? "autodiff"
                         : options.command == "interpret" ? "train"
@@ -459,8 +469,12 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       mlir::dl::PipelineOptions pipeline;
       pipeline.unrollMaxSteps = options.unrollScans;
       mlir::dl::buildPipeline(pm, *mlir::dl::parseStage(stage), pipeline);
+      // MLIR's report of each pass, printed when `pm` goes (before dlc's own report).
+      if (options.timePhases)
+        pm.enableTiming();
       if (mlir::failed(pm.run(*module)))
         return kExitInputError;
+      times.phase("MLIR passes (to " + stage + ")");
     }
     if (!options.command.empty()) {
       OracleOptions oracle;
@@ -502,11 +516,14 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       build.output = options.output;
       build.sourceName = std::filesystem::path(options.input).filename().string();
       build.model = options.model;
+      build.times = &times;
       std::string why;
       if (!dl::codegen::buildArtifact(*module, build, text, why)) {
         err << "dlc: error: " << why << "\n";
         return kExitInputError;
       }
+      if (options.timePhases)
+        err << times.report();
       if (options.emit == "obj")
         return writeDepfile(options, sources, err);
       if (options.emit == "so") {

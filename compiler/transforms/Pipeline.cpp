@@ -33,6 +33,11 @@ void buildPipeline(OpPassManager &pm, Stage stage, const PipelineOptions &option
     pm.addPass(createSumScanAccumulators());
     pm.addPass(createCSEPass());
     pm.addPass(createFuse());
+    // dl-fuse gives each user of a scalar chain (gradient clipping's norm, an optimizer's bias
+    // corrections) a copy of it; the users that share a kernel then hold identical copies. One
+    // is enough: with clipping, a Transformer's update kernels held 29 copies of the norm's
+    // 28 additions (1121 nodes where 251 do), 40% of the model's compile time.
+    pm.addPass(createCSEPass());
   }
   if (stage >= Stage::Planned)
     pm.addPass(createPlanMemory());

@@ -14,8 +14,10 @@
 #include "compiler/codegen/halide/HalideCodegen.h"
 #include "compiler/codegen/halide/HostTarget.h"
 #include "compiler/codegen/halide/Pipeline.h"
+#include "compiler/codegen/halide/RuntimeTarget.h"
 
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -123,6 +125,12 @@ Halide::Buffer<> bufferOf(const TensorType &type) {
 
 } // namespace
 
+double cpuSeconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 bool halideTargetForCpu(const std::string &cpu, std::string &target, std::string &error) {
   return guarded(error, [&] {
     if (cpu == "native")
@@ -176,11 +184,17 @@ bool kernelPtx(const Kernel &kernel, const std::string &target, std::string &ptx
 }
 
 bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
-                   std::string &error) {
+                   std::string &error, CompileTimes *times) {
   return guarded(error, [&] {
+    double start = cpuSeconds();
     Halide::Target t = parseTarget(target).with_feature(Halide::Target::NoRuntime);
     Halide::Module module = kernelModule(kernel, t);
+    double lowered = cpuSeconds();
     module.compile({{Halide::OutputFileType::object, objectPath}});
+    if (times) {
+      times->lower = lowered - start;
+      times->llvm = cpuSeconds() - lowered;
+    }
   });
 }
 
@@ -200,6 +214,26 @@ bool compileHalideRuntime(const std::string &target, const std::string &objectPa
                           std::string &error) {
   return guarded(error,
                  [&] { Halide::compile_standalone_runtime(objectPath, parseTarget(target)); });
+}
+
+bool writeHalideRuntime(const std::string &target, const std::string &objectPath,
+                        std::string &error) {
+  return guarded(error, [&] {
+    Halide::Target wanted = halide::runtimeTargetOf(parseTarget(target));
+    for (size_t i = 0; i < halide::kNumEmbeddedRuntimes; ++i) {
+      const halide::EmbeddedRuntime &runtime = halide::kEmbeddedRuntimes[i];
+      if (Halide::Target(runtime.target) != wanted)
+        continue;
+      std::ofstream out(objectPath, std::ios::binary);
+      out.write(reinterpret_cast<const char *>(runtime.bytes),
+                static_cast<std::streamsize>(runtime.size));
+      out.close();
+      if (!out)
+        throw LoweringError("cannot write '" + objectPath + "'");
+      return;
+    }
+    Halide::compile_standalone_runtime(objectPath, wanted);
+  });
 }
 
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,

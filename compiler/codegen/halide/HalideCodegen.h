@@ -31,10 +31,22 @@ bool halideTargetForCuda(const std::string &cpu, std::string &target, std::strin
 bool kernelPtx(const Kernel &kernel, const std::string &target, std::string &ptx,
                std::string &error);
 
+/// CPU seconds the calling thread has run (compiles are single-threaded, so this is their cost
+/// whatever else the machine runs).
+double cpuSeconds();
+
+/// CPU seconds of one compile by phase (`dlc --time-phases`): `lower`, building the Halide pipeline and
+/// lowering it to Halide's statement; `llvm`, Halide's translation to LLVM IR, LLVM's optimization
+/// and code generation, and writing the object.
+struct CompileTimes {
+  double lower = 0, llvm = 0;
+};
+
 /// Compiles `kernel` to an object file at `objectPath` (ELF, position independent) that defines the
-/// C function `kernel.name` with the signature of KernelSpec.h. No Halide runtime inside.
+/// C function `kernel.name` with the signature of KernelSpec.h. No Halide runtime inside. With
+/// `times`, the seconds each phase took.
 bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
-                   std::string &error);
+                   std::string &error, CompileTimes *times = nullptr);
 
 /// Halide's lowered statement of `kernel` (what `dlc --emit=halide` prints).
 bool lowerKernel(const Kernel &kernel, const std::string &target, std::string &stmt,
@@ -43,6 +55,12 @@ bool lowerKernel(const Kernel &kernel, const std::string &target, std::string &s
 /// Writes Halide's runtime for `target` (thread pool, allocation, errors) to `objectPath`.
 bool compileHalideRuntime(const std::string &target, const std::string &objectPath,
                           std::string &error);
+
+/// Writes the Halide runtime that a model's kernels for `target` link with to `objectPath`: the
+/// runtime of `target` without its vector extensions (RuntimeTarget.h), compiled when dlc was
+/// built for the targets dlc uses (their bytes are copied; nothing is compiled), else now.
+bool writeHalideRuntime(const std::string &target, const std::string &objectPath,
+                        std::string &error);
 
 /// JIT-compiles and runs `kernel` on the host: `inputs` in kernel order, converted to each buffer's
 /// dtype; `outputs` receives one HostTensor per kernel output. For tests against the interpreter.
