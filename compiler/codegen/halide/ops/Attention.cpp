@@ -29,9 +29,7 @@
 // overhang the last row.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Lowering.h"
-
-#include <limits>
+#include "compiler/codegen/halide/ops/AttentionNode.h"
 
 namespace dl::halide {
 namespace {
@@ -39,40 +37,15 @@ namespace {
 using Halide::Expr;
 using Halide::Func;
 
-/// The sizes of one attention.
-struct Sizes {
-  Shape lead;
-  int64_t tq = 0, tk = 0, d = 0, dv = 0;
-};
-
-Sizes sizesOf(Lowering &l, const KernelNode &node) {
-  const Shape &q = l.operand(node, 0).type.shape, &k = l.operand(node, 1).type.shape,
-              &v = l.operand(node, 2).type.shape;
-  if (q.size() < 2 || k.size() != q.size() || v.size() != q.size())
-    throw l.error(node, "needs q, k and v of one rank of 2 or more");
-  Sizes s;
-  s.lead.assign(q.begin(), q.end() - 2);
-  s.tq = q[q.size() - 2];
-  s.d = q.back();
-  s.tk = k[k.size() - 2];
-  s.dv = v.back();
-  if (Shape(k.begin(), k.end() - 2) != s.lead || Shape(v.begin(), v.end() - 2) != s.lead ||
-      k.back() != s.d || v[v.size() - 2] != s.tk)
-    throw l.error(node, "has operands of inconsistent shapes");
-  for (size_t i = 0; i < node.operands.size(); ++i)
-    if (l.operand(node, i).type.dtype != DType::F32)
-      throw l.error(node, "takes f32 tensors only");
-  return s;
-}
+using attention::Sizes;
+using attention::sizesOf;
 
 /// Builds the Funcs of one attention node.
-class Builder {
+class Builder : attention::Node {
 public:
   /// Builds into (or reads the tiles of) `head`.
   Builder(Lowering &l, const KernelNode &node, std::shared_ptr<AttentionHead> head)
-      : l(l), node(node), s(sizesOf(l, node)), rank(s.lead.size() + 2),
-        causal(l.intAttr(node, "causal", 0) != 0), scale(l.floatAttr(node, "scale")),
-        h(std::move(head)) {}
+      : Node(l, node, std::move(head)) {}
 
   /// The tiles the forward op and the gradients both need: kT, scores, max, P and sum.
   void addWeights() {
@@ -162,46 +135,18 @@ public:
   }
 
 private:
-  Func tileFunc(const std::string &what) const { return l.newFunc(node, "_" + what); }
-
   Shape tileShape(std::initializer_list<int64_t> inner) const {
     Shape shape = s.lead;
     shape.insert(shape.end(), inner);
     return shape;
   }
 
-  /// Operand `o` at the leading coordinates of `i` and the given row and column.
-  Expr operand(size_t o, const Index &i, const Expr &row, const Expr &column) const {
-    return at(l.operand(node, o).func, i, row, column);
-  }
-  /// A Func over [L..., rows, columns] at the leading coordinates of `i`.
-  Expr at(const Func &f, const Index &i, const Expr &row, const Expr &column) const {
-    Index index(i.begin(), i.begin() + s.lead.size());
-    index.push_back(row);
-    index.push_back(column);
-    return Lowering::call(f, index);
-  }
-  /// A Func over [L..., rows] at the leading coordinates of `i`.
-  Expr atRow(const Func &f, const Index &i, const Expr &row) const {
-    Index index(i.begin(), i.begin() + s.lead.size());
-    index.push_back(row);
-    return Lowering::call(f, index);
-  }
-  static Expr minusInfinity() { return Expr(-std::numeric_limits<float>::infinity()); }
-  /// The first and last rows of the kAttentionRows-row block of `row`.
-  static Expr firstRowOfBlock(const Expr &row) { return row / kAttentionRows * kAttentionRows; }
-  static Expr lastRowOfBlock(const Expr &row) {
-    return firstRowOfBlock(row) + (kAttentionRows - 1);
-  }
   /// Column `column` of `columns`, clamped when causal blocks of kAttentionColumns may pass the
   /// last one.
   Expr blockColumn(const Expr &column, int64_t columns) const {
     if (!causal || columns % kAttentionColumns == 0)
       return column;
     return Halide::min(column, static_cast<int>(columns) - 1);
-  }
-  static Expr clampRow(const Expr &row, int64_t rows) {
-    return Halide::clamp(row, 0, static_cast<int>(rows) - 1);
   }
 
   Func addTile(const std::string &what, std::initializer_list<int64_t> inner,
@@ -335,14 +280,6 @@ private:
     v.attention.product = sumOf("value", shared, v.attention.shared, term, keep);
     return v;
   }
-
-  Lowering &l;
-  const KernelNode &node;
-  Sizes s;
-  size_t rank;
-  bool causal;
-  double scale;
-  std::shared_ptr<AttentionHead> h;
 };
 
 LoweredValue lowerAttention(Lowering &l, const KernelNode &node) {

@@ -28,40 +28,13 @@
 // them, one more pass over the scores), and dk and dv recompute S^T each.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/codegen/halide/Lowering.h"
-
-#include <limits>
+#include "compiler/codegen/halide/ops/AttentionNode.h"
 
 namespace dl::halide {
 namespace {
 
 using Halide::Expr;
 using Halide::Func;
-
-struct Sizes {
-  Shape lead;
-  int64_t tq = 0, tk = 0, d = 0, dv = 0;
-};
-
-Sizes sizesOf(Lowering &l, const KernelNode &node) {
-  const Shape &q = l.operand(node, 0).type.shape, &k = l.operand(node, 1).type.shape,
-              &v = l.operand(node, 2).type.shape;
-  if (q.size() < 2 || k.size() != q.size() || v.size() != q.size())
-    throw l.error(node, "needs q, k and v of one rank of 2 or more");
-  Sizes s;
-  s.lead.assign(q.begin(), q.end() - 2);
-  s.tq = q[q.size() - 2];
-  s.d = q.back();
-  s.tk = k[k.size() - 2];
-  s.dv = v.back();
-  if (Shape(k.begin(), k.end() - 2) != s.lead || Shape(v.begin(), v.end() - 2) != s.lead ||
-      k.back() != s.d || v[v.size() - 2] != s.tk)
-    throw l.error(node, "has operands of inconsistent shapes");
-  for (size_t i = 0; i < node.operands.size(); ++i)
-    if (l.operand(node, i).type.dtype != DType::F32)
-      throw l.error(node, "takes f32 tensors only");
-  return s;
-}
 
 /// Which side of the scores a tile's rows run along: queries ([Tq, Tk] tiles) or keys ([Tk, Tq]).
 enum class Rows { Queries, Keys };
@@ -70,12 +43,10 @@ using Body = std::function<Expr(const Index &)>;
 using Term = std::function<Expr(const Index &, const Expr &)>;
 using Tiles = std::vector<AttentionTile>;
 
-class Streamed {
+class Streamed : attention::Node {
 public:
   Streamed(Lowering &l, const KernelNode &node, std::shared_ptr<AttentionHead> head)
-      : l(l), node(node), s(sizesOf(l, node)), rank(s.lead.size() + 2),
-        causal(l.intAttr(node, "causal", 0) != 0), scale(l.floatAttr(node, "scale")),
-        h(std::move(head)) {
+      : Node(l, node, std::move(head)) {
     h->streamed = true;
   }
 
@@ -161,14 +132,6 @@ private:
   static Expr row(const Index &i) { return i[i.size() - 2]; }
   static Expr column(const Index &i) { return i[i.size() - 1]; }
   static Expr plus(Expr a, Expr b) { return a + b; }
-  static Expr minusInfinity() { return Expr(-std::numeric_limits<float>::infinity()); }
-  static Expr clampRow(const Expr &r, int64_t rows) {
-    return Halide::clamp(r, 0, static_cast<int>(rows) - 1);
-  }
-  static Expr firstRowOfBlock(const Expr &r) { return r / kAttentionRows * kAttentionRows; }
-  static Expr lastRowOfBlock(const Expr &r) { return firstRowOfBlock(r) + (kAttentionRows - 1); }
-
-  Func tileFunc(const std::string &what) const { return l.newFunc(node, "_" + what); }
   Shape tileShape(int64_t rows, int64_t columns) const {
     Shape shape = s.lead;
     shape.push_back(rows);
@@ -177,20 +140,6 @@ private:
   }
   Shape tileShape(Rows rows) const {
     return rows == Rows::Queries ? tileShape(s.tq, s.tk) : tileShape(s.tk, s.tq);
-  }
-  Expr operand(size_t o, const Index &i, const Expr &r, const Expr &c) const {
-    return at(l.operand(node, o).func, i, r, c);
-  }
-  Expr at(const Func &f, const Index &i, const Expr &r, const Expr &c) const {
-    Index index(i.begin(), i.begin() + s.lead.size());
-    index.push_back(r);
-    index.push_back(c);
-    return Lowering::call(f, index);
-  }
-  Expr atRow(const Func &f, const Index &i, const Expr &r) const {
-    Index index(i.begin(), i.begin() + s.lead.size());
-    index.push_back(r);
-    return Lowering::call(f, index);
   }
   /// Statistic `which` (0: max, 1: sum, 2: delta) of query row `query`.
   Expr stat(const Index &i, const Expr &query, int which) const {
@@ -360,14 +309,6 @@ private:
     v.attention.product = f;
     v.attention.shared = r.x;
   }
-
-  Lowering &l;
-  const KernelNode &node;
-  Sizes s;
-  size_t rank;
-  bool causal;
-  double scale;
-  std::shared_ptr<AttentionHead> h;
 };
 
 } // namespace
