@@ -141,7 +141,8 @@ Func Lowering::newFunc(const KernelNode &node, const std::string &suffix) const 
 
 Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
                               const std::string &suffix, const std::string &noun,
-                              const std::string &what) const {
+                              const std::string &what, std::optional<int64_t> alsoValid,
+                              const std::string &tail) const {
   Func checked = newFunc(node, suffix);
   std::string where = node.location.empty() ? kernel().name : node.location;
   std::string type = "i32[";
@@ -168,8 +169,11 @@ Func Lowering::checkedIndices(const KernelNode &node, const LoweredValue &indice
         message.push_back(i);
     }
     text("of the " + noun + " " + type + " " + what + " [0, " +
-         std::to_string(count) + ") of dl." + node.op + " at " + where);
-    return Halide::require(index >= 0 && index < static_cast<int32_t>(count), message);
+         std::to_string(count) + ") of dl." + node.op + " at " + where + tail);
+    Expr valid = index >= 0 && index < static_cast<int32_t>(count);
+    if (alsoValid)
+      valid = valid || index == static_cast<int32_t>(*alsoValid);
+    return Halide::require(valid, message);
   });
   return checked;
 }

@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -295,10 +296,13 @@ public:
   /// A Func over the shape of `indices` (i32) that checks each to lie in [0, count) when computed
   /// (Halide's `require`; list it in the value's `checks`): one outside fails the kernel with
   /// "<index> at row <r> [column <c>] of the <noun> i32[shape] <what> [0, count) of dl.<op> at
-  /// <location>". Embedding ids and class labels.
+  /// <location><tail>". `alsoValid`, when given, passes too (a loss's ignore_index; `tail` says
+  /// so). Embedding ids and class labels.
   Halide::Func checkedIndices(const KernelNode &node, const LoweredValue &indices, int64_t count,
                               const std::string &suffix, const std::string &noun,
-                              const std::string &what) const;
+                              const std::string &what,
+                              std::optional<int64_t> alsoValid = std::nullopt,
+                              const std::string &tail = "") const;
   /// A pointwise value of `node`'s type: body(coordinates), cast to the node's element type.
   LoweredValue pointwise(const KernelNode &node,
                          const std::function<Halide::Expr(const Index &)> &body) const;

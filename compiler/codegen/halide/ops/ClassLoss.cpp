@@ -69,46 +69,6 @@ ClassLossNode readNode(Lowering &l, const KernelNode &node, bool logits) {
   return n;
 }
 
-/// The labels, each checked to lie in [0, classes) or to be ignore_index when the Func is computed
-/// (before any score is read), as Lowering::checkedIndices checks an embedding's ids: a label
-/// outside fails the kernel with "<label> at row <r> [column <c>] of the labels i32[shape] is not
-/// a class label in [0, C) of dl.<op> at <location> (nor its ignore_index <k>)".
-Func checkedLabels(Lowering &l, const KernelNode &node, const LoweredValue &labels, int64_t classes,
-                   int64_t ignoreIndex, bool ignorable) {
-  Func checked = l.newFunc(node, "_labels");
-  std::string where = node.location.empty() ? l.kernel().name : node.location;
-  std::string type = "i32[";
-  for (size_t d = 0; d < labels.type.shape.size(); ++d)
-    type += (d ? ", " : "") + std::to_string(labels.type.shape[d]);
-  type += "]";
-  size_t rank = labels.type.shape.size();
-  Lowering::define(checked, rank, [&](const Index &at) {
-    Expr label = Lowering::call(labels.func, at);
-    std::vector<Expr> message = {label};
-    auto text = [&](const std::string &s) { message.push_back(Halide::Internal::StringImm::make(s)); };
-    if (rank == 1 || rank == 2) {
-      text("at row");
-      message.push_back(at[0]);
-      if (rank == 2) {
-        text("column");
-        message.push_back(at[1]);
-      }
-    } else if (rank > 2) {
-      text("at index");
-      for (const Expr &i : at)
-        message.push_back(i);
-    }
-    text("of the labels " + type + " is not a class label in [0, " + std::to_string(classes) +
-         ") of dl." + node.op + " at " + where +
-         (ignorable ? " (nor its ignore_index " + std::to_string(ignoreIndex) + ")" : ""));
-    Expr valid = label >= 0 && label < static_cast<int32_t>(classes);
-    if (ignorable)
-      valid = valid || label == static_cast<int32_t>(ignoreIndex);
-    return Halide::require(valid, message);
-  });
-  return checked;
-}
-
 LoweredValue lowerClassLoss(Lowering &l, const KernelNode &node, bool logits) {
   ClassLossNode n = readNode(l, node, logits);
   const LoweredValue &z = *n.scores, &t = *n.target;
@@ -173,7 +133,12 @@ LoweredValue lowerClassLoss(Lowering &l, const KernelNode &node, bool logits) {
   if (n.classIds) {
     // An ignore_index outside i32 matches no label.
     bool ignorable = n.ignoreIndex >= INT32_MIN && n.ignoreIndex <= INT32_MAX;
-    checked = checkedLabels(l, node, t, n.classes, n.ignoreIndex, ignorable);
+    // Checked when computed, before any score is read: "<label> at row <r> of the labels
+    // i32[shape] is not a class label in [0, C) of dl.<op> at <location> (nor its ignore_index k)".
+    std::string nor = " (nor its ignore_index " + std::to_string(n.ignoreIndex) + ")";
+    checked = l.checkedIndices(node, t, n.classes, "_labels", "labels", "is not a class label in",
+                               ignorable ? std::optional<int64_t>(n.ignoreIndex) : std::nullopt,
+                               ignorable ? nor : "");
     int32_t last = static_cast<int32_t>(std::max<int64_t>(n.classes - 1, 0));
     auto kept = [checked, ignorable, ignoreIndex = n.ignoreIndex](const Index &row) -> Expr {
       return ignorable ? Lowering::call(checked, row) != static_cast<int32_t>(ignoreIndex)
