@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import SOURCE, arguments, need, open_instance, relative_error, run, run_ort  # noqa: E402
+from onnx_common import SOURCE, arguments, need, relative_error, run, run_ort  # noqa: E402
 
 onnx, np = need("onnx", "numpy")
 import onnx.checker  # noqa: E402

@@ -122,3 +122,48 @@ def run_ort(model, inputs, work, threads=1, repeat=0):
         if line.startswith("ort_seconds_per_run "):
             seconds = float(line.split()[1])
     return outputs, seconds
+
+
+def roundtrip(args, name, model, inputs, outputs, rtol, **export_options):
+    """Exports the torch `model` on `inputs` (graph input name -> tensor) with torch.onnx.export
+    (opset 17 unless `export_options` say otherwise), checks it with onnx.checker, imports and
+    compiles it, and runs dlc's forward on the same inputs (integer ids fed as int32): each of
+    `outputs` must equal PyTorch's within `rtol` normwise. Returns (passed, the imported program)."""
+    import numpy as np
+    import onnx
+    import torch
+    path = os.path.join(args.work, name + ".onnx")
+    options = {"opset_version": 17, "do_constant_folding": False, **export_options}
+    torch.onnx.export(model, tuple(inputs.values()), path, input_names=list(inputs), output_names=outputs,
+                      **options)
+    onnx.checker.check_model(onnx.load(path))
+    library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
+    with open(os.path.join(args.work, name + ".dl")) as f:
+        program = f.read()
+    with torch.no_grad():
+        want = model(*inputs.values())
+    want = want if isinstance(want, tuple) else (want,)
+    feed = {n: v.numpy().astype(np.int32) if not v.is_floating_point() and v.dtype != torch.bool else v.numpy()
+            for n, v in inputs.items()}
+    got = open_instance(library, weights).forward(**feed)
+    passed = True
+    for out, w in zip(outputs, want):
+        error = relative_error(got[out], w.numpy())
+        print(f"{name}: {out} {list(w.shape)}, relative error {error:.3g}")
+        passed &= error <= rtol
+    return passed, program
+
+
+def run_checks(doc, models, check, summary):
+    """The main of a test script over named models: runs `check(name, args)` for the models named
+    on the command line (all of `models` by default); prints `summary` when all pass."""
+    import torch
+    args = arguments(doc)
+    torch.set_num_threads(2)
+    names = args.names or list(models)
+    failed = [n for n in names if not check(n, args)]
+    if failed:
+        print("FAILED: " + ", ".join(failed))
+        return 1
+    print(f"ok: {len(names)} {summary}")
+    return 0

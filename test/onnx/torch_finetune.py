@@ -13,18 +13,16 @@ MODEL: mlp_sgd (SGD with momentum), mlp_adam (Adam), cnn_bn (convolution frozen,
 the classifier trained with SGD); all by default.
 """
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import arguments, need, relative_error, run  # noqa: E402
+import finetune_common  # noqa: E402
+from onnx_common import need, run_checks  # noqa: E402
 
 torch, np, onnx = need("torch", "numpy", "onnx")
 nn = torch.nn
 
-STEPS = 20
 BATCH, CLASSES = 8, 5
-RTOL = 1e-4
 
 
 def mlp():
@@ -45,11 +43,6 @@ MODELS = {
 }
 
 
-def declared_layers(program):
-    """The layer instances of an imported program, in declaration order."""
-    return re.findall(r"^  (\w+) = [A-Z]\w*\(", program, re.M)
-
-
 def check(name, args):
     make, shape, spec, make_optimizer = MODELS[name]
     torch.manual_seed(5)
@@ -57,62 +50,19 @@ def check(name, args):
     path = os.path.join(args.work, name + ".onnx")
     torch.onnx.export(model.eval(), torch.zeros(shape), path, opset_version=17, input_names=["x"],
                       output_names=["y"], training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
-    program = os.path.join(args.work, name + ".dl")
-    weights = os.path.join(args.work, name + ".safetensors")
-    library = os.path.join(args.work, name + ".so")
-    common = [args.dlc, "import", path, "-o", program, "--weights", weights, "--loss", "cross_entropy",
-              "--optimizer", spec]
-    run(common)
-    layers = declared_layers(open(program).read())
-    frozen, trained = layers[0], layers[1:]
-    run(common + ["--freeze", frozen])
-    text = open(program).read()
-    if "params    = [" + ", ".join(trained) + "]" not in text:
-        raise SystemExit(f"{name}: --freeze {frozen} did not leave params = {trained} in\n{text}")
-    run([args.dlc, program, "-o", library])
-
-    import dlc as dlcpy
-    inst = dlcpy.load(library).instance(threads=2)
-    inst.load(weights)
-    frozen_before = {k: np.array(v) for k, v in inst.params.items() if k.startswith(frozen + ".")}
+    library, weights, frozen = finetune_common.import_frozen(args, name, path, spec)
 
     torch.manual_seed(5)
-    exact = make().double().train()
+    exact = make().double()
     for p in exact[0].parameters():
         p.requires_grad_(False)
-    optimizer = make_optimizer([p for p in exact.parameters() if p.requires_grad])
-    gen = np.random.default_rng(11)
-    worst_loss = 0.0
-    for step in range(STEPS):
-        x = gen.standard_normal(shape).astype(np.float32)
-        y = gen.integers(0, CLASSES, BATCH).astype(np.int32)
-        loss = inst.call("train_step", x=x, target=y)
-        optimizer.zero_grad()
-        want = nn.functional.cross_entropy(exact(torch.from_numpy(x).double()), torch.from_numpy(y).long())
-        want.backward()
-        optimizer.step()
-        worst_loss = max(worst_loss, abs(loss - want.item()) / abs(want.item()))
-    x = gen.standard_normal(shape).astype(np.float32)
-    with torch.no_grad():
-        want = exact.eval()(torch.from_numpy(x).double()).numpy()
-    output_error = relative_error(inst.forward(x=x)["y"], want)
-    unchanged = all(np.array_equal(np.array(inst.params[k]), v) for k, v in frozen_before.items())
-    print(f"{name}: {STEPS} steps, worst loss error {worst_loss:.2e}, forward after {output_error:.2e}, "
-          f"frozen {frozen} {'unchanged' if unchanged else 'CHANGED'}")
-    return worst_loss <= RTOL and output_error <= RTOL and unchanged and bool(frozen_before)
 
+    def draw(gen):
+        return (gen.standard_normal(shape).astype(np.float32), gen.integers(0, CLASSES, BATCH).astype(np.int32))
 
-def main():
-    args = arguments(__doc__)
-    torch.set_num_threads(2)
-    names = args.names or list(MODELS)
-    failed = [n for n in names if not check(n, args)]
-    if failed:
-        print("FAILED: " + ", ".join(failed))
-        return 1
-    print(f"ok: {len(names)} fine-tunings equal PyTorch's within {RTOL}")
-    return 0
+    outcome = finetune_common.train_side_by_side(name, library, weights, frozen, exact, make_optimizer, draw, 11)
+    return finetune_common.within(outcome)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(__doc__, MODELS, check, f"fine-tunings equal PyTorch's within {finetune_common.RTOL}"))

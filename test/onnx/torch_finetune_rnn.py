@@ -16,15 +16,13 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import arguments, need, relative_error, run  # noqa: E402
-from torch_finetune import declared_layers  # noqa: E402
+import finetune_common  # noqa: E402
+from onnx_common import need, run_checks  # noqa: E402
 
 torch, np, onnx = need("torch", "numpy", "onnx")
 nn = torch.nn
 
-STEPS = 20
 BATCH, SEQ, VOCAB = 4, 9, 13
-RTOL = 1e-4
 
 
 class Lm(nn.Module):
@@ -77,63 +75,24 @@ def check(name, args):
     path = os.path.join(args.work, name + ".onnx")
     torch.onnx.export(model.eval(), torch.zeros(BATCH, SEQ, dtype=torch.long), path, opset_version=17,
                       input_names=["x"], output_names=["y"], do_constant_folding=False)
-    program = os.path.join(args.work, name + ".dl")
-    weights = os.path.join(args.work, name + ".safetensors")
-    library = os.path.join(args.work, name + ".so")
-    common = [args.dlc, "import", path, "-o", program, "--weights", weights, "--loss", "cross_entropy",
-              "--optimizer", spec]
-    run(common)
-    layers = declared_layers(open(program).read())
-    if layers[:2] != ["embed", "rnn"] and layers[:1] != ["embed"]:
-        raise SystemExit(f"{name}: expected the layers embed, rnn, ..., got {layers}")
-    frozen, trained = layers[0], layers[1:]
-    run(common + ["--freeze", frozen])
-    text = open(program).read()
-    if "params    = [" + ", ".join(trained) + "]" not in text:
-        raise SystemExit(f"{name}: --freeze {frozen} did not leave params = {trained} in\n{text}")
-    run([args.dlc, program, "-o", library])
 
-    import dlc as dlcpy
-    inst = dlcpy.load(library).instance(threads=2)
-    inst.load(weights)
-    frozen_before = {k: np.array(v) for k, v in inst.params.items() if k.startswith(frozen + ".")}
+    def expect(text, layers):
+        if layers[:1] != ["embed"]:
+            raise SystemExit(f"{name}: expected the layers embed, rnn, ..., got {layers}")
+
+    library, weights, frozen = finetune_common.import_frozen(args, name, path, spec, expect)
 
     torch.manual_seed(5)
-    exact = make().double().train()
+    exact = make().double()
     exact.embed.weight.requires_grad_(False)
-    optimizer = make_optimizer([p for p in exact.parameters() if p.requires_grad])
-    gen = np.random.default_rng(11)
-    worst_loss = 0.0
-    for step in range(STEPS):
-        x = gen.integers(0, VOCAB, (BATCH, SEQ)).astype(np.int32)
-        y = gen.integers(0, VOCAB, BATCH * SEQ).astype(np.int32)
-        loss = inst.call("train_step", x=x, target=y)
-        optimizer.zero_grad()
-        want = nn.functional.cross_entropy(exact(torch.from_numpy(x).long()), torch.from_numpy(y).long())
-        want.backward()
-        optimizer.step()
-        worst_loss = max(worst_loss, abs(loss - want.item()) / abs(want.item()))
-    x = gen.integers(0, VOCAB, (BATCH, SEQ)).astype(np.int32)
-    with torch.no_grad():
-        want = exact.eval()(torch.from_numpy(x).long()).numpy()
-    output_error = relative_error(inst.forward(x=x)["y"], want)
-    unchanged = all(np.array_equal(np.array(inst.params[k]), v) for k, v in frozen_before.items())
-    print(f"{name}: {STEPS} steps, worst loss error {worst_loss:.2e}, forward after {output_error:.2e}, "
-          f"frozen {frozen} {'unchanged' if unchanged else 'CHANGED'}")
-    return worst_loss <= RTOL and output_error <= RTOL and unchanged and bool(frozen_before)
 
+    def draw(gen):
+        return (gen.integers(0, VOCAB, (BATCH, SEQ)).astype(np.int32),
+                gen.integers(0, VOCAB, BATCH * SEQ).astype(np.int32))
 
-def main():
-    args = arguments(__doc__)
-    torch.set_num_threads(2)
-    names = args.names or list(MODELS)
-    failed = [n for n in names if not check(n, args)]
-    if failed:
-        print("FAILED: " + ", ".join(failed))
-        return 1
-    print(f"ok: {len(names)} fine-tunings equal PyTorch's within {RTOL}")
-    return 0
+    outcome = finetune_common.train_side_by_side(name, library, weights, frozen, exact, make_optimizer, draw, 11)
+    return finetune_common.within(outcome)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(__doc__, MODELS, check, f"fine-tunings equal PyTorch's within {finetune_common.RTOL}"))

@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import arguments, import_and_compile, need, open_instance, relative_error  # noqa: E402
+from onnx_common import need, roundtrip, run_checks  # noqa: E402
 
 torch, np, onnx = need("torch", "numpy", "onnx")
 nn = torch.nn
@@ -181,37 +181,15 @@ def check(name, args):
     model.eval()
     ids = shape[0] == "ids"
     x = torch.randint(0, VOCAB, shape[1:], generator=gen) if ids else torch.randn(*shape, generator=gen)
-    path = os.path.join(args.work, name + ".onnx")
     # PRESERVE keeps BatchNormalization nodes (EVAL would fold them into the convolutions), so the
     # imported model has BatchNorm layers to fine-tune; constant folding would fold them too.
-    torch.onnx.export(model, x, path, opset_version=OPSETS.get(name, 17), input_names=["x"], output_names=["y"],
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=name in FOLDED)
-    onnx.checker.check_model(onnx.load(path))
-    library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
-    if name in LAYERS:
-        with open(os.path.join(args.work, name + ".dl")) as f:
-            if LAYERS[name] not in f.read():
-                print(f"{name}: the imported program has no line `{LAYERS[name]}`")
-                return False
-    with torch.no_grad():
-        want = model(x).numpy()
-    got = open_instance(library, weights).forward(x=x.numpy().astype(np.int32) if ids else x.numpy())["y"]
-    error = relative_error(got, want)
-    print(f"{name}: output {list(want.shape)}, relative error {error:.3g}")
-    return error <= RTOL
-
-
-def main():
-    args = arguments(__doc__)
-    torch.set_num_threads(2)
-    names = args.names or list(models())
-    failed = [n for n in names if not check(n, args)]
-    if failed:
-        print("FAILED: " + ", ".join(failed) + f" (above {RTOL})")
-        return 1
-    print(f"ok: {len(names)} models equal PyTorch's forward within {RTOL} relative")
-    return 0
+    passed, program = roundtrip(args, name, model, {"x": x}, ["y"], RTOL, opset_version=OPSETS.get(name, 17),
+                                training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=name in FOLDED)
+    if name in LAYERS and LAYERS[name] not in program:
+        print(f"{name}: the imported program has no line `{LAYERS[name]}`")
+        return False
+    return passed
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(__doc__, models(), check, f"models equal PyTorch's forward within {RTOL} relative"))

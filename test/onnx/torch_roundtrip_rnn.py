@@ -15,7 +15,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import arguments, import_and_compile, need, open_instance, relative_error  # noqa: E402
+from onnx_common import need, roundtrip, run_checks  # noqa: E402
 
 torch, np, onnx = need("torch", "numpy", "onnx")
 nn = torch.nn
@@ -76,45 +76,19 @@ def check(name, args):
     x = (torch.randint(0, 11, (B, T), generator=gen) if lm
          else torch.randn(*((B, T, I) if batch_first else (T, B, I)), generator=gen))
     inputs = [x] + [torch.randn(layers, B, H, generator=gen) * 0.5 for _ in range(states)]
-    names = ["x", "h0", "c0"][:len(inputs)]
-    outputs = ["y"] if lm else ["y", "hn"]
-    path = os.path.join(args.work, name + ".onnx")
-    torch.onnx.export(model, tuple(inputs), path, opset_version=17, input_names=names, output_names=outputs,
-                      do_constant_folding=False)
-    onnx.checker.check_model(onnx.load(path))
-    library, weights, _ = import_and_compile(args.dlc, path, args.work, name)
-    program = open(os.path.join(args.work, name + ".dl")).read()
+    inputs = dict(zip(["x", "h0", "c0"], inputs))
+    ok, program = roundtrip(args, name, model, inputs, ["y"] if lm else ["y", "hn"], RTOL)
     layer = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[name.split("_")[0]]
     instances = re.findall(r"^  \w+ = " + layer + r"\(", program, re.M)
-    ok = len(instances) == layers
+    if len(instances) != layers:
+        print(f"{name}: {len(instances)} {layer} instances, expected {layers}:\n{program}")
+        ok = False
     if batch_first and "[1, 0, 2]" in program:
         print(f"{name}: the batch-first program still transposes:\n{program}")
         ok = False
-    with torch.no_grad():
-        want = model(*inputs)
-    want = [w.numpy() for w in (want if isinstance(want, tuple) else (want,))]
-    feed = {n: (v.numpy().astype(np.int32) if n == "x" and lm else v.numpy()) for n, v in zip(names, inputs)}
-    got = open_instance(library, weights).forward(**feed)
-    for out, w in zip(outputs, want):
-        error = relative_error(got[out], w)
-        print(f"{name}: {out} {list(w.shape)}, relative error {error:.3g}")
-        ok &= error <= RTOL
-    if len(instances) != layers:
-        print(f"{name}: {len(instances)} {layer} instances, expected {layers}:\n{program}")
     return ok
 
 
-def main():
-    args = arguments(__doc__)
-    torch.set_num_threads(2)
-    names = args.names or list(models())
-    failed = [n for n in names if not check(n, args)]
-    if failed:
-        print("FAILED: " + ", ".join(failed) + f" (above {RTOL}, or not read as layers)")
-        return 1
-    print(f"ok: {len(names)} recurrent models equal PyTorch's forward within {RTOL} relative")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(__doc__, models(), check,
+                        f"recurrent models equal PyTorch's forward within {RTOL} relative and read as layers"))
