@@ -58,7 +58,17 @@ std::optional<Val> Elaborator::instantiate(const ast::LayerDecl &layer, const as
   for (size_t i = 0; i < layer.params.size() && ok; ++i) {
     const ast::LayerParam &p = layer.params[i];
     if ((*bound)[i].value.kind != Val::Kind::None) {
-      inst->scope.define(p.name, (*bound)[i].value, p.loc);
+      // A parameter whose default is true or false is an option: anything else is the caller's
+      // mistake, reported at the argument rather than where the body first reads it.
+      const Val &value = (*bound)[i].value;
+      if (p.defaultValue && p.defaultValue->kind == ast::ExprKind::Bool &&
+          value.kind != Val::Kind::Bool) {
+        error((*bound)[i].loc, "layer '" + layer.name + "' takes true or false for '" + p.name +
+                                   "', not " + value.describe());
+        ok = false;
+        break;
+      }
+      inst->scope.define(p.name, value, p.loc);
       continue;
     }
     if (!p.defaultValue) {
