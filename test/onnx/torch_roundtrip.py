@@ -8,8 +8,10 @@ MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.Transform
 transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first),
 mha_weights (the same returning its attention weights too: op by op), masked attention (a causal
 attn_mask or src_mask, float -inf or bool, as a layer with `causal = true`: mha_causal,
-mha_causal_bool, encoder_causal, encoder_causal_folded, encoder_stack_causal; any other mask op by
-op: mha_band),
+mha_causal_bool, encoder_causal, encoder_causal_folded, encoder_stack_causal, and mha_causal_computed,
+whose mask the forward builds by triu; any other mask op by op: mha_band, and a key_padding_mask:
+mha_key_padding), triangle (triu and tril
+of computed tensors: Trilu),
 decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
 gru_lm (all by default).
 """
@@ -147,15 +149,44 @@ def causal_mask(kind):
 
 
 class MaskedAttention(nn.Module):
-    """nn.MultiheadAttention as self-attention with an attn_mask held as a buffer."""
+    """nn.MultiheadAttention as self-attention with an attn_mask held as a buffer, or ("padding") a
+    key_padding_mask hiding the last two positions of the second sequence."""
 
     def __init__(self, kind, batch_first):
         super().__init__()
         self.attn = nn.MultiheadAttention(16, 4, batch_first=batch_first)
-        self.register_buffer("mask", causal_mask(kind))
+        self.padding = kind == "padding"
+        self.register_buffer("mask", torch.arange(T)[None, :] >= torch.tensor([[T], [T - 2]]) if self.padding
+                             else causal_mask(kind))
 
     def forward(self, x):
+        if self.padding:
+            return self.attn(x, x, x, key_padding_mask=self.mask, need_weights=False)[0]
         return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
+
+
+class ComputedMaskAttention(nn.Module):
+    """nn.MultiheadAttention with the causal mask made in forward (a Trilu node of a constant)."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, batch_first=True)
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))
+        return self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
+class Triangle(nn.Module):
+    """torch.triu and torch.tril of computed tensors, with diagonals above, on and below the main."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+
+    def forward(self, x):
+        h = self.fc(x)                                                     # [3, 5, 6]
+        return torch.triu(h, diagonal=1) + torch.tril(h) * 2 + torch.tril(x, diagonal=-2) * 3
 
 
 class CausalEncoderLayer(nn.TransformerEncoderLayer):
@@ -190,10 +221,11 @@ LAYERS = {"transformer_encoder": ["self_attn = MultiHeadAttention(16, 4)"],
           "mha": ["attn = MultiHeadAttention(16, 4)"],
           "mha_causal": ["attn = " + CAUSAL],
           "mha_causal_bool": ["attn = " + CAUSAL],
+          "mha_causal_computed": ["attn = " + CAUSAL],
           "encoder_causal": ["self_attn = " + CAUSAL],
           "encoder_causal_folded": ["self_attn = " + CAUSAL],
           "encoder_stack_causal": ["layers_0_self_attn = " + CAUSAL, "layers_1_self_attn = " + CAUSAL]}
-OP_BY_OP = {"mha_weights", "mha_band"}
+OP_BY_OP = {"mha_weights", "mha_band", "mha_key_padding"}
 OPSETS = {"transformer_encoder_opset13": 13}
 FOLDED = {"transformer_encoder_opset13", "encoder_causal_folded"}
 
@@ -217,6 +249,9 @@ def models():
         "mha_causal": (lambda: MaskedAttention("float", batch_first=True), (2, T, 16)),
         "mha_causal_bool": (lambda: MaskedAttention("bool", batch_first=False), (T, 2, 16)),
         "mha_band": (lambda: MaskedAttention("band", batch_first=True), (2, T, 16)),
+        "mha_causal_computed": (ComputedMaskAttention, (2, T, 16)),
+        "mha_key_padding": (lambda: MaskedAttention("padding", batch_first=True), (2, T, 16)),
+        "triangle": (Triangle, (3, 5, 6)),
         "encoder_causal": (CausalEncoderLayer, (2, T, 16)),
         "encoder_causal_folded": (CausalEncoderLayer, (2, T, 16)),
         "encoder_stack_causal": (CausalEncoder, (2, T, 16)),
