@@ -74,14 +74,10 @@ std::string jsonEscaped(const std::string &text) {
   return out;
 }
 
-double f64(Operation *op, const char *name) {
-  return llvm::cast<mlir::FloatAttr>(op->getAttr(name)).getValueAsDouble();
-}
-
-/// A draw of `kind` ("normal" or "uniform") whose two parameters are named `names` in dlc and
-/// `onnxNames` in ONNX's RandomNormal / RandomUniform.
-LogicalResult draw(Operation *op, GraphBuilder &g, const char *kind, const char *onnxType,
-                   std::pair<const char *, const char *> names,
+/// A draw of `kind` ("normal" or "uniform") from dlc's `stream` whose two parameters, `first` and
+/// `second`, are named `names` in dlc and `onnxNames` in ONNX's RandomNormal / RandomUniform.
+LogicalResult draw(Operation *op, GraphBuilder &g, const char *kind, const char *onnxType, int64_t stream,
+                   double first, double second, std::pair<const char *, const char *> names,
                    std::pair<const char *, const char *> onnxNames) {
   auto type = llvm::cast<mlir::ShapedType>(op->getResult(0).getType());
   mlir::FileLineColLoc site = drawSite(op->getLoc());
@@ -91,7 +87,6 @@ LogicalResult draw(Operation *op, GraphBuilder &g, const char *kind, const char 
     at = llvm::sys::path::filename(site.getFilename().strref()).str() + ":" +
          std::to_string(site.getLine()) + ":" + std::to_string(site.getColumn());
   }
-  double first = f64(op, names.first), second = f64(op, names.second);
   if (g.randomForm() == RandomForm::Ops) {
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
     std::string drawn = g.node(onnxType, {},
@@ -107,7 +102,6 @@ LogicalResult draw(Operation *op, GraphBuilder &g, const char *kind, const char 
   std::string shapeText;
   for (int64_t d : type.getShape())
     shapeText += (shapeText.empty() ? "" : ", ") + std::to_string(d);
-  int64_t stream = llvm::cast<mlir::IntegerAttr>(op->getAttr("stream")).getInt();
   g.input(name, type,
           std::string(kind) + "([" + shapeText + "], " + names.first + " = " + number(first) + ", " +
               names.second + " = " + number(second) + ")" + (at.empty() ? "" : " drawn at " + at) +
@@ -123,11 +117,16 @@ LogicalResult draw(Operation *op, GraphBuilder &g, const char *kind, const char 
 } // namespace
 
 void addRandomExporters(llvm::StringMap<OpExporter> &table) {
+  // The typed accessors give an attribute's default where the op leaves it out.
   table["dl.random_normal"] = [](Operation *op, GraphBuilder &g) {
-    return draw(op, g, "normal", "RandomNormal", {"mean", "std"}, {"mean", "scale"});
+    auto normal = llvm::cast<mlir::dl::RandomNormalOp>(op);
+    return draw(op, g, "normal", "RandomNormal", normal.getStream(), normal.getMean().convertToDouble(),
+                normal.getStd().convertToDouble(), {"mean", "std"}, {"mean", "scale"});
   };
   table["dl.random_uniform"] = [](Operation *op, GraphBuilder &g) {
-    return draw(op, g, "uniform", "RandomUniform", {"lo", "hi"}, {"low", "high"});
+    auto uniform = llvm::cast<mlir::dl::RandomUniformOp>(op);
+    return draw(op, g, "uniform", "RandomUniform", uniform.getStream(), uniform.getLo().convertToDouble(),
+                uniform.getHi().convertToDouble(), {"lo", "hi"}, {"low", "high"});
   };
 }
 
