@@ -37,7 +37,7 @@ std::string helpText() {
 USAGE: dlc FILE.dl [-o MODEL.so] [-H] [--target=TARGET] [--cpu=CPU] [--model=NAME]
                    [-D NAME=VALUE]...
        dlc FILE.dl --emit=KIND [--stage=STAGE] [-o OUT] [-D NAME=VALUE]...
-       dlc FILE.dl --emit=onnx [--init CKPT] [-o MODEL.onnx]
+       dlc FILE.dl --emit=onnx [--init CKPT] [--onnx-random=ops|inputs] [-o MODEL.onnx]
        dlc check-grad FILE.dl [-D NAME=VALUE]... [--seed N] [--tolerance T] [--step NAME]
                       [--input NAME=v1,v2,...]...
        dlc interpret FILE.dl [--steps N] [--print-every N] [--seed N] [--step NAME]
@@ -98,9 +98,16 @@ OPTIONS:
                     absent), carrying the weights as initializers named as checkpoints name them:
                     those of --init CKPT, else the initial values drawn from --seed. Inputs and
                     outputs keep their .dl names; recurrent layers export as their unrolled steps.
-                    An op ONNX cannot carry (random draws) is an error at its line.
+                    Random draws (normal, uniform) export as --onnx-random says. An op ONNX
+                    cannot carry is an error at its line.
   --init CKPT       With --emit=onnx: the checkpoint (dl-run --save, dl_instance_save) whose
                     parameters and buffers the export carries.
+  --onnx-random=HOW With --emit=onnx, how normal() and uniform() export: ops (the default, as
+                    torch.onnx.export writes torch.randn/rand): ONNX's RandomNormal and
+                    RandomUniform, so the graph draws its own numbers, not dlc's; or inputs: each
+                    draw becomes a graph input named after where it is drawn (normal_LINE_COL)
+                    with its shape, for the caller to feed, e.g. the very numbers dlc draws
+                    (metadata_props "dlc.random.NAME" give the Philox stream; runtime/rng/Philox.h).
   --target=TARGET   Where the kernels run: cpu (the default), cuda (NVIDIA GPUs of compute
                     capability 8.0 and later, through the CUDA driver loaded at run time; the
                     library's instances are then created with DL_DEVICE_CUDA) or cpu,cuda (both
@@ -280,6 +287,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       options.init = value(i, arg);
       if (options.init.empty())
         return usage("--init needs a checkpoint file");
+    } else if (flag == "--onnx-random") {
+      options.onnxRandom = value(i, arg);
+      if (options.onnxRandom != "ops" && options.onnxRandom != "inputs")
+        return usage("unknown --onnx-random '" + options.onnxRandom + "' (expected ops or inputs)");
     } else if (flag == "--depfile") {
       options.depfile = value(i, arg);
       if (options.depfile.empty())
@@ -337,6 +348,8 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
     return usage("--depfile needs an output file (-o), and does not apply to --emit=ast");
   if (!options.init.empty() && options.emit != "onnx")
     return usage("--init applies to --emit=onnx (dl-run --init loads a checkpoint into a library)");
+  if (!options.onnxRandom.empty() && options.emit != "onnx")
+    return usage("--onnx-random applies to --emit=onnx");
   if (options.output.empty() && (options.emit == "so" || options.emit == "obj" || options.emit == "onnx"))
     options.output = std::filesystem::path(options.input).stem().string() +
                      (options.emit == "so" ? ".so" : options.emit == "obj" ? ".o" : ".onnx");
@@ -501,6 +514,8 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       exportOptions.model = options.model;
       exportOptions.init = options.init;
       exportOptions.seed = options.seed;
+      exportOptions.random =
+          options.onnxRandom == "inputs" ? exporter::RandomForm::Inputs : exporter::RandomForm::Ops;
       exportOptions.sourceName = std::filesystem::path(options.input).filename().string();
       std::string why;
       if (!exporter::exportOnnx(*module, exportOptions, text, why)) {

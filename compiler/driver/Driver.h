@@ -30,6 +30,7 @@ struct DriverOptions {
   std::string model;                                         ///< --model NAME
   bool header = false;                                       ///< -H: the header beside the .so
   std::string init;    ///< --init CKPT: the weights --emit=onnx carries
+  std::string onnxRandom; ///< --onnx-random=ops|inputs: how --emit=onnx writes random draws ("": ops)
   std::string depfile; ///< --depfile FILE: a Make rule, the output depends on the .dl files read
   std::string stage = "parsed";                              ///< --stage=parsed|autodiff|train
   std::vector<std::pair<std::string, std::string>> defines;  ///< -D NAME=VALUE

@@ -17,6 +17,7 @@ const llvm::StringMap<OpExporter> &exporters() {
     llvm::StringMap<OpExporter> t;
     addElementwiseExporters(t);
     addStructureExporters(t);
+    addRandomExporters(t);
     return t;
   }();
   return table;
@@ -39,16 +40,6 @@ mlir::dl::ModelOp chooseModel(mlir::ModuleOp module, const std::string &wanted, 
   else if (!chosen)
     error = count == 0 ? "the file defines no model" : "no model '" + wanted + "' (the file defines " + names + ")";
   return error.empty() ? chosen : mlir::dl::ModelOp();
-}
-
-void setType(onnx::ValueInfoProto *info, const std::string &name, mlir::Type type) {
-  info->set_name(name);
-  auto shaped = llvm::cast<mlir::ShapedType>(type);
-  onnx::TypeProto_Tensor *t = info->mutable_type()->mutable_tensor_type();
-  t->set_elem_type(onnxElementType(shaped.getElementType()));
-  onnx::TensorShapeProto *shape = t->mutable_shape();
-  for (int64_t d : shaped.getShape())
-    shape->add_dim()->set_dim_value(d);
 }
 
 /// The interpreter holding the model's state: initial values, then the checkpoint's.
@@ -103,7 +94,7 @@ bool exportOnnx(mlir::ModuleOp module, const ExportOptions &options, std::string
   graph.set_doc_string("The forward entry of model " + model.getSymName().str() +
                        (options.sourceName.empty() ? "" : " (" + options.sourceName + ")") +
                        ", exported by dlc --emit=onnx.");
-  GraphBuilder g(graph);
+  GraphBuilder g(graph, options.random);
 
   // Inputs and outputs keep the .dl names; reserved first so no other value takes them.
   std::vector<std::string> outputNames;
@@ -111,7 +102,7 @@ bool exportOnnx(mlir::ModuleOp module, const ExportOptions &options, std::string
     auto attr = forward.getArgAttrOfType<mlir::StringAttr>(i, "dl.input");
     std::string name = g.fresh(attr ? attr.str() : "input" + std::to_string(i));
     g.bind(forward.getArgument(i), name);
-    setType(graph.add_input(), name, forward.getArgument(i).getType());
+    g.input(name, forward.getArgument(i).getType());
   }
   for (unsigned i = 0; i < forward.getNumResults(); ++i) {
     auto attr = forward.getResultAttrOfType<mlir::StringAttr>(i, "dl.output");
@@ -140,17 +131,13 @@ bool exportOnnx(mlir::ModuleOp module, const ExportOptions &options, std::string
         n->set_name(g.fresh("output_" + outputNames[i]));
         n->add_input(g.name(ret.getOperand(i)));
         n->add_output(outputNames[i]);
-        setType(graph.add_output(), outputNames[i], ret.getOperand(i).getType());
+        setValueInfo(graph.add_output(), outputNames[i], ret.getOperand(i).getType());
       }
       continue;
     }
     auto it = exporters().find(op.getName().getStringRef());
     if (it == exporters().end()) {
-      op.emitError() << "--emit=onnx: " << op.getName().getStringRef() << " has no ONNX translation"
-                     << (op.getName().getStringRef().starts_with("dl.random") ||
-                                 op.getName().getStringRef() == "dl.gaussian_noise"
-                             ? " (ONNX's random ops draw other numbers than dlc's Philox streams)"
-                             : "");
+      op.emitError() << "--emit=onnx: " << op.getName().getStringRef() << " has no ONNX translation";
       ok = false;
       continue;
     }
@@ -159,6 +146,11 @@ bool exportOnnx(mlir::ModuleOp module, const ExportOptions &options, std::string
   }
   if (!ok)
     return false;
+  for (const auto &[key, value] : g.notes()) {
+    onnx::StringStringEntryProto *entry = proto.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+  }
   if (!proto.SerializeToString(&bytes)) {
     error = "the ONNX model could not be serialized (over protobuf's 2 GiB limit?)";
     return false;

@@ -129,6 +129,23 @@ std::string GraphBuilder::scalar(double value) {
   return name;
 }
 
+void GraphBuilder::input(const std::string &name, mlir::Type type, const std::string &doc) {
+  onnx::ValueInfoProto *info = graph_.add_input();
+  setValueInfo(info, name, type);
+  if (!doc.empty())
+    info->set_doc_string(doc);
+}
+
+void setValueInfo(onnx::ValueInfoProto *info, const std::string &name, mlir::Type type) {
+  info->set_name(name);
+  auto shaped = llvm::cast<mlir::ShapedType>(type);
+  onnx::TypeProto_Tensor *t = info->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(onnxElementType(shaped.getElementType()));
+  onnx::TensorShapeProto *shape = t->mutable_shape();
+  for (int64_t d : shaped.getShape())
+    shape->add_dim()->set_dim_value(d);
+}
+
 int32_t onnxElementType(mlir::Type elementType) {
   if (elementType.isF32())
     return onnx::TensorProto::FLOAT;

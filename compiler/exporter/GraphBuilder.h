@@ -8,6 +8,7 @@
 #ifndef DLC_EXPORTER_GRAPHBUILDER_H
 #define DLC_EXPORTER_GRAPHBUILDER_H
 
+#include "compiler/exporter/Exporter.h"
 #include "compiler/interpreter/Interpreter.h"
 
 #include "mlir/IR/Operation.h"
@@ -41,7 +42,10 @@ struct Attr {
 
 class GraphBuilder {
 public:
-  explicit GraphBuilder(onnx::GraphProto &graph) : graph_(graph) {}
+  GraphBuilder(onnx::GraphProto &graph, RandomForm random = RandomForm::Ops) : graph_(graph), random_(random) {}
+
+  /// How random draws export (--onnx-random).
+  RandomForm randomForm() const { return random_; }
 
   /// A graph-unique name made from `hint`.
   std::string fresh(const std::string &hint);
@@ -66,8 +70,16 @@ public:
   /// A float scalar initializer.
   std::string scalar(double value);
 
+  /// Adds a graph input `name` (already fresh) of tensor type `type`, documented by `doc`.
+  void input(const std::string &name, mlir::Type type, const std::string &doc = "");
+  /// A key and value for the model's metadata_props (written by exportOnnx, in order).
+  void note(const std::string &key, const std::string &value) { notes_.emplace_back(key, value); }
+  const std::vector<std::pair<std::string, std::string>> &notes() const { return notes_; }
+
 private:
   onnx::GraphProto &graph_;
+  RandomForm random_;
+  std::vector<std::pair<std::string, std::string>> notes_;
   llvm::DenseMap<mlir::Value, std::string> names_;
   std::set<std::string> taken_;
   std::map<std::pair<std::vector<int64_t>, bool>, std::string> int64s_;
@@ -83,9 +95,13 @@ using OpExporter = std::function<mlir::LogicalResult(mlir::Operation *, GraphBui
 const llvm::StringMap<OpExporter> &exporters();
 void addElementwiseExporters(llvm::StringMap<OpExporter> &table);
 void addStructureExporters(llvm::StringMap<OpExporter> &table);
+void addRandomExporters(llvm::StringMap<OpExporter> &table);
 
 /// ONNX's element type for an MLIR tensor type's element type (f32, i32, i1).
 int32_t onnxElementType(mlir::Type elementType);
+
+/// Sets `info` to the value `name` of tensor type `type` (element type and static shape).
+void setValueInfo(onnx::ValueInfoProto *info, const std::string &name, mlir::Type type);
 
 } // namespace dlc::exporter
 

@@ -5,17 +5,26 @@
 // nodes: one MatMul by the packed in-projection and its bias, three Slices of it (q, k, v; their
 // bounds computed from its Shape), per head a Reshape to [T, B*heads, head_dim] and Transposes,
 // q divided by sqrt(head_dim), MatMul, Softmax, MatMul, the heads merged back, a Gemm by the
-// out-projection, and for batch_first Transposes around it all. When every node of that chain is
-// as PyTorch writes it, with the weights initializers and no value inside read from outside it,
-// the chain becomes one `MultiHeadAttention(dim, heads)` layer holding nn.MultiheadAttention's
-// four weights under their own names; otherwise nothing here applies and the nodes import op by
-// op. Runs at the chain's first node, when the input's shape is known.
+// out-projection, and for batch_first Transposes around it all. With an attention mask (attn_mask,
+// TransformerEncoderLayer's src_mask) torch 1.13 computes the scores by baddbmm: the MatMul times
+// 1 plus the mask times 1 (a bool mask first becomes -inf and 0 through Cast and Where), or, constant-
+// folded, the MatMul times 1 plus a [1, T, T] initializer. When every node of that chain is as
+// PyTorch writes it, with the weights initializers and no value inside read from outside it, the
+// chain becomes one `MultiHeadAttention(dim, heads)` layer holding nn.MultiheadAttention's four
+// weights under their own names, and `causal = true` where the mask is known at import time and is
+// the causal one (nn.Transformer.generate_square_subsequent_mask's -inf above the diagonal, 0 on and
+// below it; a bool mask true above it): exactly what the layer's causal attention computes. Any
+// other mask, or one fed as a graph input, leaves the chain to import op by op, as does everything
+// else that differs. Runs at the chain's first node, when the input's shape is known.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Attention.h"
 #include "compiler/importer/Graph.h"
+#include "compiler/importer/translators/Fold.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dlc::importer {
 
@@ -141,6 +150,92 @@ public:
     }
   }
 
+  /// The value of `name` when import time can compute it from initializers and Constants through
+  /// the nodes PyTorch builds a mask with: Unsqueeze, Cast (to float or bool), Where, Mul and
+  /// Identity. Those nodes stay outside the chain (PyTorch shares one mask's Unsqueeze between the
+  /// layers of an nn.TransformerEncoder): translated later, they fold and emit nothing.
+  std::optional<Tensor> constant(const std::string &name) {
+    auto v = g_.values.find(name);
+    if (v != g_.values.end())
+      return v->second.known ? v->second.known : std::nullopt;
+    const onnx::NodeProto *n = producer(name);
+    if (!n || !n->domain().empty())
+      return std::nullopt;
+    const std::string &op = n->op_type();
+    if (op == "Constant") {
+      if (n->attribute_size() != 1 || n->attribute(0).name() != "value")
+        return std::nullopt;
+      try {
+        return readTensor(n->attribute(0).t(), name);
+      } catch (const ImportError &) {
+        return std::nullopt;
+      }
+    }
+    std::vector<Tensor> in;
+    for (int i = 0; i < n->input_size(); ++i) {
+      std::optional<Tensor> t = constant(n->input(i));
+      if (!t)
+        return std::nullopt;
+      in.push_back(*t);
+    }
+    if (op == "Identity" && in.size() == 1)
+      return in[0];
+    if (op == "Cast" && in.size() == 1 && n->attribute_size() == 1 && n->attribute(0).name() == "to") {
+      int64_t to = n->attribute(0).i();
+      if (to == onnx::TensorProto::FLOAT)
+        return foldUnary(in[0], DType::F32, [](double x) { return x; });
+      if (to == onnx::TensorProto::BOOL)
+        return foldUnary(in[0], DType::Bool, [](double x) { return x != 0 ? 1.0 : 0.0; });
+      return std::nullopt;
+    }
+    if (op == "Unsqueeze" && in.size() == 2) {
+      std::vector<int64_t> axes = in[1].ints();
+      Shape shape = in[0].shape;
+      int64_t rank = static_cast<int64_t>(shape.size() + axes.size());
+      std::vector<int64_t> sorted;
+      for (int64_t a : axes)
+        sorted.push_back(a < 0 ? a + rank : a);
+      std::sort(sorted.begin(), sorted.end());
+      for (int64_t a : sorted) {
+        if (a < 0 || a > static_cast<int64_t>(shape.size()))
+          return std::nullopt;
+        shape.insert(shape.begin() + a, 1);
+      }
+      return makeTensor(in[0].dtype, shape, in[0].values);
+    }
+    if ((op == "Mul" || op == "Where") && in.size() == size_t(op == "Mul" ? 2 : 3)) {
+      Shape out;
+      for (const Tensor &t : in)
+        if (!broadcast(out, t.shape))
+          return std::nullopt;
+      // Each operand spread to the broadcast shape, then combined element by element.
+      std::vector<Tensor> spread;
+      for (const Tensor &t : in)
+        spread.push_back(foldBinary(t, makeTensor(t.dtype, {}, {0.0}), out, t.dtype,
+                                    [](double x, double) { return x; }));
+      Tensor r = spread[op == "Mul" ? 0 : 1];
+      for (size_t i = 0; i < r.values.size(); ++i)
+        r.values[i] = op == "Mul" ? r.values[i] * spread[1].values[i]
+                                  : (spread[0].values[i] != 0 ? r.values[i] : spread[2].values[i]);
+      return r;
+    }
+    return std::nullopt;
+  }
+
+  /// NumPy's broadcast of `acc` with `shape` into `acc`; false where they do not broadcast.
+  static bool broadcast(Shape &acc, const Shape &shape) {
+    Shape out(std::max(acc.size(), shape.size()), 1);
+    for (size_t i = 0; i < out.size(); ++i) {
+      int64_t a = i < acc.size() ? acc[acc.size() - 1 - i] : 1;
+      int64_t b = i < shape.size() ? shape[shape.size() - 1 - i] : 1;
+      if (a != b && a != 1 && b != 1)
+        return false;
+      out[out.size() - 1 - i] = a == 1 ? b : a;
+    }
+    acc = out;
+    return true;
+  }
+
   static bool perm(const onnx::NodeProto *n, std::vector<int64_t> want) {
     if (!n || n->attribute_size() != 1 || n->attribute(0).name() != "perm")
       return false;
@@ -183,8 +278,41 @@ const onnx::NodeProto *headsReshape(Matcher &m, const std::string &value, const 
   return r;
 }
 
-} // namespace
+/// Whether `mask` is the causal mask of `t` positions, once or repeated over leading dimensions:
+/// -inf where the key comes after the query, 0 elsewhere (a bool mask: true where it comes after).
+bool isCausal(const Tensor &mask, int64_t t) {
+  size_t rank = mask.shape.size();
+  if (rank < 2 || mask.shape[rank - 1] != t || mask.shape[rank - 2] != t)
+    return false;
+  const double masked = mask.dtype == DType::Bool ? 1.0 : -std::numeric_limits<double>::infinity();
+  for (int64_t i = 0; i < mask.size(); ++i) {
+    int64_t query = (i / t) % t, key = i % t;
+    if (mask.values[size_t(i)] != (key > query ? masked : 0.0))
+      return false;
+  }
+  return true;
+}
 
+/// After the scores MatMul `scores`: torch 1.13's baddbmm with a causal attention mask, the scores
+/// times 1 (when present) plus the mask (times 1); returns the Add whose result the Softmax reads,
+/// or null (and nothing is matched) where the scores are not so masked.
+const onnx::NodeProto *causalMaskAdd(Matcher &m, const onnx::NodeProto *scores, int64_t t) {
+  std::string s = scores->output(0);
+  if (const onnx::NodeProto *alpha = m.sole(s, "Mul")) {
+    std::string other = alpha->input(0) == s ? alpha->input(1) : alpha->input(0);
+    std::optional<Tensor> one = m.constant(other);
+    if (!one || one->size() != 1 || one->values[0] != 1.0)
+      return nullptr;
+    s = alpha->output(0);
+  }
+  const onnx::NodeProto *add = m.sole(s, "Add");
+  if (!add)
+    return nullptr;
+  std::optional<Tensor> mask = m.constant(add->input(0) == s ? add->input(1) : add->input(0));
+  return mask && isCausal(*mask, t) ? add : nullptr;
+}
+
+} // namespace
 
 bool importAttention(Graph &graph, int k) {
   const onnx::NodeProto &root = graph.proto.node(k);
@@ -268,7 +396,8 @@ bool importAttention(Graph &graph, int k) {
   if (!scores || scores->input(0) != scale->output(0) || scores->input(1) != tk->output(0) ||
       !m.sole(tk->output(0), "MatMul"))
     return false;
-  const onnx::NodeProto *softmax = m.sole(scores->output(0), "Softmax");
+  const onnx::NodeProto *masked = causalMaskAdd(m, scores, tbd[0]);
+  const onnx::NodeProto *softmax = m.sole((masked ? masked : scores)->output(0), "Softmax");
   if (!softmax || softmax->attribute_size() > 1 ||
       (softmax->attribute_size() == 1 && (softmax->attribute(0).name() != "axis" ||
                                           (softmax->attribute(0).i() != -1 && softmax->attribute(0).i() != 2))))
@@ -328,7 +457,9 @@ bool importAttention(Graph &graph, int k) {
   size_t at = biasName.size() > suffix.size() ? biasName.size() - suffix.size() : 0;
   std::string hint = at && biasName.compare(at, suffix.size(), suffix) == 0 ? biasName.substr(0, at) : "mha";
   std::string inst = c.program().addLayer(
-      hint, "MultiHeadAttention(" + std::to_string(dim) + ", " + std::to_string(heads) + ")",
+      hint,
+      "MultiHeadAttention(" + std::to_string(dim) + ", " + std::to_string(heads) +
+          (masked ? ", causal = true" : "") + ")",
       {{"in_proj_weight", transposed(*wIn)}, {"in_proj_bias", *bIn}, {"out_proj_weight", *wOut},
        {"out_proj_bias", *bOut}});
   std::string x = c.operand(0);

@@ -6,7 +6,12 @@
 
 MODEL: mlp, cnn_bn, residual, transformer_mlp, transformer_encoder (nn.TransformerEncoderLayer),
 transformer_encoder_opset13 (constant-folded), mha (nn.MultiheadAttention, sequence first),
-mha_weights (the same returning its attention weights too: op by op),
+mha_weights (the same returning its attention weights too: op by op), masked attention (a causal
+attn_mask or src_mask, float -inf or bool, as a layer with `causal = true`: mha_causal,
+mha_causal_bool, encoder_causal, encoder_causal_folded, encoder_stack_causal, and mha_causal_computed,
+whose mask the forward builds by triu; any other mask op by op: mha_band, and a key_padding_mask:
+mha_key_padding), triangle (triu and tril
+of computed tensors: Trilu),
 decoder (the ops of issue 20: ConvTranspose, Resize, Pad modes, pool options, math functions), lstm_lm,
 gru_lm (all by default).
 """
@@ -128,14 +133,101 @@ class SelfAttention(nn.Module):
         return y + w.sum() if self.need_weights else y
 
 
-# The attention blocks dlc import must recognise as one layer (text the .dl must hold), the opset a
-# model is exported at where not 17, and the models exported with constant folding (the weights'
-# transposes folded into initializers) rather than without.
-LAYERS = {"transformer_encoder": "self_attn = MultiHeadAttention(16, 4)",
-          "transformer_encoder_opset13": "self_attn = MultiHeadAttention(16, 4)",
-          "mha": "attn = MultiHeadAttention(16, 4)"}
+T = 5
+
+
+def causal_mask(kind):
+    """torch 1.13's causal masks of T positions: nn.Transformer's float mask (-inf above the
+    diagonal), the bool mask true above it; "band", a mask that is not causal (true where a key is
+    more than one position from the query)."""
+    if kind == "float":
+        return nn.Transformer.generate_square_subsequent_mask(T)
+    if kind == "bool":
+        return torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+    i = torch.arange(T)
+    return (i[:, None] - i[None, :]).abs() > 1
+
+
+class MaskedAttention(nn.Module):
+    """nn.MultiheadAttention as self-attention with an attn_mask held as a buffer, or ("padding") a
+    key_padding_mask hiding the last two positions of the second sequence."""
+
+    def __init__(self, kind, batch_first):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, batch_first=batch_first)
+        self.padding = kind == "padding"
+        self.register_buffer("mask", torch.arange(T)[None, :] >= torch.tensor([[T], [T - 2]]) if self.padding
+                             else causal_mask(kind))
+
+    def forward(self, x):
+        if self.padding:
+            return self.attn(x, x, x, key_padding_mask=self.mask, need_weights=False)[0]
+        return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
+
+
+class ComputedMaskAttention(nn.Module):
+    """nn.MultiheadAttention with the causal mask made in forward (a Trilu node of a constant)."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 4, batch_first=True)
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))
+        return self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
+class Triangle(nn.Module):
+    """torch.triu and torch.tril of computed tensors, with diagonals above, on and below the main."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+
+    def forward(self, x):
+        h = self.fc(x)                                                     # [3, 5, 6]
+        return torch.triu(h, diagonal=1) + torch.tril(h) * 2 + torch.tril(x, diagonal=-2) * 3
+
+
+class CausalEncoderLayer(nn.TransformerEncoderLayer):
+    """nn.TransformerEncoderLayer called with a causal src_mask (its scopes stay PyTorch's)."""
+
+    def __init__(self):
+        super().__init__(16, 4, dim_feedforward=32, batch_first=True)
+        self.register_buffer("mask", causal_mask("float"))
+
+    def forward(self, x):
+        return super().forward(x, src_mask=self.mask)
+
+
+class CausalEncoder(nn.TransformerEncoder):
+    """Two encoder layers sharing one causal mask (PyTorch's export shares its Unsqueeze)."""
+
+    def __init__(self):
+        super().__init__(nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True), 2)
+        self.register_buffer("mask", causal_mask("float"))
+
+    def forward(self, x):
+        return super().forward(x, mask=self.mask)
+
+
+# The attention blocks dlc import must recognise as one layer (lines the .dl must hold), those it
+# must import op by op (no MultiHeadAttention), the opset a model is exported at where not 17, and
+# the models exported with constant folding (the weights' transposes folded into initializers)
+# rather than without.
+CAUSAL = "MultiHeadAttention(16, 4, causal = true)"
+LAYERS = {"transformer_encoder": ["self_attn = MultiHeadAttention(16, 4)"],
+          "transformer_encoder_opset13": ["self_attn = MultiHeadAttention(16, 4)"],
+          "mha": ["attn = MultiHeadAttention(16, 4)"],
+          "mha_causal": ["attn = " + CAUSAL],
+          "mha_causal_bool": ["attn = " + CAUSAL],
+          "mha_causal_computed": ["attn = " + CAUSAL],
+          "encoder_causal": ["self_attn = " + CAUSAL],
+          "encoder_causal_folded": ["self_attn = " + CAUSAL],
+          "encoder_stack_causal": ["layers_0_self_attn = " + CAUSAL, "layers_1_self_attn = " + CAUSAL]}
+OP_BY_OP = {"mha_weights", "mha_band", "mha_key_padding"}
 OPSETS = {"transformer_encoder_opset13": 13}
-FOLDED = {"transformer_encoder_opset13"}
+FOLDED = {"transformer_encoder_opset13", "encoder_causal_folded"}
 
 
 def models():
@@ -154,6 +246,15 @@ def models():
                                                                            batch_first=True), (2, 5, 16)),
         "mha": (SelfAttention, (5, 2, 16)),
         "mha_weights": (lambda: SelfAttention(need_weights=True), (5, 2, 16)),
+        "mha_causal": (lambda: MaskedAttention("float", batch_first=True), (2, T, 16)),
+        "mha_causal_bool": (lambda: MaskedAttention("bool", batch_first=False), (T, 2, 16)),
+        "mha_band": (lambda: MaskedAttention("band", batch_first=True), (2, T, 16)),
+        "mha_causal_computed": (ComputedMaskAttention, (2, T, 16)),
+        "mha_key_padding": (lambda: MaskedAttention("padding", batch_first=True), (2, T, 16)),
+        "triangle": (Triangle, (3, 5, 6)),
+        "encoder_causal": (CausalEncoderLayer, (2, T, 16)),
+        "encoder_causal_folded": (CausalEncoderLayer, (2, T, 16)),
+        "encoder_stack_causal": (CausalEncoder, (2, T, 16)),
         "decoder": (Decoder, (2, 3, 6, 6)),
         "index": (Index, (3, 5, 6)),
         "lstm_lm": (lambda: RecurrentLm(nn.LSTM), ("ids", 4, 9)),
@@ -185,8 +286,12 @@ def check(name, args):
     # imported model has BatchNorm layers to fine-tune; constant folding would fold them too.
     passed, program = roundtrip(args, name, model, {"x": x}, ["y"], RTOL, opset_version=OPSETS.get(name, 17),
                                 training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=name in FOLDED)
-    if name in LAYERS and LAYERS[name] not in program:
-        print(f"{name}: the imported program has no line `{LAYERS[name]}`")
+    for line in LAYERS.get(name, []):
+        if line not in program:
+            print(f"{name}: the imported program has no line `{line}`")
+            return False
+    if name in OP_BY_OP and "MultiHeadAttention" in program:
+        print(f"{name}: the attention must import op by op, not as a MultiHeadAttention layer")
         return False
     return passed
 

@@ -213,6 +213,19 @@ void where(Context &c) {
   const Value &cond = c.input(0), &a = c.input(1), &b = c.input(2);
   Shape out = broadcastShapes(c, broadcastShapes(c, cond.shape, a.shape), b.shape);
   int64_t rank = static_cast<int64_t>(out.size());
+  if (c.allKnown()) {
+    // A constant mask, such as PyTorch's masked_fill of a bool attention mask with -inf: each
+    // operand spread to the broadcast shape, then chosen element by element.
+    auto spread = [&](const Tensor &t) {
+      return foldBinary(t, makeTensor(t.dtype, {}, {0.0}), out, t.dtype, [](double x, double) { return x; });
+    };
+    Tensor k = spread(*cond.known), x = spread(*a.known), y = spread(*b.known);
+    for (size_t i = 0; i < x.values.size(); ++i)
+      if (k.values[i] == 0)
+        x.values[i] = y.values[i];
+    c.defineKnown(0, x);
+    return;
+  }
   if (cond.known && !a.known && !b.known)
     c.fail("a known condition with computed branches is not supported");
   std::string condExpr = c.operand(0, -1);

@@ -1,7 +1,7 @@
 //===- Shape.cpp - ONNX's shape and data-movement ops ---------------------===//
 //
-// Reshape, Flatten, Transpose, Squeeze/Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile, and
-// the ops of shape arithmetic PyTorch exports (Shape, Constant, ConstantOfShape, Range, Identity),
+// Reshape, Flatten, Transpose, Squeeze/Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
+// Trilu, and the ops of shape arithmetic PyTorch exports (Shape, Constant, ConstantOfShape, Range, Identity),
 // folded when their inputs are known. A Gather of an f32 initializer by computed ids is an
 // `Embedding` layer; Dropout is dlc's dropout (the identity in forward, as in inference).
 //
@@ -428,6 +428,48 @@ void tileOp(Context &c) {
     c.define(0, "tile(" + c.operand(0) + ", " + formatInts(reps) + ")", x.dtype, out);
 }
 
+/// Trilu: the upper (upper = 1, ONNX's default) or lower triangle of the last two dimensions from
+/// diagonal k (input 1, known; 0 when absent), zeros elsewhere. Folded for a known input, as the
+/// causal mask is that PyTorch's nn.Transformer.generate_square_subsequent_mask builds by triu in a
+/// forward; for a computed f32 or i32 input `where(keep > 0.5, x, 0.0)` (or 0) with `keep` a 0/1
+/// buffer of the two dimensions (x * keep would turn an inf or NaN outside the triangle into NaN).
+void trilu(Context &c) {
+  const Value &x = c.input(0);
+  if (x.rank() < 2)
+    c.fail("its input must have rank 2 or more, not " + formatShape(x.shape));
+  int64_t k = 0;
+  if (c.has(1)) {
+    std::vector<int64_t> ks = c.known(1, "the diagonal k").ints();
+    if (ks.size() != 1)
+      c.fail("the diagonal k must be one number, not " + std::to_string(ks.size()) + " values");
+    k = ks[0];
+  }
+  bool upper = c.intAttr("upper", 1) != 0;
+  int64_t rows = x.shape[size_t(x.rank() - 2)], cols = x.shape[size_t(x.rank() - 1)];
+  auto kept = [&](int64_t i, int64_t j) { return upper ? j - i >= k : j - i <= k; };
+  if (x.known) {
+    Tensor out = *x.known;
+    for (int64_t e = 0; e < out.size(); ++e)
+      if (!kept((e / cols) % rows, e % cols))
+        out.values[size_t(e)] = 0;
+    c.defineKnown(0, out);
+    return;
+  }
+  if (x.dtype != DType::F32 && x.dtype != DType::I32)
+    c.fail("the triangle of a computed " + std::string(dtypeName(x.dtype)) +
+           " tensor is not supported (of f32 and i32 tensors and of constants it is)");
+  std::vector<double> keep;
+  for (int64_t e = 0; e < rows * cols; ++e)
+    keep.push_back(kept(e / cols, e % cols) ? 1.0 : 0.0);
+  if (std::all_of(keep.begin(), keep.end(), [](double v) { return v != 0; })) {
+    c.alias(0, 0);
+    return;
+  }
+  std::string mask = c.stateFor(makeTensor(DType::F32, {rows, cols}, keep), (upper ? "triu" : "tril"), true);
+  c.define(0, "where(" + mask + " > 0.5, " + c.operand(0) + (x.dtype == DType::F32 ? ", 0.0)" : ", 0)"), x.dtype,
+           x.shape);
+}
+
 } // namespace
 
 void registerShapeTranslators(TranslatorTable &t) {
@@ -452,6 +494,7 @@ void registerShapeTranslators(TranslatorTable &t) {
   t["ConstantOfShape"] = constantOfShape;
   t["Range"] = range;
   t["Tile"] = tileOp;
+  t["Trilu"] = trilu;
 }
 
 } // namespace dlc::importer
