@@ -48,7 +48,8 @@ Usage usageOf(mlir::BlockArgument arg) {
     // A gather's index picks coordinates along the input's axis.
     if (auto g = mlir::dyn_cast<mlir::dl::GatherOp>(op); g && use.getOperandNumber() == 1) {
       auto input = llvm::cast<mlir::RankedTensorType>(g.getInput().getType());
-      int64_t axis = g.getAxis() < 0 ? g.getAxis() + input.getRank() : g.getAxis();
+      int64_t axis = static_cast<int64_t>(g.getAxis());
+      axis += axis < 0 ? input.getRank() : 0;
       int64_t extent = input.getShape()[axis];
       u.classes = u.classes > 0 ? std::min(u.classes, extent) : extent;
     }

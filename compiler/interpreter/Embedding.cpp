@@ -91,7 +91,7 @@ LogicalResult evalGather(dlo::GatherOp op, OpContext &c) {
   const Tensor &input = c.operand(0), &index = c.operand(1);
   Tensor &out = c.result();
   int64_t rank = static_cast<int64_t>(input.shape.size());
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
   for (int64_t p = 0; p < index.numElements(); ++p) {
     int64_t offset;
     if (failed(gatheredOffset(c, index, p, input.shape, axis, offset)))
@@ -106,7 +106,7 @@ LogicalResult evalGatherGrad(dlo::GatherGradOp op, OpContext &c) {
   Tensor &out = c.result();
   std::fill(out.data.begin(), out.data.end(), 0.0);
   int64_t rank = static_cast<int64_t>(out.shape.size());
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  int64_t axis = normalizeAxis(static_cast<int64_t>(op.getAxis()), rank);
   for (int64_t p = 0; p < index.numElements(); ++p) {
     int64_t offset;
     if (failed(gatheredOffset(c, index, p, out.shape, axis, offset)))

@@ -93,7 +93,9 @@ LogicalResult GatherGradOp::inferReturnTypes(MLIRContext *, std::optional<Locati
 /// The input takes the scatter-add of the result's gradient along the axis; the index takes none.
 LogicalResult GatherOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
   auto input = llvm::cast<RankedTensorType>(getInput().getType());
-  int64_t rank = input.getRank(), axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t rank = input.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   dx.push_back(b.create<GatherGradOp>(getLoc(), getIndex(), dy[0], b.getI64IntegerAttr(axis),
                                       b.getDenseI64ArrayAttr(input.getShape())));
   dx.push_back(Value());

@@ -187,7 +187,7 @@ LoweredValue lowerGatherGrad(Lowering &l, const KernelNode &node) {
   Halide::RDom r(0, i32(at[axis]));
   Halide::Var m = Lowering::var(1, 2);
   Index p(in.size());
-  Expr inside = Halide::const_true();
+  Expr inside = Halide::Internal::const_true();
   for (int64_t d = 0; d < rank; ++d) {
     if (d == axis) {
       p[d] = r;
