@@ -145,11 +145,6 @@ CASES = {
                                                         activations=["Sigmoid", "Relu"])],
                                       [f32("s", [3, 2, 4])], [Y], [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
                         .SerializeToString(), ["node 'g' (GRU)", "attribute activations = [Sigmoid, Relu]"]),
-    "lstm-cell-output": (lambda: model([helper.make_node("LSTM", ["s", "w", "r"], ["y", "", "c"], name="l",
-                                                         hidden_size=2)],
-                                       [f32("s", [3, 2, 4])], [f32("c", [1, 2, 2])],
-                                       [weights("w", [1, 8, 4]), weights("r", [1, 8, 2])])
-                         .SerializeToString(), ["node 'l' (LSTM)", "Y_c"]),
     "lstm-clip": (lambda: lstm(clip=3.0), ["node 'l' (LSTM)", "attribute clip = 3.0"]),
     "lstm-input-forget": (lambda: lstm(input_forget=1), ["node 'l' (LSTM)", "attribute input_forget = 1"]),
     "lstm-activations": (lambda: lstm(activations=["Sigmoid", "Tanh", "Relu"]),
