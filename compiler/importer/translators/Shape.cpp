@@ -301,9 +301,21 @@ void gather(Context &c) {
     c.define(0, inst + "(" + c.operand(1) + ")", DType::F32, out);
     return;
   }
+  if (!data.known && !idx.known && data.dtype == DType::F32 && data.rank() == 1) {
+    // A vector by computed indices (a loss's class weights by the labels): gather along axis 0 of
+    // the indices flattened, ONNX's negative indices counted from the end.
+    std::string i = c.operand(1);
+    std::string wrapped = "where(" + i + " < 0, " + i + " + " + std::to_string(data.shape[0]) + ", " + i + ")";
+    int64_t n = numElements(idx.shape);
+    std::string flat = idx.rank() == 1 ? wrapped : "reshape(" + wrapped + ", [" + std::to_string(n) + "])";
+    std::string picked = "gather(" + c.operand(0) + ", 0, " + flat + ")";
+    c.define(0, idx.rank() == 1 ? picked : "reshape(" + picked + ", " + formatShape(idx.shape) + ")", DType::F32,
+             idx.shape);
+    return;
+  }
   if (data.known || !idx.known)
-    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), or of a "
-           "computed tensor by known indices, not this one");
+    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), of a computed "
+           "f32 vector by computed indices (gather), or of a computed tensor by known indices, not this one");
   std::vector<int64_t> indices = idx.known->ints();
   for (int64_t &i : indices)
     i = i < 0 ? i + data.shape[axis] : i;
