@@ -301,21 +301,29 @@ void gather(Context &c) {
     c.define(0, inst + "(" + c.operand(1) + ")", DType::F32, out);
     return;
   }
-  if (!data.known && !idx.known && data.dtype == DType::F32 && data.rank() == 1) {
-    // A vector by computed indices (a loss's class weights by the labels): gather along axis 0 of
-    // the indices flattened, ONNX's negative indices counted from the end.
+  if (!data.known && !idx.known && data.dtype == DType::F32) {
+    // Computed data by computed indices (a loss's class weights by the labels): gather along
+    // `axis` by the indices flattened to N and broadcast over the data's other axes, then the
+    // result [d0, .., N, .., dn-1] reshaped to ONNX's [d0, .., S..., .., dn-1]. ONNX's negative
+    // indices count from the end.
     std::string i = c.operand(1);
-    std::string wrapped = "where(" + i + " < 0, " + i + " + " + std::to_string(data.shape[0]) + ", " + i + ")";
-    int64_t n = numElements(idx.shape);
-    std::string flat = idx.rank() == 1 ? wrapped : "reshape(" + wrapped + ", [" + std::to_string(n) + "])";
-    std::string picked = "gather(" + c.operand(0) + ", 0, " + flat + ")";
-    c.define(0, idx.rank() == 1 ? picked : "reshape(" + picked + ", " + formatShape(idx.shape) + ")", DType::F32,
-             idx.shape);
+    std::string wrapped = "where(" + i + " < 0, " + i + " + " + std::to_string(data.shape[axis]) + ", " + i + ")";
+    Shape column(data.rank(), 1), picked = data.shape;
+    column[axis] = picked[axis] = numElements(idx.shape);
+    std::string index = idx.shape == column ? wrapped : "reshape(" + wrapped + ", " + formatShape(column) + ")";
+    if (picked != column)
+      index = "broadcast(" + index + ", " + formatShape(picked) + ")";
+    std::string expr = "gather(" + c.operand(0) + ", " + std::to_string(axis) + ", " + index + ")";
+    Shape result(data.shape.begin(), data.shape.begin() + axis);
+    result.insert(result.end(), idx.shape.begin(), idx.shape.end());
+    result.insert(result.end(), data.shape.begin() + axis + 1, data.shape.end());
+    c.define(0, result == picked ? expr : "reshape(" + expr + ", " + formatShape(result) + ")", DType::F32,
+             result);
     return;
   }
   if (data.known || !idx.known)
-    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), of a computed "
-           "f32 vector by computed indices (gather), or of a computed tensor by known indices, not this one");
+    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), of computed f32 "
+           "data by computed indices (gather), or of a computed tensor by known indices, not this one");
   std::vector<int64_t> indices = idx.known->ints();
   for (int64_t &i : indices)
     i = i < 0 ? i + data.shape[axis] : i;
