@@ -131,7 +131,7 @@ void expectGatherTypes(Lowering &l, const KernelNode &node, const LoweredValue &
     throw l.error(node, "needs an index of rank 1 or more");
 }
 
-/// The index of `node` (operand `i`), checked to lie in [0, extent) of the input's axis `axis`.
+/// `index`, checked to lie in [0, extent), the extent of the input's axis `axis`.
 Func checkedIndex(Lowering &l, const KernelNode &node, const LoweredValue &index, int64_t extent,
                   int64_t axis) {
   return l.checkedIndices(node, index, extent, "_index", "index",
