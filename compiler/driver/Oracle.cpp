@@ -45,6 +45,14 @@ Usage usageOf(mlir::BlockArgument arg) {
       int64_t rows = llvm::cast<mlir::RankedTensorType>(lookup.getTable().getType()).getShape()[0];
       u.classes = u.classes > 0 ? std::min(u.classes, rows) : rows;
     }
+    // A gather's index picks coordinates along the input's axis.
+    if (auto g = mlir::dyn_cast<mlir::dl::GatherOp>(op); g && use.getOperandNumber() == 1) {
+      auto input = llvm::cast<mlir::RankedTensorType>(g.getInput().getType());
+      int64_t axis = static_cast<int64_t>(g.getAxis());
+      axis += axis < 0 ? input.getRank() : 0;
+      int64_t extent = input.getShape()[axis];
+      u.classes = u.classes > 0 ? std::min(u.classes, extent) : extent;
+    }
   }
   return u;
 }

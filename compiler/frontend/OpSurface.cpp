@@ -92,6 +92,8 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       // EmbeddingOps.td
       {"dl.embedding", builtin("embedding")},
       {"dl.embedding_grad", internal("gradient only: embedding's gradient rule builds it")},
+      {"dl.gather", builtin("gather")},
+      {"dl.gather_grad", internal("gradient only: gather's gradient rule builds it")},
       // ReductionOps.td
       {"dl.sum", builtin("sum")},
       {"dl.mean", builtin("mean")},

@@ -255,6 +255,33 @@ bool embedding(const Shape &ids, const Shape &table, Shape &out, std::string &wh
   return true;
 }
 
+bool gather(const Shape &input, const Shape &index, int64_t &axis, Shape &out, std::string &why) {
+  int64_t rank = static_cast<int64_t>(input.size());
+  if (rank == 0) {
+    why = "the input must have rank 1 or more";
+    return false;
+  }
+  if (axis < -rank || axis >= rank) {
+    why = "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank);
+    return false;
+  }
+  if (axis < 0)
+    axis += rank;
+  if (index.size() != input.size()) {
+    why = "the index must have the input's rank " + std::to_string(rank) + ", not rank " +
+          std::to_string(index.size());
+    return false;
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && index[d] > input[d]) {
+      why = "the index may not be larger than the input on dimension " + std::to_string(d) +
+            " (only the axis " + std::to_string(axis) + " may differ)";
+      return false;
+    }
+  out = index;
+  return true;
+}
+
 bool embeddingGrad(const Shape &ids, const Shape &grad, int64_t rows, Shape &out,
                    std::string &why) {
   if (rows < 1) {

@@ -67,6 +67,10 @@ bool pad(const Shape &in, const std::vector<int64_t> &low, const std::vector<int
 /// embedding: ids of any shape S and a table [V, D] give [S..., D].
 bool embedding(const Shape &ids, const Shape &table, Shape &out, std::string &why);
 
+/// gather (torch.gather): an input of rank n >= 1 and an index of rank n whose extents are at
+/// most the input's on every axis but `axis` (normalized into [0, n)) give the index's shape.
+bool gather(const Shape &input, const Shape &index, int64_t &axis, Shape &out, std::string &why);
+
 /// embedding_grad: ids of shape S and a gradient [S..., D] give the table's gradient [rows, D];
 /// `rows` (the table's V) is at least 1.
 bool embeddingGrad(const Shape &ids, const Shape &grad, int64_t rows, Shape &out,

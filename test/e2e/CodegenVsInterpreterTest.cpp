@@ -96,6 +96,7 @@ const std::vector<ModelCase> &cases() {
       {"attention_heads_long", model("attention_heads.dl"), 33, {"B=1", "T=1030", "S=1040"}},
       {"recurrent", model("recurrent.dl"), 30, {}},
       {"embedding", model("embedding.dl"), 31, {}},
+      {"gather", model("gather.dl"), 36, {}},
       {"example_xor", example("xor.dl"), 42, {}},
       // -D B=3: the batch from the command line, and one no vector width divides.
       {"mlp", model("mlp.dl"), 23, {"B=3"}},

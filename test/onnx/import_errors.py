@@ -32,6 +32,19 @@ def ints(name, values):
     return onnx.numpy_helper.from_array(np.array(values, "int64"), name)
 
 
+def lstm(extra=None, **attributes):
+    """An LSTM over s [3, 2, 4] (hidden 2) with `attributes`; `extra` maps "lens" (sequence_lens)
+    and "p" (peepholes) to initializers given as those inputs. Serialized."""
+    extra = extra or {}
+    inputs = ["s", "w", "r", "", "lens" if "lens" in extra else "", "", "", "p" if "p" in extra else ""]
+    while inputs[-1] == "":
+        inputs.pop()
+    return model([helper.make_node("LSTM", inputs, ["y"], name="l", hidden_size=2, **attributes)],
+                 [f32("s", [3, 2, 4])], [Y],
+                 [weights("w", [1, 8, 4]), weights("r", [1, 8, 2])] +
+                 [onnx.numpy_helper.from_array(v, k) for k, v in extra.items()]).SerializeToString()
+
+
 def resize(scales=(1, 1, 2, 2), **attributes):
     """A Resize of x by `scales` (an initializer) with `attributes`, serialized."""
     return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="r", **attributes)], [X], [Y],
@@ -132,11 +145,25 @@ CASES = {
                                                         activations=["Sigmoid", "Relu"])],
                                       [f32("s", [3, 2, 4])], [Y], [weights("w", [1, 6, 4]), weights("r", [1, 6, 2])])
                         .SerializeToString(), ["node 'g' (GRU)", "attribute activations = [Sigmoid, Relu]"]),
-    "lstm-cell-output": (lambda: model([helper.make_node("LSTM", ["s", "w", "r"], ["y", "", "c"], name="l",
-                                                         hidden_size=2)],
-                                       [f32("s", [3, 2, 4])], [f32("c", [1, 2, 2])],
-                                       [weights("w", [1, 8, 4]), weights("r", [1, 8, 2])])
-                         .SerializeToString(), ["node 'l' (LSTM)", "Y_c"]),
+    "lstm-clip": (lambda: lstm(clip=3.0), ["node 'l' (LSTM)", "attribute clip = 3.0"]),
+    "lstm-input-forget": (lambda: lstm(input_forget=1), ["node 'l' (LSTM)", "attribute input_forget = 1"]),
+    "lstm-activations": (lambda: lstm(activations=["Sigmoid", "Tanh", "Relu"]),
+                         ["node 'l' (LSTM)", "attribute activations = [Sigmoid, Tanh, Relu]"]),
+    "lstm-peepholes": (lambda: lstm(extra={"p": np.full([1, 6], 0.5, np.float32)}),
+                       ["node 'l' (LSTM)", "peephole weights P (input 7) are not zero"]),
+    "lstm-sequence-lens": (lambda: lstm(extra={"lens": np.array([3, 2], np.int32)}),
+                           ["node 'l' (LSTM)", "sequence_lens (input 4) holds 2", "shorter than the sequence's 3 steps"]),
+    "gather-elements-index-range": (lambda: model([helper.make_node("GatherElements", ["x", "i"], ["y"], name="ge",
+                                                                    axis=1)],
+                                                  [f32("x", [2, 3])], [Y], [ints("i", [[0, 3], [1, -4]])])
+                                    .SerializeToString(),
+                                    ["node 'ge' (GatherElements)", "index 3 is out of range [-3, 2] for axis 1 of [2, 3]"]),
+    "gather-elements-index-larger": (lambda: model([helper.make_node("GatherElements", ["x", "i"], ["y"], name="ge",
+                                                                     axis=0)],
+                                                   [f32("x", [2, 3]),
+                                                    helper.make_tensor_value_info("i", TensorProto.INT64, [2, 4])], [Y])
+                                     .SerializeToString(),
+                                     ["node 'ge' (GatherElements)", "its indices [2, 4] are larger than the data [2, 3] on axis 1"]),
     "sce-reduction": (lambda: model([helper.make_node("SoftmaxCrossEntropyLoss", ["s", "labels"], ["y"], name="sce",
                                                       reduction="max")],
                                     [f32("s", [3, 5]), helper.make_tensor_value_info("labels", TensorProto.INT64, [3])],

@@ -103,7 +103,8 @@ class Decoder(nn.Module):
 
 class Index(nn.Module):
     """The index and ordering ops of issue 20 as torch.onnx.export writes them: cumsum along two
-    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast) and repeat (Tile)."""
+    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast) and repeat (Tile), and
+    torch.gather of each row's minimum by its computed argmin (GatherElements)."""
 
     def __init__(self):
         super().__init__()
@@ -114,7 +115,8 @@ class Index(nn.Module):
         c = torch.cumsum(h, dim=1) + torch.cumsum(h, dim=-1)
         hot = nn.functional.one_hot(torch.argmin(h, dim=-1), 6).float()   # [3, 5, 6]
         t = h.repeat(1, 1, 2)                                             # [3, 5, 12]
-        return c * hot + c + t[..., :6] * t[..., 6:]  # an end of INT64_MAX
+        low = torch.gather(h, 2, torch.argmin(h, dim=-1, keepdim=True))   # [3, 5, 1]
+        return c * hot + c + t[..., :6] * t[..., 6:] + low  # an end of INT64_MAX
 
 
 VOCAB = 11

@@ -1,14 +1,15 @@
 """torch_roundtrip_rnn.py — PyTorch's recurrent layers in the forms `dlc import` translates into
 the prelude's LSTM, GRU and RNN: several layers (num_layers = 2), both directions, batch-first or
 time-major, ReLU or tanh, from given initial states h0 (and c0). Each model is exported by
-torch.onnx.export (torch 1.13), imported, compiled and run forward; every output (the steps and the
-last hidden states h_n) must equal PyTorch's within 1e-5 relative (normwise). The imported program
+torch.onnx.export (torch 1.13), imported, compiled and run forward; every output (the steps, the
+last hidden states h_n and, for two LSTMs, the last cell states c_n) must equal PyTorch's within 1e-5 relative (normwise). The imported program
 must also read as layers: one instance per layer and direction, no transpose of a layer's input
 where PyTorch's export transposes it twice.
 
     torch_roundtrip_rnn.py --dlc build/bin/dlc --loader build/lib/libdlrt_loader.so.0 --work DIR [MODEL...]
 
-MODEL: lstm_bi2, lstm_bi2_bf, gru_bi2_bf, gru_bi2, rnn_relu_bi2, lstm_lm_h0 (all by default).
+MODEL: lstm_bi2, lstm_bi2_bf, lstm_bi2_cn, lstm_bi2_bf_cn (those two also return c_n, ONNX's Y_c),
+gru_bi2_bf, gru_bi2, rnn_relu_bi2, lstm_lm_h0 (all by default).
 """
 import os
 import re
@@ -25,16 +26,20 @@ B, T, I, H = 3, 7, 5, 6
 
 
 class Stacked(nn.Module):
-    """nn.LSTM/GRU/RNN (2 layers, both directions) from initial states; returns the steps and h_n."""
+    """nn.LSTM/GRU/RNN (2 layers, both directions) from initial states; returns the steps and h_n
+    (and, with cells, LSTM's c_n: ONNX's Y_c)."""
 
-    def __init__(self, cell, batch_first, **options):
+    def __init__(self, cell, batch_first, cells=False, **options):
         super().__init__()
         self.cell = cell
+        self.cells = cells
         self.rnn = cell(I, H, num_layers=2, bidirectional=True, batch_first=batch_first, **options)
 
     def forward(self, x, h0, *c0):
         if self.cell is nn.LSTM:
-            y, (hn, _) = self.rnn(x, (h0, c0[0]))
+            y, (hn, cn) = self.rnn(x, (h0, c0[0]))
+            if self.cells:
+                return y, hn, cn
         else:
             y, hn = self.rnn(x, h0)
         return y, hn
@@ -60,6 +65,8 @@ def models():
     return {
         "lstm_bi2": (lambda: Stacked(nn.LSTM, False), False, 2, 4),
         "lstm_bi2_bf": (lambda: Stacked(nn.LSTM, True), True, 2, 4),
+        "lstm_bi2_cn": (lambda: Stacked(nn.LSTM, False, cells=True), False, 2, 4),
+        "lstm_bi2_bf_cn": (lambda: Stacked(nn.LSTM, True, cells=True), True, 2, 4),
         "gru_bi2": (lambda: Stacked(nn.GRU, False), False, 1, 4),
         "gru_bi2_bf": (lambda: Stacked(nn.GRU, True), True, 1, 4),
         "rnn_relu_bi2": (lambda: Stacked(nn.RNN, True, nonlinearity="relu"), True, 1, 4),
@@ -77,7 +84,8 @@ def check(name, args):
          else torch.randn(*((B, T, I) if batch_first else (T, B, I)), generator=gen))
     inputs = [x] + [torch.randn(layers, B, H, generator=gen) * 0.5 for _ in range(states)]
     inputs = dict(zip(["x", "h0", "c0"], inputs))
-    ok, program = roundtrip(args, name, model, inputs, ["y"] if lm else ["y", "hn"], RTOL)
+    outputs = ["y"] if lm else ["y", "hn", "cn"] if model.cells else ["y", "hn"]
+    ok, program = roundtrip(args, name, model, inputs, outputs, RTOL)
     layer = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[name.split("_")[0]]
     instances = re.findall(r"^  \w+ = " + layer + r"\(", program, re.M)
     if len(instances) != layers:

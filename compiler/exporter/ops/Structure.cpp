@@ -1,7 +1,7 @@
 //===- Structure.cpp - Exporting dl's contractions, windows, reductions and shapes -===//
 //
 // matmul, conv2d, conv_transpose2d, pooling and bilinear upsampling (Resize), reductions (argmax,
-// argmin, cumsum among them), one_hot, shape ops, embedding and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
+// argmin, cumsum among them), one_hot, shape ops, embedding, gather (GatherElements) and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
 // constants as initializers. Opset 17 forms:
 // ReduceSum, Split, Slice, Pad, Reshape and Expand take their integer lists as int64 inputs;
 // ReduceMean/Max/Min/LogSumExp take `axes` as an attribute.
@@ -218,6 +218,15 @@ LogicalResult embedding(Operation *op, GraphBuilder &g) {
   return success();
 }
 
+/// gather as GatherElements of the i32 index (ONNX takes int32 indices as they are; dl's are in
+/// [0, s), so ONNX's negative form never arises).
+LogicalResult gather(Operation *op, GraphBuilder &g) {
+  int64_t rank = static_cast<int64_t>(shapeOf(op->getOperand(0)).size()), axis = integer(op, "axis");
+  g.node1("GatherElements", {g.name(op->getOperand(0)), g.name(op->getOperand(1))},
+          {Attr::integer("axis", axis < 0 ? axis + rank : axis)}, op->getResult(0));
+  return success();
+}
+
 LogicalResult attention(Operation *op, GraphBuilder &g) {
   auto attn = llvm::cast<mlir::dl::AttentionOp>(op);
   std::vector<int64_t> q = shapeOf(attn.getQ()), k = shapeOf(attn.getK());
@@ -284,6 +293,7 @@ void addStructureExporters(llvm::StringMap<OpExporter> &table) {
   table["dl.slice"] = slice;
   table["dl.pad"] = pad;
   table["dl.embedding"] = embedding;
+  table["dl.gather"] = gather;
   table["dl.attention"] = attention;
   table["dl.constant"] = constant;
 }

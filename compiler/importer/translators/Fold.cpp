@@ -76,6 +76,21 @@ Tensor foldGather(const Tensor &data, const std::vector<int64_t> &indices, const
   return makeTensor(data.dtype, out, std::move(values));
 }
 
+Tensor foldGatherElements(const Tensor &data, const std::vector<int64_t> &indices,
+                          const Shape &indexShape, int64_t axis) {
+  std::vector<int64_t> strides = stridesOf(data.shape);
+  std::vector<double> values;
+  size_t p = 0;
+  forEachIndex(indexShape, [&](const std::vector<int64_t> &at) {
+    int64_t flat = 0;
+    for (size_t d = 0; d < at.size(); ++d)
+      flat += (static_cast<int64_t>(d) == axis ? indices[p] : at[d]) * strides[d];
+    values.push_back(data.values[flat]);
+    ++p;
+  });
+  return makeTensor(data.dtype, indexShape, std::move(values));
+}
+
 Tensor foldSlice(const Tensor &data, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
                  const std::vector<int64_t> &steps) {
   Shape out;

@@ -27,6 +27,10 @@ std::vector<int64_t> stridesOf(const Shape &shape);
 Tensor foldGather(const Tensor &data, const std::vector<int64_t> &indices, const Shape &indexShape,
                   int64_t axis);
 
+/// torch.gather(data, axis, indices) for non-negative `indices` of shape `indexShape`.
+Tensor foldGatherElements(const Tensor &data, const std::vector<int64_t> &indices,
+                          const Shape &indexShape, int64_t axis);
+
 /// `data[starts[d]:ends[d]:steps[d]]` per dimension (all dimensions given, already clamped).
 Tensor foldSlice(const Tensor &data, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
                  const std::vector<int64_t> &steps);

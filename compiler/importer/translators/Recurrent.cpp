@@ -12,10 +12,10 @@
 // outputs are made from the layers' every-step hidden states: Y as [T, D, B, H] (or [B, T, D, H]),
 // or, when Y's readers are what PyTorch exports after it (Squeeze of axis 1, or Transpose
 // [0, 2, 1, 3] and Reshape to [T, B, D * H], then a Transpose [1, 0, 2] for batch_first), those
-// readers' result directly; and Y_h as each direction's last step. Stacked layers (num_layers > 1)
-// are one node each, so they chain through those readers. The rest is an error naming the
-// attribute or input: other activations, clip, peepholes, input_forget, sequence lengths shorter
-// than T, and LSTM's Y_c output.
+// readers' result directly; Y_h as each direction's last step, and LSTM's Y_c as the last of the
+// cell states the layer returns with `cells = true`. Stacked layers (num_layers > 1) are one node
+// each, so they chain through those readers. The rest is an error naming the attribute or input:
+// other activations, clip, non-zero peepholes, input_forget, sequence lengths shorter than T.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Context.h"
@@ -242,9 +242,8 @@ void recurrent(Context &c, const Kind &kind) {
       if (!P.isUniform() || P.values[0] != 0)
         c.fail("peephole weights P (input 7) are not zero; dlc's LSTM has no peepholes");
     }
-    if (c.outputUsed(2))
-      c.fail("its output Y_c (the last cell state) is used; dlc's LSTM returns the hidden states only");
   }
+  bool cellOutput = layer == "LSTM" && c.outputUsed(2);
   bool resetAfter = layer == "GRU" && c.intAttr("linear_before_reset", 0) != 0;
 
   // One instance per direction, applied to the batch-first input (named once when two read it).
@@ -256,6 +255,7 @@ void recurrent(Context &c, const Kind &kind) {
     xs = name;
   }
   std::vector<std::string> steps;  // Each [B, T, H].
+  std::vector<std::string> cells;  // LSTM's cell states when Y_c is used, each [B, T, H].
   for (int64_t d = 0; d < D; ++d) {
     std::string options = (act == "relu" ? ", act = relu" : "");
     if (layer == "GRU" && !resetAfter)
@@ -273,6 +273,15 @@ void recurrent(Context &c, const Kind &kind) {
       args += ", h0 = " + initialState(c, 5, "initial_h", layout, d, D, B, H);
     if (c0)
       args += ", c0 = " + initialState(c, 6, "initial_c", layout, d, D, B, H);
+    if (cellOutput) {
+      // Y_c: the layer returns its cell states too; both stacks named.
+      std::string stepsName = c.program().freshName(inst + "_steps");
+      std::string cellsName = c.program().freshName(inst + "_cells");
+      c.program().addStatement(stepsName + ", " + cellsName, inst + "(" + args + ", cells = true)");
+      steps.push_back(stepsName);
+      cells.push_back(cellsName);
+      continue;
+    }
     steps.push_back(inst + "(" + args + ")");
     // Y_h reads each direction's steps again: name them.
     if (c.outputUsed(1)) {
@@ -304,18 +313,22 @@ void recurrent(Context &c, const Kind &kind) {
     else
       c.define(0, "reshape(" + both + ", " + formatShape({B, T, D, H}) + ")", DType::F32, {B, T, D, H});
   }
-  if (c.outputUsed(1)) {
-    // Each direction's last step: T - 1 forward, 0 in reverse.
+  // Y_h (output 1) and Y_c (output 2): each direction's last step, T - 1 forward, 0 in reverse.
+  auto defineLast = [&](int output, const std::vector<std::string> &stacks) {
     std::vector<std::string> lasts;
     Shape one = layout == 0 ? Shape{1, B, H} : Shape{B, 1, H};
     for (int64_t d = 0; d < D; ++d)
-      lasts.push_back("reshape(" + steps[d] + "[:, " + std::to_string(reverses[d] ? 0 : T - 1) + ", :], " +
+      lasts.push_back("reshape(" + stacks[d] + "[:, " + std::to_string(reverses[d] ? 0 : T - 1) + ", :], " +
                       formatShape(one) + ")");
     Shape last = layout == 0 ? Shape{D, B, H} : Shape{B, D, H};
-    c.define(1, D == 1 ? lasts[0] : "concat([" + lasts[0] + ", " + lasts[1] + "], axis = " +
-                                        std::to_string(layout == 0 ? 0 : 1) + ")",
+    c.define(output, D == 1 ? lasts[0] : "concat([" + lasts[0] + ", " + lasts[1] + "], axis = " +
+                                             std::to_string(layout == 0 ? 0 : 1) + ")",
              DType::F32, last);
-  }
+  };
+  if (c.outputUsed(1))
+    defineLast(1, steps);
+  if (cellOutput)
+    defineLast(2, cells);
 }
 
 } // namespace

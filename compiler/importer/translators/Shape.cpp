@@ -3,7 +3,9 @@
 // Reshape, Flatten, Transpose, Squeeze/Unsqueeze, Concat, Split, Slice, Gather, Pad, Expand, Tile,
 // Trilu, and the ops of shape arithmetic PyTorch exports (Shape, Constant, ConstantOfShape, Range, Identity),
 // folded when their inputs are known. A Gather of an f32 initializer by computed ids is an
-// `Embedding` layer; Dropout is dlc's dropout (the identity in forward, as in inference).
+// `Embedding` layer; GatherElements is gather (torch.gather), its negative indices counted from
+// the end as ONNX allows (dlc's gather, as torch's, takes [0, s) only); Dropout is dlc's dropout
+// (the identity in forward, as in inference).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Context.h"
@@ -299,9 +301,29 @@ void gather(Context &c) {
     c.define(0, inst + "(" + c.operand(1) + ")", DType::F32, out);
     return;
   }
+  if (!data.known && !idx.known && data.dtype == DType::F32) {
+    // Computed data by computed indices (a loss's class weights by the labels): gather along
+    // `axis` by the indices flattened to N and broadcast over the data's other axes, then the
+    // result [d0, .., N, .., dn-1] reshaped to ONNX's [d0, .., S..., .., dn-1]. ONNX's negative
+    // indices count from the end.
+    std::string i = c.operand(1);
+    std::string wrapped = "where(" + i + " < 0, " + i + " + " + std::to_string(data.shape[axis]) + ", " + i + ")";
+    Shape column(data.rank(), 1), picked = data.shape;
+    column[axis] = picked[axis] = numElements(idx.shape);
+    std::string index = idx.shape == column ? wrapped : "reshape(" + wrapped + ", " + formatShape(column) + ")";
+    if (picked != column)
+      index = "broadcast(" + index + ", " + formatShape(picked) + ")";
+    std::string expr = "gather(" + c.operand(0) + ", " + std::to_string(axis) + ", " + index + ")";
+    Shape result(data.shape.begin(), data.shape.begin() + axis);
+    result.insert(result.end(), idx.shape.begin(), idx.shape.end());
+    result.insert(result.end(), data.shape.begin() + axis + 1, data.shape.end());
+    c.define(0, result == picked ? expr : "reshape(" + expr + ", " + formatShape(result) + ")", DType::F32,
+             result);
+    return;
+  }
   if (data.known || !idx.known)
-    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), or of a "
-           "computed tensor by known indices, not this one");
+    c.fail("dlc translates Gather of an f32 matrix initializer by computed ids (an embedding), of computed f32 "
+           "data by computed indices (gather), or of a computed tensor by known indices, not this one");
   std::vector<int64_t> indices = idx.known->ints();
   for (int64_t &i : indices)
     i = i < 0 ? i + data.shape[axis] : i;
@@ -325,6 +347,55 @@ void gather(Context &c) {
   if (b[axis] < 0 || b[axis] >= data.shape[axis] || e[axis] > data.shape[axis])
     c.fail("index out of range for " + formatShape(data.shape));
   c.define(0, subscript(c.operand(0), data.shape, b, e, drop), data.dtype, out);
+}
+
+/// GatherElements: gather(data, axis, indices). Known indices are checked and made non-negative
+/// here; computed ones go through where(i < 0, i + s, i), ONNX's reading of -s..-1. An index still
+/// outside the axis fails the model at run time (dlc's gather checks its indices).
+void gatherElements(Context &c) {
+  const Value &data = c.input(0), &idx = c.input(1);
+  int64_t axis = normalizeAxis(c, c.intAttr("axis", 0), data.rank(), "axis");
+  if (idx.dtype != DType::I32 && idx.dtype != DType::I64)
+    c.fail("its indices must be integers, not " + std::string(dtypeName(idx.dtype)));
+  if (idx.rank() != data.rank())
+    c.fail("its indices " + formatShape(idx.shape) + " must have the data's rank " +
+           std::to_string(data.rank()) + " " + formatShape(data.shape));
+  for (int64_t d = 0; d < data.rank(); ++d)
+    if (d != axis && idx.shape[d] > data.shape[d])
+      c.fail("its indices " + formatShape(idx.shape) + " are larger than the data " +
+             formatShape(data.shape) + " on axis " + std::to_string(d) + ", which is not `axis`");
+  int64_t extent = data.shape[axis];
+  std::vector<int64_t> known;
+  if (idx.known) {
+    known = idx.known->ints();
+    for (int64_t &i : known) {
+      if (i < -extent || i >= extent)
+        c.fail("index " + std::to_string(i) + " is out of range [" + std::to_string(-extent) + ", " +
+               std::to_string(extent - 1) + "] for axis " + std::to_string(axis) + " of " +
+               formatShape(data.shape));
+      i = i < 0 ? i + extent : i;
+    }
+  }
+  if (data.known && idx.known) {
+    c.defineKnown(0, foldGatherElements(*data.known, known, idx.shape, axis));
+    return;
+  }
+  if (data.dtype != DType::F32)
+    c.fail("dlc's gather takes f32 data, not " + std::string(dtypeName(data.dtype)));
+  std::string index;
+  if (idx.known) {
+    // dlc keeps constants as f32 buffers: exact for indices below 2^24.
+    if (extent > (int64_t(1) << 24))
+      c.fail("known indices into an axis of " + std::to_string(extent) + " elements do not fit f32");
+    std::vector<double> values(known.begin(), known.end());
+    index = "i32(" + c.stateFor(makeTensor(DType::F32, idx.shape, std::move(values)),
+                                c.node().input(1), /*buffer=*/true) + ")";
+  } else {
+    index = c.operand(1);
+    index = "where(" + index + " < 0, " + index + " + " + std::to_string(extent) + ", " + index + ")";
+  }
+  c.define(0, "gather(" + c.operand(0) + ", " + std::to_string(axis) + ", " + index + ")",
+           DType::F32, idx.shape);
 }
 
 void pad(Context &c) {
@@ -489,6 +560,7 @@ void registerShapeTranslators(TranslatorTable &t) {
   t["Split"] = split;
   t["Slice"] = slice;
   t["Gather"] = gather;
+  t["GatherElements"] = gatherElements;
   t["Pad"] = pad;
   t["Expand"] = expand;
   t["ConstantOfShape"] = constantOfShape;

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "OpHelpers.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::dl;
 namespace shape = ::dl::shape;
@@ -47,5 +49,55 @@ LogicalResult EmbeddingOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVecto
   int64_t rows = llvm::cast<RankedTensorType>(getTable().getType()).getShape()[0];
   dx.push_back(Value());
   dx.push_back(b.create<EmbeddingGradOp>(getLoc(), getIds(), dy[0], b.getI64IntegerAttr(rows)));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  Type input = adaptor.getInput().getType(), index = adaptor.getIndex().getType();
+  if (!adaptor.getAxisAttr())
+    return inferenceError(location, "gather needs the attribute 'axis'");
+  int64_t axis = adaptor.getAxis();
+  shape::Shape out;
+  std::string why;
+  if (!shape::gather(shapeOf(input), shapeOf(index), axis, out, why))
+    return inferenceError(location, "gather of " + typeString(input) + " by " +
+                                        typeString(index) + " is invalid: " + why);
+  inferred.push_back(tensorOf(out, elementTypeOf(input)));
+  return success();
+}
+
+LogicalResult GatherGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  Type index = adaptor.getIndex().getType(), grad = adaptor.getGrad().getType();
+  if (!adaptor.getAxisAttr() || !adaptor.getInputShapeAttr())
+    return inferenceError(location, "gather_grad needs the attributes 'axis' and 'input_shape'");
+  shape::Shape input(adaptor.getInputShape().begin(), adaptor.getInputShape().end());
+  int64_t axis = adaptor.getAxis();
+  shape::Shape out;
+  std::string why;
+  if (shapeOf(index) != shapeOf(grad))
+    why = "the gradient must have the index's shape";
+  else if (std::any_of(input.begin(), input.end(), [](int64_t s) { return s < 1; }))
+    why = "every input extent must be at least 1";
+  else
+    shape::gather(input, shapeOf(index), axis, out, why);
+  if (!why.empty())
+    return inferenceError(location, "gather_grad of " + typeString(index) + " and " +
+                                        typeString(grad) + " into " + shape::format(input, "f32") +
+                                        " is invalid: " + why);
+  inferred.push_back(tensorOf(input, elementTypeOf(grad)));
+  return success();
+}
+
+/// The input takes the scatter-add of the result's gradient along the axis; the index takes none.
+LogicalResult GatherOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl<Value> &dx) {
+  auto input = llvm::cast<RankedTensorType>(getInput().getType());
+  int64_t rank = input.getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
+  dx.push_back(b.create<GatherGradOp>(getLoc(), getIndex(), dy[0], b.getI64IntegerAttr(axis),
+                                      b.getDenseI64ArrayAttr(input.getShape())));
+  dx.push_back(Value());
   return success();
 }

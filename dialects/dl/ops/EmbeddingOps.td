@@ -12,6 +12,10 @@
 // gradient adds rows at data-dependent places: a reduction (DL_Reduction) that absorbs its
 // producers and is never another op's epilogue.
 //
+// gather (torch.gather, ONNX GatherElements) is the same lookup along any axis of a tensor of any
+// rank, one index per result element; its gradient is the same kind of scatter-add, with the same
+// fusion classes.
+//
 //===----------------------------------------------------------------------===//
 
 def DL_EmbeddingOp : DL_Op<"embedding",
@@ -47,4 +51,43 @@ def DL_EmbeddingGradOp : DL_Op<"embedding_grad", [Pure, InferTypeOpAdaptor, DL_N
   let arguments = (ins DL_IndexTensor:$ids, DL_FloatTensor:$grad, I64Attr:$rows);
   let results = (outs DL_FloatTensor:$result);
   let assemblyFormat = "$ids `,` $grad attr-dict `:` functional-type(operands, results)";
+}
+
+def DL_GatherOp : DL_Op<"gather",
+    [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>, DL_Reindex]> {
+  let summary = "Elements of a tensor picked along one axis by integer indices (torch.gather)";
+  let description = [{
+    `input` has shape [s0, ..., sn-1] (n >= 1) and `index` (i32) the same rank, with
+    `index.shape[d] <= s[d]` for every d other than `axis`; the result has the index's shape and
+    element type of the input: for axis 1 of a rank-2 input, `result[i][j] = input[i][index[i][j]]`.
+    Every index must lie in [0, s[axis]) (torch.gather's rule; the kernels report one outside).
+    The gradient with respect to the input is `dl.gather_grad`; the index takes none.
+
+    ```mlir
+    %g = dl.gather %x, %idx {axis = 1 : i64} : (tensor<4x10xf32>, tensor<4x3xi32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_IndexTensor:$index, I64Attr:$axis);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $index attr-dict `:` functional-type(operands, results)";
+}
+
+def DL_GatherGradOp : DL_Op<"gather_grad", [Pure, InferTypeOpAdaptor, DL_NonDifferentiable,
+                                          DL_Reduction]> {
+  let summary = "Gradient of gather with respect to its input (a scatter-add)";
+  let description = [{
+    `index` and `grad` share a shape; the result has shape `input_shape`, zero but where the
+    indices point: element p of `grad` is added at p with its `axis` coordinate replaced by
+    `index[p]` (in row-major order of p, from +0). Every index must lie in
+    [0, input_shape[axis]).
+
+    ```mlir
+    %gx = dl.gather_grad %idx, %gy {axis = 1 : i64, input_shape = array<i64: 4, 10>}
+        : (tensor<4x3xi32>, tensor<4x3xf32>) -> tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_IndexTensor:$index, DL_FloatTensor:$grad, I64Attr:$axis,
+                       DenseI64ArrayAttr:$input_shape);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$index `,` $grad attr-dict `:` functional-type(operands, results)";
 }

@@ -181,6 +181,21 @@ CLASS_LOSS_CASES = [
 ]
 
 
+def gather_case():
+    """torch.gather along axis 1 of [UNARY_INPUTS, UNARY_INPUTS reversed] by an index that picks
+    columns 0 to 27 only (most twice or more), and its gradient (x.grad for an upstream gradient
+    equal to x itself): the forward pass copies edge values, the backward pass sums different edge
+    values that land on one column (infinities of both signs, NaN, signed zeros, FLT_MAX) into a
+    zero tensor, from +0 as PyTorch's scatter_add does."""
+    w = len(UNARY_INPUTS)
+    x = f32([UNARY_INPUTS, UNARY_INPUTS[::-1]])
+    index = torch.tensor([[(3 * j + i) % (w // 2) for j in range(w)] for i in range(2)])
+    x.requires_grad_(True)
+    y = torch.gather(x, 1, index)
+    y.backward(x.detach())
+    return x.detach(), index, y.detach(), x.grad
+
+
 def class_loss(op, rows, target, weight, ignore_index, reduction, smoothing):
     """The torch call of one CLASS_LOSS_CASES row, as a function of the scores."""
     def fn(z):
@@ -286,6 +301,15 @@ def main(out):
                         hexes(flat_soft), "" if weight is None else hexes(weight), ignore_index,
                         reduction, smoothing, hexes(single), hexes(double)))
     lines.append("};")
+
+    x, index, y, grad = gather_case()
+    lines.append("const int64_t kGatherWidth = %d;" % x.shape[1])
+    lines.append("const std::vector<uint32_t> kGatherInput = {%s};" % hexes(x.flatten().tolist()))
+    lines.append("const std::vector<int32_t> kGatherIndex = {%s};"
+                 % ", ".join(str(int(i)) for i in index.flatten().tolist()))
+    lines.append("const std::vector<uint32_t> kGatherResult = {%s};" % hexes(y.flatten().tolist()))
+    lines.append("const std::vector<uint32_t> kGatherGradient = {%s};"
+                 % hexes(grad.flatten().tolist()))
     text = "\n".join(lines) + "\n"
     if out == "-":
         sys.stdout.write(text)

@@ -280,13 +280,15 @@ void scheduleWindowed(Func f, const Shape &shape, int64_t gatherStride,
   if (total >= 32 * 1024) {
     // Tasks of about 16K elements: the thread pool's cost per task is about what a plane of 7x7
     // pooled values takes.
+    // Every dimension before the last two is one loop over planes (of rank 3 there is one such
+    // dimension already; fusing dimension rank - 3 with dimension 0 fused it with itself).
     Var planes = Lowering::var(0, rank);
     int64_t planeSize = shape[rank - 1] * shape[rank - 2], planeCount = shape[0];
-    if (rank >= 3) {
-      Var fused("planes");
-      f.fuse(Lowering::var(rank - 3, rank), planes, fused);
+    for (size_t d = 1; d + 2 < rank; ++d) {
+      Var fused(d == 1 ? std::string("planes") : "planes" + std::to_string(d));
+      f.fuse(Lowering::var(d, rank), planes, fused);
       planes = fused;
-      planeCount *= shape[rank - 3];
+      planeCount *= shape[d];
     }
     int64_t perTask = std::clamp<int64_t>(16 * 1024 / std::max<int64_t>(planeSize, 1), 1,
                                           std::max<int64_t>(planeCount / 8, 1));
