@@ -23,9 +23,6 @@
 // `cmp`'s predicate arrives as strings["predicate"] ("eq", "ne", "lt", "le", "gt", "ge").
 // `constant` nodes carry their elements in `constant` (one element when splat, `splat` set).
 // `split` never appears: the extraction turns it into one `slice` per result.
-// `topk` (two results) becomes two nodes named "topk": first its indices (ints["result"] = {1},
-// i32, operand: the input), then its values (ints["result"] = {0}, operands: the input and the
-// indices node, which the values read the input at).
 //
 // Tensors are dense and row-major. In the Halide buffer of a tensor of shape [d0, ..., dn-1], buffer
 // dimension 0 is dn-1 (the fastest-varying one) and dimension n-1 is d0; a rank-0 tensor is a
