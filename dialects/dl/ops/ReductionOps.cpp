@@ -136,7 +136,9 @@ LogicalResult TopkOp::buildVJP(OpBuilder &b, ArrayRef<Value> dy, SmallVectorImpl
   GradBuilder g(b, getLoc());
   shape::Shape in = shapeOf(getInput().getType());
   int64_t rank = static_cast<int64_t>(in.size());
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0)
+    axis += rank;
   int64_t n = in[axis];
   // The permutation that moves the axis last, and its inverse.
   SmallVector<int64_t> perm, inverse(rank);

@@ -143,7 +143,7 @@ func.func @topk_axis(%x: tensor<4x10xf32>) {
 
 // Tests that topk's indices are i32: the inferred types must match the declared ones.
 func.func @topk_index_type(%x: tensor<4x10xf32>) {
-  // expected-error @+1 {{'dl.topk' op inferred type(s)}}
+  // expected-error @+1 {{'dl.topk' op result #1 must be statically shaped tensor of 32-bit signless integer values, but got 'tensor<4x2xf32>'}}
   %0:2 = dl.topk %x {k = 2 : i64} : (tensor<4x10xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>)
   return
 }
