@@ -318,50 +318,52 @@ TEST(Reduction, TopkAlongEachAxisByPassesAndByRanks) {
   struct Case {
     int64_t axis, k;
   };
-  for (Case c : {Case{0, 1}, Case{0, 4}, Case{1, 5}, Case{1, 17}, Case{-1, 16}, Case{-1, 19}})
-    for (bool largest : {true, false}) {
-      int64_t axis = c.axis < 0 ? c.axis + 3 : c.axis;
-      Shape out = shape;
-      out[axis] = c.k;
-      KernelBuilder b("topk");
-      int in = b.input(f32(shape));
-      auto attrs = [&](int result) {
-        return [=](KernelNode &node) {
-          node.ints = {{"k", {c.k}}, {"axis", {c.axis}}, {"largest", {largest}}, {"result", {result}}};
-        };
-      };
-      int indices = b.node("topk", {in}, i32(out), attrs(1));
-      b.output(b.node("topk", {in, indices}, f32(out), attrs(0)));
-      b.output(indices);
-      std::vector<HostTensor> r = run(b.kernel(), {x});
-      ASSERT_EQ(r.size(), 2u);
-      std::vector<double> values, picked;
-      topkRef(x, axis, c.k, largest, values, picked);
-      std::string what = "axis " + std::to_string(c.axis) + " k " + std::to_string(c.k) +
-                         (largest ? " largest" : " smallest");
-      EXPECT_TRUE(allClose(r[0], values, 0, 0)) << what;
-      EXPECT_TRUE(allClose(r[1], picked, 0, 0)) << what;
-      for (size_t i = 0; i < values.size(); ++i)
-        if (values[i] == 0)
-          EXPECT_EQ(std::signbit(r[0].data[i]), std::signbit(values[i])) << what << " element " << i;
-    }
-  for (bool largest : {true, false}) {
-    KernelBuilder b("topk_i32");
-    int in = b.input(i32({4, 18}));
-    auto attrs = [&](int result) {
+  // One kernel per case with both orders (each kernel also runs its GPU schedule on the OpenCL
+  // stand-in, where present).
+  auto addTopk = [](KernelBuilder &b, int in, int64_t k, int64_t axis, bool largest, TensorType values,
+                    TensorType indices) {
+    auto attrs = [=](int result) {
       return [=](KernelNode &node) {
-        node.ints = {{"k", {6}}, {"largest", {largest}}, {"result", {result}}}; // axis -1 by default
+        node.ints = {{"k", {k}}, {"axis", {axis}}, {"largest", {largest}}, {"result", {result}}};
       };
     };
-    int indices = b.node("topk", {in}, i32({4, 6}), attrs(1));
-    b.output(b.node("topk", {in, indices}, i32({4, 6}), attrs(0)));
-    b.output(indices);
-    std::vector<HostTensor> r = run(b.kernel(), {n});
-    ASSERT_EQ(r.size(), 2u);
+    int picked = b.node("topk", {in}, indices, attrs(1));
+    b.output(b.node("topk", {in, picked}, values, attrs(0)));
+    b.output(picked);
+  };
+  for (Case c : {Case{0, 1}, Case{0, 4}, Case{1, 5}, Case{1, 17}, Case{-1, 16}, Case{-1, 19}}) {
+    int64_t axis = c.axis < 0 ? c.axis + 3 : c.axis;
+    Shape out = shape;
+    out[axis] = c.k;
+    KernelBuilder b("topk");
+    int in = b.input(f32(shape));
+    for (bool largest : {true, false})
+      addTopk(b, in, c.k, c.axis, largest, f32(out), i32(out));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 4u);
+    for (int side = 0; side < 2; ++side) {
+      std::vector<double> values, picked;
+      topkRef(x, axis, c.k, side == 0, values, picked);
+      std::string what = "axis " + std::to_string(c.axis) + " k " + std::to_string(c.k) +
+                         (side == 0 ? " largest" : " smallest");
+      EXPECT_TRUE(allClose(r[2 * side], values, 0, 0)) << what;
+      EXPECT_TRUE(allClose(r[2 * side + 1], picked, 0, 0)) << what;
+      for (size_t i = 0; i < values.size(); ++i)
+        if (values[i] == 0)
+          EXPECT_EQ(std::signbit(r[2 * side].data[i]), std::signbit(values[i])) << what << " element " << i;
+    }
+  }
+  KernelBuilder b("topk_i32");
+  int in = b.input(i32({4, 18}));
+  for (bool largest : {true, false})
+    addTopk(b, in, 6, -1, largest, i32({4, 6}), i32({4, 6}));
+  std::vector<HostTensor> r = run(b.kernel(), {n});
+  ASSERT_EQ(r.size(), 4u);
+  for (int side = 0; side < 2; ++side) {
     std::vector<double> values, picked;
-    topkRef(n, 1, 6, largest, values, picked);
-    EXPECT_TRUE(allClose(r[0], values, 0, 0)) << "i32, largest " << largest;
-    EXPECT_TRUE(allClose(r[1], picked, 0, 0)) << "i32, largest " << largest;
+    topkRef(n, 1, 6, side == 0, values, picked);
+    EXPECT_TRUE(allClose(r[2 * side], values, 0, 0)) << "i32, largest " << (side == 0);
+    EXPECT_TRUE(allClose(r[2 * side + 1], picked, 0, 0)) << "i32, largest " << (side == 0);
   }
 }
 
