@@ -98,7 +98,8 @@ class Decoder(nn.Module):
 
 class Index(nn.Module):
     """The index and ordering ops of issue 20 as torch.onnx.export writes them: cumsum along two
-    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast) and repeat (Tile)."""
+    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast), repeat (Tile) and topk, largest
+    along the last axis with its indices as floats and smallest along dim 1 (TopK, K a constant)."""
 
     def __init__(self):
         super().__init__()
@@ -109,7 +110,10 @@ class Index(nn.Module):
         c = torch.cumsum(h, dim=1) + torch.cumsum(h, dim=-1)
         hot = nn.functional.one_hot(torch.argmin(h, dim=-1), 6).float()   # [3, 5, 6]
         t = h.repeat(1, 1, 2)                                             # [3, 5, 12]
-        return c * hot + c + t[..., :6] * t[..., 6:]  # an end of INT64_MAX
+        v, i = torch.topk(h, 3, dim=-1)                                   # [3, 5, 3]
+        s, _ = torch.topk(h, 2, dim=1, largest=False)                     # [3, 2, 6]
+        top = v.sum(-1, keepdim=True) + i.float().mean(-1, keepdim=True) + s.sum(1, keepdim=True)
+        return c * hot + c + t[..., :6] * t[..., 6:] + top  # an end of INT64_MAX
 
 
 VOCAB = 11
