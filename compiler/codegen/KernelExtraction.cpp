@@ -114,6 +114,20 @@ FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion) {
       }
       continue;
     }
+    if (auto topk = llvm::dyn_cast<mlir::dl::TopkOp>(op)) {
+      // Two nodes named "topk": the indices (ints["result"] = 1, reading the input), then the
+      // values (ints["result"] = 0), which read the input at those indices (KernelSpec.h).
+      KernelNode indices = node, values = node;
+      indices.ints["result"] = {1};
+      values.ints["result"] = {0};
+      if (!toTensorType(topk.getIndices().getType(), indices.type) ||
+          !toTensorType(topk.getValues().getType(), values.type))
+        return op.emitError() << "kernels do not support values of type " << topk.getInput().getType();
+      addNode(std::move(indices), topk.getIndices());
+      values.operands.push_back(ids.at(topk.getIndices()));
+      addNode(std::move(values), topk.getValues());
+      continue;
+    }
     if (op.getNumResults() != 1)
       return op.emitError() << "'" << op.getName() << "' cannot be compiled into a kernel";
     if (!toTensorType(op.getResult(0).getType(), node.type))

@@ -20,6 +20,11 @@ bool toTensorType(mlir::Type type, TensorType &out);
 /// The kernel of `fusion`, or failure with an error emitted at the unsupported op.
 mlir::FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion);
 
+/// topk, whose two results a KernelNode cannot hold, becomes two nodes named "topk": first its
+/// indices (ints["result"] = {1}, i32, operand: the input), then its values (ints["result"] =
+/// {0}, operands: the input and the indices node, at which the values read the input). The Halide
+/// side lowers both (ops/Reduction.cpp); the semantics are dl.topk's.
+///
 /// The dl ops extractKernel rewrites into other nodes, so that no KernelNode names them and the
 /// Halide side needs no lowering of their own: split, as one slice per part. Named as
 /// KernelNode::op is (without "dl.").

@@ -103,6 +103,7 @@ const std::map<std::string, OpSurface> &opSurfaces() {
       {"dl.argmax", builtin("argmax")},
       {"dl.argmin", builtin("argmin")},
       {"dl.cumsum", builtin("cumsum")},
+      {"dl.topk", builtin("topk")},
       // ShapeOps.td
       {"dl.reshape", builtin("reshape")}, // and flatten
       {"dl.transpose", builtin("transpose")},

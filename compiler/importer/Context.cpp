@@ -178,6 +178,11 @@ void Context::define(int i, const std::string &expr, DType dtype, const Shape &s
 }
 
 void Context::defineAll(const std::string &expr, DType dtype, const std::vector<Shape> &shapes) {
+  defineAll(expr, std::vector<DType>(shapes.size(), dtype), shapes);
+}
+
+void Context::defineAll(const std::string &expr, const std::vector<DType> &dtypes,
+                        const std::vector<Shape> &shapes) {
   std::string lhs;
   std::vector<std::pair<size_t, std::string>> outputs; // Graph outputs among them: (index, name).
   for (size_t i = 0; i < shapes.size(); ++i) {
@@ -192,7 +197,7 @@ void Context::defineAll(const std::string &expr, DType dtype, const std::vector<
       outputs.push_back({i, name});
     } else if (onnxName != "unused") {
       Value v;
-      v.dtype = dtype;
+      v.dtype = dtypes[i];
       v.shape = shapes[i];
       v.expr = name;
       v.onnxName = onnxName;
@@ -201,7 +206,7 @@ void Context::defineAll(const std::string &expr, DType dtype, const std::vector<
   }
   graph_.program.addStatement(lhs, expr);
   for (const auto &[i, name] : outputs)
-    bind(node_.output(static_cast<int>(i)), name, dtype, shapes[i]);
+    bind(node_.output(static_cast<int>(i)), name, dtypes[i], shapes[i]);
 }
 
 void Context::defineKnown(int i, Tensor tensor, const std::string &origin) {

@@ -96,6 +96,9 @@ public:
   void define(int i, const std::string &expr, DType dtype, const Shape &shape);
   /// Defines outputs by one statement `a, b, c = expr` (each of `shapes`).
   void defineAll(const std::string &expr, DType dtype, const std::vector<Shape> &shapes);
+  /// As above, each output of its own element type (TopK's values and indices).
+  void defineAll(const std::string &expr, const std::vector<DType> &dtypes,
+                 const std::vector<Shape> &shapes);
   /// Output `i` is known: folded at import time, nothing emitted; `origin` is the initializer it
   /// was folded from, when it is a weight rearranged (Value::origin).
   void defineKnown(int i, Tensor tensor, const std::string &origin = "");

@@ -1,4 +1,4 @@
-//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax, argmin, cumsum ===//
+//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax, argmin, cumsum, topk ===//
 //
 // Every reduction maps each input element to the output element it folds into: the output's layout
 // is the input's with the reduced dimensions removed (or kept as size 1, which moves nothing), so
@@ -8,11 +8,13 @@
 // first and returns it unchanged when it is infinite. i32 sums wrap to 32 bits. argmax and argmin
 // return the first index of the extremum (a NaN counts as either, as in PyTorch). cumsum adds in
 // element order from +0, in double (PyTorch's CPU accumulator for float32), so a sum that overflows
-// f32 on the way and comes back is finite again, as in PyTorch.
+// f32 on the way and comes back is finite again, as in PyTorch. topk sorts each row by a total
+// order: NaN above every number (PyTorch's), equal elements by index (first index first).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -160,6 +162,37 @@ LogicalResult evalCumsum(dlo::CumsumOp op, OpContext &c) {
   return success();
 }
 
+/// topk: the k best elements of each row along the axis, best first, by a stable sort with NaN
+/// larger than every number (PyTorch's order: first for `largest`, last otherwise); ties keep
+/// index order. `sorted = false` is sorted too.
+LogicalResult evalTopk(dlo::TopkOp op, OpContext &c) {
+  const Tensor &x = c.operand(0);
+  Tensor &values = c.result(0), &indices = c.result(1);
+  int64_t axis = normalizeAxis(op.getAxis(), x.rank());
+  AxisView v = viewAround(x.shape, axis);
+  int64_t k = op.getK();
+  bool largest = op.getLargest();
+  std::vector<int64_t> order(v.size);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t in = 0; in < v.inner; ++in) {
+      auto at = [&](int64_t j) { return x.data[(o * v.size + j) * v.inner + in]; };
+      for (int64_t j = 0; j < v.size; ++j)
+        order[j] = j;
+      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        double p = at(a), q = at(b);
+        if (std::isnan(p) || std::isnan(q))
+          return largest ? std::isnan(p) && !std::isnan(q) : std::isnan(q) && !std::isnan(p);
+        return largest ? p > q : p < q;
+      });
+      for (int64_t s = 0; s < k; ++s) {
+        int64_t to = (o * k + s) * v.inner + in;
+        values.data[to] = at(order[s]);
+        indices.data[to] = static_cast<double>(order[s]);
+      }
+    }
+  return success();
+}
+
 } // namespace
 
 void registerReductionKernels(KernelTable &t) {
@@ -179,6 +212,7 @@ void registerReductionKernels(KernelTable &t) {
     return evalArgExtremum(op, c, /*isMax=*/false);
   });
   addKernel<dlo::CumsumOp>(t, evalCumsum);
+  addKernel<dlo::TopkOp>(t, evalTopk);
 }
 
 } // namespace dl::interp

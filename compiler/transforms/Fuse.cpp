@@ -9,7 +9,7 @@
 //               consumers become its epilogue
 //   attention   attention and attention_grad: a kernel of their own, where the three gradients of
 //               one attention (same operands) join first, so they compute the weights once
-//   reduction   sum, mean, max, min, logsumexp, argmax, argmin, cumsum, softmax, log_softmax, the
+//   reduction   sum, mean, max, min, logsumexp, argmax, argmin, cumsum, topk, softmax, log_softmax, the
 //               losses, pooling and its gradients, and embedding_grad (a scatter-add)
 //   reindex     transpose, reshape, broadcast_to, slice, pad, concat, split, embedding (a gather):
 //               re-indexing, fused into their consumers only (so a transpose feeding a matmul is

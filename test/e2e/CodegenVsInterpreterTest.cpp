@@ -71,6 +71,7 @@ const std::vector<ModelCase> &cases() {
       {"math", model("math.dl"), 34, {}},
       {"reduction", model("reduction.dl"), 13, {}},
       {"index", model("index.dl"), 35, {}},
+      {"topk", model("topk.dl"), 36, {}},
       {"reduce_max_contraction", model("reduce_max_contraction.dl"), 13, {}},
       {"shape", model("shape.dl"), 14, {}},
       {"loss", model("loss.dl"), 15, {}},

@@ -103,7 +103,8 @@ class Decoder(nn.Module):
 
 class Index(nn.Module):
     """The index and ordering ops of issue 20 as torch.onnx.export writes them: cumsum along two
-    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast) and repeat (Tile), and
+    axes (CumSum), argmin feeding one_hot (ArgMin, OneHot, Cast), repeat (Tile), topk, largest
+    along the last axis with its indices as floats and smallest along dim 1 (TopK, K a constant), and
     torch.gather of each row's minimum by its computed argmin (GatherElements)."""
 
     def __init__(self):
@@ -116,7 +117,10 @@ class Index(nn.Module):
         hot = nn.functional.one_hot(torch.argmin(h, dim=-1), 6).float()   # [3, 5, 6]
         t = h.repeat(1, 1, 2)                                             # [3, 5, 12]
         low = torch.gather(h, 2, torch.argmin(h, dim=-1, keepdim=True))   # [3, 5, 1]
-        return c * hot + c + t[..., :6] * t[..., 6:] + low  # an end of INT64_MAX
+        v, i = torch.topk(h, 3, dim=-1)                                   # [3, 5, 3]
+        s, _ = torch.topk(h, 2, dim=1, largest=False)                     # [3, 2, 6]
+        top = v.sum(-1, keepdim=True) + i.float().mean(-1, keepdim=True) + s.sum(1, keepdim=True)
+        return c * hot + c + t[..., :6] * t[..., 6:] + low + top  # an end of INT64_MAX
 
 
 VOCAB = 11

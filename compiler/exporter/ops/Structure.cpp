@@ -1,7 +1,7 @@
 //===- Structure.cpp - Exporting dl's contractions, windows, reductions and shapes -===//
 //
 // matmul, conv2d, conv_transpose2d, pooling and bilinear upsampling (Resize), reductions (argmax,
-// argmin, cumsum among them), one_hot, shape ops, embedding, gather (GatherElements) and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
+// argmin, cumsum and topk among them), one_hot, shape ops, embedding, gather (GatherElements) and attention (as MatMul, Softmax and MatMul, the causal mask an initializer), and
 // constants as initializers. Opset 17 forms:
 // ReduceSum, Split, Slice, Pad, Reshape and Expand take their integer lists as int64 inputs;
 // ReduceMean/Max/Min/LogSumExp take `axes` as an attribute.
@@ -135,6 +135,24 @@ LogicalResult cumsum(Operation *op, GraphBuilder &g) {
   auto reverse = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr("reverse"));
   g.node1("CumSum", {g.name(op->getOperand(0)), g.int64s({integer(op, "axis")}, /*scalar=*/true)},
           {Attr::integer("reverse", reverse && reverse.getValue() ? 1 : 0)}, op->getResult(0));
+  return success();
+}
+
+/// topk as TopK (K an int64 input of one element), its int64 Indices cast to dl's i32. ONNX orders
+/// equal elements by index, as dl does.
+LogicalResult topk(Operation *op, GraphBuilder &g) {
+  auto flag = [&](const char *name) {
+    auto b = llvm::dyn_cast_or_null<mlir::BoolAttr>(op->getAttr(name));
+    return b ? (b.getValue() ? 1 : 0) : 1; // both default to true
+  };
+  auto axis = llvm::dyn_cast_or_null<mlir::IntegerAttr>(op->getAttr("axis"));
+  std::vector<std::string> out =
+      g.node("TopK", {g.name(op->getOperand(0)), g.int64s({integer(op, "k")})},
+             {Attr::integer("axis", axis ? axis.getInt() : -1), Attr::integer("largest", flag("largest")),
+              Attr::integer("sorted", 1)},
+             2);
+  g.bind(op->getResult(0), out[0]);
+  g.node1("Cast", {out[1]}, {Attr::integer("to", onnx::TensorProto::INT32)}, op->getResult(1));
   return success();
 }
 
@@ -290,6 +308,7 @@ void addStructureExporters(llvm::StringMap<OpExporter> &table) {
   table["dl.transpose"] = transpose;
   table["dl.concat"] = concat;
   table["dl.split"] = split;
+  table["dl.topk"] = topk;
   table["dl.slice"] = slice;
   table["dl.pad"] = pad;
   table["dl.embedding"] = embedding;

@@ -3,7 +3,8 @@
 // The builtins that emit ops of ReductionOps.td: sum, mean and logsumexp over an axis, a list of
 // axes or all of them, with or without keepdims; max and min, which are element-wise with two
 // operands (maximum, minimum) and reductions with one; argmax and argmin along one axis; cumsum
-// (torch.cumsum) along one axis.
+// (torch.cumsum) along one axis; topk (torch.topk) along one axis, whose two results (values and
+// i32 indices) come back as a list to destructure: `v, i = topk(x, 5)`.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/frontend/builtins/Builtins.h"
@@ -105,6 +106,42 @@ std::optional<Val> cumsum(Elaborator &E, const BuiltinCall &c) {
                                                E.builder().getBoolAttr(reverse)));
 }
 
+/// topk(x, k, axis = -1, largest = true, sorted = true): torch.topk(x, k, dim = axis, largest,
+/// sorted), as the list [values, indices]; k is a number known when compiling, 1 <= k <= the size
+/// of the axis.
+std::optional<Val> topk(Elaborator &E, const BuiltinCall &c) {
+  std::optional<Value> x = E.requireTensor(c[0], c.locOf(0), "the argument of 'topk'", false);
+  std::optional<int64_t> k = E.requireInt(c[1], c.locOf(1), "'k'");
+  std::optional<int64_t> axis = E.requireInt(c[2], c.locOf(2), "'axis'");
+  if (!x || !k || !axis)
+    return std::nullopt;
+  for (size_t i : {3, 4})
+    if (c[i].kind != Val::Kind::Bool) {
+      E.error(c.locOf(i), std::string("'") + (i == 3 ? "largest" : "sorted") + "' must be true or false");
+      return std::nullopt;
+    }
+  shape::Shape out = shapeOf(x->getType());
+  int64_t rank = static_cast<int64_t>(out.size());
+  std::string what = "cannot take topk of " + describeType(x->getType()) + ": ";
+  if (rank == 0 || *axis < -rank || *axis >= rank) {
+    E.error(c.locOf(2), what + "axis " + std::to_string(*axis) + " is out of range" +
+                            (rank ? " [" + std::to_string(-rank) + ", " + std::to_string(rank - 1) + "]" : ""));
+    return std::nullopt;
+  }
+  int64_t &extent = out[*axis < 0 ? *axis + rank : *axis];
+  if (*k < 1 || *k > extent) {
+    E.error(c.locOf(1), what + "k = " + std::to_string(*k) + " is out of range [1, " +
+                            std::to_string(extent) + "] for axis " + std::to_string(*axis));
+    return std::nullopt;
+  }
+  extent = *k;
+  auto op = E.builder().create<dlo::TopkOp>(
+      E.loc(c.loc), mlir::TypeRange{E.tensorType(out, typeOf(*x).getElementType()), E.tensorType(out, E.i32())},
+      *x, E.builder().getI64IntegerAttr(*k), E.builder().getI64IntegerAttr(*axis),
+      E.builder().getBoolAttr(c[3].b), E.builder().getBoolAttr(c[4].b));
+  return Val::ofList({Val::ofTensor(op.getValues()), Val::ofTensor(op.getIndices())});
+}
+
 } // namespace
 
 void registerReductionBuiltins(BuiltinTable &t) {
@@ -117,6 +154,8 @@ void registerReductionBuiltins(BuiltinTable &t) {
   t["argmax"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argExtremum<dlo::ArgmaxOp>()};
   t["argmin"] = {{req("x"), opt("axis", minusOne), opt("keepdims", falseV)}, argExtremum<dlo::ArgminOp>()};
   t["cumsum"] = {{req("x"), req("axis"), opt("reverse", falseV)}, cumsum};
+  Val trueV = Val::boolean(true);
+  t["topk"] = {{req("x"), req("k"), opt("axis", minusOne), opt("largest", trueV), opt("sorted", trueV)}, topk};
 }
 
 } // namespace dlc

@@ -1,8 +1,9 @@
-//===- Reduction.cpp - ONNX's reductions, ArgMax, ArgMin and CumSum --------===//
+//===- Reduction.cpp - ONNX's reductions, ArgMax, ArgMin, CumSum and TopK ---===//
 //
 // ReduceSum (axes as an input since opset 13), ReduceMean, ReduceMax, ReduceMin, ReduceLogSumExp
 // (axes as an attribute until opset 18), ArgMax and ArgMin, each one builtin with `axis` and
-// `keepdims`; CumSum as cumsum (its axis a known input).
+// `keepdims`; CumSum as cumsum (its axis a known input); TopK as topk (K a known input since
+// opset 10, an attribute before; Indices, int64 in ONNX, are dlc's i32 as ArgMax's are).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/importer/Context.h"
@@ -89,6 +90,36 @@ void cumsum(Context &c) {
            x.dtype, x.shape);
 }
 
+/// TopK: `values, indices = topk(x, k, axis, largest, sorted)`. dlc sorts ties by index and
+/// returns sorted results for sorted = 0 too, both of which ONNX leaves open.
+void topk(Context &c) {
+  const Value &x = c.input(0);
+  if (x.dtype != DType::F32 && x.dtype != DType::I32)
+    c.fail("its input must be a float or integer tensor, not " + std::string(dtypeName(x.dtype)));
+  if (x.rank() == 0)
+    c.fail("its input must have at least one dimension");
+  int64_t axis = normalizeAxis(c, c.intAttr("axis", -1), x.rank(), "axis");
+  int64_t k = 0;
+  if (c.opset() < 10) {
+    k = c.intAttr("k", 0);
+  } else {
+    const Tensor &kTensor = c.known(1, "K");
+    if (kTensor.size() != 1)
+      c.fail("K must be one integer, not " + std::to_string(kTensor.size()) + " values");
+    k = kTensor.ints()[0];
+  }
+  if (k < 1 || k > x.shape[axis])
+    c.fail("K = " + std::to_string(k) + " is out of range [1, " + std::to_string(x.shape[axis]) +
+           "] for axis " + std::to_string(axis) + " of its input " + formatInts(x.shape));
+  bool largest = c.intAttr("largest", 1) != 0;
+  c.intAttr("sorted", 1); // dlc's results are sorted either way; ONNX leaves the order open.
+  Shape out = x.shape;
+  out[axis] = k;
+  c.defineAll("topk(" + c.operand(0) + ", " + std::to_string(k) + ", axis = " + std::to_string(axis) +
+                  (largest ? "" : ", largest = false") + ")",
+              std::vector<DType>{x.dtype, DType::I32}, {out, out});
+}
+
 } // namespace
 
 void registerReductionTranslators(TranslatorTable &t) {
@@ -100,6 +131,7 @@ void registerReductionTranslators(TranslatorTable &t) {
   t["ArgMax"] = argExtremum("argmax");
   t["ArgMin"] = argExtremum("argmin");
   t["CumSum"] = cumsum;
+  t["TopK"] = topk;
 }
 
 } // namespace dlc::importer

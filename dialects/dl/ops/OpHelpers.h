@@ -64,6 +64,11 @@ LogicalResult inferArgExtremum(MLIRContext *context, std::optional<Location> loc
 LogicalResult inferAlongAxis(std::optional<Location> loc, StringRef op, Type input, int64_t axis,
                              SmallVectorImpl<Type> &inferred);
 
+/// topk's two types: `input`'s with `axis` k long, in its element type and in i32, after checking
+/// that `axis` names a dimension and that 1 <= k <= its size.
+LogicalResult inferTopk(MLIRContext *context, std::optional<Location> loc, Type input, int64_t k,
+                        int64_t axis, SmallVectorImpl<Type> &inferred);
+
 /// A scalar f32, after checking that prediction and target have one shape (elementwise losses).
 LogicalResult inferElementwiseLoss(std::optional<Location> loc, Type prediction, Type target,
                                    SmallVectorImpl<Type> &inferred);

@@ -92,3 +92,36 @@ def DL_CumsumOp : DL_Op<"cumsum", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceM
     }
   }];
 }
+
+def DL_TopkOp : DL_Op<"topk", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<DL_VJPOpInterface>,
+                               DL_Reduction]> {
+  let summary = "The k largest (or smallest) elements along one axis, and their indices";
+  let description = [{
+    `torch.topk(input, k, dim = axis, largest, sorted)`: `values` holds the `k` largest elements
+    along `axis` (the `k` smallest when `largest` is false), best first, and `indices` (`i32`) where
+    they are in `input`; the other dimensions keep their sizes and the axis becomes `k` long. A NaN
+    counts as larger than every number, as in PyTorch (first among the largest, last among the
+    smallest); -0 equals +0. Equal elements come in the order of their indices (PyTorch's CPU order
+    among ties can differ). `sorted = false` returns them sorted all the same. `1 <= k <= ` the
+    axis's size. The gradient of `values` goes back to the elements they were taken from, zero
+    elsewhere; `indices` have none.
+
+    ```mlir
+    %v, %i = dl.topk %x {k = 5 : i64, axis = -1 : i64}
+        : (tensor<4x10xf32>) -> (tensor<4x5xf32>, tensor<4x5xi32>)
+    ```
+  }];
+  let arguments = (ins DL_NumericTensor:$input, I64Attr:$k, DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs DL_NumericTensor:$values, DL_IndexTensor:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &inferred) {
+      return inferTopk(context, location, adaptor.getInput().getType(), adaptor.getK(),
+                       adaptor.getAxis(), inferred);
+    }
+  }];
+}

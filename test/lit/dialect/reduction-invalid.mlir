@@ -108,3 +108,42 @@ func.func @argmin_scalar(%x: tensor<f32>) {
   %0 = dl.argmin %x : (tensor<f32>) -> tensor<i32>
   return
 }
+
+// -----
+
+// Tests that topk's k must lie in [1, the size of the axis], the type named.
+func.func @topk_k_too_large(%x: tensor<4x10xf32>) {
+  // expected-error @+2 {{topk k = 11 is out of range [1, 10] for axis -1 of 'tensor<4x10xf32>'}}
+  // expected-error @+1 {{'dl.topk' op failed to infer returned types}}
+  %0:2 = dl.topk %x {k = 11 : i64} : (tensor<4x10xf32>) -> (tensor<4x11xf32>, tensor<4x11xi32>)
+  return
+}
+
+// -----
+
+// Tests that topk's k of 0 is rejected.
+func.func @topk_k_zero(%x: tensor<4x10xf32>) {
+  // expected-error @+2 {{topk k = 0 is out of range [1, 4] for axis 0 of 'tensor<4x10xf32>'}}
+  // expected-error @+1 {{'dl.topk' op failed to infer returned types}}
+  %0:2 = dl.topk %x {k = 0 : i64, axis = 0 : i64} : (tensor<4x10xf32>) -> (tensor<0x10xf32>, tensor<0x10xi32>)
+  return
+}
+
+// -----
+
+// Tests that topk's axis must name a dimension of its operand.
+func.func @topk_axis(%x: tensor<4x10xf32>) {
+  // expected-error @+2 {{topk axis 2 is out of range for 'tensor<4x10xf32>'}}
+  // expected-error @+1 {{'dl.topk' op failed to infer returned types}}
+  %0:2 = dl.topk %x {k = 1 : i64, axis = 2 : i64} : (tensor<4x10xf32>) -> (tensor<4x10xf32>, tensor<4x10xi32>)
+  return
+}
+
+// -----
+
+// Tests that topk's indices are i32: the inferred types must match the declared ones.
+func.func @topk_index_type(%x: tensor<4x10xf32>) {
+  // expected-error @+1 {{'dl.topk' op result #1 must be statically shaped tensor of 32-bit signless integer values, but got 'tensor<4x2xf32>'}}
+  %0:2 = dl.topk %x {k = 2 : i64} : (tensor<4x10xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>)
+  return
+}

@@ -116,3 +116,17 @@ func.func @cumsum(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
   %2 = dl.cumsum %i {axis = 0 : i64} : (tensor<4x10xi32>) -> tensor<4x10xi32>
   return
 }
+
+// Tests that topk gives its values in the operand's type and i32 indices, the axis k long, and that
+// the defaults (axis = -1, largest, sorted) are elided.
+// CHECK-LABEL: func.func @topk
+// CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>, %[[I:.*]]: tensor<4x10xi32>)
+// CHECK: %{{.*}}, %{{.*}} = dl.topk %[[X]] {k = 3 : i64} : (tensor<4x10xf32>) -> (tensor<4x3xf32>, tensor<4x3xi32>)
+// CHECK: dl.topk %[[X]] {axis = 0 : i64, k = 4 : i64, largest = false, sorted = false} : (tensor<4x10xf32>) -> (tensor<4x10xf32>, tensor<4x10xi32>)
+// CHECK: dl.topk %[[I]] {k = 10 : i64} : (tensor<4x10xi32>) -> (tensor<4x10xi32>, tensor<4x10xi32>)
+func.func @topk(%x: tensor<4x10xf32>, %i: tensor<4x10xi32>) {
+  %0:2 = dl.topk %x {k = 3 : i64, axis = -1 : i64, largest = true, sorted = true} : (tensor<4x10xf32>) -> (tensor<4x3xf32>, tensor<4x3xi32>)
+  %1:2 = dl.topk %x {k = 4 : i64, axis = 0 : i64, largest = false, sorted = false} : (tensor<4x10xf32>) -> (tensor<4x10xf32>, tensor<4x10xi32>)
+  %2:2 = dl.topk %i {k = 10 : i64} : (tensor<4x10xi32>) -> (tensor<4x10xi32>, tensor<4x10xi32>)
+  return
+}

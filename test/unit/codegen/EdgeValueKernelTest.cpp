@@ -1,7 +1,7 @@
 //===- EdgeValueKernelTest.cpp - Kernels on NaN, infinities, zeros, extremes -----===//
 //
 // Tests that every element-wise op, activation, comparison, reduction, softmax and loss computes
-// what PyTorch's float32 computes on edge values: NaN in gives NaN out, overflow gives an
+// what PyTorch's float32 computes on edge values (topk among them): NaN in gives NaN out, overflow gives an
 // infinity, underflow a zero or a subnormal, x != x holds for NaN, and a signed zero keeps its
 // sign. The expected values are PyTorch's own (EdgeValueTable.inc, written by edge_values.py).
 // The data augmentations have no PyTorch counterpart to compare with: random_flip, random_crop
@@ -352,6 +352,49 @@ TEST(EdgeValues, ReductionsAndSoftmaxMatchPyTorch) {
     EXPECT_EQ(r.back().data[i], kArgmin[i]) << describeRow("argmin", i);
   }
 }
+
+/// topk(rows, kTopkK) both ways, on the rows read from memory or computed as rows * one: the values
+/// are torch.topk's (NaN largest, signed zeros kept); the indices dlc's order, equal elements by
+/// index (edge_values.py checks that it is torch's wherever the top k hold no tie).
+void checkTopk(bool computed) {
+  KernelBuilder b(computed ? "topk_computed" : "topk");
+  int x = b.input(f32({kRowCount, kRowLength}));
+  int operand = x;
+  if (computed) {
+    int one = b.input(f32({}));
+    operand = b.node("mul", {x, one}, f32({kRowCount, kRowLength}));
+  }
+  for (bool largest : {true, false}) {
+    auto attrs = [&](int result) {
+      return [=](KernelNode &n) {
+        n.ints = {{"k", {kTopkK}}, {"axis", {-1}}, {"largest", {largest}}, {"result", {result}}};
+      };
+    };
+    int indices = b.node("topk", {operand}, i32({kRowCount, kTopkK}), attrs(1));
+    b.output(b.node("topk", {operand, indices}, f32({kRowCount, kTopkK}), attrs(0)));
+    b.output(indices);
+  }
+  std::vector<HostTensor> inputs = {tensorOf(f32({kRowCount, kRowLength}), valuesOf(kRows))};
+  if (computed)
+    inputs.push_back(tensorOf(f32({}), {1.0}));
+  std::vector<HostTensor> r = run(b.kernel(), inputs);
+  ASSERT_EQ(r.size(), 4u);
+  for (int side = 0; side < 2; ++side) {
+    const std::vector<uint32_t> &values = side == 0 ? kTopkLargestValues : kTopkSmallestValues;
+    const std::vector<int32_t> &indices = side == 0 ? kTopkLargestIndices : kTopkSmallestIndices;
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::ostringstream what;
+      what << (side == 0 ? "topk" : "topk(largest = false)") << " of row " << i / kTopkK << " slot "
+           << i % kTopkK << (computed ? " (computed)" : "");
+      EXPECT_TRUE(sameFloat(r[2 * side].data[i], fromBits(values[i]), 0))
+          << what.str() << ": " << r[2 * side].data[i] << " against " << fromBits(values[i]);
+      EXPECT_EQ(r[2 * side + 1].data[i], indices[i]) << what.str();
+    }
+  }
+}
+
+TEST(EdgeValues, TopkMatchesPyTorch) { checkTopk(/*computed=*/false); }
+TEST(EdgeValues, TopkOfComputedValuesMatchesPyTorch) { checkTopk(/*computed=*/true); }
 
 void setLossAttrs(KernelNode &n) {
   if (n.op == "huber")

@@ -1,13 +1,16 @@
 //===- ReductionKernelTest.cpp - Reductions and softmax as Halide kernels --===//
 //
 // Tests that sum, mean, reduce_max, reduce_min, logsumexp (over any set of axes, with and without
-// keepdims, empty axes meaning all), argmax, argmin, cumsum, softmax and log_softmax compute what the reference
-// interpreter computes (compiler/interpreter/Reduction.cpp, Elementwise.cpp): f32 sums within
-// accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums.
+// keepdims, empty axes meaning all), argmax, argmin, cumsum, softmax, log_softmax and topk compute what the
+// reference interpreter computes (compiler/interpreter/Reduction.cpp, Elementwise.cpp): f32 sums within
+// accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums, topk's
+// order (NaN largest, ties by index) by passes and by ranks.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace dl::codegen::test {
@@ -264,6 +267,105 @@ TEST(Reduction, CumsumAlongEachAxisReversedAndOfI32) {
   std::vector<HostTensor> r = run(b.kernel(), {ns});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(allClose(r[0], {2147483647, -2147483648.0, -2147483643.0, -3, 1, -7}, 0));
+}
+
+/// topk of `x` along `axis` as the interpreter takes it: a stable sort of each row, NaN larger than
+/// every number; fills the first k of each row's values and indices.
+void topkRef(const HostTensor &x, int64_t axis, int64_t k, bool largest, std::vector<double> &values,
+             std::vector<double> &indices) {
+  const Shape &s = x.type.shape;
+  int64_t inner = 1, size = s[axis];
+  for (size_t d = axis + 1; d < s.size(); ++d)
+    inner *= s[d];
+  int64_t outer = static_cast<int64_t>(x.data.size()) / (size * inner);
+  values.assign(outer * k * inner, 0);
+  indices.assign(outer * k * inner, 0);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t in = 0; in < inner; ++in) {
+      auto at = [&](int64_t j) { return x.data[(o * size + j) * inner + in]; };
+      std::vector<int64_t> order(size);
+      for (int64_t j = 0; j < size; ++j)
+        order[j] = j;
+      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        double p = at(a), q = at(b);
+        if (std::isnan(p) || std::isnan(q))
+          return largest ? std::isnan(p) && !std::isnan(q) : std::isnan(q) && !std::isnan(p);
+        return largest ? p > q : p < q;
+      });
+      for (int64_t j = 0; j < k; ++j) {
+        values[(o * k + j) * inner + in] = at(order[j]);
+        indices[(o * k + j) * inner + in] = static_cast<double>(order[j]);
+      }
+    }
+}
+
+TEST(Reduction, TopkAlongEachAxisByPassesAndByRanks) {
+  // Ties (-0 and +0, repeated values, several NaNs) in every row; k up to 32 selects by passes,
+  // past it by ranks (ops/Reduction.cpp).
+  Shape shape{4, 18, 37};
+  HostTensor x = randomTensor(f32(shape), 31, -3.0, 3.0);
+  for (size_t i = 0; i < x.data.size(); ++i) {
+    if (i % 7 == 0)
+      x.data[i] = std::round(x.data[i]); // repeated small integers, -0 among them
+    if (i % 23 == 5)
+      x.data[i] = kNaN;
+    if (i % 29 == 3)
+      x.data[i] = i % 2 ? kInf : -kInf;
+    if (i % 31 == 1)
+      x.data[i] = -0.0;
+  }
+  HostTensor n = randomTensor(i32({4, 18}), 37, -5.0, 5.0);
+  struct Case {
+    int64_t axis, k;
+  };
+  // One kernel per case with both orders (each kernel also runs its GPU schedule on the OpenCL
+  // stand-in, where present).
+  auto addTopk = [](KernelBuilder &b, int in, int64_t k, int64_t axis, bool largest, TensorType values,
+                    TensorType indices) {
+    auto attrs = [=](int result) {
+      return [=](KernelNode &node) {
+        node.ints = {{"k", {k}}, {"axis", {axis}}, {"largest", {largest}}, {"result", {result}}};
+      };
+    };
+    int picked = b.node("topk", {in}, indices, attrs(1));
+    b.output(b.node("topk", {in, picked}, values, attrs(0)));
+    b.output(picked);
+  };
+  for (Case c : {Case{0, 1}, Case{0, 4}, Case{1, 5}, Case{1, 17}, Case{-1, 20}, Case{-1, 33},
+                 Case{-1, 37}}) {
+    int64_t axis = c.axis < 0 ? c.axis + 3 : c.axis;
+    Shape out = shape;
+    out[axis] = c.k;
+    KernelBuilder b("topk");
+    int in = b.input(f32(shape));
+    for (bool largest : {true, false})
+      addTopk(b, in, c.k, c.axis, largest, f32(out), i32(out));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 4u);
+    for (int side = 0; side < 2; ++side) {
+      std::vector<double> values, picked;
+      topkRef(x, axis, c.k, side == 0, values, picked);
+      std::string what = "axis " + std::to_string(c.axis) + " k " + std::to_string(c.k) +
+                         (side == 0 ? " largest" : " smallest");
+      EXPECT_TRUE(allClose(r[2 * side], values, 0, 0)) << what;
+      EXPECT_TRUE(allClose(r[2 * side + 1], picked, 0, 0)) << what;
+      for (size_t i = 0; i < values.size(); ++i)
+        if (values[i] == 0)
+          EXPECT_EQ(std::signbit(r[2 * side].data[i]), std::signbit(values[i])) << what << " element " << i;
+    }
+  }
+  KernelBuilder b("topk_i32");
+  int in = b.input(i32({4, 18}));
+  for (bool largest : {true, false})
+    addTopk(b, in, 6, -1, largest, i32({4, 6}), i32({4, 6}));
+  std::vector<HostTensor> r = run(b.kernel(), {n});
+  ASSERT_EQ(r.size(), 4u);
+  for (int side = 0; side < 2; ++side) {
+    std::vector<double> values, picked;
+    topkRef(n, 1, 6, side == 0, values, picked);
+    EXPECT_TRUE(allClose(r[2 * side], values, 0, 0)) << "i32, largest " << (side == 0);
+    EXPECT_TRUE(allClose(r[2 * side + 1], picked, 0, 0)) << "i32, largest " << (side == 0);
+  }
 }
 
 TEST(Reduction, SoftmaxAndLogSoftmaxAlongAnyAxis) {

@@ -107,6 +107,8 @@ ROWS = [
     [-100.0, -200.0, 0.0, -1000.0],
 ]
 
+TOPK_K = 3  # topk of each row of ROWS (kTopk* in the table)
+
 ROW_OPS = {
     "sum": lambda r: r.sum(-1),
     "mean": lambda r: r.mean(-1),
@@ -273,6 +275,25 @@ def main(out):
                  % ", ".join(str(int(i)) for i in rows.argmax(-1).tolist()))
     lines.append("const std::vector<int32_t> kArgmin = {%s};"
                  % ", ".join(str(int(i)) for i in rows.argmin(-1).tolist()))
+
+    # topk(rows, 3) both ways: the values are torch.topk's; the indices are dlc's rule (equal
+    # elements by index: a stable sort, NaN largest as in torch), checked here to be torch.topk's
+    # own wherever the row's top 3 hold no tie.
+    for largest, name in ((True, "Largest"), (False, "Smallest")):
+        top = torch.topk(rows, TOPK_K, dim=-1, largest=largest)
+        stable = torch.sort(rows, dim=-1, descending=largest, stable=True)
+        assert torch.equal(top.values.view(torch.int32), stable.values[:, :TOPK_K].view(torch.int32))
+        for r in range(rows.shape[0]):
+            row = rows[r]
+            picked = stable.values[r, :TOPK_K]
+            tied = any(bool(((row == v) | (row.isnan() & v.isnan())).sum() > 1) for v in picked)
+            if not tied:
+                assert torch.equal(top.indices[r], stable.indices[r, :TOPK_K]), r
+        lines.append("const std::vector<uint32_t> kTopk%sValues = {%s};"
+                     % (name, hexes(top.values.flatten().tolist())))
+        lines.append("const std::vector<int32_t> kTopk%sIndices = {%s};"
+                     % (name, ", ".join(str(int(i)) for i in stable.indices[:, :TOPK_K].flatten().tolist())))
+    lines.append("const int64_t kTopkK = %d;" % TOPK_K)
 
     lines.append("const std::vector<LossCase> kLossCases = {")
     for name, cases in LOSS_PAIRS.items():

@@ -207,6 +207,17 @@ std::vector<Case> reductionCases() {
                       "%y = dl.cumsum %p0 {axis = " + std::to_string(axis) + " : i64, reverse = " +
                           (reverse ? "true" : "false") + "} : (" + T("2x3x4") + ") -> " + T("2x3x4"),
                       "2x3x4"));
+  // topk: the values' gradient goes back to the elements they came from (grids never tie, so the
+  // selection is the same at x +- h); along the last axis, axis 0 (smallest) and a middle axis.
+  for (auto [name, in, attrs, out] : std::vector<std::array<std::string, 4>>{
+           {"topk_last_axis", "2x5", "k = 3 : i64", "2x3"},
+           {"topk_axis0_smallest", "4x3", "k = 2 : i64, axis = 0 : i64, largest = false", "2x3"},
+           {"topk_axis1_3d", "2x4x3", "k = 2 : i64, axis = 1 : i64", "2x2x3"}})
+    cs.push_back(make(name, {in},
+                      "%y, %i = dl.topk %p0 {" + attrs + "} : (" + T(in) + ") -> (" + T(out) + ", " +
+                          T(out, "i32") + ")",
+                      out)
+                     .with(grid(0, 0.0)));
   return cs;
 }
 
@@ -571,7 +582,7 @@ TEST(VJPCases, NamesAreUniqueAndEveryDifferentiableOpIsCovered) {
         "exp", "log", "sqrt", "rsqrt", "sigmoid", "tanh", "relu", "gelu", "erf", "cos", "softplus",
         "sin", "floor", "ceil", "round", "silu", "hardswish", "mish", "mod", "fmod",
         "leaky_relu", "elu", "clamp", "softmax", "log_softmax", "matmul", "sum", "mean",
-        "reduce_max", "reduce_min", "logsumexp", "cumsum", "reshape", "transpose", "broadcast_to", "concat",
+        "reduce_max", "reduce_min", "logsumexp", "cumsum", "topk", "reshape", "transpose", "broadcast_to", "concat",
         "split", "slice", "pad", "dropout", "random_flip", "random_crop", "gaussian_noise", "mse", "mae", "huber", "bce", "bce_with_logits", "hinge",
         "kl_div", "cross_entropy", "nll", "kl_normal"})
     EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;

@@ -101,6 +101,45 @@ TEST_F(ReductionTest, ArgminFirstIndexAndNaNAsTorch) {
   expectTensor(run1(opFunc("argmin", "tensor<2x3xi32>", "tensor<2xi32>"), {n}), {2}, {1, 0});
 }
 
+/// `@f(%x: IN) -> (VALUES, INDICES) { %v, %i = dl.topk %x ATTRS }`.
+std::string topkFunc(const std::string &in, const std::string &values, const std::string &indices,
+                     const std::string &attrs) {
+  return "func.func @f(%x: " + in + ") -> (" + values + ", " + indices + ") {\n  %v, %i = dl.topk %x " +
+         attrs + " : (" + in + ") -> (" + values + ", " + indices + ")\n  return %v, %i : " + values +
+         ", " + indices + "\n}";
+}
+
+TEST_F(ReductionTest, TopkOrdersAsTorchWithNaNLargestAndTiesByIndex) {
+  // torch.topk(x, 3, dim = 1, largest = True / False) on the CPU: NaN is larger than every number
+  // (first among the largest, never among the smallest); -0 and +0 tie, the first index first.
+  Tensor x = f32({2, 6}, {1, NAN, 0, NAN, 3, -INFINITY, 2, -0.0, 0.0, 5, 1e30f, -1e-40f});
+  std::vector<Tensor> r = run(topkFunc("tensor<2x6xf32>", "tensor<2x3xf32>", "tensor<2x3xi32>",
+                                       "{k = 3 : i64, axis = 1 : i64}"), {x});
+  ASSERT_EQ(r.size(), 2u);
+  expectTensor(r[0], {2, 3}, {NAN, NAN, 3, double(1e30f), 5, 2});
+  expectTensor(r[1], {2, 3}, {1, 3, 4, 4, 3, 0});
+  EXPECT_EQ(r[1].kind, ElementKind::I32);
+  r = run(topkFunc("tensor<2x6xf32>", "tensor<2x3xf32>", "tensor<2x3xi32>",
+                   "{k = 3 : i64, axis = -1 : i64, largest = false}"), {x});
+  ASSERT_EQ(r.size(), 2u);
+  expectTensor(r[0], {2, 3}, {-INFINITY, 0, 1, double(-1e-40f), 0, 0});
+  EXPECT_TRUE(std::signbit(r[0].data[4])); // -0 itself, from index 1
+  expectTensor(r[1], {2, 3}, {5, 2, 0, 5, 1, 2});
+  // Along axis 0 (k = 1): the column's NaN wins; -0 at row 1 loses the tie to +0 at row 0.
+  r = run(topkFunc("tensor<2x6xf32>", "tensor<1x6xf32>", "tensor<1x6xi32>", "{k = 1 : i64, axis = 0 : i64}"),
+          {x});
+  ASSERT_EQ(r.size(), 2u);
+  expectTensor(r[0], {1, 6}, {2, NAN, 0, NAN, double(1e30f), double(-1e-40f)});
+  expectTensor(r[1], {1, 6}, {1, 0, 0, 0, 1, 1});
+  // i32, smallest along axis 0 (the default sorted = true; axis 0 of [[4, -2, 7], [7, 9, -3]]).
+  Tensor n = i32({2, 3}, {4, -2, 7, 7, 9, -3});
+  r = run(topkFunc("tensor<2x3xi32>", "tensor<2x3xi32>", "tensor<2x3xi32>",
+                   "{k = 2 : i64, axis = 0 : i64, largest = false}"), {n});
+  ASSERT_EQ(r.size(), 2u);
+  expectTensor(r[0], {2, 3}, {4, -2, -3, 7, 9, 7});
+  expectTensor(r[1], {2, 3}, {0, 0, 1, 1, 1, 0});
+}
+
 TEST_F(ReductionTest, CumsumAlongAxesReversedAndOfI32) {
   expectTensor(run1(opFunc("cumsum", "tensor<2x3xf32>", "tensor<2x3xf32>", "{axis = 1 : i64}"), {kX}),
                {2, 3}, {1, 3, 6, 4, 9, 15});

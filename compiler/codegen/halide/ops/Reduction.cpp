@@ -1,4 +1,4 @@
-//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax/min, cumsum, softmax ===//
+//===- Reduction.cpp - sum, mean, max, min, logsumexp, argmax/min, cumsum, softmax, topk ===//
 //
 // Each reduction is a Func with an update over an RDom of the reduced dimensions (recorded in the
 // value's `reductions`, so the schedule computes it once), read by a pointwise Func of the op's
@@ -10,7 +10,9 @@
 // and argmin are the first index of the extremum, a NaN counting as either. softmax and log_softmax
 // subtract the row maximum before exponentiating, and log_softmax takes (x - max) - log(sum) in
 // that order. A float sum of zeros is +0. Floats accumulate in f32, except cumsum's running sums,
-// which add in f64 as PyTorch's CPU kernel and the interpreter do.
+// which add in f64 as PyTorch's CPU kernel and the interpreter do. topk orders each row as the
+// interpreter does (NaN above every number, ties by index) and selects by passes or by ranks
+// (lowerTopk).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/halide/Lowering.h"
@@ -295,6 +297,128 @@ LoweredValue lowerCumsum(Lowering &l, const KernelNode &node) {
   return out;
 }
 
+/// topk selects by one pass over the row per slot up to this k (k * n comparisons, one Func per
+/// slot), and past it by each element's rank in its row (n * n comparisons, two Funcs whatever k
+/// is). Measured on [128, 1000] (bench/RESULTS.md): passes take 1.0, 2.1 and 8.3 ms at k = 16, 32
+/// and 64 and compile in 1.3, 2.8 and 8.5 s; ranks take 48 ms and compile in 0.5 s. So: passes
+/// while the compile stays within a few seconds.
+constexpr int64_t kTopkPassesUpTo = 32;
+
+/// Whether element (ja, va) comes before (jb, vb) in topk's order: the larger first (the smaller
+/// with `largest` false), a NaN larger than every number, equal elements (NaN and NaN, -0 and +0)
+/// by index. Exact on the bits for NaN, which Halide's float assumptions cannot fold.
+Expr topkBefore(const Expr &ja, const Expr &va, const Expr &jb, const Expr &vb, bool largest,
+                bool isFloat) {
+  Expr beats = largest ? va > vb : va < vb;
+  Expr equal = va == vb;
+  if (isFloat) {
+    Expr na = isNaN(va), nb = isNaN(vb);
+    Expr nanOrder = largest ? na && !nb : nb && !na;
+    beats = nanOrder || (!na && !nb && beats);
+    equal = (na && nb) || (!na && !nb && equal);
+  }
+  return beats || (equal && ja < jb);
+}
+
+/// topk, node by node (KernelSpec.h): the indices node (result 1) computes the selection; the
+/// values node (result 0) reads the input at the indices. Up to kTopkPassesUpTo, slot p is the
+/// first element in topk's order among those after slot p - 1's (one reduction per slot, each
+/// carrying (index, value)); past it, each element's rank is the number of elements of its row
+/// before it, and slot s is the index whose rank is s. Both are plain reductions with the row's
+/// other dimensions kept, so the CPU and GPU schedules treat them as any other.
+LoweredValue lowerTopk(Lowering &l, const KernelNode &node) {
+  int64_t result = l.intAttr(node, "result");
+  const LoweredValue &x = l.operand(node, 0);
+  const Shape &shape = x.type.shape;
+  int64_t rank = static_cast<int64_t>(shape.size());
+  int64_t axis = l.normalizeAxis(node, l.intAttr(node, "axis", -1), rank);
+  int64_t k = l.intAttr(node, "k"), n = shape[axis];
+  Shape out = shape;
+  out[axis] = k;
+  if (k < 1 || k > n || node.type.shape != out || x.type.dtype == DType::I1 ||
+      node.type.dtype != (result == 1 ? DType::I32 : x.type.dtype))
+    throw l.error(node, "takes 1 <= k <= the axis's size; values of the input's type and i32 "
+                        "indices, both of its shape with the axis k long");
+  if (result == 0) {
+    l.expectOperands(node, 2);
+    const LoweredValue &indices = l.operand(node, 1);
+    LoweredValue v = l.pointwise(node, [&](const Index &index) {
+      Index at = index;
+      at[axis] = Halide::clamp(Lowering::call(indices.func, index), 0, static_cast<int>(n - 1));
+      return Lowering::call(x.func, at);
+    });
+    return v;
+  }
+  l.expectOperands(node, 1);
+  bool largest = l.intAttr(node, "largest", 1) != 0;
+  bool isFloat = x.type.dtype == DType::F32;
+  Halide::Type t = halideType(x.type.dtype);
+  std::vector<bool> reduced(shape.size(), false);
+  reduced[axis] = true;
+  std::vector<ReductionFunc> funcs;
+  LoweredValue v;
+  if (k <= kTopkPassesUpTo) {
+    for (int64_t p = 0; p < k; ++p) {
+      // (index, value) of the first element after the previous slot's; index -1 until one is seen.
+      ReductionFunc prev = p ? funcs.back() : ReductionFunc();
+      funcs.push_back(reduceOver(
+          l.funcName(node, "_slot" + std::to_string(p)), shape, reduced,
+          Tuple(Expr(-1), Halide::Internal::make_zero(t)),
+          [&](const Tuple &acc, const Index &element) {
+            Expr j = element[axis];
+            Expr value = Lowering::call(x.func, element);
+            Expr take = acc[0] < 0 || topkBefore(j, value, acc[0], acc[1], largest, isFloat);
+            if (p) {
+              Index row = keptIndex(element, reduced);
+              std::vector<Expr> args(row.rbegin(), row.rend());
+              take = take && topkBefore(prev.func(args)[0], prev.func(args)[1], j, value, largest,
+                                        isFloat);
+            }
+            return Tuple(Halide::select(take, j, acc[0]), Halide::select(take, value, acc[1]));
+          }));
+    }
+    v = l.pointwise(node, [&](const Index &index) {
+      Index row = keptIndex(index, reduced);
+      std::vector<Expr> args(row.rbegin(), row.rend());
+      Expr picked = funcs.back().func(args)[0];
+      for (int64_t p = k - 1; p-- > 0;)
+        picked = Halide::select(index[axis] == static_cast<int>(p), funcs[p].func(args)[0], picked);
+      return picked;
+    });
+  } else {
+    // ranks over [shape..., n]: the last dimension (reduced) runs over the row's other elements.
+    Shape pairs = shape;
+    pairs.push_back(n);
+    std::vector<bool> overOthers(pairs.size(), false);
+    overOthers.back() = true;
+    ReductionFunc ranks = reduceOver(
+        l.funcName(node, "_rank"), pairs, overOthers, Tuple(Expr(0)),
+        [&](const Tuple &acc, const Index &element) {
+          Index self(element.begin(), element.end() - 1), other = self;
+          other[axis] = element.back();
+          Expr before = topkBefore(other[axis], Lowering::call(x.func, other), self[axis],
+                                   Lowering::call(x.func, self), largest, isFloat);
+          return Tuple(acc[0] + Halide::select(before, 1, 0));
+        });
+    // slots over [out..., n]: the last dimension (reduced) runs over the row's elements.
+    Shape slots = out;
+    slots.push_back(n);
+    ReductionFunc pick = reduceOver(
+        l.funcName(node, "_pick"), slots, overOthers, Tuple(Expr(0)),
+        [&](const Tuple &acc, const Index &element) {
+          Index at(element.begin(), element.end() - 1);
+          Expr slot = at[axis];
+          at[axis] = element.back();
+          return Tuple(Halide::select(Lowering::call(ranks.func, at) == slot, element.back(), acc[0]));
+        });
+    funcs = {ranks, pick};
+    v = l.pointwise(node, [&](const Index &index) { return Lowering::call(pick.func, index); });
+  }
+  v.kind = ValueKind::Reduction;
+  v.reductions = funcs;
+  return v;
+}
+
 LoweredValue lowerSoftmaxLike(Lowering &l, const KernelNode &node, bool log) {
   l.expectOperands(node, 1);
   const LoweredValue &x = l.operand(node, 0);
@@ -337,6 +461,7 @@ void registerReductionLowerings(OpTable &t) {
   t["argmax"] = [](Lowering &l, const KernelNode &n) { return lowerArgExtremum(l, n, true); };
   t["argmin"] = [](Lowering &l, const KernelNode &n) { return lowerArgExtremum(l, n, false); };
   t["cumsum"] = lowerCumsum;
+  t["topk"] = lowerTopk;
   t["softmax"] = [](Lowering &l, const KernelNode &n) { return lowerSoftmaxLike(l, n, false); };
   t["log_softmax"] = [](Lowering &l, const KernelNode &n) { return lowerSoftmaxLike(l, n, true); };
 }
