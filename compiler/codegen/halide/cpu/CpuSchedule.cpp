@@ -7,7 +7,9 @@
 //     reduction reads and that is also stored or read elsewhere: it is computed once, so that every
 //     reader sees the same rounding;
 //   - each output Func is vectorized along its innermost dimension (small innermost dimensions are
-//     fused with the next first) and parallel over its outermost one when it is large;
+//     fused with the next first) and parallel over its outermost one when it is large; in a kernel
+//     of any length (Kernel::anyLength), whose extents come from the buffers, the threads join
+//     in a specialization for long buffers;
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
 //     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
 //     elements; a scatter-add (embedding's gradient) is vectorized along the rows it adds;
@@ -121,6 +123,18 @@ void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target)
   }
   if (innerExtent >= vw)
     f.vectorize(inner, vw, TailStrategy::GuardWithIf);
+}
+
+void scheduleAnyLength(Func f, const Halide::Target &target) {
+  int vw = target.natural_vector_size<float>();
+  Var x = Lowering::var(0, 1), chunk("x_chunk"), within("x_in");
+  Halide::Expr length = f.output_buffers()[0].dim(0).extent();
+  // Chunks of 64 vectors, as schedulePointwise cuts a long 1-D loop at least.
+  f.specialize(length >= static_cast<int>(kParallelElements))
+      .split(x, chunk, within, vw * 64, TailStrategy::GuardWithIf)
+      .parallel(chunk)
+      .vectorize(within, vw, TailStrategy::GuardWithIf);
+  f.vectorize(x, vw, TailStrategy::GuardWithIf);
 }
 
 /// See scheduleReduction.
@@ -374,6 +388,8 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       stride = std::max(stride, windowStrideBehind(l, v));
     if (stride > 0)
       scheduleWindowed(groups[g].func, groups[g].shape, stride, target);
+    else if (kernel.anyLength && !groups[g].shape.empty())
+      scheduleAnyLength(groups[g].func, target);
     else
       schedulePointwise(groups[g].func, groups[g].shape, target);
   }

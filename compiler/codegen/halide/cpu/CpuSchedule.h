@@ -20,6 +20,10 @@ namespace dl::halide {
 /// dimensions first, and runs it in parallel when it is large. Every split guards its tail.
 void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target);
 
+/// Schedules output `f` of a kernel of any length (Kernel::anyLength), 1-D with the extent of the
+/// caller's buffer: vectorized, and in parallel chunks when that buffer is long. Tails are guarded.
+void scheduleAnyLength(Halide::Func f, const Halide::Target &target);
+
 /// Computes `r` once (compute_root), vectorized along its innermost kept dimension, or across
 /// partial sums (rfactor) when it reduces to a scalar. A scatter-add (ReductionFunc::scatter) gets
 /// its zeros element-wise and its update vectorized along D, split across threads when large.
