@@ -5,8 +5,10 @@
 #include "dl/DLTraits.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace mlir;
 
@@ -44,6 +46,71 @@ bool flattensBuffers(const ModelLayout &layout, const KernelCall &call) {
       if (layout.buffers[b].kind == BufferView::View)
         return false;
   return true;
+}
+
+/// A text equal for two kernels of any length exactly when each output computes the same function
+/// of the inputs, whatever their lengths and whatever the order of the nodes (dl-fuse and cse may
+/// leave one kernel's independent nodes in another order than its twin's): the nodes are numbered
+/// as a walk from the outputs, in order, through each node's operands, in order, first meets them,
+/// equal nodes (op, attributes, type, operands) once. An input the call passes the same buffer for
+/// as an earlier one counts as that one (dl-fuse gives each user of a load its own copy, and the
+/// copies of a step count meet one kernel in either order); the pattern is part of the text.
+std::string sizelessFingerprint(const Kernel &kernel, const KernelCall &call) {
+  std::ostringstream os;
+  os.precision(17);
+  auto type = [&](std::ostream &out, const TensorType &t) {
+    out << dtypeName(t.dtype) << (t.shape.empty() ? "[]" : "[n]");
+  };
+  for (const TensorType &t : kernel.inputs)
+    type(os, t);
+  os << "|";
+  std::map<std::string, int> numbers;
+  std::vector<int> numberOf(kernel.numValues(), -1);
+  for (size_t i = 0; i < kernel.inputs.size(); ++i) {
+    numberOf[i] = static_cast<int>(i);
+    for (size_t j = 0; j < i; ++j)
+      if (call.inputs[j] == call.inputs[i]) {
+        numberOf[i] = static_cast<int>(j);
+        break;
+      }
+    os << numberOf[i] << ",";
+  }
+  int next = static_cast<int>(kernel.inputs.size());
+  std::function<int(int)> visit = [&](int v) {
+    if (numberOf[v] >= 0)
+      return numberOf[v];
+    const KernelNode &n = kernel.nodes[v - kernel.inputs.size()];
+    std::vector<int> operands;
+    for (int o : n.operands)
+      operands.push_back(visit(o));
+    std::ostringstream text;
+    text.precision(17);
+    text << n.op << "(";
+    for (int o : operands)
+      text << o << ",";
+    text << ")";
+    type(text, n.type);
+    for (auto &[k, values] : n.ints) {
+      text << k << "=";
+      for (int64_t x : values)
+        text << x << ",";
+    }
+    for (auto &[k, x] : n.floats)
+      text << k << "=" << x << ";";
+    for (auto &[k, x] : n.strings)
+      text << k << "=" << x << ";";
+    for (double c : n.constant)
+      text << c << ",";
+    auto [it, inserted] = numbers.try_emplace(text.str(), next);
+    if (inserted) {
+      os << text.str() << "\n";
+      ++next;
+    }
+    return numberOf[v] = it->second;
+  };
+  for (int v : kernel.outputs)
+    os << visit(v) << ",";
+  return os.str();
 }
 
 } // namespace
@@ -102,15 +169,7 @@ void shareKernelsAcrossSizes(ModelLayout &layout) {
                     .first;
       if (!known->second || !flattensBuffers(layout, call))
         continue;
-      // The fingerprint of the 1-D form at length 0: equal for every size.
-      Kernel sizeless = *known->second;
-      for (TensorType &t : sizeless.inputs)
-        if (!t.shape.empty())
-          t.shape = {0};
-      for (KernelNode &node : sizeless.nodes)
-        if (!node.type.shape.empty())
-          node.type.shape = {0};
-      std::string key = kernelFingerprint(sizeless);
+      std::string key = sizelessFingerprint(*known->second, call);
       auto [it, inserted] = groups.try_emplace(key);
       if (inserted) {
         order.push_back(key);
