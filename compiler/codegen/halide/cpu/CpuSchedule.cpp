@@ -137,6 +137,29 @@ void scheduleAnyLength(Func f, const Halide::Target &target) {
   f.vectorize(x, vw, TailStrategy::GuardWithIf);
 }
 
+bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m) {
+  // Weights: an arithmetic op 1, a transcendental function 4, erf and GELU (double-precision
+  // polynomials, MathFunctions.cpp) 16; cheap up to 8.
+  static const std::set<std::string> transcendental = {
+      "exp", "log", "sigmoid", "tanh", "softplus", "silu", "mish", "elu", "pow", "sin", "cos"};
+  const codegen::Kernel &k = l.kernel();
+  int weight = 0;
+  std::vector<int> work{m};
+  std::set<int> seen{m};
+  while (!work.empty()) {
+    int v = work.back();
+    work.pop_back();
+    for (int c : consumers[v]) {
+      if (!seen.insert(c).second)
+        continue;
+      work.push_back(c);
+      const std::string &op = k.nodes[c - k.inputs.size()].op;
+      weight += op == "erf" || op == "gelu" ? 16 : transcendental.count(op) ? 4 : 1;
+    }
+  }
+  return weight <= 8;
+}
+
 /// See scheduleReduction.
 static void scheduleScatter(const ReductionFunc &r, const Halide::Target &target) {
   Func f = r.func;
@@ -349,7 +372,8 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     int g = fusionGroup(l, consumers, groups, m);
     if (g >= 0 && !groupsWithMatmul.count(g)) {
       groupsWithMatmul.insert(g);
-      std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target);
+      std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target,
+                                                epilogueIsCheap(l, consumers, m));
       if (block)
         computeDrawsPerBlock(l, consumers, m, groups[g].func, *block, target);
     } else {
