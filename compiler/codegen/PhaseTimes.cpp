@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
 #include <sstream>
 #include <sys/resource.h>
 
@@ -59,7 +58,7 @@ std::string PhaseTimes::report() const {
   std::stable_sort(slowest.begin(), slowest.end(), [](const Job &a, const Job &b) {
     return a.lower + a.llvm > b.lower + b.llvm;
   });
-  slowest.resize(std::min<size_t>(slowest.size(), getenv("DLC_ALL_JOBS") ? 1000 : 10));
+  slowest.resize(std::min<size_t>(slowest.size(), 10));
   out += line("%10s %10s %6s  %s", "lower", "llvm", "nodes", "slowest jobs (CPU s)");
   for (const Job &j : slowest)
     out += line("%10.3f %10.3f %6zu  %s", j.lower, j.llvm, j.nodes, j.name.c_str());
