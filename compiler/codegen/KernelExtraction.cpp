@@ -193,6 +193,7 @@ std::string kernelFingerprint(const Kernel &kernel) {
   }
   for (int v : kernel.outputs)
     os << v << ",";
+  os << (kernel.anyLength ? "|any" : "");
   return os.str();
 }
 

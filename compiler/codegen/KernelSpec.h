@@ -86,6 +86,10 @@ struct Kernel {
   std::vector<TensorType> inputs;
   std::vector<KernelNode> nodes;
   std::vector<int> outputs; ///< Value indices written to the output buffers, in order.
+  /// An element-wise kernel that serves tensors of several sizes (compiler/codegen/KernelSharing.h):
+  /// every value is a scalar or 1-D, and every 1-D one has the length of the buffers the call
+  /// passes, read from them at run time (the [n] of its types is the length of one of its calls).
+  bool anyLength = false;
 
   int numValues() const { return static_cast<int>(inputs.size() + nodes.size()); }
   /// The type of value `v`.

@@ -1,6 +1,7 @@
 //===- ModelLayout.cpp - A planned model as the runtime will see it ----------===//
 #include "compiler/codegen/ModelLayout.h"
 #include "compiler/codegen/KernelExtraction.h"
+#include "compiler/codegen/KernelSharing.h"
 
 #include "runtime/rng/Philox.h"
 
@@ -377,6 +378,7 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
     }
     layout.entries.push_back(std::move(e));
   }
+  shareKernelsAcrossSizes(layout);
   return layout;
 }
 

@@ -106,7 +106,8 @@ struct ModelLayout {
   int64_t paramBytes = 0, stateBytes = 0, workspaceBytes = 0;
   std::vector<EntryLayout> entries;
   std::vector<BufferView> buffers;
-  /// The distinct kernels to compile, by symbol.
+  /// The distinct kernels to compile, by symbol (element-wise kernels that differ only in size
+  /// share one, KernelSharing.h).
   std::map<std::string, Kernel> kernels;
 };
 

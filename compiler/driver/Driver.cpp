@@ -89,6 +89,9 @@ OPTIONS:
                     and the memory plan's byte counts.
   --emit=memplan    Print the memory plan: the state block (parameters, optimizer state), each
                     entry point's kernels with where every buffer lives, the workspace size.
+                    Element-wise kernels that differ only in size (an optimizer's update of
+                    each parameter) share one kernel, named after the first with "_n", which
+                    sees its tensors as rows of their elements (f32[12] for a [3, 4] weight).
   --emit=halide     Print Halide's lowered statement of every kernel.
   --emit=ptx        Print the PTX of every kernel (with --target=cuda), each module after a
                     line "// kernel NAME".

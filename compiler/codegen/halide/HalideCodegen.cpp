@@ -20,6 +20,7 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 namespace dl::codegen {
@@ -249,11 +250,27 @@ bool runKernelForTarget(const Kernel &kernel, const std::string &targetName,
     if (inputs.size() != kernel.inputs.size())
       throw LoweringError(kernel.name + ": " + std::to_string(inputs.size()) +
                           " inputs given for " + std::to_string(kernel.inputs.size()));
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (!(inputs[i].type == kernel.inputs[i]) ||
+    // A kernel of any length runs at the length of its 1-D inputs (all alike).
+    std::optional<int64_t> length;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      TensorType expected = kernel.inputs[i];
+      if (kernel.anyLength && expected.shape.size() == 1 && inputs[i].type.shape.size() == 1) {
+        expected.shape = inputs[i].type.shape;
+        if (!length)
+          length = expected.shape[0];
+      }
+      if (!(inputs[i].type == expected) || (length && expected.shape.size() == 1 &&
+                                            expected.shape[0] != *length) ||
           static_cast<int64_t>(inputs[i].data.size()) != inputs[i].type.numElements())
         throw LoweringError(kernel.name + ": input #" + std::to_string(i) +
                             " does not have the kernel's type or its number of elements");
+    }
+    auto outputType = [&](size_t p) {
+      TensorType t = kernel.typeOf(kernel.outputs[p]);
+      if (length && t.shape.size() == 1)
+        t.shape = {*length};
+      return t;
+    };
 
     Halide::Target target = kernelTarget(
         kernel, targetName.empty() ? halide::jitTarget()
@@ -274,13 +291,13 @@ bool runKernelForTarget(const Kernel &kernel, const std::string &targetName,
     // Halide's order of output buffers: by group, then Tuple element.
     std::vector<Halide::Buffer<>> buffers(kernel.outputs.size());
     for (size_t p = 0; p < kernel.outputs.size(); ++p)
-      buffers[built.bufferOfOutput[p]] = bufferOf(kernel.typeOf(kernel.outputs[p]));
+      buffers[built.bufferOfOutput[p]] = bufferOf(outputType(p));
     Halide::Realization realization(buffers);
     built.pipeline.realize(realization, target);
 
     for (size_t p = 0; p < kernel.outputs.size(); ++p) {
       HostTensor out;
-      out.type = kernel.typeOf(kernel.outputs[p]);
+      out.type = outputType(p);
       const Halide::Buffer<> &buffer = buffers[built.bufferOfOutput[p]];
       out.data.resize(out.type.numElements());
       for (size_t e = 0; e < out.data.size(); ++e)

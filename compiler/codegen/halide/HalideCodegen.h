@@ -64,6 +64,7 @@ bool writeHalideRuntime(const std::string &target, const std::string &objectPath
 
 /// JIT-compiles and runs `kernel` on the host: `inputs` in kernel order, converted to each buffer's
 /// dtype; `outputs` receives one HostTensor per kernel output. For tests against the interpreter.
+/// A kernel of any length (Kernel::anyLength) runs at the length of the 1-D inputs given.
 bool runKernel(const Kernel &kernel, const std::vector<HostTensor> &inputs, uint64_t seed,
                uint32_t step, std::vector<HostTensor> &outputs, std::string &error);
 

@@ -34,10 +34,14 @@ Lowering::Lowering(const Kernel &kernel, bool forGpu)
     Halide::ImageParam param(halideType(t.dtype), static_cast<int>(t.shape.size()),
                              "in" + std::to_string(i));
     // Shapes are static and buffers dense: telling Halide so turns index arithmetic into constants.
+    // A kernel of any length takes its 1-D buffers' extent at run time.
     int64_t stride = 1;
     for (size_t h = 0; h < t.shape.size(); ++h) {
       int64_t extent = t.shape[t.shape.size() - 1 - h];
-      param.dim(static_cast<int>(h)).set_bounds(0, static_cast<int>(extent));
+      if (kernel.anyLength)
+        param.dim(static_cast<int>(h)).set_min(0);
+      else
+        param.dim(static_cast<int>(h)).set_bounds(0, static_cast<int>(extent));
       param.dim(static_cast<int>(h)).set_stride(static_cast<int>(stride));
       stride *= extent;
     }

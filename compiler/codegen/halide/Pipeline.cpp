@@ -33,15 +33,18 @@ const OpTable &opTable() {
   return table;
 }
 
-/// Declares every buffer of `func` dense, starting at 0, with the extents of `shape`. (Halide
-/// takes the bounds of a Tuple's first buffer for all of them, and refuses them for the others.)
-void constrainOutputBuffers(Halide::Func &func, const Shape &shape) {
+/// Declares every buffer of `func` dense, starting at 0, with the extents of `shape` (or, in a
+/// kernel of any length, those of the caller's buffers). (Halide takes the bounds of a Tuple's
+/// first buffer for all of them, and refuses them for the others.)
+void constrainOutputBuffers(Halide::Func &func, const Shape &shape, bool anyLength) {
   bool first = true;
   for (Halide::OutputImageParam buffer : func.output_buffers()) {
     int64_t stride = 1;
     for (size_t h = 0; h < shape.size(); ++h) {
       int64_t extent = shape[shape.size() - 1 - h];
-      if (first)
+      if (first && anyLength)
+        buffer.dim(static_cast<int>(h)).set_min(0);
+      else if (first)
         buffer.dim(static_cast<int>(h)).set_bounds(0, static_cast<int>(extent));
       buffer.dim(static_cast<int>(h)).set_stride(static_cast<int>(stride));
       stride *= extent;
@@ -92,7 +95,7 @@ BuiltPipeline buildPipeline(const codegen::Kernel &kernel, const Halide::Target 
       g.func(args) = elements[0];
     else
       g.func(args) = Halide::Tuple(elements);
-    constrainOutputBuffers(g.func, g.shape);
+    constrainOutputBuffers(g.func, g.shape, kernel.anyLength);
     for (size_t p : g.positions)
       built.bufferOfOutput[p] = buffer++;
     outputs.push_back(g.func);

@@ -4,7 +4,8 @@
 // (an optimizer update of two parameters), in-place updates through the compiled object (the input
 // and output sharing one buffer, as the memory planner arranges), the ahead-of-time path for
 // x86-64-v3 and x86-64-v4 (objects that link into a shared library with Halide's runtime and are
-// called with KernelSpec.h's signature), the lowered statement, the CPU target names and errors.
+// called with KernelSpec.h's signature), kernels of any length (one object for buffers of every
+// length, as KernelSharing.h shares them), the lowered statement, the CPU target names and errors.
 //
 // The AOT tests link with the C++ compiler that built this test (DLC_TEST_CXX) and load the result
 // with dlopen; HalideRuntime.h (plain C, no LLVM) gives halide_buffer_t.
@@ -19,6 +20,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -214,6 +216,113 @@ TEST(AheadOfTime, MatmulObjectForBothTargets) {
     std::ifstream file(object, std::ios::binary | std::ios::ate);
     EXPECT_GT(file.tellg(), 1000) << cpu;
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels of any length (Kernel::anyLength): one compiled kernel for buffers of every length.
+//===----------------------------------------------------------------------===//
+
+/// The momentum step of one parameter, 1-D of any length: p' = p - lr (0.9 v + g), v' = 0.9 v + g;
+/// outputs p', v'. Its types read [n].
+Kernel momentumOfAnyLength(int64_t n) {
+  KernelBuilder b("momentum_any");
+  int p = b.input(f32({n})), v = b.input(f32({n})), g = b.input(f32({n})), lr = b.input(f32({}));
+  int mu = b.node("constant", {}, f32({}), [](KernelNode &c) {
+    c.constant = {0.9};
+    c.splat = true;
+  });
+  int newV = b.node("add", {b.node("mul", {v, mu}, f32({n})), g}, f32({n}));
+  int newP = b.node("sub", {p, b.node("mul", {newV, lr}, f32({n}))}, f32({n}));
+  b.output(newP);
+  b.output(newV);
+  Kernel k = b.kernel();
+  k.anyLength = true;
+  return k;
+}
+
+/// momentumOfAnyLength's inputs of length n (a NaN and an infinity among the last elements, so that
+/// the vector tail carries them), and the expected p', v'.
+std::vector<HostTensor> momentumInputsOfLength(int64_t n, std::vector<std::vector<double>> &expected) {
+  std::vector<HostTensor> in;
+  for (uint32_t s = 0; s < 3; ++s)
+    in.push_back(randomTensor(f32({n}), 60 + s));
+  if (n >= 3) {
+    in[2].data[n - 1] = std::nan("");
+    in[1].data[n - 2] = INFINITY;
+  }
+  in.push_back(tensorOf(f32({}), {0.125}));
+  expected.assign(2, {});
+  for (int64_t i = 0; i < n; ++i) {
+    double nv = static_cast<float>(0.9) * in[1].data[i] + in[2].data[i];
+    expected[0].push_back(in[0].data[i] - 0.125 * nv);
+    expected[1].push_back(nv);
+  }
+  return in;
+}
+
+TEST(AnyLength, OneKernelRunsAtEveryLength) {
+  // Lengths of no full vector, of whole vectors, with tails, and long enough for the threads.
+  Kernel kernel = momentumOfAnyLength(16);
+  for (int64_t n : {1, 7, 16, 17, 100, 1000, 40000, 40011}) {
+    std::vector<std::vector<double>> expected;
+    std::vector<HostTensor> in = momentumInputsOfLength(n, expected);
+    for (const std::string &cpu : runnableCpus()) {
+      std::vector<HostTensor> out = runOn(cpu, kernel, in);
+      ASSERT_EQ(out.size(), 2u) << cpu << " n=" << n;
+      EXPECT_EQ(out[0].type.shape, Shape({n}));
+      for (size_t k = 0; k < 2; ++k)
+        EXPECT_TRUE(allClose(out[k], expected[k], 1e-6, 1e-7)) << cpu << " n=" << n << " output " << k;
+    }
+  }
+}
+
+TEST(AnyLength, InputsOfUnequalLengthsAreRefused) {
+  Kernel kernel = momentumOfAnyLength(16);
+  std::vector<std::vector<double>> expected;
+  std::vector<HostTensor> in = momentumInputsOfLength(16, expected);
+  in[2] = randomTensor(f32({15}), 1);
+  std::vector<HostTensor> out;
+  std::string error;
+  EXPECT_FALSE(runKernel(kernel, in, 0, 0, out, error));
+  EXPECT_THAT(error, HasSubstr("input #2"));
+}
+
+TEST(AnyLength, StatementTakesTheLengthFromTheBuffers) {
+  std::string target, stmt, error;
+  ASSERT_TRUE(halideTargetForCpu("x86-64-v3", target, error)) << error;
+  ASSERT_TRUE(lowerKernel(momentumOfAnyLength(16), target, stmt, error)) << error;
+  EXPECT_THAT(stmt, HasSubstr("extent.0")); // read from the buffer, not the constant 16
+  EXPECT_THAT(stmt, HasSubstr("halide_do_par_for")); // the specialization for long buffers
+  EXPECT_THAT(stmt, HasSubstr("x8("));
+}
+
+using MomentumAnyFn = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
+                              halide_buffer_t *, uint64_t, uint32_t, halide_buffer_t *,
+                              halide_buffer_t *);
+
+TEST(AnyLength, ObjectUpdatesInPlaceAtEveryLength) {
+  // One object, called as the glue calls it for parameters of several sizes, p' over p.
+  Kernel kernel = momentumOfAnyLength(16);
+  TempDir dir;
+  void *library = nullptr;
+  auto fn = reinterpret_cast<MomentumAnyFn>(buildAndLoad(kernel, "x86-64-v3", dir, library));
+  ASSERT_NE(fn, nullptr);
+  for (int64_t n : {5, 203, 40011}) {
+    std::vector<std::vector<double>> expected;
+    std::vector<HostTensor> in = momentumInputsOfLength(n, expected);
+    std::vector<std::vector<float>> data;
+    for (const HostTensor &t : in)
+      data.emplace_back(t.data.begin(), t.data.end());
+    std::vector<float> newV(n);
+    Buffer p(data[0].data(), {n}), v(data[1].data(), {n}), g(data[2].data(), {n});
+    Buffer lr(data[3].data(), {}), outV(newV.data(), {n});
+    ASSERT_EQ(fn(&p.raw, &v.raw, &g.raw, &lr.raw, 0, 0, &p.raw, &outV.raw), 0) << n;
+    HostTensor gotP{f32({n}), std::vector<double>(data[0].begin(), data[0].end())};
+    HostTensor gotV{f32({n}), std::vector<double>(newV.begin(), newV.end())};
+    EXPECT_TRUE(allClose(gotP, expected[0], 1e-6, 1e-7)) << n;
+    EXPECT_TRUE(allClose(gotV, expected[1], 1e-6, 1e-7)) << n;
+  }
+  dlclose(library);
 }
 
 //===----------------------------------------------------------------------===//

@@ -3,10 +3,14 @@
 // Tests that matmul computes NumPy's matmul (compiler/interpreter/Linalg.cpp) at the MLP's shapes
 // and at shapes that leave partial tiles in every dimension; with transposed operands (the backward
 // pass's x^T g and g W^T); with batched and broadcast leading dimensions and 1-D operands; and with
-// element-wise epilogues, several outputs and a reduction reading the product.
+// element-wise epilogues (cheap ones unrolled over each register block, GELU's looping over it),
+// several outputs and a reduction reading the product.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
+
+#include <cmath>
+#include <tuple>
 
 namespace dl::codegen::test {
 namespace {
@@ -178,6 +182,49 @@ TEST(Matmul, SeveralOutputsAndAReductionOfTheProduct) {
   for (size_t i = 0; i < zs.size(); ++i)
     ASSERT_EQ(r[2].data[i], r[1].data[i] > 0 ? 1.0 : 0.0) << i;
   EXPECT_TRUE(allClose(r[3], sums, 1e-5, tolerance(k) * m));
+}
+
+TEST(Matmul, CostlyEpilogueLoopsOverTheBlock) {
+  // A Transformer's MLP layer in training: GELU of x W + b, and GELU's derivative for the backward
+  // pass, in one kernel (double-precision erf and exp: the epilogue loops over each register block
+  // instead of being unrolled). Shapes with full blocks and with partial ones, on every schedule.
+  for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{48, 32, 128}, {37, 50, 70}}) {
+    KernelBuilder b("dense_gelu");
+    int x = b.input(f32({m, k})), w = b.input(f32({k, n})), bias = b.input(f32({n}));
+    auto scalar = [&](double v) {
+      return b.node("constant", {}, f32({}), [v](KernelNode &c) {
+        c.constant = {v};
+        c.splat = true;
+      });
+    };
+    int z = b.node("add", {b.node("matmul", {x, w}, f32({m, n})), bias}, f32({m, n}));
+    b.output(b.node("gelu", {z}, f32({m, n})));
+    // d gelu / dz = Phi(z) + z phi(z) = 0.5 (1 + erf(z / sqrt 2)) + z exp(-z^2 / 2) / sqrt(2 pi)
+    int cdf = b.node("mul",
+                     {b.node("add", {scalar(1.0), b.node("erf", {b.node("mul", {z, scalar(M_SQRT1_2)}, f32({m, n}))}, f32({m, n}))}, f32({m, n})),
+                      scalar(0.5)},
+                     f32({m, n}));
+    int zz = b.node("mul", {b.node("mul", {z, z}, f32({m, n})), scalar(-0.5)}, f32({m, n}));
+    int pdf = b.node("mul", {b.node("exp", {zz}, f32({m, n})), scalar(0.3989422804014327)},
+                     f32({m, n}));
+    b.output(b.node("add", {cdf, b.node("mul", {z, pdf}, f32({m, n}))}, f32({m, n})));
+    HostTensor xs = randomTensor(f32({m, k}), 11), ws = randomTensor(f32({k, n}), 12);
+    HostTensor bs = randomTensor(f32({n}), 13);
+    Shape shape;
+    std::vector<double> zs = matmulRef(xs, ws, shape), gelu, slope;
+    for (size_t i = 0; i < zs.size(); ++i) {
+      double v = zs[i] + bs.data[i % n];
+      double phi = 0.5 * (1 + std::erf(v * M_SQRT1_2));
+      gelu.push_back(v * phi);
+      slope.push_back(phi + v * std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI));
+    }
+    for (const std::string &cpu : runnableCpus()) {
+      std::vector<HostTensor> r = runOn(cpu, b.kernel(), {xs, ws, bs});
+      ASSERT_EQ(r.size(), 2u) << cpu;
+      EXPECT_TRUE(allClose(r[0], gelu, 1e-5, tolerance(k))) << cpu << " " << m << "x" << n;
+      EXPECT_TRUE(allClose(r[1], slope, 1e-5, tolerance(k))) << cpu << " " << m << "x" << n;
+    }
+  }
 }
 
 } // namespace

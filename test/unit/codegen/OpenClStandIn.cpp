@@ -251,8 +251,16 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
       buffers.back().store(e, t.data[e]);
     buffers.back().raw.flags = halide_buffer_flag_host_dirty;
   }
-  for (int v : kernel.outputs)
-    buffers.emplace_back(kernel.typeOf(v));
+  // A kernel of any length writes outputs of its 1-D inputs' length.
+  auto outputType = [&](size_t p) {
+    TensorType t = kernel.typeOf(kernel.outputs[p]);
+    for (const HostTensor &in : inputs)
+      if (kernel.anyLength && t.shape.size() == 1 && in.type.shape.size() == 1)
+        t.shape = in.type.shape;
+    return t;
+  };
+  for (size_t p = 0; p < kernel.outputs.size(); ++p)
+    buffers.emplace_back(outputType(p));
   std::vector<Word> args;
   for (size_t b = 0; b < buffers.size(); ++b) {
     if (b == inputs.size())
@@ -276,7 +284,7 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
       break;
     }
     HostTensor t;
-    t.type = kernel.typeOf(kernel.outputs[p]);
+    t.type = outputType(p);
     t.data.resize(static_cast<size_t>(t.type.numElements()));
     for (size_t e = 0; e < t.data.size(); ++e)
       t.data[e] = b.load(e);

@@ -7,7 +7,9 @@
 //     reduction reads and that is also stored or read elsewhere: it is computed once, so that every
 //     reader sees the same rounding;
 //   - each output Func is vectorized along its innermost dimension (small innermost dimensions are
-//     fused with the next first) and parallel over its outermost one when it is large;
+//     fused with the next first) and parallel over its outermost one when it is large; in a kernel
+//     of any length (Kernel::anyLength), whose extents come from the buffers, the threads join
+//     in a specialization for long buffers;
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
 //     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
 //     elements; a scatter-add (embedding's gradient) is vectorized along the rows it adds;
@@ -121,6 +123,41 @@ void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target)
   }
   if (innerExtent >= vw)
     f.vectorize(inner, vw, TailStrategy::GuardWithIf);
+}
+
+void scheduleAnyLength(Func f, const Halide::Target &target) {
+  int vw = target.natural_vector_size<float>();
+  Var x = Lowering::var(0, 1), chunk("x_chunk"), within("x_in");
+  Halide::Expr length = f.output_buffers()[0].dim(0).extent();
+  // Chunks of 64 vectors, as schedulePointwise cuts a long 1-D loop at least.
+  f.specialize(length >= static_cast<int>(kParallelElements))
+      .split(x, chunk, within, vw * 64, TailStrategy::GuardWithIf)
+      .parallel(chunk)
+      .vectorize(within, vw, TailStrategy::GuardWithIf);
+  f.vectorize(x, vw, TailStrategy::GuardWithIf);
+}
+
+bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m) {
+  // Weights: an arithmetic op 1, a transcendental function 4, erf and GELU (double-precision
+  // polynomials, MathFunctions.cpp) 16; cheap up to 8.
+  static const std::set<std::string> transcendental = {
+      "exp", "log", "sigmoid", "tanh", "softplus", "silu", "mish", "elu", "pow", "sin", "cos"};
+  const codegen::Kernel &k = l.kernel();
+  int weight = 0;
+  std::vector<int> work{m};
+  std::set<int> seen{m};
+  while (!work.empty()) {
+    int v = work.back();
+    work.pop_back();
+    for (int c : consumers[v]) {
+      if (!seen.insert(c).second)
+        continue;
+      work.push_back(c);
+      const std::string &op = k.nodes[c - k.inputs.size()].op;
+      weight += op == "erf" || op == "gelu" ? 16 : transcendental.count(op) ? 4 : 1;
+    }
+  }
+  return weight <= 8;
 }
 
 /// See scheduleReduction.
@@ -335,7 +372,8 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     int g = fusionGroup(l, consumers, groups, m);
     if (g >= 0 && !groupsWithMatmul.count(g)) {
       groupsWithMatmul.insert(g);
-      std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target);
+      std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target,
+                                                epilogueIsCheap(l, consumers, m));
       if (block)
         computeDrawsPerBlock(l, consumers, m, groups[g].func, *block, target);
     } else {
@@ -374,6 +412,8 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       stride = std::max(stride, windowStrideBehind(l, v));
     if (stride > 0)
       scheduleWindowed(groups[g].func, groups[g].shape, stride, target);
+    else if (kernel.anyLength && !groups[g].shape.empty())
+      scheduleAnyLength(groups[g].func, target);
     else
       schedulePointwise(groups[g].func, groups[g].shape, target);
   }

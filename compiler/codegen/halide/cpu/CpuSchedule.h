@@ -20,6 +20,10 @@ namespace dl::halide {
 /// dimensions first, and runs it in parallel when it is large. Every split guards its tail.
 void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target);
 
+/// Schedules output `f` of a kernel of any length (Kernel::anyLength), 1-D with the extent of the
+/// caller's buffer: vectorized, and in parallel chunks when that buffer is long. Tails are guarded.
+void scheduleAnyLength(Halide::Func f, const Halide::Target &target);
+
 /// Computes `r` once (compute_root), vectorized along its innermost kept dimension, or across
 /// partial sums (rfactor) when it reduces to a scalar. A scatter-add (ReductionFunc::scatter) gets
 /// its zeros element-wise and its update vectorized along D, split across threads when large.
@@ -46,8 +50,16 @@ Blocking blockingFor(int64_t n, int vw, const Halide::Target &target);
 /// Tiles `owner` (the output Func that consumes the product, or a wrapper of it) into register
 /// blocks and computes the product `product` per block of `owner`. Returns the loop of `owner`
 /// that visits the blocks, or nothing when the product is not tiled (a 1-D operand).
-std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product, const MatmulShape &shape,
-                    const Halide::Target &target);
+/// `unrollEpilogue`: the owner's loops over a block are unrolled as the product's are; pass false
+/// for a costly epilogue (epilogueIsCheap), whose unrolled copies take LLVM long to compile.
+std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product,
+                                          const MatmulShape &shape, const Halide::Target &target,
+                                          bool unrollEpilogue = true);
+
+/// Whether the element-wise ops that consume value `m` (a matmul's product, in an output group)
+/// are cheap enough to unroll over a register block: a few arithmetic ops, or one transcendental
+/// function computed in single precision; not erf or GELU, evaluated in double precision.
+bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m);
 
 /// The schedule of an output or helper that reads a pooling op (`shape` of rank 4, NCHW): vectorized
 /// along its rows only (fusing rows would turn the windows' reads into gathers), parallel over

@@ -5,7 +5,9 @@
 // tile is cut into blocks of `rows` rows by `vectors` vectors of columns, and the product is
 // computed per block with the shared dimension outermost, so the block's partial sums stay in
 // vector registers while A's elements are broadcast and B's rows are loaded whole. The owner's
-// epilogue (bias, activation, ...) then runs on the block while it is hot. Tiles (and batch
+// epilogue (bias, activation, ...) then runs on the block while it is hot, unrolled like the block
+// when it is cheap; a costly one (GELU's erf in double precision, repeated for every register of
+// the block, took LLVM 1.5 s for one kernel) loops over the block instead. Tiles (and batch
 // dimensions) are fused into one parallel loop.
 //
 // Products whose result is not [..., M, N] (a 1-D operand) are computed once, vectorized along the
@@ -44,7 +46,7 @@ Blocking blockingFor(int64_t n, int vw, const Halide::Target &target) {
 }
 
 std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &shape,
-                    const Halide::Target &target) {
+                                  const Halide::Target &target, bool unrollEpilogue) {
   Func prod = product.func;
   size_t rank = shape.result.size();
   int vw = target.natural_vector_size<float>();
@@ -76,10 +78,12 @@ std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const
       .split(i, io, ii, b.rows, TailStrategy::GuardWithIf)
       .split(io, rowTask, block, group, TailStrategy::GuardWithIf)
       .reorder(ji, ii, block, jo, rowTask)
-      .vectorize(ji, vw, TailStrategy::GuardWithIf)
-      .unroll(ii);
-  if (b.unrollColumns)
-    owner.unroll(ji);
+      .vectorize(ji, vw, TailStrategy::GuardWithIf);
+  if (unrollEpilogue) {
+    owner.unroll(ii);
+    if (b.unrollColumns)
+      owner.unroll(ji);
+  }
   owner.fuse(jo, rowTask, tile);
   for (size_t d = rank - 2; d-- > 0;) {
     Var batch = Lowering::var(d, rank), outer("tile_" + batch.name());

@@ -331,9 +331,16 @@ void scheduleForGpu(const Lowering &l, std::vector<OutputGroup> &groups,
       gpuPointwise(value.func, value.type.shape);
   }
 
-  for (size_t g = 0; g < groups.size(); ++g)
-    if (!tiledGroups.count(static_cast<int>(g)))
-      gpuPointwise(groups[g].func, groups[g].shape);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (tiledGroups.count(static_cast<int>(g)))
+      continue;
+    // A kernel of any length (Kernel::anyLength) gets full blocks, whatever the length of the call
+    // its types come from.
+    Shape shape = groups[g].shape;
+    if (kernel.anyLength && !shape.empty())
+      shape = {kThreadsPerBlock};
+    gpuPointwise(groups[g].func, shape);
+  }
 }
 
 } // namespace dl::halide
