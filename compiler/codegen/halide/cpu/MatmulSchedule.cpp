@@ -80,7 +80,7 @@ std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const
       .unroll(ii);
   if (b.unrollColumns)
     owner.unroll(ji);
-  owner.fuse(jo, rowTask, tile);
+  owner.fuse(rowTask, jo, tile);
   for (size_t d = rank - 2; d-- > 0;) {
     Var batch = Lowering::var(d, rank), outer("tile_" + batch.name());
     owner.fuse(tile, batch, outer);
