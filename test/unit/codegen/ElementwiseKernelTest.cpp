@@ -212,6 +212,32 @@ TEST(Elementwise, ErfIsAccurateToAboutAnUlpEverywhere) {
   EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return std::erf(v); }), 1.2e-7, 1e-30));
 }
 
+TEST(Elementwise, TanhIsAccurateToAFewUlpsEverywhere) {
+  // tanh switches from its polynomial to 1 - 2 / (e^2x + 1) at |x| = 0.55: a dense sweep over
+  // [-12, 12] crossing it, the neighbours of the switch, tiny values (a^2 underflows) and values
+  // where e^2x overflows. 4 ulps of the double result (the polynomial's 1.5 and the quotient's 2,
+  // plus Halide's exp; the edge values' table allows 8).
+  std::vector<double> values;
+  for (int i = 0; i < 20000; ++i)
+    values.push_back(static_cast<float>(-12.0 + 24.0 * i / 19999));
+  for (double v : {0.55, 0.5499999, 0.5500001, 1e-20, 1e-38, 1e-44, 3e-4, 44.0, 44.5, 60.0})
+    for (double sign : {1.0, -1.0})
+      values.push_back(static_cast<float>(sign * v));
+  int64_t n = static_cast<int64_t>(values.size());
+  KernelBuilder b("tanh_sweep");
+  int x = b.input(f32({n}));
+  b.output(b.node("tanh", {x}, f32({n})));
+  HostTensor in = f32Values({n}, values);
+  std::vector<HostTensor> r = run(b.kernel(), {in});
+  ASSERT_EQ(r.size(), 1u);
+  for (int64_t i = 0; i < n; ++i) {
+    double expected = static_cast<float>(std::tanh(in.data[i]));
+    double ulp = std::nextafter(static_cast<float>(std::fabs(expected)), 2.0f) -
+                 static_cast<float>(std::fabs(expected));
+    ASSERT_LE(std::fabs(r[0].data[i] - expected), 4 * ulp) << "tanh(" << in.data[i] << ")";
+  }
+}
+
 TEST(Elementwise, RoundingFunctionsOnHalvesAndLargeValues) {
   // Halves (round goes to even), values just off them, and the largest non-integers of f32.
   std::vector<double> values = {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, -0.49999997,

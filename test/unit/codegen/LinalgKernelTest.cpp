@@ -4,7 +4,8 @@
 // and at shapes that leave partial tiles in every dimension; with transposed operands (the backward
 // pass's x^T g and g W^T); with batched and broadcast leading dimensions and 1-D operands; and with
 // element-wise epilogues (cheap ones unrolled over each register block, GELU's looping over it),
-// several outputs and a reduction reading the product.
+// several outputs and a reduction reading the product; with B packed panel by panel from a
+// reshaped input, and a concatenated left operand copied part by part.
 //
 //===----------------------------------------------------------------------===//
 #include "test/unit/codegen/KernelTestUtil.h"
@@ -224,6 +225,50 @@ TEST(Matmul, CostlyEpilogueLoopsOverTheBlock) {
       EXPECT_TRUE(allClose(r[0], gelu, 1e-5, tolerance(k))) << cpu << " " << m << "x" << n;
       EXPECT_TRUE(allClose(r[1], slope, 1e-5, tolerance(k))) << cpu << " " << m << "x" << n;
     }
+  }
+}
+
+TEST(Matmul, PackedPanelsOfAReshapedInputAndAConcatenatedLeftOperand) {
+  // The shapes of an LSTM's weight gradient, scaled down: h^T dg with dg [T, B, 4H] read as
+  // [T B, 4H] through a reshape (B is packed panel by panel straight from the input, 4 panels of
+  // 12 row blocks with AVX-512), and the reverse step's concat(di, df, dg, do) W (a concatenation
+  // of four parts of 32 columns, copied part by part). Both against the double reference.
+  const int64_t t = 4, batch = 24, h = 72, gates = 4 * 64;
+  KernelBuilder b("packed");
+  int hs = b.input(f32({t * batch, h})), dg = b.input(f32({t, batch, gates}));
+  int ht = b.node("transpose", {hs}, f32({h, t * batch}),
+                  [](KernelNode &n) { n.ints["perm"] = {1, 0}; });
+  int flat = b.node("reshape", {dg}, f32({t * batch, gates}));
+  b.output(b.node("matmul", {ht, flat}, f32({h, gates})));
+  HostTensor hv = randomTensor(f32({t * batch, h}), 50), dgv = randomTensor(f32({t, batch, gates}), 51);
+  std::vector<HostTensor> r = run(b.kernel(), {hv, dgv});
+  ASSERT_EQ(r.size(), 1u);
+  HostTensor dgFlat{f32({t * batch, gates}), dgv.data};
+  Shape shape;
+  EXPECT_TRUE(allClose(r[0], matmulRef(transposed(hv), dgFlat, shape), 1e-5, tolerance(t * batch)));
+
+  const int64_t rows = 20, part = 32, n = 40;
+  KernelBuilder c("concat");
+  std::vector<int> parts;
+  std::vector<HostTensor> values;
+  for (int i = 0; i < 4; ++i) {
+    parts.push_back(c.input(f32({rows, part})));
+    values.push_back(randomTensor(f32({rows, part}), 60 + i));
+  }
+  int w = c.input(f32({4 * part, n}));
+  values.push_back(randomTensor(f32({4 * part, n}), 64));
+  int joined = c.node("concat", parts, f32({rows, 4 * part}),
+                      [](KernelNode &node) { node.ints["axis"] = {1}; });
+  c.output(c.node("matmul", {joined, w}, f32({rows, n})));
+  HostTensor left{f32({rows, 4 * part}), std::vector<double>(rows * 4 * part)};
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < 4 * part; ++j)
+      left.data[i * 4 * part + j] = values[j / part].data[i * part + j % part];
+  for (const std::string &cpu : runnableCpus()) {
+    r = runOn(cpu, c.kernel(), values);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_TRUE(allClose(r[0], matmulRef(left, values[4], shape), 1e-5, tolerance(4 * part)))
+        << cpu;
   }
 }
 

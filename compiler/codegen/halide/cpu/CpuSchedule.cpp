@@ -282,6 +282,32 @@ void scheduleOperandCopy(Func f, const Shape &shape, bool transposes,
     f.parallel(rank > 2 ? Lowering::var(0, rank) : yo);
 }
 
+/// A concatenation along its innermost dimension, materialized as a matmul's left operand (the
+/// four gate gradients of an LSTM's reverse step): each element selects its part and clamps its
+/// coordinate into it, which turns every vector load into a gather. When every part has the same
+/// length `part`, a multiple of the vector width, the dimension is split into parts, unrolled:
+/// with the part a constant in each copy, Halide folds the selects and clamps away and each vector
+/// is one dense load of one part.
+static bool scheduleConcatCopy(Func f, const Shape &shape, int64_t part,
+                               const Halide::Target &target) {
+  size_t rank = shape.size();
+  int vw = target.natural_vector_size<float>();
+  if (rank < 2 || part <= 0 || part % vw != 0 || shape.back() % part != 0 ||
+      shape.back() / part > 8)
+    return false;
+  Var x = Lowering::var(rank - 1, rank), which("part"), within("within");
+  f.split(x, which, within, static_cast<int>(part), TailStrategy::GuardWithIf)
+      .reorder(within, which)
+      .unroll(which)
+      .vectorize(within, vw, TailStrategy::GuardWithIf);
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  if (total >= kParallelElements)
+    f.parallel(Lowering::var(0, rank));
+  return true;
+}
+
 void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
                     const Halide::Target &target) {
   std::vector<std::vector<int>> consumers = consumersOf(l);
@@ -351,10 +377,47 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       return v >= static_cast<int>(kernel.inputs.size()) &&
              kernel.nodes[v - kernel.inputs.size()].op == "concat";
     };
-    if ((a.kind != ValueKind::Input && a.kind != ValueKind::DataMovement &&
-         a.kind != ValueKind::Matmul) ||
-        isConcat(lhs))
+    // The common length of a concatenation's parts along its last dimension (0: not one).
+    auto innerPart = [&](int v) -> int64_t {
+      const codegen::KernelNode &n = kernel.nodes[v - kernel.inputs.size()];
+      size_t rank = n.type.shape.size();
+      if (rank == 0 || l.normalizeAxis(n, l.intAttr(n, "axis"), static_cast<int64_t>(rank)) !=
+                           static_cast<int64_t>(rank) - 1)
+        return 0;
+      int64_t part = kernel.typeOf(n.operands[0]).shape.back();
+      for (int o : n.operands)
+        if (kernel.typeOf(o).shape.back() != part)
+          return 0;
+      return part;
+    };
+    if (isConcat(lhs) && !materialized.count(lhs)) {
+      Func f = a.func;
+      f.compute_root();
+      if (!scheduleConcatCopy(f, a.type.shape, innerPart(lhs), target))
+        scheduleOperandCopy(f, a.type.shape, false, target);
+      materialized.insert(lhs);
+    } else if (a.kind != ValueKind::Input && a.kind != ValueKind::DataMovement &&
+               a.kind != ValueKind::Matmul) {
       materialize(lhs, a.func, a.type.shape, false);
+    } else if (isTranspose(lhs) && packsRhs(matmulShape(l, node), target)) {
+      // Except for the tall products whose B is packed (K in the thousands): there each block's
+      // broadcasts would walk K rows of the untransposed operand, a new cache line at every k;
+      // transposed once, a block reads its `rows` rows of A sequentially (h^T of dW_hh: 5% faster).
+      materialize(lhs, a.func, a.type.shape, true);
+    }
+    MatmulShape shape = matmulShape(l, node);
+    // A reshape keeps memory order: of an input whose last dimension it keeps, B's rows are dense
+    // in the input already, and the panels packed from them are the only copy needed (dW_hh's dg,
+    // [T, B, 4H] read as [T B, 4H]: 8 MB copied twice otherwise).
+    auto isRowReshapeOfInput = [&](int v) {
+      if (v < static_cast<int>(kernel.inputs.size()))
+        return false;
+      const codegen::KernelNode &n = kernel.nodes[v - kernel.inputs.size()];
+      return n.op == "reshape" && n.operands.size() == 1 &&
+             l.value(n.operands[0]).kind == ValueKind::Input &&
+             !kernel.typeOf(n.operands[0]).shape.empty() &&
+             kernel.typeOf(n.operands[0]).shape.back() == n.type.shape.back();
+    };
     // The right operand is read in whole vectors along its rows: it must be dense there, so
     // anything but an input (or another product) is copied, transposing in registers.
     if (mv.hasPaddedRhs) {
@@ -365,22 +428,25 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
       Func f = mv.paddedRhs;
       f.bound(Lowering::var(padded.size() - 1, padded.size()), 0, static_cast<int>(padded.back()));
       materialize(-1, f, padded, isTranspose(rhs));
-    } else if (b.kind != ValueKind::Input && b.kind != ValueKind::Matmul) {
+    } else if (b.kind != ValueKind::Input && b.kind != ValueKind::Matmul &&
+               !(isRowReshapeOfInput(rhs) && packsRhs(shape, target))) {
       materialize(rhs, b.func, b.type.shape, isTranspose(rhs));
     }
-    MatmulShape shape = matmulShape(l, node);
+    const Func *rhsFunc = mv.hasPaddedRhs ? &mv.paddedRhs
+                          : b.kind != ValueKind::Matmul ? &b.func
+                                                        : nullptr;
     int g = fusionGroup(l, consumers, groups, m);
     if (g >= 0 && !groupsWithMatmul.count(g)) {
       groupsWithMatmul.insert(g);
       std::optional<Var> block = scheduleMatmul(groups[g].func, mv, shape, target,
-                                                epilogueIsCheap(l, consumers, m));
+                                                epilogueIsCheap(l, consumers, m), rhsFunc);
       if (block)
         computeDrawsPerBlock(l, consumers, m, groups[g].func, *block, target);
     } else {
       // Computed once into its own buffer through a wrapper that every consumer reads.
       Func wrapper = Func(mv.func).in();
       wrapper.compute_root();
-      scheduleMatmul(wrapper, mv, shape, target);
+      scheduleMatmul(wrapper, mv, shape, target, rhsFunc);
     }
   }
 

@@ -47,14 +47,21 @@ struct Blocking {
 /// The register block for products of `n` columns, with vectors of `vw` floats.
 Blocking blockingFor(int64_t n, int vw, const Halide::Target &target);
 
+/// Whether scheduleMatmul packs B panel by panel for a product of `shape` (when given its `rhs`):
+/// an operand it packs need not be materialized first when reading it in place is dense along
+/// its rows (a reshape of an input).
+bool packsRhs(const MatmulShape &shape, const Halide::Target &target);
+
 /// Tiles `owner` (the output Func that consumes the product, or a wrapper of it) into register
 /// blocks and computes the product `product` per block of `owner`. Returns the loop of `owner`
 /// that visits the blocks, or nothing when the product is not tiled (a 1-D operand).
 /// `unrollEpilogue`: the owner's loops over a block are unrolled as the product's are; pass false
 /// for a costly epilogue (epilogueIsCheap), whose unrolled copies take LLVM long to compile.
+/// `rhs`, the Func the product reads B from (not another product's wrapper), lets it pack B panel
+/// by panel.
 std::optional<Halide::Var> scheduleMatmul(Halide::Func owner, const LoweredValue &product,
                                           const MatmulShape &shape, const Halide::Target &target,
-                                          bool unrollEpilogue = true);
+                                          bool unrollEpilogue = true, const Halide::Func *rhs = nullptr);
 
 /// Whether the element-wise ops that consume value `m` (a matmul's product, in an output group)
 /// are cheap enough to unroll over a register block: a few arithmetic ops, or one transcendental

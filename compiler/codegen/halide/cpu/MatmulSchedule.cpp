@@ -28,6 +28,11 @@ namespace {
 
 constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 21;
 constexpr int64_t kTaskMultiplyAdds = int64_t(1) << 19;
+/// The fewest column panels, and row blocks reading each, for which B is packed (one panel a
+/// task): with fewer row blocks, copying the panel costs about what reading it in place does (an
+/// LSTM step's [32, 256] x [256, 1024] measured no faster packed).
+constexpr int64_t kPackedPanels = 4;
+constexpr int64_t kPackedRowBlocks = 8;
 
 } // namespace
 
@@ -45,8 +50,21 @@ Blocking blockingFor(int64_t n, int vw, const Halide::Target &target) {
   return {candidates.front().first, vectors, false};
 }
 
+bool packsRhs(const MatmulShape &shape, const Halide::Target &target) {
+  size_t rank = shape.result.size();
+  if (!shape.matrixByMatrix || rank != 2)
+    return false;
+  int vw = target.natural_vector_size<float>();
+  int64_t m = shape.result[0];
+  Blocking b = blockingFor(shape.columns, vw, target);
+  int64_t columns = int64_t(b.vectors) * vw;
+  return b.unrollColumns && shape.columns / columns >= kPackedPanels &&
+         (m + b.rows - 1) / b.rows >= kPackedRowBlocks;
+}
+
 std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const MatmulShape &shape,
-                                  const Halide::Target &target, bool unrollEpilogue) {
+                                  const Halide::Target &target, bool unrollEpilogue,
+                                  const Func *rhs) {
   Func prod = product.func;
   size_t rank = shape.result.size();
   int vw = target.natural_vector_size<float>();
@@ -72,6 +90,14 @@ std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const
   int64_t blockMultiplyAdds = std::max<int64_t>(1, int64_t(b.rows) * columns * shape.shared);
   int group = static_cast<int>(std::clamp<int64_t>(
       (kTaskMultiplyAdds + blockMultiplyAdds - 1) / blockMultiplyAdds, 1, rowBlocks));
+  // Packing B: B's rows are N floats apart, so a block's walk down its panel (K rows of
+  // `columns` floats) touches a new page at every k once N reaches 1024 floats, and the prefetchers
+  // stop at page boundaries. With enough column panels to share among the threads, a task is one
+  // whole panel: its K x columns slice of B is first copied into a dense buffer, which each of the
+  // panel's row blocks then reads sequentially (dW_hh = h^T dg of an LSTM: K = 2048, N = 1024).
+  bool pack = rhs && packsRhs(shape, target);
+  if (pack)
+    group = static_cast<int>(rowBlocks);
   Var j = Lowering::var(rank - 1, rank), i = Lowering::var(rank - 2, rank);
   Var jo("jo"), io("io"), ji("ji"), ii("ii"), rowTask("rt"), block("blk"), tile("tile");
   owner.split(j, jo, ji, columns, TailStrategy::GuardWithIf)
@@ -84,7 +110,7 @@ std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const
     if (b.unrollColumns)
       owner.unroll(ji);
   }
-  owner.fuse(jo, rowTask, tile);
+  owner.fuse(rowTask, jo, tile);
   for (size_t d = rank - 2; d-- > 0;) {
     Var batch = Lowering::var(d, rank), outer("tile_" + batch.name());
     owner.fuse(tile, batch, outer);
@@ -97,6 +123,14 @@ std::optional<Var> scheduleMatmul(Func owner, const LoweredValue &product, const
     multiplyAdds *= d;
   if (multiplyAdds >= kParallelMultiplyAdds)
     owner.parallel(tile);
+
+  if (pack) {
+    Func packed = Func(*rhs).in(prod);
+    packed.compute_at(owner, tile)
+        .bound_extent(j, columns)
+        .vectorize(j, vw, TailStrategy::GuardWithIf)
+        .unroll(j);
+  }
 
   // One block of the product per iteration of `block`: always `rows` rows (the definition clamps
   // A's row, so an overhanging block is safe), and `columns` columns when they divide N.
