@@ -230,10 +230,11 @@ TEST(Matmul, CostlyEpilogueLoopsOverTheBlock) {
 
 TEST(Matmul, PackedPanelsOfAReshapedInputAndAConcatenatedLeftOperand) {
   // The shapes of an LSTM's weight gradient, scaled down: h^T dg with dg [T, B, 4H] read as
-  // [T B, 4H] through a reshape (B is packed panel by panel straight from the input, 4 panels of
-  // 12 row blocks with AVX-512), and the reverse step's concat(di, df, dg, do) W (a concatenation
+  // [T B, 4H] through a reshape (T B = 1032, past the K from which B is packed: packed panel by
+  // panel straight from the input, 4 panels of 12 row blocks with AVX-512, and h^T transposed
+  // once), and the reverse step's concat(di, df, dg, do) W (a concatenation
   // of four parts of 32 columns, copied part by part). Both against the double reference.
-  const int64_t t = 4, batch = 24, h = 72, gates = 4 * 64;
+  const int64_t t = 43, batch = 24, h = 72, gates = 4 * 64;
   KernelBuilder b("packed");
   int hs = b.input(f32({t * batch, h})), dg = b.input(f32({t, batch, gates}));
   int ht = b.node("transpose", {hs}, f32({h, t * batch}),

@@ -400,7 +400,7 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
                a.kind != ValueKind::Matmul) {
       materialize(lhs, a.func, a.type.shape, false);
     } else if (isTranspose(lhs) && packsRhs(matmulShape(l, node), target)) {
-      // Except for the tall products whose B is packed (K in the thousands): there each block's
+      // Except for the tall products whose B is packed (K of 1024 or more): there each block's
       // broadcasts would walk K rows of the untransposed operand, a new cache line at every k;
       // transposed once, a block reads its `rows` rows of A sequentially (h^T of dW_hh: 5% faster).
       materialize(lhs, a.func, a.type.shape, true);

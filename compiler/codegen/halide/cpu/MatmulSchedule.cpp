@@ -33,6 +33,10 @@ constexpr int64_t kTaskMultiplyAdds = int64_t(1) << 19;
 /// LSTM step's [32, 256] x [256, 1024] measured no faster packed).
 constexpr int64_t kPackedPanels = 4;
 constexpr int64_t kPackedRowBlocks = 8;
+/// The shortest shared dimension K for which B is packed: at a batch's K (the MLP's x^T dg, K =
+/// 128) B's panel is a few hundred KB that stays in L2 read in place, and the copy cost 5% of
+/// the MLP's train step; the LSTM's weight gradients sum over T x B = 2048 rows.
+constexpr int64_t kPackedFromK = 1024;
 
 } // namespace
 
@@ -58,7 +62,7 @@ bool packsRhs(const MatmulShape &shape, const Halide::Target &target) {
   int64_t m = shape.result[0];
   Blocking b = blockingFor(shape.columns, vw, target);
   int64_t columns = int64_t(b.vectors) * vw;
-  return b.unrollColumns && shape.columns / columns >= kPackedPanels &&
+  return b.unrollColumns && shape.shared >= kPackedFromK && shape.columns / columns >= kPackedPanels &&
          (m + b.rows - 1) / b.rows >= kPackedRowBlocks;
 }
 
