@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_common import SOURCE, arguments, need, relative_error, run, run_ort  # noqa: E402
+from onnx_common import SOURCE, arguments, need, run, run_ort, worst_error  # noqa: E402
 
 onnx, np = need("onnx", "numpy")
 import onnx.checker  # noqa: E402
@@ -61,13 +61,7 @@ def check_export(args, name):
     inputs = random_inputs(inst.info.entries["forward"], seed=3)
     want = inst.forward(**inputs)
     got, _ = run_ort(exported, inputs, os.path.join(work, "ort"))
-    worst = 0.0
-    for out, value in want.items():
-        if out not in got:
-            raise SystemExit(f"{name}: the export has no output '{out}' (it has {', '.join(got)})")
-        err = relative_error(got[out], value)
-        worst = max(worst, err)
-        print(f"{name}: output {out} {value.shape}: relative error {err:.2e}")
+    worst = worst_error(name, got, want)
     if worst > TOLERANCE:
         raise SystemExit(f"{name}: ONNX Runtime's outputs differ from dlc's by {worst:.2e} (> {TOLERANCE})")
 

@@ -21,7 +21,7 @@ import onnx.checker
 import onnx.helper
 
 import philox
-from onnx_common import relative_error, run, run_ort
+from onnx_common import relative_error, run, run_ort, worst_error
 
 TOLERANCE = 1e-5
 SENSITIVE = 1e-3
@@ -44,17 +44,6 @@ def feeds(entry, rng, unit):
 
 def shape_of(value_info):
     return tuple(d.dim_value for d in value_info.type.tensor_type.shape.dim)
-
-
-def worst_error(name, got, want, label):
-    worst = 0.0
-    for out, value in want.items():
-        if out not in got:
-            raise SystemExit(f"{name}: the export has no output '{out}' (it has {', '.join(got)})")
-        err = relative_error(got[out], value)
-        worst = max(worst, err)
-        print(f"{name}: {label}: output {out} {value.shape}: relative error {err:.2e}")
-    return worst
 
 
 def check_statistics(name, draw, spec, values):

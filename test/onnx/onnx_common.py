@@ -84,6 +84,20 @@ def relative_error(got, want):
     return float(np.max(np.abs(got[finite] - want[finite]), initial=0.0) / scale)
 
 
+
+def worst_error(name, got, want, label=""):
+    """The largest relative_error over the outputs `want` (name -> array) of those in `got`,
+    printing each; an output missing from `got` ends the test. `label` prefixes each line."""
+    worst = 0.0
+    prefix = f"{label}: " if label else ""
+    for out, value in want.items():
+        if out not in got:
+            raise SystemExit(f"{name}: the export has no output '{out}' (it has {', '.join(got)})")
+        err = relative_error(got[out], value)
+        worst = max(worst, err)
+        print(f"{name}: {prefix}output {out} {value.shape}: relative error {err:.2e}")
+    return worst
+
 def run_ort(model, inputs, work, threads=1, repeat=0):
     """Runs `model` with ONNX Runtime (ort_run.js under Node.js) on `inputs` (name -> array):
     returns (outputs by name, median seconds per run or None). Exits with the skip status where
