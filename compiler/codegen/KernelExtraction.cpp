@@ -160,6 +160,20 @@ FailureOr<Kernel> extractKernel(mlir::dl::FusionOp fusion) {
   return kernel;
 }
 
+void writeNodeAttributes(std::ostream &os, const KernelNode &node) {
+  for (auto &[k, v] : node.ints) {
+    os << k << "=";
+    for (int64_t x : v)
+      os << x << ",";
+  }
+  for (auto &[k, v] : node.floats)
+    os << k << "=" << v << ";";
+  for (auto &[k, v] : node.strings)
+    os << k << "=" << v << ";";
+  for (double c : node.constant)
+    os << c << ",";
+}
+
 std::string kernelFingerprint(const Kernel &kernel) {
   std::ostringstream os;
   os.precision(17);
@@ -178,17 +192,7 @@ std::string kernelFingerprint(const Kernel &kernel) {
       os << v << ",";
     os << ")";
     type(n.type);
-    for (auto &[k, v] : n.ints) {
-      os << k << "=";
-      for (int64_t x : v)
-        os << x << ",";
-    }
-    for (auto &[k, v] : n.floats)
-      os << k << "=" << v << ";";
-    for (auto &[k, v] : n.strings)
-      os << k << "=" << v << ";";
-    for (double c : n.constant)
-      os << c << ",";
+    writeNodeAttributes(os, n);
     os << (n.splat ? "s" : "") << "\n";
   }
   for (int v : kernel.outputs)

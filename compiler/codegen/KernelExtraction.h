@@ -12,6 +12,8 @@
 
 #include "mlir/Support/LogicalResult.h"
 
+#include <iosfwd>
+
 namespace dl::codegen {
 
 /// The element type of a tensor type the kernels support; false for others (f16, bf16, f64).
@@ -33,6 +35,10 @@ const std::vector<std::string> &opsRewrittenByExtraction();
 /// A text that is equal for two kernels exactly when they compute the same thing (names aside), so
 /// that forward and eval can share one compiled kernel.
 std::string kernelFingerprint(const Kernel &kernel);
+
+/// Writes `node`'s attributes (ints, floats, strings) and constant values to `os` as
+/// kernelFingerprint spells them, for keys that compare nodes (KernelSharing's).
+void writeNodeAttributes(std::ostream &os, const KernelNode &node);
 
 } // namespace dl::codegen
 

@@ -90,17 +90,7 @@ std::string sizelessFingerprint(const Kernel &kernel, const KernelCall &call) {
       text << o << ",";
     text << ")";
     type(text, n.type);
-    for (auto &[k, values] : n.ints) {
-      text << k << "=";
-      for (int64_t x : values)
-        text << x << ",";
-    }
-    for (auto &[k, x] : n.floats)
-      text << k << "=" << x << ";";
-    for (auto &[k, x] : n.strings)
-      text << k << "=" << x << ";";
-    for (double c : n.constant)
-      text << c << ",";
+    writeNodeAttributes(text, n);
     auto [it, inserted] = numbers.try_emplace(text.str(), next);
     if (inserted) {
       os << text.str() << "\n";
