@@ -33,20 +33,73 @@ Expr polynomial(const Expr &x, const std::vector<double> &c) {
   return r;
 }
 
-// Least-squares fits on Chebyshev nodes (numpy), checked against libm in double:
-//   erf(a) / a             as a polynomial in a^2 on [0, 1], relative error 1e-12;
-//   erfc(a) exp(a^2)       as a polynomial in 1/a on [1, 26], relative error 9e-12.
-// Beyond a = 26, erfc(a) underflows in double.
+// erf and erfc in f32, fitted by least squares of the relative error on Chebyshev nodes (numpy)
+// and checked against libm's double erf and erfc on dense sweeps (ElementwiseKernelTest):
+//   erf(a) = a + a q(a^2) on [0, 1], q of degree 7 (erf(a) / a - 1, in [-0.16, 0.13], so the last
+//     addition dominates the rounding: about an ulp);
+//   erfc(a) = exp(-a^2) R(a) from a = 0.75 on, R(a) = erfc(a) e^(a^2) a polynomial in a - 1.375 of
+//     degree 9 on [0.75, 2], and S(1 / a^2) / a with S of degree 8 on [2, 10.1] (R is smooth and
+//     about 1 / (a sqrt pi)), each under 2.5 ulps evaluated in f32.
+// exp(-a^2) needs a^2 to more than f32's precision where a^2 is large (an ulp of a^2 = 64 is an
+// error of 2^-18 in e^-64): a is split into a head of 12 significant bits, whose square is exact,
+// and the rest (expOfMinusSquare).
 const std::vector<double> kErfSmall = {
-    1.1283791670947743,     -0.37612638889887334,    0.1128379131392109,
-    -0.026866133662611605,  0.0052237851662103362,   -0.00085426742450747271,
-    0.00011956993617732652, -1.3912009597665444e-05, 1.0596098133091873e-06};
-const std::vector<double> kErfcLarge = {
-    -4.5636217027578141e-10, 0.5641896372882913,  -2.7490524695701624e-06, -0.28201360410208315,
-    -0.0015548284428271372,  0.44371935875359486, -0.19569854708506157,    0.31198634721900231,
-    -7.1379181686481363,     31.320867689536865,  -77.544556104963164,     131.71347863919763,
-    -163.75181424315957,     151.95680623897886,  -104.73655891322107,     52.248295578071861,
-    -17.869737192844891,     3.7534136716171211,  -0.36531923253241383};
+    0.12837916708010644,   -0.37612638552826705,  0.1128378344387298,     -0.026865475514285225,
+    0.005221138694241387,  -0.000848543888682371, 0.00011274737700001092, -9.689740346360831e-06};
+constexpr double kErfcMiddleCentre = 1.375;
+const std::vector<double> kErfcMiddle = {
+    0.3432958904965186,     -0.1843154679065191,   0.0898620353850735,   -0.0405034234807196,
+    0.017086719825565793,   -0.006804415424277004, 0.002563785538873573, -0.0009307026566667564,
+    0.0003596782341730837,  -0.00011662472436124835};
+const std::vector<double> kErfcTail = {
+    0.5641895474632669, -0.28208746344074925, 0.42259478175482107, -1.037347615105071,
+    3.2534030857009437, -10.26060505784824,   25.839163716208148,  -41.79855651149173,
+    31.087928731149937};
+/// Where erfc(a) = exp(-a^2) R(a) is computed by its tail polynomial (fitted up to 10.1).
+constexpr float kErfcTailFrom = 2.0f;
+/// Below x = -13, Phi(x) is under 6.1e-39, a subnormal, and gelu(x) = x Phi(x) under 1e-37: both
+/// are given as 0 (PyTorch's gelu is 0 from -8.3 on), which keeps exp(-x^2 / 2) normal.
+constexpr float kGaussianZeroFrom = 13.0f;
+
+/// erf(a) for an f32 `a` in [0, 1].
+Expr erfBelowOne(const Expr &a) {
+  // Strict, so that a + a q is not rewritten a (1 + q): 1 + q rounds q's last bits away.
+  return Halide::strict_float(a + a * polynomial(a * a, kErfSmall));
+}
+
+/// e^-h for an f32 h in [0, 87] (a normal result): h = k ln 2 + r with |r| <= ln(2) / 2, k ln 2 in
+/// two parts (Cody and Waite: the first has 9 trailing zero bits, so k times it is exact; strict,
+/// so that the parts are not added back together), e^-r its Taylor polynomial to the seventh power
+/// (error 5e-9), scaled by 2^-k built in the exponent bits. Halide's exp loses about twice as much
+/// at h = 50.
+Expr expOfMinus(const Expr &h) {
+  Expr k = Halide::floor(h * 1.44269504088896341f + 0.5f);
+  Expr r = Halide::strict_float(h - k * 0.693145751953125f - k * 1.4286068203094172e-06f);
+  std::vector<double> taylor{1.0};
+  for (int i = 1; i <= 7; ++i)
+    taylor.push_back(taylor.back() / i);
+  Expr scale = Halide::reinterpret<float>((127 - Halide::cast<int32_t>(k)) << 23);
+  return polynomial(-r, taylor) * scale;
+}
+
+/// exp(-scale v^2) for an f32 v >= 0 and scale 1 or 1/2 (exact in binary) where scale v^2 <= 87:
+/// v = head + rest with head's 12 significant bits, so that head^2 is exact and v^2 = head^2 + d,
+/// d = rest (v + head) < v^2 2^-10. exp(-scale d), at most 0.085, is its Taylor polynomial to the
+/// fifth power (error below 1e-9).
+Expr expOfMinusSquare(const Expr &v, float scale) {
+  Expr head = Halide::reinterpret<float>(Halide::reinterpret<uint32_t>(v) & Expr(uint32_t(0xfffff000u)));
+  Expr d = (v - head) * (v + head) * scale;
+  Expr small = polynomial(-d, {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120});
+  return expOfMinus(head * head * scale) * small;
+}
+
+/// R(a) = erfc(a) exp(a^2) for an f32 a in [0.75, 10.1].
+Expr erfcOverGaussian(const Expr &a) {
+  Expr middle = polynomial(a - float(kErfcMiddleCentre), kErfcMiddle);
+  Expr inverse = 1.0f / a;
+  Expr tail = polynomial(inverse * inverse, kErfcTail) * inverse;
+  return Halide::select(a < kErfcTailFrom, middle, tail);
+}
 
 /// exp(x) for a double x in [-708, 0], vectorizable (Halide calls libm's scalar exp for doubles):
 /// x = k ln 2 + r with |r| <= ln(2) / 2, exp(r) by its Taylor polynomial to r^13 (relative error
@@ -60,18 +113,6 @@ Expr expOfNonPositive(const Expr &x) {
   Expr scale = Halide::reinterpret<double>(
       (Halide::cast<int64_t>(k) + Halide::Expr(int64_t(1023))) << Halide::Expr(uint64_t(52)));
   return polynomial(r, taylor) * scale;
-}
-
-/// erf(a) for a double `a` in [0, 1).
-Expr erfBelowOne(const Expr &a) { return a * polynomial(a * a, kErfSmall); }
-
-/// erfc(a) for a double `a` >= 0, without the cancellation of 1 - erf(a) where erf(a) is near 1.
-Expr erfcOfNonNegative(const Expr &a) {
-  Expr one = Expr(1.0);
-  Expr clamped = Halide::min(a, Expr(26.0)); // erfc underflows in double beyond 26 anyway
-  Expr tail = expOfNonPositive(-(clamped * clamped)) *
-              polynomial(one / Halide::max(a, one), kErfcLarge);
-  return Halide::select(a < one, one - erfBelowOne(a), tail);
 }
 
 /// The bits of a float as an unsigned integer of its width.
@@ -167,21 +208,32 @@ Expr ieeeLog(const Expr &x) {
 }
 
 Expr accurateErf(const Expr &x) {
-  // Evaluated in double, so the f32 result is within about half an ulp of the exact value.
-  Expr a = Halide::cast<double>(Halide::abs(x));
-  Expr one = Expr(1.0);
-  Expr magnitude = Halide::select(a < one, erfBelowOne(a), one - erfcOfNonNegative(a));
-  Expr r = Halide::cast(x.type(), magnitude);
+  // In f32 (kErfSmall above): below 1, a + a q(a^2); from 1 on, 1 - erfc(a). erfc(4) = 1.5e-8 is
+  // below half an ulp of 1, so a is clamped there and +-inf gives +-1.
+  Expr a = Halide::abs(x);
+  Expr clamped = Halide::min(a, 4.0f);
+  Expr large = 1.0f - expOfMinusSquare(clamped, 1.0f) * erfcOverGaussian(Halide::max(clamped, 1.0f));
+  Expr r = Halide::select(a < 1.0f, erfBelowOne(Halide::min(a, 1.0f)), large);
   return withNaN(x, Halide::select(signBit(x), -r, r)); // erf(-0) = -0
 }
 
 Expr gaussianCdf(const Expr &x) {
-  // Phi(x) = erfc(-x / sqrt 2) / 2; for x < 0 that is the tail itself, with no 1 + erf
-  // cancellation.
-  Expr a = Halide::cast<double>(Halide::abs(x)) * Expr(0.70710678118654752440);
-  Expr half = Expr(0.5) * erfcOfNonNegative(a);
-  Expr phi = Halide::select(Halide::cast<double>(x) <= Expr(0.0), half, Expr(1.0) - half);
-  return withNaN(x, Halide::cast(x.type(), phi));
+  // Phi(x) = erfc(-x / sqrt 2) / 2. With a = |x| / sqrt 2: below a = 0.75, (1 +- erf(a)) / 2 (for
+  // x < 0, 1 - erf(a) >= 0.29 keeps the cancellation under 2 bits); from 0.75 on, the tail
+  // erfc(a) / 2 for x < 0, with no 1 + erf cancellation, and 1 - erfc(a) / 2 for x > 0. The
+  // Gaussian factor is exp(-x^2 / 2) of x itself: a's rounding would cost 2^-24 a^2 of relative
+  // accuracy.
+  Expr v = Halide::abs(x);
+  Expr a = v * 0.70710678118654752f;
+  Expr clamped = Halide::min(v, kGaussianZeroFrom);
+  Expr halfTail = 0.5f * expOfMinusSquare(clamped, 0.5f) *
+                  erfcOverGaussian(Halide::max(clamped * 0.70710678118654752f, 0.75f));
+  halfTail = Halide::select(v > kGaussianZeroFrom, 0.0f, halfTail);
+  Expr halfErf = 0.5f * erfBelowOne(Halide::min(a, 1.0f));
+  Expr small = a < 0.75f;
+  Expr below = Halide::select(small, 0.5f - halfErf, halfTail);
+  Expr above = Halide::select(small, 0.5f + halfErf, 1.0f - halfTail);
+  return withNaN(x, Halide::select(signBit(x), below, above));
 }
 
 Expr log1p(const Expr &x) {

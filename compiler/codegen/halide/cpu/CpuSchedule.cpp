@@ -138,8 +138,8 @@ void scheduleAnyLength(Func f, const Halide::Target &target) {
 }
 
 bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m) {
-  // Weights: an arithmetic op 1, a transcendental function 4, erf and GELU (double-precision
-  // polynomials, MathFunctions.cpp) 16; cheap up to 8.
+  // Weights: an arithmetic op 1, a transcendental function 4, erf and GELU (three polynomials and
+  // an exp, MathFunctions.cpp) 16; cheap up to 8.
   static const std::set<std::string> transcendental = {
       "exp", "log", "sigmoid", "tanh", "softplus", "silu", "mish", "elu", "pow", "sin", "cos"};
   const codegen::Kernel &k = l.kernel();

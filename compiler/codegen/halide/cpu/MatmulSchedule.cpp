@@ -6,8 +6,8 @@
 // computed per block with the shared dimension outermost, so the block's partial sums stay in
 // vector registers while A's elements are broadcast and B's rows are loaded whole. The owner's
 // epilogue (bias, activation, ...) then runs on the block while it is hot, unrolled like the block
-// when it is cheap; a costly one (GELU's erf in double precision, repeated for every register of
-// the block, took LLVM 1.5 s for one kernel) loops over the block instead. Tiles (and batch
+// when it is cheap; a costly one (GELU's erf, then in double precision, repeated for every register
+// of the block, took LLVM 1.5 s for one kernel) loops over the block instead. Tiles (and batch
 // dimensions) are fused into one parallel loop.
 //
 // Products whose result is not [..., M, N] (a 1-D operand) are computed once, vectorized along the
