@@ -28,8 +28,9 @@
 // dimension 0 is dn-1 (the fastest-varying one) and dimension n-1 is d0; a rank-0 tensor is a
 // zero-dimensional buffer. i1 tensors are stored one byte per element (0 or 1).
 //
-// The compiled function's signature (Halide AOT calling convention):
-//   int <name>(halide_buffer_t *input0, ..., uint64_t seed, uint32_t step,
+// The compiled function's signature (Halide AOT calling convention), under the symbol
+// kernelSymbol(name) of compiler/codegen/halide/HalideCodegen.h ("dlk_" + name):
+//   int dlk_<name>(halide_buffer_t *input0, ..., uint64_t seed, uint32_t step,
 //              halide_buffer_t *output0, ...)
 // `seed` and `step` are the Philox key and step of runtime/rng/Philox.h (used by the random ops; every
 // kernel takes them so that the glue calls all kernels alike).

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/glue/Glue.h"
+#include "compiler/codegen/halide/HalideCodegen.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -123,7 +124,7 @@ private:
         args.push_back(bufferPtr(out));
       for (Value a : args)
         types.push_back(a.getType());
-      auto kernel = declare(call.symbol + suffix, i32_, types);
+      auto kernel = declare(kernelSymbol(call.symbol + suffix), i32_, types);
       checked(b_.create<LLVMD::CallOp>(loc_, kernel, args).getResult());
     };
     auto copyBuffer = [&](const BufferCopy &c) {

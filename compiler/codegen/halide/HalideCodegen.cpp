@@ -70,15 +70,23 @@ Halide::Target kernelTarget(const Kernel &kernel, const Halide::Target &target) 
   return hasNonFiniteConstant(kernel) ? target.with_feature(Halide::Target::StrictFloat) : target;
 }
 
-/// The kernel as a Halide module whose function has KernelSpec.h's signature.
+} // namespace
+
+std::string kernelSymbol(const std::string &kernelName) { return "dlk_" + kernelName; }
+
+namespace {
+
+/// The kernel as a Halide module whose function, kernelSymbol(kernel.name), has KernelSpec.h's
+/// signature.
 Halide::Module kernelModule(const Kernel &kernel, const Halide::Target &given) {
   Halide::Target target = kernelTarget(kernel, given);
   BuiltPipeline built = halide::buildPipeline(kernel, target);
-  Halide::Module module = built.pipeline.compile_to_module(built.arguments, kernel.name, target,
+  std::string symbol = kernelSymbol(kernel.name);
+  Halide::Module module = built.pipeline.compile_to_module(built.arguments, symbol, target,
                                                            Halide::LinkageType::External);
   size_t leading = built.arguments.size();
   for (Halide::Internal::LoweredFunc &f : module.functions()) {
-    if (f.name != kernel.name)
+    if (f.name != symbol)
       continue;
     if (f.args.size() != leading + kernel.outputs.size())
       throw LoweringError(kernel.name + ": Halide produced " + std::to_string(f.args.size()) +

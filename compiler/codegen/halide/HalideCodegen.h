@@ -42,9 +42,16 @@ struct CompileTimes {
   double lower = 0, llvm = 0;
 };
 
+/// The C symbol of the compiled kernel named `kernelName`: the name behind the prefix "dlk_",
+/// which no C library, OpenCL builtin or Halide runtime function has. Halide compiles a kernel
+/// into one LLVM module with the runtime's declarations of libm and its own functions, so a kernel
+/// named like one of them ("tanh", "acos", "halide_error") would be that declaration: its arguments
+/// were lost and the compile failed ("Symbol not found: out0.buffer").
+std::string kernelSymbol(const std::string &kernelName);
+
 /// Compiles `kernel` to an object file at `objectPath` (ELF, position independent) that defines the
-/// C function `kernel.name` with the signature of KernelSpec.h. No Halide runtime inside. With
-/// `times`, the seconds each phase took.
+/// C function kernelSymbol(kernel.name) with the signature of KernelSpec.h. No Halide runtime
+/// inside. With `times`, the seconds each phase took.
 bool compileKernel(const Kernel &kernel, const std::string &target, const std::string &objectPath,
                    std::string &error, CompileTimes *times = nullptr);
 

@@ -107,6 +107,11 @@ struct ReductionFunc {
   /// A scatter-add over `kept` = [rows, D] (embedding_grad): the update adds into rows that data
   /// picks, so D is its only pure dimension (scheduleScatter in cpu/CpuSchedule.cpp).
   bool scatter = false;
+  /// A scan along dimension `scanDim` of `kept` (cumsum), or -1: `func` is the elements, then an
+  /// update (absent for a dimension of 1) that walks that dimension in order, each element adding
+  /// the one before it. Its other dimensions are independent rows, which the schedules vectorize
+  /// and split across threads (scheduleScan in cpu/CpuSchedule.cpp, gpuScan in gpu/).
+  int64_t scanDim = -1;
 };
 
 /// One head's worth of a Func over [L..., rows, columns] (L: the attention's leading dimensions),

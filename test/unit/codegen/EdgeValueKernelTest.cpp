@@ -34,42 +34,6 @@ using namespace dl::test::edge;
 
 #include "test/unit/codegen/EdgeValueTable.inc"
 
-float fromBits(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-std::vector<double> valuesOf(const std::vector<uint32_t> &bits) {
-  std::vector<double> v;
-  for (uint32_t b : bits)
-    v.push_back(fromBits(b));
-  return v;
-}
-
-/// Whether `actual` is PyTorch's `expected` up to `ulps` units in the last place.
-bool sameFloat(double actual, double expected, double ulps) {
-  if (std::isnan(expected) || std::isnan(actual))
-    return std::isnan(expected) && std::isnan(actual);
-  if (std::isinf(expected) || std::isinf(actual))
-    return actual == expected;
-  if (expected == 0 || actual == 0)
-    return actual == expected && std::signbit(actual) == std::signbit(expected);
-  float e = static_cast<float>(expected);
-  double ulp = std::nextafter(std::fabs(e), std::numeric_limits<float>::infinity()) - std::fabs(e);
-  return std::fabs(actual - expected) <= ulps * ulp;
-}
-
-/// Whether `actual` is one of PyTorch's two results (see EdgeCase), or within `atol` of them.
-bool matchesEither(double actual, uint32_t single, uint32_t rounded, double ulps,
-                   double atol = 0) {
-  for (double expected : {fromBits(single), fromBits(rounded)})
-    if (sameFloat(actual, expected, ulps) ||
-        (std::isfinite(actual) && std::fabs(actual - expected) <= atol))
-      return true;
-  return false;
-}
-
 /// Where PyTorch loses a result to cancellation and dlc keeps it, the absolute error allowed:
 /// PyTorch's gelu computes 1 + erf(x / sqrt 2), 0 below x = -8.3 where gelu(-10) = -7.6e-23; its
 /// elu computes exp(x) - 1, 0 for subnormal x.

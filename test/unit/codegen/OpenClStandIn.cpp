@@ -230,8 +230,7 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
   std::string object = base + ".o", library = base + ".so";
   if (!compileKernel(kernel, s.target, object, error))
     return false;
-  // -Bsymbolic: the library's own kernel wins even when it is named like a C library function (a
-  // test's `pow` kernel), which the namespace also holds.
+  // -Bsymbolic: the library's own functions win over any of the namespace's of the same name.
   if (!runCommand(std::string(DLC_TEST_CXX) + " -shared -Wl,-Bsymbolic -o '" + library + "' '" +
                       object + "' '" + s.runtimeLibrary + "'",
                   error))
@@ -241,7 +240,7 @@ bool runOnOpenClStandIn(const Kernel &kernel, const std::vector<HostTensor> &inp
     error = std::string("dlmopen: ") + dlerror();
     return false;
   }
-  void *fn = dlsym(handle, kernel.name.c_str());
+  void *fn = dlsym(handle, kernelSymbol(kernel.name).c_str());
 
   std::vector<HostBuffer> buffers;
   buffers.reserve(inputs.size() + kernel.outputs.size());

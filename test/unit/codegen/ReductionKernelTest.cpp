@@ -4,9 +4,12 @@
 // keepdims, empty axes meaning all), argmax, argmin, cumsum, softmax, log_softmax and topk compute what the
 // reference interpreter computes (compiler/interpreter/Reduction.cpp, Elementwise.cpp): f32 sums within
 // accumulated rounding, NaN-propagating extrema, first-index argmax, wrapping i32 sums, topk's
-// order (NaN largest, ties by index) by passes and by ranks.
+// order (NaN largest, ties by index) by passes and by ranks; cumsum along long axes, and on
+// PyTorch's float32 edge values (EdgeValueTable.inc: NaN, infinities, signed zeros, an f64 running
+// sum past FLT_MAX) bit for bit.
 //
 //===----------------------------------------------------------------------===//
+#include "test/unit/codegen/EdgeValueCases.h"
 #include "test/unit/codegen/KernelTestUtil.h"
 
 #include <algorithm>
@@ -15,6 +18,10 @@
 
 namespace dl::codegen::test {
 namespace {
+
+using namespace dl::test::edge;
+
+#include "test/unit/codegen/EdgeValueTable.inc"
 
 const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -241,25 +248,38 @@ std::vector<double> cumsumRef(const HostTensor &x, int64_t axis, bool reverse) {
   return out;
 }
 
+/// A cumsum node of `in` (of `type`) along `axis`, reversed or not.
+int cumsumNode(KernelBuilder &b, int in, const TensorType &type, int64_t axis, bool reverse) {
+  return b.node("cumsum", {in}, type, [&](KernelNode &k) {
+    k.ints["axis"] = {axis};
+    k.ints["reverse"] = {reverse ? 1 : 0};
+  });
+}
+
 TEST(Reduction, CumsumAlongEachAxisReversedAndOfI32) {
-  Shape shape{3, 5, 19};
-  HostTensor x = randomTensor(f32(shape), 23, -4.0, 4.0);
-  for (int64_t axis : {0, 1, 2})
-    for (bool reverse : {false, true}) {
-      KernelBuilder b("cumsum");
-      int in = b.input(f32(shape));
-      b.output(b.node("cumsum", {in}, f32(shape), [&](KernelNode &k) {
-        k.ints["axis"] = {axis - (axis == 2 ? 3 : 0)}; // the last axis as -1
-        k.ints["reverse"] = {reverse ? 1 : 0};
-      }));
-      std::vector<HostTensor> r = run(b.kernel(), {x});
-      ASSERT_EQ(r.size(), 1u);
-      // Summed in f64 and rounded once: the correctly rounded running sums.
-      std::vector<double> want = cumsumRef(x, axis, reverse);
-      for (double &w : want)
-        w = static_cast<float>(w);
-      EXPECT_TRUE(allClose(r[0], want, 0, 0)) << "axis " << axis << " reverse " << reverse;
-    }
+  // Short axes, and long ones (4096) along the rows (the last axis: a scan whose rows are strided)
+  // and across them (axis 0: neighbouring rows are neighbours in memory).
+  std::vector<Shape> shapes = {{3, 5, 19}, {3, 4096}, {4096, 33}, {4096}};
+  for (const Shape &shape : shapes) {
+    HostTensor x = randomTensor(f32(shape), 23, -4.0, 4.0);
+    int64_t rank = static_cast<int64_t>(shape.size());
+    for (int64_t axis = 0; axis < rank; ++axis)
+      for (bool reverse : {false, true}) {
+        KernelBuilder b("cumsum");
+        int in = b.input(f32(shape));
+        // The last axis as -1.
+        b.output(cumsumNode(b, in, f32(shape), axis == rank - 1 ? -1 : axis, reverse));
+        std::vector<HostTensor> r = run(b.kernel(), {x});
+        ASSERT_EQ(r.size(), 1u);
+        // Summed in f64 and rounded once: the correctly rounded running sums.
+        std::vector<double> want = cumsumRef(x, axis, reverse);
+        for (double &w : want)
+          w = static_cast<float>(w);
+        EXPECT_TRUE(allClose(r[0], want, 0, 0))
+            << "shape " << shape.size() << "-d, " << shape[axis] << " along axis " << axis
+            << (reverse ? ", reversed" : "");
+      }
+  }
   KernelBuilder b("cumsum_i32");
   int n = b.input(i32({2, 3}));
   b.output(b.node("cumsum", {n}, i32({2, 3}), [](KernelNode &k) { k.ints["axis"] = {1}; }));
@@ -267,6 +287,85 @@ TEST(Reduction, CumsumAlongEachAxisReversedAndOfI32) {
   std::vector<HostTensor> r = run(b.kernel(), {ns});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(allClose(r[0], {2147483647, -2147483648.0, -2147483643.0, -3, 1, -7}, 0));
+}
+
+TEST(Reduction, CumsumOfI32AlongALongAxisWraps) {
+  // Each column of [4096, 20] sums to past 2^31 and wraps, whichever way it runs.
+  Shape shape{4096, 20};
+  HostTensor x = randomTensor(i32(shape), 29, 0.0, 2.0e6);
+  for (bool reverse : {false, true}) {
+    KernelBuilder b("cumsum_i32_long");
+    int in = b.input(i32(shape));
+    b.output(cumsumNode(b, in, i32(shape), 0, reverse));
+    std::vector<HostTensor> r = run(b.kernel(), {x});
+    ASSERT_EQ(r.size(), 1u);
+    std::vector<double> want = cumsumRef(x, 0, reverse);
+    for (double &w : want)
+      w = static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(w)));
+    EXPECT_TRUE(allClose(r[0], want, 0, 0)) << (reverse ? "reversed" : "forward");
+  }
+}
+
+/// edge_values.py's long_rows: a ramp of values f32 cannot sum exactly, with edge values placed
+/// in it ([kLongRowCount, kLongRowLength]).
+std::vector<double> longRows() {
+  std::vector<double> rows;
+  for (int64_t r = 0; r < kLongRowCount; ++r)
+    for (int64_t k = 0; k < kLongRowLength; ++k)
+      rows.push_back(static_cast<float>(double((k * 37) % 101 - 50) / 10));
+  auto at = [&](int64_t r, int64_t k) -> double & { return rows[r * kLongRowLength + k]; };
+  for (int64_t k : {int64_t(0), int64_t(1), int64_t(2), kLongRowLength - 3, kLongRowLength - 2,
+                    kLongRowLength - 1})
+    at(0, k) = -0.0;
+  at(1, 1000) = kNaN;
+  at(2, 1500) = kInf;
+  at(2, 3000) = -kInf;
+  at(3, 100) = at(3, 200) = static_cast<float>(3e38);
+  at(3, 300) = at(3, 400) = static_cast<float>(-3e38);
+  return rows;
+}
+
+TEST(Reduction, CumsumOfLongRowsWithEdgeValuesMatchesPyTorch) {
+  const int64_t rows = kLongRowCount, length = kLongRowLength;
+  std::vector<double> x = longRows();
+  size_t samples = kLongSamples.size();
+  for (int64_t r = 0; r < rows; ++r)
+    for (size_t s = 0; s < samples; ++s)
+      ASSERT_TRUE(sameFloat(x[r * length + kLongSamples[s]],
+                            fromBits(kLongRowSamples[r * samples + s]), 0))
+          << "longRows() differs from edge_values.py's at row " << r << ", " << kLongSamples[s];
+  // Along the rows (the last axis), and along axis 0 of their transpose; both ways.
+  std::vector<double> transposed(x.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < length; ++k)
+      transposed[k * rows + r] = x[r * length + k];
+  KernelBuilder b("cumsum_edges");
+  TensorType alongRows = f32({rows, length}), alongColumns = f32({length, rows});
+  int in = b.input(alongRows), inT = b.input(alongColumns);
+  for (bool reverse : {false, true}) {
+    b.output(cumsumNode(b, in, alongRows, -1, reverse));
+    b.output(cumsumNode(b, inT, alongColumns, 0, reverse));
+  }
+  std::vector<HostTensor> r =
+      run(b.kernel(), {tensorOf(alongRows, x), tensorOf(alongColumns, transposed)});
+  ASSERT_EQ(r.size(), 4u);
+  for (size_t o = 0; o < 4; ++o) {
+    bool reverse = o >= 2, ofTranspose = o % 2 == 1;
+    const EdgeCase &torch = kLongRowCases[reverse ? 1 : 0];
+    ASSERT_EQ(std::string(torch.op), reverse ? "cumsum_reverse" : "cumsum");
+    int failures = 0;
+    for (int64_t row = 0; row < rows; ++row)
+      for (size_t s = 0; s < samples; ++s) {
+        int64_t k = kLongSamples[s];
+        double actual = r[o].data[ofTranspose ? k * rows + row : row * length + k];
+        size_t at = row * samples + s;
+        // Summed in f64 and rounded once, as PyTorch's CPU kernel does: the same bits.
+        if (!matchesEither(actual, torch.single[at], torch.rounded[at], 0) && ++failures <= 8)
+          ADD_FAILURE() << torch.op << (ofTranspose ? " along axis 0 of the transpose" : "")
+                        << ": row " << row << ", element " << k << " = " << actual
+                        << ", PyTorch " << fromBits(torch.single[at]);
+      }
+  }
 }
 
 /// topk of `x` along `axis` as the interpreter takes it: a stable sort of each row, NaN larger than

@@ -120,6 +120,35 @@ ROW_OPS = {
     "cumsum": lambda r: torch.cumsum(r, -1),
 }
 
+# cumsum and its reverse along rows of LONG_LENGTH (and, in the test, along axis 0 of their
+# transpose): a ramp of values f32 cannot sum exactly, so that PyTorch's f64 running sum shows, with
+# edge values placed in it: -0s at both ends (a running sum starts from +0), a NaN (it poisons every
+# later prefix), +inf and later -inf (inf, then NaN), and 3e38 twice then -3e38 twice (the f64 sum
+# is above FLT_MAX, inf in f32, only between them). The table keeps the inputs and the results at
+# LONG_SAMPLES, every 64th element and those around the edge values.
+LONG_LENGTH = 4096
+
+
+def long_rows():
+    ramp = [((k * 37) % 101 - 50) / 10 for k in range(LONG_LENGTH)]
+    rows = [list(ramp) for _ in range(4)]
+    rows[0][:3] = rows[0][-3:] = [-0.0] * 3
+    rows[1][1000] = nan
+    rows[2][1500], rows[2][3000] = inf, -inf
+    rows[3][100] = rows[3][200] = 3e38
+    rows[3][300] = rows[3][400] = -3e38
+    return rows
+
+
+LONG_SAMPLES = sorted(set(range(0, LONG_LENGTH, 64)) | {
+    k + d for k in (0, 100, 200, 300, 400, 1000, 1500, 3000, LONG_LENGTH - 3) for d in (-1, 0, 1, 2)
+    if 0 <= k + d < LONG_LENGTH} | {LONG_LENGTH - 1})
+
+LONG_OPS = {
+    "cumsum": lambda r: torch.cumsum(r, -1),
+    "cumsum_reverse": lambda r: torch.cumsum(r.flip(-1), -1).flip(-1),
+}
+
 # Element-wise losses: (prediction, target) pairs, each pair one batch of one element, so that a
 # special value in one element is not hidden by another's.
 LOSS_PAIRS = {
@@ -275,6 +304,19 @@ def main(out):
                  % ", ".join(str(int(i)) for i in rows.argmax(-1).tolist()))
     lines.append("const std::vector<int32_t> kArgmin = {%s};"
                  % ", ".join(str(int(i)) for i in rows.argmin(-1).tolist()))
+
+    long_rows_f32 = f32(long_rows())
+    samples = torch.tensor(LONG_SAMPLES)
+    lines.append("const int64_t kLongRowCount = %d, kLongRowLength = %d;"
+                 % tuple(long_rows_f32.shape))
+    lines.append("const std::vector<int64_t> kLongSamples = {%s};"
+                 % ", ".join(str(k) for k in LONG_SAMPLES))
+    lines.append("const std::vector<uint32_t> kLongRowSamples = {%s};"
+                 % hexes(long_rows_f32[:, samples].flatten().tolist()))
+    lines.append("const std::vector<EdgeCase> kLongRowCases = {")
+    for name, fn in LONG_OPS.items():
+        lines.append(case(name, lambda r: fn(r)[:, samples], long_rows_f32))
+    lines.append("};")
 
     # topk(rows, 3) both ways: the values are torch.topk's; the indices are dlc's rule (equal
     # elements by index: a stable sort, NaN largest as in torch), checked here to be torch.topk's

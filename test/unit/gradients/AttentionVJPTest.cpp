@@ -39,12 +39,6 @@ std::vector<Case> attentionCases() {
   return cs;
 }
 
-class AttentionVJPTest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(AttentionVJPTest, MatchesCentralDifferences) { checkAgainstCentralDifferences(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(
-    Attention, AttentionVJPTest, ::testing::ValuesIn(attentionCases()),
-    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Attention, VJPTest, ::testing::ValuesIn(attentionCases()), caseName);
 
 } // namespace

@@ -54,22 +54,10 @@ std::vector<Case> convCases() {
   return cs;
 }
 
-class ConvVJPTest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(ConvVJPTest, MatchesCentralDifferences) { checkAgainstCentralDifferences(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(
-    ConvOps, ConvVJPTest, ::testing::ValuesIn(convCases()),
-    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(ConvOps, VJPTest, ::testing::ValuesIn(convCases()), caseName);
 
 TEST(ConvVJPCases, NamesAreUniqueAndConvolutionIsCovered) {
-  std::set<std::string> names;
-  std::string all;
-  for (const Case &c : convCases()) {
-    EXPECT_TRUE(names.insert(c.name).second) << "duplicate case " << c.name;
-    all += c.body + "\n";
-  }
-  EXPECT_NE(all.find("dl.conv2d "), std::string::npos) << "no case uses dl.conv2d";
+  expectUniqueNamesCovering(convCases(), {"conv2d"});
 }
 
 //===----------------------------------------------------------------------===//

@@ -26,29 +26,9 @@ const double kInf = std::numeric_limits<double>::infinity();
 /// its operands have the result's shape).
 std::vector<std::vector<double>> gradientsAt(const Case &c,
                                              const std::vector<std::vector<double>> &values) {
-  std::string text = modelText(c);
-  Compiled compiled(text);
-  EXPECT_TRUE(compiled.module) << compiled.diagnostics << text;
-  if (!compiled.module || failed(compiled.differentiate())) {
-    ADD_FAILURE() << compiled.diagnostics << text;
-    return {};
-  }
-  dl::interp::Interpreter interp(compiled.model(), c.seed);
-  std::string error;
-  EXPECT_TRUE(interp.initialize(&error)) << error;
-  for (size_t i = 0; i < values.size(); ++i) {
-    Tensor t = *interp.state(paramName(i));
-    t.data = values[i];
-    EXPECT_TRUE(interp.setState(paramName(i), t));
-  }
-  auto grads = interp.call("s.grad", {}, error);
-  if (failed(grads)) {
-    ADD_FAILURE() << error << "\n" << compiled.print();
-    return {};
-  }
   std::vector<std::vector<double>> out;
-  for (size_t p = 1; p < grads->size(); ++p) {
-    std::vector<double> g = (*grads)[p].data;
+  for (const Tensor &t : gradientsOf(c, values).grads) {
+    std::vector<double> g = t.data;
     for (size_t k = 0; k < g.size(); ++k)
       g[k] /= weight(static_cast<int64_t>(k));
     out.push_back(g);

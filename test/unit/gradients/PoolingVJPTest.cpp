@@ -46,40 +46,23 @@ std::vector<Case> poolingCases() {
   return cs;
 }
 
-class PoolingVJPTest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(PoolingVJPTest, MatchesCentralDifferences) { checkAgainstCentralDifferences(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(
-    PoolingOps, PoolingVJPTest, ::testing::ValuesIn(poolingCases()),
-    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(PoolingOps, VJPTest, ::testing::ValuesIn(poolingCases()), caseName);
 
 TEST(PoolingVJPCases, NamesAreUniqueAndEveryPoolingOpIsCovered) {
-  std::set<std::string> names;
-  std::string all;
-  for (const Case &c : poolingCases()) {
-    EXPECT_TRUE(names.insert(c.name).second) << "duplicate case " << c.name;
-    all += c.body + "\n";
-  }
-  for (std::string op : {"maxpool2d", "avgpool2d"})
-    EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;
+  expectUniqueNamesCovering(poolingCases(), {"maxpool2d", "avgpool2d"});
 }
 
 TEST(PoolingVJPNonDifferentiable, AGradientOpOnTheLossPathFailsThePass) {
   // Second derivatives are not needed: avgpool2d_grad (like every *_grad op) has none.
-  Case c = make("second_derivative", {"1x1x2x2"},
-                "%y = dl.avgpool2d_grad %p0 " +
-                    windowAttrs({{"kernel_size", {2, 2}},
-                                 {"stride", {2, 2}},
-                                 {"padding", {0, 0}},
-                                 {"input_size", {4, 4}}}) +
-                    " : (" + T("1x1x2x2") + ") -> " + T("1x1x4x4"),
-                "1x1x4x4");
-  Compiled compiled(modelText(c));
-  ASSERT_TRUE(compiled.module) << compiled.diagnostics;
-  EXPECT_TRUE(failed(compiled.differentiate()));
-  EXPECT_NE(compiled.diagnostics.find("the loss depends on 'dl.avgpool2d_grad'"), std::string::npos)
-      << compiled.diagnostics;
+  expectNoGradient(make("second_derivative", {"1x1x2x2"},
+                        "%y = dl.avgpool2d_grad %p0 " +
+                            windowAttrs({{"kernel_size", {2, 2}},
+                                         {"stride", {2, 2}},
+                                         {"padding", {0, 0}},
+                                         {"input_size", {4, 4}}}) +
+                            " : (" + T("1x1x2x2") + ") -> " + T("1x1x4x4"),
+                        "1x1x4x4"),
+                   "avgpool2d_grad");
 }
 
 //===----------------------------------------------------------------------===//

@@ -96,37 +96,20 @@ std::vector<Case> spatialCases() {
   return cs;
 }
 
-class SpatialVJPTest : public ::testing::TestWithParam<Case> {};
-
-TEST_P(SpatialVJPTest, MatchesCentralDifferences) { checkAgainstCentralDifferences(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(
-    SpatialOps, SpatialVJPTest, ::testing::ValuesIn(spatialCases()),
-    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(SpatialOps, VJPTest, ::testing::ValuesIn(spatialCases()), caseName);
 
 TEST(SpatialVJPCases, NamesAreUniqueAndEveryOpIsCovered) {
-  std::set<std::string> names;
-  std::string all;
-  for (const Case &c : spatialCases()) {
-    EXPECT_TRUE(names.insert(c.name).second) << "duplicate case " << c.name;
-    all += c.body + "\n";
-  }
-  for (std::string op : {"conv_transpose2d", "maxpool2d", "avgpool2d", "upsample_bilinear2d"})
-    EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;
+  expectUniqueNamesCovering(spatialCases(),
+                            {"conv_transpose2d", "maxpool2d", "avgpool2d", "upsample_bilinear2d"});
 }
 
 TEST(SpatialVJPNonDifferentiable, UpsamplingsGradientOpHasNoGradient) {
-  Case c = make("second_derivative", {"1x1x4x4"},
-                "%y = dl.upsample_bilinear2d_grad %p0 " +
-                    windowAttrs({{"scale", {2, 2}}, {"input_size", {2, 2}}}) + " : (" +
-                    T("1x1x4x4") + ") -> " + T("1x1x2x2"),
-                "1x1x2x2");
-  Compiled compiled(modelText(c));
-  ASSERT_TRUE(compiled.module) << compiled.diagnostics;
-  EXPECT_TRUE(failed(compiled.differentiate()));
-  EXPECT_NE(compiled.diagnostics.find("the loss depends on 'dl.upsample_bilinear2d_grad'"),
-            std::string::npos)
-      << compiled.diagnostics;
+  expectNoGradient(make("second_derivative", {"1x1x4x4"},
+                        "%y = dl.upsample_bilinear2d_grad %p0 " +
+                            windowAttrs({{"scale", {2, 2}}, {"input_size", {2, 2}}}) + " : (" +
+                            T("1x1x4x4") + ") -> " + T("1x1x2x2"),
+                        "1x1x2x2"),
+                   "upsample_bilinear2d_grad");
 }
 
 } // namespace

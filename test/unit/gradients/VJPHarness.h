@@ -13,6 +13,10 @@
 // not reach its parameters checks nothing); one that is expected to vanish (a dl.cmp operand) must
 // get exact zeros.
 //
+// Every family's file runs its cases through the one parameterized test VJPTest (instantiated per
+// family, with caseName), checks its case list with expectUniqueNamesCovering and its gradient ops'
+// refusal with expectNoGradient, and reads exact gradients with gradientsOf.
+//
 //===----------------------------------------------------------------------===//
 #ifndef DLC_TEST_UNIT_GRADIENTS_VJPHARNESS_H
 #define DLC_TEST_UNIT_GRADIENTS_VJPHARNESS_H
@@ -427,25 +431,6 @@ inline void checkAgainstCentralDifferences(const Case &c) {
     ADD_FAILURE() << "the differentiated module:\n" << compiled.print();
 }
 
-//===----------------------------------------------------------------------===//
-// The 2-D window ops (ConvVJPTest.cpp, PoolingVJPTest.cpp)
-//===----------------------------------------------------------------------===//
-
-/// A spatial attribute's [height, width].
-using Pair = std::array<int64_t, 2>;
-
-/// The attribute dictionary of a window op: `{name = array<i64: a, b>, ...}`.
-inline std::string windowAttrs(std::vector<std::pair<std::string, Pair>> named) {
-  std::string s = "{";
-  for (size_t i = 0; i < named.size(); ++i)
-    s += (i ? ", " : "") + named[i].first + " = array<i64: " + std::to_string(named[i].second[0]) +
-         ", " + std::to_string(named[i].second[1]) + ">";
-  return s + "}";
-}
-
-/// weight(k) as the loss's f32 constant holds it: the incoming gradient of element k of y.
-inline double lossWeight(int64_t k) { return double(float(weight(k))); }
-
 /// The parameters' values and their gradients after dl-autodiff.
 struct Gradients {
   std::vector<Tensor> params, grads;
@@ -477,6 +462,63 @@ inline Gradients gradientsOf(const Case &c, const std::vector<std::vector<double
     out.grads.assign(results->begin() + 1, results->end());
   return out;
 }
+
+//===----------------------------------------------------------------------===//
+// What every family's tests share
+//===----------------------------------------------------------------------===//
+
+/// The test every family runs on its cases: each against central differences (its one TEST_P,
+/// MatchesCentralDifferences, is in VJPTest.cpp). A family's file instantiates it with its cases:
+///   INSTANTIATE_TEST_SUITE_P(Gather, VJPTest, ::testing::ValuesIn(gatherCases()), caseName);
+class VJPTest : public ::testing::TestWithParam<Case> {};
+
+/// A case's test name: its own name.
+inline std::string caseName(const ::testing::TestParamInfo<Case> &info) { return info.param.name; }
+
+/// Expects the names of `cases` to be unique, and some case to use each op of `ops`.
+inline void expectUniqueNamesCovering(const std::vector<Case> &cases,
+                                      const std::vector<std::string> &ops) {
+  std::set<std::string> names;
+  std::string all;
+  for (const Case &c : cases) {
+    EXPECT_TRUE(names.insert(c.name).second) << "duplicate case " << c.name;
+    all += c.body + "\n";
+  }
+  for (const std::string &op : ops)
+    EXPECT_NE(all.find("dl." + op + " "), std::string::npos) << "no case uses dl." << op;
+}
+
+/// Expects dl-autodiff to refuse case `c`, whose loss depends on `op`, which has no gradient (a
+/// gradient op: second derivatives are not built), and to name it; returns the diagnostics.
+inline std::string expectNoGradient(const Case &c, const std::string &op) {
+  Compiled compiled(modelText(c));
+  EXPECT_TRUE(compiled.module) << compiled.diagnostics;
+  if (!compiled.module)
+    return compiled.diagnostics;
+  EXPECT_TRUE(failed(compiled.differentiate()));
+  EXPECT_NE(compiled.diagnostics.find("the loss depends on 'dl." + op + "'"), std::string::npos)
+      << compiled.diagnostics;
+  return compiled.diagnostics;
+}
+
+//===----------------------------------------------------------------------===//
+// The 2-D window ops (ConvVJPTest.cpp, PoolingVJPTest.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A spatial attribute's [height, width].
+using Pair = std::array<int64_t, 2>;
+
+/// The attribute dictionary of a window op: `{name = array<i64: a, b>, ...}`.
+inline std::string windowAttrs(std::vector<std::pair<std::string, Pair>> named) {
+  std::string s = "{";
+  for (size_t i = 0; i < named.size(); ++i)
+    s += (i ? ", " : "") + named[i].first + " = array<i64: " + std::to_string(named[i].second[0]) +
+         ", " + std::to_string(named[i].second[1]) + ">";
+  return s + "}";
+}
+
+/// weight(k) as the loss's f32 constant holds it: the incoming gradient of element k of y.
+inline double lossWeight(int64_t k) { return double(float(weight(k))); }
 
 } // namespace dl::vjptest
 

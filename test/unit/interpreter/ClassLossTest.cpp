@@ -24,19 +24,6 @@ using namespace dl::test::edge;
 
 using ClassLossTest = InterpreterTest;
 
-double fromBits(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-std::vector<double> valuesOf(const std::vector<uint32_t> &bits) {
-  std::vector<double> out;
-  for (uint32_t b : bits)
-    out.push_back(fromBits(b));
-  return out;
-}
-
 /// `@f(%z: [rows, C], %y[, %w]) -> R { %l = dl.OP %z, %y [weight %w] {options} }`.
 std::string classLossFunc(const std::string &op, int64_t rows, int64_t classes, bool soft,
                           bool weighted, const std::string &reduction, int64_t ignoreIndex,

@@ -12,7 +12,8 @@
 //     in a specialization for long buffers;
 //   - every reduction Func is computed once, before its consumers (compute_root), vectorized along
 //     its innermost kept dimension, or split across vector lanes (rfactor) when it reduces to a few
-//     elements; a scatter-add (embedding's gradient) is vectorized along the rows it adds;
+//     elements; a scatter-add (embedding's gradient) is vectorized along the rows it adds; a scan
+//     (cumsum) walks its axis once, a vector of rows at a time;
 //   - a matmul or a convolution is register-blocked and tiled (MatmulSchedule.cpp,
 //     ConvSchedule.cpp). When all its consumers are
 //     element-wise ops of its shape that end in one output Func, the product is computed per tile
@@ -188,9 +189,50 @@ static void scheduleScatter(const ReductionFunc &r, const Halide::Target &target
     update.vectorize(order.front().var, vw, TailStrategy::GuardWithIf);
 }
 
+/// See scheduleReduction.
+static void scheduleScan(const ReductionFunc &r, const Halide::Target &target) {
+  Func f = r.func;
+  f.compute_root();
+  schedulePointwise(f, r.kept, target); // the elements
+  size_t rank = r.kept.size();
+  std::vector<size_t> rows; // the dimensions other than the scan's, outermost first
+  for (size_t d = 0; d < rank; ++d)
+    if (static_cast<int64_t>(d) != r.scanDim)
+      rows.push_back(d);
+  if (!f.has_update_definition() || rows.empty())
+    return; // nothing to add, or one row: a serial loop
+  // Each step along the scan adds a vector of rows (neighbours along the innermost other
+  // dimension), so the loop-carried dependency is one vector add per vw rows.
+  Halide::Stage update = f.update();
+  Halide::RVar along = f.rvars(0)[0];
+  int vw = target.natural_vector_size<float>();
+  size_t innerDim = rows.back();
+  Var inner = Lowering::var(innerDim, rank), outer = inner;
+  if (r.kept[innerDim] >= vw) {
+    Var vectors(inner.name() + "_v"), lanes(inner.name() + "_l");
+    update.split(inner, vectors, lanes, vw, TailStrategy::GuardWithIf)
+        .reorder(lanes, along, vectors)
+        .vectorize(lanes);
+    outer = vectors;
+  }
+  int64_t rowsCount = 1;
+  for (size_t d : rows)
+    rowsCount *= r.kept[d];
+  if (rowsCount * r.folded >= kParallelElements) {
+    if (rows.size() >= 2 && r.kept[rows.front()] >= 2)
+      update.parallel(Lowering::var(rows.front(), rank));
+    else
+      update.parallel(outer);
+  }
+}
+
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
   if (r.scatter) {
     scheduleScatter(r, target);
+    return;
+  }
+  if (r.scanDim >= 0) {
+    scheduleScan(r, target);
     return;
   }
   Func f = r.func;

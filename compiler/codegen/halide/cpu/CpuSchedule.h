@@ -26,7 +26,9 @@ void scheduleAnyLength(Halide::Func f, const Halide::Target &target);
 
 /// Computes `r` once (compute_root), vectorized along its innermost kept dimension, or across
 /// partial sums (rfactor) when it reduces to a scalar. A scatter-add (ReductionFunc::scatter) gets
-/// its zeros element-wise and its update vectorized along D, split across threads when large.
+/// its zeros element-wise and its update vectorized along D, split across threads when large. A
+/// scan (ReductionFunc::scanDim) gets its elements element-wise and its update vectorized across
+/// rows (the innermost other dimension), split across threads over the outermost when large.
 void scheduleReduction(const ReductionFunc &r, const Halide::Target &target);
 
 /// The schedule of a matmul operand computed into its own buffer. `transposes` when it reads its

@@ -15,6 +15,8 @@
 //     one thread;
 //   - a scatter-add (embedding's gradient) runs one thread per column of the table, each visiting
 //     the ids in order, so repeated ids never race;
+//   - a scan (cumsum) runs one thread per row along its axis, each adding the row in order
+//     (gpuScan);
 //   - a matmul of matrices with M, N and K of 16 or more runs in shared-memory tiles, each thread
 //     a few outputs in registers (GpuMatmulSchedule.cpp), in the threads of the output group that
 //     consumes it when its consumers are element-wise and end in one group, otherwise into its own
@@ -63,23 +65,33 @@ constexpr int64_t kSplitBelowKept = 4096;
 constexpr int64_t kWarpRowsFrom = 2 * kWarpSize;
 constexpr int kWarpRowsPerBlock = 8;
 
-/// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
-/// blocks of threads. A rank-0 stage runs in one thread.
-void gpuElementwise(Halide::Stage stage, const std::string &name, size_t rank, int64_t elements) {
-  if (rank == 0) {
+/// Fuses loops `loops` of `stage` (innermost first) into one and spreads it over GPU blocks of
+/// threads, `elements` iterations in all. No loops: the stage runs in one thread.
+void gpuThreads(Halide::Stage stage, const std::string &name, const std::vector<Var> &loops,
+                int64_t elements) {
+  if (loops.empty()) {
     stage.gpu_single_thread();
     return;
   }
   // Innermost first: neighbouring threads touch neighbouring elements (coalesced accesses).
-  Var flat = Lowering::var(rank - 1, rank);
-  for (size_t d = 1; d < rank; ++d) {
+  Var flat = loops[0];
+  for (size_t d = 1; d < loops.size(); ++d) {
     Var both(name + "_f" + std::to_string(d));
-    stage.fuse(flat, Lowering::var(rank - 1 - d, rank), both);
+    stage.fuse(flat, loops[d], both);
     flat = both;
   }
   int threads = static_cast<int>(std::clamp<int64_t>(elements, 1, kThreadsPerBlock));
   Var block(name + "_block"), thread(name + "_thread");
   stage.gpu_tile(flat, block, thread, threads, TailStrategy::GuardWithIf);
+}
+
+/// Fuses the pure loops of `stage` (of a Func of rank `rank`) into one and spreads it over GPU
+/// blocks of threads. A rank-0 stage runs in one thread.
+void gpuElementwise(Halide::Stage stage, const std::string &name, size_t rank, int64_t elements) {
+  std::vector<Var> loops;
+  for (size_t d = rank; d-- > 0;)
+    loops.push_back(Lowering::var(d, rank));
+  gpuThreads(stage, name, loops, elements);
 }
 
 int64_t elementsOf(const Shape &shape) {
@@ -134,7 +146,30 @@ void gpuRowSum(const ReductionFunc &r) {
   }
 }
 
+/// A scan (cumsum): the elements one per thread, then one thread per row along the scan, each
+/// adding its row in order (neighbouring threads take neighbouring rows).
+void gpuScan(const ReductionFunc &r) {
+  Func f = r.func;
+  size_t rank = r.kept.size();
+  f.compute_root();
+  gpuElementwise(f, f.name(), rank, elementsOf(r.kept));
+  if (!f.has_update_definition())
+    return;
+  std::vector<Var> rows;
+  int64_t count = 1;
+  for (size_t d = rank; d-- > 0;)
+    if (static_cast<int64_t>(d) != r.scanDim) {
+      rows.push_back(Lowering::var(d, rank));
+      count *= r.kept[d];
+    }
+  gpuThreads(f.update(), f.name() + "_u", rows, count);
+}
+
 void gpuReduction(const ReductionFunc &r) {
+  if (r.scanDim >= 0) {
+    gpuScan(r);
+    return;
+  }
   Func f = r.func;
   size_t rank = r.kept.size();
   int64_t kept = elementsOf(r.kept);

@@ -248,11 +248,14 @@ LoweredValue lowerArgExtremum(Lowering &l, const KernelNode &node, bool isMax) {
   return v;
 }
 
-/// cumsum: each result element sums, in element order from +0, the elements of its row along
-/// `axis` up to itself (from the end down to itself with `reverse`); the others add a 0, which
-/// changes no partial sum (a sum from +0 is never -0). Floats add in f64, as PyTorch's CPU kernel
-/// does, and round once; i32 sums wrap. A reduction over the whole row per element (n^2 / 2 adds on
-/// average for a row of n), which the schedules run as any reduction: no scan across elements.
+/// cumsum: a scan along `axis`. The scan Func starts as the elements themselves, then one update
+/// walks the axis in element order (from the end with `reverse`) and adds to each element the
+/// running sum before it: n - 1 adds for a row of n, whose other dimensions the schedules vectorize
+/// or run in parallel (ReductionFunc::scanDim). Floats add in f64, as PyTorch's CPU kernel does,
+/// and round once; i32 sums wrap. PyTorch's running sum starts from +0, so no result is -0 (a sum
+/// with a +0 in it is never -0, and f32 elements sum to multiples of the smallest subnormal, which
+/// round to zero only when they are zero): the scan, which starts from the first element, drops
+/// the sign of a zero instead.
 LoweredValue lowerCumsum(Lowering &l, const KernelNode &node) {
   l.expectOperands(node, 1);
   const LoweredValue &x = l.operand(node, 0);
@@ -267,33 +270,31 @@ LoweredValue lowerCumsum(Lowering &l, const KernelNode &node) {
   if (n == 0)
     return l.pointwise(node, [](const Index &) { return Expr(0); });
 
-  std::vector<Halide::Var> args;
-  for (size_t h = 0; h < rank; ++h)
-    args.push_back(Lowering::var(rank - 1 - h, rank));
-  Index at = Lowering::coordinates(rank);
-  Halide::RDom r(0, static_cast<int>(n));
-  Expr k = r; // the k-th element added
-  Expr j = reverse ? Expr(static_cast<int>(n - 1)) - k : k;
-  Index element = at;
-  element[axis] = j;
-  Expr v = Lowering::call(x.func, element);
-  Expr zero = isInt ? Expr(uint32_t(0)) : Expr(0.0);
-  Expr term = isInt ? Halide::cast<uint32_t>(v) : Halide::cast<double>(v);
-  Expr reached = reverse ? j >= at[axis] : j <= at[axis];
-
-  ReductionFunc acc;
-  acc.func = Func(l.funcName(node, "_acc"));
-  acc.func(args) = zero;
-  acc.func(args) = acc.func(args) + Halide::select(reached, term, zero);
-  acc.kept = shape;
-  acc.folded = n;
-  acc.innermost = n;
+  ReductionFunc scan;
+  scan.func = Func(l.funcName(node, "_scan"));
+  Lowering::define(scan.func, rank, [&](const Index &at) {
+    Expr v = Lowering::call(x.func, at);
+    return isInt ? Halide::cast<uint32_t>(v) : Halide::cast<double>(v);
+  });
+  if (n > 1) {
+    Halide::RDom r(1, static_cast<int>(n - 1)); // the k-th element after the first
+    Expr last = static_cast<int>(n - 1);
+    Index here = Lowering::coordinates(rank), before = here;
+    here[axis] = reverse ? last - r : Expr(r);
+    before[axis] = reverse ? last - r + 1 : r - 1;
+    std::vector<Expr> args(here.rbegin(), here.rend());
+    scan.func(args) = Lowering::call(scan.func, before) + Lowering::call(scan.func, here);
+  }
+  scan.kept = shape;
+  scan.folded = n;
+  scan.innermost = n;
+  scan.scanDim = axis;
   LoweredValue out = l.pointwise(node, [&](const Index &index) {
-    Expr s = Lowering::call(acc.func, index);
-    return isInt ? wrapToInt32(s) : Halide::cast<float>(s);
+    Expr s = Lowering::call(scan.func, index);
+    return isInt ? wrapToInt32(s) : unsignedZero(Halide::cast<float>(s));
   });
   out.kind = ValueKind::Reduction;
-  out.reductions = {acc};
+  out.reductions = {scan};
   return out;
 }
 
