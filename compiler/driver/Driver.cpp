@@ -153,7 +153,9 @@ OPTIONS:
                                 gradient of every trained parameter (dl-autodiff)
                       train     plus <step>.update, the training step: gradients, clipping, weight
                                 decay, schedule and the optimizer's update, with its state
-                                as dl.buffers (dl-expand-optimizers)
+                                as dl.buffers, and <step>.accumulate and <step>.apply, the
+                                step split at the gradient (dl-expand-optimizers); no
+                                <step>.update with --train-step=split
                       fused     plus each entry point's kernels as dl.fusion regions, a scan's
                                 body's kernels inside its loop, invariants hoisted out of it
                                 (dl-unroll-scans, cse, dl-fuse, cse)

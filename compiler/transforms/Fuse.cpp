@@ -18,6 +18,9 @@
 // Visiting ops in order, a producer's group merges into its consumer's group when
 //   - the consumer is pointwise or a reduction, and the union holds at most one contraction; or
 //   - the consumer is a contraction or an attention op and the producer's group is all reindex ops;
+// and a one-element value that a group with a whole-tensor reduction computed (gradient clipping's
+// factor) is not what joins it to a many-element consumer (the factor goes to each update as an
+// input);
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
 // the steps' kernels stay alike, so one compiled kernel serves every step; and both ops lie between
@@ -30,8 +33,9 @@
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
 // values kept for the backward pass (a ReLU's mask, a dropout's output) leave the forward kernels.
 //
-// Before grouping, constants and one-element element-wise or reindex ops (an optimizer's bias
-// corrections, a learning rate, a loss's gradient seed) are cloned for each user and join any
+// Before grouping, constants and one-element element-wise or reindex ops computed from constants,
+// loads and arguments (an optimizer's bias corrections, a learning rate, a loss's gradient seed;
+// not a scalar computed from a reduction) are cloned for each user and join any
 // consumer, so every kernel recomputes its own scalars instead of
 // waiting for a scalar kernel; loads that follow a store of the same symbol read the stored value,
 // and every store moves to the end of its function (the memory planner relies on both).
