@@ -297,6 +297,13 @@ FailureOr<ModelLayout> layoutModel(ModelOp model) {
                                 << value.getType();
       e.outputs.push_back(t);
     }
+    // A split train entry shares its grad entry's function and has no calls of its own.
+    if (entry.split) {
+      e.split = true;
+      e.workspaceBytes = 0;
+      layout.entries.push_back(std::move(e));
+      continue;
+    }
     auto outputView = [&](int j) {
       return table.get({BufferView::Output, 0, entryIndex, j, e.outputs[j].type});
     };
@@ -462,7 +469,8 @@ std::string modelDescriptor(const ModelLayout &layout) {
     };
     os << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(e.name) << ", \"kind\": \""
        << entryKindName(e.kind) << "\", \"step\": " << jsonString(e.step)
-       << ", \"accumulate\": " << e.accumulate << ", \"grad_offset\": " << e.gradOffset
+       << ", \"accumulate\": " << e.accumulate << (e.split ? ", \"split\": true" : "")
+       << ", \"grad_offset\": " << e.gradOffset
        << ", \"grad_bytes\": " << e.gradBytes << ",\n     \"inputs\": " << tensors(e.inputs)
        << ",\n     \"outputs\": " << tensors(e.outputs) << "}";
   }
@@ -539,6 +547,11 @@ std::string memoryPlanReport(const ModelLayout &layout) {
     os << "  " << std::setw(10) << s.offset << "  " << std::setw(10) << s.type.bytes() << "  "
        << std::left << std::setw(10) << stateRoleName(s.role) << std::right << s.name << " " << typeText(s.type) << "\n";
   for (const EntryLayout &e : layout.entries) {
+    if (e.split) {
+      os << "\nentry " << e.name << ": runs " << e.step << "_grad, then " << e.step
+         << "_apply (no kernels of its own)\n";
+      continue;
+    }
     os << "\nentry " << e.name << ": " << e.calls.size() << " kernels, workspace "
        << e.workspaceBytes << " bytes\n";
     auto copy = [&](const char *indent, const BufferCopy &c) {

@@ -88,6 +88,10 @@ struct EntryLayout {
   std::string step;
   int64_t gradOffset = 0, gradBytes = 0;
   int64_t accumulate = 1;
+  /// A train entry without kernels of its own (mlir::dl::Entry::split): the runtime runs it as its
+  /// step's grad entry, then its apply entry (as it runs a step that accumulates batches). Its
+  /// calls, loops and copies are empty.
+  bool split = false;
   std::vector<NamedTensor> inputs, outputs;
   std::vector<KernelCall> calls;
   std::vector<ScanLoop> loops;    ///< In order of their calls, which they do not share.

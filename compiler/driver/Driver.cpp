@@ -125,6 +125,13 @@ OPTIONS:
                     above the diagonal) or composed (matmul, softmax and a constant mask, the
                     scores stored whole: the reference form). Fused needs q, k and v with the
                     same leading dimensions; other attention is composed either way.
+  --train-step=HOW  What each train block's entry <step> runs (the library always has
+                    <step>_grad, which adds a batch's loss and gradients into the step's gradient
+                    area, and <step>_apply, which clips, decays and updates from the area's mean):
+                    split (the default on the CPU: <step> runs <step>_grad, then <step>_apply, so
+                    the backward pass and the optimizer compile once) or fused (the default with
+                    --target=cuda or cpu,cuda: <step> has kernels of its own, the gradients
+                    passed to the update without the area, which the runtime clears on the host).
   --unroll-scans=N  Unroll every scan of at most N steps into straight-line steps (0, the
                     default: none). A scan otherwise stays a loop in the compiled entry point,
                     its body's kernels called once per step, so compile time and library size
@@ -146,7 +153,9 @@ OPTIONS:
                                 gradient of every trained parameter (dl-autodiff)
                       train     plus <step>.update, the training step: gradients, clipping, weight
                                 decay, schedule and the optimizer's update, with its state
-                                as dl.buffers (dl-expand-optimizers)
+                                as dl.buffers, and <step>.accumulate and <step>.apply, the
+                                step split at the gradient (dl-expand-optimizers); no
+                                <step>.update with --train-step=split
                       fused     plus each entry point's kernels as dl.fusion regions, a scan's
                                 body's kernels inside its loop, invariants hoisted out of it
                                 (dl-unroll-scans, cse, dl-fuse, cse)
@@ -275,6 +284,10 @@ bool parseCommandLine(int argc, char **argv, DriverOptions &options, std::ostrea
       if (how != "fused" && how != "composed")
         return usage("unknown --attention '" + how + "' (expected fused or composed)");
       options.fuseAttention = how == "fused";
+    } else if (arg.rfind("--train-step=", 0) == 0) {
+      options.trainStep = arg.substr(13);
+      if (options.trainStep != "split" && options.trainStep != "fused")
+        return usage("unknown --train-step '" + options.trainStep + "' (expected split or fused)");
     } else if (arg.rfind("--unroll-scans=", 0) == 0) {
       std::string steps = arg.substr(15);
       char *end = nullptr;
@@ -484,6 +497,14 @@ int runDriver(const DriverOptions &options, std::ostream &out, std::ostream &err
       mlir::PassManager pm(&context);
       mlir::dl::PipelineOptions pipeline;
       pipeline.unrollMaxSteps = options.unrollScans;
+      // On the CPU a train entry runs its grad entry, then its apply entry, so that the backward
+      // pass and the optimizer compile once. With CUDA kernels the fused step stays: the runtime
+      // clears the gradient area after apply on the host, a copy of the state from the GPU and
+      // back every step. The interpreter's commands run the fused @<step>.update.
+      pipeline.splitTrainSteps =
+          options.command.empty() &&
+          (options.trainStep.empty() ? codegen && options.target == "cpu"
+                                     : options.trainStep == "split");
       mlir::dl::buildPipeline(pm, *mlir::dl::parseStage(stage), pipeline);
       // MLIR's report of each pass, printed when `pm` goes (before dlc's own report).
       if (options.timePhases)

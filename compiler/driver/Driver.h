@@ -37,6 +37,7 @@ struct DriverOptions {
   bool prelude = true;                                       ///< --no-prelude turns it off.
   bool fuseAttention = true;                                 ///< --attention=fused|composed
   int64_t unrollScans = 0;                                   ///< --unroll-scans=N
+  std::string trainStep;  ///< --train-step=split|fused (empty: split on the CPU, fused with CUDA)
   bool timePhases = false; ///< --time-phases: each phase's seconds to standard error
   uint64_t seed = 42;                                        ///< --seed
   double tolerance = 1e-4;                                   ///< --tolerance (check-grad)

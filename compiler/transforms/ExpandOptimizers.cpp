@@ -97,10 +97,13 @@ Value scheduledLr(Emitter &e, TrainOp train, Value k) {
 
 /// The optimizer half of a training step, shared by `@<step>.update` and `@<step>.apply`: the
 /// step counter, clipping, weight decay, the schedule and the update rule of every parameter of
-/// `train` from its gradient in `grads`. Declares the optimizer state on first use (`declareState`
-/// returns an existing buffer as it is).
-void emitUpdate(Emitter &e, TrainOp train, SmallVector<Value> grads,
-                llvm::function_ref<void(StringRef, Type)> declareState) {
+/// `train` from its gradient in `grads`. clip_grad_norm's global norm is that of `normOf` divided
+/// by `normDivisor` when there is one: `@<step>.apply` passes the area's sums and their count, so
+/// that the kernels summing squares read the area itself and the division by the count stays in
+/// each update's kernel (with a count of 1, the norm of the gradients, bit for bit). Declares the
+/// optimizer state on first use (`declareState` returns an existing buffer as it is).
+void emitUpdate(Emitter &e, TrainOp train, SmallVector<Value> grads, ArrayRef<Value> normOf,
+                Value normDivisor, llvm::function_ref<void(StringRef, Type)> declareState) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
   StringRef step = train.getSymName();
@@ -119,9 +122,11 @@ void emitUpdate(Emitter &e, TrainOp train, SmallVector<Value> grads,
   // Clipping, on the raw gradients, as torch.nn.utils does before optimizer.step().
   if (auto maxNorm = train.getClipGradNorm()) {
     Value total = e.scalar(0);
-    for (Value g : grads)
+    for (Value g : normOf)
       total = e.add(total, e.sum(e.square(g)));
     Value norm = e.sqrt(total);
+    if (normDivisor)
+      norm = e.div(norm, normDivisor);
     Value coef = e.div(e.scalar(maxNorm->convertToDouble()), e.add(norm, e.scalar(1e-6)));
     coef = b.create<MinimumOp>(loc, coef, e.scalar(1.0));
     for (Value &g : grads)
@@ -231,11 +236,12 @@ Value cloneGradient(OpBuilder &b, func::FuncOp grad, func::FuncOp func, SmallVec
   return mapping.lookup(gradReturn.getOperand(0));
 }
 
-LogicalResult expand(TrainOp train) {
+LogicalResult expand(TrainOp train, bool splitSteps) {
   auto model = train->getParentOfType<ModelOp>();
   StringRef step = train.getSymName();
-  std::string updateName = (step + ".update").str();
-  if (SymbolTable::lookupSymbolIn(model, updateName))
+  std::string updateName = (step + ".update").str(), accumulateName = (step + ".accumulate").str();
+  if (SymbolTable::lookupSymbolIn(model, updateName) ||
+      SymbolTable::lookupSymbolIn(model, accumulateName))
     return success();  // Already expanded.
   auto grad = llvm::dyn_cast_or_null<func::FuncOp>(
       SymbolTable::lookupSymbolIn(model, (step + ".grad").str()));
@@ -270,20 +276,21 @@ LogicalResult expand(TrainOp train) {
   for (auto &[name, type] : area)
     declare(name, type, kGradientRole);
 
-  // @<step>.update: the fused step (gradient, then update), for one process.
-  {
+  // @<step>.update: the fused step (gradient, then update), for one process; none when split.
+  Operation *previous = grad;
+  if (!splitSteps) {
     func::FuncOp func = createStepFunction(b, grad, updateName, train, grad);
     Emitter e{b, loc};
     SmallVector<Value> grads;
     Value loss = cloneGradient(b, grad, func, grads);
-    emitUpdate(e, train, grads, declareOptimizerState);
+    emitUpdate(e, train, grads, grads, Value(), declareOptimizerState);
     b.create<func::ReturnOp>(loc, loss);
+    previous = func;
   }
   // @<step>.accumulate: adds the batch's count, loss and gradients into the area.
   func::FuncOp accumulate;
   {
-    accumulate = createStepFunction(b, SymbolTable::lookupSymbolIn(model, updateName),
-                                    (step + ".accumulate").str(), train, grad);
+    accumulate = createStepFunction(b, previous, accumulateName, train, grad);
     Emitter e{b, loc};
     SmallVector<Value> grads;
     Value loss = cloneGradient(b, grad, accumulate, grads);
@@ -300,21 +307,24 @@ LogicalResult expand(TrainOp train) {
     Emitter e{b, loc};
     Value count = e.load(area[0].first, f32);
     Value loss = e.div(e.load(area[1].first, f32), count);
-    SmallVector<Value> grads;
-    for (auto &[name, type] : llvm::ArrayRef(area).drop_front(2))
-      grads.push_back(e.div(e.load(name, type), count));
-    emitUpdate(e, train, grads, declareOptimizerState);
+    SmallVector<Value> sums, grads;
+    for (auto &[name, type] : llvm::ArrayRef(area).drop_front(2)) {
+      sums.push_back(e.load(name, type));
+      grads.push_back(e.div(sums.back(), count));
+    }
+    emitUpdate(e, train, grads, sums, count, declareOptimizerState);
     b.create<func::ReturnOp>(loc, loss);
   }
   return success();
 }
 
 struct ExpandOptimizersPass : mlir::dl::impl::ExpandOptimizersBase<ExpandOptimizersPass> {
+  using ExpandOptimizersBase::ExpandOptimizersBase;
   void runOnOperation() override {
     SmallVector<TrainOp> trains;
     getOperation().walk([&](TrainOp t) { trains.push_back(t); });
     for (TrainOp t : trains)
-      if (failed(expand(t)))
+      if (failed(expand(t, splitSteps)))
         return signalPassFailure();
   }
 };

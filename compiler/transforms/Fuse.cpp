@@ -18,6 +18,9 @@
 // Visiting ops in order, a producer's group merges into its consumer's group when
 //   - the consumer is pointwise or a reduction, and the union holds at most one contraction; or
 //   - the consumer is a contraction or an attention op and the producer's group is all reindex ops;
+// and a one-element value that a group with a whole-tensor reduction computed (gradient clipping's
+// factor) is not what joins it to a many-element consumer (the factor goes to each update as an
+// input);
 // and the merge creates no cycle between groups (a group never both feeds and waits for another),
 // and both ops belong to the same step of an unrolled scan (dl.step, dl-unroll-scans) or to none:
 // the steps' kernels stay alike, so one compiled kernel serves every step; and both ops lie between
@@ -30,8 +33,9 @@
 // A value computed in a group and used outside it becomes an output of the kernel: this is how
 // values kept for the backward pass (a ReLU's mask, a dropout's output) leave the forward kernels.
 //
-// Before grouping, constants and one-element element-wise or reindex ops (an optimizer's bias
-// corrections, a learning rate, a loss's gradient seed) are cloned for each user and join any
+// Before grouping, constants and one-element element-wise or reindex ops computed from constants,
+// loads and arguments (an optimizer's bias corrections, a learning rate, a loss's gradient seed;
+// not a scalar computed from a reduction) are cloned for each user and join any
 // consumer, so every kernel recomputes its own scalars instead of
 // waiting for a scalar kernel; loads that follow a store of the same symbol read the stored value,
 // and every store moves to the end of its function (the memory planner relies on both).
@@ -98,9 +102,13 @@ void eraseDeadOps(Block &block) {
 constexpr size_t kMaxKernelOps = 48;
 
 /// Cheap ops worth recomputing in each kernel that uses them: small constants, and element-wise
-/// or reindex ops with at most one element (scalars an optimizer or a loss gradient computes).
-/// One-element loads (an optimizer's step count) are copied too, so that each kernel reads the
-/// symbol through a load of its own; a load computes nothing, so a copy costs nothing.
+/// or reindex ops with at most one element (scalars an optimizer or a loss gradient computes)
+/// from constants, loads and arguments only. One-element loads (an optimizer's step count) are
+/// copied too, so that each kernel reads the symbol through a load of its own; a load computes
+/// nothing, so a copy costs nothing. A scalar computed from a reduction (gradient clipping's
+/// factor, from the sums of squares of every gradient) is computed once and read by its users: a
+/// copy in each user's kernel would take the reductions along, or, where the copies met in one
+/// kernel, make one output of each (a Transformer's clipping kernel had 29 copies of its factor).
 bool isDuplicable(Operation *op) {
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     auto value = constant.getValue();
@@ -117,7 +125,20 @@ bool isDuplicable(Operation *op) {
   if (op->getNumResults() != 1)
     return false;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  return type && type.getNumElements() <= 1;
+  if (!type || type.getNumElements() > 1)
+    return false;
+  for (Value operand : op->getOperands())
+    if (Operation *definer = operand.getDefiningOp(); definer && !isDuplicable(definer))
+      return false;
+  return true;
+}
+
+/// The elements of `op`'s first result (1 for a scalar; 0 when it has no ranked result).
+int64_t elementsOf(Operation *op) {
+  if (op->getNumResults() == 0)
+    return 0;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return type && type.hasStaticShape() ? type.getNumElements() : 0;
 }
 
 /// Gives every user of a duplicable op its own copy (users first, so chains copy whole).
@@ -302,11 +323,25 @@ private:
     return n;
   }
 
+  /// Whether group `lead` holds a reduction to one element (a sum of squares of a whole tensor).
+  bool holdsFullReduction(Operation *lead) {
+    return llvm::any_of(membersOf(lead), [](Operation *op) {
+      return opKind(op) == OpKind::Reduction && elementsOf(op) == 1;
+    });
+  }
+
   bool mayMerge(Operation *producer, Operation *consumer) {
     Operation *p = leader(producer), *c = leader(consumer);
     if (allDuplicable(p))
       return !reachesThroughOther(p, c);
     if (sizeOf(p) + sizeOf(c) > kMaxKernelOps)
+      return false;
+    // A scalar computed from whole-tensor reductions (gradient clipping's factor, from the sums of
+    // squares of every gradient) reaches its many-element users as a kernel input: merged into
+    // them, the reductions and all they read would join the first user's kernel, as they did a
+    // Transformer's: 16 sums of squares, 16 gradients as outputs and the factor in one kernel of
+    // 84 nodes, 3 CPU s to compile, where each update can scale its own gradient.
+    if (elementsOf(producer) == 1 && elementsOf(consumer) > 1 && holdsFullReduction(p))
       return false;
     // The steps of an unrolled scan stay apart, so that their kernels are alike; a loop keeps the
     // kernels before it and after it apart.
@@ -512,7 +547,8 @@ struct FusePass : mlir::dl::impl::FuseBase<FusePass> {
     getOperation().walk([&](ModelOp model) {
       unsigned counter = 0;
       for (const Entry &entry : model.getEntries())
-        if (mlir::failed(fuseFunction(entry.function, model.getSymName(), counter)))
+        if (!entry.split && // A split entry's function is its grad entry's, fused as that.
+            mlir::failed(fuseFunction(entry.function, model.getSymName(), counter)))
           failed = true;
     });
     if (failed)

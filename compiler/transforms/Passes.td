@@ -65,7 +65,15 @@ def ExpandOptimizers : Pass<"dl-expand-optimizers", "::mlir::ModuleOp"> {
     (entry `S_apply`) takes nothing, divides the area's sums by its count, runs the same update
     (clipping after the sum over ranks, so it equals one process's) and returns the mean loss. The
     runtime sums the area over ranks before `S_apply` and clears it after.
+
+    With `split-steps`, `@S.update` is not built: the step's entry `S` then runs `S_grad`, then
+    `S_apply` (ModelOp::getEntries lists it as a split entry), so that the backward pass and the
+    optimizer are fused, planned and compiled once instead of twice.
   }];
+  let options = [
+    Option<"splitSteps", "split-steps", "bool", /*default=*/"false",
+           "Build no @S.update: the entry S runs S_grad (@S.accumulate), then S_apply (@S.apply)">
+  ];
   let dependentDialects = ["::mlir::dl::DLDialect", "::mlir::func::FuncDialect"];
 }
 

@@ -26,7 +26,7 @@ void buildPipeline(OpPassManager &pm, Stage stage, const PipelineOptions &option
   if (stage >= Stage::Autodiff)
     pm.addPass(createAutodiff());
   if (stage >= Stage::Train)
-    pm.addPass(createExpandOptimizers());
+    pm.addPass(createExpandOptimizers(ExpandOptimizersOptions{options.splitTrainSteps}));
   if (stage >= Stage::Fused) {
     pm.addPass(createUnrollScans(UnrollScansOptions{options.unrollMaxSteps}));
     pm.addPass(createSaveScanProducts());

@@ -36,6 +36,9 @@ struct PipelineOptions {
   /// Scans of at most this many steps are unrolled (dl-unroll-scans' max-steps); 0: every scan
   /// stays a loop, unless it holds a scan.
   int64_t unrollMaxSteps = 0;
+  /// Train steps without `@<step>.update` (dl-expand-optimizers' split-steps): each step's entry
+  /// runs its grad entry, then its apply entry.
+  bool splitTrainSteps = false;
 };
 
 /// Adds to `pm` the passes that take a parsed module to `stage`.

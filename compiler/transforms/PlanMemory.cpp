@@ -286,7 +286,8 @@ struct PlanMemoryPass : mlir::dl::impl::PlanMemoryBase<PlanMemoryPass> {
       }
       int64_t workspace = 0;
       for (const Entry &entry : model.getEntries())
-        workspace = std::max(workspace, planFunction(entry.function));
+        if (!entry.split) // A split entry's function is its grad entry's, planned as that.
+          workspace = std::max(workspace, planFunction(entry.function));
       model.setPlanSizes({paramBytes, offset - paramBytes, workspace});
     });
   }

@@ -170,6 +170,8 @@ struct SaveScanProductsPass : mlir::dl::impl::SaveScanProductsBase<SaveScanProdu
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
       for (const Entry &entry : model.getEntries()) {
+        if (entry.split)
+          continue; // Its grad entry's function, visited as that entry.
         func::FuncOp function = entry.function;
         Block &block = function.getBody().front();
         // Rebuilt scans take their predecessors' places, so positions stay valid.

@@ -206,6 +206,8 @@ struct SumScanAccumulatorsPass
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
       for (const Entry &entry : model.getEntries()) {
+        if (entry.split)
+          continue; // Its grad entry's function, visited as that entry.
         func::FuncOp function = entry.function;
         Block &block = function.getBody().front();
         for (ScanOp scan : llvm::to_vector(block.getOps<ScanOp>())) {

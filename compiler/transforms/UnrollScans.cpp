@@ -248,6 +248,8 @@ struct UnrollScansPass : mlir::dl::impl::UnrollScansBase<UnrollScansPass> {
   void runOnOperation() override {
     getOperation().walk([&](ModelOp model) {
       for (const Entry &entry : model.getEntries()) {
+        if (entry.split)
+          continue; // Its grad entry's function, visited as that entry.
         func::FuncOp function = entry.function;
         Unroller unroller;
         // Outermost first; a scan nested in a body is copied into the steps and found next round.

@@ -34,11 +34,16 @@ enum class EntryKind { Forward, Eval, Train, Grad, Apply };
 /// gradient area) and `<step>_apply` running `@<step>.apply` (the update from the area's mean
 /// gradient), the split data parallelism and gradient accumulation use. The other functions
 /// (`<step>.loss`, `<step>.grad`) are stages of the training step that codegen does not compile.
+/// A step expanded without `@<step>.update` (dl-expand-optimizers' split-steps) still has its
+/// `<step>` entry, `split`: it runs `<step>_grad`, then `<step>_apply`.
 struct Entry {
   std::string name; ///< "forward", "eval", "train_step", "train_step_grad", ...
   EntryKind kind;
+  /// The function the entry runs; of a split entry, `@<step>.accumulate`, whose arguments and
+  /// loss it shares (passes that transform entry functions skip split entries).
   func::FuncOp function;
   std::string step; ///< The training step of a Train, Grad or Apply entry ("train_step").
+  bool split = false; ///< A Train entry with no function of its own (see above).
 };
 
 //===----------------------------------------------------------------------===//

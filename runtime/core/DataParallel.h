@@ -1,9 +1,9 @@
 //===- DataParallel.h - Training steps split at the gradient, over ranks -*- C++ -*-===//
 //
-// A training step compiled by dlc has three entries (model_abi.h): the fused `<step>`, and
-// `<step>_grad` / `<step>_apply`, which meet in the step's gradient area in the state block (the
-// count of batches, the sum of their losses, the sum of each trained parameter's gradient). This
-// file runs the split form: accumulating batches, summing the area over the ranks of an attached
+// A training step compiled by dlc has three entries (model_abi.h): `<step>` (fused, or split: no
+// function of its own), and `<step>_grad` / `<step>_apply`, which meet in the step's gradient area
+// in the state block (the count of batches, the sum of their losses, the sum of each trained
+// parameter's gradient). This file runs the split form: accumulating batches, summing the area over the ranks of an attached
 // communicator (dl_communicator, dl/runtime.h), applying the mean and clearing the area; and
 // attaching a communicator, which makes every rank start from rank 0's state.
 //

@@ -276,12 +276,19 @@ bool parseState(const Value &root, ModelDescription &model, std::string &error) 
   return true;
 }
 
-/// The optional keys of a training entry: "step", "accumulate", "grad_offset", "grad_bytes".
+/// The optional keys of a training entry: "step", "accumulate", "split", "grad_offset",
+/// "grad_bytes".
 bool parseGradientArea(const Value &object, ObjectReader &r, EntrySpec &entry) {
   if (object.find("step") && !r.string("step", entry.step))
     return false;
   if (object.find("accumulate") && !r.integer("accumulate", 1, 65536, entry.accumulate))
     return false;
+  if (object.find("split")) {
+    const Value *split = r.member("split", Kind::Bool);
+    if (!split)
+      return false;
+    entry.split = split->boolean;
+  }
   if (object.find("grad_offset") && !r.size("grad_offset", entry.gradOffset))
     return false;
   if (object.find("grad_bytes") && !r.size("grad_bytes", entry.gradBytes))
@@ -293,6 +300,8 @@ bool parseGradientArea(const Value &object, ObjectReader &r, EntrySpec &entry) {
                   " entry has a training step or gradient area");
   if (entry.kind != DL_ENTRY_TRAIN && training && (entry.step.empty() || entry.gradBytes == 0))
     return r.fail("a grad or apply entry without its step and gradient area");
+  if (entry.split && (entry.kind != DL_ENTRY_TRAIN || entry.gradBytes == 0))
+    return r.fail("a split entry that is no train entry with a gradient area");
   if (entry.gradOffset % 64 != 0 || entry.gradBytes % 64 != 0)
     return r.fail("the gradient area (offset " + std::to_string(entry.gradOffset) + ", " +
                   std::to_string(entry.gradBytes) + " bytes) is not 64-byte aligned");

@@ -93,6 +93,9 @@ struct EntrySpec {
   int64_t accumulate = 1;
   size_t gradOffset = 0, gradBytes = 0;
   int gradEntry = -1, applyEntry = -1;
+  /// A train entry with no function of its own (optional key "split"): every call runs its grad
+  /// entry, then its apply entry.
+  bool split = false;
 };
 
 /// A checked model descriptor and its C view. Not copyable: the view points into it.

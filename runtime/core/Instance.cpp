@@ -223,7 +223,8 @@ dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *input
   case DL_ENTRY_APPLY:
     return applyGradient(inst, entry, outputs);
   case DL_ENTRY_TRAIN:
-    if (inst.hasCommunicator || spec.accumulate > 1) {
+    // A split entry (no function of its own), data parallelism and accumulation run grad, apply.
+    if (spec.split || inst.hasCommunicator || spec.accumulate > 1) {
       if (spec.gradEntry < 0)
         return inst.fail(DL_ERR_INVALID_ARGUMENT,
                          entryLabel(spec) + " has no grad and apply entries to accumulate or to "

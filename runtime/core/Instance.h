@@ -27,9 +27,9 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
                          const dl_options *options, dlrt_instance **out, std::string &error);
 
 /// Checks the arguments, points the entry's input and output buffers at them, runs the entry and
-/// advances the step of a train entry that updated. A train entry with a communicator attached or
-/// an `accumulate` above 1 runs as its grad entry, then (every accumulate-th batch) its apply
-/// entry (DataParallel.h).
+/// advances the step of a train entry that updated. A split train entry (one without a function
+/// of its own), and one with a communicator attached or an `accumulate` above 1, runs as its grad
+/// entry, then (every accumulate-th batch) its apply entry (DataParallel.h).
 dl_status callEntry(dlrt_instance &inst, int32_t entry, const void *const *inputs,
                     int32_t numInputs, void *const *outputs, int32_t numOutputs);
 

@@ -8,7 +8,8 @@
 //     then calls dlrt_copy for the copies the memory plan left; a loop (a dl.scan kept as one)
 //     points its views (dlrt_view) and runs its kernels once per step;
 //   - `dl_model_entries`, the table of those functions (and, in a library for both the CPU and
-//     CUDA, `dl_model_entries_cuda`, the same entries calling the CUDA kernels);
+//     CUDA, `dl_model_entries_cuda`, the same entries calling the CUDA kernels), a null pointer for
+//     a split train entry (ModelLayout.h), which the runtime runs as its grad and apply entries;
 //   - the typed entry points of the generated header (`<model>_create`, `<model>_train_step`, ...),
 //     each a call of the runtime's dlrt_* function.
 // Then translates the module to LLVM IR and emits a position-independent object with LLVM 19.
@@ -57,8 +58,9 @@ public:
     for (const char *suffix : both ? std::vector<const char *>{"", kCudaKernelSuffix}
                                    : std::vector<const char *>{""}) {
       std::vector<std::string> entryNames;
+      // A split train entry has no function: the runtime runs its grad and apply entries.
       for (size_t i = 0; i < layout_.entries.size(); ++i)
-        entryNames.push_back(entryFunction(i, suffix));
+        entryNames.push_back(layout_.entries[i].split ? std::string() : entryFunction(i, suffix));
       entryTable(entryNames, std::string("dl_model_entries") + suffix);
     }
     typedEntryPoints();
@@ -202,7 +204,8 @@ private:
     b_.createBlock(&global.getInitializerRegion());
     Value table = b_.create<LLVMD::UndefOp>(loc_, type);
     for (size_t i = 0; i < names.size(); ++i) {
-      Value fn = b_.create<LLVMD::AddressOfOp>(loc_, ptr_, names[i]);
+      Value fn = names[i].empty() ? b_.create<LLVMD::ZeroOp>(loc_, ptr_).getResult()
+                                  : b_.create<LLVMD::AddressOfOp>(loc_, ptr_, names[i]).getResult();
       table = b_.create<LLVMD::InsertValueOp>(loc_, table, fn, ArrayRef<int64_t>{int64_t(i)});
     }
     if (names.empty())

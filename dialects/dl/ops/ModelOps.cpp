@@ -165,6 +165,8 @@ std::vector<Entry> ModelOp::getEntries() {
     std::string step = train.getSymName().str();
     if (auto f = lookup(step + ".update"))
       entries.push_back({step, EntryKind::Train, f, step});
+    else if (lookup(step + ".accumulate") && lookup(step + ".apply"))
+      entries.push_back({step, EntryKind::Train, lookup(step + ".accumulate"), step, true});
     if (auto f = lookup(step + ".accumulate"))
       entries.push_back({step + "_grad", EntryKind::Grad, f, step});
     if (auto f = lookup(step + ".apply"))

@@ -48,8 +48,9 @@
  *   "entries": [
  *     { "name": "train_step", "kind": "train" | "forward" | "eval" | "grad" | "apply",
  *       "step": "train_step", "accumulate": 1,   // train, grad, apply: their training step,
- *       "grad_offset": 704, "grad_bytes": 448,   //   the batches per update, the gradient area
- *                                                //   (optional keys: absent, "" / 1 / 0 / 0)
+ *       "split": true,                           //   the batches per update, whether a train
+ *       "grad_offset": 704, "grad_bytes": 448,   //   entry is split, the gradient area (optional
+ *                                                //   keys: absent, "" / 1 / false / 0 / 0)
  *       "inputs":  [ { "name": "x", "dtype": "f32", "shape": [128, 784] } ],
  *       "outputs": [ { "name": "loss", "dtype": "f32", "shape": [] } ] }
  *   ],
@@ -70,6 +71,9 @@
  * dimension of "shape"; bool tensors are halide_type_bool buffers of 1 byte per element. Entry
  * "outputs" of a "train" entry are its loss; of an "eval" entry, its losses then its outputs.
  * A "train" entry's step counter advances by one after each successful update; "apply" too.
+ * A "split" train entry has no function of its own (a null pointer in dl_model_entries): every
+ * call runs its step's "grad" entry, then its "apply" entry, as the runtime runs an entry whose
+ * "accumulate" is above 1.
  * "gradient" state (the gradient areas) is not saved in checkpoints; the runtime clears an area
  * after its apply entry ran.
  *===----------------------------------------------------------------------===*/

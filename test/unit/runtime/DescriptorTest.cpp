@@ -287,5 +287,28 @@ TEST(DescriptorTest, LinksTrainingStepsToTheirGradientArea) {
             "entries[1] 's_grad': a forward entry has a training step or gradient area");
 }
 
+TEST(DescriptorTest, ReadsSplitTrainEntries) {
+  std::string error;
+  std::unique_ptr<ModelDescription> fused = parseDescriptor(kTraining.c_str(), error);
+  ASSERT_TRUE(fused) << error;
+  EXPECT_FALSE(fused->entries[0].split) << "absent, the key means a fused step";
+  std::unique_ptr<ModelDescription> split = parseDescriptor(
+      trainingVariant("\"accumulate\": 2,", "\"accumulate\": 2, \"split\": true,").c_str(), error);
+  ASSERT_TRUE(split) << error;
+  EXPECT_TRUE(split->entries[0].split);
+  EXPECT_EQ(split->entries[0].gradEntry, 1);
+  EXPECT_EQ(split->entries[0].applyEntry, 2);
+
+  EXPECT_EQ(errorOf(trainingVariant("\"accumulate\": 2,", "\"accumulate\": 2, \"split\": 1,")),
+            "entries[0] 's': 'split' is a number, not a boolean");
+  EXPECT_EQ(errorOf(trainingVariant("\"kind\": \"grad\", \"step\": \"s\",",
+                                    "\"kind\": \"grad\", \"step\": \"s\", \"split\": true,")),
+            "entries[1] 's_grad': a split entry that is no train entry with a gradient area");
+  EXPECT_EQ(errorOf(trainingVariant(
+                "\"accumulate\": 2, \"grad_offset\": 64, \"grad_bytes\": 192,",
+                "\"split\": true,")),
+            "entries[0] 's': a split entry that is no train entry with a gradient area");
+}
+
 } // namespace
 } // namespace dl::rt
