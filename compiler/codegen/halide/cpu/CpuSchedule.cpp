@@ -241,13 +241,36 @@ void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
   if (rank == 0) {
     // A scalar from many elements: each vector lane sums a share, then the lanes are added.
     if (r.isSum && r.innermost >= 4 * vw) {
-      Halide::RVar innermost = f.rvars(0)[0];
+      std::vector<Halide::RVar> rvars = f.rvars(0);
+      Halide::RVar innermost = rvars[0];
       Halide::RVar outer(f.name() + "_ro"), lane(f.name() + "_ri");
       Var u(f.name() + "_lane");
-      Func partial =
-          f.update().split(innermost, outer, lane, vw, TailStrategy::GuardWithIf).rfactor(lane, u);
-      partial.compute_root().vectorize(u);
-      partial.update().vectorize(u);
+      // Large ones (the sums of squares of gradient clipping: 256K elements for an LSTM's W_hh)
+      // also split their outermost reduced dimension into chunks the threads sum apart.
+      // (Two reduced dimensions: the outer one's extent is what the inner one leaves.)
+      int64_t extent = rvars.size() == 2 ? r.folded / r.innermost : 0;
+      int chunks = 0;
+      if (r.folded >= 2 * kParallelElements)
+        for (int c : {16, 8, 4, 2})
+          if (extent >= 2 * c && extent % c == 0) {
+            chunks = c;
+            break;
+          }
+      Halide::Stage update =
+          f.update().split(innermost, outer, lane, vw, TailStrategy::GuardWithIf);
+      if (chunks) {
+        Halide::RVar chunk(f.name() + "_rchunk"), within(f.name() + "_rwithin");
+        Var c(f.name() + "_chunk");
+        Func partial =
+            update.split(rvars.back(), chunk, within, static_cast<int>(extent / chunks))
+                .rfactor({{lane, u}, {chunk, c}});
+        partial.compute_root().vectorize(u);
+        partial.update().vectorize(u).parallel(c);
+      } else {
+        Func partial = update.rfactor(lane, u);
+        partial.compute_root().vectorize(u);
+        partial.update().vectorize(u);
+      }
     }
     return;
   }
