@@ -6,6 +6,7 @@
 #include "runtime/core/Initializers.h"
 #include "runtime/core/KernelErrors.h"
 #include "runtime/core/KernelMemory.h"
+#include "runtime/core/KernelThreads.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -199,8 +200,11 @@ dl_status createInstance(const ModelDescription &model, const dl_entry_fn *entry
 
   installKernelErrorHandler();
   installKernelAllocator();
-  // The Halide thread pool belongs to the process (to this model.so): the latest instance created
-  // sets its size for all.
+  // The kernels' thread pool belongs to the process (to this model.so): the latest instance
+  // created sets its size for all. Halide's own pool, sized alike, runs only the loops started
+  // from a second thread while the first one's loop runs (KernelThreads.h).
+  installKernelThreadPool();
+  setKernelThreads(opts.threads);
   halide_set_num_threads(opts.threads);
   *out = inst.release();
   return DL_OK;

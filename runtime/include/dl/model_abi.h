@@ -28,7 +28,7 @@
  * and exports one symbol for the loader: dl_model_api_v1().
  *
  * LINKING: libdlrt.a is C++ and calls the Halide runtime (halide_set_error_handler,
- * halide_set_num_threads), so a model.so links
+ * halide_set_num_threads, halide_set_custom_do_par_for), so a model.so links
  *   cc -shared -o model.so kernels.o glue.o -Wl,--whole-archive libdlrt.a -Wl,--no-whole-archive
  *      halide_runtime.o -lstdc++ -lm -ldl -lpthread -Wl,--no-undefined
  * (--no-undefined turns a missing glue symbol into a link error instead of a dlopen failure).
@@ -100,8 +100,9 @@ extern const dl_entry_fn dl_model_entries_cuda[] __attribute__((weak));
 typedef struct dlrt_instance dlrt_instance;
 
 /* Defined by the runtime; the typed entry points of the generated header call these.
- * dlrt_create accepts NULL options (the CPU, one thread per core, seed 0); Halide's thread pool
- * belongs to the process, so the latest instance created sets its size. Errors without an
+ * dlrt_create accepts NULL options (the CPU, one thread per core, seed 0); the kernels' thread
+ * pool (the runtime's, behind halide_do_par_for) belongs to the process, so the latest instance
+ * created sets its size. Errors without an
  * instance (a failed create, a NULL instance) are kept per thread: dlrt_last_error(NULL). */
 dl_status dlrt_create(const dl_options *options, dlrt_instance **out);
 void dlrt_destroy(dlrt_instance *inst);

@@ -160,6 +160,34 @@ TEST(Reduction, LargeSumToAScalarIsAccurate) {
   EXPECT_TRUE(allClose(r[1], {sum / x.data.size()}, 1e-5));
 }
 
+TEST(Reduction, LargeSumsToAScalarInChunksKeepNaNAndInfinities) {
+  // From 64K elements over two dimensions the schedule also splits the outer one into chunks
+  // summed by separate threads: a NaN or an infinity in one chunk must reach the total, and
+  // infinities of both signs in different chunks make NaN, as one running sum does.
+  Shape shape{256, 512};
+  HostTensor x = randomTensor(f32(shape), 7, -1.0, 1.0);
+  auto total = [&](const HostTensor &t) {
+    KernelBuilder b("chunks");
+    int in = b.input(f32(shape));
+    b.output(b.node("sum", {in}, f32({})));
+    std::vector<HostTensor> r = run(b.kernel(), {t});
+    EXPECT_EQ(r.size(), 1u);
+    return r.empty() ? HostTensor{} : r[0];
+  };
+  double sum = 0;
+  for (double v : x.data)
+    sum += v;
+  EXPECT_TRUE(allClose(total(x), {sum}, 1e-4));
+  HostTensor nan = x, inf = x, both = x;
+  nan.data[200 * 512 + 3] = kNaN;
+  inf.data[17] = kInf;
+  both.data[17] = kInf;
+  both.data[250 * 512 + 500] = -kInf;
+  EXPECT_TRUE(allClose(total(nan), {kNaN}, 0));
+  EXPECT_TRUE(allClose(total(inf), {kInf}, 0));
+  EXPECT_TRUE(allClose(total(both), {kNaN}, 0));
+}
+
 TEST(Reduction, ExtremaPropagateNaNAndIntegerSumsWrap) {
   KernelBuilder b("special");
   int x = b.input(f32({2, 3})), n = b.input(i32({4}));

@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 
 namespace dl::halide {
 
@@ -45,6 +46,45 @@ namespace {
 
 /// Element counts above which a loop nest is split across threads.
 constexpr int64_t kParallelElements = 32 * 1024;
+/// Or elements x their weighted ops (elementWork) above which an element-wise loop nest is: about
+/// 15 us on one core. An LSTM's cell, [32, 256] elements of three sigmoids and two tanh (about
+/// 25 weighted ops), takes tens of microseconds on one thread at every step, while the other
+/// waits for the next product.
+constexpr int64_t kParallelWork = 64 * 1024;
+
+/// The weight of one op: an arithmetic op 1, a transcendental function 4, erf and GELU (three
+/// polynomials and an exp, MathFunctions.cpp) 16.
+int opWeight(const std::string &op) {
+  static const std::set<std::string> transcendental = {
+      "exp", "log", "sigmoid", "tanh", "softplus", "silu", "mish", "elu", "pow", "sin", "cos"};
+  return op == "erf" || op == "gelu" ? 16 : transcendental.count(op) ? 4 : 1;
+}
+
+/// The weighted ops an element of the values `roots` costs: theirs and those of the element-wise
+/// values inlined into them (each counted once), down to inputs and computed buffers.
+int64_t elementWork(const Lowering &l, const std::vector<int> &roots,
+                    const std::set<int> &materialized) {
+  const codegen::Kernel &k = l.kernel();
+  int inputs = static_cast<int>(k.inputs.size());
+  int64_t work = 0;
+  std::vector<int> todo(roots.begin(), roots.end());
+  std::set<int> seen(roots.begin(), roots.end());
+  while (!todo.empty()) {
+    int v = todo.back();
+    todo.pop_back();
+    if (v < inputs)
+      continue;
+    const codegen::KernelNode &node = k.nodes[v - inputs];
+    work += opWeight(node.op);
+    for (int operand : node.operands) {
+      ValueKind kind = l.value(operand).kind;
+      if ((kind == ValueKind::Pointwise || kind == ValueKind::Random) &&
+          !materialized.count(operand) && seen.insert(operand).second)
+        todo.push_back(operand);
+    }
+  }
+  return std::max<int64_t>(1, work);
+}
 
 /// Random values in the epilogue of matmul `m` (which `owner` computes block by block) are drawn
 /// once per block into a small buffer, in a vectorized loop: inlined into the block's unrolled
@@ -91,7 +131,8 @@ int64_t windowStrideBehind(const Lowering &l, int v) {
 
 } // namespace
 
-void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target) {
+void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target,
+                       int64_t opsPerElement) {
   size_t rank = shape.size();
   if (rank == 0)
     return;
@@ -111,7 +152,7 @@ void schedulePointwise(Func f, const Shape &shape, const Halide::Target &target)
     innerExtent *= shape[rank - 1 - fused];
     ++fused;
   }
-  bool parallel = total >= kParallelElements;
+  bool parallel = total >= kParallelElements || total * opsPerElement >= kParallelWork;
   if (parallel && fused == rank) {
     // One loop left: split off an outer loop for the threads.
     Var chunk(inner.name() + "_chunk"), within(inner.name() + "_in");
@@ -139,10 +180,7 @@ void scheduleAnyLength(Func f, const Halide::Target &target) {
 }
 
 bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &consumers, int m) {
-  // Weights: an arithmetic op 1, a transcendental function 4, erf and GELU (three polynomials and
-  // an exp, MathFunctions.cpp) 16; cheap up to 8.
-  static const std::set<std::string> transcendental = {
-      "exp", "log", "sigmoid", "tanh", "softplus", "silu", "mish", "elu", "pow", "sin", "cos"};
+  // Cheap up to 8 weighted ops (opWeight).
   const codegen::Kernel &k = l.kernel();
   int weight = 0;
   std::vector<int> work{m};
@@ -154,8 +192,7 @@ bool epilogueIsCheap(const Lowering &l, const std::vector<std::vector<int>> &con
       if (!seen.insert(c).second)
         continue;
       work.push_back(c);
-      const std::string &op = k.nodes[c - k.inputs.size()].op;
-      weight += op == "erf" || op == "gelu" ? 16 : transcendental.count(op) ? 4 : 1;
+      weight += opWeight(k.nodes[c - k.inputs.size()].op);
     }
   }
   return weight <= 8;
@@ -246,13 +283,36 @@ void scheduleReduction(const ReductionFunc &r, const Halide::Target &target) {
   if (rank == 0) {
     // A scalar from many elements: each vector lane sums a share, then the lanes are added.
     if (r.isSum && r.innermost >= 4 * vw) {
-      Halide::RVar innermost = f.rvars(0)[0];
+      std::vector<Halide::RVar> rvars = f.rvars(0);
+      Halide::RVar innermost = rvars[0];
       Halide::RVar outer(f.name() + "_ro"), lane(f.name() + "_ri");
       Var u(f.name() + "_lane");
-      Func partial =
-          f.update().split(innermost, outer, lane, vw, TailStrategy::GuardWithIf).rfactor(lane, u);
-      partial.compute_root().vectorize(u);
-      partial.update().vectorize(u);
+      // Large ones (the sums of squares of gradient clipping: 256K elements for an LSTM's W_hh)
+      // also split their outermost reduced dimension into chunks the threads sum apart.
+      // (Two reduced dimensions: the outer one's extent is what the inner one leaves.)
+      int64_t extent = rvars.size() == 2 ? r.folded / r.innermost : 0;
+      int chunks = 0;
+      if (r.folded >= 2 * kParallelElements)
+        for (int c : {16, 8, 4, 2})
+          if (extent >= 2 * c && extent % c == 0) {
+            chunks = c;
+            break;
+          }
+      Halide::Stage update =
+          f.update().split(innermost, outer, lane, vw, TailStrategy::GuardWithIf);
+      if (chunks) {
+        Halide::RVar chunk(f.name() + "_rchunk"), within(f.name() + "_rwithin");
+        Var c(f.name() + "_chunk");
+        Func partial =
+            update.split(rvars.back(), chunk, within, static_cast<int>(extent / chunks))
+                .rfactor({{lane, u}, {chunk, c}});
+        partial.compute_root().vectorize(u);
+        partial.update().vectorize(u).parallel(c);
+      } else {
+        Func partial = update.rfactor(lane, u);
+        partial.compute_root().vectorize(u);
+        partial.update().vectorize(u);
+      }
     }
     return;
   }
@@ -523,7 +583,8 @@ void scheduleForCpu(const Lowering &l, std::vector<OutputGroup> &groups,
     else if (kernel.anyLength && !groups[g].shape.empty())
       scheduleAnyLength(groups[g].func, target);
     else
-      schedulePointwise(groups[g].func, groups[g].shape, target);
+      schedulePointwise(groups[g].func, groups[g].shape, target,
+                        elementWork(l, groups[g].values, materialized));
   }
 }
 

@@ -17,8 +17,10 @@
 namespace dl::halide {
 
 /// Vectorizes `f` (over dimensions of `shape`) along its innermost dimension, fusing small inner
-/// dimensions first, and runs it in parallel when it is large. Every split guards its tail.
-void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target);
+/// dimensions first, and runs it in parallel when it is large: many elements, or fewer that each
+/// cost `opsPerElement` (elementWork) enough. Every split guards its tail.
+void schedulePointwise(Halide::Func f, const Shape &shape, const Halide::Target &target,
+                       int64_t opsPerElement = 1);
 
 /// Schedules output `f` of a kernel of any length (Kernel::anyLength), 1-D with the extent of the
 /// caller's buffer: vectorized, and in parallel chunks when that buffer is long. Tails are guarded.
