@@ -191,7 +191,7 @@ TEST(Embedding, StatementReadsAndAddsWholeRowVectors) {
               ContainsRegex(R"(in1\[ramp\(\(\(max\(min\(n0_embedding_ids)" + suffix + R"(\[)"));
   // The scatter-add's update adds 8-wide row vectors, its segments of D in parallel.
   ASSERT_TRUE(lowerKernel(scatterKernel({32, 64}, 1000, 512), target, stmt, error)) << error;
-  EXPECT_THAT(stmt, ContainsRegex(R"(halide_do_par_for\(\(void \*\)::embedding_grad_par_for_)"
+  EXPECT_THAT(stmt, ContainsRegex(R"(halide_do_par_for\(\(void \*\)::dlk_embedding_grad_par_for_)"
                                   R"(n0_embedding_grad_acc(__[0-9]+)?_s1_d0_d_segment)"));
   std::string row = acc + R"(\[ramp\([a-z0-9]+\*8, 1, 8\) aligned\(8, 0\)\])";
   EXPECT_THAT(stmt, ContainsRegex(row + " = " + row + R"( \+ in1\[ramp)"));
