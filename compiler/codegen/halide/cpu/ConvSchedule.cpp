@@ -221,6 +221,10 @@ void scheduleSource(const ConvolutionFuncs &c, int64_t rows, int64_t cols, bool 
     int64_t outputs = d == 0 ? rows : cols;
     extent[d] = (outputs - 1) * c.stride[d] + (c.kernel[d] - 1) * c.dilation[d] + c.offset[d] + 1;
   }
+  // A vector of output columns reads the source with the stride: Halide loads that as one dense
+  // vector of stride x lanes floats and shuffles, reading up to stride - 1 floats past the last
+  // column used (AVX2, 4 columns at stride 3: 12 for 11).
+  extent[1] += c.stride[1] - 1;
   Var n = Lowering::var(0, 4), ch = Lowering::var(1, 4), h = Lowering::var(2, 4),
       w = Lowering::var(3, 4);
   source.bound(h, 0, static_cast<int>(extent[0])).bound(w, 0, static_cast<int>(extent[1]));
