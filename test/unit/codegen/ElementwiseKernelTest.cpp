@@ -212,36 +212,50 @@ TEST(Elementwise, ErfIsAccurateToAboutAnUlpEverywhere) {
   EXPECT_TRUE(allClose(r[0], map(in, [](double v) { return std::erf(v); }), 1.2e-7, 1e-30));
 }
 
+/// `points` values evenly over [-bound, bound] and each of `extra` with both signs, as f32.
+std::vector<double> sweep(double bound, int points, const std::vector<double> &extra) {
+  std::vector<double> values;
+  for (int i = 0; i < points; ++i)
+    values.push_back(static_cast<float>(-bound + 2 * bound * i / (points - 1)));
+  for (double v : extra)
+    for (double sign : {1.0, -1.0})
+      values.push_back(static_cast<float>(sign * v));
+  return values;
+}
+
+/// Runs unary `op` on `values` and requires each result within `ulps` of the f32 rounding of
+/// `reference` (in double), or within `atol`.
+void expectWithinUlps(const std::string &op, const std::vector<double> &values,
+                      const std::function<double(double)> &reference, double ulps,
+                      double atol = 0) {
+  int64_t n = static_cast<int64_t>(values.size());
+  KernelBuilder b(op + "_sweep");
+  int x = b.input(f32({n}));
+  b.output(b.node(op, {x}, f32({n})));
+  HostTensor in = f32Values({n}, values);
+  std::vector<HostTensor> r = run(b.kernel(), {in});
+  ASSERT_EQ(r.size(), 1u);
+  for (int64_t i = 0; i < n; ++i) {
+    double expected = static_cast<float>(reference(in.data[i]));
+    double ulp = std::nextafter(static_cast<float>(std::fabs(expected)), 2e38f) -
+                 static_cast<float>(std::fabs(expected));
+    ASSERT_LE(std::fabs(r[0].data[i] - expected), std::max(ulps * ulp, atol))
+        << op << "(" << in.data[i] << ")";
+  }
+}
+
 TEST(Elementwise, GeluIsAccurateToAFewUlpsEverywhere) {
   // gelu(x) = x Phi(x), Phi in f32 from three fits (MathFunctions.cpp) switching at |x| / sqrt 2 =
   // 0.75 and 2: a dense sweep over [-14, 14] and the neighbours of each switch and of -13, below
   // which dlc gives 0. 4 ulps of the double result (the edge values' table allows 8), or 1e-30
   // where gelu is tinier than that (x < -11.6). PyTorch's float gelu computes 1 + erf(x / sqrt 2):
   // it loses every digit below -5 and gives 0 from -8.3 on.
-  std::vector<double> values;
-  for (int i = 0; i < 40000; ++i)
-    values.push_back(static_cast<float>(-14.0 + 28.0 * i / 39999));
+  std::vector<double> extra = {1e-20, 1e-38, 1e-44, 3e-4, 20.0, 1e30};
   for (double a : {0.75, 2.0, 13 / std::sqrt(2.0)})
     for (double nudge : {0.0, 1e-6, -1e-6})
-      for (double sign : {1.0, -1.0})
-        values.push_back(static_cast<float>(sign * (a + nudge) * std::sqrt(2.0)));
-  for (double v : {1e-20, 1e-38, 1e-44, 3e-4, 20.0, 1e30})
-    for (double sign : {1.0, -1.0})
-      values.push_back(static_cast<float>(sign * v));
-  int64_t n = static_cast<int64_t>(values.size());
-  KernelBuilder b("gelu_sweep");
-  int x = b.input(f32({n}));
-  b.output(b.node("gelu", {x}, f32({n})));
-  HostTensor in = f32Values({n}, values);
-  std::vector<HostTensor> r = run(b.kernel(), {in});
-  ASSERT_EQ(r.size(), 1u);
-  for (int64_t i = 0; i < n; ++i) {
-    double v = in.data[i];
-    double expected = static_cast<float>(0.5 * v * std::erfc(-v / std::sqrt(2.0)));
-    double ulp = std::nextafter(static_cast<float>(std::fabs(expected)), 2e38f) -
-                 static_cast<float>(std::fabs(expected));
-    ASSERT_LE(std::fabs(r[0].data[i] - expected), std::max(4 * ulp, 1e-30)) << "gelu(" << v << ")";
-  }
+      extra.push_back((a + nudge) * std::sqrt(2.0));
+  expectWithinUlps("gelu", sweep(14, 40000, extra),
+                   [](double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }, 4, 1e-30);
 }
 
 TEST(Elementwise, TanhIsAccurateToAFewUlpsEverywhere) {
@@ -249,25 +263,10 @@ TEST(Elementwise, TanhIsAccurateToAFewUlpsEverywhere) {
   // [-12, 12] crossing it, the neighbours of the switch, tiny values (a^2 underflows) and values
   // where e^2x overflows. 4 ulps of the double result (the polynomial's 1.5 and the quotient's 2,
   // plus Halide's exp; the edge values' table allows 8).
-  std::vector<double> values;
-  for (int i = 0; i < 20000; ++i)
-    values.push_back(static_cast<float>(-12.0 + 24.0 * i / 19999));
-  for (double v : {0.55, 0.5499999, 0.5500001, 1e-20, 1e-38, 1e-44, 3e-4, 44.0, 44.5, 60.0})
-    for (double sign : {1.0, -1.0})
-      values.push_back(static_cast<float>(sign * v));
-  int64_t n = static_cast<int64_t>(values.size());
-  KernelBuilder b("tanh_sweep");
-  int x = b.input(f32({n}));
-  b.output(b.node("tanh", {x}, f32({n})));
-  HostTensor in = f32Values({n}, values);
-  std::vector<HostTensor> r = run(b.kernel(), {in});
-  ASSERT_EQ(r.size(), 1u);
-  for (int64_t i = 0; i < n; ++i) {
-    double expected = static_cast<float>(std::tanh(in.data[i]));
-    double ulp = std::nextafter(static_cast<float>(std::fabs(expected)), 2.0f) -
-                 static_cast<float>(std::fabs(expected));
-    ASSERT_LE(std::fabs(r[0].data[i] - expected), 4 * ulp) << "tanh(" << in.data[i] << ")";
-  }
+  expectWithinUlps("tanh",
+                   sweep(12, 20000, {0.55, 0.5499999, 0.5500001, 1e-20, 1e-38, 1e-44, 3e-4, 44.0,
+                                     44.5, 60.0}),
+                   [](double v) { return std::tanh(v); }, 4);
 }
 
 TEST(Elementwise, RoundingFunctionsOnHalvesAndLargeValues) {
