@@ -26,7 +26,7 @@
 namespace dl::codegen::test {
 namespace {
 
-/// Doubles are on: the GELU gradient's exp runs in double precision.
+/// Doubles are on: fmod, x e^x (silu, mish) and the normal draws run in double precision.
 constexpr const char *kDeviceFeatures = "-opencl-cl_doubles";
 
 bool runCommand(const std::string &command, std::string &error) {
